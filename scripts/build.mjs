@@ -1,0 +1,37 @@
+// Bundles the server into dist/ and precomputes the tool manifest (JSON Schemas), so that
+// start-up does no module resolution across node_modules and no schema conversion.
+import { build } from 'esbuild';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+
+const root = new URL('..', import.meta.url);
+const dist = new URL('dist/', root);
+await rm(dist, { recursive: true, force: true });
+await mkdir(dist, { recursive: true });
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  absWorkingDir: root.pathname,
+  logLevel: 'warning',
+  // Some bundled CommonJS dependencies call require() for Node built-ins.
+  banner: { js: "import { createRequire as __trtcCreateRequire } from 'node:module'; const require = __trtcCreateRequire(import.meta.url);" },
+};
+
+await build({
+  ...common,
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir: dist.pathname,
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
+  sourcemap: 'linked',
+});
+
+// The manifest is computed from the catalog by the same code the server would run.
+const gen = new URL('.manifest-gen.mjs', dist);
+await build({ ...common, entryPoints: ['src/server/manifest.ts'], outfile: gen.pathname });
+const { computeManifest } = await import(pathToFileURL(gen.pathname).href);
+await writeFile(new URL('manifest.json', dist), JSON.stringify(computeManifest()));
+await rm(gen);

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// Entry point: argv + environment -> configuration -> the MCP server on a transport, or the standalone sandbox.
+import { ConfigError, helpText, loadConfig, loadSandboxConfig, sandboxHelpText, wantsHelp } from './config.js';
+import { registerConfiguredSecrets } from './credentials.js';
+import { createLogger } from './log.js';
+import { createContext } from './server/context.js';
+import { loadManifest } from './server/registry.js';
+import { createMcpServer } from './server/server.js';
+import { VERSION } from './version.js';
+
+async function serve(argv: string[]): Promise<void> {
+  if (wantsHelp(argv)) return void process.stdout.write(helpText(VERSION));
+  if (argv.includes('--version')) return void process.stdout.write(`${VERSION}\n`);
+  const config = loadConfig(argv);
+  registerConfiguredSecrets(config);
+  const log = createLogger({ level: config.logLevel, format: config.logFormat });
+  const [runtime, tools] = await Promise.all([createContext(config, log), loadManifest()]);
+  const newServer = () => createMcpServer(runtime.ctx, tools);
+
+  let stop: () => Promise<void>;
+  if (config.transport === 'stdio') {
+    const { serveStdio } = await import('./transports/stdio.js');
+    stop = await serveStdio(newServer(), log);
+    process.stdin.once('end', () => void shutdown('stdin closed'));
+  } else {
+    const { serveHttp } = await import('./transports/http.js');
+    const handle = await serveHttp({ host: config.host, port: config.port, log, newServer });
+    stop = handle.close;
+  }
+
+  let stopping = false;
+  async function shutdown(why: string) {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { why });
+    await stop().catch(() => undefined);
+    await runtime.close();
+    process.exit(0);
+  }
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+async function sandbox(argv: string[]): Promise<void> {
+  if (wantsHelp(argv)) return void process.stdout.write(sandboxHelpText(VERSION));
+  const cfg = loadSandboxConfig(argv);
+  const log = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
+  const { readFileSync } = await import('node:fs');
+  const { randomBytes } = await import('node:crypto');
+  const { startSandbox } = await import('./sandbox/index.js');
+  const { DEFAULT_WORLD } = await import('./sandbox/world.js');
+  let world = DEFAULT_WORLD;
+  if (cfg.world) {
+    try {
+      world = JSON.parse(readFileSync(cfg.world, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`Invalid setting --world: cannot read ${cfg.world} as JSON (${(err as Error).message}).`);
+    }
+  }
+  if (cfg.sdkAppId) world = { apps: [{ ...world.apps[0]!, sdkAppId: cfg.sdkAppId }, ...world.apps.slice(1)] };
+  const account = {
+    secretId: cfg.secretId ?? `sandbox-${randomBytes(6).toString('hex')}`,
+    secretKey: cfg.secretKey ?? randomBytes(24).toString('base64url'),
+  };
+  const sb = await startSandbox({ host: cfg.host, port: cfg.port, world, accounts: [account], sdkSecretKey: cfg.sdkSecretKey, log });
+  const app = [...sb.world.apps.values()][0]!;
+  const generated = (given: unknown) => (given ? '' : ' (generated for this run)');
+  process.stdout.write(
+    [
+      `trtc-mcp sandbox listening on ${sb.url}`,
+      `  SecretId:      ${account.secretId}`,
+      `  SecretKey:     ${cfg.secretKey ? '(as given)' : `${account.secretKey}${generated(cfg.secretKey)}`}`,
+      `  SdkAppId:      ${app.sdkAppId}`,
+      `  SDK secret key: ${cfg.sdkSecretKey ? '(as given)' : `${app.sdkSecretKey}${generated(cfg.sdkSecretKey)}`}`,
+      `  World:         ${sb.url}_sandbox/world`,
+      '',
+    ].join('\n'),
+  );
+  const stop = async () => {
+    await sb.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+const argv = process.argv.slice(2);
+const run = argv[0] === 'sandbox' ? sandbox(argv.slice(1)) : serve(argv);
+run.catch((err: unknown) => {
+  const message = err instanceof ConfigError ? err.message : `trtc-mcp failed to start: ${(err as Error)?.stack ?? String(err)}`;
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+});

@@ -1,0 +1,167 @@
+// Every setting in one table: flag, environment variable, default, validation and help text.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+export const CLOUD_DOMAINS = ['trtc.intl.tencentcloudapi.com', 'trtc.tencentcloudapi.com'] as const;
+
+const bool = z
+  .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', ''])])
+  .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
+const int = (min: number, max: number) =>
+  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+interface Setting {
+  flag?: string;
+  env?: readonly string[];
+  schema: z.ZodType;
+  default?: unknown;
+  /** Secrets have no flag: command lines are visible to every local user. */
+  secret?: boolean;
+  help: string;
+}
+
+/** Settings of the MCP server. Keys are the property names in Config. */
+const SETTINGS = {
+  transport: { flag: 'transport', env: ['TRTC_MCP_TRANSPORT'], schema: z.enum(['stdio', 'http']), default: 'stdio', help: 'How MCP clients connect: stdio, or http (Streamable HTTP at /mcp, legacy SSE at /sse)' },
+  host: { flag: 'host', env: ['TRTC_MCP_HOST'], schema: z.string().min(1), default: '127.0.0.1', help: 'Address the HTTP transport binds to' },
+  port: { flag: 'port', env: ['TRTC_MCP_PORT'], schema: int(0, 65535), default: 3000, help: 'Port of the HTTP transport (0 picks a free one)' },
+  region: { flag: 'region', env: ['TENCENTCLOUD_REGION'], schema: z.string().regex(/^[a-z]+-[a-z]+(-\d+)?$/, 'must look like ap-singapore'), default: 'ap-singapore', help: 'Tencent Cloud region sent with every Cloud API call' },
+  domain: { flag: 'domain', env: ['TRTC_API_DOMAIN'], schema: z.enum(CLOUD_DOMAINS), default: CLOUD_DOMAINS[0], help: 'Cloud API domain: trtc.intl.tencentcloudapi.com (nearest site) or trtc.tencentcloudapi.com' },
+  endpoint: { flag: 'endpoint', env: ['TRTC_ENDPOINT'], schema: z.url({ protocol: /^https?$/ }), help: 'Base URL that replaces https://<domain>/ (private endpoints, tests)' },
+  secretId: { flag: 'secret-id', env: ['TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRETID'], schema: z.string().min(1), help: 'Tencent Cloud API SecretId' },
+  secretKey: { env: ['TENCENTCLOUD_SECRET_KEY', 'TENCENTCLOUD_SECRETKEY'], schema: z.string().min(1), secret: true, help: 'Tencent Cloud API SecretKey' },
+  sessionToken: { env: ['TENCENTCLOUD_SESSION_TOKEN', 'TENCENTCLOUD_SESSIONTOKEN'], schema: z.string().min(1), secret: true, help: 'Session token of temporary credentials (sent as X-TC-Token)' },
+  sdkAppId: { flag: 'sdk-app-id', env: ['TRTC_SDK_APP_ID'], schema: int(1, 2 ** 32 - 1), help: 'Default TRTC SDKAppID, used when a tool call leaves SdkAppId out' },
+  sdkSecretKey: { env: ['TRTC_SDK_SECRET_KEY'], schema: z.string().min(1), secret: true, help: 'The app\'s SDK secret key, used to mint UserSigs for the admin and bot users' },
+  adminUserId: { flag: 'admin-user-id', env: ['TRTC_ADMIN_USER_ID'], schema: z.string().min(1), default: 'administrator', help: 'App admin account used by the REST APIs' },
+  sandbox: { flag: 'sandbox', env: ['TRTC_SANDBOX'], schema: bool, default: false, help: 'Serve from the built-in local TRTC emulator (the default when no credentials are set)' },
+  sandboxWorld: { flag: 'sandbox-world', env: ['TRTC_SANDBOX_WORLD'], schema: z.string().min(1), help: 'JSON file with the apps, rooms and users the sandbox starts with' },
+  timeoutMs: { flag: 'timeout', env: ['TRTC_TIMEOUT_MS'], schema: int(100, 600_000), default: 15_000, help: 'Timeout of one API request, in milliseconds' },
+  maxRetries: { flag: 'max-retries', env: ['TRTC_MAX_RETRIES'], schema: int(0, 10), default: 2, help: 'Retries of calls that are safe to repeat' },
+  logLevel: { flag: 'log-level', env: ['TRTC_MCP_LOG_LEVEL'], schema: z.enum(['debug', 'info', 'warn', 'error', 'silent']), default: 'info', help: 'Least severe log level written to stderr' },
+  logFormat: { flag: 'log-format', env: ['TRTC_MCP_LOG_FORMAT'], schema: z.enum(['text', 'json']), default: 'text', help: 'Log line format on stderr' },
+} satisfies Record<string, Setting>;
+
+type Settings = typeof SETTINGS;
+type Out<K extends keyof Settings> = z.output<Settings[K]['schema']>;
+export type Config = {
+  [K in keyof Settings]: Settings[K] extends { default: unknown } ? Out<K> : Out<K> | undefined;
+};
+
+/** Settings of `trtc-mcp sandbox`, the standalone emulator. */
+const SANDBOX_SETTINGS = {
+  host: { flag: 'host', schema: z.string().min(1), default: '127.0.0.1', help: 'Address to bind' },
+  port: { flag: 'port', schema: int(0, 65535), default: 0, help: 'Port to listen on (0 picks a free one)' },
+  secretId: { flag: 'secret-id', schema: z.string().min(1), help: 'SecretId the sandbox accepts (generated when omitted)' },
+  secretKey: { flag: 'secret-key', schema: z.string().min(1), help: 'SecretKey the sandbox accepts (generated when omitted)' },
+  sdkAppId: { flag: 'sdk-app-id', schema: int(1, 2 ** 32 - 1), help: 'SDKAppID of the default app' },
+  sdkSecretKey: { flag: 'sdk-secret-key', schema: z.string().min(1), help: 'SDK secret key of the default app (generated when omitted)' },
+  world: { flag: 'world', schema: z.string().min(1), help: 'JSON file with the apps, rooms and users to start with' },
+  logLevel: SETTINGS.logLevel,
+  logFormat: SETTINGS.logFormat,
+} satisfies Record<string, Setting>;
+export type SandboxCliConfig = {
+  [K in keyof typeof SANDBOX_SETTINGS]: z.output<(typeof SANDBOX_SETTINGS)[K]['schema']> | ((typeof SANDBOX_SETTINGS)[K] extends { default: unknown } ? never : undefined);
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function resolve<T>(table: Record<string, Setting>, argv: string[], env: NodeJS.ProcessEnv): T {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
+  for (const s of Object.values(table)) {
+    if (s.flag) options[s.flag] = { type: s.schema === bool ? 'boolean' : 'string' };
+  }
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}. Run with --help to see every setting.`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(table)) {
+    let source: string | undefined;
+    let raw: unknown;
+    if (s.flag && values[s.flag] !== undefined) {
+      source = `--${s.flag}`;
+      raw = values[s.flag];
+    } else {
+      const name = s.env?.find((n) => env[n] !== undefined && env[n] !== '');
+      if (name) [source, raw] = [name, env[name]];
+    }
+    if (raw === undefined) {
+      out[key] = s.default;
+      continue;
+    }
+    const parsed = s.schema.safeParse(raw);
+    if (!parsed.success) {
+      const rule = parsed.error.issues.map((i) => i.message).join('; ');
+      const shown = s.secret ? '(hidden)' : JSON.stringify(raw);
+      throw new ConfigError(`Invalid setting ${source}: ${rule} (got ${shown}). Run with --help to see every setting.`);
+    }
+    out[key] = parsed.data;
+  }
+  return out as T;
+}
+
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
+  const config = resolve<Config>(SETTINGS, argv, env);
+  if (config.secretKey && !config.secretId) {
+    throw new ConfigError('TENCENTCLOUD_SECRET_KEY is set but TENCENTCLOUD_SECRET_ID is not: set both, or neither to use the sandbox.');
+  }
+  if (config.secretId && !config.secretKey && !config.sandbox) {
+    throw new ConfigError('TENCENTCLOUD_SECRET_ID is set but TENCENTCLOUD_SECRET_KEY is not: set both, or neither to use the sandbox.');
+  }
+  return config;
+}
+
+export function loadSandboxConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): SandboxCliConfig {
+  return resolve<SandboxCliConfig>(SANDBOX_SETTINGS, argv, env);
+}
+
+export function wantsHelp(argv: string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
+function table(settings: Record<string, Setting>): string {
+  const rows = Object.values(settings).map((s) => {
+    const flag = s.flag ? `--${s.flag}${s.schema === bool ? '' : ' <value>'}` : '(environment only)';
+    const env = s.env?.length ? s.env.join(', ') : '';
+    const dflt = s.default !== undefined ? ` [default: ${String(s.default)}]` : '';
+    return `  ${flag.padEnd(28)} ${s.help}${dflt}${env ? `\n  ${''.padEnd(28)} env: ${env}` : ''}`;
+  });
+  return rows.join('\n');
+}
+
+export function helpText(version: string): string {
+  return `trtc-mcp ${version}: an MCP server for the Tencent RTC (TRTC) server APIs
+
+Usage:
+  trtc-mcp [options]              serve MCP over stdio (default) or HTTP
+  trtc-mcp sandbox [options]      run the local TRTC emulator on its own and print its URL
+  trtc-mcp sandbox --help         options of the standalone sandbox
+
+Options (a flag wins over its environment variable):
+${table(SETTINGS)}
+  --help                       show this help
+
+Credentials: secrets are read from the environment, never from flags.
+Without credentials the server runs against the built-in sandbox and says so.
+`;
+}
+
+export function sandboxHelpText(version: string): string {
+  return `trtc-mcp ${version} sandbox: a local emulator of the TRTC Cloud API 3.0, for tests and trials
+
+Usage:
+  trtc-mcp sandbox [options]
+
+Options:
+${table(SANDBOX_SETTINGS)}
+  --help                       show this help
+
+It prints its URL and the credentials it accepts. Point any Tencent Cloud client at it
+(for trtc-mcp: TRTC_ENDPOINT=<url>). Stop it with Ctrl-C.
+`;
+}

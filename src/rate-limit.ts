@@ -1,0 +1,45 @@
+// Request-rate windows derived from a documented "N requests per second" limit.
+// Limits below one per second (DescribeTrtcRoomUsage: one per 15 s) become one request per longer window.
+
+export interface RateWindow {
+  windowMs: number;
+  max: number;
+}
+
+export function rateWindow(perSecond: number): RateWindow {
+  if (perSecond >= 1) return { windowMs: 1000, max: Math.floor(perSecond) };
+  return { windowMs: Math.round(1000 / perSecond), max: 1 };
+}
+
+/**
+ * Client side: a sliding log, so no window of windowMs anywhere ever holds more than max requests,
+ * which keeps us inside the service's own count however its windows are aligned.
+ */
+export class SlidingWindowLimiter {
+  private readonly sent: number[] = [];
+  constructor(private readonly w: RateWindow) {}
+
+  /** Takes a slot and returns 0, or returns how many ms until one frees up (taking nothing). */
+  take(now = Date.now()): number {
+    while (this.sent.length && this.sent[0]! <= now - this.w.windowMs) this.sent.shift();
+    if (this.sent.length < this.w.max) {
+      this.sent.push(now);
+      return 0;
+    }
+    return this.sent[0]! + this.w.windowMs - now;
+  }
+}
+
+/** Service side (the sandbox): a fixed window counter, as quota systems usually count. */
+export class FixedWindowCounter {
+  private window = -1;
+  private count = 0;
+  constructor(private readonly w: RateWindow) {}
+
+  /** Counts a request; false when it is over the limit. */
+  hit(now = Date.now()): boolean {
+    const window = Math.floor(now / this.w.windowMs);
+    if (window !== this.window) [this.window, this.count] = [window, 0];
+    return ++this.count <= this.w.max;
+  }
+}

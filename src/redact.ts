@@ -1,0 +1,47 @@
+// The one redactor: logs, errors, tool results, dry-run output and audit records all pass through it.
+
+const MASK = '[redacted]';
+/** Property names whose values are secrets, wherever they appear. */
+const SECRET_KEY = /(?:secret[-_]?key|^secret|session[-_]?token|access[-_]?token|auth[-_]?token|^(?:x-tc-)?token|user[-_]?sig|password|authorization|api[-_]?key|private[-_]?key)$/i;
+const PATTERNS: Array<[RegExp, string]> = [
+  // Query-string and header forms.
+  [/(usersig=)[^&\s"']+/gi, `$1${MASK}`],
+  [/(TC3-HMAC-SHA256\s+)Credential=[^\s,]+,\s*SignedHeaders=[^\s,]+,\s*Signature=[0-9a-f]+/gi, `$1${MASK}`],
+  [/(authorization["']?\s*[:=]\s*["']?)(?:Bearer\s+)?[^\s"',]+/gi, `$1${MASK}`],
+  // Secret-looking members inside JSON text (for example an LLMConfig string).
+  [/("(?:[A-Za-z]*[-_]?)(?:secret[-_]?key|session[-_]?token|access[-_]?token|user[-_]?sig|password|api[-_]?key|private[-_]?key)"\s*:\s*")(?:[^"\\]|\\.)*"/gi, `$1${MASK}"`],
+  // TLS UserSig v2: base64 of zlib data, which always starts with "eJ".
+  [/\beJ[\w*-]{60,}/g, MASK],
+];
+
+const known = new Set<string>();
+
+/** Registers a secret value so that it is masked wherever it appears. */
+export function addSecret(value: string | undefined): void {
+  if (value && value.length >= 6) known.add(value);
+}
+
+export function redactText(text: string): string {
+  let out = text;
+  for (const secret of known) {
+    if (out.includes(secret)) out = out.split(secret).join(MASK);
+  }
+  for (const [re, to] of PATTERNS) out = out.replace(re, to);
+  return out;
+}
+
+/** Deep copy with secret members masked and secret values removed from strings. */
+export function redact<T>(value: T): T {
+  return walk(value, 0) as T;
+}
+
+function walk(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (value === null || typeof value !== 'object' || depth > 32) return value;
+  if (Array.isArray(value)) return value.map((v) => walk(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = SECRET_KEY.test(k) && v !== undefined && v !== null && v !== '' ? MASK : walk(v, depth + 1);
+  }
+  return out;
+}

@@ -1,0 +1,198 @@
+// The sandbox's Cloud API 3.0 endpoint: as strict as Tencent about signatures, clocks, parameters and rates,
+// and answering in Tencent's envelope with the documented error codes.
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { z } from 'zod';
+import type { ToolDef } from '../../tools/define.js';
+import { FixedWindowCounter, rateWindow } from '../rate-limit.js';
+import { readAt } from '../validation.js';
+import { sha256Hex, TC3_ALGORITHM, tc3SignatureOf, utcDate } from '../signing/tc3.js';
+import { SandboxError, type Handler } from './handlers/types.js';
+import type { World } from './world.js';
+
+export const CLOUD_VERSION = '2019-07-22';
+/** Tencent refuses signatures whose timestamp is further than this from its clock. */
+const MAX_CLOCK_SKEW_S = 300;
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface Account {
+  secretId: string;
+  secretKey: string;
+  /** When set, the key pair is temporary and every request must carry this token. */
+  token?: string;
+  /** Apps this account may operate; undefined means all apps in the world. */
+  apps?: ReadonlySet<number>;
+}
+
+export interface CloudRequest {
+  method: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  path: string;
+  query: string;
+}
+
+export interface CloudOutcome {
+  action?: string;
+  code: string;
+  requestId: string;
+  body: { Response: Record<string, unknown> };
+}
+
+export class CloudProtocol {
+  private readonly limits = new Map<string, FixedWindowCounter>();
+
+  constructor(
+    private readonly world: World,
+    private readonly accounts: Map<string, Account>,
+    private readonly actions: ReadonlyMap<string, ToolDef>,
+    private readonly handlers: Readonly<Record<string, Handler>>,
+  ) {}
+
+  handle(req: CloudRequest): CloudOutcome {
+    const requestId = randomUUID();
+    const action = header(req.headers, 'x-tc-action');
+    try {
+      const response = this.process(req, action);
+      return { action, code: 'OK', requestId, body: { Response: { ...response, RequestId: requestId } } };
+    } catch (err) {
+      const e = err instanceof SandboxError ? err : new SandboxError('InternalError', 'The sandbox failed unexpectedly.');
+      return { action, code: e.code, requestId, body: { Response: { Error: { Code: e.code, Message: e.message }, RequestId: requestId } } };
+    }
+  }
+
+  private process(req: CloudRequest, action: string | undefined): Record<string, unknown> {
+    if (req.method !== 'POST') throw new SandboxError('UnsupportedProtocol', 'The sandbox accepts POST requests signed with TC3-HMAC-SHA256.');
+    if (req.body.length > MAX_BODY_BYTES) throw new SandboxError('RequestSizeLimitExceeded', 'The request body exceeds 10 MB.');
+    const account = this.authenticate(req);
+
+    if (!action) throw new SandboxError('MissingParameter', 'The X-TC-Action header is missing.');
+    const def = this.actions.get(action);
+    if (!def || def.api.kind !== 'cloud') throw new SandboxError('InvalidAction', `The action ${action} does not exist.`);
+    const version = header(req.headers, 'x-tc-version');
+    if (version !== CLOUD_VERSION) throw new SandboxError('NoSuchVersion', `Version ${version ?? '(none)'} of ${action} does not exist; use ${CLOUD_VERSION}.`);
+    const region = header(req.headers, 'x-tc-region');
+    if (def.api.regions) {
+      if (!region) throw new SandboxError('MissingParameter.Region', 'The X-TC-Region header is missing.');
+      if (!def.api.regions.includes(region)) throw new SandboxError('UnsupportedRegion', `${action} is not available in ${region}.`);
+    }
+    if (!(header(req.headers, 'content-type') ?? '').toLowerCase().startsWith('application/json')) {
+      throw new SandboxError('InvalidRequest', 'The sandbox accepts application/json bodies only.');
+    }
+    this.throttle(account, def);
+
+    let body: unknown;
+    try {
+      body = JSON.parse(req.body.toString('utf8') || '{}');
+    } catch {
+      throw new SandboxError('InvalidParameter', 'The request body is not valid JSON.');
+    }
+    const params = checkParams(def, body);
+    const handler = this.handlers[action];
+    if (!handler) throw new SandboxError('UnsupportedOperation', `The sandbox does not emulate ${action} yet.`);
+    const app = this.appFor(account, params);
+    return handler({ world: this.world, app, params });
+  }
+
+  /** Verifies the TC3 signature exactly as the documented algorithm defines it. */
+  private authenticate(req: CloudRequest): Account {
+    const auth = header(req.headers, 'authorization') ?? '';
+    const m = /^TC3-HMAC-SHA256 Credential=([^/\s]+)\/(\d{4}-\d{2}-\d{2})\/([^/\s]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(auth);
+    if (!m) throw new SandboxError('AuthFailure.InvalidAuthorization', `The Authorization header is not a valid ${TC3_ALGORITHM} authorization.`);
+    const [, secretId, date, service, signedHeaders, signature] = m as unknown as string[];
+
+    const tsText = header(req.headers, 'x-tc-timestamp') ?? '';
+    const timestamp = /^\d+$/.test(tsText) ? Number(tsText) : NaN;
+    if (!Number.isFinite(timestamp)) throw new SandboxError('MissingParameter', 'The X-TC-Timestamp header is missing or not an integer.');
+    if (Math.abs(this.world.now() / 1000 - timestamp) > MAX_CLOCK_SKEW_S) {
+      throw new SandboxError('AuthFailure.SignatureExpire', 'The signature has expired: X-TC-Timestamp is more than 5 minutes from server time.');
+    }
+    const account = this.accounts.get(secretId!);
+    if (!account) throw new SandboxError('AuthFailure.SecretIdNotFound', 'The SecretId does not exist.');
+
+    const names = signedHeaders!.split(';');
+    const hostname = (header(req.headers, 'host') ?? '').replace(/:\d+$/, '').toLowerCase();
+    const scopeOk = date === utcDate(timestamp) && (service === 'trtc' || service === hostname.split('.')[0]);
+    const sorted = [...names].sort().join(';') === signedHeaders;
+    if (!scopeOk || !sorted || !names.includes('content-type') || !names.includes('host')) {
+      throw new SandboxError('AuthFailure.SignatureFailure', 'The signature does not match: check the credential scope and signed headers.');
+    }
+    const canonicalHeaders = names
+      .map((n) => `${n}:${(n === 'host' ? hostname : header(req.headers, n) ?? '').trim().toLowerCase()}\n`)
+      .join('');
+    const expected = tc3SignatureOf({
+      method: req.method,
+      path: req.path,
+      query: req.query,
+      canonicalHeaders,
+      signedHeaders: signedHeaders!,
+      payloadHash: sha256Hex(req.body),
+      timestamp,
+      service: service!,
+      secretKey: account.secretKey,
+    }).signature;
+    if (!timingSafeEqual(Buffer.from(expected), Buffer.from(signature!))) {
+      throw new SandboxError('AuthFailure.SignatureFailure', 'The signature does not match the request and SecretKey.');
+    }
+    if ((header(req.headers, 'x-tc-token') ?? undefined) !== account.token) {
+      throw new SandboxError('AuthFailure.TokenFailure', 'The session token is missing or wrong for these credentials.');
+    }
+    return account;
+  }
+
+  private throttle(account: Account, def: ToolDef): void {
+    const key = `${account.secretId}:${def.name}`;
+    let counter = this.limits.get(key);
+    if (!counter) this.limits.set(key, (counter = new FixedWindowCounter(rateWindow(def.rateLimit))));
+    if (!counter.hit(this.world.now())) {
+      throw new SandboxError('RequestLimitExceeded', `${def.name} allows ${def.rateLimit} requests per second.`);
+    }
+  }
+
+  private appFor(account: Account, params: Record<string, unknown>) {
+    const raw = params.SdkAppId ?? params.SdkAppid;
+    const id = Number(raw);
+    const app = this.world.apps.get(id);
+    if (!app || (account.apps && !account.apps.has(id))) {
+      throw new SandboxError('UnauthorizedOperation.SdkAppId', `These credentials have no access to SdkAppId ${String(raw)}.`);
+    }
+    return app;
+  }
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Checks parameters against the catalog's wire schema and answers with the codes the docs list for the action. */
+export function checkParams(def: ToolDef, body: unknown): Record<string, any> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new SandboxError('InvalidParameter', 'The request body must be a JSON object.');
+  const result = strictWire(def).safeParse(body);
+  if (result.success) return result.data as Record<string, any>;
+  const issue = result.error.issues[0]!;
+  const known = new Set(def.errors);
+  const pick = (...codes: string[]) => codes.find((c) => known.has(c)) ?? codes[codes.length - 1]!;
+  if (issue.code === 'unrecognized_keys') {
+    throw new SandboxError('UnknownParameter', `The parameter ${issue.keys.join(', ')} is not recognized.`);
+  }
+  const field = String(issue.path[0] ?? '');
+  const where = issue.path.join('.');
+  const missing = issue.code === 'invalid_type' && readAt(body, issue.path) === undefined;
+  if (missing) throw new SandboxError(pick(`MissingParameter.${field}`, 'MissingParameter'), `The required parameter ${where} is missing.`);
+  if (issue.code === 'invalid_type') {
+    throw new SandboxError(pick(`InvalidParameter.${field}`, 'InvalidParameter'), `The parameter ${where} must be ${issue.expected}.`);
+  }
+  throw new SandboxError(
+    pick(`InvalidParameterValue.${field}`, `InvalidParameter.${field}`, 'InvalidParameter', 'InvalidParameterValue'),
+    `The value of ${where} is invalid: ${issue.message}.`,
+  );
+}
+
+const strictCache = new WeakMap<ToolDef, z.ZodType>();
+function strictWire(def: ToolDef): z.ZodType {
+  let s = strictCache.get(def);
+  if (!s) strictCache.set(def, (s = def.input.strict()));
+  return s;
+}
+

@@ -1,0 +1,25 @@
+// What a sandbox action handler receives and how it fails.
+import type { App, Room, RoomKind, World } from '../world.js';
+
+export interface HandlerContext {
+  world: World;
+  app: App;
+  /** Parameters already checked against the catalog's wire schema. */
+  params: Record<string, any>;
+}
+
+/** Returns the action's response fields (RequestId is added by the protocol layer). */
+export type Handler = (ctx: HandlerContext) => Record<string, unknown>;
+
+/** A documented error answer. */
+export class SandboxError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export function activeRoom({ world, app }: HandlerContext, kind: RoomKind, id: number | string): Room {
+  const room = world.room(app, kind, id);
+  if (!room) throw new SandboxError('FailedOperation.RoomNotExist', `Room ${JSON.stringify(id)} is not active in app ${app.sdkAppId}.`);
+  return room;
+}

@@ -1,0 +1,109 @@
+// The sandbox: a local emulator of the TRTC server APIs on 127.0.0.1, run in-process or standalone.
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CATALOG } from '../../tools/index.js';
+import { silentLogger, type Logger } from '../log.js';
+import { CloudProtocol, type Account } from './cloud.js';
+import { roomHandlers } from './handlers/room.js';
+import type { Handler } from './handlers/types.js';
+import { World, type WorldSeed } from './world.js';
+
+const HANDLERS: Record<string, Handler> = { ...roomHandlers };
+
+export interface SandboxOptions {
+  host?: string;
+  port?: number;
+  world?: WorldSeed;
+  /** Credentials the sandbox accepts; generated when omitted. */
+  accounts?: Account[];
+  /** SDK secret key of every seeded app that does not name its own. */
+  sdkSecretKey?: string;
+  now?: () => number;
+  log?: Logger;
+}
+
+/** One request that reached the sandbox: tests count these to prove what was (not) sent. */
+export interface SandboxRequestRecord {
+  time: number;
+  api: 'cloud' | 'rest' | 'other';
+  action?: string;
+  code: string;
+  requestId?: string;
+}
+
+export interface Sandbox {
+  url: string;
+  world: World;
+  accounts: Account[];
+  requests: SandboxRequestRecord[];
+  close(): Promise<void>;
+}
+
+const MAX_RECORDS = 10_000;
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const log = opts.log ?? silentLogger;
+  const world = new World(opts.world, opts.now);
+  if (opts.sdkSecretKey) {
+    for (const [id, app] of world.apps) {
+      const seeded = opts.world?.apps.find((a) => a.sdkAppId === id)?.sdkSecretKey;
+      if (!seeded) app.sdkSecretKey = opts.sdkSecretKey;
+    }
+  }
+  const accounts = opts.accounts ?? [{ secretId: `sandbox-${randomBytes(6).toString('hex')}`, secretKey: randomBytes(24).toString('base64url') }];
+  const byId = new Map(accounts.map((a) => [a.secretId, a]));
+  const cloud = new CloudProtocol(world, byId, new Map(CATALOG.map((d) => [d.name, d])), HANDLERS);
+  const requests: SandboxRequestRecord[] = [];
+  const record = (r: SandboxRequestRecord) => {
+    requests.push(r);
+    if (requests.length > MAX_RECORDS) requests.splice(0, requests.length - MAX_RECORDS);
+  };
+
+  const server = http.createServer(async (req, res) => {
+    const body = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const reply = (status: number, payload: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(payload));
+    };
+    if (url.pathname === '/_sandbox/world' && req.method === 'GET') return reply(200, world.snapshot());
+    if (url.pathname === '/' && req.method === 'POST') {
+      const out = cloud.handle({ method: req.method, headers: req.headers, body, path: url.pathname, query: url.search.slice(1) });
+      record({ time: world.now(), api: 'cloud', action: out.action, code: out.code, requestId: out.requestId });
+      log.debug('sandbox cloud request', { action: out.action, code: out.code });
+      return reply(200, out.body);
+    }
+    record({ time: world.now(), api: 'other', code: 'NotFound' });
+    return reply(404, { error: `No sandbox endpoint at ${req.method} ${url.pathname}` });
+  });
+  server.keepAliveTimeout = 30_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve);
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+
+  return {
+    url: `http://${host}:${port}/`,
+    world,
+    accounts,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,170 @@
+// The sandbox's state: apps, rooms (numeric and string IDs are separate namespaces) and their users,
+// plus a history of what happened, from which monitoring answers are derived.
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+export type RoomKind = 'int' | 'str';
+/** SetUserBlocked's IsMute: 0 allowed, 1 audio+video blocked, 2 audio blocked, 3 video blocked. */
+export type BlockMode = 0 | 1 | 2 | 3;
+
+export interface RoomUser {
+  userId: string;
+  joinedAt: number;
+  block: BlockMode;
+}
+
+export interface Room {
+  kind: RoomKind;
+  id: number | string;
+  createdAt: number;
+  closedAt?: number;
+  users: Map<string, RoomUser>;
+}
+
+export type RoomEventType = 'create' | 'join' | 'leave' | 'kicked' | 'blocked' | 'dismissed' | 'closed';
+export interface RoomEvent {
+  time: number;
+  kind: RoomKind;
+  roomId: number | string;
+  type: RoomEventType;
+  userId?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface App {
+  sdkAppId: number;
+  /** SDK secret key: UserSigs for this app are signed with it. */
+  sdkSecretKey: string;
+  rooms: Map<string, Room>;
+  closedRooms: Room[];
+  events: RoomEvent[];
+}
+
+const SeedUser = z.union([z.string().min(1), z.object({ userId: z.string().min(1), block: z.literal([0, 1, 2, 3]).optional() })]);
+export const WorldSeedSchema = z.object({
+  apps: z.array(
+    z.object({
+      sdkAppId: z.int().min(1),
+      sdkSecretKey: z.string().min(1).optional(),
+      rooms: z.array(z.object({ roomId: z.union([z.int().min(1), z.string().min(1)]), users: z.array(SeedUser).default([]) })).default([]),
+    }),
+  ).min(1),
+});
+export type WorldSeed = z.input<typeof WorldSeedSchema>;
+
+export const DEFAULT_APP_ID = 1400000001;
+
+/** A small world to try things in: two numeric rooms and two string rooms, with users in each. */
+export const DEFAULT_WORLD: WorldSeed = {
+  apps: [
+    {
+      sdkAppId: DEFAULT_APP_ID,
+      rooms: [
+        { roomId: 1234, users: ['alice', 'bob', 'carol'] },
+        { roomId: 10006, users: ['29376', '29377'] },
+        { roomId: 'abcd', users: ['test1', 'test2'] },
+        { roomId: 'class-101', users: ['teacher', 'student-1', 'student-2'] },
+      ],
+    },
+  ],
+};
+
+export const roomKey = (kind: RoomKind, id: number | string) => `${kind}:${id}`;
+
+export class World {
+  readonly apps = new Map<number, App>();
+
+  constructor(seed: WorldSeed = DEFAULT_WORLD, readonly now: () => number = Date.now) {
+    const parsed = WorldSeedSchema.parse(seed);
+    for (const a of parsed.apps) {
+      const app = this.addApp(a.sdkAppId, a.sdkSecretKey);
+      for (const r of a.rooms) {
+        const kind: RoomKind = typeof r.roomId === 'number' ? 'int' : 'str';
+        for (const u of r.users) {
+          const user = this.join(app, kind, r.roomId, typeof u === 'string' ? u : u.userId);
+          if (typeof u !== 'string' && u.block) user.block = u.block;
+        }
+        if (r.users.length === 0) this.openRoom(app, kind, r.roomId);
+      }
+    }
+  }
+
+  addApp(sdkAppId: number, sdkSecretKey = randomBytes(32).toString('hex')): App {
+    const app: App = { sdkAppId, sdkSecretKey, rooms: new Map(), closedRooms: [], events: [] };
+    this.apps.set(sdkAppId, app);
+    return app;
+  }
+
+  /** The active room with this ID, if any. */
+  room(app: App, kind: RoomKind, id: number | string): Room | undefined {
+    return app.rooms.get(roomKey(kind, id));
+  }
+
+  private openRoom(app: App, kind: RoomKind, id: number | string): Room {
+    const existing = this.room(app, kind, id);
+    if (existing) return existing;
+    const room: Room = { kind, id, createdAt: this.now(), users: new Map() };
+    app.rooms.set(roomKey(kind, id), room);
+    this.record(app, room, 'create');
+    return room;
+  }
+
+  /** A user enters a room, which opens if it was not active. */
+  join(app: App, kind: RoomKind, id: number | string, userId: string): RoomUser {
+    const room = this.openRoom(app, kind, id);
+    let user = room.users.get(userId);
+    if (!user) {
+      user = { userId, joinedAt: this.now(), block: 0 };
+      room.users.set(userId, user);
+      this.record(app, room, 'join', userId);
+    }
+    return user;
+  }
+
+  setBlock(app: App, room: Room, user: RoomUser, mode: BlockMode): void {
+    user.block = mode;
+    this.record(app, room, 'blocked', user.userId, { IsMute: mode });
+  }
+
+  /** Removes users; a room with no one left closes, as TRTC rooms do. */
+  kick(app: App, room: Room, userIds: readonly string[]): string[] {
+    const removed = userIds.filter((id) => room.users.delete(id));
+    for (const id of removed) this.record(app, room, 'kicked', id);
+    if (room.users.size === 0) this.close(app, room, 'closed');
+    return removed;
+  }
+
+  dismiss(app: App, room: Room): void {
+    for (const id of room.users.keys()) this.record(app, room, 'kicked', id, { by: 'dismiss' });
+    room.users.clear();
+    this.close(app, room, 'dismissed');
+  }
+
+  private close(app: App, room: Room, why: 'closed' | 'dismissed'): void {
+    room.closedAt = this.now();
+    app.rooms.delete(roomKey(room.kind, room.id));
+    app.closedRooms.push(room);
+    this.record(app, room, why);
+  }
+
+  private record(app: App, room: Room, type: RoomEventType, userId?: string, detail?: Record<string, unknown>): void {
+    app.events.push({ time: this.now(), kind: room.kind, roomId: room.id, type, userId, detail });
+  }
+
+  /** A plain-JSON view of the current state, without secrets. */
+  snapshot() {
+    return {
+      apps: [...this.apps.values()].map((app) => ({
+        sdkAppId: app.sdkAppId,
+        rooms: [...app.rooms.values()].map((r) => ({
+          roomId: r.id,
+          idType: r.kind === 'int' ? 'numeric' : 'string',
+          createdAt: new Date(r.createdAt).toISOString(),
+          users: [...r.users.values()].map((u) => ({ userId: u.userId, joinedAt: new Date(u.joinedAt).toISOString(), block: u.block })),
+        })),
+        closedRooms: app.closedRooms.length,
+        events: app.events.length,
+      })),
+    };
+  }
+}

@@ -1,0 +1,52 @@
+// What the server derives from a catalog entry: the agent-facing input schema, annotations and _meta.
+import type { z } from 'zod';
+import type { ToolDef } from '../../tools/define.js';
+
+/** Parameter names that carry the app ID (DescribeTrtcRoomUsage spells it SdkAppid). */
+const APP_ID_FIELDS = ['SdkAppId', 'SdkAppid'] as const;
+export type AppIdField = (typeof APP_ID_FIELDS)[number];
+
+export function appIdField(def: ToolDef): AppIdField | undefined {
+  return APP_ID_FIELDS.find((f) => f in def.input.shape);
+}
+
+const inputCache = new WeakMap<ToolDef, z.ZodObject>();
+
+/**
+ * The schema agents see and the server validates against: the wire schema, with the app ID optional
+ * (the server fills it from its configuration) and unknown keys rejected rather than silently dropped.
+ */
+export function toolInputSchema(def: ToolDef): z.ZodObject {
+  let schema = inputCache.get(def);
+  if (!schema) {
+    const field = appIdField(def);
+    const base = field ? def.input.partial({ [field]: true } as never) : def.input;
+    inputCache.set(def, (schema = base.strict()));
+  }
+  return schema;
+}
+
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+/** All four hints, always explicit: clients assume the worst for any that is missing. */
+export function annotationsOf(def: ToolDef): ToolAnnotations {
+  return {
+    readOnlyHint: def.effect === 'read',
+    destructiveHint: def.effect === 'destructive',
+    idempotentHint: def.effect === 'read' || def.idempotent,
+    openWorldHint: true,
+  };
+}
+
+/** Names the underlying API, so a client or log can tell exactly what a tool calls. */
+export function metaOf(def: ToolDef): Record<string, unknown> {
+  const api = def.api.kind === 'cloud'
+    ? { api: `trtc:${def.api.version}:${def.api.action}` }
+    : { api: `v4/${def.api.service}/${def.api.command}` };
+  return { trtc: { ...api, toolset: def.toolset } };
+}

@@ -1,0 +1,61 @@
+// Builds what every session shares: configuration, logger, API callers and, when needed, the in-process sandbox.
+import { readFileSync } from 'node:fs';
+import { CloudApiCaller } from '../api/cloud-api.js';
+import { ConfigError, type Config } from '../config.js';
+import { cloudCredentials, type Credentials } from '../credentials.js';
+import type { Logger } from '../log.js';
+import { addSecret } from '../redact.js';
+import { VERSION } from '../version.js';
+import type { ServerContext } from './pipeline.js';
+
+export interface RuntimeContext {
+  ctx: ServerContext;
+  close(): Promise<void>;
+}
+
+export async function createContext(config: Config, log: Logger): Promise<RuntimeContext> {
+  let credentials = cloudCredentials(config);
+  let sandbox: ServerContext['sandbox'];
+  let closeSandbox = async () => {};
+
+  if (config.sandbox || !credentials) {
+    const reason = config.sandbox ? 'started with --sandbox' : 'no Tencent Cloud credentials are configured';
+    const { startSandbox } = await import('../sandbox/index.js');
+    const sb = await startSandbox({ world: readWorld(config.sandboxWorld), sdkSecretKey: config.sdkSecretKey, log });
+    const firstApp = [...sb.world.apps.values()][0]!;
+    const account = sb.accounts[0]!;
+    credentials = { secretId: account.secretId, secretKey: account.secretKey } satisfies Credentials;
+    addSecret(account.secretKey);
+    addSecret(firstApp.sdkSecretKey);
+    config = {
+      ...config,
+      endpoint: sb.url,
+      sdkAppId: config.sdkAppId ?? firstApp.sdkAppId,
+      sdkSecretKey: config.sdkSecretKey ?? (sb.world.apps.get(config.sdkAppId ?? firstApp.sdkAppId)?.sdkSecretKey),
+    };
+    sandbox = { reason };
+    closeSandbox = sb.close;
+    log.warn(`SANDBOX MODE (${reason}): tools act on a local TRTC emulator, not on Tencent Cloud`, { sandbox: sb.url, sdkAppId: config.sdkAppId });
+  }
+
+  const creds = credentials;
+  const cloud = new CloudApiCaller({
+    endpoint: config.endpoint ?? `https://${config.domain}/`,
+    credentials: () => creds,
+    region: config.region,
+    timeoutMs: config.timeoutMs,
+    maxRetries: config.maxRetries,
+    log,
+    client: `trtc-mcp/${VERSION}`,
+  });
+  return { ctx: { config, log, cloud, sandbox }, close: () => closeSandbox() };
+}
+
+function readWorld(path: string | undefined) {
+  if (!path) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`Invalid setting --sandbox-world: cannot read ${path} as JSON (${(err as Error).message}).`);
+  }
+}

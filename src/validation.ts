@@ -1,0 +1,46 @@
+// Turns zod issues into messages that name each field and the rule it broke.
+import type { z } from 'zod';
+
+export function readAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
+}
+
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${String(k)}`)).join('') || '(arguments)';
+}
+
+const KIND: Record<string, string> = { int: 'an integer', number: 'a number', string: 'a string', array: 'an array', object: 'an object', boolean: 'a boolean' };
+const UNIT: Record<string, string> = { string: ' characters', array: ' items' };
+
+function rule(issue: z.core.$ZodIssue, input: unknown): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return readAt(input, issue.path) === undefined ? 'is required' : `must be ${KIND[issue.expected] ?? issue.expected}`;
+    case 'too_small':
+    case 'too_big': {
+      const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+      const unit = UNIT[issue.origin] ?? '';
+      const op = issue.code === 'too_small' ? (issue.inclusive ? 'at least' : 'more than') : issue.inclusive ? 'at most' : 'less than';
+      return unit ? `must have ${op} ${String(bound)}${unit}` : `must be ${op} ${String(bound)}`;
+    }
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_format':
+      return `must be a valid ${issue.format}${issue.format === 'regex' && 'pattern' in issue ? ` matching ${String(issue.pattern)}` : ''}`;
+    case 'not_multiple_of':
+      return `must be a multiple of ${String(issue.divisor)}`;
+    case 'invalid_union':
+      return 'does not match any allowed form';
+    default:
+      return issue.message;
+  }
+}
+
+/** One "field: rule" line per problem; unknown keys are reported by name. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown): string[] {
+  return issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((k) => `${fieldPath([...issue.path, k])}: is not a parameter of this tool`)
+      : [`${fieldPath(issue.path)}: ${rule(issue, input)}`],
+  );
+}

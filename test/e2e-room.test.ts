@@ -1,0 +1,202 @@
+// End to end: the built server, a real MCP client over stdio and HTTP, and the sandbox as the cloud.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../src/sandbox/index.js';
+import { CLI, cleanEnv, cloudRequests, connectHttp, connectStdio, sandboxEnv, spawnHttp, text, withSandbox, type Connected, type SpawnedHttp } from './helpers.js';
+
+const ROOM_TOOLS = ['DismissRoom', 'DismissRoomByStrRoomId', 'RemoveUser', 'RemoveUserByStrRoomId', 'SetUserBlocked', 'SetUserBlockedByStrRoomId'];
+const APP = 1400000001;
+
+describe('room tools over stdio', () => {
+  let sb: Sandbox;
+  let conn: Connected;
+  let client: Client;
+  beforeAll(async () => {
+    sb = await withSandbox();
+    conn = await connectStdio([], sandboxEnv(sb));
+    client = conn.client;
+  });
+  afterAll(async () => {
+    await conn.close();
+    await sb.close();
+  });
+  const app = () => sb.world.apps.get(APP)!;
+
+  it('lists the six room tools with schemas that follow the docs', async () => {
+    const { tools } = await client.listTools();
+    const byName = new Map(tools.map((t) => [t.name, t]));
+    for (const name of ROOM_TOOLS) expect(byName.has(name), name).toBe(true);
+
+    const remove = byName.get('RemoveUser')!;
+    expect(remove.inputSchema.properties).toMatchObject({
+      SdkAppId: { type: 'integer' },
+      RoomId: { type: 'integer' },
+      UserIds: { type: 'array', items: { type: 'string' }, maxItems: 10 },
+    });
+    expect(remove.inputSchema.required).toEqual(['RoomId', 'UserIds']);
+    expect(byName.get('RemoveUserByStrRoomId')!.inputSchema.properties!.RoomId).toMatchObject({ type: 'string' });
+    expect(byName.get('SetUserBlockedByStrRoomId')!.inputSchema.required).toEqual(['StrRoomId', 'UserId', 'IsMute']);
+    expect(byName.get('SetUserBlocked')!.inputSchema.properties!.IsMute).toMatchObject({ enum: [0, 1, 2, 3] });
+
+    for (const name of ROOM_TOOLS) {
+      const t = byName.get(name)!;
+      const a = t.annotations!;
+      for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const) {
+        expect(typeof a[hint], `${name}.${hint}`).toBe('boolean');
+      }
+      expect(a.readOnlyHint).toBe(false);
+      expect(a.destructiveHint).toBe(name.startsWith('Dismiss') || name.startsWith('Remove'));
+      expect(t._meta).toMatchObject({ trtc: { api: `trtc:2019-07-22:${name}` } });
+      expect(t.outputSchema).toMatchObject({ type: 'object', properties: { RequestId: { type: 'string' } } });
+    }
+  });
+
+  it('SetUserBlocked blocks a user, visibly in the sandbox, and returns structured content mirrored as text', async () => {
+    const r = await client.callTool({ name: 'SetUserBlocked', arguments: { RoomId: 1234, UserId: 'carol', IsMute: 2 } });
+    expect(r.isError).toBeFalsy();
+    expect(r.structuredContent).toMatchObject({ RequestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(JSON.parse((r.content as Array<{ text: string }>)[0]!.text)).toEqual(r.structuredContent);
+    expect(sb.world.room(app(), 'int', 1234)!.users.get('carol')!.block).toBe(2);
+  });
+
+  it('SetUserBlockedByStrRoomId unblocks in a string room', async () => {
+    sb.world.room(app(), 'str', 'class-101')!.users.get('student-1')!.block = 1;
+    const r = await client.callTool({ name: 'SetUserBlockedByStrRoomId', arguments: { StrRoomId: 'class-101', UserId: 'student-1', IsMute: 0 } });
+    expect(r.isError).toBeFalsy();
+    expect(sb.world.room(app(), 'str', 'class-101')!.users.get('student-1')!.block).toBe(0);
+  });
+
+  it('RemoveUser removes the user from the room', async () => {
+    const r = await client.callTool({ name: 'RemoveUser', arguments: { SdkAppId: APP, RoomId: 1234, UserIds: ['alice'] } });
+    expect(r.isError).toBeFalsy();
+    expect([...sb.world.room(app(), 'int', 1234)!.users.keys()]).toEqual(['bob', 'carol']);
+  });
+
+  it('RemoveUserByStrRoomId removes users from a string room', async () => {
+    const r = await client.callTool({ name: 'RemoveUserByStrRoomId', arguments: { RoomId: 'class-101', UserIds: ['student-1', 'student-2'] } });
+    expect(r.isError).toBeFalsy();
+    expect([...sb.world.room(app(), 'str', 'class-101')!.users.keys()]).toEqual(['teacher']);
+  });
+
+  it('DismissRoom closes the room, and later calls get FailedOperation.RoomNotExist with a RequestId', async () => {
+    expect((await client.callTool({ name: 'DismissRoom', arguments: { RoomId: 10006 } })).isError).toBeFalsy();
+    expect(sb.world.room(app(), 'int', 10006)).toBeUndefined();
+    const again = await client.callTool({ name: 'SetUserBlocked', arguments: { RoomId: 10006, UserId: '29376', IsMute: 1 } });
+    expect(again.isError).toBe(true);
+    expect(text(again)).toContain('FailedOperation.RoomNotExist');
+    expect(text(again)).toMatch(/What to do: .+/);
+    expect(text(again)).toMatch(/RequestId: [0-9a-f-]{36}/);
+  });
+
+  it('DismissRoomByStrRoomId closes a string room', async () => {
+    expect((await client.callTool({ name: 'DismissRoomByStrRoomId', arguments: { RoomId: 'class-101' } })).isError).toBeFalsy();
+    expect(sb.world.room(app(), 'str', 'class-101')).toBeUndefined();
+  });
+
+  it.each([
+    ['a string where an integer belongs', 'DismissRoom', { RoomId: '1234' }, ['RoomId: must be a number']],
+    ['a fraction', 'DismissRoom', { RoomId: 12.5 }, ['RoomId: must be an integer']],
+    ['a missing field', 'SetUserBlocked', { RoomId: 1234, IsMute: 1 }, ['UserId: is required']],
+    ['an enum outside its values', 'SetUserBlocked', { RoomId: 1234, UserId: 'bob', IsMute: 9 }, ['IsMute: must be one of 0, 1, 2, 3']],
+    ['too many users', 'RemoveUser', { RoomId: 1234, UserIds: Array.from({ length: 11 }, (_, i) => `u${i}`) }, ['UserIds: must have at most 10 items']],
+    ['an empty list', 'RemoveUser', { RoomId: 1234, UserIds: [] }, ['UserIds: must have at least 1 items']],
+    ['a wrong item type', 'RemoveUser', { RoomId: 1234, UserIds: ['ok', 7] }, ['UserIds[1]: must be a string']],
+    ['an unknown key', 'DismissRoom', { RoomId: 1234, Roomid: 1 }, ['Roomid: is not a parameter of this tool']],
+    ['several problems at once', 'RemoveUser', { RoomId: 'x' }, ['RoomId: must be a number', 'UserIds: is required']],
+  ])('rejects %s without sending anything', async (_label, name, args, expected) => {
+    const before = cloudRequests(sb).length;
+    const r = await client.callTool({ name, arguments: args });
+    expect(r.isError).toBe(true);
+    for (const line of expected) expect(text(r)).toContain(line);
+    expect(text(r)).toContain('nothing was sent');
+    expect(cloudRequests(sb).length).toBe(before);
+  });
+
+  it('answers an unknown tool with a protocol error and keeps serving', async () => {
+    await expect(client.callTool({ name: 'FormatDisk', arguments: {} })).rejects.toThrow(/Unknown tool/);
+    expect((await client.listTools()).tools.length).toBeGreaterThanOrEqual(6);
+  });
+});
+
+describe('sandbox by default', () => {
+  let conn: Connected;
+  beforeAll(async () => {
+    conn = await connectStdio([], cleanEnv());
+  });
+  afterAll(() => conn.close());
+
+  it('runs the in-process sandbox when no credentials are set, and says so everywhere', async () => {
+    expect(conn.client.getInstructions()).toMatch(/Sandbox/);
+    expect(conn.stderr()).toMatch(/SANDBOX MODE \(no Tencent Cloud credentials are configured\)/);
+    const r = await conn.client.callTool({ name: 'RemoveUser', arguments: { RoomId: 1234, UserIds: ['bob'] } });
+    expect(r.isError).toBeFalsy();
+    expect(text(r)).toMatch(/Sandbox: this answer comes from the local TRTC emulator/);
+    const bad = await conn.client.callTool({ name: 'RemoveUser', arguments: { RoomId: 1234 } });
+    expect(text(bad)).toMatch(/Sandbox:/);
+  });
+});
+
+describe('HTTP transports', () => {
+  let sb: Sandbox;
+  let srv: SpawnedHttp;
+  beforeAll(async () => {
+    sb = await withSandbox();
+    srv = await spawnHttp([], sandboxEnv(sb));
+  });
+  afterAll(async () => {
+    await srv.stop();
+    await sb.close();
+  });
+
+  it('serves Streamable HTTP at /mcp', async () => {
+    const client = await connectHttp(srv.url, 'streamable');
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(ROOM_TOOLS));
+    const r = await client.callTool({ name: 'RemoveUserByStrRoomId', arguments: { RoomId: 'abcd', UserIds: ['test2'] } });
+    expect(r.isError).toBeFalsy();
+    expect([...sb.world.room(sb.world.apps.get(APP)!, 'str', 'abcd')!.users.keys()]).toEqual(['test1']);
+    await client.close();
+  });
+
+  it('serves legacy SSE at /sse and /messages', async () => {
+    const client = await connectHttp(srv.url, 'sse');
+    const r = await client.callTool({ name: 'SetUserBlocked', arguments: { RoomId: 1234, UserId: 'alice', IsMute: 3 } });
+    expect(r.isError).toBeFalsy();
+    expect(sb.world.room(sb.world.apps.get(APP)!, 'int', 1234)!.users.get('alice')!.block).toBe(3);
+    await client.close();
+  });
+
+  it('keeps sessions apart and answers unknown paths with 404', async () => {
+    const [a, b] = await Promise.all([connectHttp(srv.url), connectHttp(srv.url)]);
+    expect((await a.listTools()).tools.length).toBe((await b.listTools()).tools.length);
+    await Promise.all([a.close(), b.close()]);
+    expect((await fetch(`${srv.url}/nope`)).status).toBe(404);
+    expect((await fetch(`${srv.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('command line', () => {
+  const run = promisify(execFile);
+
+  it('--help documents every setting', async () => {
+    const { stdout } = await run(process.execPath, [CLI, '--help'], { env: cleanEnv() });
+    for (const flag of ['--transport', '--host', '--port', '--region', '--domain', '--endpoint', '--sandbox', '--sdk-app-id', '--log-level']) {
+      expect(stdout).toContain(flag);
+    }
+    for (const env of ['TENCENTCLOUD_SECRET_KEY', 'TENCENTCLOUD_SESSION_TOKEN', 'TRTC_SDK_SECRET_KEY', 'TRTC_ENDPOINT']) expect(stdout).toContain(env);
+  });
+
+  it.each([
+    [['--port', 'abc'], {}, /--port: must be a number/],
+    [['--transport', 'ftp'], {}, /--transport/],
+    [[], { TRTC_ENDPOINT: 'not a url' }, /TRTC_ENDPOINT/],
+    [[], { TENCENTCLOUD_SECRET_ID: 'id-only' }, /TENCENTCLOUD_SECRET_KEY/],
+    [['--wat'], {}, /Unknown option '--wat'/],
+  ])('fails at start-up on a bad setting (%j %j) and names it', async (args, env, message) => {
+    const err = (await run(process.execPath, [CLI, ...args], { env: cleanEnv(env) }).catch((e) => e)) as { code: number; stderr: string };
+    expect(err.code).toBe(2);
+    expect(err.stderr).toMatch(message);
+  });
+});

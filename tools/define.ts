@@ -1,0 +1,72 @@
+// The shape of a catalog entry. The catalog is data: nothing under tools/ performs I/O.
+import type { z } from 'zod';
+
+/** read: changes nothing; write: changes state and can be undone or redone; destructive: ends or removes something. */
+export type Effect = 'read' | 'write' | 'destructive';
+
+export const TOOLSETS = [
+  'room', 'record', 'relay', 'ingest', 'ai', 'quality', 'usage',
+  'live', 'seat', 'pk', 'call', 'conference',
+] as const;
+export type Toolset = (typeof TOOLSETS)[number];
+
+/** TRTC Cloud API 3.0 (TC3-signed JSON over HTTPS). */
+export interface CloudApi {
+  kind: 'cloud';
+  action: string;
+  version: '2019-07-22';
+  /** Regions the action is served in; undefined when the docs name none. */
+  regions?: readonly string[];
+}
+
+/** IM-style REST API (`/v4/{service}/{command}`, admin UserSig in the query string). */
+export interface RestApi {
+  kind: 'rest';
+  service: string;
+  command: string;
+}
+
+export interface ToolDef {
+  /** MCP tool name: the Cloud API action name, or a short snake_case name for REST commands. */
+  name: string;
+  toolset: Toolset;
+  effect: Effect;
+  /** Whether repeating the call with the same arguments has no further effect. */
+  idempotent: boolean;
+  /** Documented request rate limit, in requests per second. */
+  rateLimit: number;
+  description: string;
+  /** Wire parameters, faithful to the docs. The tool's input schema is derived from it. */
+  input: z.ZodObject;
+  /** Documented response fields. */
+  output: z.ZodObject;
+  /** Action-specific error codes from the docs. */
+  errors: readonly string[];
+  api: CloudApi | RestApi;
+}
+
+type Shared = Pick<ToolDef, 'toolset' | 'effect' | 'rateLimit' | 'description' | 'input' | 'output'> &
+  Partial<Pick<ToolDef, 'idempotent' | 'errors'>>;
+
+const idempotentByDefault = (effect: Effect) => effect !== 'write';
+
+export function cloudAction(spec: Shared & { action: string; regions?: readonly string[] }): ToolDef {
+  const { action, regions, ...rest } = spec;
+  return {
+    name: action,
+    idempotent: idempotentByDefault(spec.effect),
+    errors: [],
+    ...rest,
+    api: { kind: 'cloud', action, version: '2019-07-22', regions },
+  };
+}
+
+export function restCommand(spec: Shared & { name: string; service: string; command: string }): ToolDef {
+  const { service, command, ...rest } = spec;
+  return {
+    idempotent: idempotentByDefault(spec.effect),
+    errors: [],
+    ...rest,
+    api: { kind: 'rest', service, command },
+  };
+}

@@ -1,0 +1,16 @@
+// Field schemas shared by several catalog entries.
+import { z } from 'zod';
+
+/** The app every TRTC call addresses; the server fills it from its configuration when omitted. */
+export const SdkAppId = z.int().min(1).describe('TRTC app ID (SDKAppID); defaults to the configured app');
+
+export const UserId = z.string().min(1);
+
+/** Every Cloud API response carries the ID Tencent uses to trace the request. */
+export const RequestId = z.string();
+export const NoOutput = z.object({ RequestId });
+
+/** Regions named by the docs, per API family. */
+export const REGIONS = {
+  room: ['ap-beijing', 'ap-guangzhou', 'ap-singapore'],
+} as const;

@@ -1,0 +1,77 @@
+// Room Management (seed 004, "Room Management APIs"): mute, remove users, dismiss rooms.
+import { z } from 'zod';
+import { cloudAction } from './define.js';
+import { NoOutput, REGIONS, SdkAppId, UserId } from './fields.js';
+
+const IsMute = z.literal([0, 1, 2, 3]).describe('0 allow audio+video, 1 block both, 2 block audio only, 3 block video only');
+const UserIds = z.array(UserId).min(1).max(10).describe('Users to remove');
+
+const shared = { toolset: 'room', rateLimit: 20, regions: REGIONS.room, output: NoOutput } as const;
+
+const blockErrors = [
+  'FailedOperation.RoomNotExist', 'FailedOperation.SdkAppIdNotExist', 'FailedOperation.UserNotExist',
+  'InternalError', 'InvalidParameter', 'InvalidParameter.RoomId', 'InvalidParameter.SdkAppId',
+  'InvalidParameter.UserId', 'MissingParameter.RoomId', 'MissingParameter.SdkAppId', 'UnauthorizedOperation.SdkAppId',
+];
+const removeErrors = [
+  'FailedOperation.RoomNotExist', 'InternalError', 'InternalError.GetRoomCacheIpError',
+  'InvalidParameter.RoomId', 'InvalidParameter.SdkAppId', 'InvalidParameter.UserIds', 'InvalidParameterValue.RoomId',
+  'MissingParameter.RoomId', 'MissingParameter.SdkAppId', 'MissingParameter.UserIds', 'UnauthorizedOperation.SdkAppId',
+];
+const dismissErrors = removeErrors.filter((c) => !c.endsWith('UserIds'));
+
+export const SetUserBlocked = cloudAction({
+  ...shared,
+  action: 'SetUserBlocked',
+  effect: 'write',
+  idempotent: true,
+  description: "Block or unblock a user's audio and/or video in a room with a numeric ID. Reversible with IsMute 0.",
+  input: z.object({ SdkAppId, RoomId: z.int(), UserId, IsMute }),
+  errors: [...blockErrors, 'InternalError.UserNotExist', 'InvalidParameterValue.RoomId'],
+});
+
+export const SetUserBlockedByStrRoomId = cloudAction({
+  ...shared,
+  action: 'SetUserBlockedByStrRoomId',
+  effect: 'write',
+  idempotent: true,
+  description: "Block or unblock a user's audio and/or video in a room with a string ID. Reversible with IsMute 0.",
+  input: z.object({ SdkAppId, StrRoomId: z.string().min(1), UserId, IsMute }),
+  errors: [...blockErrors, 'MissingParameter', 'MissingParameter.AppId', 'MissingParameter.UserId'],
+});
+
+export const RemoveUser = cloudAction({
+  ...shared,
+  action: 'RemoveUser',
+  effect: 'destructive',
+  description: 'Kick users out of a room with a numeric ID. They can rejoin unless your app stops them.',
+  input: z.object({ SdkAppId, RoomId: z.int(), UserIds }),
+  errors: [...removeErrors, 'InternalError.GetRoomFromCacheError'],
+});
+
+export const RemoveUserByStrRoomId = cloudAction({
+  ...shared,
+  action: 'RemoveUserByStrRoomId',
+  effect: 'destructive',
+  description: 'Kick users out of a room with a string ID. They can rejoin unless your app stops them.',
+  input: z.object({ SdkAppId, RoomId: z.string().min(1), UserIds }),
+  errors: removeErrors,
+});
+
+export const DismissRoom = cloudAction({
+  ...shared,
+  action: 'DismissRoom',
+  effect: 'destructive',
+  description: 'Remove everyone from a room with a numeric ID and close it.',
+  input: z.object({ SdkAppId, RoomId: z.int() }),
+  errors: [...dismissErrors, 'InternalError.GetRoomFromCacheError'],
+});
+
+export const DismissRoomByStrRoomId = cloudAction({
+  ...shared,
+  action: 'DismissRoomByStrRoomId',
+  effect: 'destructive',
+  description: 'Remove everyone from a room with a string ID and close it.',
+  input: z.object({ SdkAppId, RoomId: z.string().min(1) }),
+  errors: dismissErrors,
+});
