@@ -26,6 +26,29 @@ export interface RestApi {
   command: string;
 }
 
+/** What a definition's hooks may use; the server provides it per call. Hooks stay pure. */
+export interface WireEnv {
+  /** The app this call addresses (after defaults are filled). */
+  sdkAppId: number | undefined;
+  /** Current time in ms. */
+  now(): number;
+  /** A short-lived UserSig for a user of this app; absent when no SDK secret key is configured. */
+  mintUserSig?(userId: string): string;
+}
+
+/** Thrown by a hook to reject arguments before anything is sent. */
+export class ArgumentError extends Error {
+  constructor(readonly field: string, readonly rule: string) {
+    super(`${field}: ${rule}`);
+  }
+}
+
+/** A response shaped for the agent: structured output (matching `output`) and notes for the text block. */
+export interface Presented {
+  structured: Record<string, unknown>;
+  notes?: string[];
+}
+
 export interface ToolDef {
   /** MCP tool name: the Cloud API action name, or a short snake_case name for REST commands. */
   name: string;
@@ -43,10 +66,16 @@ export interface ToolDef {
   /** Action-specific error codes from the docs. */
   errors: readonly string[];
   api: CloudApi | RestApi;
+  /** Agent-facing arguments, when they differ from the wire parameters (friendlier types, secrets by reference). */
+  agentInput?: z.ZodObject;
+  /** Turns validated agent arguments into wire parameters. */
+  toWire?(args: Record<string, any>, env: WireEnv): Record<string, unknown>;
+  /** Shapes a successful response; the default returns it as it came. */
+  present?(response: Record<string, any>, args: Record<string, any>, env: WireEnv): Presented;
 }
 
 type Shared = Pick<ToolDef, 'toolset' | 'effect' | 'rateLimit' | 'description' | 'input' | 'output'> &
-  Partial<Pick<ToolDef, 'idempotent' | 'errors'>>;
+  Partial<Pick<ToolDef, 'idempotent' | 'errors' | 'agentInput' | 'toWire' | 'present'>>;
 
 const idempotentByDefault = (effect: Effect) => effect !== 'write';
 

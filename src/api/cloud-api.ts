@@ -1,8 +1,10 @@
 // The Cloud API 3.0 caller: signs with TC3, POSTs JSON, times out, and retries only what is safe to repeat.
+import type { ToolDef } from '../../tools/define.js';
 import type { Credentials } from '../credentials.js';
 import type { Logger } from '../log.js';
 import { serviceOf, tc3Headers } from '../signing/tc3.js';
-import { ApiError, TransportError } from './errors.js';
+import type { ApiCaller, ApiResult } from './caller.js';
+import { ApiError, PreflightError, TransportError } from './errors.js';
 import { send, type HttpRequest } from './http.js';
 
 export interface CloudCallerOptions {
@@ -31,11 +33,26 @@ export interface CloudResult {
   attempts: number;
 }
 
-export class CloudApiCaller {
+export class CloudApiCaller implements ApiCaller {
   private readonly url: URL;
 
   constructor(private readonly opts: CloudCallerOptions) {
     this.url = new URL(opts.endpoint);
+  }
+
+  async invoke(def: ToolDef, params: Record<string, unknown>, opts: { signal?: AbortSignal } = {}): Promise<ApiResult> {
+    const api = cloudApiOf(def);
+    if (api.regions && !api.regions.includes(this.opts.region)) {
+      throw new PreflightError(
+        `${def.name} is served only in ${api.regions.join(', ')}, and this server is configured for ${this.opts.region}. Restart it with --region set to one of those.`,
+      );
+    }
+    return this.call({ action: api.action, version: api.version, params, readOnly: def.effect === 'read', signal: opts.signal });
+  }
+
+  preview(def: ToolDef, params: Record<string, unknown>) {
+    const api = cloudApiOf(def);
+    return this.buildRequest({ action: api.action, version: api.version, params });
   }
 
   /** The exact request that would be sent now (used by the caller itself and by dry runs). */
@@ -74,6 +91,11 @@ export class CloudApiCaller {
       }
     }
   }
+}
+
+function cloudApiOf(def: ToolDef) {
+  if (def.api.kind !== 'cloud') throw new Error(`${def.name} is not a Cloud API action`);
+  return def.api;
 }
 
 function parseCloudResponse(status: number, body: string): Omit<CloudResult, 'attempts'> {

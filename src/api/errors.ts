@@ -32,6 +32,11 @@ export class TransportError extends Error {
   }
 }
 
+/** The caller refused the call before sending anything (for example an unsupported region). */
+export class PreflightError extends Error {
+  override name = 'PreflightError';
+}
+
 /** What to do about an error code, in order of most specific match. */
 const HINTS: Array<[RegExp, string]> = [
   [/^AuthFailure\.SignatureFailure$/, 'The SecretKey does not match the SecretId. Check TENCENTCLOUD_SECRET_KEY.'],

@@ -6,8 +6,11 @@ import type { ToolDef } from '../../tools/define.js';
 const APP_ID_FIELDS = ['SdkAppId', 'SdkAppid'] as const;
 export type AppIdField = (typeof APP_ID_FIELDS)[number];
 
+/** The schema of the arguments agents pass: `agentInput` when the definition has one, else the wire schema. */
+export const agentSchema = (def: ToolDef): z.ZodObject => def.agentInput ?? def.input;
+
 export function appIdField(def: ToolDef): AppIdField | undefined {
-  return APP_ID_FIELDS.find((f) => f in def.input.shape);
+  return APP_ID_FIELDS.find((f) => f in agentSchema(def).shape);
 }
 
 const inputCache = new WeakMap<ToolDef, z.ZodObject>();
@@ -20,7 +23,7 @@ export function toolInputSchema(def: ToolDef): z.ZodObject {
   let schema = inputCache.get(def);
   if (!schema) {
     const field = appIdField(def);
-    const base = field ? def.input.partial({ [field]: true } as never) : def.input;
+    const base = field ? agentSchema(def).partial({ [field]: true } as never) : agentSchema(def);
     inputCache.set(def, (schema = base.strict()));
   }
   return schema;

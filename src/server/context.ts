@@ -5,8 +5,12 @@ import { ConfigError, type Config } from '../config.js';
 import { cloudCredentials, type Credentials } from '../credentials.js';
 import type { Logger } from '../log.js';
 import { addSecret } from '../redact.js';
+import { genUserSig } from '../signing/usersig.js';
 import { VERSION } from '../version.js';
 import type { ServerContext } from './pipeline.js';
+
+/** Minted bot UserSigs live long enough to enter a room, and no longer. */
+export const MINTED_USERSIG_TTL_S = 600;
 
 export interface RuntimeContext {
   ctx: ServerContext;
@@ -48,7 +52,17 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     log,
     client: `trtc-mcp/${VERSION}`,
   });
-  return { ctx: { config, log, cloud, sandbox }, close: () => closeSandbox() };
+  const { sdkAppId: defaultApp, sdkSecretKey } = config;
+  const wireEnv = (sdkAppId: number | undefined) => ({
+    sdkAppId,
+    now: Date.now,
+    // The SDK secret key belongs to the configured app, so only that app's users can be minted for.
+    mintUserSig:
+      sdkSecretKey && sdkAppId !== undefined && sdkAppId === defaultApp
+        ? (userId: string) => genUserSig({ sdkAppId, secretKey: sdkSecretKey, userId, expireSeconds: MINTED_USERSIG_TTL_S })
+        : undefined,
+  });
+  return { ctx: { config, log, callers: { cloud }, wireEnv, sandbox }, close: () => closeSandbox() };
 }
 
 function readWorld(path: string | undefined) {

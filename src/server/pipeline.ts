@@ -1,18 +1,21 @@
 // One tools/call, step by step: resolve, validate, fill defaults, call, shape. Every tool goes through here.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { ToolDef } from '../../tools/define.js';
-import type { CloudApiCaller } from '../api/cloud-api.js';
-import { ApiError, hintFor, TransportError } from '../api/errors.js';
+import { ArgumentError, type ToolDef, type WireEnv } from '../../tools/define.js';
+import type { ApiCaller } from '../api/caller.js';
+import { ApiError, hintFor, PreflightError, TransportError } from '../api/errors.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { redact, redactText } from '../redact.js';
 import { describeIssues } from '../validation.js';
-import { appIdField, toolInputSchema } from './catalog.js';
+import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
 
 export interface ServerContext {
   config: Config;
   log: Logger;
-  cloud: CloudApiCaller;
+  /** One caller per API family; a family without one (no configuration for it) cannot be called. */
+  callers: Partial<Record<ToolDef['api']['kind'], ApiCaller>>;
+  /** Builds the per-call environment that definition hooks may use. */
+  wireEnv(sdkAppId: number | undefined): WireEnv;
   /** Set when answers come from the local sandbox: every result says so. */
   sandbox?: { reason: string };
 }
@@ -23,6 +26,9 @@ export interface CallExtra {
 
 export const SANDBOX_NOTE = 'Sandbox: this answer comes from the local TRTC emulator, not from Tencent Cloud.';
 
+const invalid = (def: ToolDef, lines: string[]) =>
+  failure(`Invalid arguments for ${def.name}; nothing was sent:\n${lines.map((l) => `- ${l}`).join('\n')}`);
+
 export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, extra: CallExtra = {}): Promise<CallToolResult> {
   const started = Date.now();
   const finish = (result: CallToolResult, outcome: string, requestId?: string) => {
@@ -32,50 +38,45 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
 
   // Validate: nothing is sent unless every field passes.
   const parsed = toolInputSchema(def).safeParse(args ?? {});
-  if (!parsed.success) {
-    const lines = describeIssues(parsed.error.issues, args ?? {});
-    return finish(failure(`Invalid arguments for ${def.name}; nothing was sent:\n${lines.map((l) => `- ${l}`).join('\n')}`), 'invalid');
-  }
+  if (!parsed.success) return finish(invalid(def, describeIssues(parsed.error.issues, args ?? {})), 'invalid');
 
-  // Fill defaults.
+  // Fill defaults, then turn agent arguments into wire parameters.
   const params: Record<string, unknown> = { ...parsed.data };
   const field = appIdField(def);
   if (field && params[field] === undefined) {
     if (ctx.config.sdkAppId === undefined) {
-      return finish(failure(`Invalid arguments for ${def.name}; nothing was sent:\n- ${field}: is required (no default app is configured; set TRTC_SDK_APP_ID)`), 'invalid');
+      return finish(invalid(def, [`${field}: is required (no default app is configured; set TRTC_SDK_APP_ID)`]), 'invalid');
     }
-    params[field] = def.input.shape[field]!.type === 'string' ? String(ctx.config.sdkAppId) : ctx.config.sdkAppId;
+    params[field] = agentSchema(def).shape[field]!.type === 'string' ? String(ctx.config.sdkAppId) : ctx.config.sdkAppId;
   }
-
-  if (def.api.kind !== 'cloud') return finish(failure(`${def.name} is not available in this build.`), 'unavailable');
-  const regions = def.api.regions;
-  if (regions && !regions.includes(ctx.config.region)) {
-    return finish(
-      failure(`${def.name} is served only in ${regions.join(', ')}, and this server is configured for ${ctx.config.region}. Nothing was sent; restart with --region set to one of those.`),
-      'region',
-    );
-  }
-
-  // Call.
+  const env = ctx.wireEnv(field ? Number(params[field]) : ctx.config.sdkAppId);
+  let wire: Record<string, unknown>;
   try {
-    const { response, requestId } = await ctx.cloud.call({
-      action: def.api.action,
-      version: def.api.version,
-      params,
-      readOnly: def.effect === 'read',
-      signal: extra.signal,
-    });
-    const { Error: _error, ...structured } = response;
+    wire = def.toWire ? def.toWire(params, env) : params;
+  } catch (err) {
+    if (err instanceof ArgumentError) return finish(invalid(def, [err.message]), 'invalid');
+    throw err;
+  }
+
+  const caller = ctx.callers[def.api.kind];
+  if (!caller) return finish(failure(`${def.name} cannot be called: this server has no ${def.api.kind === 'rest' ? 'REST API' : 'Cloud API'} configuration.`), 'unavailable');
+
+  // Call, then shape the answer.
+  try {
+    const { response, requestId } = await caller.invoke(def, wire, { signal: extra.signal });
+    const { Error: _error, ...body } = response;
+    const { structured, notes = [] } = def.present ? def.present(body, params, env) : { structured: body };
     const check = def.output.safeParse(structured);
     if (!check.success) ctx.log.warn('response does not match the documented output', { tool: def.name, issues: describeIssues(check.error.issues, structured) });
-    return finish(success(redact(structured)), 'ok', requestId);
+    return finish(success(redact(structured), notes), 'ok', requestId);
   } catch (err) {
     return finish(failure(explainFailure(def, err)), errorCode(err), (err as { requestId?: string }).requestId);
   }
 }
 
-function success(structured: Record<string, unknown>): CallToolResult {
-  return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
+function success(structured: Record<string, unknown>, notes: string[]): CallToolResult {
+  const content = [JSON.stringify(structured), ...notes].map((text) => ({ type: 'text' as const, text: redactText(text) }));
+  return { content, structuredContent: structured };
 }
 
 export function failure(text: string): CallToolResult {
@@ -88,6 +89,7 @@ function withSandboxNote(ctx: ServerContext, result: CallToolResult): CallToolRe
 }
 
 function errorCode(err: unknown): string {
+  if (err instanceof PreflightError) return 'refused';
   if (err instanceof ApiError) return err.code;
   if (err instanceof TransportError) return `transport:${err.kind}`;
   return 'internal';
@@ -95,6 +97,7 @@ function errorCode(err: unknown): string {
 
 /** An error an agent can act on: what failed, what it means, what to do, and the RequestId. */
 export function explainFailure(def: ToolDef, err: unknown): string {
+  if (err instanceof PreflightError) return `${def.name} was not sent: ${err.message}`;
   if (err instanceof ApiError) {
     const hint = hintFor(err.code);
     return [

@@ -1,0 +1,16 @@
+// The interface the pipeline calls, whatever the API family.
+import type { ToolDef } from '../../tools/define.js';
+import type { HttpRequest } from './http.js';
+
+export interface ApiResult {
+  response: Record<string, unknown>;
+  requestId?: string;
+  attempts: number;
+}
+
+export interface ApiCaller {
+  /** Sends the call, or throws PreflightError when it must not be sent. */
+  invoke(def: ToolDef, params: Record<string, unknown>, opts?: { signal?: AbortSignal }): Promise<ApiResult>;
+  /** The exact request `invoke` would send now (used by dry runs, after redaction). */
+  preview(def: ToolDef, params: Record<string, unknown>): HttpRequest;
+}
