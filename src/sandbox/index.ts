@@ -5,11 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { CATALOG } from '../../tools/index.js';
 import { silentLogger, type Logger } from '../log.js';
 import { CloudProtocol, type Account } from './cloud.js';
+import { dashboardHandlers } from './handlers/dashboard.js';
+import { qualityHandlers } from './handlers/quality.js';
 import { roomHandlers } from './handlers/room.js';
 import type { Handler } from './handlers/types.js';
+import { usageHandlers } from './handlers/usage.js';
 import { World, type WorldSeed } from './world.js';
 
-const HANDLERS: Record<string, Handler> = { ...roomHandlers };
+const HANDLERS: Record<string, Handler> = { ...roomHandlers, ...qualityHandlers, ...dashboardHandlers, ...usageHandlers };
 
 export interface SandboxOptions {
   host?: string;

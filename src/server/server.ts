@@ -28,7 +28,12 @@ export function createMcpServer(ctx: ServerContext, tools: readonly ManifestTool
     const { name, arguments: args } = request.params;
     const def = exposed.has(name) ? (await loadCatalog()).get(name) : undefined;
     if (!def) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
-    return runTool(ctx, def, args, { signal: extra.signal });
+    const token = request.params._meta?.progressToken;
+    const progress = token === undefined
+      ? undefined
+      : (done: number, total: number | undefined, message: string) =>
+          void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } }).catch(() => undefined);
+    return runTool(ctx, def, args, { signal: extra.signal, progress });
   });
   return server;
 }
