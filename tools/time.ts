@@ -100,9 +100,11 @@ function agentTime(w: TimeWindow, field: string, value: number | string): { ms: 
   const ms = parseInstant(value);
   if (ms === undefined) throw new ArgumentError(field, `must be ${FORM_TEXT[w.form]}; got ${JSON.stringify(value)}`);
   switch (w.form) {
-    case 'unix':
-      if (ms % 1000) throw new ArgumentError(field, `must be a whole second (this action takes Unix seconds); got ${isoTime(ms)}`);
-      return { ms, wire: ms / 1000 };
+    case 'unix': {
+      // The API counts whole seconds; a clock reading's milliseconds are dropped, not rounded up.
+      const seconds = Math.floor(ms / 1000);
+      return { ms: seconds * 1000, wire: seconds };
+    }
     case 'minute':
       if (ms % MINUTE) throw new ArgumentError(field, `must be a whole minute (this action takes YYYY-MM-DD HH:MM); got ${isoTime(ms)}`);
       return { ms, wire: utcMinute(ms) };

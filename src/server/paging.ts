@@ -57,13 +57,14 @@ export async function fetchAnswer(
 
   const merged = { ...result.response };
   while (moreOf(state) !== 'no' && state.pages < MAX_PAGES && jsonBytes(merged) <= RESULT_BUDGET_BYTES) {
+    // Progress goes out before each further page, never just before the answer: the SDK's client drops a
+    // notification that arrives together with the response it belongs to.
     progress?.(state.pages, expectedPages(state), `Fetched ${state.rows} rows in ${state.pages} pages`);
     result = await send(page(first + state.pages));
     for (const field of spec.rows) merged[field] = [...rowsOf(merged, field), ...rowsOf(result.response, field)];
     if (spec.total && result.response[spec.total] !== undefined) merged[spec.total] = result.response[spec.total];
     Object.assign(state, counted(spec, result.response, state.rows), { pages: state.pages + 1 });
   }
-  progress?.(state.pages, state.pages, `Fetched ${state.rows} rows in ${state.pages} pages`);
   return { ...result, response: merged, pages: state };
 }
 

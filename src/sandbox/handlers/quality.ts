@@ -44,7 +44,7 @@ const roomInfo = windowed(defs.DescribeRoomInfo, ({ world, app, params }, start,
   const now = world.now();
   const calls = callsOf(world, app)
     .filter((c) => overlaps(c.createdAt, c.closedAt, start, end + 1000) && (params.RoomId === undefined || c.roomString === params.RoomId))
-    .reverse();
+    .sort((a, b) => b.createdAt - a.createdAt);
   const { Total, rows } = page(calls, params, 10);
   return {
     Total,
