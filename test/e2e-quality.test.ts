@@ -275,6 +275,11 @@ describe('monitoring and usage tools over stdio', () => {
     expect(seenByAlice.structuredContent.Data.find((l: { PeerId: string }) => l.PeerId === worst).Content.at(-1).Meaning).toBe('Left the room: removed (kicked out)');
   });
 
+  it('never answered with structured content that breaks its own output schema', () => {
+    expect(conn.stderr()).not.toContain('does not match the documented output');
+    expect(conn.stderr()).toContain('tool call');
+  });
+
   it('lists room usage as CSV, at most one call per 15 seconds', async () => {
     const r = await ok('DescribeTrtcRoomUsage', { StartTime: '2025-05-01 00:00', EndTime: '2025-05-01 12:00' });
     expect(r.structuredContent.Data).toBe('RoomId,Audio,SD,hd,FullHD,2K,4K\n');
@@ -307,13 +312,13 @@ describe('monitoring over Streamable HTTP', () => {
     now.setUTCSeconds(0, 0);
     const usage = (await client.callTool({ name: 'DescribeTrtcRoomUsage', arguments: { StartTime: new Date(now.getTime() - 3 * 3600_000).toISOString(), EndTime: now.toISOString() } })) as Result;
     expect(usage.isError, text(usage)).toBeFalsy();
-    const lines = usage.structuredContent.Data.trim().split('\n');
+    const lines: string[] = usage.structuredContent.Data.trim().split('\n');
     expect(lines[0]).toBe('RoomId,Audio,SD,hd,FullHD,2K,4K');
-    const rooms = new Map(lines.slice(1).map((line: string) => [line.split(',')[0], line.split(',').slice(1).map(Number)]));
+    const rooms = new Map(lines.slice(1).map((line) => [line.split(',')[0]!, line.split(',').slice(1).map(Number)]));
     // The guests joined after EndTime (the start of this minute), so only the two older rooms used minutes:
     // class-101 for the whole three hours (the teacher), room 1234 for an hour of user time (30 + 20 + 10 minutes).
     expect([...rooms.keys()].sort()).toEqual(['1234', 'class-101']);
-    const minutes = (room: string) => rooms.get(room)!.reduce((a: number, b: number) => a + b, 0);
+    const minutes = (room: string) => rooms.get(room)!.reduce((a, b) => a + b, 0);
     expect(minutes('class-101')).toBeGreaterThan(179);
     expect(minutes('1234')).toBeGreaterThan(55);
     expect(text(usage)).toMatch(/Busiest: class-101 \(\d+(\.\d+)?\)/);

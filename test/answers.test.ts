@@ -1,9 +1,12 @@
-// The pure pieces behind the monitoring tools: time conversion and windows, answer budgets, event meanings.
+// The pieces behind the monitoring tools, without a network: time conversion and windows, answer budgets,
+// paging, and event meanings.
+import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { ArgumentError } from '../tools/define.js';
+import { ArgumentError, cloudAction } from '../tools/define.js';
 import { eventMeaning } from '../tools/meanings.js';
 import { DAY, HOUR, parseInstant, windowToWire, type TimeWindow } from '../tools/time.js';
 import { capNotes, fitToBudget, jsonBytes } from '../src/server/budget.js';
+import { fetchAnswer, shapeAnswer } from '../src/server/paging.js';
 
 const NOW = Date.UTC(2025, 4, 20, 12, 0, 0); // 2025-05-20T12:00:00Z
 const env = { sdkAppId: 1, now: () => NOW };
@@ -139,5 +142,75 @@ describe('event meanings', () => {
   it('says nothing for IDs and parameters the tables do not know', () => {
     expect(eventMeaning(9999, -1, -1)).toBeUndefined();
     expect(eventMeaning(1003, 42, -1)).toBeUndefined();
+  });
+});
+
+describe('paging', () => {
+  const def = cloudAction({
+    action: 'ListThings', toolset: 'quality', effect: 'read', rateLimit: 20, description: 'test',
+    input: z.object({ PageNumber: z.int().optional(), PageSize: z.int().optional() }), output: z.object({}),
+    paging: { pageField: 'PageNumber', sizeField: 'PageSize', defaultSize: 10, maxSize: 100, rows: ['Rows'], total: 'Total' },
+    narrow: 'Ask for less.',
+  });
+  /** A fake API with `count` rows of `width` characters that reports `total` (default: the true count). */
+  const api = (count: number, width = 10, total: (n: number) => number | undefined = () => count) => {
+    const sent: Array<Record<string, unknown>> = [];
+    const send = async (wire: Record<string, unknown>) => {
+      sent.push(wire);
+      const size = (wire.PageSize as number) ?? 10;
+      const page = (wire.PageNumber as number) ?? 0;
+      const Rows = Array.from({ length: count }, (_, i) => ({ Id: i, Text: 'x'.repeat(width) })).slice(page * size, page * size + size);
+      return { response: { Total: total(Rows.length), Rows, RequestId: 'r' }, attempts: 1 };
+    };
+    return { sent, send };
+  };
+  const answer = async (a: ReturnType<typeof api>, wire: Record<string, unknown>, progress?: (n: number, t?: number) => void) => {
+    const got = await fetchAnswer(def, wire, a.send, progress);
+    return shapeAnswer(def, got.response, [], got.pages);
+  };
+
+  it('says "yes" with the next page when the total shows more, and "no" on the last page', async () => {
+    const a = api(25);
+    expect((await answer(a, {})).structured.Paging).toEqual({ More: 'yes', Next: { PageNumber: 1, PageSize: 10 } });
+    expect((await answer(a, { PageNumber: 2 })).structured.Paging).toEqual({ More: 'no' });
+    expect(a.sent).toEqual([{}, { PageNumber: 2 }]);
+  });
+
+  it('says "possibly" when a full page comes with a count that proves nothing, and never drops the question', async () => {
+    const a = api(20, 10, (n) => n);
+    const first = await answer(a, {});
+    expect(first.structured.Paging).toEqual({ More: 'possibly', Next: { PageNumber: 1, PageSize: 10 } });
+    expect(first.notes.join('\n')).toContain('This page is full, so more rows may exist: call again with PageNumber 1 and PageSize 10');
+    // Fetching all pages follows "possibly" until a short page, and never sends the agent-only argument.
+    const all = await answer(a, { AllPages: true, PageSize: 10 });
+    expect(all.structured.Rows).toHaveLength(20);
+    expect(all.structured.Paging).toEqual({ More: 'no' });
+    expect(a.sent.slice(1)).toEqual([0, 1, 2].map((n) => ({ PageNumber: n, PageSize: 10 })));
+  });
+
+  it('fetches all pages at the largest size, reporting progress before each further page', async () => {
+    const a = api(250);
+    const progress: Array<[number, number | undefined]> = [];
+    const all = await answer(a, { AllPages: true }, (n, t) => progress.push([n, t]));
+    expect(all.structured.Rows).toHaveLength(250);
+    expect(a.sent.map((w) => w.PageSize)).toEqual([100, 100, 100]);
+    expect(progress).toEqual([[1, 3], [2, 3]]);
+  });
+
+  it('after cutting rows to the budget, points exactly at the first row not shown', async () => {
+    const a = api(300, 200);
+    const cut = await answer(a, { PageNumber: 1, PageSize: 100 });
+    const shown = (cut.structured.Rows as Array<{ Id: number }>);
+    expect(shown[0]!.Id).toBe(100);
+    expect(shown.length).toBeLessThan(100);
+    const next = (cut.structured.Paging as { More: string; Next: { PageNumber: number; PageSize: number } });
+    expect(next.More).toBe('yes');
+    // The next page starts right after the last row shown, whatever size that takes.
+    expect(next.Next.PageNumber * next.Next.PageSize).toBe(100 + shown.length);
+    expect(cut.notes.join('\n')).toMatch(/TRUNCATED to fit 16 KB: Rows keeps the first \d+ of 100 items\. Ask for less\./);
+  });
+
+  it('drops nulls, which TRTC sends for "no value"', () => {
+    expect(shapeAnswer(def, { Rows: null, Total: 0, Nested: { A: null, B: 1 } }, []).structured).toEqual({ Total: 0, Nested: { B: 1 } });
   });
 });
