@@ -117,6 +117,14 @@ describe('answer budget', () => {
     expect(cut.cuts[0]).toMatchObject({ path: 'Data', unit: 'lines', total: 3001 });
   });
 
+  it('cuts rows of records, never the values inside a row, when that is enough', () => {
+    const table = { Columns: ['time', 'a', 'b', 'c', 'd'], Values: Array.from({ length: 400 }, (_, i) => ({ RowValue: [1700000000 + i, 1, 2, 3, 4] })) };
+    const { value, cuts } = fitToBudget(table, jsonBytes(table) - 100);
+    expect(value.Columns).toHaveLength(5);
+    expect(value.Values.every((row) => row.RowValue.length === 5)).toBe(true);
+    expect(cuts).toEqual([expect.objectContaining({ path: 'Values', total: 400 })]);
+  });
+
   it('keeps notes within their budget line by line', () => {
     const notes = ['header', Array.from({ length: 100 }, (_, i) => `line ${i} ${'x'.repeat(50)}`).join('\n')];
     const capped = capNotes(notes, 1_000);

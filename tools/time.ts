@@ -131,7 +131,8 @@ export function windowProblem(w: TimeWindow, start: number, end: number, now: nu
     return { field: 'StartTime', rule: 'future', message: `must not be in the future (now is ${isoTime(now)}); got ${show(start)}` };
   }
   if (w.lookback !== undefined) {
-    const earliest = (w.form === 'date' ? today : now) - w.lookback;
+    // The earliest start the wire form can express: whole seconds for Unix time.
+    const earliest = w.form === 'date' ? today - w.lookback : Math.ceil((now - w.lookback) / 1000) * 1000;
     if (start < earliest) {
       return { field: 'StartTime', rule: 'lookback', message: `must be within the last ${duration(w.lookback)}: not before ${show(earliest)}; got ${show(start)}` };
     }

@@ -19,19 +19,46 @@ export interface Cut {
 
 export const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '');
 
+/** Which arrays a cut may shorten: lists of records up to a nesting height, or every array. */
+type Scope = number | 'all';
+
 /**
- * Cuts `value` down to the budget. Every array keeps at most the same number of leading items, chosen as
- * large as fits, so the longest lists are cut first and short ones (column names, keys) stay whole.
- * Strings (such as CSV) are cut at a line break only when lists of one item still do not fit.
+ * Cuts `value` down to the budget. Lists of records are cut before anything else, innermost first (the points
+ * of each series before the series themselves), each list keeping at most the same number of leading items,
+ * chosen as large as fits: the longest lists lose most and short ones stay whole. Arrays of plain values
+ * (columns, a row's values, keys) are cut only if that is not enough, and strings (such as CSV) last, at a line break.
  */
 export function fitToBudget<T>(value: T, budget = RESULT_BUDGET_BYTES): { value: T; cuts: Cut[] } {
   if (jsonBytes(value) <= budget) return { value, cuts: [] };
-  const fits = (items: number, chars: number) => jsonBytes(cap(value, items, chars)) <= budget;
-  const items = largest(1, longest(value, 'array') - 1, (n) => fits(n, Infinity)) ?? 1;
-  const chars = fits(items, Infinity) ? Infinity : largest(1, longest(value, 'string') - 1, (n) => fits(items, n)) ?? 1;
-  const cuts = new Map<string, Cut>();
-  return { value: cap(value, items, chars, '', cuts) as T, cuts: [...cuts.values()] };
+  const fits = (items: number, chars: number, scope: Scope) => jsonBytes(cap(value, items, chars, scope)) <= budget;
+  const finish = (items: number, chars: number, scope: Scope) => {
+    const cuts = new Map<string, Cut>();
+    return { value: cap(value, items, chars, scope, '', cuts) as T, cuts: [...cuts.values()] };
+  };
+  for (let scope = 0; scope <= height(value); scope++) {
+    const items = largest(1, longest(value, 'array') - 1, (n) => fits(n, Infinity, scope));
+    if (items !== undefined) return finish(items, Infinity, scope);
+  }
+  const items = largest(1, longest(value, 'array') - 1, (n) => fits(n, Infinity, 'all')) ?? 1;
+  const chars = fits(items, Infinity, 'all') ? Infinity : largest(1, longest(value, 'string') - 1, (n) => fits(items, n, 'all')) ?? 1;
+  return finish(items, chars, 'all');
 }
+
+const heights = new WeakMap<object, number>();
+/** -1 for an array of plain values; 0 for a list of records with no lists of records inside; and so on up. */
+function height(value: unknown): number {
+  if (!value || typeof value !== 'object') return -1;
+  let h = heights.get(value);
+  if (h === undefined) {
+    const inner = Math.max(-1, ...Object.values(value).map(height));
+    const records = Array.isArray(value) && value.some((v) => v && typeof v === 'object' && !Array.isArray(v));
+    h = Array.isArray(value) ? (records ? inner + 1 : inner) : inner;
+    heights.set(value, h);
+  }
+  return h;
+}
+
+const inScope = (array: unknown[], scope: Scope) => scope === 'all' || (height(array) >= 0 && height(array) <= scope && array.some((v) => v && typeof v === 'object'));
 
 /** The largest n in [lo, hi] for which ok(n) holds, assuming ok is monotonic; undefined if none. */
 function largest(lo: number, hi: number, ok: (n: number) => boolean): number | undefined {
@@ -51,14 +78,15 @@ function longest(value: unknown, kind: 'array' | 'string'): number {
   return Math.max(own, ...Object.values(value).map((v) => longest(v, kind)));
 }
 
-function cap(value: unknown, items: number, chars: number, path = '', cuts?: Map<string, Cut>): unknown {
+function cap(value: unknown, items: number, chars: number, scope: Scope, path = '', cuts?: Map<string, Cut>): unknown {
   if (typeof value === 'string') return value.length > chars ? cutString(value, chars, path, cuts) : value;
   if (!value || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
-    if (value.length > items) record(cuts, path, items, value.length, 'items');
-    return value.slice(0, items).map((v) => cap(v, items, chars, `${path}[]`, cuts));
+    const kept = value.length > items && inScope(value, scope) ? value.slice(0, items) : value;
+    if (kept !== value) record(cuts, path, items, value.length, 'items');
+    return kept.map((v) => cap(v, items, chars, scope, `${path}[]`, cuts));
   }
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cap(v, items, chars, path ? `${path}.${k}` : k, cuts)]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cap(v, items, chars, scope, path ? `${path}.${k}` : k, cuts)]));
 }
 
 /** Keeps whole lines when the string has them (CSV stays parseable), else the leading characters. */
