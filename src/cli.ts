@@ -5,6 +5,7 @@ import { registerConfiguredSecrets } from './credentials.js';
 import { createLogger } from './log.js';
 import { createContext } from './server/context.js';
 import { loadManifest } from './server/registry.js';
+import { selectTools } from './server/guard.js';
 import { createMcpServer } from './server/server.js';
 import { VERSION } from './version.js';
 
@@ -14,7 +15,8 @@ async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv);
   registerConfiguredSecrets(config);
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
-  const [runtime, tools] = await Promise.all([createContext(config, log), loadManifest()]);
+  const [runtime, manifest] = await Promise.all([createContext(config, log), loadManifest()]);
+  const tools = selectTools(manifest, config);
   const newServer = () => createMcpServer(runtime.ctx, tools);
 
   let stop: () => Promise<void>;
@@ -24,7 +26,18 @@ async function serve(argv: string[]): Promise<void> {
     process.stdin.once('end', () => void shutdown('stdin closed'));
   } else {
     const { serveHttp } = await import('./transports/http.js');
-    const handle = await serveHttp({ host: config.host, port: config.port, log, newServer });
+    const handle = await serveHttp({
+      host: config.host,
+      port: config.port,
+      log,
+      newServer,
+      authToken: config.authToken,
+      allowedHosts: config.allowedHosts,
+      allowedOrigins: config.allowedOrigins,
+      maxBodyBytes: config.maxBodyBytes,
+      maxSessions: config.maxSessions,
+      idleTimeoutMs: config.sessionIdle * 1000,
+    });
     stop = handle.close;
   }
 

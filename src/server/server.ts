@@ -28,7 +28,10 @@ export function createMcpServer(ctx: ServerContext, tools: readonly ManifestTool
     const { name, arguments: args } = request.params;
     const def = exposed.has(name) ? (await loadCatalog()).get(name) : undefined;
     if (!def) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
-    return runTool(ctx, def, args, { signal: extra.signal });
+    const elicit = server.getClientCapabilities()?.elicitation
+      ? (params: Parameters<Server['elicitInput']>[0]) => server.elicitInput(params, { timeout: ctx.config.confirmTtl * 1000 })
+      : undefined;
+    return runTool(ctx, def, args, { signal: extra.signal, elicit });
   });
   return server;
 }
