@@ -163,7 +163,8 @@ function table(settings: Record<string, Setting>): string {
   const rows = Object.values(settings).map((s) => {
     const flag = s.flag ? `--${s.flag}${s.schema === bool ? '' : ' <value>'}` : '(environment only)';
     const env = s.env?.length ? s.env.join(', ') : '';
-    const dflt = s.default !== undefined ? ` [default: ${String(s.default)}]` : '';
+    const shown = Array.isArray(s.default) ? s.default.join(',') : s.default;
+    const dflt = shown !== undefined && shown !== '' ? ` [default: ${String(shown)}]` : '';
     return `  ${flag.padEnd(28)} ${s.help}${dflt}${env ? `\n  ${''.padEnd(28)} env: ${env}` : ''}`;
   });
   return rows.join('\n');

@@ -249,30 +249,41 @@ describe('modes and scope', () => {
 });
 
 describe('rate limits', () => {
+  // Its own sandbox: the service counts per account, so other tests' calls must not share the window.
+  let rsb: Sandbox;
+  beforeAll(async () => {
+    rsb = await withSandbox();
+  });
+  afterAll(() => rsb.close());
+  const connectRated = async (args: string[] = []) => {
+    const c = await connectStdio(args, sandboxEnv(rsb));
+    open.push(c);
+    return c.client;
+  };
+  const setUserBlocked = () => cloudRequests(rsb, 'SetUserBlocked');
   const burst = (client: Awaited<ReturnType<typeof connect>>, n: number) =>
     Promise.all(Array.from({ length: n }, (_, i) => client.callTool({ name: 'SetUserBlocked', arguments: { RoomId: 1234, UserId: 'bob', IsMute: i % 2 } })));
 
   it('holds a burst under the documented 20/s by waiting: nothing is rejected by the service', async () => {
-    const client = await connect();
-    const before = cloudRequests(sb, 'SetUserBlocked').length;
+    const client = await connectRated();
     const started = Date.now();
     const results = await burst(client, 30);
     expect(results.filter((r) => r.isError)).toEqual([]);
-    const seen = cloudRequests(sb, 'SetUserBlocked').slice(before);
-    expect(seen).toHaveLength(30);
-    expect(seen.filter((r) => r.code === 'RequestLimitExceeded')).toEqual([]);
+    expect(setUserBlocked()).toHaveLength(30);
+    expect(setUserBlocked().filter((r) => r.code === 'RequestLimitExceeded')).toEqual([]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 
   it('fails clearly instead of sending when the wait budget is zero', async () => {
-    const client = await connect(['--rate-limit-wait', '0']);
+    const client = await connectRated(['--rate-limit-wait', '0']);
     await new Promise((r) => setTimeout(r, 1100)); // a fresh window for this account
-    const before = cloudRequests(sb, 'SetUserBlocked').length;
+    const before = setUserBlocked().length;
     const results = await burst(client, 25);
     const refused = results.filter((r) => r.isError);
     expect(refused).toHaveLength(5);
     expect(text(refused[0]!)).toMatch(/SetUserBlocked was not sent: SetUserBlocked allows 20 requests per second; the next slot frees in [\d.]+ s/);
-    expect(cloudRequests(sb, 'SetUserBlocked').length - before).toBe(20);
+    expect(setUserBlocked().length - before).toBe(20);
+    expect(setUserBlocked().filter((r) => r.code === 'RequestLimitExceeded')).toEqual([]);
   });
 });
 
@@ -412,5 +423,31 @@ describe('HTTP transport security', () => {
     const err = (await run(process.execPath, [CLI, '--transport', 'http', '--host', '0.0.0.0', '--port', '0'], { env: sandboxEnv(sb) }).catch((e) => e)) as { code: number; stderr: string };
     expect(err.code).toBe(2);
     expect(err.stderr).toMatch(/Refusing to serve HTTP on 0\.0\.0\.0 without authentication/);
+  });
+});
+
+describe('consent over HTTP', () => {
+  let srv: Awaited<ReturnType<typeof spawnHttp>>;
+  beforeAll(async () => {
+    srv = await spawnHttp([], sandboxEnv(sb));
+  });
+  afterAll(() => srv.stop());
+
+  it('elicits over Streamable HTTP: accept sends one request, decline sends none', async () => {
+    const yes = await connectHttp(srv.url, 'streamable', {}, () => ({ action: 'accept', content: { confirm: true } }));
+    expect(await sent(() => yes.callTool({ name: 'RemoveUserByStrRoomId', arguments: { RoomId: 'class-101', UserIds: ['s2'] } }))).toBe(1);
+    const no = await connectHttp(srv.url, 'streamable', {}, () => ({ action: 'decline' }));
+    expect(await sent(() => no.callTool({ name: 'DismissRoomByStrRoomId', arguments: { RoomId: 'class-101' } }))).toBe(0);
+    await Promise.all([yes.close(), no.close()]);
+    expect(usersOf('class-101')).toEqual(['t', 's1']);
+  });
+
+  it('confirms in two steps over legacy SSE', async () => {
+    const client = await connectHttp(srv.url, 'sse');
+    let r: Awaited<ReturnType<typeof client.callTool>> | undefined;
+    expect(await sent(async () => (r = await client.callTool({ name: 'DismissRoomByStrRoomId', arguments: { RoomId: 'class-101' } })))).toBe(0);
+    expect(await sent(() => client.callTool({ name: 'DismissRoomByStrRoomId', arguments: { RoomId: 'class-101', confirmationToken: confirmationTokenOf(r!) } }))).toBe(1);
+    expect(usersOf('class-101')).toEqual([]);
+    await client.close();
   });
 });

@@ -12,6 +12,13 @@ export function instructionsFor(ctx: ServerContext): string {
     `SdkAppId may be omitted: it defaults to ${ctx.config.sdkAppId ?? 'the configured app (none is configured, so pass it)'}.`,
     'Numeric room IDs (RoomId integer) and string room IDs (the ...ByStrRoomId tools) are separate rooms.',
   ];
+  if (ctx.config.confirm !== 'none') {
+    lines.push(
+      `${ctx.config.confirm === 'mutating' ? 'Every mutating' : 'Every destructive'} tool needs the user's consent: the server asks them directly when your client supports it; otherwise the call returns "Confirmation required" with a preview and a confirmationToken. Show the preview to the user, and only if they agree repeat the call with the same arguments plus that confirmationToken.`,
+    );
+  }
+  if (ctx.config.readOnly) lines.push('This server is read-only: tools that change state are not available.');
+  if (ctx.config.dryRun) lines.push('Dry-run mode: calls show the request they would send and send nothing.');
   if (ctx.sandbox) lines.push(`${SANDBOX_NOTE} (${ctx.sandbox.reason})`);
   return lines.join('\n');
 }
