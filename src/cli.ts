@@ -17,7 +17,7 @@ async function serve(argv: string[]): Promise<void> {
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
   const [runtime, manifest] = await Promise.all([createContext(config, log), loadManifest()]);
   const tools = selectTools(manifest, config);
-  const newServer = () => createMcpServer(runtime.ctx, tools);
+  const newServer = () => createMcpServer(runtime.ctx, tools, manifest);
 
   let stop: () => Promise<void>;
   if (config.transport === 'stdio') {

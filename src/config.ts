@@ -45,7 +45,7 @@ const SETTINGS = {
   credentialsDir: { flag: 'credentials-dir', env: ['TRTC_MCP_CREDENTIALS_DIR'], schema: z.string().min(1), help: 'Folder of Tencent CLI credential files [default: ~/.tccli]' },
   // Guardrails.
   readOnly: { flag: 'read-only', env: ['TRTC_MCP_READ_ONLY'], schema: bool, default: false, help: 'Expose and allow only read-only tools' },
-  toolsets: { flag: 'toolsets', env: ['TRTC_MCP_TOOLSETS'], schema: list, default: ['all'], help: 'Comma-separated toolsets to expose, or "all"' },
+  toolsets: { flag: 'toolsets', env: ['TRTC_MCP_TOOLSETS'], schema: list, default: ['room', 'ai'], help: 'Comma-separated toolsets to list (room, record, relay, ingest, ai, quality, usage, live, seat, pk, call, conference), or "all"; the discovery tools reach the rest' },
   tools: { flag: 'tools', env: ['TRTC_MCP_TOOLS'], schema: list, default: [], help: 'Comma-separated tools to expose in addition to the toolsets' },
   denyTools: { flag: 'deny-tools', env: ['TRTC_MCP_DENY_TOOLS'], schema: list, default: [], help: 'Comma-separated tools never to expose' },
   allowApps: { flag: 'allow-apps', env: ['TRTC_MCP_ALLOW_APPS'], schema: list.pipe(z.array(z.string().regex(/^\d+$/, 'must be numeric SdkAppIds').transform(Number))), default: [], help: 'Comma-separated SdkAppIds the server may touch (empty: any)' },

@@ -48,7 +48,8 @@ describe('room tools over stdio', () => {
       }
       expect(a.readOnlyHint).toBe(false);
       expect(a.destructiveHint).toBe(name.startsWith('Dismiss') || name.startsWith('Remove'));
-      expect(t._meta).toMatchObject({ trtc: { api: `trtc:2019-07-22:${name}` } });
+      expect(t._meta).toEqual({ api: name });
+      expect(t).not.toHaveProperty('toolset');
       expect(t.outputSchema).toMatchObject({ type: 'object', properties: { RequestId: { type: 'string' } } });
     }
   });

@@ -1,6 +1,11 @@
 // The catalog: every tool the server can expose. A new action is one definition in its group's file.
-import type { ToolDef } from './define.js';
+import { TOOLSETS, type ToolDef } from './define.js';
 import * as room from './room.js';
 
-export const CATALOG: readonly ToolDef[] = [room].flatMap((group) => Object.values(group));
+const groups = [room];
+
+/** Ordered by toolset, then name, so every consumer (server, docs, snapshots) sees the same order. */
+export const CATALOG: readonly ToolDef[] = groups
+  .flatMap((group) => Object.values(group))
+  .sort((a, b) => TOOLSETS.indexOf(a.toolset) - TOOLSETS.indexOf(b.toolset) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 export type { ToolDef } from './define.js';

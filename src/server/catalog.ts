@@ -15,7 +15,7 @@ export function appIdField(def: ToolDef): AppIdField | undefined {
 
 const inputCache = new WeakMap<ToolDef, z.ZodObject>();
 
-const confirmationToken = z.string().max(200).optional().describe('Only when a previous call asked for confirmation: the token it returned');
+const confirmationToken = z.string().max(200).optional().describe('Token from a confirmation request');
 
 /**
  * The schema agents see and the server validates against: the wire schema, with the app ID optional
@@ -50,10 +50,7 @@ export function annotationsOf(def: ToolDef): ToolAnnotations {
   };
 }
 
-/** Names the underlying API, so a client or log can tell exactly what a tool calls. */
-export function metaOf(def: ToolDef): Record<string, unknown> {
-  const api = def.api.kind === 'cloud'
-    ? { api: `trtc:${def.api.version}:${def.api.action}` }
-    : { api: `v4/${def.api.service}/${def.api.command}` };
-  return { trtc: { ...api, toolset: def.toolset } };
+/** Names the underlying API (Cloud API action, or REST service/command), so a client can tell what a tool calls. */
+export function metaOf(def: ToolDef): { api: string } {
+  return { api: def.api.kind === 'cloud' ? def.api.action : `v4/${def.api.service}/${def.api.command}` };
 }

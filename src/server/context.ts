@@ -41,7 +41,7 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
       sdkAppId: config.sdkAppId ?? firstApp.sdkAppId,
       sdkSecretKey: config.sdkSecretKey ?? (sb.world.apps.get(config.sdkAppId ?? firstApp.sdkAppId)?.sdkSecretKey),
     };
-    sandbox = { reason };
+    sandbox = { reason, world: () => sb.world.snapshot() };
     closeSandbox = sb.close;
     log.warn(`SANDBOX MODE (${reason}): tools act on a local TRTC emulator, not on Tencent Cloud`, { sandbox: sb.url, sdkAppId: config.sdkAppId });
   }

@@ -1,9 +1,9 @@
 // Which tools are exposed, and which targets the server may touch. Checked before anything is sent.
 import { TOOLSETS } from '../../tools/define.js';
 import { ConfigError, type Config } from '../config.js';
+import { DISCOVERY_TOOLSET } from './discovery.js';
 import type { ManifestTool } from './manifest.js';
 
-const toolsetOf = (t: ManifestTool) => (t._meta.trtc as { toolset: string }).toolset;
 
 /** The tools to list: the chosen toolsets plus named tools, minus the deny list, and only reads in read-only mode. */
 export function selectTools(all: readonly ManifestTool[], config: Pick<Config, 'toolsets' | 'tools' | 'denyTools' | 'readOnly'>): ManifestTool[] {
@@ -15,12 +15,16 @@ export function selectTools(all: readonly ManifestTool[], config: Pick<Config, '
     if (unknown.length) throw new ConfigError(`Invalid setting ${flag}: no tool named ${unknown.join(', ')}.`);
   }
   const all_ = config.toolsets.includes('all');
-  return all.filter(
+  const listed = all.filter(
     (t) =>
-      (all_ || config.toolsets.includes(toolsetOf(t)) || config.tools.includes(t.name)) &&
+      (all_ || t.toolset === DISCOVERY_TOOLSET || config.toolsets.includes(t.toolset) || config.tools.includes(t.name)) &&
       !config.denyTools.includes(t.name) &&
-      (!config.readOnly || t.annotations.readOnlyHint),
+      (!config.readOnly || t.annotations.readOnlyHint || t.toolset === DISCOVERY_TOOLSET),
   );
+  // In read-only mode call_tool can reach read tools only, so it is read-only too.
+  return config.readOnly
+    ? listed.map((t) => (t.annotations.readOnlyHint ? t : { ...t, annotations: { ...t.annotations, readOnlyHint: true, destructiveHint: false } }))
+    : listed;
 }
 
 /** Room IDs anywhere in the arguments: every member named like RoomId, StrRoomId, FromRoomId or RoomIds. */

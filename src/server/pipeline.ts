@@ -23,7 +23,7 @@ export interface ServerContext {
   tokens: ConfirmationTokens;
   audit: AuditLog;
   /** Set when answers come from the local sandbox: every result says so. */
-  sandbox?: { reason: string };
+  sandbox?: { reason: string; world?: () => unknown };
 }
 
 export interface CallExtra {
