@@ -55,6 +55,7 @@ const SETTINGS = {
   dangerouslySkipConsent: { flag: 'dangerously-skip-consent', env: ['TRTC_MCP_DANGEROUSLY_SKIP_CONSENT'], schema: bool, default: false, help: 'Run destructive actions without asking anyone. Dangerous.' },
   confirmTtl: { flag: 'confirm-ttl', env: ['TRTC_MCP_CONFIRM_TTL'], schema: int(1, 3600), default: 300, help: 'Seconds a confirmation token stays valid' },
   confirmSecret: { env: ['TRTC_MCP_CONFIRM_SECRET'], schema: z.string().min(16, 'must have at least 16 characters'), secret: true, help: 'Key that signs confirmation tokens; share it across replicas [default: derived from the SecretKey]' },
+  rateLimitScale: { flag: 'rate-limit-scale', env: ['TRTC_MCP_RATE_LIMIT_SCALE'], schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(100_000), default: 1, help: 'Multiplies every documented rate limit, for accounts whose quotas Tencent raised (the sandbox takes the same flag)' },
   rateLimitWaitMs: { flag: 'rate-limit-wait', env: ['TRTC_MCP_RATE_LIMIT_WAIT_MS'], schema: int(0, 60_000), default: 2000, help: 'Longest wait (ms) for a free slot under an action\'s rate limit before failing the call' },
   auditLog: { flag: 'audit-log', env: ['TRTC_MCP_AUDIT_LOG'], schema: z.string().min(1), help: 'File to append the JSON Lines audit trail of writes to [default: stderr]' },
   // HTTP transport security.
@@ -81,6 +82,7 @@ const SANDBOX_SETTINGS = {
   sdkAppId: { flag: 'sdk-app-id', schema: int(1, 2 ** 32 - 1), help: 'SDKAppID of the default app' },
   sdkSecretKey: { flag: 'sdk-secret-key', schema: z.string().min(1), help: 'SDK secret key of the default app (generated when omitted)' },
   world: { flag: 'world', schema: z.string().min(1), help: 'JSON file with the apps, rooms and users to start with' },
+  rateLimitScale: { flag: 'rate-limit-scale', schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(100_000), default: 1, help: 'Multiplies every documented rate limit the sandbox enforces (load tests)' },
   logLevel: SETTINGS.logLevel,
   logFormat: SETTINGS.logFormat,
 } satisfies Record<string, Setting>;

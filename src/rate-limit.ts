@@ -54,9 +54,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Client-side gate that keeps each action under its documented rate, waiting briefly when it can. */
 export class RateGate {
   private readonly limiters = new Map<string, SlidingWindowLimiter>();
-  constructor(private readonly maxWaitMs: number) {}
+  constructor(private readonly maxWaitMs: number, private readonly scale = 1) {}
 
-  async acquire(key: string, perSecond: number): Promise<void> {
+  async acquire(key: string, documented: number): Promise<void> {
+    const perSecond = documented * this.scale;
     let limiter = this.limiters.get(key);
     if (!limiter) this.limiters.set(key, (limiter = new SlidingWindowLimiter(rateWindow(perSecond))));
     const deadline = Date.now() + this.maxWaitMs;

@@ -29,7 +29,7 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
   if (config.sandbox || !credentials) {
     const reason = config.sandbox ? 'started with --sandbox' : 'no Tencent Cloud credentials are configured';
     const { startSandbox } = await import('../sandbox/index.js');
-    const sb = await startSandbox({ world: readWorld(config.sandboxWorld), sdkSecretKey: config.sdkSecretKey, log });
+    const sb = await startSandbox({ world: readWorld(config.sandboxWorld), sdkSecretKey: config.sdkSecretKey, rateLimitScale: config.rateLimitScale, log });
     const firstApp = [...sb.world.apps.values()][0]!;
     const account = sb.accounts[0]!;
     credentials = { secretId: account.secretId, secretKey: account.secretKey, source: 'sandbox' } satisfies Credentials;
@@ -48,7 +48,7 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
 
   const creds = credentials;
   if (!sandbox) log.info('using Tencent Cloud credentials', { from: creds.source, secretId: creds.secretId });
-  const gate = new RateGate(config.rateLimitWaitMs);
+  const gate = new RateGate(config.rateLimitWaitMs, config.rateLimitScale);
   const cloud = new CloudApiCaller({
     gate,
     endpoint: config.endpoint ?? `https://${config.domain}/`,
