@@ -1,9 +1,14 @@
 // The catalog: every tool the server can expose. A new action is one definition in its group's file.
-import type { ToolDef } from './define.js';
+import { TOOLSETS, type ToolDef } from './define.js';
 import * as dashboard from './dashboard.js';
 import * as quality from './quality.js';
 import * as room from './room.js';
 import * as usage from './usage.js';
 
-export const CATALOG: readonly ToolDef[] = [room, quality, dashboard, usage].flatMap((group) => Object.values(group));
+const groups = [room, quality, dashboard, usage];
+
+/** Ordered by toolset, then name, so every consumer (server, docs, snapshots) sees the same order. */
+export const CATALOG: readonly ToolDef[] = groups
+  .flatMap((group) => Object.values(group))
+  .sort((a, b) => TOOLSETS.indexOf(a.toolset) - TOOLSETS.indexOf(b.toolset) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 export type { ToolDef } from './define.js';
