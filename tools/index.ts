@@ -1,8 +1,11 @@
 // The catalog: every tool the server can expose. A new action is one definition in its group's file.
 import { TOOLSETS, type ToolDef } from './define.js';
+import * as dashboard from './dashboard.js';
+import * as quality from './quality.js';
 import * as room from './room.js';
+import * as usage from './usage.js';
 
-const groups = [room];
+const groups = [room, quality, dashboard, usage];
 
 /** Ordered by toolset, then name, so every consumer (server, docs, snapshots) sees the same order. */
 export const CATALOG: readonly ToolDef[] = groups

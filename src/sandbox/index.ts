@@ -6,11 +6,14 @@ import { CATALOG } from '../../tools/index.js';
 import { silentLogger, type Logger } from '../log.js';
 import { CloudProtocol, type Account } from './cloud.js';
 import { Faults, serveFault, type FaultSpec } from './faults.js';
+import { dashboardHandlers } from './handlers/dashboard.js';
+import { qualityHandlers } from './handlers/quality.js';
 import { roomHandlers } from './handlers/room.js';
 import type { Handler } from './handlers/types.js';
+import { usageHandlers } from './handlers/usage.js';
 import { World, type WorldSeed } from './world.js';
 
-const HANDLERS: Record<string, Handler> = { ...roomHandlers };
+const HANDLERS: Record<string, Handler> = { ...roomHandlers, ...qualityHandlers, ...dashboardHandlers, ...usageHandlers };
 
 export interface SandboxOptions {
   host?: string;
