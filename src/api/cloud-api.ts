@@ -6,7 +6,7 @@ import { RateLimitedError, type RateGate } from '../rate-limit.js';
 import { serviceOf, tc3Headers } from '../signing/tc3.js';
 import type { ApiCaller, ApiResult } from './caller.js';
 import { ApiError, PreflightError, TransportError } from './errors.js';
-import { send, type HttpRequest } from './http.js';
+import { HttpSender, type HttpRequest } from './http.js';
 
 export interface CloudCallerOptions {
   /** Base URL, e.g. https://trtc.intl.tencentcloudapi.com/ */
@@ -40,9 +40,11 @@ export interface CloudResult {
 
 export class CloudApiCaller implements ApiCaller {
   private readonly url: URL;
+  private readonly http: HttpSender;
 
   constructor(private readonly opts: CloudCallerOptions) {
     this.url = new URL(opts.endpoint);
+    this.http = new HttpSender(opts.timeoutMs);
   }
 
   async invoke(def: ToolDef, params: Record<string, unknown>, opts: { signal?: AbortSignal } = {}): Promise<ApiResult> {
@@ -89,7 +91,7 @@ export class CloudApiCaller implements ApiCaller {
         }
       }
       try {
-        const res = await send(this.buildRequest(call), { timeoutMs: this.opts.timeoutMs, signal: call.signal });
+        const res = await this.http.send(this.buildRequest(call), call.signal);
         const result = parseCloudResponse(res.status, res.body);
         this.opts.log.debug('cloud call', { action: call.action, attempt, ms: Date.now() - started, requestId: result.requestId });
         return { ...result, attempts: attempt };

@@ -27,31 +27,40 @@ const loadGot = () => (gotPromise ??= import('got').then((m) => m.got));
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL']);
 const NOT_SENT_TIMEOUTS = new Set(['lookup', 'connect', 'secureConnect']);
 
-export async function send(req: HttpRequest, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<HttpResponse> {
-  const got = await loadGot();
-  // Connection phases get a shorter limit than the whole request, so a timeout says which phase it hit.
-  const phase = Math.min(10_000, Math.ceil(opts.timeoutMs * 0.8));
-  try {
-    const res = await got(req.url, {
-      method: req.method,
-      headers: req.headers,
-      body: req.body,
-      agent,
-      timeout: { lookup: phase, connect: phase, secureConnect: phase, request: opts.timeoutMs },
-      retry: { limit: 0 },
-      throwHttpErrors: false,
-      followRedirect: false,
-      responseType: 'text',
-      signal: opts.signal,
-    });
-    return { status: res.statusCode, body: res.body };
-  } catch (err) {
-    const e = err as { code?: string; name?: string; event?: string; message?: string };
-    if (e.name === 'TimeoutError') {
-      const sent = e.event && NOT_SENT_TIMEOUTS.has(e.event) ? 'no' : 'maybe';
-      throw new TransportError(`timed out after ${opts.timeoutMs} ms (${e.event ?? 'request'})`, 'timeout', sent);
+/** Sends requests with one preconfigured got instance (merging options once, not on every call). */
+export class HttpSender {
+  private instance: Promise<Got> | undefined;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  private client(): Promise<Got> {
+    // Connection phases get a shorter limit than the whole request, so a timeout says which phase it hit.
+    const phase = Math.min(10_000, Math.ceil(this.timeoutMs * 0.8));
+    return (this.instance ??= loadGot().then((got) =>
+      got.extend({
+        agent,
+        timeout: { lookup: phase, connect: phase, secureConnect: phase, request: this.timeoutMs },
+        retry: { limit: 0 },
+        throwHttpErrors: false,
+        followRedirect: false,
+        responseType: 'text',
+      }),
+    ));
+  }
+
+  async send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
+    const got = await this.client();
+    try {
+      const res = await got(req.url, { method: req.method, headers: req.headers, body: req.body, signal });
+      return { status: res.statusCode, body: res.body as string };
+    } catch (err) {
+      const e = err as { code?: string; name?: string; event?: string; message?: string };
+      if (e.name === 'TimeoutError') {
+        const sent = e.event && NOT_SENT_TIMEOUTS.has(e.event) ? 'no' : 'maybe';
+        throw new TransportError(`timed out after ${this.timeoutMs} ms (${e.event ?? 'request'})`, 'timeout', sent);
+      }
+      const sent = e.code && NOT_SENT_CODES.has(e.code) ? 'no' : 'maybe';
+      throw new TransportError(`network error: ${e.code ?? e.message ?? 'unknown'}`, 'network', sent);
     }
-    const sent = e.code && NOT_SENT_CODES.has(e.code) ? 'no' : 'maybe';
-    throw new TransportError(`network error: ${e.code ?? e.message ?? 'unknown'}`, 'network', sent);
   }
 }

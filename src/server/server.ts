@@ -2,7 +2,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema, ErrorCode, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema, ListToolsRequestSchema,
-  LoggingLevelSchema, McpError, ReadResourceRequestSchema, SetLevelRequestSchema, type CallToolResult, type LoggingLevel,
+  LoggingLevelSchema, ReadResourceRequestSchema, SetLevelRequestSchema, type CallToolResult, type LoggingLevel,
 } from '@modelcontextprotocol/sdk/types.js';
 import { describeIssues } from '../validation.js';
 import { VERSION } from '../version.js';
@@ -16,6 +16,9 @@ import { listResources, readResource } from './resources.js';
 
 /** JSON-RPC code for an unknown resource URI. */
 const RESOURCE_NOT_FOUND = -32002;
+
+/** A JSON-RPC error with a plain message (McpError would prefix it, and clients prefix it again). */
+const protocolError = (code: number, message: string) => Object.assign(new Error(message), { code });
 const LEVELS = LoggingLevelSchema.options;
 
 export function instructionsFor(ctx: ServerContext): string {
@@ -55,7 +58,7 @@ export function createMcpServer(ctx: ServerContext, listed: readonly ManifestToo
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: tools as never }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args } = request.params;
-    if (!exposed.has(name)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    if (!exposed.has(name)) throw protocolError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
     const token = request.params._meta?.progressToken;
     const callExtra: CallExtra = {
       signal: extra.signal,
@@ -77,7 +80,7 @@ export function createMcpServer(ctx: ServerContext, listed: readonly ManifestToo
   server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: listResources(ctx) }));
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
     const result = await readResource(ctx, request.params.uri);
-    if (!result) throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${request.params.uri}`);
+    if (!result) throw protocolError(RESOURCE_NOT_FOUND, `Resource not found: ${request.params.uri}`);
     return result;
   });
   server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: listPrompts() }));
@@ -86,9 +89,9 @@ export function createMcpServer(ctx: ServerContext, listed: readonly ManifestToo
       const result = getPrompt(request.params.name, request.params.arguments);
       if (result) return result;
     } catch (err) {
-      throw new McpError(ErrorCode.InvalidParams, (err as Error).message);
+      throw protocolError(ErrorCode.InvalidParams, (err as Error).message);
     }
-    throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
+    throw protocolError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
   });
 
   // Log notifications are opt-in: sent only once the client has chosen a level.

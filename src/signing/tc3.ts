@@ -54,13 +54,22 @@ export interface Tc3Canonical {
   secretKey: string;
 }
 
+// The derived key depends only on the key, the UTC date and the service: derive it once a day, not per request.
+let lastKey: { secretKey: string; date: string; service: string; key: Buffer } | undefined;
+function signingKey(secretKey: string, date: string, service: string): Buffer {
+  if (lastKey?.secretKey !== secretKey || lastKey.date !== date || lastKey.service !== service) {
+    lastKey = { secretKey, date, service, key: hmac(hmac(hmac(`TC3${secretKey}`, date), service), 'tc3_request') };
+  }
+  return lastKey.key;
+}
+
 /** Hex signature of a canonical request (steps 1-3 of the algorithm). */
 export function tc3SignatureOf(c: Tc3Canonical): { signature: string; credentialScope: string } {
   const canonicalRequest = [c.method, c.path, c.query, c.canonicalHeaders, c.signedHeaders, c.payloadHash].join('\n');
   const date = utcDate(c.timestamp);
   const credentialScope = `${date}/${c.service}/tc3_request`;
   const stringToSign = [TC3_ALGORITHM, String(c.timestamp), credentialScope, sha256Hex(canonicalRequest)].join('\n');
-  const secretSigning = hmac(hmac(hmac(`TC3${c.secretKey}`, date), c.service), 'tc3_request');
+  const secretSigning = signingKey(c.secretKey, date, c.service);
   return { signature: createHmac('sha256', secretSigning).update(stringToSign).digest('hex'), credentialScope };
 }
 
