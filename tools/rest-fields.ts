@@ -6,10 +6,8 @@ import { NoOutput } from './fields.js';
 const utf8Length = (s: string) => new TextEncoder().encode(s).length;
 
 /** A string whose documented limit counts UTF-8 bytes, not characters. */
-export const text = (maxBytes: number, minChars = 0) =>
-  z
-    .string()
-    .min(minChars)
+export const text = (maxBytes: number, minChars?: number) =>
+  (minChars ? z.string().min(minChars) : z.string())
     .max(maxBytes)
     // Too many characters is already reported; this catches multi-byte text that fits in characters only.
     .refine((s) => s.length > maxBytes || utf8Length(s) <= maxBytes, `must be at most ${maxBytes} bytes in UTF-8`);
