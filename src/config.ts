@@ -204,7 +204,7 @@ Without credentials the server runs against the built-in sandbox and says so.
 }
 
 export function sandboxHelpText(version: string): string {
-  return `trtc-mcp ${version} sandbox: a local emulator of the TRTC Cloud API 3.0, for tests and trials
+  return `trtc-mcp ${version} sandbox: a local emulator of the TRTC server APIs, for tests and trials
 
 Usage:
   trtc-mcp sandbox [options]
@@ -214,6 +214,8 @@ ${table(SANDBOX_SETTINGS)}
   --help                       show this help
 
 It prints its URL and the credentials it accepts. Point any Tencent Cloud client at it
-(for trtc-mcp: TRTC_ENDPOINT=<url>). Stop it with Ctrl-C.
+(for trtc-mcp: TRTC_ENDPOINT=<url>). It serves the IM-style REST APIs at <url>v4/... too, for the
+admin account "administrator" signing with the app's SDK secret key (for trtc-mcp: TRTC_REST_ENDPOINT=<url>
+and TRTC_SDK_SECRET_KEY). Stop it with Ctrl-C.
 `;
 }

@@ -311,8 +311,9 @@ describe('REST tools over stdio', () => {
     expect(restRequests(sb).length).toBe(before);
   });
 
-  it('never writes a UserSig to its log', () => {
+  it('never writes a UserSig to its log, and every answer matched its documented output', () => {
     expect(conn.stderr()).toContain('tool call');
+    expect(conn.stderr()).not.toContain('does not match the documented output');
     expect(conn.stderr()).not.toMatch(/usersig=(?!\[redacted\])/i);
     expect(conn.stderr()).not.toMatch(/eJ[\w*-]{60,}/);
   });
@@ -358,15 +359,20 @@ describe('REST tools over Streamable HTTP', () => {
   });
 });
 
-/** Forwards to the sandbox and remembers every URL, so a test knows the real UserSig that was sent. */
-async function recordingProxy(target: string) {
+/**
+ * Forwards to the sandbox and remembers every URL, so a test knows the real UserSig that was sent;
+ * `rewrite` plays a network that alters the query on the way.
+ */
+async function recordingProxy(target: string, rewrite: (q: URLSearchParams) => void = () => {}) {
   const urls: string[] = [];
   const server = http.createServer((req, res) => {
     urls.push(req.url!);
+    const url = new URL(req.url!, target);
+    rewrite(url.searchParams);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
-      const upstream = await fetch(new URL(req.url!, target), { method: req.method, headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) });
+      const upstream = await fetch(url, { method: req.method, headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) });
       res.writeHead(upstream.status, { 'content-type': 'application/json' });
       res.end(await upstream.text());
     });
@@ -378,7 +384,7 @@ async function recordingProxy(target: string) {
 describe('REST failures become clear isError results', () => {
   let sb: Sandbox;
   beforeAll(async () => {
-    sb = await withSandbox();
+    sb = await withSandbox({ world: { apps: [{ sdkAppId: APP }, { sdkAppId: 1400000002 }] } });
   });
   afterAll(() => sb.close());
 
@@ -420,6 +426,22 @@ describe('REST failures become clear isError results', () => {
       expect(restRequests(ahead, 'live_engine_http_srv/destroy_room').map((x) => x.code)).toEqual(['70001', '70001', '70001']);
     } finally {
       await ahead.close();
+    }
+  });
+
+  it.each([
+    ['a UserSig cut short on the way: 70003', (q: URLSearchParams) => q.set('usersig', q.get('usersig')!.slice(0, 30)), /70003: .*\nWhat to do: The admin UserSig could not be read/],
+    ['an identifier that is not the UserSig\'s: 70013', (q: URLSearchParams) => q.set('identifier', 'someone_else'), /70013: .*\nWhat to do: .*TRTC_ADMIN_USER_ID/],
+    ['an sdkappid that is not the UserSig\'s: 70014', (q: URLSearchParams) => q.set('sdkappid', '1400000002'), /70014: .*\nWhat to do: .*TRTC_SDK_APP_ID/],
+    ['an app the service does not know: 70020', (q: URLSearchParams) => q.set('sdkappid', '1400000003'), /70020: .*\nWhat to do: .*--rest-region/],
+  ])('%s', async (_label, rewrite, message) => {
+    const proxy = await recordingProxy(sb.url, rewrite);
+    try {
+      const { result } = await callWith({ TRTC_REST_ENDPOINT: proxy.url }, 'live_get_room_info', { RoomId: 'any' });
+      expect(result.isError).toBe(true);
+      expect(text(result)).toMatch(message);
+    } finally {
+      await proxy.close();
     }
   });
 

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { restCommand } from './define.js';
 import { NoOutput } from './fields.js';
-import { Account, Accounts, text } from './rest-fields.js';
+import { Account, Accounts, answer, reply, text } from './rest-fields.js';
 
 const shared = { toolset: 'call', service: 'call_engine_http_srv', rateLimit: 200 } as const;
 const CallId = z.string().min(1);
@@ -40,9 +40,9 @@ export const call_start_by_robot = restCommand({
       .optional()
       .describe('Offline push notification'),
   }),
-  output: NoOutput.extend({
-    CallId: z.string().optional(),
-    CallResult: z.array(z.object({ Callee_Account: z.string(), ResultCode: z.int() })).optional(),
+  output: reply({
+    CallId: z.string(),
+    CallResult: z.array(answer({ Callee_Account: z.string(), ResultCode: z.int() })),
   }),
   errors: ['101001', '101002', '101004'],
 });
@@ -54,9 +54,9 @@ export const call_get_info = restCommand({
   effect: 'read',
   description: 'A call in progress: its media and room, and each user\'s status (Calling: in the call; Waiting: ringing).',
   input: z.object({ CallId }),
-  output: NoOutput.extend({
-    CallInfo: z.object({ CallId: z.string(), MediaType: z.string(), ChatGroupId: z.string(), RoomId: z.string(), RoomIdType: z.int() }),
-    UserList: z.array(z.object({ User_Account: z.string(), Status: z.string() })),
+  output: reply({
+    CallInfo: answer({ CallId: z.string(), MediaType: z.string(), ChatGroupId: z.string(), RoomId: z.string(), RoomIdType: z.int() }),
+    UserList: z.array(answer({ User_Account: z.string(), Status: z.string() })),
   }),
   errors: ['101004'],
 });

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ArgumentError, restCommand } from './define.js';
 import { NoOutput } from './fields.js';
-import { Account, Accounts, BannedList, BanPaging, RoomId, TakeSeatMode, text } from './rest-fields.js';
+import { Account, Accounts, answer, BannedList, BanPaging, reply, RoomId, TakeSeatMode, text } from './rest-fields.js';
 
 const shared = { toolset: 'conference', service: 'room_engine_http_srv', rateLimit: 200 } as const;
 /** A scheduled conference lasts at least this long. */
@@ -80,8 +80,8 @@ export const conference_get_room_info = restCommand({
   effect: 'read',
   description: "A conference room's settings, schedule, status and member count.",
   input: z.object({ RoomId }),
-  output: NoOutput.extend({
-    RoomInfo: z.object({
+  output: reply({
+    RoomInfo: answer({
       RoomId: z.string(),
       RoomName: z.string(),
       RoomType: z.string(),
@@ -96,9 +96,9 @@ export const conference_get_room_info = restCommand({
       CustomInfo: z.string(),
       ScheduleStartTime: z.int(),
       ScheduleEndTime: z.int(),
-      RoomStatus: z.enum(['None', 'NotStarted', 'Running']),
+      RoomStatus: z.string().describe('None, NotStarted or Running'),
       IsSeatEnabled: z.boolean(),
-      TakeSeatMode: z.enum(['None', 'FreeToTake', 'ApplyToTake']),
+      TakeSeatMode: z.string(),
       CreateTime: z.int(),
       MemberCount: z.int(),
     }),
@@ -117,13 +117,13 @@ export const conference_get_member_list = restCommand({
     Count: z.int().min(1).optional().describe('Default 50'),
     Next: z.string().optional().describe('Omit or "" for the first page, then the Next of the previous answer'),
   }),
-  output: NoOutput.extend({
+  output: reply({
     Next: z.string(),
     MemberList: z.array(
-      z.object({
+      answer({
         Member_Account: z.string(),
         NameCard: z.string(),
-        Role: z.enum(['RoomOwner', 'Admin', 'Member']),
+        Role: z.string().describe('RoomOwner, Admin or Member'),
         Marks: z.array(z.int()),
         CustomInfo: z.string(),
       }),

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { restCommand } from './define.js';
 import { NoOutput } from './fields.js';
-import { Account, Accounts, BannedList, BanPaging, Category, RoomId, TakeSeatMode, text } from './rest-fields.js';
+import { Account, Accounts, answer, BannedList, BanPaging, Category, reply, RoomId, TakeSeatMode, text } from './rest-fields.js';
 
 const service = 'live_engine_http_srv';
 const shared = { toolset: 'live', service, rateLimit: 200 } as const;
@@ -14,9 +14,9 @@ const SeatTemplate = z
   .enum(['VideoDynamicGrid9Seats', 'VideoDynamicFloat7Seats', 'VideoFixedGrid9Seats', 'VideoFixedFloat7Seats', 'AudioSalon', 'Karaoke'])
   .describe('Layout: Video* templates for video (9 or 7 guest seats); AudioSalon or Karaoke for voice');
 
-const Metadata = z.array(z.object({ Key: z.string(), Value: z.string() }));
+const Metadata = z.array(answer({ Key: z.string(), Value: z.string() }));
 
-const LiveRoomInfo = z.object({
+const LiveRoomInfo = answer({
   RoomId: z.string(),
   RoomName: z.string(),
   RoomType: z.string(),
@@ -56,7 +56,7 @@ export const live_create_room = restCommand({
       ActivityStatus: z.int().optional().describe('Custom status sent to everyone in the room'),
     }),
   }),
-  output: NoOutput.extend({ RoomId: z.string() }),
+  output: reply({ RoomId: z.string() }),
   errors: ['100001', '100002', '100003', '100007', '100010', '100011', '100012', '100026'],
 });
 
@@ -101,7 +101,7 @@ export const live_get_room_info = restCommand({
   effect: 'read',
   description: "A live room's settings, owner and view count.",
   input: z.object({ RoomId }),
-  output: NoOutput.extend({ RoomInfo: LiveRoomInfo }),
+  output: reply({ RoomInfo: LiveRoomInfo }),
 });
 
 export const live_get_room_list = restCommand({
@@ -115,10 +115,10 @@ export const live_get_room_list = restCommand({
     Next: z.string().describe('"" for the first page, then the Next of the previous answer'),
     Count: z.int().min(1).max(20),
   }),
-  output: NoOutput.extend({
+  output: reply({
     Next: z.string(),
     RoomList: z.array(
-      z.object({
+      answer({
         RoomId: z.string(),
         RoomName: z.string(),
         Owner_Account: z.string(),
@@ -139,7 +139,7 @@ export const live_get_room_metadata = restCommand({
   effect: 'read',
   description: "Read a live room's custom key/value metadata.",
   input: z.object({ RoomId, Keys: z.array(z.string()).describe('Keys to read; [] reads all') }),
-  output: NoOutput.extend({ Metadata }),
+  output: reply({ Metadata }),
 });
 
 export const live_set_room_metadata = restCommand({
@@ -173,7 +173,7 @@ export const live_get_admin_list = restCommand({
   effect: 'read',
   description: "List a live room's admins.",
   input: z.object({ RoomId }),
-  output: NoOutput.extend({ Admin_Account: z.array(z.string()) }),
+  output: reply({ Admin_Account: z.array(z.string()) }),
 });
 
 export const live_modify_admin = restCommand({
@@ -237,7 +237,7 @@ export const live_get_muted_member_list = restCommand({
   effect: 'read',
   description: 'List the muted members of a live room, with when each mute ends (Unix seconds).',
   input: z.object({ RoomId }),
-  output: NoOutput.extend({ MutedAccountList: z.array(z.object({ Member_Account: z.string(), MutedUntil: z.int() })) }),
+  output: reply({ MutedAccountList: z.array(answer({ Member_Account: z.string(), MutedUntil: z.int() })) }),
 });
 
 export const live_get_member_list = restCommand({
@@ -247,7 +247,7 @@ export const live_get_member_list = restCommand({
   effect: 'read',
   description: 'Page through the users in a live room now. Next "" in the answer means the last page.',
   input: z.object({ RoomId, Next: z.string().describe('"" for the first page, then the Next of the previous answer') }),
-  output: NoOutput.extend({ Next: z.string(), MemberCount: z.int(), MemberList: z.array(z.object({ Member_Account: z.string() })) }),
+  output: reply({ Next: z.string(), MemberCount: z.int(), MemberList: z.array(answer({ Member_Account: z.string() })) }),
 });
 
 export const live_change_room_owner = restCommand({
@@ -288,7 +288,7 @@ export const live_get_room_stats = restCommand({
   effect: 'read',
   description: 'Totals of a live room: viewers, gifts, likes and messages.',
   input: z.object({ RoomId }),
-  output: NoOutput.extend({
+  output: reply({
     TotalViewers: z.int(),
     TotalGiftsSent: z.int(),
     TotalGiftCoins: z.int(),
@@ -317,7 +317,7 @@ export const live_get_robot = restCommand({
   effect: 'read',
   description: 'List the robots in a live room.',
   input: z.object({ RoomId }),
-  output: NoOutput.extend({ RobotList_Account: z.array(z.string()) }),
+  output: reply({ RobotList_Account: z.array(z.string()) }),
 });
 
 export const live_del_robot = restCommand({
@@ -337,5 +337,5 @@ export const live_get_gift_count = restCommand({
   effect: 'read',
   description: 'Gift totals of one sender in a live room.',
   input: z.object({ RoomId, From_Account: Account }),
-  output: NoOutput.extend({ Sequence: z.int(), TotalCount: z.int(), TotalCoins: z.int(), GiftSenderCount: z.int() }),
+  output: reply({ Sequence: z.int(), TotalCount: z.int(), TotalCoins: z.int(), GiftSenderCount: z.int() }),
 });

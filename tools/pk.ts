@@ -1,12 +1,11 @@
 // PK battles between live rooms (REST service live_engine_http_pk). A battle ends when its time is up.
 import { z } from 'zod';
 import { restCommand } from './define.js';
-import { NoOutput } from './fields.js';
-import { RoomId } from './rest-fields.js';
+import { answer, reply, RoomId } from './rest-fields.js';
 
 const shared = { toolset: 'pk', service: 'live_engine_http_pk', rateLimit: 200 } as const;
 const BattleId = z.string().min(1);
-const RoomScore = z.object({ RoomId: z.string(), Score: z.int(), Owner_Account: z.string() });
+const RoomScore = answer({ RoomId: z.string(), Score: z.int(), Owner_Account: z.string() });
 
 export const pk_create_battle = restCommand({
   ...shared,
@@ -21,9 +20,9 @@ export const pk_create_battle = restCommand({
     Duration: z.int().min(1).describe('Milliseconds'),
     ExtensionInfo: z.string().optional(),
   }),
-  output: NoOutput.extend({
+  output: reply({
     BattleId: z.string(),
-    Result: z.array(z.object({ RoomId: z.string(), ResultCode: z.int(), ResultMessage: z.string() })),
+    Result: z.array(answer({ RoomId: z.string(), ResultCode: z.int(), ResultMessage: z.string() })),
   }),
   errors: ['100001', '100002', '100003', '100412', '100415'],
 });
@@ -35,7 +34,7 @@ export const pk_get_battle_info = restCommand({
   effect: 'read',
   description: 'A battle: its rooms, their scores and owners, and its times (StartTime/EndTime in Unix seconds, Duration in ms).',
   input: z.object({ BattleId, RoomId: RoomId.optional() }),
-  output: NoOutput.extend({
+  output: reply({
     BattleId: z.string(),
     Duration: z.int(),
     StartTime: z.int(),
@@ -57,5 +56,5 @@ export const pk_set_battle_score = restCommand({
     OpType: z.literal([1, 2]),
     ScoreList: z.array(z.strictObject({ RoomId, Score: z.int() })).min(1),
   }),
-  output: NoOutput.extend({ Result: z.array(z.object({ RoomId: z.string(), ResultCode: z.int() })) }),
+  output: reply({ Result: z.array(answer({ RoomId: z.string(), ResultCode: z.int() })) }),
 });

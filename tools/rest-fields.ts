@@ -22,9 +22,17 @@ export const Accounts = (max?: number) => (max ? z.array(Account).min(1).max(max
 export const TakeSeatMode = z.enum(['FreeToTake', 'ApplyToTake']).describe('FreeToTake: anyone may take a seat; ApplyToTake: needs approval');
 export const Category = z.array(z.int()).max(3).describe('Up to 3 custom category tags');
 
+/**
+ * The documented members of an answer, none of them required: answers differ between versions of the docs,
+ * and MCP clients reject a whole result that lacks a required member.
+ */
+export const answer = <T extends z.ZodRawShape>(shape: T) => z.object(shape).partial();
+/** A tool's output: the RequestId, then the documented members of the answer. */
+export const reply = <T extends z.ZodRawShape>(shape: T) => NoOutput.extend(answer(shape).shape);
+
 /** Ban lists page by offset; NextOffset 0 means the last page. */
 export const BanPaging = { Offset: z.int().min(0).optional(), Limit: z.int().min(1).max(100).optional() };
-export const BannedList = NoOutput.extend({
-  BannedAccountList: z.array(z.object({ Member_Account: z.string(), BannedUntil: z.int() })),
+export const BannedList = reply({
+  BannedAccountList: z.array(answer({ Member_Account: z.string(), BannedUntil: z.int() })),
   NextOffset: z.int(),
 });

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { restCommand } from './define.js';
 import { NoOutput } from './fields.js';
-import { Account, RoomId } from './rest-fields.js';
+import { Account, answer, reply, RoomId } from './rest-fields.js';
 
 const shared = { toolset: 'seat', service: 'room_engine_http_mic', rateLimit: 200, errors: ['100211'] } as const;
 const Index = z.int().min(0);
@@ -15,9 +15,9 @@ export const seat_list = restCommand({
   effect: 'read',
   description: 'The seats of a live or conference room: who is on each (empty when free) and what is locked.',
   input: z.object({ RoomId }),
-  output: NoOutput.extend({
+  output: reply({
     SeatList: z.array(
-      z.object({
+      answer({
         Index: z.int(),
         Member_Account: z.string(),
         IsTakenDisabled: z.boolean(),
