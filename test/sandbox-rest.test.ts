@@ -150,3 +150,54 @@ describe('sandbox REST admins', () => {
     }
   });
 });
+
+describe('sandbox REST state over time', () => {
+  let clock = Date.now();
+  let sb: Sandbox;
+  beforeAll(async () => {
+    sb = await withSandbox({ now: () => clock });
+  });
+  afterAll(() => sb.close());
+  const ok = async (command: string, body: unknown) => {
+    const r = await rest(sb, command, body);
+    expect(r.ErrorCode, `${command}: ${r.ErrorInfo}`).toBe(0);
+    return r.Response ?? {};
+  };
+
+  it('ends a call that rang out unanswered, and records it as not answered', async () => {
+    const { CallId } = await ok('call_engine_http_srv/start_call_by_robot', { Robot_Account: 'bot', CalleeList_Account: ['amy', 'raj'], Timeout: 10_000, CallInfo: { MediaType: 'Audio' } });
+    expect((await ok('call_engine_http_srv/get_call_info', { CallId })).CallInfo.RoomId).toMatch(/^call_/);
+    clock += 10_001;
+    expect((await rest(sb, 'call_engine_http_srv/get_call_info', { CallId })).ErrorCode).toBe(101004);
+    const records = await ok('call_record_http_srv/get_record_by_filter', { CallType: 'GroupCall' });
+    expect(records).toMatchObject({ TotalCount: 1, RecordList: [{ CallId, CallResult: 'NotAnswer', AcceptTime: 0 }] });
+  });
+
+  it('ends a battle when its time is up, so its rooms may battle again', async () => {
+    for (const id of ['t-a', 't-b']) await ok('live_engine_http_srv/create_room', { RoomInfo: { RoomId: id, RoomType: 'Live', SeatTemplate: 'Karaoke' } });
+    const { BattleId } = await ok('live_engine_http_pk/create_battle', { FromRoomId: 't-a', ToRoomIdList: ['t-b'], Duration: 5000 });
+    expect((await rest(sb, 'live_engine_http_pk/create_battle', { FromRoomId: 't-b', ToRoomIdList: ['t-a'], Duration: 5000 })).ErrorCode).toBe(100415);
+    clock += 5000;
+    expect((await ok('live_engine_http_pk/get_battle_info', { BattleId })).Status).toBe(2);
+    await ok('live_engine_http_pk/create_battle', { FromRoomId: 't-b', ToRoomIdList: ['t-a'], Duration: 5000 });
+  });
+
+  it('answers 100412 when every invited room is busy, and code 3 for each busy one', async () => {
+    for (const id of ['t-c', 't-d']) await ok('live_engine_http_srv/create_room', { RoomInfo: { RoomId: id, RoomType: 'Live', SeatTemplate: 'Karaoke' } });
+    expect((await rest(sb, 'live_engine_http_pk/create_battle', { FromRoomId: 't-c', ToRoomIdList: ['t-a'], Duration: 5000 })).ErrorCode).toBe(100412);
+    const mixed = await ok('live_engine_http_pk/create_battle', { FromRoomId: 't-c', ToRoomIdList: ['t-a', 't-d'], Duration: 5000 });
+    expect(mixed.Result).toEqual([{ RoomId: 't-a', ResultCode: 3, ResultMessage: expect.any(String) }, { RoomId: 't-d', ResultCode: 0, ResultMessage: '' }]);
+  });
+
+  it('lets bans and mutes lapse', async () => {
+    const app = sb.world.apps.get(APP)!;
+    expect(sb.rest.enter(app, 't-a', 'kim')).toBe(true);
+    await ok('live_engine_http_srv/ban_member', { RoomId: 't-a', MemberList_Account: ['kim'], Duration: 60 });
+    await ok('live_engine_http_srv/mute_member', { RoomId: 't-a', MemberList_Account: ['lee'], MuteTime: 30 });
+    expect(sb.rest.enter(app, 't-a', 'kim')).toBe(false);
+    clock += 60_000;
+    expect((await ok('live_engine_http_srv/get_banned_member_list', { RoomId: 't-a' })).BannedAccountList).toEqual([]);
+    expect((await ok('live_engine_http_srv/get_muted_member_list', { RoomId: 't-a' })).MutedAccountList).toEqual([]);
+    expect(sb.rest.enter(app, 't-a', 'kim')).toBe(true);
+  });
+});

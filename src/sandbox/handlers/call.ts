@@ -2,9 +2,8 @@
 // A callee answers by entering the call's TRTC room, as the client SDK does; end_call takes everyone out of it.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Call } from '../rest-state.js';
-import type { App } from '../world.js';
 import { SandboxError } from './types.js';
-import type { RestContext, RestHandler } from './rest-common.js';
+import { nowS, type RestContext, type RestHandler } from './rest-common.js';
 
 const S = 'call_engine_http_srv';
 const CALL = { invalid: '101002', noCall: '101004' } as const;
@@ -60,8 +59,8 @@ const end_call: RestHandler = (ctx) => {
  * The fields of a record are not in the reference; the sandbox answers in the service's naming style with
  * what the older record API documented: ID, media, room, parties, type, result and times.
  */
-function record(ctx: RestContext, app: App, call: Call) {
-  const answeredAt = ctx.rest.answeredAt(app, call);
+function record(ctx: RestContext, call: Call) {
+  const answeredAt = ctx.rest.answeredAt(ctx.app, call);
   const end = call.endedAt ?? call.startedAt + call.timeoutMs;
   return {
     CallId: call.id,
@@ -78,13 +77,13 @@ function record(ctx: RestContext, app: App, call: Call) {
 }
 
 const get_record_by_filter: RestHandler = (ctx) => {
-  const nowS = Math.floor(ctx.world.now() / 1000);
-  const oldest = nowS - RECORD_DAYS * 86_400;
-  const { StartTime = oldest, EndTime = nowS, CallResult, CallType, NumberPerPage = DEFAULT_PAGE, Page = 1 } = ctx.params;
+  const now = nowS(ctx);
+  const oldest = now - RECORD_DAYS * 86_400;
+  const { StartTime = oldest, EndTime = now, CallResult, CallType, NumberPerPage = DEFAULT_PAGE, Page = 1 } = ctx.params;
   const from = Math.max(StartTime, oldest);
   const records = [...ctx.state.calls.values()]
     .filter((c) => !ctx.rest.callActive(ctx.app, c))
-    .map((c) => record(ctx, ctx.app, c))
+    .map((c) => record(ctx, c))
     .filter((r) => r.StartCallTime >= from && r.StartCallTime <= EndTime)
     .filter((r) => (CallResult === undefined || r.CallResult === CallResult) && (CallType === undefined || r.CallType === CallType));
   const start = (Page - 1) * NumberPerPage;

@@ -18,7 +18,7 @@ export interface RestContext {
 export type RestHandler = (ctx: RestContext) => Record<string, unknown>;
 
 /** The room-engine product codes (live, seat, pk and conference commands). */
-export const ROOM = { internal: '100001', invalid: '100002', exists: '100003', noRoom: '100004', notMember: '100005', denied: '100006' } as const;
+export const ROOM = { invalid: '100002', exists: '100003', noRoom: '100004', notMember: '100005', denied: '100006' } as const;
 
 /** The sandbox's package: how many seats a room may have and how many members by default. */
 export const PACKAGE = { maxSeats: 16, maxMembers: 1000 } as const;
