@@ -6,10 +6,13 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG } from '../tools/index.js';
 import type { Sandbox } from '../src/sandbox/index.js';
-import { cleanEnv, connectHttp, connectStdio, restRequests, sandboxEnv, spawnHttp, text, withSandbox, type Connected } from './helpers.js';
+import { callConfirmed, cleanEnv, connectHttp, connectStdio, rememberSecret, restRequests, sandboxEnv, spawnHttp, text, withSandbox, type Connected } from './helpers.js';
 
 const APP = 1400000001;
 const REST_TOOLS = CATALOG.filter((d) => d.api.kind === 'rest');
+const DESTRUCTIVE = new Set(REST_TOOLS.filter((d) => d.effect === 'destructive').map((d) => d.name));
+/** The REST toolsets are not listed by default; room is here for the Cloud tools the stories use alongside. */
+const TOOLSETS = ['--toolsets', 'room,live,seat,pk,call,conference'];
 /** REST tools that answered without error at least once in this file. */
 const exercised = new Set<string>();
 
@@ -17,14 +20,15 @@ type Args = Record<string, unknown>;
 
 function tools(client: Client) {
   return {
+    /** Calls a tool that should succeed; destructive ones go through the two-step confirmation, as a consenting user would. */
     async ok(name: string, args: Args): Promise<any> {
-      const r = await client.callTool({ name, arguments: args });
+      const r = DESTRUCTIVE.has(name) ? await callConfirmed(client, name, args) : await client.callTool({ name, arguments: args });
       expect(r.isError, `${name}: ${text(r)}`).toBeFalsy();
       exercised.add(name);
       return r.structuredContent;
     },
     async fails(name: string, args: Args): Promise<string> {
-      const r = await client.callTool({ name, arguments: args });
+      const r = DESTRUCTIVE.has(name) ? await callConfirmed(client, name, args) : await client.callTool({ name, arguments: args });
       expect(r.isError, `${name} should fail`).toBe(true);
       return text(r);
     },
@@ -37,7 +41,7 @@ describe('REST tools over stdio', () => {
   let t: ReturnType<typeof tools>;
   beforeAll(async () => {
     sb = await withSandbox();
-    conn = await connectStdio([], sandboxEnv(sb));
+    conn = await connectStdio(TOOLSETS, sandboxEnv(sb));
     t = tools(conn.client);
   });
   afterAll(async () => {
@@ -60,11 +64,11 @@ describe('REST tools over stdio', () => {
       expect(tool, def.name).toBeDefined();
       expect(def.name).toMatch(/^(live|seat|pk|call|conference)_[a-z_]+$/);
       expect(def.name.length).toBeLessThanOrEqual(40);
-      expect(tool._meta).toMatchObject({ trtc: { api: `v4/${(def.api as { service: string }).service}/${(def.api as { command: string }).command}`, toolset: def.toolset } });
+      expect(tool._meta).toEqual({ api: `v4/${(def.api as { service: string }).service}/${(def.api as { command: string }).command}` });
       expect(tool.annotations).toMatchObject({ readOnlyHint: def.effect === 'read', destructiveHint: destructive.includes(def.name), openWorldHint: true });
       expect(Object.keys(tool.inputSchema.properties ?? {})).not.toContain('SdkAppId');
     }
-    expect(REST_TOOLS.filter((d) => d.effect === 'destructive').map((d) => d.name).sort()).toEqual([...destructive].sort());
+    expect([...DESTRUCTIVE].sort()).toEqual([...destructive].sort());
 
     const create = listed.get('live_create_room')!.inputSchema.properties!.RoomInfo as any;
     expect(create.required).toEqual(['RoomId', 'RoomType', 'SeatTemplate']);
@@ -121,7 +125,7 @@ describe('REST tools over stdio', () => {
     await live('rel-1');
     enter('rel-1', 'ann', 'ben');
     await t.ok('seat_pick_user', { RoomId: 'rel-1', Index: 0, Member_Account: 'ann' });
-    const removed = await conn.client.callTool({ name: 'RemoveUserByStrRoomId', arguments: { RoomId: 'rel-1', UserIds: ['ann'] } });
+    const removed = await callConfirmed(conn.client, 'RemoveUserByStrRoomId', { RoomId: 'rel-1', UserIds: ['ann'] });
     expect(removed.isError).toBeFalsy();
     expect((await t.ok('seat_list', { RoomId: 'rel-1' })).SeatList[0].Member_Account).toBe('');
 
@@ -305,7 +309,9 @@ describe('REST tools over stdio', () => {
     ['an SdkAppId, which REST tools do not take', 'live_get_room_info', { RoomId: 'x', SdkAppId: APP }, ['SdkAppId: is not a parameter of this tool']],
   ])('rejects %s without sending anything', async (_label, name, args, expected) => {
     const before = restRequests(sb).length;
-    const message = await t.fails(name, args);
+    const r = await conn.client.callTool({ name, arguments: args });
+    expect(r.isError).toBe(true);
+    const message = text(r);
     for (const line of expected) expect(message).toContain(line);
     expect(message).toContain('nothing was sent');
     expect(restRequests(sb).length).toBe(before);
@@ -321,7 +327,7 @@ describe('REST tools over stdio', () => {
 
 describe('REST tools in the default sandbox', () => {
   it('serve from the in-process sandbox when nothing is configured, and say so', async () => {
-    const conn = await connectStdio([], cleanEnv());
+    const conn = await connectStdio(['--toolsets', 'live,seat'], cleanEnv());
     try {
       const created = await conn.client.callTool({ name: 'live_create_room', arguments: { RoomInfo: { RoomId: 'default-1', RoomType: 'Live', SeatTemplate: 'Karaoke' } } });
       expect(created.structuredContent).toMatchObject({ RoomId: 'default-1' });
@@ -337,7 +343,7 @@ describe('REST tools in the default sandbox', () => {
 describe('REST tools over Streamable HTTP', () => {
   it('create a live room, seat a user, and ring them from a robot', async () => {
     const sb = await withSandbox();
-    const srv = await spawnHttp([], sandboxEnv(sb));
+    const srv = await spawnHttp(TOOLSETS, sandboxEnv(sb));
     const client = await connectHttp(srv.url);
     try {
       const t = tools(client);
@@ -389,7 +395,7 @@ describe('REST failures become clear isError results', () => {
   afterAll(() => sb.close());
 
   async function callWith(env: Record<string, string>, name: string, args: Args, flags: string[] = []) {
-    const conn = await connectStdio(flags, sandboxEnv(sb, env));
+    const conn = await connectStdio([...TOOLSETS, ...flags], sandboxEnv(sb, env));
     try {
       const r = await conn.client.callTool({ name, arguments: args });
       return { result: r, stderr: conn.stderr() };
@@ -419,8 +425,8 @@ describe('REST failures become clear isError results', () => {
   it('an expired UserSig (the service clock two days ahead): 70001 after retrying with fresh signatures', async () => {
     const ahead = await withSandbox({ now: () => Date.now() + 2 * 86_400_000 });
     try {
-      const conn = await connectStdio([], sandboxEnv(ahead));
-      const r = await conn.client.callTool({ name: 'live_destroy_room', arguments: { RoomId: 'any' } });
+      const conn = await connectStdio(TOOLSETS, sandboxEnv(ahead));
+      const r = await callConfirmed(conn.client, 'live_destroy_room', { RoomId: 'any' });
       await conn.close();
       expect(text(r)).toMatch(/70001: The UserSig expired at .*\nWhat to do: .*clock/);
       expect(restRequests(ahead, 'live_engine_http_srv/destroy_room').map((x) => x.code)).toEqual(['70001', '70001', '70001']);
@@ -448,7 +454,7 @@ describe('REST failures become clear isError results', () => {
   it('never lets the UserSig it sends reach the log, whatever happens to the request', async () => {
     const proxy = await recordingProxy(sb.url);
     try {
-      const conn = await connectStdio(['--log-level', 'debug'], sandboxEnv(sb, { TRTC_REST_ENDPOINT: proxy.url }));
+      const conn = await connectStdio([...TOOLSETS, '--log-level', 'debug'], sandboxEnv(sb, { TRTC_REST_ENDPOINT: proxy.url }));
       const results = [
         await conn.client.callTool({ name: 'live_get_room_list', arguments: { Next: '', Count: 5 } }),
         await conn.client.callTool({ name: 'live_get_room_info', arguments: { RoomId: 'no-such-room' } }),
@@ -458,6 +464,7 @@ describe('REST failures become clear isError results', () => {
       expect(sent.size).toBe(1);
       const [sig] = [...sent] as [string];
       expect(sig).toMatch(/^eJ/);
+      rememberSecret(sig);
       const stderr = conn.stderr();
       expect(stderr).toContain('rest call');
       expect(stderr).not.toContain(sig);
@@ -465,6 +472,52 @@ describe('REST failures become clear isError results', () => {
       for (const r of results) expect(JSON.stringify(r)).not.toContain(sig.slice(0, 40));
     } finally {
       await proxy.close();
+    }
+  });
+});
+
+describe('REST tools under the guardrails', () => {
+  let sb: Sandbox;
+  beforeAll(async () => {
+    sb = await withSandbox();
+  });
+  afterAll(() => sb.close());
+
+  it('keeps every room a REST call names, invited battle rooms included, inside --allow-rooms', async () => {
+    const conn = await connectStdio([...TOOLSETS, '--allow-rooms', 'show-*'], sandboxEnv(sb));
+    try {
+      const t = tools(conn.client);
+      await t.ok('live_create_room', { RoomInfo: { RoomId: 'show-1', RoomType: 'Live', SeatTemplate: 'Karaoke' } });
+      const before = restRequests(sb).length;
+      for (const [name, args] of [
+        ['pk_create_battle', { FromRoomId: 'show-1', ToRoomIdList: ['show-2', 'backstage'], Duration: 1000 }],
+        ['live_get_room_info', { RoomId: 'backstage' }],
+        ['call_start_by_robot', { Robot_Account: 'r', CalleeList_Account: ['a'], Timeout: 10_000, CallInfo: { MediaType: 'Audio', RoomId: 'backstage' } }],
+      ] as const) {
+        const r = await conn.client.callTool({ name, arguments: args });
+        expect(text(r), name).toMatch(/Refused: room backstage is outside the rooms this server may touch/);
+      }
+      expect(restRequests(sb).length).toBe(before);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('asks a human to type the room ID back before destroying a live room, then sends exactly one request', async () => {
+    const asked: string[] = [];
+    const conn = await connectStdio(TOOLSETS, sandboxEnv(sb), (params) => {
+      asked.push(params.message);
+      return { action: 'accept', content: { confirm: 'doomed-1' } };
+    });
+    try {
+      await tools(conn.client).ok('live_create_room', { RoomInfo: { RoomId: 'doomed-1', RoomType: 'Live', SeatTemplate: 'Karaoke' } });
+      const r = await conn.client.callTool({ name: 'live_destroy_room', arguments: { RoomId: 'doomed-1' } });
+      expect(r.isError, text(r)).toBeFalsy();
+      expect(asked).toEqual([expect.stringMatching(/live_destroy_room on app 1400000001: .*\n  RoomId: doomed-1\nType doomed-1 to confirm\./s)]);
+      expect(restRequests(sb, 'live_engine_http_srv/destroy_room')).toHaveLength(1);
+      expect(sb.rest.of(sb.world.apps.get(APP)!).rooms.has('doomed-1')).toBe(false);
+    } finally {
+      await conn.close();
     }
   });
 });

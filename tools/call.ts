@@ -66,6 +66,7 @@ export const call_end = restCommand({
   name: 'call_end',
   command: 'end_call',
   effect: 'destructive',
+  confirmField: 'CallId',
   description: 'Hang up a call for everyone in it.',
   input: z.object({ CallId }),
   output: NoOutput,

@@ -56,6 +56,7 @@ export const conference_destroy_room = restCommand({
   name: 'conference_destroy_room',
   command: 'destroy_room',
   effect: 'destructive',
+  confirmField: 'RoomId',
   description: 'End a conference room for everyone and delete it.',
   input: z.object({ RoomId }),
   output: NoOutput,

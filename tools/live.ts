@@ -65,6 +65,7 @@ export const live_destroy_room = restCommand({
   name: 'live_destroy_room',
   command: 'destroy_room',
   effect: 'destructive',
+  confirmField: 'RoomId',
   description: 'Close a live room for good: everyone leaves and its seats, battles and settings are gone.',
   input: z.object({ RoomId }),
   output: NoOutput,
