@@ -522,6 +522,31 @@ describe('REST tools under the guardrails', () => {
   });
 });
 
+describe('REST tools on a misbehaving network', () => {
+  it('a read survives a bad gateway and a garbled answer; a write whose answer is lost is reported, never repeated', async () => {
+    const sb = await withSandbox();
+    const conn = await connectStdio(TOOLSETS, sandboxEnv(sb));
+    try {
+      const t = tools(conn.client);
+      await t.ok('live_create_room', { RoomInfo: { RoomId: 'flaky-1', RoomType: 'Live', SeatTemplate: 'Karaoke' } });
+      sb.faults.inject({ kind: 'http5xx', action: 'live_engine_http_srv/get_room_info' });
+      sb.faults.inject({ kind: 'malformed', action: 'live_engine_http_srv/get_room_info' });
+      expect((await t.ok('live_get_room_info', { RoomId: 'flaky-1' })).RoomInfo.RoomId).toBe('flaky-1');
+      expect(restRequests(sb, 'live_engine_http_srv/get_room_info').map((r) => r.code)).toEqual(['fault:http5xx', 'fault:malformed', '0']);
+
+      sb.faults.inject({ kind: 'drop-after', action: 'live_engine_http_srv/send_text_msg' });
+      const lost = await conn.client.callTool({ name: 'live_send_text_msg', arguments: { RoomId: 'flaky-1', Sender_Account: 'host', TextContent: 'once' } });
+      expect(lost.isError).toBe(true);
+      expect(text(lost)).toMatch(/The outcome is unknown/);
+      expect(restRequests(sb, 'live_engine_http_srv/send_text_msg')).toHaveLength(1);
+      expect((await t.ok('live_get_room_stats', { RoomId: 'flaky-1' })).TotalMsgCount).toBe(1);
+    } finally {
+      await conn.close();
+      await sb.close();
+    }
+  });
+});
+
 describe('catalog coverage', () => {
   it('every REST tool succeeded end to end at least once', () => {
     expect(REST_TOOLS.map((d) => d.name).filter((n) => !exercised.has(n))).toEqual([]);
