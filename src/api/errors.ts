@@ -52,6 +52,7 @@ const HINTS: Array<[RegExp, string]> = [
   [/^FailedOperation\.TaskExist$/, 'A task like this is already running. Describe or stop the existing one.'],
   [/^FailedOperation\.(TaskNotExist|TaskFinished)$/, 'The task does not exist or already ended. Check the TaskId.'],
   [/^RequestLimitExceeded/, 'Too many requests. Wait a moment and retry.'],
+  [/^InvalidParameter\.(StartTsOversize|StartTimeOversize|QueryScaleOversize)$/, 'The time window reaches back further, or spans longer, than this action (or your monitoring dashboard edition) allows. Narrow StartTime/EndTime.'],
   [/^MissingParameter/, 'A required parameter is missing.'],
   [/^(InvalidParameter|InvalidParameterValue|UnknownParameter)/, 'A parameter is invalid. Compare the arguments with the tool\'s schema.'],
   [/^UnsupportedRegion$/, 'This action is not served in the configured region. Choose one it supports with --region.'],

@@ -8,17 +8,20 @@ import { CloudProtocol, type Account } from './cloud.js';
 import { Faults, serveFault, type FaultSpec } from './faults.js';
 import { callHandlers } from './handlers/call.js';
 import { conferenceHandlers } from './handlers/conference.js';
+import { dashboardHandlers } from './handlers/dashboard.js';
 import { liveHandlers } from './handlers/live.js';
 import { pkHandlers } from './handlers/pk.js';
+import { qualityHandlers } from './handlers/quality.js';
 import type { RestHandler } from './handlers/rest-common.js';
 import { roomHandlers } from './handlers/room.js';
 import { seatHandlers } from './handlers/seat.js';
 import type { Handler } from './handlers/types.js';
+import { usageHandlers } from './handlers/usage.js';
 import { RestProtocol } from './rest.js';
 import { RestState } from './rest-state.js';
 import { World, type WorldSeed } from './world.js';
 
-const HANDLERS: Record<string, Handler> = { ...roomHandlers };
+const HANDLERS: Record<string, Handler> = { ...roomHandlers, ...qualityHandlers, ...dashboardHandlers, ...usageHandlers };
 /** REST handlers, keyed by service/command. */
 const REST_HANDLERS: Record<string, RestHandler> = { ...liveHandlers, ...seatHandlers, ...pkHandlers, ...callHandlers, ...conferenceHandlers };
 
