@@ -4,6 +4,18 @@ import { z } from 'zod';
 
 export const CLOUD_DOMAINS = ['trtc.intl.tencentcloudapi.com', 'trtc.tencentcloudapi.com'] as const;
 
+/** Hosts of the IM-style REST APIs, by the data center an app was created in. */
+export const REST_HOSTS = {
+  china: 'console.tim.qq.com',
+  singapore: 'adminapisgp.im.qcloud.com',
+  usa: 'adminapiusa.im.qcloud.com',
+  germany: 'adminapiger.im.qcloud.com',
+  korea: 'adminapikr.im.qcloud.com',
+  india: 'adminapiind.im.qcloud.com',
+  indonesia: 'adminapiidn.im.qcloud.com',
+} as const;
+export type RestRegion = keyof typeof REST_HOSTS;
+
 const bool = z
   .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', ''])])
   .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
@@ -35,6 +47,8 @@ const SETTINGS = {
   sdkAppId: { flag: 'sdk-app-id', env: ['TRTC_SDK_APP_ID'], schema: int(1, 2 ** 32 - 1), help: 'Default TRTC SDKAppID, used when a tool call leaves SdkAppId out' },
   sdkSecretKey: { env: ['TRTC_SDK_SECRET_KEY'], schema: z.string().min(1), secret: true, help: 'The app\'s SDK secret key, used to mint UserSigs for the admin and bot users' },
   adminUserId: { flag: 'admin-user-id', env: ['TRTC_ADMIN_USER_ID'], schema: z.string().min(1), default: 'administrator', help: 'App admin account used by the REST APIs' },
+  restRegion: { flag: 'rest-region', env: ['TRTC_REST_REGION'], schema: z.enum(Object.keys(REST_HOSTS) as [RestRegion, ...RestRegion[]]), default: 'singapore', help: `Data center the app was created in, which picks the REST API host: ${Object.keys(REST_HOSTS).join(', ')}` },
+  restEndpoint: { flag: 'rest-endpoint', env: ['TRTC_REST_ENDPOINT'], schema: z.url({ protocol: /^https?$/ }), help: 'Base URL that replaces https://<REST host>/ (private endpoints, tests)' },
   sandbox: { flag: 'sandbox', env: ['TRTC_SANDBOX'], schema: bool, default: false, help: 'Serve from the built-in local TRTC emulator (the default when no credentials are set)' },
   sandboxWorld: { flag: 'sandbox-world', env: ['TRTC_SANDBOX_WORLD'], schema: z.string().min(1), help: 'JSON file with the apps, rooms and users the sandbox starts with' },
   timeoutMs: { flag: 'timeout', env: ['TRTC_TIMEOUT_MS'], schema: int(100, 600_000), default: 15_000, help: 'Timeout of one API request, in milliseconds' },
@@ -190,7 +204,7 @@ Without credentials the server runs against the built-in sandbox and says so.
 }
 
 export function sandboxHelpText(version: string): string {
-  return `trtc-mcp ${version} sandbox: a local emulator of the TRTC Cloud API 3.0, for tests and trials
+  return `trtc-mcp ${version} sandbox: a local emulator of the TRTC server APIs, for tests and trials
 
 Usage:
   trtc-mcp sandbox [options]
@@ -200,6 +214,8 @@ ${table(SANDBOX_SETTINGS)}
   --help                       show this help
 
 It prints its URL and the credentials it accepts. Point any Tencent Cloud client at it
-(for trtc-mcp: TRTC_ENDPOINT=<url>). Stop it with Ctrl-C.
+(for trtc-mcp: TRTC_ENDPOINT=<url>). It serves the IM-style REST APIs at <url>v4/... too, for the
+admin account "administrator" signing with the app's SDK secret key (for trtc-mcp: TRTC_REST_ENDPOINT=<url>
+and TRTC_SDK_SECRET_KEY). Stop it with Ctrl-C.
 `;
 }

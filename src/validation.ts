@@ -23,8 +23,10 @@ function rule(issue: z.core.$ZodIssue, input: unknown): string {
       const op = issue.code === 'too_small' ? (issue.inclusive ? 'at least' : 'more than') : issue.inclusive ? 'at most' : 'less than';
       return unit ? `must have ${op} ${String(bound)}${unit}` : `must be ${op} ${String(bound)}`;
     }
-    case 'invalid_value':
-      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_value': {
+      const values = issue.values.map((v) => JSON.stringify(v)).join(', ');
+      return readAt(input, issue.path) === undefined ? `is required (one of ${values})` : `must be one of ${values}`;
+    }
     case 'invalid_format':
       return `must be a valid ${issue.format}${issue.format === 'regex' && 'pattern' in issue ? ` matching ${String(issue.pattern)}` : ''}`;
     case 'not_multiple_of':

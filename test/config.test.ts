@@ -32,6 +32,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig(argv, env)).toThrow(message);
   });
 
+  it('picks the REST host by data center, with an endpoint override for tests', () => {
+    expect(loadConfig([], {})).toMatchObject({ restRegion: 'singapore', restEndpoint: undefined });
+    expect(loadConfig(['--rest-region', 'china'], {}).restRegion).toBe('china');
+    expect(loadConfig([], { TRTC_REST_ENDPOINT: 'http://127.0.0.1:9/' }).restEndpoint).toBe('http://127.0.0.1:9/');
+    expect(() => loadConfig(['--rest-region', 'mars'], {})).toThrow(/--rest-region: .*"china"/);
+    expect(helpText('x')).toMatch(/--rest-region <value>\s+Data center .*china, singapore, usa, germany, korea, india, indonesia \[default: singapore\]\n\s+env: TRTC_REST_REGION/);
+    expect(helpText('x')).toMatch(/--rest-endpoint <value>.*\n\s+env: TRTC_REST_ENDPOINT/);
+  });
+
   it('never echoes a secret value in an error', () => {
     expect(() => loadConfig([], { TENCENTCLOUD_SECRET_ID: 'x', TENCENTCLOUD_SECRET_KEY: '' })).toThrow(/TENCENTCLOUD_SECRET_KEY/);
   });

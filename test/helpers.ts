@@ -55,6 +55,7 @@ export function sandboxEnv(sb: Sandbox, extra: Record<string, string | undefined
     TENCENTCLOUD_SECRET_KEY: account.secretKey,
     TENCENTCLOUD_SESSION_TOKEN: account.token,
     TRTC_ENDPOINT: sb.url,
+    TRTC_REST_ENDPOINT: sb.url,
     TRTC_SDK_APP_ID: String(app.sdkAppId),
     TRTC_SDK_SECRET_KEY: app.sdkSecretKey,
     ...extra,
@@ -146,6 +147,11 @@ export async function connectHttp(url: string, kind: 'streamable' | 'sse' = 'str
 
 export function text(result: CallToolResult | Awaited<ReturnType<Client['callTool']>>): string {
   return ((result as CallToolResult).content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+}
+
+/** Requests that reached the sandbox's REST API, optionally for one service/command. */
+export function restRequests(sb: Sandbox, command?: string) {
+  return sb.requests.filter((r) => r.api === 'rest' && (!command || r.action === command));
 }
 
 /** Requests that reached the sandbox's Cloud API, optionally for one action. */

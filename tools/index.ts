@@ -1,11 +1,16 @@
 // The catalog: every tool the server can expose. A new action is one definition in its group's file.
+import * as call from './call.js';
+import * as conference from './conference.js';
 import { TOOLSETS, type ToolDef } from './define.js';
 import * as dashboard from './dashboard.js';
+import * as live from './live.js';
+import * as pk from './pk.js';
 import * as quality from './quality.js';
 import * as room from './room.js';
+import * as seat from './seat.js';
 import * as usage from './usage.js';
 
-const groups = [room, quality, dashboard, usage];
+const groups = [room, quality, dashboard, usage, live, seat, pk, call, conference];
 
 /** Ordered by toolset, then name, so every consumer (server, docs, snapshots) sees the same order. */
 export const CATALOG: readonly ToolDef[] = groups

@@ -2,11 +2,12 @@
 import type { ToolDef } from '../../tools/define.js';
 import type { Credentials } from '../credentials.js';
 import type { Logger } from '../log.js';
-import { RateLimitedError, type RateGate } from '../rate-limit.js';
+import type { RateGate } from '../rate-limit.js';
 import { serviceOf, tc3Headers } from '../signing/tc3.js';
 import type { ApiCaller, ApiResult } from './caller.js';
 import { ApiError, PreflightError, TransportError } from './errors.js';
 import { HttpSender, type HttpRequest } from './http.js';
+import { acquireSlot, describeError, jittered, withRetries } from './retry.js';
 
 export interface CloudCallerOptions {
   /** Base URL, e.g. https://trtc.intl.tencentcloudapi.com/ */
@@ -81,29 +82,25 @@ export class CloudApiCaller implements ApiCaller {
   }
 
   async call(call: CloudCall): Promise<CloudResult> {
-    for (let attempt = 1; ; attempt++) {
-      const started = Date.now();
-      if (this.opts.gate && call.rateLimit) {
-        try {
-          await this.opts.gate.acquire(call.action, call.rateLimit);
-        } catch (err) {
-          throw err instanceof RateLimitedError ? new PreflightError(err.message) : err;
-        }
-      }
-      try {
+    const log = this.opts.log;
+    const { value, attempts } = await withRetries(
+      {
+        maxRetries: this.opts.maxRetries,
+        signal: call.signal,
+        safeToRepeat: (err) => isSafeToRepeat(err, call.readOnly),
+        delayMs: backoff,
+        onAttempt: ({ attempt, ms, value, error, retry }) =>
+          error
+            ? log.debug('cloud call failed', { action: call.action, attempt, ms, error: describeError(error), retry })
+            : log.debug('cloud call', { action: call.action, attempt, ms, requestId: value?.requestId }),
+      },
+      async () => {
+        if (this.opts.gate && call.rateLimit) await acquireSlot(this.opts.gate, call.action, call.rateLimit);
         const res = await this.http.send(this.buildRequest(call), call.signal);
-        const result = parseCloudResponse(res.status, res.body);
-        this.opts.log.debug('cloud call', { action: call.action, attempt, ms: Date.now() - started, requestId: result.requestId });
-        return { ...result, attempts: attempt };
-      } catch (err) {
-        const retry = attempt <= this.opts.maxRetries && isSafeToRepeat(err, call.readOnly) && !call.signal?.aborted;
-        this.opts.log.debug('cloud call failed', {
-          action: call.action, attempt, ms: Date.now() - started, error: describeError(err), retry,
-        });
-        if (!retry) throw err;
-        await sleep(backoff(err, attempt));
-      }
-    }
+        return parseCloudResponse(res.status, res.body);
+      },
+    );
+    return { ...value, attempts };
   }
 }
 
@@ -140,15 +137,5 @@ export function isSafeToRepeat(err: unknown, readOnly: boolean): boolean {
 }
 
 function backoff(err: unknown, attempt: number): number {
-  const base = err instanceof ApiError && err.code.startsWith('RequestLimitExceeded') ? 1000 : 100;
-  return base * 2 ** (attempt - 1) * (0.75 + Math.random() / 2);
+  return jittered(err instanceof ApiError && err.code.startsWith('RequestLimitExceeded') ? 1000 : 100, attempt);
 }
-
-export function describeError(err: unknown): string {
-  if (err instanceof ApiError) return `${err.code}: ${err.message}`;
-  if (err instanceof Error) return err.message;
-  return String(err);
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-

@@ -60,6 +60,40 @@ const HINTS: Array<[RegExp, string]> = [
   [/^(ResourceInsufficient|LimitExceeded)/, 'A quota or resource limit was reached. Retry later or raise the quota.'],
 ];
 
+/** What to do about the numeric codes of the IM-style REST APIs: common 60000-79999 codes, then per-product codes. */
+const REST_HINTS: Array<[readonly number[], string]> = [
+  [[70001, 70052], 'The admin UserSig has expired. The server mints a fresh one on its own, so this usually means this machine\'s clock is wrong: synchronise it (NTP).'],
+  [[70002, 70003, 70005], 'The admin UserSig could not be read. Something between this server and Tencent altered the URL; retry, and report it if it persists.'],
+  [[70009], 'The admin UserSig does not verify: TRTC_SDK_SECRET_KEY is not the secret key of this SDKAppID. Copy the key from the console page of this app.'],
+  [[70013], 'The identifier and the UserSig name different accounts. Check TRTC_ADMIN_USER_ID.'],
+  [[70014], 'The sdkappid and the UserSig name different apps. Check TRTC_SDK_APP_ID.'],
+  [[60006, 70016, 70020], 'Tencent does not know this SDKAppID in this data center. Check TRTC_SDK_APP_ID, and set --rest-region to where the app was created.'],
+  [[60010, 70403], 'TRTC_ADMIN_USER_ID is not an admin account of this app. Use "administrator" or an account listed as app admin in the console.'],
+  [[70107], 'That account has not been imported into the app. Import it (IM account import) or use an existing user ID.'],
+  [[60007, 60011, 60018, 60019, 70050, 70114], 'Too many requests. Wait a moment and retry.'],
+  [[60016, 60017, 60020], 'The app, this API or its package is disabled or expired. Check the app and its package in the console.'],
+  [[60021], 'Tencent refused this machine\'s IP address. Check the IP allowlist of the app.'],
+  [[60002, 60003, 60009, 60012, 60013, 60015], 'Tencent could not parse the request. This is a bug in trtc-mcp; please report it with the RequestId.'],
+  [[60008, 60014, 70169, 70202, 70500, 100001, 101001], 'Tencent had an internal failure or timed out. Retry later; quote the RequestId to support if it persists.'],
+  [[70402, 100002, 101002], 'A parameter was refused. Compare the arguments with the tool\'s schema and the error message.'],
+  [[70206], 'Too many items in one request. Send fewer per call.'],
+  [[100003], 'That room ID is taken. Choose another ID, or use the existing room.'],
+  [[100004], 'No such room: it was never created or has been destroyed. Check the RoomId.'],
+  [[100005], 'That user is not a member of the room. List the members first.'],
+  [[100006], 'Not permitted on this room: it may be of the other type (Live or Conference), or the account lacks the right.'],
+  [[100007], 'The app has no package for this feature. Buy or activate one in the console.'],
+  [[100010], 'The room already exists with this owner, so it can be used as it is.'],
+  [[100011], 'A Chat group already uses this ID. Choose another RoomId.'],
+  [[100012], 'The same RoomId can be created at most once per second. Wait a second and retry.'],
+  [[100020], 'A room has at most 5 admins. Remove one first.'],
+  [[100026], 'The name or another text contains content Tencent considers sensitive. Change it.'],
+  [[100211], 'This room has no seats. Seats exist in live rooms and in conference rooms created with IsSeatEnabled.'],
+  [[100412], 'Every invited room is already in a battle. Retry when one ends.'],
+  [[100415], 'The inviting room is already in a battle. Wait for it to end.'],
+  [[101004], 'No such call, or it has already ended.'],
+];
+const REST_HINT_BY_CODE = new Map(REST_HINTS.flatMap(([codes, hint]) => codes.map((c) => [String(c), hint] as const)));
+
 export function hintFor(code: string): string | undefined {
-  return HINTS.find(([re]) => re.test(code))?.[1];
+  return REST_HINT_BY_CODE.get(code) ?? HINTS.find(([re]) => re.test(code))?.[1];
 }

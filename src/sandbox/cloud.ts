@@ -191,7 +191,8 @@ export function checkParams(def: ToolDef, body: unknown): Record<string, any> {
 }
 
 const strictCache = new WeakMap<ToolDef, z.ZodType>();
-function strictWire(def: ToolDef): z.ZodType {
+/** The wire schema with unknown keys rejected, as Tencent rejects unknown parameters. */
+export function strictWire(def: ToolDef): z.ZodType {
   let s = strictCache.get(def);
   if (!s) strictCache.set(def, (s = def.input.strict()));
   return s;

@@ -52,6 +52,7 @@ export async function serveFault(
   fault: FaultSpec & { delayMs: number },
   res: http.ServerResponse,
   process: () => { body: unknown; code: string },
+  api: 'cloud' | 'rest' = 'cloud',
 ): Promise<string> {
   switch (fault.kind) {
     case 'http5xx':
@@ -64,8 +65,13 @@ export async function serveFault(
       break;
     case 'rate-limit': {
       const RequestId = randomUUID();
+      const message = 'Too many requests; slow down.';
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ Response: { Error: { Code: 'RequestLimitExceeded', Message: 'Too many requests; slow down.' }, RequestId } }));
+      res.end(JSON.stringify(
+        api === 'rest'
+          ? { ActionStatus: 'FAIL', ErrorCode: 60007, ErrorInfo: message, RequestId }
+          : { Response: { Error: { Code: 'RequestLimitExceeded', Message: message }, RequestId } },
+      ));
       break;
     }
     case 'malformed':

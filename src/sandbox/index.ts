@@ -6,14 +6,24 @@ import { CATALOG } from '../../tools/index.js';
 import { silentLogger, type Logger } from '../log.js';
 import { CloudProtocol, type Account } from './cloud.js';
 import { Faults, serveFault, type FaultSpec } from './faults.js';
+import { callHandlers } from './handlers/call.js';
+import { conferenceHandlers } from './handlers/conference.js';
 import { dashboardHandlers } from './handlers/dashboard.js';
+import { liveHandlers } from './handlers/live.js';
+import { pkHandlers } from './handlers/pk.js';
 import { qualityHandlers } from './handlers/quality.js';
+import type { RestHandler } from './handlers/rest-common.js';
 import { roomHandlers } from './handlers/room.js';
+import { seatHandlers } from './handlers/seat.js';
 import type { Handler } from './handlers/types.js';
 import { usageHandlers } from './handlers/usage.js';
+import { RestProtocol } from './rest.js';
+import { RestState } from './rest-state.js';
 import { World, type WorldSeed } from './world.js';
 
 const HANDLERS: Record<string, Handler> = { ...roomHandlers, ...qualityHandlers, ...dashboardHandlers, ...usageHandlers };
+/** REST handlers, keyed by service/command. */
+const REST_HANDLERS: Record<string, RestHandler> = { ...liveHandlers, ...seatHandlers, ...pkHandlers, ...callHandlers, ...conferenceHandlers };
 
 export interface SandboxOptions {
   host?: string;
@@ -23,6 +33,8 @@ export interface SandboxOptions {
   accounts?: Account[];
   /** SDK secret key of every seeded app that does not name its own. */
   sdkSecretKey?: string;
+  /** App admin accounts the REST APIs accept besides "administrator". */
+  admins?: string[];
   now?: () => number;
   /** Multiplies every documented rate limit (load tests). */
   rateLimitScale?: number;
@@ -41,6 +53,8 @@ export interface SandboxRequestRecord {
 export interface Sandbox {
   url: string;
   world: World;
+  /** Live and conference rooms, battles and calls behind the REST APIs. */
+  rest: RestState;
   accounts: Account[];
   requests: SandboxRequestRecord[];
   /** Misbehaviours to apply to upcoming requests. */
@@ -49,6 +63,14 @@ export interface Sandbox {
 }
 
 const MAX_RECORDS = 10_000;
+
+/** What either protocol answers for one request. */
+interface Outcome {
+  action?: string;
+  code: string;
+  requestId: string;
+  body: unknown;
+}
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const log = opts.log ?? silentLogger;
@@ -62,6 +84,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const accounts = opts.accounts ?? [{ secretId: `sandbox-${randomBytes(6).toString('hex')}`, secretKey: randomBytes(24).toString('base64url') }];
   const byId = new Map(accounts.map((a) => [a.secretId, a]));
   const cloud = new CloudProtocol(world, byId, new Map(CATALOG.map((d) => [d.name, d])), HANDLERS, opts.rateLimitScale);
+  const rest = new RestState(world, new Set(['administrator', ...(opts.admins ?? [])]));
+  const restCommands = new Map(CATALOG.flatMap((d) => (d.api.kind === 'rest' ? [[`${d.api.service}/${d.api.command}`, d] as const] : [])));
+  const restProtocol = new RestProtocol(world, rest, restCommands, REST_HANDLERS, opts.rateLimitScale);
   const requests: SandboxRequestRecord[] = [];
   const faults = new Faults();
   const record = (r: SandboxRequestRecord) => {
@@ -87,24 +112,29 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       }
       return reply(200, { pending: faults.list() });
     }
-    if (url.pathname === '/' && req.method === 'POST') {
-      const process = () => cloud.handle({ method: req.method!, headers: req.headers, body, path: url.pathname, query: url.search.slice(1) });
-      const action = req.headers['x-tc-action'] as string | undefined;
-      const fault = faults.take(action);
+    // Both API families answer through here, so injected faults hit either one.
+    const serve = async (api: 'cloud' | 'rest', key: string | undefined, process: () => Outcome) => {
+      const fault = faults.take(key);
       if (fault) {
         let requestId: string | undefined;
         const code = await serveFault(fault, res, () => {
           const out = process();
           requestId = out.requestId;
           return out;
-        });
-        record({ time: world.now(), api: 'cloud', action, code, requestId });
-        return;
+        }, api);
+        return record({ time: world.now(), api, action: key, code, requestId });
       }
       const out = process();
-      record({ time: world.now(), api: 'cloud', action: out.action, code: out.code, requestId: out.requestId });
-      log.debug('sandbox cloud request', { action: out.action, code: out.code });
-      return reply(200, out.body);
+      record({ time: world.now(), api, action: out.action, code: out.code, requestId: out.requestId });
+      log.debug(`sandbox ${api} request`, { action: out.action, code: out.code });
+      reply(200, out.body);
+    };
+    if (url.pathname === '/' && req.method === 'POST') {
+      const action = req.headers['x-tc-action'] as string | undefined;
+      return serve('cloud', action, () => cloud.handle({ method: req.method!, headers: req.headers, body, path: url.pathname, query: url.search.slice(1) }));
+    }
+    if (url.pathname.startsWith('/v4/')) {
+      return serve('rest', url.pathname.slice('/v4/'.length), () => restProtocol.handle({ method: req.method ?? '', path: url.pathname, query: url.searchParams, body }));
     }
     record({ time: world.now(), api: 'other', code: 'NotFound' });
     return reply(404, { error: `No sandbox endpoint at ${req.method} ${url.pathname}` });
@@ -121,6 +151,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   return {
     url: `http://${host}:${port}/`,
     world,
+    rest,
     accounts,
     requests,
     faults,

@@ -85,8 +85,11 @@ export const DEFAULT_WORLD: WorldSeed = {
 
 export const roomKey = (kind: RoomKind, id: number | string) => `${kind}:${id}`;
 
+export type RoomListener = (app: App, event: RoomEvent) => void;
+
 export class World {
   readonly apps = new Map<number, App>();
+  private readonly listeners: RoomListener[] = [];
 
   constructor(seed: WorldSeed = DEFAULT_WORLD, readonly now: () => number = Date.now) {
     const parsed = WorldSeedSchema.parse(seed);
@@ -165,8 +168,15 @@ export class World {
     this.record(app, room, why);
   }
 
+  /** Lets other parts of the sandbox follow what happens in rooms (seats are freed when their user leaves, say). */
+  onEvent(listener: RoomListener): void {
+    this.listeners.push(listener);
+  }
+
   private record(app: App, room: Room, type: RoomEventType, userId?: string, detail?: Record<string, unknown>, at = this.now()): void {
-    app.events.push({ time: at, kind: room.kind, roomId: room.id, type, userId, detail });
+    const event: RoomEvent = { time: at, kind: room.kind, roomId: room.id, type, userId, detail };
+    app.events.push(event);
+    for (const listener of this.listeners) listener(app, event);
   }
 
   /** A plain-JSON view of the current state, without secrets. */

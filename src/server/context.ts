@@ -2,7 +2,8 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CloudApiCaller } from '../api/cloud-api.js';
-import { ConfigError, type Config } from '../config.js';
+import { RestApiCaller } from '../api/rest-api.js';
+import { ConfigError, REST_HOSTS, type Config } from '../config.js';
 import { cloudCredentials, type Credentials } from '../credentials.js';
 import type { Logger } from '../log.js';
 import { RateGate } from '../rate-limit.js';
@@ -29,7 +30,9 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
   if (config.sandbox || !credentials) {
     const reason = config.sandbox ? 'started with --sandbox' : 'no Tencent Cloud credentials are configured';
     const { startSandbox } = await import('../sandbox/index.js');
-    const sb = await startSandbox({ world: readWorld(config.sandboxWorld), sdkSecretKey: config.sdkSecretKey, rateLimitScale: config.rateLimitScale, log });
+    const sb = await startSandbox({
+      world: readWorld(config.sandboxWorld), sdkSecretKey: config.sdkSecretKey, admins: [config.adminUserId], rateLimitScale: config.rateLimitScale, log,
+    });
     const firstApp = [...sb.world.apps.values()][0]!;
     const account = sb.accounts[0]!;
     credentials = { secretId: account.secretId, secretKey: account.secretKey, source: 'sandbox' } satisfies Credentials;
@@ -38,6 +41,7 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     config = {
       ...config,
       endpoint: sb.url,
+      restEndpoint: sb.url,
       sdkAppId: config.sdkAppId ?? firstApp.sdkAppId,
       sdkSecretKey: config.sdkSecretKey ?? (sb.world.apps.get(config.sdkAppId ?? firstApp.sdkAppId)?.sdkSecretKey),
     };
@@ -59,6 +63,16 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     log,
     client: `trtc-mcp/${VERSION}`,
   });
+  const rest = new RestApiCaller({
+    gate,
+    endpoint: config.restEndpoint ?? `https://${REST_HOSTS[config.restRegion]}/`,
+    sdkAppId: config.sdkAppId,
+    adminUserId: config.adminUserId,
+    sdkSecretKey: config.sdkSecretKey,
+    timeoutMs: config.timeoutMs,
+    maxRetries: config.maxRetries,
+    log,
+  });
   const { sdkAppId: defaultApp, sdkSecretKey } = config;
   const wireEnv = (sdkAppId: number | undefined) => ({
     sdkAppId,
@@ -74,7 +88,7 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
   const ctx: ServerContext = {
     config,
     log,
-    callers: { cloud },
+    callers: { cloud, rest },
     wireEnv,
     tokens: new ConfirmationTokens(tokenKey, config.confirmTtl),
     audit: new AuditLog(config.auditLog),

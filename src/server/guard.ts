@@ -27,12 +27,12 @@ export function selectTools(all: readonly ManifestTool[], config: Pick<Config, '
     : listed;
 }
 
-/** Room IDs anywhere in the arguments: every member named like RoomId, StrRoomId, FromRoomId or RoomIds. */
+/** Room IDs anywhere in the arguments: every member named like RoomId, StrRoomId, FromRoomId, RoomIds or ToRoomIdList. */
 export function roomIdsIn(value: unknown, out: string[] = []): string[] {
   if (Array.isArray(value)) for (const v of value) roomIdsIn(v, out);
   else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (/RoomIds?$/.test(k)) {
+      if (/RoomIds?$|RoomIdList$/.test(k)) {
         for (const id of Array.isArray(v) ? v : [v]) if (typeof id === 'string' || typeof id === 'number') out.push(String(id));
       } else roomIdsIn(v, out);
     }

@@ -1,0 +1,92 @@
+// TUICallKit calls started by the server (REST service call_engine_http_srv) and call records (call_record_http_srv).
+import { z } from 'zod';
+import { restCommand } from './define.js';
+import { NoOutput } from './fields.js';
+import { Account, Accounts, answer, reply, text } from './rest-fields.js';
+
+const shared = { toolset: 'call', service: 'call_engine_http_srv', rateLimit: 200 } as const;
+const CallId = z.string().min(1);
+
+const CallInfo = z
+  .strictObject({
+    MediaType: z.enum(['Video', 'Audio']),
+    RoomId: z.string().min(1).optional().describe('TRTC room of the call'),
+    RoomIdType: z.literal([1, 2]).optional().describe('1: RoomId is numeric; 2: string (StartStreamIngest counts 0/1 instead)'),
+  })
+  .refine((c) => c.RoomIdType !== 1 || c.RoomId === undefined || /^[1-9]\d{0,9}$/.test(c.RoomId), {
+    message: 'must be a positive whole number when RoomIdType is 1',
+    path: ['RoomId'],
+  });
+
+export const call_start_by_robot = restCommand({
+  ...shared,
+  name: 'call_start_by_robot',
+  command: 'start_call_by_robot',
+  effect: 'write',
+  description: 'Ring users from a robot account. Send the robot\'s media into the room separately (e.g. StartStreamIngest).',
+  input: z.object({
+    Robot_Account: Account.describe('Caller (a robot user ID)'),
+    CalleeList_Account: Accounts(),
+    Timeout: z.int().min(10_000).max(600_000).describe('Ringing time in ms'),
+    UserData: text(1000).optional().describe('Passed to the callees'),
+    CallInfo,
+    OfflinePushInfo: z
+      .strictObject({
+        PushFlag: z.literal([0, 1]).optional().describe('0 push, 1 do not push'),
+        Title: z.string().optional(),
+        Desc: z.string().optional(),
+        Ext: z.string().optional(),
+      })
+      .optional()
+      .describe('Offline push notification'),
+  }),
+  output: reply({
+    CallId: z.string(),
+    CallResult: z.array(answer({ Callee_Account: z.string(), ResultCode: z.int() })),
+  }),
+  errors: ['101001', '101002', '101004'],
+});
+
+export const call_get_info = restCommand({
+  ...shared,
+  name: 'call_get_info',
+  command: 'get_call_info',
+  effect: 'read',
+  description: 'A call in progress: its media and room, and each user\'s status (Calling: in the call; Waiting: ringing).',
+  input: z.object({ CallId }),
+  output: reply({
+    CallInfo: answer({ CallId: z.string(), MediaType: z.string(), ChatGroupId: z.string(), RoomId: z.string(), RoomIdType: z.int() }),
+    UserList: z.array(answer({ User_Account: z.string(), Status: z.string() })),
+  }),
+  errors: ['101004'],
+});
+
+export const call_end = restCommand({
+  ...shared,
+  name: 'call_end',
+  command: 'end_call',
+  effect: 'destructive',
+  confirmField: 'CallId',
+  description: 'Hang up a call for everyone in it.',
+  input: z.object({ CallId }),
+  output: NoOutput,
+  errors: ['101004'],
+});
+
+export const call_get_records = restCommand({
+  ...shared,
+  service: 'call_record_http_srv',
+  name: 'call_get_records',
+  command: 'get_record_by_filter',
+  effect: 'read',
+  description: 'Records of calls from the last 7 days, filtered and paged ({} gives the first 10). The answer is returned as Tencent sends it.',
+  input: z.object({
+    StartTime: z.int().min(0).optional().describe('Unix seconds; default 7 days ago'),
+    EndTime: z.int().min(0).optional().describe('Unix seconds; default now'),
+    CallResult: z.string().optional().describe('e.g. NormalEnd'),
+    CallType: z.string().optional().describe('e.g. SingleCall'),
+    NumberPerPage: z.int().min(1).optional(),
+    Page: z.int().min(1).optional(),
+  }),
+  output: z.looseObject(NoOutput.shape),
+});
