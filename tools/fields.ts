@@ -13,4 +13,11 @@ export const NoOutput = z.object({ RequestId });
 /** Regions named by the docs, per API family. */
 export const REGIONS = {
   room: ['ap-beijing', 'ap-guangzhou', 'ap-singapore'],
+  record: ['ap-beijing', 'ap-guangzhou', 'ap-mumbai', 'ap-shanghai', 'ap-singapore'],
+  relay: ['ap-guangzhou', 'ap-hongkong', 'ap-singapore'],
+  /** StartStreamIngest and UpdateStreamIngest. */
+  ingest: ['ap-bangkok', 'ap-guangzhou', 'ap-jakarta', 'ap-mumbai', 'ap-singapore', 'ap-tokyo'],
+  /** DescribeStreamIngest and StopStreamIngest: fewer regions than start and update. */
+  ingestQuery: ['ap-bangkok', 'ap-jakarta', 'ap-mumbai', 'ap-singapore'],
+  ai: ['ap-guangzhou', 'ap-singapore', 'ap-tokyo', 'na-siliconvalley'],
 } as const;

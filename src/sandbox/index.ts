@@ -5,11 +5,15 @@ import type { AddressInfo } from 'node:net';
 import { CATALOG } from '../../tools/index.js';
 import { silentLogger, type Logger } from '../log.js';
 import { CloudProtocol, type Account } from './cloud.js';
+import { aiHandlers } from './handlers/ai.js';
+import { ingestHandlers } from './handlers/ingest.js';
+import { recordHandlers } from './handlers/record.js';
+import { relayHandlers } from './handlers/relay.js';
 import { roomHandlers } from './handlers/room.js';
 import type { Handler } from './handlers/types.js';
 import { World, type WorldSeed } from './world.js';
 
-const HANDLERS: Record<string, Handler> = { ...roomHandlers };
+const HANDLERS: Record<string, Handler> = { ...roomHandlers, ...recordHandlers, ...relayHandlers, ...ingestHandlers, ...aiHandlers };
 
 export interface SandboxOptions {
   host?: string;

@@ -12,6 +12,12 @@ export function instructionsFor(ctx: ServerContext): string {
     `SdkAppId may be omitted: it defaults to ${ctx.config.sdkAppId ?? 'the configured app (none is configured, so pass it)'}.`,
     'Numeric room IDs (RoomId integer) and string room IDs (the ...ByStrRoomId tools) are separate rooms.',
   ];
+  const env = ctx.wireEnv(ctx.config.sdkAppId);
+  if (env.mintUserSig) lines.push('Bot UserSigs (recorder, relay, ingest and AI bots) may be left out: the server mints them.');
+  if (env.profiles) {
+    const names = (kind: 'llm' | 'tts') => Object.keys(env.profiles![kind]).join(', ') || 'none';
+    lines.push(`LLMConfig and TTSConfig take {"profile":"<name>"} so keys stay out of the conversation. LLM profiles: ${names('llm')}. TTS profiles: ${names('tts')}.`);
+  }
   if (ctx.sandbox) lines.push(`${SANDBOX_NOTE} (${ctx.sandbox.reason})`);
   return lines.join('\n');
 }
