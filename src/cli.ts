@@ -5,6 +5,7 @@ import { registerConfiguredSecrets } from './credentials.js';
 import { createLogger } from './log.js';
 import { createContext } from './server/context.js';
 import { loadManifest } from './server/registry.js';
+import { selectTools } from './server/guard.js';
 import { createMcpServer } from './server/server.js';
 import { VERSION } from './version.js';
 
@@ -14,8 +15,9 @@ async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv);
   registerConfiguredSecrets(config);
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
-  const [runtime, tools] = await Promise.all([createContext(config, log), loadManifest()]);
-  const newServer = () => createMcpServer(runtime.ctx, tools);
+  const [runtime, manifest] = await Promise.all([createContext(config, log), loadManifest()]);
+  const tools = selectTools(manifest, config);
+  const newServer = () => createMcpServer(runtime.ctx, tools, manifest);
 
   let stop: () => Promise<void>;
   if (config.transport === 'stdio') {
@@ -24,7 +26,18 @@ async function serve(argv: string[]): Promise<void> {
     process.stdin.once('end', () => void shutdown('stdin closed'));
   } else {
     const { serveHttp } = await import('./transports/http.js');
-    const handle = await serveHttp({ host: config.host, port: config.port, log, newServer });
+    const handle = await serveHttp({
+      host: config.host,
+      port: config.port,
+      log,
+      newServer,
+      authToken: config.authToken,
+      allowedHosts: config.allowedHosts,
+      allowedOrigins: config.allowedOrigins,
+      maxBodyBytes: config.maxBodyBytes,
+      maxSessions: config.maxSessions,
+      idleTimeoutMs: config.sessionIdle * 1000,
+    });
     stop = handle.close;
   }
 
@@ -62,7 +75,7 @@ async function sandbox(argv: string[]): Promise<void> {
     secretId: cfg.secretId ?? `sandbox-${randomBytes(6).toString('hex')}`,
     secretKey: cfg.secretKey ?? randomBytes(24).toString('base64url'),
   };
-  const sb = await startSandbox({ host: cfg.host, port: cfg.port, world, accounts: [account], sdkSecretKey: cfg.sdkSecretKey, log });
+  const sb = await startSandbox({ host: cfg.host, port: cfg.port, world, accounts: [account], sdkSecretKey: cfg.sdkSecretKey, rateLimitScale: cfg.rateLimitScale, log });
   const app = [...sb.world.apps.values()][0]!;
   const generated = (given: unknown) => (given ? '' : ' (generated for this run)');
   process.stdout.write(

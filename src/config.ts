@@ -7,6 +7,7 @@ export const CLOUD_DOMAINS = ['trtc.intl.tencentcloudapi.com', 'trtc.tencentclou
 const bool = z
   .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', ''])])
   .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
+const list = z.string().transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean));
 const int = (min: number, max: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
@@ -15,7 +16,7 @@ interface Setting {
   env?: readonly string[];
   schema: z.ZodType;
   default?: unknown;
-  /** Secrets have no flag: command lines are visible to every local user. */
+  /** A secret's value is never echoed; secrets have no flag (command lines are visible to every local user) unless the interface demands one. */
   secret?: boolean;
   help: string;
 }
@@ -43,6 +44,30 @@ const SETTINGS = {
   maxRetries: { flag: 'max-retries', env: ['TRTC_MAX_RETRIES'], schema: int(0, 10), default: 2, help: 'Retries of calls that are safe to repeat' },
   logLevel: { flag: 'log-level', env: ['TRTC_MCP_LOG_LEVEL'], schema: z.enum(['debug', 'info', 'warn', 'error', 'silent']), default: 'info', help: 'Least severe log level written to stderr' },
   logFormat: { flag: 'log-format', env: ['TRTC_MCP_LOG_FORMAT'], schema: z.enum(['text', 'json']), default: 'text', help: 'Log line format on stderr' },
+  profile: { flag: 'profile', env: ['TENCENTCLOUD_PROFILE'], schema: z.string().regex(/^[\w.-]+$/, 'must be a profile name'), help: 'Read the keys from the Tencent CLI profile <credentials-dir>/<profile>.credential' },
+  credentialsDir: { flag: 'credentials-dir', env: ['TRTC_MCP_CREDENTIALS_DIR'], schema: z.string().min(1), help: 'Folder of Tencent CLI credential files [default: ~/.tccli]' },
+  // Guardrails.
+  readOnly: { flag: 'read-only', env: ['TRTC_MCP_READ_ONLY'], schema: bool, default: false, help: 'Expose and allow only read-only tools' },
+  toolsets: { flag: 'toolsets', env: ['TRTC_MCP_TOOLSETS'], schema: list, default: ['room', 'ai'], help: 'Comma-separated toolsets to list (room, record, relay, ingest, ai, quality, usage, live, seat, pk, call, conference), or "all"; the discovery tools reach the rest' },
+  tools: { flag: 'tools', env: ['TRTC_MCP_TOOLS'], schema: list, default: [], help: 'Comma-separated tools to expose in addition to the toolsets' },
+  denyTools: { flag: 'deny-tools', env: ['TRTC_MCP_DENY_TOOLS'], schema: list, default: [], help: 'Comma-separated tools never to expose' },
+  allowApps: { flag: 'allow-apps', env: ['TRTC_MCP_ALLOW_APPS'], schema: list.pipe(z.array(z.string().regex(/^\d+$/, 'must be numeric SdkAppIds').transform(Number))), default: [], help: 'Comma-separated SdkAppIds the server may touch (empty: any)' },
+  allowRooms: { flag: 'allow-rooms', env: ['TRTC_MCP_ALLOW_ROOMS'], schema: list, default: [], help: 'Comma-separated room ID patterns the server may touch, * matches anything (empty: any)' },
+  dryRun: { flag: 'dry-run', env: ['TRTC_MCP_DRY_RUN'], schema: bool, default: false, help: 'Show each request that would be sent, with secrets redacted, and send nothing' },
+  confirm: { flag: 'confirm', env: ['TRTC_MCP_CONFIRM'], schema: z.enum(['none', 'destructive', 'mutating']), default: 'destructive', help: 'What needs human consent first: destructive actions, every mutating action, or none (needs --dangerously-skip-consent)' },
+  dangerouslySkipConsent: { flag: 'dangerously-skip-consent', env: ['TRTC_MCP_DANGEROUSLY_SKIP_CONSENT'], schema: bool, default: false, help: 'Run destructive actions without asking anyone. Dangerous.' },
+  confirmTtl: { flag: 'confirm-ttl', env: ['TRTC_MCP_CONFIRM_TTL'], schema: int(1, 3600), default: 300, help: 'Seconds a confirmation token stays valid' },
+  confirmSecret: { env: ['TRTC_MCP_CONFIRM_SECRET'], schema: z.string().min(16, 'must have at least 16 characters'), secret: true, help: 'Key that signs confirmation tokens; share it across replicas [default: derived from the SecretKey]' },
+  rateLimitScale: { flag: 'rate-limit-scale', env: ['TRTC_MCP_RATE_LIMIT_SCALE'], schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(100_000), default: 1, help: 'Multiplies every documented rate limit, for accounts whose quotas Tencent raised (the sandbox takes the same flag)' },
+  rateLimitWaitMs: { flag: 'rate-limit-wait', env: ['TRTC_MCP_RATE_LIMIT_WAIT_MS'], schema: int(0, 60_000), default: 2000, help: 'Longest wait (ms) for a free slot under an action\'s rate limit before failing the call' },
+  auditLog: { flag: 'audit-log', env: ['TRTC_MCP_AUDIT_LOG'], schema: z.string().min(1), help: 'File to append the JSON Lines audit trail of writes to [default: stderr]' },
+  // HTTP transport security.
+  authToken: { flag: 'auth-token', env: ['TRTC_MCP_AUTH_TOKEN'], schema: z.string().min(16, 'must have at least 16 characters'), secret: true, help: 'Bearer token HTTP clients must present (required to bind beyond loopback)' },
+  allowedHosts: { flag: 'allowed-hosts', env: ['TRTC_MCP_ALLOWED_HOSTS'], schema: list, default: [], help: 'Extra Host header values the HTTP transport accepts (loopback names are always accepted)' },
+  allowedOrigins: { flag: 'allowed-origins', env: ['TRTC_MCP_ALLOWED_ORIGINS'], schema: list, default: [], help: 'Extra browser Origins the HTTP transport accepts' },
+  maxBodyBytes: { flag: 'max-body-bytes', env: ['TRTC_MCP_MAX_BODY_BYTES'], schema: int(1024, 64 * 1024 * 1024), default: 1024 * 1024, help: 'Largest HTTP request body accepted' },
+  maxSessions: { flag: 'max-sessions', env: ['TRTC_MCP_MAX_SESSIONS'], schema: int(1, 100_000), default: 1000, help: 'Most concurrent HTTP sessions' },
+  sessionIdle: { flag: 'session-idle', env: ['TRTC_MCP_SESSION_IDLE'], schema: int(10, 86_400), default: 1800, help: 'Seconds after which an idle HTTP session is closed' },
 } satisfies Record<string, Setting>;
 
 type Settings = typeof SETTINGS;
@@ -60,6 +85,7 @@ const SANDBOX_SETTINGS = {
   sdkAppId: { flag: 'sdk-app-id', schema: int(1, 2 ** 32 - 1), help: 'SDKAppID of the default app' },
   sdkSecretKey: { flag: 'sdk-secret-key', schema: z.string().min(1), help: 'SDK secret key of the default app (generated when omitted)' },
   world: { flag: 'world', schema: z.string().min(1), help: 'JSON file with the apps, rooms and users to start with' },
+  rateLimitScale: { flag: 'rate-limit-scale', schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(100_000), default: 1, help: 'Multiplies every documented rate limit the sandbox enforces (load tests)' },
   logLevel: SETTINGS.logLevel,
   logFormat: SETTINGS.logFormat,
 } satisfies Record<string, Setting>;
@@ -113,10 +139,21 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (config.secretKey && !config.secretId) {
     throw new ConfigError('TENCENTCLOUD_SECRET_KEY is set but TENCENTCLOUD_SECRET_ID is not: set both, or neither to use the sandbox.');
   }
-  if (config.secretId && !config.secretKey && !config.sandbox) {
+  if (config.secretId && !config.secretKey && !config.sandbox && !config.profile) {
     throw new ConfigError('TENCENTCLOUD_SECRET_ID is set but TENCENTCLOUD_SECRET_KEY is not: set both, or neither to use the sandbox.');
   }
+  if (config.confirm === 'none' && !config.dangerouslySkipConsent) {
+    throw new ConfigError('--confirm none turns off consent for destructive actions; it also needs --dangerously-skip-consent.');
+  }
+  if (config.dangerouslySkipConsent) config.confirm = 'none';
+  if (config.transport === 'http' && !isLoopback(config.host) && !config.authToken) {
+    throw new ConfigError(`Refusing to serve HTTP on ${config.host} without authentication: set --auth-token (or TRTC_MCP_AUTH_TOKEN), or bind to 127.0.0.1.`);
+  }
   return config;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 export function loadSandboxConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): SandboxCliConfig {
@@ -131,7 +168,8 @@ function table(settings: Record<string, Setting>): string {
   const rows = Object.values(settings).map((s) => {
     const flag = s.flag ? `--${s.flag}${s.schema === bool ? '' : ' <value>'}` : '(environment only)';
     const env = s.env?.length ? s.env.join(', ') : '';
-    const dflt = s.default !== undefined ? ` [default: ${String(s.default)}]` : '';
+    const shown = Array.isArray(s.default) ? s.default.join(',') : s.default;
+    const dflt = shown !== undefined && shown !== '' ? ` [default: ${String(shown)}]` : '';
     return `  ${flag.padEnd(28)} ${s.help}${dflt}${env ? `\n  ${''.padEnd(28)} env: ${env}` : ''}`;
   });
   return rows.join('\n');

@@ -43,3 +43,33 @@ export class FixedWindowCounter {
     return ++this.count <= this.w.max;
   }
 }
+
+/** Thrown when an action's slot would not free up within the wait budget: the call is refused, never sent to be rejected. */
+export class RateLimitedError extends Error {
+  override name = 'RateLimitedError';
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Client-side gate that keeps each action under its documented rate, waiting briefly when it can. */
+export class RateGate {
+  private readonly limiters = new Map<string, SlidingWindowLimiter>();
+  constructor(private readonly maxWaitMs: number, private readonly scale = 1) {}
+
+  async acquire(key: string, documented: number): Promise<void> {
+    const perSecond = documented * this.scale;
+    let limiter = this.limiters.get(key);
+    if (!limiter) this.limiters.set(key, (limiter = new SlidingWindowLimiter(rateWindow(perSecond))));
+    const deadline = Date.now() + this.maxWaitMs;
+    for (;;) {
+      const wait = limiter.take();
+      if (wait === 0) return;
+      if (Date.now() + wait > deadline) {
+        const { windowMs, max } = rateWindow(perSecond);
+        const rate = windowMs === 1000 ? `${max} requests per second` : `one request every ${windowMs / 1000} s`;
+        throw new RateLimitedError(`${key} allows ${rate}; the next slot frees in ${Math.ceil(wait / 100) / 10} s, longer than this server waits (${this.maxWaitMs} ms). Retry after that.`);
+      }
+      await sleep(wait);
+    }
+  }
+}

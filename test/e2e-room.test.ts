@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
-import { CLI, cleanEnv, cloudRequests, connectHttp, connectStdio, sandboxEnv, spawnHttp, text, withSandbox, type Connected, type SpawnedHttp } from './helpers.js';
+import { callConfirmed, CLI, cleanEnv, cloudRequests, connectHttp, connectStdio, sandboxEnv, spawnHttp, text, withSandbox, type Connected, type SpawnedHttp } from './helpers.js';
 
 const ROOM_TOOLS = ['DismissRoom', 'DismissRoomByStrRoomId', 'RemoveUser', 'RemoveUserByStrRoomId', 'SetUserBlocked', 'SetUserBlockedByStrRoomId'];
 const APP = 1400000001;
@@ -48,7 +48,8 @@ describe('room tools over stdio', () => {
       }
       expect(a.readOnlyHint).toBe(false);
       expect(a.destructiveHint).toBe(name.startsWith('Dismiss') || name.startsWith('Remove'));
-      expect(t._meta).toMatchObject({ trtc: { api: `trtc:2019-07-22:${name}` } });
+      expect(t._meta).toEqual({ api: name });
+      expect(t).not.toHaveProperty('toolset');
       expect(t.outputSchema).toMatchObject({ type: 'object', properties: { RequestId: { type: 'string' } } });
     }
   });
@@ -69,19 +70,19 @@ describe('room tools over stdio', () => {
   });
 
   it('RemoveUser removes the user from the room', async () => {
-    const r = await client.callTool({ name: 'RemoveUser', arguments: { SdkAppId: APP, RoomId: 1234, UserIds: ['alice'] } });
+    const r = await callConfirmed(client, 'RemoveUser', { SdkAppId: APP, RoomId: 1234, UserIds: ['alice'] });
     expect(r.isError).toBeFalsy();
     expect([...sb.world.room(app(), 'int', 1234)!.users.keys()]).toEqual(['bob', 'carol']);
   });
 
   it('RemoveUserByStrRoomId removes users from a string room', async () => {
-    const r = await client.callTool({ name: 'RemoveUserByStrRoomId', arguments: { RoomId: 'class-101', UserIds: ['student-1', 'student-2'] } });
+    const r = await callConfirmed(client, 'RemoveUserByStrRoomId', { RoomId: 'class-101', UserIds: ['student-1', 'student-2'] });
     expect(r.isError).toBeFalsy();
     expect([...sb.world.room(app(), 'str', 'class-101')!.users.keys()]).toEqual(['teacher']);
   });
 
   it('DismissRoom closes the room, and later calls get FailedOperation.RoomNotExist with a RequestId', async () => {
-    expect((await client.callTool({ name: 'DismissRoom', arguments: { RoomId: 10006 } })).isError).toBeFalsy();
+    expect((await callConfirmed(client, 'DismissRoom', { RoomId: 10006 })).isError).toBeFalsy();
     expect(sb.world.room(app(), 'int', 10006)).toBeUndefined();
     const again = await client.callTool({ name: 'SetUserBlocked', arguments: { RoomId: 10006, UserId: '29376', IsMute: 1 } });
     expect(again.isError).toBe(true);
@@ -91,7 +92,7 @@ describe('room tools over stdio', () => {
   });
 
   it('DismissRoomByStrRoomId closes a string room', async () => {
-    expect((await client.callTool({ name: 'DismissRoomByStrRoomId', arguments: { RoomId: 'class-101' } })).isError).toBeFalsy();
+    expect((await callConfirmed(client, 'DismissRoomByStrRoomId', { RoomId: 'class-101' })).isError).toBeFalsy();
     expect(sb.world.room(app(), 'str', 'class-101')).toBeUndefined();
   });
 
@@ -130,7 +131,7 @@ describe('sandbox by default', () => {
   it('runs the in-process sandbox when no credentials are set, and says so everywhere', async () => {
     expect(conn.client.getInstructions()).toMatch(/Sandbox/);
     expect(conn.stderr()).toMatch(/SANDBOX MODE \(no Tencent Cloud credentials are configured\)/);
-    const r = await conn.client.callTool({ name: 'RemoveUser', arguments: { RoomId: 1234, UserIds: ['bob'] } });
+    const r = await callConfirmed(conn.client, 'RemoveUser', { RoomId: 1234, UserIds: ['bob'] });
     expect(r.isError).toBeFalsy();
     expect(text(r)).toMatch(/Sandbox: this answer comes from the local TRTC emulator/);
     const bad = await conn.client.callTool({ name: 'RemoveUser', arguments: { RoomId: 1234 } });
@@ -154,7 +155,7 @@ describe('HTTP transports', () => {
     const client = await connectHttp(srv.url, 'streamable');
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(ROOM_TOOLS));
-    const r = await client.callTool({ name: 'RemoveUserByStrRoomId', arguments: { RoomId: 'abcd', UserIds: ['test2'] } });
+    const r = await callConfirmed(client, 'RemoveUserByStrRoomId', { RoomId: 'abcd', UserIds: ['test2'] });
     expect(r.isError).toBeFalsy();
     expect([...sb.world.room(sb.world.apps.get(APP)!, 'str', 'abcd')!.users.keys()]).toEqual(['test1']);
     await client.close();

@@ -1,22 +1,48 @@
 // Test helpers: spawn the built server and connect the SDK's real MCP client to it.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ElicitRequestSchema, type CallToolResult, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox/index.js';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
-/** Every line any spawned server wrote to stderr in this test process: swept for secrets. */
-export const capturedStderr: string[] = [];
+// Everything servers print and every tool result is captured for the suite-wide secret sweep (test/global-setup.ts).
+const OUT = fileURLToPath(new URL('../.test-output/', import.meta.url));
+mkdirSync(OUT, { recursive: true });
+const outputFile = `${OUT}output-${process.pid}.log`;
+const secretsFile = `${OUT}secrets-${process.pid}.txt`;
+
+export function capture(textOut: string): void {
+  appendFileSync(outputFile, textOut.endsWith('\n') ? textOut : `${textOut}\n`);
+}
+
+/** Declares a secret the tests configured: the sweep fails the run if it ever appears in captured output. */
+export function rememberSecret(...secrets: Array<string | undefined>): void {
+  for (const s of secrets) if (s) appendFileSync(secretsFile, `${s}\n`);
+}
+
+/** A real MCP client that also captures every tool result it receives. */
+class CapturingClient extends Client {
+  override async callTool(...args: Parameters<Client['callTool']>): ReturnType<Client['callTool']> {
+    const result = await super.callTool(...args);
+    capture(JSON.stringify(result));
+    return result;
+  }
+}
 
 /** A clean environment: nothing from the machine's own Tencent settings leaks into a test. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
-  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) continue;
+    env[k] = v;
+    if (/SECRET_?KEY|SESSION_?TOKEN|AUTH_TOKEN|CONFIRM_SECRET|API_?KEY/.test(k)) rememberSecret(v);
+  }
   return env;
 }
 
@@ -45,14 +71,23 @@ export interface Connected {
   close(): Promise<void>;
 }
 
-export async function connectStdio(args: string[], env: Record<string, string>): Promise<Connected> {
+/** How a test client answers elicitation requests; without one the client does not offer elicitation. */
+export type ElicitHandler = (params: ElicitRequest['params']) => ElicitResult | Promise<ElicitResult>;
+
+export function newClient(elicit?: ElicitHandler): Client {
+  const client = new CapturingClient({ name: 'trtc-mcp-test', version: '1.0.0' }, { capabilities: elicit ? { elicitation: {} } : {} });
+  if (elicit) client.setRequestHandler(ElicitRequestSchema, (req) => elicit(req.params));
+  return client;
+}
+
+export async function connectStdio(args: string[], env: Record<string, string>, elicit?: ElicitHandler): Promise<Connected> {
   const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, ...args], env, stderr: 'pipe' });
   let err = '';
   transport.stderr?.on('data', (d: Buffer) => {
     err += d.toString();
-    capturedStderr.push(d.toString());
+    capture(d.toString());
   });
-  const client = new Client({ name: 'trtc-mcp-test', version: '1.0.0' });
+  const client = newClient(elicit);
   await client.connect(transport);
   return { client, stderr: () => err, close: () => client.close() };
 }
@@ -72,7 +107,7 @@ export async function spawnHttp(args: string[], env: Record<string, string>): Pr
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${err}`)), 15_000);
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
-      capturedStderr.push(d.toString());
+      capture(d.toString());
       const m = /streamableHttp=(http:\/\/\S+)\/mcp/.exec(err);
       if (m) {
         clearTimeout(timer);
@@ -94,12 +129,18 @@ export async function spawnHttp(args: string[], env: Record<string, string>): Pr
   };
 }
 
-export async function connectHttp(url: string, kind: 'streamable' | 'sse' = 'streamable', headers: Record<string, string> = {}): Promise<Client> {
-  const client = new Client({ name: 'trtc-mcp-test', version: '1.0.0' });
+export async function connectHttp(url: string, kind: 'streamable' | 'sse' = 'streamable', headers: Record<string, string> = {}, elicit?: ElicitHandler): Promise<Client> {
+  const client = newClient(elicit);
   const transport = kind === 'streamable'
     ? new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers } })
     : new SSEClientTransport(new URL(`${url}/sse`), { requestInit: { headers }, eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }) } });
   await client.connect(transport);
+  // Closing ends the server-side session too, as a well-behaved client does.
+  const close = client.close.bind(client);
+  client.close = async () => {
+    if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession().catch(() => undefined);
+    await close();
+  };
   return client;
 }
 
@@ -110,4 +151,17 @@ export function text(result: CallToolResult | Awaited<ReturnType<Client['callToo
 /** Requests that reached the sandbox's Cloud API, optionally for one action. */
 export function cloudRequests(sb: Sandbox, action?: string) {
   return sb.requests.filter((r) => r.api === 'cloud' && (!action || r.action === action));
+}
+
+/** The token a confirmation preview returned. */
+export function confirmationTokenOf(result: Awaited<ReturnType<Client['callTool']>>): string {
+  const token = (result._meta as { confirmation?: { token?: string } } | undefined)?.confirmation?.token;
+  if (!token) throw new Error(`expected a confirmation request, got: ${text(result)}`);
+  return token;
+}
+
+/** Calls a tool that needs consent through the two-step confirmation, as an agent with a consenting user would. */
+export async function callConfirmed(client: Client, name: string, args: Record<string, unknown>) {
+  const preview = await client.callTool({ name, arguments: args });
+  return client.callTool({ name, arguments: { ...args, confirmationToken: confirmationTokenOf(preview) } });
 }

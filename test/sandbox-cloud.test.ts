@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signTc3 } from '../src/signing/tc3.js';
 import type { Sandbox } from '../src/sandbox/index.js';
-import { CLI, cleanEnv, withSandbox } from './helpers.js';
+import { capture, CLI, cleanEnv, rememberSecret, withSandbox } from './helpers.js';
 import { officialCall, officialTrtcClient, SdkError } from './official-sdk.js';
 
 const account = { secretId: 'sandbox-test-id', secretKey: 'sandbox-test-key-0001' };
@@ -14,6 +14,7 @@ describe('standalone sandbox (trtc-mcp sandbox) with the official SDK', () => {
   let url: string;
   let banner = '';
   beforeAll(async () => {
+    rememberSecret(account.secretKey);
     child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--secret-id', account.secretId, '--secret-key', account.secretKey], {
       env: cleanEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -21,6 +22,7 @@ describe('standalone sandbox (trtc-mcp sandbox) with the official SDK', () => {
     url = await new Promise<string>((resolve, reject) => {
       child.stdout!.on('data', (d: Buffer) => {
         banner += d.toString();
+        capture(d.toString());
         const m = /listening on (http:\/\/\S+)/.exec(banner);
         if (m) resolve(m[1]!);
       });

@@ -70,6 +70,8 @@ export interface ToolDef {
   /** Action-specific error codes from the docs. */
   errors: readonly string[];
   api: CloudApi | RestApi;
+  /** When consent is asked of a human, they type this argument's value back (e.g. the room to dismiss). */
+  confirmField?: string;
   /** Agent-facing arguments, when they differ from the wire parameters (friendlier types, secrets by reference). */
   agentInput?: z.ZodObject;
   /** Turns validated agent arguments into wire parameters. */
@@ -79,7 +81,7 @@ export interface ToolDef {
 }
 
 type Shared = Pick<ToolDef, 'toolset' | 'effect' | 'rateLimit' | 'description' | 'input' | 'output'> &
-  Partial<Pick<ToolDef, 'idempotent' | 'errors' | 'agentInput' | 'toWire' | 'present'>>;
+  Partial<Pick<ToolDef, 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present'>>;
 
 const idempotentByDefault = (effect: Effect) => effect !== 'write';
 

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 
 /** The app every TRTC call addresses; the server fills it from its configuration when omitted. */
-export const SdkAppId = z.int().min(1).describe('TRTC app ID (SDKAppID); defaults to the configured app');
+export const SdkAppId = z.int().min(1).describe('Defaults to the configured app');
 
 export const UserId = z.string().min(1);
 

@@ -1,10 +1,15 @@
 // The catalog: every tool the server can expose. A new action is one definition in its group's file.
-import type { ToolDef } from './define.js';
+import { TOOLSETS, type ToolDef } from './define.js';
 import * as ai from './ai.js';
 import * as ingest from './ingest.js';
 import * as record from './record.js';
 import * as relay from './relay.js';
 import * as room from './room.js';
 
-export const CATALOG: readonly ToolDef[] = [room, record, relay, ingest, ai].flatMap((group) => Object.values(group));
+const groups = [room, record, relay, ingest, ai];
+
+/** Ordered by toolset, then name, so every consumer (server, docs, snapshots) sees the same order. */
+export const CATALOG: readonly ToolDef[] = groups
+  .flatMap((group) => Object.values(group))
+  .sort((a, b) => TOOLSETS.indexOf(a.toolset) - TOOLSETS.indexOf(b.toolset) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 export type { ToolDef } from './define.js';

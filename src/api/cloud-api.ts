@@ -2,6 +2,7 @@
 import type { ToolDef } from '../../tools/define.js';
 import type { Credentials } from '../credentials.js';
 import type { Logger } from '../log.js';
+import { RateLimitedError, type RateGate } from '../rate-limit.js';
 import { serviceOf, tc3Headers } from '../signing/tc3.js';
 import type { ApiCaller, ApiResult } from './caller.js';
 import { ApiError, PreflightError, TransportError } from './errors.js';
@@ -16,6 +17,8 @@ export interface CloudCallerOptions {
   maxRetries: number;
   log: Logger;
   client: string;
+  /** Keeps every attempt under the action's documented rate. */
+  gate?: RateGate;
 }
 
 export interface CloudCall {
@@ -24,6 +27,8 @@ export interface CloudCall {
   params: Record<string, unknown>;
   /** Read-only actions may be repeated; writes are repeated only when they never left this machine. */
   readOnly: boolean;
+  /** Documented limit, requests per second; each attempt waits for a slot. */
+  rateLimit?: number;
   signal?: AbortSignal;
 }
 
@@ -47,7 +52,7 @@ export class CloudApiCaller implements ApiCaller {
         `${def.name} is served only in ${api.regions.join(', ')}, and this server is configured for ${this.opts.region}. Restart it with --region set to one of those.`,
       );
     }
-    return this.call({ action: api.action, version: api.version, params, readOnly: def.effect === 'read', signal: opts.signal });
+    return this.call({ action: api.action, version: api.version, params, readOnly: def.effect === 'read', rateLimit: def.rateLimit, signal: opts.signal });
   }
 
   preview(def: ToolDef, params: Record<string, unknown>) {
@@ -76,6 +81,13 @@ export class CloudApiCaller implements ApiCaller {
   async call(call: CloudCall): Promise<CloudResult> {
     for (let attempt = 1; ; attempt++) {
       const started = Date.now();
+      if (this.opts.gate && call.rateLimit) {
+        try {
+          await this.opts.gate.acquire(call.action, call.rateLimit);
+        } catch (err) {
+          throw err instanceof RateLimitedError ? new PreflightError(err.message) : err;
+        }
+      }
       try {
         const res = await send(this.buildRequest(call), { timeoutMs: this.opts.timeoutMs, signal: call.signal });
         const result = parseCloudResponse(res.status, res.body);

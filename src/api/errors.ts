@@ -32,7 +32,7 @@ export class TransportError extends Error {
   }
 }
 
-/** The caller refused the call before sending anything (for example an unsupported region). */
+/** The caller refused the call before sending anything (an unsupported region, a rate limit). */
 export class PreflightError extends Error {
   override name = 'PreflightError';
 }

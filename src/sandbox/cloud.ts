@@ -47,6 +47,7 @@ export class CloudProtocol {
     private readonly accounts: Map<string, Account>,
     private readonly actions: ReadonlyMap<string, ToolDef>,
     private readonly handlers: Readonly<Record<string, Handler>>,
+    private readonly rateLimitScale = 1,
   ) {}
 
   handle(req: CloudRequest): CloudOutcome {
@@ -143,7 +144,7 @@ export class CloudProtocol {
   private throttle(account: Account, def: ToolDef): void {
     const key = `${account.secretId}:${def.name}`;
     let counter = this.limits.get(key);
-    if (!counter) this.limits.set(key, (counter = new FixedWindowCounter(rateWindow(def.rateLimit))));
+    if (!counter) this.limits.set(key, (counter = new FixedWindowCounter(rateWindow(def.rateLimit * this.rateLimitScale))));
     if (!counter.hit(this.world.now())) {
       throw new SandboxError('RequestLimitExceeded', `${def.name} allows ${def.rateLimit} requests per second.`);
     }

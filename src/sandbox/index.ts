@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { CATALOG } from '../../tools/index.js';
 import { silentLogger, type Logger } from '../log.js';
 import { CloudProtocol, type Account } from './cloud.js';
+import { Faults, serveFault, type FaultSpec } from './faults.js';
 import { aiHandlers } from './handlers/ai.js';
 import { ingestHandlers } from './handlers/ingest.js';
 import { recordHandlers } from './handlers/record.js';
@@ -24,6 +25,8 @@ export interface SandboxOptions {
   /** SDK secret key of every seeded app that does not name its own. */
   sdkSecretKey?: string;
   now?: () => number;
+  /** Multiplies every documented rate limit (load tests). */
+  rateLimitScale?: number;
   log?: Logger;
 }
 
@@ -41,6 +44,8 @@ export interface Sandbox {
   world: World;
   accounts: Account[];
   requests: SandboxRequestRecord[];
+  /** Misbehaviours to apply to upcoming requests. */
+  faults: Faults;
   close(): Promise<void>;
 }
 
@@ -57,8 +62,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   }
   const accounts = opts.accounts ?? [{ secretId: `sandbox-${randomBytes(6).toString('hex')}`, secretKey: randomBytes(24).toString('base64url') }];
   const byId = new Map(accounts.map((a) => [a.secretId, a]));
-  const cloud = new CloudProtocol(world, byId, new Map(CATALOG.map((d) => [d.name, d])), HANDLERS);
+  const cloud = new CloudProtocol(world, byId, new Map(CATALOG.map((d) => [d.name, d])), HANDLERS, opts.rateLimitScale);
   const requests: SandboxRequestRecord[] = [];
+  const faults = new Faults();
   const record = (r: SandboxRequestRecord) => {
     requests.push(r);
     if (requests.length > MAX_RECORDS) requests.splice(0, requests.length - MAX_RECORDS);
@@ -72,8 +78,31 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       res.end(JSON.stringify(payload));
     };
     if (url.pathname === '/_sandbox/world' && req.method === 'GET') return reply(200, world.snapshot());
+    if (url.pathname === '/_sandbox/faults') {
+      if (req.method === 'POST') {
+        try {
+          faults.inject(JSON.parse(body.toString('utf8')) as FaultSpec);
+        } catch (err) {
+          return reply(400, { error: (err as Error).message });
+        }
+      }
+      return reply(200, { pending: faults.list() });
+    }
     if (url.pathname === '/' && req.method === 'POST') {
-      const out = cloud.handle({ method: req.method, headers: req.headers, body, path: url.pathname, query: url.search.slice(1) });
+      const process = () => cloud.handle({ method: req.method!, headers: req.headers, body, path: url.pathname, query: url.search.slice(1) });
+      const action = req.headers['x-tc-action'] as string | undefined;
+      const fault = faults.take(action);
+      if (fault) {
+        let requestId: string | undefined;
+        const code = await serveFault(fault, res, () => {
+          const out = process();
+          requestId = out.requestId;
+          return out;
+        });
+        record({ time: world.now(), api: 'cloud', action, code, requestId });
+        return;
+      }
+      const out = process();
       record({ time: world.now(), api: 'cloud', action: out.action, code: out.code, requestId: out.requestId });
       log.debug('sandbox cloud request', { action: out.action, code: out.code });
       return reply(200, out.body);
@@ -95,6 +124,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     world,
     accounts,
     requests,
+    faults,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

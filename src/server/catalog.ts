@@ -1,5 +1,5 @@
 // What the server derives from a catalog entry: the agent-facing input schema, annotations and _meta.
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ToolDef } from '../../tools/define.js';
 
 /** Parameter names that carry the app ID (DescribeTrtcRoomUsage spells it SdkAppid). */
@@ -15,15 +15,19 @@ export function appIdField(def: ToolDef): AppIdField | undefined {
 
 const inputCache = new WeakMap<ToolDef, z.ZodObject>();
 
+const confirmationToken = z.string().max(200).optional().describe('Token from a confirmation request');
+
 /**
  * The schema agents see and the server validates against: the wire schema, with the app ID optional
- * (the server fills it from its configuration) and unknown keys rejected rather than silently dropped.
+ * (the server fills it from its configuration), a confirmationToken on every mutating tool (consent policy
+ * is runtime configuration), and unknown keys rejected rather than silently dropped.
  */
 export function toolInputSchema(def: ToolDef): z.ZodObject {
   let schema = inputCache.get(def);
   if (!schema) {
     const field = appIdField(def);
-    const base = field ? agentSchema(def).partial({ [field]: true } as never) : agentSchema(def);
+    let base = field ? agentSchema(def).partial({ [field]: true } as never) : agentSchema(def);
+    if (def.effect !== 'read') base = base.extend({ confirmationToken });
     inputCache.set(def, (schema = base.strict()));
   }
   return schema;
@@ -46,10 +50,7 @@ export function annotationsOf(def: ToolDef): ToolAnnotations {
   };
 }
 
-/** Names the underlying API, so a client or log can tell exactly what a tool calls. */
-export function metaOf(def: ToolDef): Record<string, unknown> {
-  const api = def.api.kind === 'cloud'
-    ? { api: `trtc:${def.api.version}:${def.api.action}` }
-    : { api: `v4/${def.api.service}/${def.api.command}` };
-  return { trtc: { ...api, toolset: def.toolset } };
+/** Names the underlying API (Cloud API action, or REST service/command), so a client can tell what a tool calls. */
+export function metaOf(def: ToolDef): { api: string } {
+  return { api: def.api.kind === 'cloud' ? def.api.action : `v4/${def.api.service}/${def.api.command}` };
 }

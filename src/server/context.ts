@@ -1,12 +1,16 @@
 // Builds what every session shares: configuration, logger, API callers and, when needed, the in-process sandbox.
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CloudApiCaller } from '../api/cloud-api.js';
 import { ConfigError, type Config } from '../config.js';
 import { cloudCredentials, type Credentials } from '../credentials.js';
 import type { Logger } from '../log.js';
+import { RateGate } from '../rate-limit.js';
 import { addSecret } from '../redact.js';
 import { genUserSig } from '../signing/usersig.js';
 import { VERSION } from '../version.js';
+import { AuditLog } from './audit.js';
+import { ConfirmationTokens } from './consent.js';
 import type { ServerContext } from './pipeline.js';
 
 /** Minted bot UserSigs live long enough to enter a room, and no longer. */
@@ -25,10 +29,10 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
   if (config.sandbox || !credentials) {
     const reason = config.sandbox ? 'started with --sandbox' : 'no Tencent Cloud credentials are configured';
     const { startSandbox } = await import('../sandbox/index.js');
-    const sb = await startSandbox({ world: readWorld(config.sandboxWorld), sdkSecretKey: config.sdkSecretKey, log });
+    const sb = await startSandbox({ world: readWorld(config.sandboxWorld), sdkSecretKey: config.sdkSecretKey, rateLimitScale: config.rateLimitScale, log });
     const firstApp = [...sb.world.apps.values()][0]!;
     const account = sb.accounts[0]!;
-    credentials = { secretId: account.secretId, secretKey: account.secretKey } satisfies Credentials;
+    credentials = { secretId: account.secretId, secretKey: account.secretKey, source: 'sandbox' } satisfies Credentials;
     addSecret(account.secretKey);
     addSecret(firstApp.sdkSecretKey);
     config = {
@@ -37,13 +41,16 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
       sdkAppId: config.sdkAppId ?? firstApp.sdkAppId,
       sdkSecretKey: config.sdkSecretKey ?? (sb.world.apps.get(config.sdkAppId ?? firstApp.sdkAppId)?.sdkSecretKey),
     };
-    sandbox = { reason };
+    sandbox = { reason, world: () => sb.world.snapshot() };
     closeSandbox = sb.close;
     log.warn(`SANDBOX MODE (${reason}): tools act on a local TRTC emulator, not on Tencent Cloud`, { sandbox: sb.url, sdkAppId: config.sdkAppId });
   }
 
   const creds = credentials;
+  if (!sandbox) log.info('using Tencent Cloud credentials', { from: creds.source, secretId: creds.secretId });
+  const gate = new RateGate(config.rateLimitWaitMs, config.rateLimitScale);
   const cloud = new CloudApiCaller({
+    gate,
     endpoint: config.endpoint ?? `https://${config.domain}/`,
     credentials: () => creds,
     region: config.region,
@@ -65,7 +72,18 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
         ? (userId: string) => genUserSig({ sdkAppId, secretKey: sdkSecretKey, userId, expireSeconds: MINTED_USERSIG_TTL_S })
         : undefined,
   });
-  return { ctx: { config, log, callers: { cloud }, wireEnv, sandbox }, close: () => closeSandbox() };
+  // Tokens stay valid across restarts and replicas that share the key; by default it derives from the SecretKey.
+  const tokenKey = createHmac('sha256', config.confirmSecret ?? creds.secretKey).update('trtc-mcp confirmation tokens').digest();
+  const ctx: ServerContext = {
+    config,
+    log,
+    callers: { cloud },
+    wireEnv,
+    tokens: new ConfirmationTokens(tokenKey, config.confirmTtl),
+    audit: new AuditLog(config.auditLog),
+    sandbox,
+  };
+  return { ctx, close: () => closeSandbox() };
 }
 
 function readWorld(path: string | undefined) {

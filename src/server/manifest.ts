@@ -4,31 +4,52 @@ import { z } from 'zod';
 import type { ToolDef } from '../../tools/define.js';
 import { CATALOG } from '../../tools/index.js';
 import { annotationsOf, metaOf, toolInputSchema, type ToolAnnotations } from './catalog.js';
+import { DISCOVERY_TOOLSET, discoveryDefs, discoveryInputs } from './discovery.js';
 
 export type JsonSchema = Record<string, unknown>;
 
+/** A tool as listed, plus its toolset (which the server uses and strips before listing). */
 export interface ManifestTool {
   name: string;
+  toolset: string;
   description: string;
   inputSchema: JsonSchema;
-  outputSchema: JsonSchema;
+  outputSchema?: JsonSchema;
   annotations: ToolAnnotations;
-  _meta: Record<string, unknown>;
+  _meta?: { api: string };
 }
+
+/** The Tool object clients see. */
+export const listed = ({ toolset: _toolset, ...tool }: ManifestTool) => tool;
 
 export function manifestEntry(def: ToolDef): ManifestTool {
   return {
     name: def.name,
+    toolset: def.toolset,
     description: def.description,
-    inputSchema: portable(z.toJSONSchema(toolInputSchema(def), { io: 'input', unrepresentable: 'any' })),
-    outputSchema: portable(z.toJSONSchema(def.output, { io: 'output', unrepresentable: 'any' })),
+    inputSchema: jsonSchema(toolInputSchema(def), 'input'),
+    outputSchema: jsonSchema(def.output, 'output'),
     annotations: annotationsOf(def),
     _meta: metaOf(def),
   };
 }
 
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => portable(z.toJSONSchema(schema, { io, unrepresentable: 'any' }));
+
+/** The discovery tools first (they are always listed), then the catalog. */
 export function computeManifest(catalog: readonly ToolDef[] = CATALOG): ManifestTool[] {
-  return catalog.map(manifestEntry);
+  const discovery = (Object.keys(discoveryInputs) as Array<keyof typeof discoveryInputs>).map((name): ManifestTool => {
+    const def = discoveryDefs[name];
+    return {
+      name,
+      toolset: DISCOVERY_TOOLSET,
+      description: def.description,
+      inputSchema: jsonSchema(discoveryInputs[name], 'input'),
+      ...('output' in def ? { outputSchema: jsonSchema(def.output, 'output') } : {}),
+      annotations: { ...def.annotations },
+    };
+  });
+  return [...discovery, ...catalog.map(manifestEntry)];
 }
 
 /**

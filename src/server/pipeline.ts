@@ -7,7 +7,11 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { redact, redactText } from '../redact.js';
 import { describeIssues } from '../validation.js';
+import type { AuditLog } from './audit.js';
 import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
+import { askHuman, describeIntent, needsConsent, REDEMPTION_PROBLEM, type ConfirmationTokens, type Elicit } from './consent.js';
+import { scopeRefusal } from './guard.js';
+import { loadCatalog } from './registry.js';
 
 export interface ServerContext {
   config: Config;
@@ -16,12 +20,16 @@ export interface ServerContext {
   callers: Partial<Record<ToolDef['api']['kind'], ApiCaller>>;
   /** Builds the per-call environment that definition hooks may use. */
   wireEnv(sdkAppId: number | undefined): WireEnv;
+  tokens: ConfirmationTokens;
+  audit: AuditLog;
   /** Set when answers come from the local sandbox: every result says so. */
-  sandbox?: { reason: string };
+  sandbox?: { reason: string; world?: () => unknown };
 }
 
 export interface CallExtra {
   signal?: AbortSignal;
+  /** Asks the human through the client; absent when the client cannot elicit. */
+  elicit?: Elicit;
 }
 
 export const SANDBOX_NOTE = 'Sandbox: this answer comes from the local TRTC emulator, not from Tencent Cloud.';
@@ -31,25 +39,44 @@ const invalid = (def: ToolDef, lines: string[]) =>
 
 export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, extra: CallExtra = {}): Promise<CallToolResult> {
   const started = Date.now();
+  const { config } = ctx;
+  let consent = needsConsent(def.effect, config.confirm) ? 'pending' : config.confirm === 'none' && def.effect !== 'read' ? 'policy-off' : 'not-required';
+  let app: number | undefined;
+  let auditArgs: Record<string, unknown> = {};
   const finish = (result: CallToolResult, outcome: string, requestId?: string) => {
-    ctx.log.info('tool call', { tool: def.name, outcome, ms: Date.now() - started, requestId });
+    const ms = Date.now() - started;
+    ctx.log.info('tool call', { tool: def.name, outcome, ms, requestId });
+    if (def.effect !== 'read') ctx.audit.record({ tool: def.name, api: apiName(def), effect: def.effect, app, args: auditArgs, outcome, requestId, consent, ms });
     return withSandboxNote(ctx, result);
   };
+  const refuse = (why: string, outcome: string) => finish(failure(`Refused: ${why} Nothing was sent.`), outcome);
+
+  // Mode: read-only and the deny list hold on every path into the pipeline.
+  if (config.readOnly && def.effect !== 'read') return refuse(`${def.name} changes state, and this server runs read-only.`, 'refused:read-only');
+  if (config.denyTools.includes(def.name)) return refuse(`${def.name} is on this server's deny list.`, 'refused:denied');
 
   // Validate: nothing is sent unless every field passes.
   const parsed = toolInputSchema(def).safeParse(args ?? {});
   if (!parsed.success) return finish(invalid(def, describeIssues(parsed.error.issues, args ?? {})), 'invalid');
+  const { confirmationToken, ...params } = parsed.data as Record<string, unknown> & { confirmationToken?: string };
+  auditArgs = params;
 
-  // Fill defaults, then turn agent arguments into wire parameters.
-  const params: Record<string, unknown> = { ...parsed.data };
+  // Fill defaults.
   const field = appIdField(def);
   if (field && params[field] === undefined) {
-    if (ctx.config.sdkAppId === undefined) {
+    if (config.sdkAppId === undefined) {
       return finish(invalid(def, [`${field}: is required (no default app is configured; set TRTC_SDK_APP_ID)`]), 'invalid');
     }
-    params[field] = agentSchema(def).shape[field]!.type === 'string' ? String(ctx.config.sdkAppId) : ctx.config.sdkAppId;
+    params[field] = agentSchema(def).shape[field]!.type === 'string' ? String(config.sdkAppId) : config.sdkAppId;
   }
-  const env = ctx.wireEnv(field ? Number(params[field]) : ctx.config.sdkAppId);
+  app = field ? Number(params[field]) : config.sdkAppId;
+
+  // Scope: only the allowed apps and rooms.
+  const outside = scopeRefusal(config, app, params);
+  if (outside) return refuse(outside, 'refused:scope');
+
+  // Turn agent arguments into wire parameters.
+  const env = ctx.wireEnv(app);
   let wire: Record<string, unknown>;
   try {
     wire = def.toWire ? def.toWire(params, env) : params;
@@ -57,9 +84,47 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
     if (err instanceof ArgumentError) return finish(invalid(def, [err.message]), 'invalid');
     throw err;
   }
-
   const caller = ctx.callers[def.api.kind];
   if (!caller) return finish(failure(`${def.name} cannot be called: this server has no ${def.api.kind === 'rest' ? 'REST API' : 'Cloud API'} configuration.`), 'unavailable');
+
+  if (config.dryRun) {
+    const request = caller.preview(def, wire);
+    const body = redact(JSON.parse(request.body) as unknown);
+    const shown = JSON.stringify(redact({ method: request.method, url: request.url, headers: request.headers, body }), null, 2);
+    return finish(failure(`Dry run: nothing was sent. The server would send this request (secrets redacted):\n${shown}`), 'dry-run');
+  }
+
+  // Consent.
+  if (consent === 'pending') {
+    const intent = describeIntent(def, app, params);
+    const stop = (text: string, outcome: string, how: string, meta?: Record<string, unknown>) => {
+      consent = how;
+      const result = failure(text);
+      return finish(meta ? { ...result, _meta: meta } : result, outcome);
+    };
+    const askForToken = (lead: string) => {
+      const { token, expiresAt } = ctx.tokens.issue(def.name, app, params);
+      return stop(
+        `${lead}Confirmation required; nothing was sent.\n${intent}\nShow this to the user and ask whether to proceed. If they agree, call ${def.name} again with exactly the same arguments plus "confirmationToken": "${token}" (single use, valid until ${expiresAt.toISOString()}).`,
+        'confirmation-required',
+        'awaiting-token',
+        { confirmation: { token, expiresAt: expiresAt.toISOString() } },
+      );
+    };
+    if (confirmationToken !== undefined) {
+      const redeemed = ctx.tokens.redeem(confirmationToken, def.name, app, params);
+      if (redeemed !== 'ok') return askForToken(`The confirmationToken ${REDEMPTION_PROBLEM[redeemed]}. `);
+      consent = 'token';
+    } else {
+      const answer = await askHuman(extra.elicit, def, intent, params);
+      if (answer === 'accepted') consent = 'elicitation';
+      else if (answer === 'unavailable') return askForToken('');
+      else {
+        const why = { declined: 'declined', cancelled: 'cancelled the request', mismatch: 'did not type the confirmation value' }[answer];
+        return stop(`The user ${why}; nothing was sent.`, 'declined', `elicitation-${answer}`);
+      }
+    }
+  }
 
   // Call, then shape the answer.
   try {
@@ -70,9 +135,17 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
     if (!check.success) ctx.log.warn('response does not match the documented output', { tool: def.name, issues: describeIssues(check.error.issues, structured) });
     return finish(success(redact(structured), notes), 'ok', requestId);
   } catch (err) {
-    return finish(failure(explainFailure(def, err)), errorCode(err), (err as { requestId?: string }).requestId);
+    return finish(failure(explainFailure(def, err, describeCounterpart(def, await loadCatalog()))), errorCode(err), (err as { requestId?: string }).requestId);
   }
 }
+
+/** The read action that shows a write's effect (StartAIConversation -> DescribeAIConversation), if the catalog has one. */
+function describeCounterpart(def: ToolDef, catalog: ReadonlyMap<string, ToolDef>): string | undefined {
+  const name = def.name.replace(/^(Start|Create|Update|Modify|Control|Stop|Delete)/, 'Describe');
+  return name !== def.name && catalog.has(name) ? name : undefined;
+}
+
+const apiName = (def: ToolDef) => (def.api.kind === 'cloud' ? def.api.action : `${def.api.service}/${def.api.command}`);
 
 function success(structured: Record<string, unknown>, notes: string[]): CallToolResult {
   const content = [JSON.stringify(structured), ...notes].map((text) => ({ type: 'text' as const, text: redactText(text) }));
@@ -96,7 +169,7 @@ function errorCode(err: unknown): string {
 }
 
 /** An error an agent can act on: what failed, what it means, what to do, and the RequestId. */
-export function explainFailure(def: ToolDef, err: unknown): string {
+export function explainFailure(def: ToolDef, err: unknown, checkWith?: string): string {
   if (err instanceof PreflightError) return `${def.name} was not sent: ${err.message}`;
   if (err instanceof ApiError) {
     const hint = hintFor(err.code);
@@ -111,7 +184,7 @@ export function explainFailure(def: ToolDef, err: unknown): string {
     return [
       `${def.name} failed: ${err.message}.`,
       unknownOutcome
-        ? 'The outcome is unknown: the request may have been applied. Check the current state before retrying, and do not repeat it blindly.'
+        ? `The outcome is unknown: the request may have been applied, so it was not re-sent. Check the current state${checkWith ? ` with ${checkWith}` : ''} before retrying, and do not repeat it blindly.`
         : err.sent === 'no'
           ? 'The request never reached TRTC; nothing was changed. Check the network or endpoint and retry.'
           : 'Retries did not help. Check the network or endpoint and retry later.',

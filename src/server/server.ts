@@ -1,16 +1,29 @@
 // The MCP server: one per client session, all sharing the context (callers, config, log) and the tool list.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema, ErrorCode, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema, ListToolsRequestSchema,
+  LoggingLevelSchema, McpError, ReadResourceRequestSchema, SetLevelRequestSchema, type CallToolResult, type LoggingLevel,
+} from '@modelcontextprotocol/sdk/types.js';
+import { describeIssues } from '../validation.js';
 import { VERSION } from '../version.js';
-import type { ManifestTool } from './manifest.js';
-import { runTool, SANDBOX_NOTE, type ServerContext } from './pipeline.js';
+import { DISCOVERY_TOOLSET, discoveryInputs, effectOf, isDiscovery, jsonResult, searchTools, type DiscoveryName } from './discovery.js';
+import { selectTools } from './guard.js';
+import { listed as toListed, type ManifestTool } from './manifest.js';
+import { failure, runTool, SANDBOX_NOTE, type CallExtra, type ServerContext } from './pipeline.js';
+import { getPrompt, listPrompts } from './prompts.js';
 import { loadCatalog } from './registry.js';
+import { listResources, readResource } from './resources.js';
+
+/** JSON-RPC code for an unknown resource URI. */
+const RESOURCE_NOT_FOUND = -32002;
+const LEVELS = LoggingLevelSchema.options;
 
 export function instructionsFor(ctx: ServerContext): string {
   const lines = [
     'Operate Tencent RTC (TRTC) through its server APIs. Tools named like DismissRoom are TRTC Cloud API 3.0 actions with the same parameters.',
     `SdkAppId may be omitted: it defaults to ${ctx.config.sdkAppId ?? 'the configured app (none is configured, so pass it)'}.`,
     'Numeric room IDs (RoomId integer) and string room IDs (the ...ByStrRoomId tools) are separate rooms.',
+    'Only some tools are listed. To do something no listed tool does, use search_tools, then describe_tool and call_tool.',
   ];
   const env = ctx.wireEnv(ctx.config.sdkAppId);
   if (env.mintUserSig) lines.push('Bot UserSigs (recorder, relay, ingest and AI bots) may be left out: the server mints them.');
@@ -18,23 +31,111 @@ export function instructionsFor(ctx: ServerContext): string {
     const names = (kind: 'llm' | 'tts') => Object.keys(env.profiles![kind]).join(', ') || 'none';
     lines.push(`LLMConfig and TTSConfig take {"profile":"<name>"} so keys stay out of the conversation. LLM profiles: ${names('llm')}. TTS profiles: ${names('tts')}.`);
   }
+  if (ctx.config.confirm !== 'none') {
+    lines.push(
+      `${ctx.config.confirm === 'mutating' ? 'Every mutating' : 'Every destructive'} tool needs the user's consent: the server asks them directly when your client supports it; otherwise the call returns "Confirmation required" with a preview and a confirmationToken. Show the preview to the user, and only if they agree repeat the call with the same arguments plus that confirmationToken.`,
+    );
+  }
+  if (ctx.config.readOnly) lines.push('This server is read-only: tools that change state are not available.');
+  if (ctx.config.dryRun) lines.push('Dry-run mode: calls show the request they would send and send nothing.');
   if (ctx.sandbox) lines.push(`${SANDBOX_NOTE} (${ctx.sandbox.reason})`);
   return lines.join('\n');
 }
 
-export function createMcpServer(ctx: ServerContext, tools: readonly ManifestTool[]): Server {
+/**
+ * @param listed the tools clients see in tools/list
+ * @param manifest every tool the server has (discovery tools reach those that are not listed)
+ */
+export function createMcpServer(ctx: ServerContext, listed: readonly ManifestTool[], manifest: readonly ManifestTool[]): Server {
   const server = new Server(
     { name: 'trtc-mcp', version: VERSION },
-    { capabilities: { tools: {} }, instructions: instructionsFor(ctx) },
+    { capabilities: { tools: {}, resources: {}, prompts: {}, logging: {} }, instructions: instructionsFor(ctx) },
   );
-  const exposed = new Set(tools.map((t) => t.name));
+  const exposed = new Set(listed.map((t) => t.name));
+  // What discovery may offer: everything callable here (the deny list and read-only mode still apply).
+  const callable = selectTools(manifest, { ...ctx.config, toolsets: ['all'], tools: [] }).filter(
+    (t) => t.toolset !== DISCOVERY_TOOLSET,
+  );
 
+  const tools = listed.map(toListed);
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: tools as never }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args } = request.params;
-    const def = exposed.has(name) ? (await loadCatalog()).get(name) : undefined;
-    if (!def) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
-    return runTool(ctx, def, args, { signal: extra.signal });
+    if (!exposed.has(name)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    const callExtra: CallExtra = {
+      signal: extra.signal,
+      elicit: server.getClientCapabilities()?.elicitation
+        ? (params) => server.elicitInput(params, { timeout: ctx.config.confirmTtl * 1000 })
+        : undefined,
+    };
+    const result = isDiscovery(name)
+      ? await discover(ctx, name, args, callable, exposed, callExtra)
+      : await runTool(ctx, (await loadCatalog()).get(name)!, args, callExtra);
+    notify(result.isError ? 'warning' : 'info', { tool: name, ok: !result.isError });
+    return result;
   });
+
+  server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: listResources(ctx) }));
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+    const result = await readResource(ctx, request.params.uri);
+    if (!result) throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${request.params.uri}`);
+    return result;
+  });
+  server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: listPrompts() }));
+  server.setRequestHandler(GetPromptRequestSchema, async (request) => {
+    try {
+      const result = getPrompt(request.params.name, request.params.arguments);
+      if (result) return result;
+    } catch (err) {
+      throw new McpError(ErrorCode.InvalidParams, (err as Error).message);
+    }
+    throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
+  });
+
+  // Log notifications are opt-in: sent only once the client has chosen a level.
+  let level: LoggingLevel | undefined;
+  server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+    level = request.params.level;
+    return {};
+  });
+  const notify = (at: LoggingLevel, data: Record<string, unknown>) => {
+    if (level && LEVELS.indexOf(at) >= LEVELS.indexOf(level)) void server.sendLoggingMessage({ level: at, logger: 'trtc-mcp', data }).catch(() => undefined);
+  };
   return server;
+}
+
+async function discover(
+  ctx: ServerContext,
+  name: DiscoveryName,
+  args: unknown,
+  callable: readonly ManifestTool[],
+  exposed: ReadonlySet<string>,
+  extra: CallExtra,
+): Promise<CallToolResult> {
+  const parsed = discoveryInputs[name].safeParse(args ?? {});
+  if (!parsed.success) {
+    return failure(`Invalid arguments for ${name}:\n${describeIssues(parsed.error.issues, args ?? {}).map((l) => `- ${l}`).join('\n')}`);
+  }
+  const input = parsed.data as { query?: string; limit?: number; name?: string; arguments?: Record<string, unknown> };
+  const find = (tool: string) => callable.find((t) => t.name === tool);
+  const unknown = (tool: string) =>
+    failure(`No callable tool named ${tool}. ${searchTools(tool, callable, 3).map((r) => r.tool.name).join(', ') || 'Use search_tools to find one'}.`);
+
+  if (name === 'search_tools') {
+    const results = searchTools(input.query!, callable, input.limit).map(({ tool }) => ({
+      name: tool.name,
+      toolset: tool.toolset,
+      effect: effectOf(tool),
+      description: tool.description,
+      listed: exposed.has(tool.name),
+    }));
+    return jsonResult({ results }, true);
+  }
+  const target = find(input.name!);
+  if (!target) return unknown(input.name!);
+  if (name === 'describe_tool') {
+    return jsonResult({ ...target, effect: effectOf(target), listed: exposed.has(target.name) }, false);
+  }
+  const def = (await loadCatalog()).get(target.name)!;
+  return runTool(ctx, def, input.arguments ?? {}, extra);
 }

@@ -1,6 +1,6 @@
 // MCP over HTTP: Streamable HTTP at /mcp and the legacy SSE transport at /sse + /messages.
 // Each client session gets its own MCP server; all share one context.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -17,6 +17,12 @@ export interface HttpServeOptions {
   maxBodyBytes?: number;
   maxSessions?: number;
   idleTimeoutMs?: number;
+  /** When set, every request must carry `Authorization: Bearer <token>`. */
+  authToken?: string;
+  /** Host header values accepted besides the loopback names (DNS-rebinding protection). */
+  allowedHosts?: readonly string[];
+  /** Browser origins accepted besides the server's own. */
+  allowedOrigins?: readonly string[];
 }
 
 export interface HttpHandle {
@@ -108,9 +114,32 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
     throw new HttpError(405, 'Use GET /sse to open a stream and POST /messages to send.');
   };
 
+  let hosts = new Set<string>();
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  const expectedAuth = opts.authToken ? digest(`Bearer ${opts.authToken}`) : undefined;
+  /** Host and Origin first (a rebinding page must get nothing), then the bearer token, compared in constant time. */
+  const admitRequest = (req: http.IncomingMessage) => {
+    const host = (header(req, 'host') ?? '').toLowerCase();
+    if (!hosts.has(host)) throw new HttpError(403, `Host ${host || '(none)'} is not allowed.`);
+    const origin = header(req, 'origin');
+    if (origin !== undefined) {
+      let originHost = '';
+      try {
+        originHost = new URL(origin).host.toLowerCase();
+      } catch {
+        /* an unparsable origin is refused below */
+      }
+      if (!hosts.has(originHost) && !opts.allowedOrigins?.includes(origin)) throw new HttpError(403, `Origin ${origin} is not allowed.`);
+    }
+    if (expectedAuth && !timingSafeEqual(digest(header(req, 'authorization') ?? ''), expectedAuth)) {
+      throw new HttpError(401, 'Missing or wrong bearer token.');
+    }
+  };
+
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
+      admitRequest(req);
       if (url.pathname === '/mcp') return await handleMcp(req, res);
       if (url.pathname === '/sse' || url.pathname === '/messages') return await handleSse(req, res, url);
       if (url.pathname === '/healthz' && req.method === 'GET') return sendJson(res, 200, { status: 'ok', sessions: sessions.size });
@@ -118,8 +147,13 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
     } catch (err) {
       const status = err instanceof HttpError ? err.status : 500;
       if (status === 500) log.error('HTTP request failed', { path: url.pathname, error: (err as Error).message });
-      if (!res.headersSent) sendJson(res, status, { jsonrpc: '2.0', error: { code: status === 400 ? -32600 : -32000, message: (err as Error).message }, id: null });
-      else res.end();
+      else if (status === 401 || status === 403) log.warn('HTTP request refused', { status, path: url.pathname, reason: (err as Error).message });
+      if (!res.headersSent) {
+        if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+        // A refused request may still be streaming its body; close rather than read it.
+        if (status === 413 || status === 401 || status === 403) res.setHeader('Connection', 'close');
+        sendJson(res, status, { jsonrpc: '2.0', error: { code: status === 400 ? -32600 : -32000, message: (err as Error).message }, id: null });
+      } else res.end();
     }
   });
 
@@ -135,6 +169,8 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
   });
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  const names = ['localhost', '127.0.0.1', '[::1]', opts.host.includes(':') ? `[${opts.host}]` : opts.host, ...(opts.allowedHosts ?? [])];
+  hosts = new Set(names.flatMap((n) => [n.toLowerCase(), `${n.toLowerCase()}:${port}`]));
   log.info('serving MCP over HTTP', { streamableHttp: `${url}/mcp`, sse: `${url}/sse` });
 
   return {

@@ -1,0 +1,92 @@
+// Fault injection: the sandbox can misbehave the ways a real network and service do, so tests can prove that
+// reads recover, writes are never duplicated, and every failure reaches the agent clearly.
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+
+export const FAULT_KINDS = ['http5xx', 'timeout', 'rate-limit', 'malformed', 'reset', 'drop-after', 'slow'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface FaultSpec {
+  kind: FaultKind;
+  /** Only requests for this action or command; any request when omitted. */
+  action?: string;
+  /** How many requests it hits (default 1). */
+  times?: number;
+  /** For timeout and slow: how long to hold the request (default 60 s and 200 ms). */
+  delayMs?: number;
+}
+
+export class Faults {
+  private readonly pending: Array<Required<Omit<FaultSpec, 'action'>> & { action?: string }> = [];
+
+  inject(spec: FaultSpec): void {
+    if (!FAULT_KINDS.includes(spec.kind)) throw new Error(`unknown fault kind ${spec.kind}`);
+    this.pending.push({ times: 1, delayMs: spec.kind === 'timeout' ? 60_000 : 200, ...spec });
+  }
+
+  clear(): void {
+    this.pending.length = 0;
+  }
+
+  list(): FaultSpec[] {
+    return this.pending.map((f) => ({ ...f }));
+  }
+
+  /** The next fault for this request, if any (consuming one of its hits). */
+  take(action: string | undefined): (FaultSpec & { delayMs: number }) | undefined {
+    const i = this.pending.findIndex((f) => !f.action || f.action === action);
+    if (i < 0) return undefined;
+    const f = this.pending[i]!;
+    if (--f.times <= 0) this.pending.splice(i, 1);
+    return { ...f };
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Answers a request under a fault. `process` runs the request for real; only 'drop-after' (the service acts,
+ * then the answer is lost) and 'slow' call it. Returns what was recorded for the request.
+ */
+export async function serveFault(
+  fault: FaultSpec & { delayMs: number },
+  res: http.ServerResponse,
+  process: () => { body: unknown; code: string },
+): Promise<string> {
+  switch (fault.kind) {
+    case 'http5xx':
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end('<html><body>502 Bad Gateway</body></html>');
+      break;
+    case 'timeout':
+      await sleep(fault.delayMs);
+      res.destroy();
+      break;
+    case 'rate-limit': {
+      const RequestId = randomUUID();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ Response: { Error: { Code: 'RequestLimitExceeded', Message: 'Too many requests; slow down.' }, RequestId } }));
+      break;
+    }
+    case 'malformed':
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"Response": {"RequestId": "');
+      break;
+    case 'reset':
+      res.socket?.resetAndDestroy?.() ?? res.destroy();
+      break;
+    case 'drop-after': {
+      const { code } = process();
+      res.socket?.resetAndDestroy?.() ?? res.destroy();
+      return `fault:drop-after:${code}`;
+    }
+    case 'slow': {
+      await sleep(fault.delayMs);
+      const { body, code } = process();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+      return code;
+    }
+  }
+  return `fault:${fault.kind}`;
+}

@@ -1,0 +1,109 @@
+// Read-only reference material for agents and the people who set them up, under stable trtc:// URIs.
+import type { ReadResourceResult, Resource } from '@modelcontextprotocol/sdk/types.js';
+import { CLOUD_DOMAINS } from '../config.js';
+import { hintFor } from '../api/errors.js';
+import type { ServerContext } from './pipeline.js';
+import { loadCatalog } from './registry.js';
+
+/** Region IDs and the place each names (from the docs' region and endpoint lists). */
+const REGION_NAMES: Record<string, string> = {
+  'ap-bangkok': 'Bangkok', 'ap-beijing': 'Beijing', 'ap-chengdu': 'Chengdu', 'ap-chongqing': 'Chongqing',
+  'ap-guangzhou': 'Guangzhou', 'ap-hongkong': 'Hong Kong', 'ap-jakarta': 'Jakarta', 'ap-mumbai': 'Mumbai',
+  'ap-seoul': 'Seoul', 'ap-shanghai': 'Shanghai', 'ap-singapore': 'Singapore', 'ap-tokyo': 'Tokyo',
+  'eu-frankfurt': 'Frankfurt', 'na-ashburn': 'Virginia', 'na-siliconvalley': 'Silicon Valley', 'na-toronto': 'Toronto',
+};
+
+/** What each error-code family means; the part after the dot names the specific problem. */
+const FAMILIES: Array<[RegExp, string]> = [
+  [/^AuthFailure/, 'Authentication or authorisation failed'],
+  [/^FailedOperation/, 'The operation could not be carried out'],
+  [/^InternalError/, 'Tencent had an internal error'],
+  [/^InvalidParameterValue/, 'A parameter has a value outside what is allowed'],
+  [/^InvalidParameter/, 'A parameter is malformed or wrong'],
+  [/^MissingParameter/, 'A required parameter is missing'],
+  [/^UnauthorizedOperation/, 'The caller may not do this'],
+  [/^RequestLimitExceeded/, 'Too many requests'],
+  [/^(ResourceInsufficient|LimitExceeded)/, 'A quota or resource ran out'],
+  [/^ResourceNotFound/, 'The resource does not exist'],
+  [/^(ResourceUnavailable|ServiceUnavailable)/, 'The resource or service is unavailable'],
+  [/^UnsupportedOperation/, 'The operation is not supported'],
+  [/^UnknownParameter/, 'A parameter is not recognised'],
+  [/^UnsupportedRegion/, 'The action is not served in that region'],
+];
+
+const splitWords = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase();
+
+export function meaningOf(code: string): string {
+  const family = FAMILIES.find(([re]) => re.test(code))?.[1] ?? 'Error';
+  const detail = code.includes('.') ? code.slice(code.indexOf('.') + 1) : '';
+  return detail ? `${family}: ${splitWords(detail)}.` : `${family}.`;
+}
+
+interface ResourceDef {
+  name: string;
+  description: string;
+  read(ctx: ServerContext): Promise<unknown>;
+  sandboxOnly?: boolean;
+}
+
+const RESOURCES: Record<string, ResourceDef> = {
+  'trtc://regions': {
+    name: 'Regions',
+    description: 'Cloud API domains, the regions TRTC serves and which tools each region serves',
+    async read(ctx) {
+      const catalog = [...(await loadCatalog()).values()];
+      const ids = new Set([...Object.keys(REGION_NAMES), ...catalog.flatMap((d) => (d.api.kind === 'cloud' ? d.api.regions ?? [] : []))]);
+      return {
+        configured: { region: ctx.config.region, domain: ctx.config.domain },
+        domains: CLOUD_DOMAINS,
+        regions: [...ids].sort().map((id) => ({
+          region: id,
+          name: REGION_NAMES[id] ?? id,
+          tools: catalog.filter((d) => d.api.kind === 'cloud' && (!d.api.regions || d.api.regions.includes(id))).map((d) => d.name),
+        })),
+      };
+    },
+  },
+  'trtc://error-codes': {
+    name: 'Error codes',
+    description: 'Every error code the tools can return: what it means, what to do, and which tools return it',
+    async read() {
+      const byCode = new Map<string, string[]>();
+      for (const d of (await loadCatalog()).values()) for (const c of d.errors) byCode.set(c, [...(byCode.get(c) ?? []), d.name]);
+      return {
+        codes: [...byCode.keys()].sort().map((code) => ({ code, meaning: meaningOf(code), whatToDo: hintFor(code), tools: byCode.get(code) })),
+      };
+    },
+  },
+  'trtc://toolsets': {
+    name: 'Toolsets',
+    description: 'The toolsets, their tools and their effects; choose the listed ones with --toolsets',
+    async read(ctx) {
+      const sets: Record<string, Array<{ name: string; effect: string }>> = {};
+      for (const d of (await loadCatalog()).values()) (sets[d.toolset] ??= []).push({ name: d.name, effect: d.effect });
+      const listed = new Set(ctx.config.toolsets);
+      return Object.entries(sets).map(([toolset, tools]) => ({ toolset, listed: listed.has('all') || listed.has(toolset), tools }));
+    },
+  },
+  'trtc://sandbox/world': {
+    name: 'Sandbox world',
+    description: 'The local emulator\'s current apps, rooms and users',
+    sandboxOnly: true,
+    async read(ctx) {
+      return ctx.sandbox?.world?.();
+    },
+  },
+};
+
+export function listResources(ctx: ServerContext): Resource[] {
+  return Object.entries(RESOURCES)
+    .filter(([, r]) => !r.sandboxOnly || ctx.sandbox)
+    .map(([uri, r]) => ({ uri, name: r.name, description: r.description, mimeType: 'application/json' }));
+}
+
+export async function readResource(ctx: ServerContext, uri: string): Promise<ReadResourceResult | undefined> {
+  const r = RESOURCES[uri];
+  if (!r || (r.sandboxOnly && !ctx.sandbox)) return undefined;
+  return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(await r.read(ctx), null, 2) }] };
+}
+

@@ -1,0 +1,145 @@
+// The agent surface: a small default list, discovery tools that reach the whole catalog through the same
+// pipeline, resources and prompts, all through a real MCP client.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../src/sandbox/index.js';
+import { CATALOG } from '../tools/index.js';
+import { cloudRequests, confirmationTokenOf, connectStdio, sandboxEnv, text, withSandbox, type Connected } from './helpers.js';
+
+let sb: Sandbox;
+const conns: Connected[] = [];
+beforeAll(async () => {
+  sb = await withSandbox();
+});
+afterAll(async () => {
+  await Promise.all(conns.map((c) => c.close()));
+  await sb.close();
+});
+async function connect(args: string[] = [], env: Record<string, string> = {}) {
+  const c = await connectStdio(args, { ...sandboxEnv(sb), ...env });
+  conns.push(c);
+  return c.client;
+}
+const structured = <T>(r: unknown) => (r as { structuredContent?: unknown }).structuredContent as T;
+
+describe('toolsets and discovery', () => {
+  it('lists the default toolsets plus the three discovery tools; --toolsets all lists everything', async () => {
+    const names = (await (await connect()).listTools()).tools.map((t) => t.name);
+    expect(names.slice(0, 3)).toEqual(['search_tools', 'describe_tool', 'call_tool']);
+    for (const d of CATALOG.filter((d) => d.toolset === 'room' || d.toolset === 'ai')) expect(names).toContain(d.name);
+    const all = (await (await connect(['--toolsets', 'all'])).listTools()).tools.map((t) => t.name);
+    expect(all).toHaveLength(CATALOG.length + 3);
+  });
+
+  it.each([
+    ['kick a user out of a room', 'RemoveUser'],
+    ['mute someone', 'SetUserBlocked'],
+    ['close the room for everyone', 'DismissRoom'],
+  ])('search_tools finds "%s" -> %s', async (query, expected) => {
+    const client = await connect();
+    const r = await client.callTool({ name: 'search_tools', arguments: { query } });
+    const results = structured<{ results: Array<{ name: string; listed: boolean }> }>(r).results;
+    expect(results.slice(0, 3).map((x) => x.name)).toContain(expected);
+  });
+
+  it('describe_tool returns the full schema of a tool that is not listed', async () => {
+    const client = await connect(['--toolsets', 'ai']);
+    expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('RemoveUser');
+    const r = await client.callTool({ name: 'describe_tool', arguments: { name: 'RemoveUser' } });
+    const doc = JSON.parse(text(r).split('\n')[0]!);
+    expect(doc).toMatchObject({ name: 'RemoveUser', toolset: 'room', effect: 'destructive', listed: false });
+    expect(doc.inputSchema.properties.UserIds).toMatchObject({ type: 'array', maxItems: 10 });
+    const missing = await client.callTool({ name: 'describe_tool', arguments: { name: 'RemoveUsers' } });
+    expect(missing.isError).toBe(true);
+    expect(text(missing)).toMatch(/No callable tool named RemoveUsers\. RemoveUser/);
+  });
+
+  it('call_tool goes through the same pipeline: validation, consent and scope all apply', async () => {
+    const client = await connect(['--toolsets', 'ai', '--allow-rooms', '1234,10006']);
+    const before = cloudRequests(sb).length;
+    const bad = await client.callTool({ name: 'call_tool', arguments: { name: 'RemoveUser', arguments: { RoomId: '1234' } } });
+    expect(text(bad)).toMatch(/RoomId: must be a number/);
+    const outside = await client.callTool({ name: 'call_tool', arguments: { name: 'SetUserBlockedByStrRoomId', arguments: { StrRoomId: 'abcd', UserId: 'test1', IsMute: 1 } } });
+    expect(text(outside)).toMatch(/Refused: room abcd is outside/);
+    const preview = await client.callTool({ name: 'call_tool', arguments: { name: 'DismissRoom', arguments: { RoomId: 10006 } } });
+    expect(text(preview)).toMatch(/Confirmation required; nothing was sent/);
+    expect(cloudRequests(sb).length).toBe(before);
+    const done = await client.callTool({ name: 'call_tool', arguments: { name: 'DismissRoom', arguments: { RoomId: 10006, confirmationToken: confirmationTokenOf(preview) } } });
+    expect(done.isError).toBeFalsy();
+    expect(cloudRequests(sb).length).toBe(before + 1);
+    expect(sb.world.room(sb.world.apps.get(1400000001)!, 'int', 10006)).toBeUndefined();
+  });
+
+  it('call_tool cannot reach what read-only mode or the deny list forbid', async () => {
+    const client = await connect(['--read-only', '--deny-tools', 'SetUserBlocked']);
+    const listed = (await client.listTools()).tools;
+    expect(listed.find((t) => t.name === 'call_tool')?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+    const before = cloudRequests(sb).length;
+    const r = await client.callTool({ name: 'call_tool', arguments: { name: 'RemoveUser', arguments: { RoomId: 1234, UserIds: ['bob'] } } });
+    expect(text(r)).toMatch(/No callable tool named RemoveUser/);
+    const s = structured<{ results: Array<{ name: string }> }>(await client.callTool({ name: 'search_tools', arguments: { query: 'remove user' } }));
+    expect(s.results.map((x) => x.name)).not.toContain('RemoveUser');
+    expect(cloudRequests(sb).length).toBe(before);
+  });
+
+  it('rejects bad discovery arguments by field', async () => {
+    const client = await connect();
+    const r = await client.callTool({ name: 'search_tools', arguments: { query: '', limit: 99 } });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/query: must have at least 1 characters/);
+    expect(text(r)).toMatch(/limit: must be at most 20/);
+  });
+});
+
+describe('resources', () => {
+  it('lists stable trtc:// resources and reads each as JSON', async () => {
+    const client = await connect();
+    const { resources } = await client.listResources();
+    const uris = resources.map((r) => r.uri);
+    expect(uris).toEqual(expect.arrayContaining(['trtc://regions', 'trtc://error-codes', 'trtc://toolsets']));
+    for (const uri of uris) {
+      const { contents } = await client.readResource({ uri });
+      expect(contents[0]).toMatchObject({ uri, mimeType: 'application/json' });
+      expect(() => JSON.parse((contents[0] as { text: string }).text)).not.toThrow();
+    }
+    const regions = JSON.parse(((await client.readResource({ uri: 'trtc://regions' })).contents[0] as { text: string }).text);
+    expect(regions.regions.find((r: { region: string }) => r.region === 'ap-singapore').tools).toContain('DismissRoom');
+    const codes = JSON.parse(((await client.readResource({ uri: 'trtc://error-codes' })).contents[0] as { text: string }).text);
+    expect(codes.codes.find((c: { code: string }) => c.code === 'FailedOperation.RoomNotExist')).toMatchObject({
+      meaning: 'The operation could not be carried out: room not exist.',
+      tools: expect.arrayContaining(['DismissRoom', 'RemoveUser']),
+    });
+    await expect(client.readResource({ uri: 'trtc://nothing' })).rejects.toThrow(/Resource not found/);
+  });
+
+  it('shows the sandbox world only in sandbox mode', async () => {
+    const real = await connect();
+    expect((await real.listResources()).resources.map((r) => r.uri)).not.toContain('trtc://sandbox/world');
+    const c = await connectStdio(['--sandbox'], { PATH: process.env.PATH ?? '' });
+    conns.push(c);
+    const world = JSON.parse(((await c.client.readResource({ uri: 'trtc://sandbox/world' })).contents[0] as { text: string }).text);
+    expect(world.apps[0].rooms.map((r: { roomId: unknown }) => r.roomId)).toContain(1234);
+  });
+});
+
+describe('prompts', () => {
+  it('lists the headline workflows and renders them with their arguments', async () => {
+    const client = await connect();
+    const { prompts } = await client.listPrompts();
+    expect(prompts.map((p) => p.name)).toEqual(['moderate_room', 'ai_conversation_bot', 'diagnose_call_quality', 'usage_report']);
+    const r = await client.getPrompt({ name: 'moderate_room', arguments: { roomId: '1234', userId: 'bob' } });
+    expect((r.messages[0]!.content as { text: string }).text).toMatch(/room 1234.*user bob/s);
+    await expect(client.getPrompt({ name: 'usage_report', arguments: {} })).rejects.toThrow(/needs start, end/);
+  });
+
+  it('names only tools that exist', async () => {
+    const client = await connect();
+    const names = new Set(CATALOG.map((d) => d.name));
+    for (const p of (await client.listPrompts()).prompts) {
+      const args = Object.fromEntries((p.arguments ?? []).map((a) => [a.name, 'x1']));
+      const body = ((await client.getPrompt({ name: p.name, arguments: args })).messages[0]!.content as { text: string }).text;
+      const mentioned = body.match(/\b(Describe|Start|Stop|Update|Control|Set|Remove|Dismiss|Create|Delete|Modify)[A-Za-z]+\b/g) ?? [];
+      expect(mentioned.length).toBeGreaterThan(0);
+      for (const m of mentioned) if (!/^(Describe|Start|Stop|Update|Control|Set|Remove|Dismiss|Create|Delete|Modify)$/.test(m)) expect.soft(names.has(m), `${p.name} mentions ${m}`).toBe(true);
+    }
+  });
+});
