@@ -1,28 +1,14 @@
 // The task tools against the reference: every documented parameter and data-type member with its type and
 // required-ness, the documented error codes, regions and rate limits, and the hooks that fill in bot UserSigs
 // and LLM/TTS configurations.
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ArgumentError, type ToolDef, type WireEnv } from '../tools/define.js';
 import { CATALOG } from '../tools/index.js';
 import { decodeUserSig, genUserSig } from '../src/signing/usersig.js';
+import { reference, type RefMember } from './reference.js';
 
-const require = createRequire(import.meta.url);
-/** Facts from the TRTC reference (seed 004): parameters, data-type members, error codes, rate limits, examples. */
-export const reference = require('./fixtures/task-reference.json') as {
-  actions: Record<string, { rateLimit: number; params: RefMember[]; errors: string[]; examples: Array<Record<string, any>> }>;
-  datatypes: Record<string, RefMember[]>;
-  commonErrors: string[];
-};
-
-interface RefMember {
-  name: string;
-  type: string;
-  required: boolean;
-}
-
-export const TASK_TOOLS = {
+const TASK_TOOLS = {
   record: ['CreateCloudRecording', 'DescribeCloudRecording', 'ModifyCloudRecording', 'DeleteCloudRecording'],
   relay: ['StartPublishCdnStream', 'UpdatePublishCdnStream', 'StopPublishCdnStream'],
   ingest: ['StartStreamIngest', 'DescribeStreamIngest', 'UpdateStreamIngest', 'StopStreamIngest'],

@@ -30,9 +30,8 @@ export const relayHandlers: Record<string, Handler> = {
     if (agent.UserSig !== undefined) checkBotSig(ctx, 'InvalidParameter', 'AgentParams', agent.UserId, agent.UserSig);
     checkFeedBackSigs(ctx);
     const roomKind = params.RoomIdType === 1 ? 'str' : 'int';
-    if (world.tasks.runningBots(app, roomKind, params.RoomId, agent.UserId).length) {
-      throw new SandboxError('FailedOperation', `Relay bot ${agent.UserId} is already working in room ${params.RoomId}.`);
-    }
+    // The same user ID entering again pushes the earlier session out, which ends the relay it ran.
+    for (const earlier of world.tasks.runningBots(app, roomKind, params.RoomId, agent.UserId)) world.tasks.end(earlier, 'replaced');
     const task = world.tasks.start(app, {
       kind: 'relay', roomKind, roomId: params.RoomId, botUserId: agent.UserId, maxIdleS: agent.MaxIdleTime ?? 30, config: { ...params, SequenceNumber: -1 },
     });
