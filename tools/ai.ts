@@ -10,7 +10,7 @@ import { botSig, TaskId, TaskOutput, TaskRoomId } from './tasks.js';
 
 const shared = { toolset: 'ai', rateLimit: 20, regions: REGIONS.ai } as const;
 const RoomIdType = z.literal([0, 1]).optional().describe('0 numeric room (default), 1 string room');
-const SessionId = z.string().min(1).optional().describe('Your ID for the task; a running task with the same one is refused');
+const SessionId = z.string().min(1).optional().describe('Your unique key for the task');
 const TaskStatus = z.object({
   StartTime: z.string(),
   Status: z.enum(['Idle', 'Preparing', 'InProgress', 'Stopped']),
@@ -21,8 +21,8 @@ const TaskStatus = z.object({
 const notFound = ['FailedOperation.TaskNotExist', 'InvalidParameter.TaskId'];
 const startErrors = ['FailedOperation.NotAbility', 'FailedOperation.NotAllowed', 'FailedOperation.TaskExist', 'InvalidParameter.UserSig', 'ResourceInsufficient.RequestRejection'];
 
-const LLMConfig = LLMConfigArg.optional().describe('{"profile":"<name>"} for an operator profile, or inline members (profile members can be overridden)');
-const TTSConfig = TTSConfigArg.optional().describe('{"profile":"<name>"} for an operator profile, or inline members');
+const LLMConfig = LLMConfigArg.optional().describe('{"profile":"<name>"}, inline members, or both');
+const TTSConfig = TTSConfigArg.optional().describe('{"profile":"<name>"}, inline members, or both');
 /** Agent arguments carry LLMConfig and TTSConfig as objects; the wire wants JSON strings. */
 const configsToWire = (args: Record<string, any>, env: WireEnv) => ({
   ...args,

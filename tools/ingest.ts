@@ -2,11 +2,11 @@
 import { z } from 'zod';
 import { cloudAction } from './define.js';
 import { REGIONS, NoOutput, RequestId, SdkAppId } from './fields.js';
-import { botSig, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
+import { botSig, BotUserSig, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
 
 const shared = { toolset: 'ingest', rateLimit: 20 } as const;
 const Status = z.object({ Status: z.enum(['InProgress', 'NotExist']), RequestId });
-const StreamUrl = z.string().min(1).describe('Media URL, e.g. an MP4 or HLS address');
+const StreamUrl = z.string().min(1).describe('Media URL');
 const Volume = z.int().min(0).max(100).optional().describe('Percent of the original volume; default 100');
 
 const startShape = {
@@ -16,9 +16,9 @@ const startShape = {
   UserId: z.string().min(1).describe('Ingest bot user ID'),
   UserSig,
   StreamUrl: StreamUrl.optional(),
-  PrivateMapKey: z.string().optional().describe('Room permission ticket, if advanced permission control is on'),
+  PrivateMapKey: z.string().optional().describe('For advanced permission control'),
   SeekSecond: z.int().min(0).optional().describe('Start playing at this second'),
-  AutoPush: z.boolean().optional().describe('Also relay to CDN (enable it in the console first)'),
+  AutoPush: z.boolean().optional().describe('Also relay to CDN'),
   RepeatNum: z.int().min(-1).max(1000).refine((n) => n !== 0, 'must not be 0').optional().describe('Plays; -1 loops until stopped or MaxDuration; default 1'),
   MaxDuration: z.int().min(1).max(10080).optional().describe('Minutes a loop (RepeatNum -1) may last'),
   Volume,
@@ -31,7 +31,7 @@ export const StartStreamIngest = cloudAction({
   regions: REGIONS.ingest,
   description: 'Play an online media file or stream into a room through a bot user. Returns the TaskId.',
   input: z.object(startShape),
-  agentInput: z.object({ ...startShape, UserSig: UserSig.optional().describe('Omit: minted by the server') }),
+  agentInput: z.object({ ...startShape, UserSig: BotUserSig }),
   toWire: (args, env) => ({ ...args, UserSig: botSig(env, 'UserSig', args.UserId, args.UserSig) }),
   output: TaskOutput,
   errors: [

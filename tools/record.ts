@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { cloudAction } from './define.js';
 import { MixLayoutParams, MixTranscodeParams, RecordParams, StorageFile, StorageParams, SubscribeStreamUserIds } from './datatypes/recording.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
-import { botSig, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
+import { botSig, BotUserSig, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
 
 const shared = { toolset: 'record', rateLimit: 20, regions: REGIONS.record } as const;
 
@@ -17,15 +17,15 @@ const onTask = [...common, 'ResourceNotFound'];
 const createShape = {
   SdkAppId,
   RoomId: TaskRoomId,
-  UserId: z.string().min(1).describe('Recorder bot user ID, unlike any anchor or other recorder'),
+  UserId: z.string().min(1).describe('Recorder bot; not an anchor\'s ID'),
   UserSig,
   RecordParams,
   StorageParams,
   RoomIdType: z.literal([0, 1]).optional().describe('0 string room, 1 numeric room (default)'),
-  MixTranscodeParams: MixTranscodeParams.optional().describe('Mixed mode only; give every member'),
+  MixTranscodeParams: MixTranscodeParams.optional().describe('Mixed mode; all members'),
   MixLayoutParams: MixLayoutParams.optional().describe('Mixed mode only'),
-  ResourceExpiredHour: z.int().min(6).max(720).optional().describe('Hours the task can be queried, changed or stopped; default 72'),
-  PrivateMapKey: z.string().optional().describe('Room permission ticket, if advanced permission control is on'),
+  ResourceExpiredHour: z.int().min(6).max(720).optional().describe('Hours it can be managed; default 72'),
+  PrivateMapKey: z.string().optional().describe('For advanced permission control'),
 };
 
 export const CreateCloudRecording = cloudAction({
@@ -34,7 +34,7 @@ export const CreateCloudRecording = cloudAction({
   effect: 'write',
   description: 'Start recording a room: each user separately or one mixed stream, saved to VOD or COS. Returns the TaskId.',
   input: z.object(createShape),
-  agentInput: z.object({ ...createShape, UserSig: UserSig.optional().describe('Omit: minted by the server') }),
+  agentInput: z.object({ ...createShape, UserSig: BotUserSig }),
   toWire: (args, env) => ({ ...args, UserSig: botSig(env, 'UserSig', args.UserId, args.UserSig) }),
   output: TaskOutput,
   errors: [

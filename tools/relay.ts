@@ -25,7 +25,7 @@ const startShape = {
   RoomIdType: z.literal([0, 1]).describe('0 numeric room, 1 string room'),
   AgentParams,
   WithTranscoding,
-  AudioParams: McuAudioParams.optional().describe('Audio is always transcoded; pass AudioEncode'),
+  AudioParams: McuAudioParams.optional().describe('Needed: audio is always transcoded'),
   VideoParams: McuVideoParams.optional().describe('Omit to relay audio only'),
   SingleSubscribeParams: SingleSubscribeParams.optional().describe('The one stream to forward (WithTranscoding 0)'),
   PublishCdnParams: PublishCdnParams.optional(),

@@ -10,8 +10,9 @@ export const TaskOutput = z.object({ TaskId: z.string(), RequestId });
 /** Task rooms are addressed by a string RoomId whatever their type; RoomIdType says which namespace. */
 export const TaskRoomId = z.string().min(1);
 
-/** The UserSig of a bot on the wire. */
+/** The UserSig of a bot on the wire, and as agents see it: optional, because the server mints one. */
 export const UserSig = z.string().min(1);
+export const BotUserSig = UserSig.optional().describe('Omit: the server mints it');
 
 type Shape = Record<string, z.ZodType>;
 
@@ -20,7 +21,7 @@ type Shape = Record<string, z.ZodType>;
  * because the server mints it. Both are strict, so a misspelt member is an error rather than silently dropped.
  */
 export function withBotSig<S extends Shape>(shape: S, refine?: (v: any, ctx: z.RefinementCtx) => void) {
-  const agentShape = { ...shape, UserSig: UserSig.optional().describe('Omit: minted by the server') };
+  const agentShape = { ...shape, UserSig: BotUserSig };
   const wire = z.strictObject(shape);
   const agent = z.strictObject(agentShape);
   return refine ? { wire: wire.superRefine(refine), agent: agent.superRefine(refine) } : { wire, agent };

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ArgumentError, type WireEnv } from '../define.js';
 import { nestedArgumentError, UserSig, withBotSig } from '../tasks.js';
 
-const BotUserId = z.string().min(1).describe('Bot user ID, unique in the room (a repeat replaces the earlier task)');
+const BotUserId = z.string().min(1).describe('Bot; reusing it ends its earlier task');
 const MaxIdleTime = z.int().min(1).optional().describe('Seconds without streams before the task ends; default 60');
 
 export const AgentConfig = withBotSig({
@@ -19,7 +19,7 @@ export const AgentConfig = withBotSig({
 
 /** Recognition languages: zh, zh-TW, zh-dialect, en, vi, ja, ko, id, th, pt, tr, ar, es, hi, fr, ms, fil, de, it, ru. */
 const Language = z.string().min(1).describe('ISO 639 code, e.g. zh (default), en, ja, zh-dialect');
-const AlternativeLanguage = z.array(z.string().min(1)).max(3).optional().describe('Fallback languages; not with zh-dialect');
+const AlternativeLanguage = z.array(z.string()).max(3).optional().describe('Fallbacks; not with zh-dialect');
 
 export const STTConfig = z.strictObject({
   Language: Language.optional(),
@@ -84,7 +84,7 @@ export const TTSConfig = z
 export const LLMProfile = z.object(llmShape).partial().catchall(z.unknown());
 export const TTSProfile = z.object(ttsShape).partial().catchall(z.unknown());
 
-const profile = z.string().min(1).describe('Name of an operator-configured profile that holds the keys');
+const profile = z.string().min(1).describe('Operator profile holding the keys');
 /** Agent-facing: a profile reference, inline members, or a profile with some members overridden. */
 export const LLMConfigArg = z.object({ profile: profile.optional(), ...LLMProfile.shape }).catchall(z.unknown());
 export const TTSConfigArg = z.object({ profile: profile.optional(), ...TTSProfile.shape }).catchall(z.unknown());

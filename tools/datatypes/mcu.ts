@@ -1,19 +1,19 @@
 // Data types of CDN relay and stream mixing (seed 004, "Data Types"): AgentParams, McuAudioParams,
 // McuVideoParams, McuLayoutParams, McuPublishCdnParam, McuSeiParams, McuFeedBackRoomParams and their members.
 import { z } from 'zod';
-import { UserSig, withBotSig } from '../tasks.js';
+import { BotUserSig, UserSig, withBotSig } from '../tasks.js';
 
 const int = (min: number, max: number) => z.int().min(min).max(max);
 /** In every relay structure, RoomIdType 0 means a numeric room and 1 a string room. */
 const RelayRoomIdType = z.literal([0, 1]).describe('0 numeric room, 1 string room');
 
 export const AgentParams = z.strictObject({
-  UserId: z.string().min(1).describe('Relay bot user; not a real user\'s ID'),
-  UserSig: UserSig.optional().describe('Omit: minted by the server'),
+  UserId: z.string().min(1).describe('Relay bot; not a real user\'s ID'),
+  UserSig: BotUserSig,
   MaxIdleTime: int(5, 86400).optional().describe('Seconds after the mixed users leave until it stops; default 30'),
 });
 
-const MixUserInfo = z.strictObject({ UserId: z.string().min(1), RoomId: z.string().optional(), RoomIdType: z.literal([0, 1]).optional() });
+const MixUserInfo = z.strictObject({ UserId: z.string(), RoomId: z.string().optional(), RoomIdType: z.literal([0, 1]).optional() });
 const UserMediaStream = z.strictObject({
   UserInfo: MixUserInfo.optional(),
   StreamType: z.literal([0, 1]).optional().describe('1 screen share'),
@@ -121,9 +121,9 @@ export const McuSeiParams = z.strictObject({
 });
 
 export const FeedBackRoom = withBotSig({
-  RoomId: z.string().min(1),
+  RoomId: z.string(),
   RoomIdType: RelayRoomIdType,
-  UserId: z.string().min(1).describe('Bot that pushes the stream into this room'),
+  UserId: z.string().min(1).describe('Bot that pushes into this room'),
   UserSig,
 });
 export const FeedBackRoomParams = { wire: z.array(FeedBackRoom.wire).max(10), agent: z.array(FeedBackRoom.agent).max(10) };

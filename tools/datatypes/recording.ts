@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 const int = (min: number, max: number) => z.int().min(min).max(max);
-const UserIdList = z.array(z.string().min(1)).max(32);
+const UserIdList = z.array(z.string()).max(32);
 
 /** A subscription list may be an allowlist or a blocklist per media type, never both. */
 export const SubscribeStreamUserIds = z
@@ -34,10 +34,10 @@ export const RecordParams = z.strictObject({
 
 const CloudStorage = z.strictObject({
   Vendor: z.literal([0, 1]).describe('0 Tencent COS, 1 AWS S3'),
-  Region: z.string().min(1),
-  Bucket: z.string().min(1),
-  AccessKey: z.string().min(1),
-  SecretKey: z.string().min(1),
+  Region: z.string(),
+  Bucket: z.string(),
+  AccessKey: z.string(),
+  SecretKey: z.string(),
   FileNamePrefix: z.array(z.string().regex(/^[\w-]+$/)).optional().describe('Folders'),
 });
 
@@ -100,14 +100,14 @@ const Edge = int(0, 2560);
 const WaterMark = z
   .strictObject({
     WaterMarkType: z.literal([0, 1, 2]).optional().describe('0 image (default), 1 text, 2 timestamp'),
-    WaterMarkImage: z.strictObject({ WaterMarkUrl: z.string().min(1), Top: Edge, Left: Edge, Width: Edge, Height: Edge }).optional(),
+    WaterMarkImage: z.strictObject({ WaterMarkUrl: z.string(), Top: Edge, Left: Edge, Width: Edge, Height: Edge }).optional(),
     WaterMarkChar: z
       .strictObject({
         Top: z.int(),
         Left: z.int(),
         Width: z.int(),
         Height: z.int(),
-        Chars: z.string().min(1),
+        Chars: z.string(),
         FontSize: z.int().optional(),
         FontColor: z.string().optional(),
         BackGroundColor: z.string().optional(),
