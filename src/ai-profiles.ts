@@ -8,7 +8,7 @@ import { ConfigError, type Config } from './config.js';
 import { addSecret } from './redact.js';
 import { describeIssues } from './validation.js';
 
-const ProfileFile = z.strictObject({
+const ProfileFile = z.object({
   llm: z.record(z.string().min(1), LLMProfile).optional(),
   tts: z.record(z.string().min(1), TTSProfile).optional(),
 });
@@ -32,7 +32,10 @@ function readProfileFile(path: string): unknown {
   } catch (err) {
     throw new ConfigError(`Invalid setting --ai-profiles: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
-  return parseJson('--ai-profiles', text);
+  const value = parseJson('--ai-profiles', text);
+  const unknown = value && typeof value === 'object' ? Object.keys(value).filter((k) => k !== 'llm' && k !== 'tts') : [];
+  if (unknown.length) throw new ConfigError(`Invalid setting --ai-profiles: unknown section ${unknown.join(', ')} (the sections are llm and tts).`);
+  return value;
 }
 
 /** The values are secret, so errors name the setting and the rule, never the text. */

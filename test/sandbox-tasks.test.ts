@@ -274,6 +274,14 @@ describe('task lifecycles', () => {
     expect(await codeOf(call('DescribeCloudRecording', { SdkAppId: 1400000002, TaskId }))).toBe('ResourceNotFound');
   });
 
+  it('shows tasks in the world view, without their configurations', async () => {
+    const view = await (await fetch(`${sb.url}_sandbox/world`)).text();
+    const tasks = (JSON.parse(view) as { tasks: Array<Record<string, unknown>> }).tasks;
+    expect(tasks.length).toBeGreaterThan(10);
+    expect(tasks.find((t) => t.botUserId === 'ingest_9')).toMatchObject({ kind: 'ingest', sdkAppId: APP, roomId: '1234', roomKind: 'int', running: true });
+    expect(view).not.toMatch(/UserSig|eJ[\w*-]{20}|cos-secret/);
+  });
+
   it('answers bad parameters with the codes the action documents', async () => {
     const base = { SdkAppId: APP, RoomId: '1234', UserId: 'rec_9', UserSig: sig('rec_9'), RecordParams: { RecordMode: 1 }, StorageParams: cos };
     const { Bucket: _b, ...noBucket } = cos.CloudStorage;
