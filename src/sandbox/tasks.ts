@@ -70,7 +70,9 @@ export class TaskBook {
 
   /** Tasks of this app that match, running or ended, oldest first. */
   all(app: App, match: (t: Task) => boolean): Task[] {
-    return [...this.tasks.values()].filter((t) => t.sdkAppId === app.sdkAppId && match(t) && (this.settle(t), true));
+    const found = [...this.tasks.values()].filter((t) => t.sdkAppId === app.sdkAppId && match(t));
+    for (const t of found) this.settle(t);
+    return found;
   }
 
   /** Running tasks of this app that match. */
