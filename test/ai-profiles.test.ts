@@ -1,17 +1,18 @@
 // Operator profiles for LLMConfig and TTSConfig: read from a file and the environment, checked at start-up
 // without ever echoing a value, and their keys registered with the redactor.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadAiProfiles } from '../src/ai-profiles.js';
 import { ConfigError } from '../src/config.js';
 import { redactText } from '../src/redact.js';
 import { CLI, cleanEnv } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trtc-mcp-ai-profiles-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, content: unknown) => {
   const path = join(dir, name);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));

@@ -2,7 +2,7 @@
 // against the sandbox. Bots get UserSigs the server mints; LLM and TTS keys come from operator profiles; and no
 // key, UserSig or SecretKey shows up in any tool result or log line.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,9 +83,11 @@ describe('task tools over stdio', () => {
   const task = (id: string) => sb.world.tasks.find(app(), id)!;
   const key = () => app().sdkSecretKey;
 
+  const dir = mkdtempSync(join(tmpdir(), 'trtc-mcp-profiles-'));
+
   beforeAll(async () => {
     sb = await withSandbox();
-    const profiles = join(mkdtempSync(join(tmpdir(), 'trtc-mcp-profiles-')), 'profiles.json');
+    const profiles = join(dir, 'profiles.json');
     writeFileSync(profiles, JSON.stringify(PROFILES));
     conn = await connectStdio(['--toolsets', 'all', '--log-level', 'debug'], sandboxEnv(sb, { TRTC_LLM_CONFIG: JSON.stringify(LLM_DEFAULT), TRTC_AI_PROFILES: profiles }));
     ({ call, confirmed, ok } = caller(conn.client));
@@ -93,6 +95,7 @@ describe('task tools over stdio', () => {
   afterAll(async () => {
     await conn.close();
     await sb.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('lists the 19 task tools, with bot UserSigs optional and LLM/TTS settings as objects', async () => {
