@@ -9,7 +9,20 @@ const dist = new URL('dist/', root);
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
 
+// zod re-exports every locale through `z.locales`; only English is ever used, so the bundle carries only that
+// (about 340 kB less to parse at every start).
+const onlyEnglishLocale = {
+  name: 'only-english-zod-locale',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+      contents: "export { default as en } from './en.js';",
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
+  plugins: [onlyEnglishLocale],
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -27,6 +40,8 @@ await build({
   splitting: true,
   chunkNames: 'chunk-[hash]',
   sourcemap: 'linked',
+  minify: true,
+  keepNames: true,
 });
 
 // The manifest is computed from the catalog by the same code the server would run.

@@ -1,5 +1,6 @@
 // The shape of a catalog entry. The catalog is data: nothing under tools/ performs I/O.
 import type { z } from 'zod';
+import type { TimeWindow } from './time.js';
 
 /** read: changes nothing; write: changes state and can be undone or redone; destructive: ends or removes something. */
 export type Effect = 'read' | 'write' | 'destructive';
@@ -53,6 +54,20 @@ export interface Presented {
   notes?: string[];
 }
 
+/** How an action pages its rows (zero-based page number and a page size on the wire). */
+export interface PagingSpec {
+  pageField: string;
+  sizeField: string;
+  /** Rows per page when the size is not sent. */
+  defaultSize: number;
+  /** The largest size the action accepts (it may depend on other wire parameters). */
+  maxSize: number | ((wire: Record<string, unknown>) => number);
+  /** Response arrays that hold the rows; the first one is counted against the page size. */
+  rows: readonly [string, ...string[]];
+  /** Response field with the number of matching rows, when the action reports one. */
+  total?: string;
+}
+
 export interface ToolDef {
   /** MCP tool name: the Cloud API action name, or a short snake_case name for REST commands. */
   name: string;
@@ -78,10 +93,16 @@ export interface ToolDef {
   toWire?(args: Record<string, any>, env: WireEnv): Record<string, unknown>;
   /** Shapes a successful response; the default returns it as it came. */
   present?(response: Record<string, any>, args: Record<string, any>, env: WireEnv): Presented;
+  /** Set when the action pages: results say whether more rows exist and how to get them. */
+  paging?: PagingSpec;
+  /** The documented time window of StartTime/EndTime (checked before sending, enforced by the sandbox). */
+  window?: TimeWindow;
+  /** How to ask for less when an answer is too big to return whole. */
+  narrow?: string;
 }
 
 type Shared = Pick<ToolDef, 'toolset' | 'effect' | 'rateLimit' | 'description' | 'input' | 'output'> &
-  Partial<Pick<ToolDef, 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present'>>;
+  Partial<Pick<ToolDef, 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present' | 'paging' | 'window' | 'narrow'>>;
 
 const idempotentByDefault = (effect: Effect) => effect !== 'write';
 

@@ -13,6 +13,11 @@ export const NoOutput = z.object({ RequestId });
 /** Regions named by the docs, per API family. */
 export const REGIONS = {
   room: ['ap-beijing', 'ap-guangzhou', 'ap-singapore'],
+  /** DescribeRoomInfo and DescribeScaleInfo. */
+  callHistory: ['ap-beijing', 'ap-guangzhou', 'ap-mumbai', 'ap-singapore', 'na-toronto'],
+  /** DescribeUserInfo, DescribeUserEvent and DescribeCallDetailInfo. */
+  callDetail: ['ap-beijing', 'ap-guangzhou', 'ap-mumbai', 'ap-singapore'],
+  usage: ['ap-guangzhou', 'ap-singapore'],
   record: ['ap-beijing', 'ap-guangzhou', 'ap-mumbai', 'ap-shanghai', 'ap-singapore'],
   relay: ['ap-guangzhou', 'ap-hongkong', 'ap-singapore'],
   /** StartStreamIngest and UpdateStreamIngest. */
@@ -21,3 +26,13 @@ export const REGIONS = {
   ingestQuery: ['ap-bangkok', 'ap-jakarta', 'ap-mumbai', 'ap-singapore'],
   ai: ['ap-guangzhou', 'ap-singapore', 'ap-tokyo', 'na-siliconvalley'],
 } as const;
+
+/** The agent-only argument of paged tools that asks the server to fetch the following pages as well. */
+export const ALL_PAGES = 'AllPages';
+export const AllPages = z.boolean().describe('Fetch the following pages too, up to the size limit');
+
+/** Added by this server to paged answers: whether more rows exist, and the arguments that fetch the next ones. */
+export const Paging = z.object({
+  More: z.enum(['yes', 'no', 'possibly']),
+  Next: z.object({ PageNumber: z.int(), PageSize: z.int() }).optional(),
+});

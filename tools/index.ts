@@ -1,12 +1,15 @@
 // The catalog: every tool the server can expose. A new action is one definition in its group's file.
 import { TOOLSETS, type ToolDef } from './define.js';
 import * as ai from './ai.js';
+import * as dashboard from './dashboard.js';
 import * as ingest from './ingest.js';
+import * as quality from './quality.js';
 import * as record from './record.js';
 import * as relay from './relay.js';
 import * as room from './room.js';
+import * as usage from './usage.js';
 
-const groups = [room, record, relay, ingest, ai];
+const groups = [room, quality, dashboard, usage, record, relay, ingest, ai];
 
 /** Ordered by toolset, then name, so every consumer (server, docs, snapshots) sees the same order. */
 export const CATALOG: readonly ToolDef[] = groups

@@ -54,6 +54,7 @@ const HINTS: Array<[RegExp, string]> = [
   [/^ResourceNotFound$/, 'No such task or resource, or it already ended. Check the TaskId.'],
   [/^InvalidParameter\.UserSig/, "The bot's UserSig is wrong, expired or for another user. Leave UserSig out to let the server mint one, or check TRTC_SDK_SECRET_KEY."],
   [/^RequestLimitExceeded/, 'Too many requests. Wait a moment and retry.'],
+  [/^InvalidParameter\.(StartTsOversize|StartTimeOversize|QueryScaleOversize)$/, 'The time window reaches back further, or spans longer, than this action (or your monitoring dashboard edition) allows. Narrow StartTime/EndTime.'],
   [/^MissingParameter/, 'A required parameter is missing.'],
   [/^(InvalidParameter|InvalidParameterValue|UnknownParameter)/, 'A parameter is invalid. Compare the arguments with the tool\'s schema.'],
   [/^UnsupportedRegion$/, 'This action is not served in the configured region. Choose one it supports with --region.'],

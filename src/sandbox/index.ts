@@ -7,14 +7,19 @@ import { silentLogger, type Logger } from '../log.js';
 import { CloudProtocol, type Account } from './cloud.js';
 import { Faults, serveFault, type FaultSpec } from './faults.js';
 import { aiHandlers } from './handlers/ai.js';
+import { dashboardHandlers } from './handlers/dashboard.js';
 import { ingestHandlers } from './handlers/ingest.js';
+import { qualityHandlers } from './handlers/quality.js';
 import { recordHandlers } from './handlers/record.js';
 import { relayHandlers } from './handlers/relay.js';
 import { roomHandlers } from './handlers/room.js';
 import type { Handler } from './handlers/types.js';
+import { usageHandlers } from './handlers/usage.js';
 import { World, type WorldSeed } from './world.js';
 
-const HANDLERS: Record<string, Handler> = { ...roomHandlers, ...recordHandlers, ...relayHandlers, ...ingestHandlers, ...aiHandlers };
+const HANDLERS: Record<string, Handler> = {
+  ...roomHandlers, ...qualityHandlers, ...dashboardHandlers, ...usageHandlers, ...recordHandlers, ...relayHandlers, ...ingestHandlers, ...aiHandlers,
+};
 
 export interface SandboxOptions {
   host?: string;

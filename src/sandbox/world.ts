@@ -32,6 +32,9 @@ export interface RoomEvent {
   detail?: Record<string, unknown>;
 }
 
+/** How good a user's connection is in monitoring answers; users without a seed get one hashed from their ID. */
+export type QualityLevel = 'good' | 'poor';
+
 export interface App {
   sdkAppId: number;
   /** SDK secret key: UserSigs for this app are signed with it. */
@@ -39,9 +42,20 @@ export interface App {
   rooms: Map<string, Room>;
   closedRooms: Room[];
   events: RoomEvent[];
+  /** Seeded call quality per user ID. */
+  quality: Map<string, QualityLevel>;
 }
 
-const SeedUser = z.union([z.string().min(1), z.object({ userId: z.string().min(1), block: z.literal([0, 1, 2, 3]).optional() })]);
+const SeedUser = z.union([
+  z.string().min(1),
+  z.object({
+    userId: z.string().min(1),
+    block: z.literal([0, 1, 2, 3]).optional(),
+    quality: z.enum(['good', 'poor']).optional(),
+    /** The user joined this long before the world started, so monitoring has history to show. */
+    joinedSecondsAgo: z.int().min(0).optional(),
+  }),
+]);
 export const WorldSeedSchema = z.object({
   apps: z.array(
     z.object({
@@ -83,9 +97,13 @@ export class World {
       const app = this.addApp(a.sdkAppId, a.sdkSecretKey);
       for (const r of a.rooms) {
         const kind: RoomKind = typeof r.roomId === 'number' ? 'int' : 'str';
-        for (const u of r.users) {
-          const user = this.join(app, kind, r.roomId, typeof u === 'string' ? u : u.userId);
-          if (typeof u !== 'string' && u.block) user.block = u.block;
+        const users = r.users.map((u) => (typeof u === 'string' ? { userId: u } : u));
+        // Earliest first, so the room opens when its first user joined.
+        users.sort((a, b) => (b.joinedSecondsAgo ?? 0) - (a.joinedSecondsAgo ?? 0));
+        for (const u of users) {
+          const user = this.join(app, kind, r.roomId, u.userId, this.now() - (u.joinedSecondsAgo ?? 0) * 1000);
+          if (u.block) user.block = u.block;
+          if (u.quality) app.quality.set(u.userId, u.quality);
         }
         if (r.users.length === 0) this.openRoom(app, kind, r.roomId);
       }
@@ -93,7 +111,7 @@ export class World {
   }
 
   addApp(sdkAppId: number, sdkSecretKey = randomBytes(32).toString('hex')): App {
-    const app: App = { sdkAppId, sdkSecretKey, rooms: new Map(), closedRooms: [], events: [] };
+    const app: App = { sdkAppId, sdkSecretKey, rooms: new Map(), closedRooms: [], events: [], quality: new Map() };
     this.apps.set(sdkAppId, app);
     return app;
   }
@@ -103,23 +121,23 @@ export class World {
     return app.rooms.get(roomKey(kind, id));
   }
 
-  private openRoom(app: App, kind: RoomKind, id: number | string): Room {
+  private openRoom(app: App, kind: RoomKind, id: number | string, at = this.now()): Room {
     const existing = this.room(app, kind, id);
     if (existing) return existing;
-    const room: Room = { kind, id, createdAt: this.now(), users: new Map() };
+    const room: Room = { kind, id, createdAt: at, users: new Map() };
     app.rooms.set(roomKey(kind, id), room);
-    this.record(app, room, 'create');
+    this.record(app, room, 'create', undefined, undefined, at);
     return room;
   }
 
-  /** A user enters a room, which opens if it was not active. */
-  join(app: App, kind: RoomKind, id: number | string, userId: string): RoomUser {
-    const room = this.openRoom(app, kind, id);
+  /** A user enters a room, which opens if it was not active. `at` is for seeding history. */
+  join(app: App, kind: RoomKind, id: number | string, userId: string, at = this.now()): RoomUser {
+    const room = this.openRoom(app, kind, id, at);
     let user = room.users.get(userId);
     if (!user) {
-      user = { userId, joinedAt: this.now(), block: 0 };
+      user = { userId, joinedAt: at, block: 0 };
       room.users.set(userId, user);
-      this.record(app, room, 'join', userId);
+      this.record(app, room, 'join', userId, undefined, at);
     }
     return user;
   }
@@ -150,8 +168,8 @@ export class World {
     this.record(app, room, why);
   }
 
-  private record(app: App, room: Room, type: RoomEventType, userId?: string, detail?: Record<string, unknown>): void {
-    app.events.push({ time: this.now(), kind: room.kind, roomId: room.id, type, userId, detail });
+  private record(app: App, room: Room, type: RoomEventType, userId?: string, detail?: Record<string, unknown>, at = this.now()): void {
+    app.events.push({ time: at, kind: room.kind, roomId: room.id, type, userId, detail });
   }
 
   /** A plain-JSON view of the current state, without secrets. */

@@ -12,6 +12,7 @@ import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
 import { askHuman, describeIntent, needsConsent, REDEMPTION_PROBLEM, type ConfirmationTokens, type Elicit } from './consent.js';
 import { scopeRefusal } from './guard.js';
 import { loadCatalog } from './registry.js';
+import { fetchAnswer, shapeAnswer, type Progress } from './paging.js';
 
 export interface ServerContext {
   config: Config;
@@ -30,6 +31,8 @@ export interface CallExtra {
   signal?: AbortSignal;
   /** Asks the human through the client; absent when the client cannot elicit. */
   elicit?: Elicit;
+  /** Set when the client asked for progress notifications (long multi-page fetches send them). */
+  progress?: Progress;
 }
 
 export const SANDBOX_NOTE = 'Sandbox: this answer comes from the local TRTC emulator, not from Tencent Cloud.';
@@ -128,9 +131,11 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
 
   // Call, then shape the answer.
   try {
-    const { response, requestId } = await caller.invoke(def, wire, { signal: extra.signal });
+    const send = (w: Record<string, unknown>) => caller.invoke(def, w, { signal: extra.signal });
+    const { response, requestId, pages } = await fetchAnswer(def, wire, send, extra.progress);
     const { Error: _error, ...body } = response;
-    const { structured, notes = [] } = def.present ? def.present(body, params, env) : { structured: body };
+    const presented = def.present ? def.present(body, params, env) : { structured: body };
+    const { structured, notes } = shapeAnswer(def, presented.structured, presented.notes ?? [], pages);
     const check = def.output.safeParse(structured);
     if (!check.success) ctx.log.warn('response does not match the documented output', { tool: def.name, issues: describeIssues(check.error.issues, structured) });
     return finish(success(redact(structured), notes), 'ok', requestId);

@@ -62,11 +62,16 @@ export function createMcpServer(ctx: ServerContext, listed: readonly ManifestToo
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args } = request.params;
     if (!exposed.has(name)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    const token = request.params._meta?.progressToken;
     const callExtra: CallExtra = {
       signal: extra.signal,
       elicit: server.getClientCapabilities()?.elicitation
         ? (params) => server.elicitInput(params, { timeout: ctx.config.confirmTtl * 1000 })
         : undefined,
+      progress: token === undefined
+        ? undefined
+        : (done, total, message) =>
+            void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } }).catch(() => undefined),
     };
     const result = isDiscovery(name)
       ? await discover(ctx, name, args, callable, exposed, callExtra)

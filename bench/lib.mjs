@@ -1,0 +1,55 @@
+// Shared by the benchmarks: spawning servers, connecting real MCP clients, statistics, the sandbox.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { build } from 'esbuild';
+import { rm } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+export const CLI = `${root}dist/cli.js`;
+export const EVERYTHING = `${root}node_modules/@modelcontextprotocol/server-everything/dist/index.js`;
+
+/** Loads a TypeScript module of the project (bundled on the fly), e.g. the sandbox. */
+export async function loadTs(entry) {
+  const out = `${root}dist/.bench-${entry.replace(/\W/g, '_')}.mjs`;
+  await build({ entryPoints: [`${root}${entry}`], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'warning',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+  const mod = await import(pathToFileURL(out).href);
+  await rm(out);
+  return mod;
+}
+
+/** A sandbox in this process, with rate limits lifted so the figures measure the software, not the quota. */
+export async function benchSandbox() {
+  const { startSandbox } = await loadTs('src/sandbox/index.ts');
+  const sb = await startSandbox({ rateLimitScale: 100_000 });
+  const account = sb.accounts[0];
+  const app = [...sb.world.apps.values()][0];
+  const env = {
+    PATH: process.env.PATH ?? '',
+    TENCENTCLOUD_SECRET_ID: account.secretId,
+    TENCENTCLOUD_SECRET_KEY: account.secretKey,
+    TRTC_ENDPOINT: sb.url,
+    TRTC_SDK_APP_ID: String(app.sdkAppId),
+    TRTC_SDK_SECRET_KEY: app.sdkSecretKey,
+    TRTC_MCP_RATE_LIMIT_SCALE: '100000',
+    TRTC_MCP_LOG_LEVEL: 'error',
+    TRTC_MCP_AUDIT_LOG: '/dev/null',
+  };
+  return { sb, env, account, app };
+}
+
+export async function connectStdio(command, args, env = { PATH: process.env.PATH ?? '' }) {
+  const transport = new StdioClientTransport({ command, args, env, stderr: 'ignore' });
+  const client = new Client({ name: 'trtc-mcp-bench', version: '1' });
+  await client.connect(transport);
+  return { client, pid: transport.pid, close: () => client.close() };
+}
+
+export const median = (xs) => quantile(xs, 0.5);
+export function quantile(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+export const fmt = (ms) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+export const ratio = (a, b) => `${(a / b).toFixed(2)}x`;

@@ -1,0 +1,334 @@
+// End to end: the monitoring, dashboard and usage tools through a real MCP client, against a sandbox whose
+// history (who joined when, who has a poor connection) the test seeds.
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../src/sandbox/index.js';
+import type { WorldSeed } from '../src/sandbox/world.js';
+import { cloudRequests, confirmationTokenOf, connectHttp, connectStdio, sandboxEnv, spawnHttp, text, withSandbox, type Connected, type SpawnedHttp } from './helpers.js';
+
+const APP = 1400000001;
+const QUALITY_TOOLS = ['DescribeRoomInfo', 'DescribeUserInfo', 'DescribeUserEvent', 'DescribeCallDetailInfo', 'DescribeScaleInfo', 'DescribeUnusualEvent'];
+const DASHBOARD_TOOLS = ['DescribeTRTCRealTimeScaleData', 'DescribeTRTCRealTimeQualityData', 'DescribeTRTCMarketScaleData', 'DescribeTRTCMarketQualityData'];
+const USAGE_TOOLS = ['DescribeTrtcUsage', 'DescribeRecordingUsage', 'DescribeMixTranscodingUsage', 'DescribeRelayUsage', 'DescribeTrtcRoomUsage'];
+const GUESTS = 23;
+/** These toolsets are not listed by default; the moderation story needs the room tools too. */
+const TOOLSETS = ['--toolsets', 'quality,usage,room'];
+
+/** Room 1234 has a user on a poor connection; class-101 has run for two days; 23 small rooms make pages. */
+const WORLD: WorldSeed = {
+  apps: [{
+    sdkAppId: APP,
+    rooms: [
+      { roomId: 1234, users: [{ userId: 'alice', joinedSecondsAgo: 1800 }, { userId: 'bob', joinedSecondsAgo: 1200 }, { userId: 'mallory', joinedSecondsAgo: 600, quality: 'poor' }] },
+      { roomId: 'class-101', users: [{ userId: 'teacher', joinedSecondsAgo: 2 * 86400 }, 'student-1'] },
+      ...Array.from({ length: GUESTS }, (_, i) => ({ roomId: 5000 + i, users: [`guest-${i}`] })),
+    ],
+  }],
+};
+
+const ago = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
+const utcDay = (daysAgo = 0) => new Date(Date.now() - daysAgo * 86400_000).toISOString().slice(0, 10);
+const lastHour = () => ({ StartTime: ago(3600), EndTime: ago(-60) });
+type Result = CallToolResult & { structuredContent: Record<string, any> };
+
+describe('monitoring and usage tools over stdio', () => {
+  let sb: Sandbox;
+  let conn: Connected;
+  let client: Client;
+  const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as Result;
+  const ok = async (name: string, args: Record<string, unknown>) => {
+    const r = await call(name, args);
+    expect(r.isError, text(r)).toBeFalsy();
+    return r;
+  };
+  /** Users and rooms of the world that were already there at time t (seconds). */
+  const onlineAt = (t: number) => {
+    const rooms = [...sb.world.apps.get(APP)!.rooms.values()].filter((room) => room.createdAt <= t * 1000);
+    return [rooms.reduce((n, room) => n + [...room.users.values()].filter((u) => u.joinedAt <= t * 1000).length, 0), rooms.length];
+  };
+
+  beforeAll(async () => {
+    sb = await withSandbox({ world: WORLD });
+    conn = await connectStdio(TOOLSETS, sandboxEnv(sb));
+    client = conn.client;
+  });
+  afterAll(async () => {
+    await conn.close();
+    await sb.close();
+  });
+
+  it('lists all fifteen tools as read-only, with agent-friendly time fields and faithful wire names', async () => {
+    const { tools } = await client.listTools();
+    const byName = new Map(tools.map((t) => [t.name, t]));
+    for (const name of [...QUALITY_TOOLS, ...DASHBOARD_TOOLS, ...USAGE_TOOLS]) {
+      const t = byName.get(name);
+      expect(t, name).toBeDefined();
+      expect(t!.annotations).toEqual({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true });
+      expect(t!._meta).toEqual({ api: name });
+      expect(t!.inputSchema.properties!.StartTime).toMatchObject({ anyOf: [{ type: 'integer' }, { type: 'string' }] });
+      expect(t!.inputSchema.required).toEqual(expect.arrayContaining(['StartTime', 'EndTime']));
+      expect(JSON.stringify(t!.inputSchema)).not.toMatch(/\$ref|\$defs|"format"/);
+    }
+    expect(Object.keys(byName.get('DescribeTrtcRoomUsage')!.inputSchema.properties!)).toEqual(['SdkAppid', 'StartTime', 'EndTime']);
+    expect(byName.get('DescribeTRTCMarketQualityData')!.inputSchema.properties!.SdkAppId).toMatchObject({ anyOf: [{ type: 'integer' }, { type: 'string' }] });
+    expect(byName.get('DescribeRecordingUsage')!.inputSchema.properties!.MixType).toMatchObject({ enum: ['single', 'multi'] });
+    expect(byName.get('DescribeRoomInfo')!.inputSchema.properties!.PageSize).toMatchObject({ minimum: 1, maximum: 100 });
+    expect(byName.get('DescribeRoomInfo')!.outputSchema!.properties!.Paging).toBeDefined();
+    expect(byName.get('DescribeCallDetailInfo')!.inputSchema.properties!.DataType).toMatchObject({ items: { enum: expect.arrayContaining(['aLoss', 'bigvBlock', 'all']) } });
+  });
+
+  it.each([
+    ['a start older than 14 days', 'DescribeRoomInfo', { StartTime: ago(15 * 86400), EndTime: ago(14 * 86400 + 3600) }, 'StartTime: must be within the last 14 days'],
+    ['a room list window over 24 hours', 'DescribeRoomInfo', { StartTime: ago(30 * 3600), EndTime: ago(0) }, 'EndTime: must be at most 24 hours from StartTime'],
+    ['a user list window over 4 hours', 'DescribeUserInfo', { CommId: 'x', StartTime: ago(5 * 3600), EndTime: ago(0) }, 'EndTime: must be at most 4 hours from StartTime'],
+    ['metrics over more than an hour', 'DescribeCallDetailInfo', { CommId: 'x', DataType: ['aLoss'], StartTime: ago(7200), EndTime: ago(0) }, 'EndTime: must be at most 1 hour from StartTime'],
+    ['metrics for seven users', 'DescribeCallDetailInfo', { CommId: 'x', DataType: ['aLoss'], UserIds: ['a', 'b', 'c', 'd', 'e', 'f', 'g'], ...lastHour() }, 'UserIds: must have at most 6 items when DataType is given'],
+    ['unusual events over an hour', 'DescribeUnusualEvent', { StartTime: ago(7200), EndTime: ago(0) }, 'EndTime: must be at most 1 hour from StartTime'],
+    ['an end before the start', 'DescribeScaleInfo', { StartTime: ago(3600), EndTime: ago(7200) }, 'EndTime: must be after StartTime'],
+    ['a start in the future', 'DescribeUserEvent', { CommId: 'x', RoomId: '1', UserId: 'u', StartTime: ago(-3600), EndTime: ago(-7200) }, 'StartTime: must not be in the future'],
+    ['a date that does not exist', 'DescribeTrtcUsage', { StartTime: '2025-02-30', EndTime: '2025-03-01' }, 'StartTime: must be YYYY-MM-DD (UTC)'],
+    ['usage over 31 days', 'DescribeTrtcUsage', { StartTime: utcDay(40), EndTime: utcDay(0) }, 'EndTime: must be at most 31 days from StartTime (both dates count)'],
+    ['room usage over 24 hours', 'DescribeTrtcRoomUsage', { StartTime: '2025-05-01 00:00', EndTime: '2025-05-02 00:01' }, 'EndTime: must be at most 24 hours from StartTime'],
+    ['room usage off the minute', 'DescribeTrtcRoomUsage', { StartTime: '2025-05-01T00:00:30Z', EndTime: '2025-05-01T01:00:00Z' }, 'StartTime: must be a whole minute'],
+    ['real-time data older than an hour', 'DescribeTRTCRealTimeScaleData', { StartTime: ago(7200), EndTime: ago(0) }, 'StartTime: must be within the last 1 hour'],
+    ['dashboard data older than 30 days', 'DescribeTRTCMarketQualityData', { StartTime: utcDay(31), EndTime: utcDay(1), Period: 'd' }, 'StartTime: must be within the last 30 days'],
+  ])('rejects %s before sending, stating the allowed window', async (_label, name, args, message) => {
+    const before = cloudRequests(sb).length;
+    const r = await call(name, args);
+    expect(r.isError).toBe(true);
+    expect(text(r)).toContain(message);
+    expect(text(r)).toContain('nothing was sent');
+    expect(cloudRequests(sb).length).toBe(before);
+  });
+
+  it('reads ISO-8601, Unix seconds and Unix milliseconds as the same window', async () => {
+    const end = Math.floor(Date.now() / 1000) + 60;
+    const start = end - 3600;
+    const a = await ok('DescribeRoomInfo', { StartTime: start, EndTime: end });
+    const b = await ok('DescribeRoomInfo', { StartTime: start * 1000, EndTime: String(end) });
+    const c = await ok('DescribeRoomInfo', { StartTime: new Date(start * 1000).toISOString(), EndTime: new Date(end * 1000).toISOString().replace('Z', '+00:00') });
+    expect(a.structuredContent.RoomList).toHaveLength(10);
+    expect(b.structuredContent.RoomList).toEqual(a.structuredContent.RoomList);
+    expect(c.structuredContent.RoomList).toEqual(a.structuredContent.RoomList);
+  });
+
+  it('pages honestly: says when more rows exist and gives the exact next arguments', async () => {
+    const first = await ok('DescribeRoomInfo', lastHour());
+    expect(first.structuredContent.Total).toBe(GUESTS + 2);
+    expect(first.structuredContent.Paging).toEqual({ More: 'yes', Next: { PageNumber: 1, PageSize: 10 } });
+    expect(text(first)).toContain('More rows exist (25 match): call again with PageNumber 1 and PageSize 10');
+    const second = await ok('DescribeRoomInfo', { ...lastHour(), ...first.structuredContent.Paging.Next });
+    const third = await ok('DescribeRoomInfo', { ...lastHour(), ...second.structuredContent.Paging.Next });
+    expect(third.structuredContent.RoomList).toHaveLength(5);
+    expect(third.structuredContent.Paging).toEqual({ More: 'no' });
+    const ids = [first, second, third].flatMap((r) => r.structuredContent.RoomList.map((room: { CommId: string }) => room.CommId));
+    expect(new Set(ids).size).toBe(GUESTS + 2);
+    // Newest first, and the two-day-old class is the oldest call.
+    expect(third.structuredContent.RoomList.at(-1)).toMatchObject({ RoomString: 'class-101', IsFinished: false, UserId: 'teacher' });
+  });
+
+  it('fetches every page on request, with progress notifications to the client', async () => {
+    const before = cloudRequests(sb, 'DescribeRoomInfo').length;
+    const progress: Array<{ progress: number; total?: number }> = [];
+    const r = (await client.callTool({ name: 'DescribeRoomInfo', arguments: { ...lastHour(), PageSize: 5, AllPages: true } }, undefined, {
+      onprogress: (p) => void progress.push(p),
+    })) as Result;
+    expect(r.isError).toBeFalsy();
+    expect(r.structuredContent.RoomList).toHaveLength(GUESTS + 2);
+    expect(r.structuredContent.Paging).toEqual({ More: 'no' });
+    expect(text(r)).toContain('These are all the matching rows. 5 pages were fetched.');
+    expect(cloudRequests(sb, 'DescribeRoomInfo').length - before).toBe(5);
+    // One notification before each page after the first.
+    expect(progress.map((p) => p.progress)).toEqual([1, 2, 3, 4]);
+    expect(progress[0]!.total).toBe(5);
+  });
+
+  it('answers the real-time dashboards from who is online', async () => {
+    const scale = await ok('DescribeTRTCRealTimeScaleData', { StartTime: ago(300), EndTime: ago(0) });
+    const series = scale.structuredContent.Data.Series[0];
+    expect(series.Columns).toEqual(['time', 'userCount', 'roomCount']);
+    expect(series.Values.length).toBeGreaterThanOrEqual(29);
+    const [t, users, rooms] = series.Values.at(-1).RowValue;
+    expect([users, rooms]).toEqual(onlineAt(t));
+    expect(series.Values[0].RowValue.slice(1)).toEqual(onlineAt(series.Values[0].RowValue[0]));
+    expect(users).toBeGreaterThanOrEqual(4);
+    expect(text(scale)).toMatch(/userCount \(users\): min \d+, max \d+, last \d+/);
+
+    const quality = await ok('DescribeTRTCRealTimeQualityData', { SdkAppId: String(APP), StartTime: ago(120), EndTime: ago(0), RoomId: '1234' });
+    const rows = quality.structuredContent.Data.Series[0].Values.map((v: { RowValue: number[] }) => v.RowValue);
+    // One of three users in room 1234 stutters badly, so the average is clearly above zero.
+    expect(Math.min(...rows.map((r: number[]) => r[1]))).toBeGreaterThanOrEqual(3);
+    expect(text(quality)).toContain('videoFreezeRate (video stutter rate (%))');
+  });
+
+  it('answers the data dashboards per day or hour, with decimals on request', async () => {
+    const days = await ok('DescribeTRTCMarketScaleData', { SdkAppId: APP, StartTime: utcDay(3), EndTime: utcDay(0), Period: 'd' });
+    const values = days.structuredContent.Data.Series[0].Values.map((v: { RowValue: number[] }) => v.RowValue);
+    expect(values).toHaveLength(4);
+    // The teacher has been in class-101 since two days ago: yesterday had one user and one room at peak.
+    expect(values[2]).toEqual([Date.parse(`${utcDay(1)}T00:00:00Z`) / 1000, 1, 1, 1, 1]);
+    expect(values[0].slice(1)).toEqual([0, 0, 0, 0]);
+
+    const quality = await ok('DescribeTRTCMarketQualityData', { StartTime: utcDay(1), EndTime: utcDay(0), Period: 'h', IsFloat: true });
+    const last = quality.structuredContent.Data.Series[0].Values.at(-1);
+    expect(quality.structuredContent.Data.Series[0].Columns).toEqual(['time', 'videoFreezeRate', 'audioFreezeRate', 'networkDelay', 'joinSuccessRate', 'joinSuccessIn5sRate']);
+    expect(last.RowValueFloat).toHaveLength(6);
+    expect(last.RowValue).toHaveLength(6);
+  });
+
+  it('cuts an oversized dashboard answer, keeps its columns, and says how to narrow it', async () => {
+    const r = await ok('DescribeTRTCMarketScaleData', { StartTime: utcDay(59), EndTime: utcDay(0), Period: 'h' });
+    const series = r.structuredContent.Data.Series[0];
+    expect(series.Columns).toHaveLength(5);
+    expect(series.Values.length).toBeLessThan(59 * 24);
+    expect(Buffer.byteLength(JSON.stringify(r.structuredContent))).toBeLessThanOrEqual(16_000);
+    expect(text(r)).toMatch(/TRUNCATED to fit 16 KB: Data\.Series\[\]\.Values keeps the first \d+ of \d+ items\. Use Period d/);
+  });
+
+  it('reports call minutes derived from who was in which room', async () => {
+    const today = await ok('DescribeTrtcUsage', { StartTime: utcDay(0), EndTime: utcDay(0) });
+    const { UsageKey, UsageList } = today.structuredContent;
+    expect(UsageKey).toEqual(['Audio', 'SD', 'HD', 'FullHD', '2K', '4K']);
+    expect(UsageList[1].TimeKey).toBe(`${utcDay(0)} 00:05:00`);
+    // Expected minutes today: every seeded user from their join (or midnight) until now.
+    const midnight = Date.parse(`${utcDay(0)}T00:00:00Z`);
+    const joined = [1800, 1200, 600, 2 * 86400, 0, ...Array(GUESTS).fill(0)].map((s) => Math.max(Date.now() - s * 1000, midnight));
+    const expected = joined.reduce((sum, t) => sum + (Date.now() - t) / 60_000, 0);
+    const total = UsageList.flatMap((row: { UsageValue: number[] }) => row.UsageValue).reduce((a: number, b: number) => a + b, 0);
+    expect(Math.abs(total - expected)).toBeLessThan(2);
+    expect(text(today)).toMatch(/Totals over all rows: Audio \d/);
+
+    const week = await ok('DescribeTrtcUsage', { StartTime: utcDay(6), EndTime: utcDay(0) });
+    expect(week.structuredContent.UsageList.map((row: { TimeKey: string }) => row.TimeKey)).toEqual([6, 5, 4, 3, 2, 1, 0].map((d) => `${utcDay(d)} 00:00:00`));
+
+    const recording = await ok('DescribeRecordingUsage', { StartTime: utcDay(2), EndTime: utcDay(0), MixType: 'single' });
+    expect(recording.structuredContent.UsageList.every((row: { UsageValue: number[] }) => row.UsageValue.every((v) => v === 0))).toBe(true);
+    expect((await ok('DescribeMixTranscodingUsage', { StartTime: utcDay(1), EndTime: utcDay(0) })).structuredContent.UsageKey).toHaveLength(11);
+    expect((await ok('DescribeRelayUsage', { StartTime: utcDay(1), EndTime: utcDay(0) })).structuredContent.UsageKey).toEqual(['Bandwidth']);
+  });
+
+  it('reports daily scale for past days only', async () => {
+    const r = await ok('DescribeScaleInfo', { StartTime: ago(3 * 86400), EndTime: ago(0) });
+    const days = r.structuredContent.ScaleList as Array<{ Time: number; UserNumber: number; RoomNumbers: number }>;
+    const yesterday = Date.parse(`${utcDay(1)}T00:00:00Z`) / 1000;
+    expect(days[0]).toMatchObject({ Time: yesterday, UserNumber: 1, RoomNumbers: 1 });
+    expect(days.every((d) => d.Time <= yesterday)).toBe(true);
+  });
+
+  it('decodes abnormal experiences and their likely causes', async () => {
+    const r = await ok('DescribeUnusualEvent', { StartTime: ago(1800), EndTime: ago(0), RoomId: '1234' });
+    const list = r.structuredContent.AbnormalExperienceList;
+    expect(list.map((x: { UserId: string; Meaning: string }) => [x.UserId, x.Meaning])).toEqual([['mallory', 'Audio stuttered'], ['mallory', 'Video stuttered']]);
+    expect(list[0].AbnormalEventList[0]).toEqual({ AbnormalEventId: 2005, PeerId: '', Meaning: 'Upstream audio packet loss too high' });
+    expect(text(r)).toContain('- mallory in room 1234: Audio stuttered; likely causes: Upstream audio packet loss too high; Upstream network latency too high');
+  });
+
+  it('truncates long quality series with a note, while the verdict still covers all the data', async () => {
+    const [room] = (await ok('DescribeRoomInfo', { ...lastHour(), RoomId: '1234' })).structuredContent.RoomList;
+    const r = await ok('DescribeCallDetailInfo', { CommId: room.CommId, DataType: ['all'], StartTime: ago(3500), EndTime: ago(0) });
+    expect(Buffer.byteLength(JSON.stringify(r.structuredContent))).toBeLessThanOrEqual(16_100);
+    expect(r.structuredContent.UserList).toHaveLength(3);
+    expect(text(r)).toMatch(/TRUNCATED to fit 16 KB: .*Data\[\]\.Content.*\. Ask for fewer DataType metrics or UserIds, or a shorter StartTime-EndTime window\./);
+    expect(text(r)).toMatch(/- mallory \(sending\): POOR \(/);
+    expect(text(r)).toMatch(/- alice \(sending\): no poor metric/);
+  });
+
+  it('moderation story: find the user with poor quality, mute them, remove them, and see it in later answers', async () => {
+    // 1. The call in room 1234, and its users.
+    const [room] = (await ok('DescribeRoomInfo', { ...lastHour(), RoomId: '1234' })).structuredContent.RoomList;
+    expect(room).toMatchObject({ RoomString: '1234', IsFinished: false, UserId: 'alice' });
+    const users = await ok('DescribeUserInfo', { CommId: room.CommId, ...lastHour() });
+    expect(users.structuredContent.UserList.map((u: { UserId: string }) => u.UserId).sort()).toEqual(['alice', 'bob', 'mallory']);
+
+    // 2. Whose quality is bad? The one with the most audio packet loss, and the notes name them.
+    const detail = await ok('DescribeCallDetailInfo', { CommId: room.CommId, DataType: ['aLoss', 'bigvBlock'], StartTime: ago(1800), EndTime: ago(0) });
+    const loss = new Map<string, number>();
+    for (const s of detail.structuredContent.Data.filter((d: { DataType: string }) => d.DataType === 'aLoss')) {
+      loss.set(s.UserId, s.Content.reduce((a: number, p: { Value: number }) => a + p.Value, 0) / s.Content.length);
+    }
+    const worst = [...loss].sort((a, b) => b[1] - a[1])[0]![0];
+    expect(worst).toBe('mallory');
+    expect(loss.get('mallory')).toBeGreaterThan(10);
+    expect(text(detail)).toMatch(/- mallory \(sending\): POOR \(audio packet loss \d+(\.\d)? %, video stutter \d+(\.\d)? ms\)/);
+
+    // 3. The same user by ID.
+    const byId = await ok('DescribeUserInfo', { CommId: room.CommId, UserIds: [worst], ...lastHour() });
+    expect(byId.structuredContent.UserList).toEqual([expect.objectContaining({ UserId: 'mallory', Finished: false, RoomStr: '1234' })]);
+
+    // 4. Mute them: their events now show the microphone muted and video stopped.
+    expect((await call('SetUserBlocked', { RoomId: 1234, UserId: worst, IsMute: 1 })).isError).toBeFalsy();
+    const muted = await ok('DescribeUserEvent', { CommId: room.CommId, RoomId: '1234', UserId: worst, ...lastHour() });
+    const own = muted.structuredContent.Data.find((l: { PeerId: string }) => l.PeerId === worst).Content;
+    expect(own.map((e: { Meaning: string }) => e.Meaning)).toEqual(['Began joining the room', 'Joined the room', 'Entered the room', 'Microphone muted', 'User stopped sending video']);
+    expect(own.find((e: { EventId: number }) => e.EventId === 3001)).toMatchObject({ ParamOne: 1, Type: 0 });
+
+    // 5. Remove them, with the human's consent: a leave event, and the user list no longer has them in the call.
+    const preview = await call('RemoveUser', { RoomId: 1234, UserIds: [worst] });
+    expect(text(preview)).toContain('Confirmation required; nothing was sent.');
+    expect(sb.world.room(sb.world.apps.get(APP)!, 'int', 1234)!.users.has(worst)).toBe(true);
+    const removed = await call('RemoveUser', { RoomId: 1234, UserIds: [worst], confirmationToken: confirmationTokenOf(preview) });
+    expect(removed.isError, text(removed)).toBeFalsy();
+    const left = await ok('DescribeUserEvent', { CommId: room.CommId, RoomId: '1234', UserId: worst, ...lastHour() });
+    const last = left.structuredContent.Data[0].Content.at(-1);
+    expect(last).toMatchObject({ EventId: 7001, ParamOne: 2, Meaning: 'Left the room: removed (kicked out)' });
+    expect(text(left)).toContain('- mallory: last event "Left the room: removed (kicked out)"');
+    const after = await ok('DescribeUserInfo', { CommId: room.CommId, ...lastHour() });
+    expect(after.structuredContent.UserList.find((u: { UserId: string }) => u.UserId === worst)).toMatchObject({ Finished: true });
+    expect(text(after)).toContain('still in the call: alice, bob (');
+    // Alice sees mallory leave, too.
+    const seenByAlice = await ok('DescribeUserEvent', { CommId: room.CommId, RoomId: '1234', UserId: 'alice', ...lastHour() });
+    expect(seenByAlice.structuredContent.Data.find((l: { PeerId: string }) => l.PeerId === worst).Content.at(-1).Meaning).toBe('Left the room: removed (kicked out)');
+  });
+
+  it('never answered with structured content that breaks its own output schema', () => {
+    expect(conn.stderr()).not.toContain('does not match the documented output');
+    expect(conn.stderr()).toContain('tool call');
+  });
+
+  it('lists room usage as CSV, at most one call per 15 seconds', async () => {
+    const r = await ok('DescribeTrtcRoomUsage', { StartTime: '2025-05-01 00:00', EndTime: '2025-05-01 12:00' });
+    expect(r.structuredContent.Data).toBe('RoomId,Audio,SD,hd,FullHD,2K,4K\n');
+    expect(text(r)).toContain('0 rooms with usage');
+  });
+});
+
+describe('monitoring over Streamable HTTP', () => {
+  let sb: Sandbox;
+  let srv: SpawnedHttp;
+  beforeAll(async () => {
+    sb = await withSandbox({ world: WORLD });
+    srv = await spawnHttp(TOOLSETS, sandboxEnv(sb));
+  });
+  afterAll(async () => {
+    await srv.stop();
+    await sb.close();
+  });
+
+  it('sends progress notifications for a multi-page fetch, and answers room usage from history', async () => {
+    const client = await connectHttp(srv.url);
+    const progress: number[] = [];
+    const r = (await client.callTool({ name: 'DescribeRoomInfo', arguments: { ...lastHour(), PageSize: 10, AllPages: true } }, undefined, {
+      onprogress: (p) => void progress.push(p.progress),
+    })) as Result;
+    expect(r.structuredContent.RoomList).toHaveLength(GUESTS + 2);
+    expect(progress).toEqual([1, 2]);
+
+    const now = new Date();
+    now.setUTCSeconds(0, 0);
+    const usage = (await client.callTool({ name: 'DescribeTrtcRoomUsage', arguments: { StartTime: new Date(now.getTime() - 3 * 3600_000).toISOString(), EndTime: now.toISOString() } })) as Result;
+    expect(usage.isError, text(usage)).toBeFalsy();
+    const lines: string[] = usage.structuredContent.Data.trim().split('\n');
+    expect(lines[0]).toBe('RoomId,Audio,SD,hd,FullHD,2K,4K');
+    const rooms = new Map(lines.slice(1).map((line) => [line.split(',')[0]!, line.split(',').slice(1).map(Number)]));
+    // The guests joined after EndTime (the start of this minute), so only the two older rooms used minutes:
+    // class-101 for the whole three hours (the teacher), room 1234 for an hour of user time (30 + 20 + 10 minutes).
+    expect([...rooms.keys()].sort()).toEqual(['1234', 'class-101']);
+    const minutes = (room: string) => rooms.get(room)!.reduce((a, b) => a + b, 0);
+    expect(minutes('class-101')).toBeGreaterThan(179);
+    expect(minutes('1234')).toBeGreaterThan(55);
+    expect(text(usage)).toMatch(/Busiest: class-101 \(\d+(\.\d+)?\)/);
+    expect(cloudRequests(sb, 'DescribeTrtcRoomUsage')).toHaveLength(1);
+    await client.close();
+  });
+});

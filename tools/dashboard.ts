@@ -1,0 +1,85 @@
+// Data Monitoring (seed 004): the monitoring dashboard's real-time and daily/hourly series.
+// These actions need the Standard or Premium dashboard edition, and take SdkAppId as a string.
+import { z } from 'zod';
+import { cloudAction } from './define.js';
+import { RequestId } from './fields.js';
+import { DASHBOARD_COLUMNS } from './meanings.js';
+import { DAY, HOUR, timed, type TimeWindow } from './time.js';
+
+const shared = { toolset: 'quality', effect: 'read', rateLimit: 20 } as const;
+
+const AppIdText = z.string().regex(/^[1-9]\d*$/, 'must be digits');
+const SdkAppId = AppIdText.describe('TRTC app ID (SDKAppID); defaults to the configured app');
+/** Agents may write the app ID as a number too; it is sent as the string the API takes. */
+const AgentAppId = z.union([z.int().min(1), AppIdText]).describe('TRTC app ID (SDKAppID); defaults to the configured app');
+const RoomId = z.string().min(1).optional().describe('Only this room');
+const Period = z.enum(['d', 'h']).describe('Per UTC day or hour');
+
+const RowValues = z.object({ RowValue: z.array(z.int()), RowValueFloat: z.array(z.number()) }).partial();
+const SeriesInfos = z.object({ Columns: z.array(z.string()), Values: z.array(RowValues) }).partial();
+const output = z.object({ Data: z.object({ StatementID: z.int(), Series: z.array(SeriesInfos), Total: z.int() }).partial().optional(), RequestId });
+
+/** A dashboard action: its window, the wire schema, and the app ID accepted as number or string. */
+function dashboard(input: z.ZodObject, window: TimeWindow) {
+  const t = timed(input, window, { SdkAppId: AgentAppId });
+  return {
+    ...t,
+    toWire: (args: Record<string, any>, env: Parameters<typeof t.toWire>[1]) => ({ ...t.toWire(args, env), SdkAppId: String(args.SdkAppId) }),
+    output,
+    present: (r: Record<string, any>) => ({ structured: r, notes: seriesNotes(r.Data?.Series ?? []) }),
+  };
+}
+
+/** What each column means, and its range over the rows, so an agent need not scan every row. */
+function seriesNotes(series: Array<z.infer<typeof SeriesInfos>>): string[] {
+  return series.flatMap((s) => {
+    const columns = s.Columns ?? [];
+    const rows = (s.Values ?? []).map((v) => v.RowValueFloat ?? v.RowValue ?? []);
+    const stats = columns.flatMap((name, i) => {
+      if (name === 'time') return [];
+      const values = rows.map((r) => r[i]).filter((v): v is number => typeof v === 'number');
+      if (!values.length) return [];
+      return [`${name} (${DASHBOARD_COLUMNS[name] ?? 'as reported'}): min ${Math.min(...values)}, max ${Math.max(...values)}, last ${values[values.length - 1]}`];
+    });
+    return [[`${rows.length} rows; each RowValue lines up with Columns, and time is Unix seconds.`, ...stats.map((line) => `- ${line}`)].join('\n')];
+  });
+}
+
+export const DescribeTRTCRealTimeScaleData = cloudAction({
+  ...shared,
+  ...dashboard(z.object({ SdkAppId, RoomId }), { form: 'unix', lookback: HOUR }),
+  action: 'DescribeTRTCRealTimeScaleData',
+  description: 'Users and rooms online over the last hour (real-time dashboard).',
+  narrow: 'Pass RoomId or a shorter StartTime-EndTime window.',
+  errors: ['UnsupportedOperation'],
+});
+
+export const DescribeTRTCRealTimeQualityData = cloudAction({
+  ...shared,
+  // The Premium edition reaches 12 hours back (Standard: 3).
+  ...dashboard(z.object({ SdkAppId, RoomId }), { form: 'unix', lookback: 12 * HOUR }),
+  action: 'DescribeTRTCRealTimeQualityData',
+  description: 'Video and audio stutter rates over recent hours (real-time dashboard).',
+  narrow: 'Pass RoomId or a shorter StartTime-EndTime window.',
+});
+
+export const DescribeTRTCMarketScaleData = cloudAction({
+  ...shared,
+  // Premium edition: up to 60 days.
+  ...dashboard(z.object({ SdkAppId, Period }), { form: 'date', lookback: 60 * DAY }),
+  action: 'DescribeTRTCMarketScaleData',
+  description: 'Users, rooms and peak concurrency per day or hour (data dashboard).',
+  narrow: 'Use Period d, or fewer days between StartTime and EndTime.',
+});
+
+export const DescribeTRTCMarketQualityData = cloudAction({
+  ...shared,
+  // Premium edition: up to 30 days.
+  ...dashboard(
+    z.object({ SdkAppId, Period, IsFloat: z.boolean().optional().describe('Decimals (RowValueFloat)') }),
+    { form: 'date', lookback: 30 * DAY },
+  ),
+  action: 'DescribeTRTCMarketQualityData',
+  description: 'Join success, stutter and lag rates per day or hour (data dashboard).',
+  narrow: 'Use Period d, or fewer days between StartTime and EndTime.',
+});

@@ -1,0 +1,252 @@
+// Call Quality Monitoring (seed 004): which calls ran, who was in them, what happened to each user,
+// and how good their audio and video were.
+import { z } from 'zod';
+import { ArgumentError, cloudAction, type PagingSpec } from './define.js';
+import { AllPages, Paging, REGIONS, RequestId, SdkAppId, UserId } from './fields.js';
+import { ABNORMAL_EVENTS, eventMeaning, EXPERIENCES, METRICS } from './meanings.js';
+import { DAY, HOUR, isoTime, timed, type TimeWindow } from './time.js';
+
+const shared = { toolset: 'quality', effect: 'read', rateLimit: 20 } as const;
+const LAST_14_DAYS = { form: 'unix', lookback: 14 * DAY } as const satisfies TimeWindow;
+
+const CommId = z.string().min(1).describe('Call ID, from DescribeRoomInfo');
+const PageNumber = z.int().min(0).describe('First page is 0');
+const pageSize = (dflt: number) => z.int().min(1).max(100).describe(`Default ${dflt}`);
+const paged = (rows: PagingSpec['rows'], defaultSize: number, maxSize: PagingSpec['maxSize'] = 100): PagingSpec =>
+  ({ pageField: 'PageNumber', sizeField: 'PageSize', defaultSize, maxSize, rows, total: 'Total' });
+
+// Output types. Every member is optional: TRTC may leave any of them out (or null, which the server drops).
+const RoomState = z.object({
+  CommId: z.string(), RoomString: z.string(), CreateTime: z.int(), DestroyTime: z.int(), IsFinished: z.boolean(), UserId: z.string(),
+}).partial();
+const UserInformation = z.object({
+  RoomStr: z.string(), UserId: z.string(), JoinTs: z.int(), LeaveTs: z.int(), DeviceType: z.string(),
+  SdkVersion: z.string(), ClientIp: z.string(), Finished: z.boolean(),
+}).partial();
+const EventMessage = z.object({
+  Type: z.int(), Time: z.int(), EventId: z.int(), ParamOne: z.int(), ParamTwo: z.int(),
+  // Added by this server: what EventId means with these parameters.
+  Meaning: z.string(),
+}).partial();
+const EventList = z.object({ Content: z.array(EventMessage), PeerId: z.string() }).partial();
+const TimeValue = z.object({ Time: z.int(), Value: z.number() }).partial();
+const QualityData = z.object({ Content: z.array(TimeValue), UserId: z.string(), PeerId: z.string(), DataType: z.string() }).partial();
+const ScaleInfomation = z.object({ Time: z.int(), UserNumber: z.int(), UserCount: z.int(), RoomNumbers: z.int() }).partial();
+const AbnormalEvent = z.object({ AbnormalEventId: z.int(), PeerId: z.string(), Meaning: z.string() }).partial();
+const AbnormalExperience = z.object({
+  UserId: z.string(), ExperienceId: z.int(), RoomId: z.string(), AbnormalEventList: z.array(AbnormalEvent), EventTime: z.int(), Meaning: z.string(),
+}).partial();
+
+const DATA_TYPES = ['appCpu', 'sysCpu', 'aBit', 'aBlock', 'bigvBit', 'bigvCapFps', 'bigvEncFps', 'bigvDecFps', 'bigvBlock', 'aLoss', 'bigvLoss', 'bigvWidth', 'bigvHeight'] as const;
+
+// Documented error codes, per action (seed 004, "Error Code").
+const INTERNAL = ['InternalError', 'InternalError.DBError', 'InternalError.EsQueryError', 'InternalError.HttpParaseFalied', 'InternalError.InterfaceErr', 'InternalError.MethodErr'];
+const PAGES = ['InvalidParameter.PageNumber', 'InvalidParameter.PageSize', 'InvalidParameter.PageSizeOversize', 'InvalidParameter.QueryScaleOversize'];
+const TIMES = ['InvalidParameter.SdkAppId', 'InvalidParameter.SdkAppid', 'InvalidParameter.StartTimeOversize', 'InvalidParameter.StartTs', 'InvalidParameter.StartTsOversize'];
+const MISSING = ['MissingParameter.CommIdOrSdkAppId', 'MissingParameter.EndTs', 'MissingParameter.SdkAppId', 'MissingParameter.StartTs'];
+const USER_LIST = [
+  ...INTERNAL.filter((c) => c !== 'InternalError.EsQueryError'), 'InvalidParameter', 'InvalidParameter.BodyParamsError', 'InvalidParameter.EncodeParams',
+  ...PAGES, ...TIMES, 'InvalidParameter.UserIdsMorethanSix', 'MissingParameter', 'MissingParameter.CommId', ...MISSING,
+];
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+export const DescribeRoomInfo = cloudAction({
+  ...shared,
+  action: 'DescribeRoomInfo',
+  regions: REGIONS.callHistory,
+  description: 'Calls (a room from creation to end) of an app, newest first, with the CommId the other quality tools take.',
+  ...timed(
+    z.object({
+      SdkAppId, RoomId: z.string().min(1).optional().describe('Only this room'),
+      PageNumber: PageNumber.optional(), PageSize: pageSize(10).optional(),
+    }),
+    { ...LAST_14_DAYS, maxSpan: 24 * HOUR },
+    { AllPages: AllPages.optional() },
+  ),
+  output: z.object({ Total: z.int().optional(), RoomList: z.array(RoomState).optional(), Paging: Paging.optional(), RequestId }),
+  paging: paged(['RoomList'], 10),
+  narrow: 'Pass RoomId, a shorter StartTime-EndTime window, or a smaller PageSize.',
+  errors: [
+    ...INTERNAL, 'InvalidParameter.BodyParamsError', 'InvalidParameter.EndTs', ...PAGES, ...TIMES, 'InvalidParameter.UrlParamsError',
+    'InvalidParameter.UserId', ...MISSING, 'MissingParameter.RoomNum',
+  ],
+  present: (r) => {
+    const rooms: Array<z.infer<typeof RoomState>> = r.RoomList ?? [];
+    const running = rooms.filter((room) => room.IsFinished === false).length;
+    return {
+      structured: r,
+      notes: [
+        `${plural(rooms.length, 'call')} in this answer, ${running} still running (DestroyTime means nothing while IsFinished is false). ` +
+          'Times are Unix seconds. Pass a CommId to DescribeUserInfo, DescribeCallDetailInfo or DescribeUserEvent.',
+      ],
+    };
+  },
+});
+
+const userListNote = (users: Array<z.infer<typeof UserInformation>>) => {
+  const present = users.filter((u) => u.Finished === false).map((u) => u.UserId);
+  return `${plural(users.length, 'user session')}; still in the call: ${present.length ? present.join(', ') : 'nobody'} ` +
+    '(their LeaveTs is the query time). JoinTs/LeaveTs are Unix seconds.';
+};
+
+export const DescribeUserInfo = cloudAction({
+  ...shared,
+  action: 'DescribeUserInfo',
+  regions: REGIONS.callDetail,
+  description: 'Who was in a call: join and leave times, device, SDK version, IP.',
+  ...timed(
+    z.object({
+      SdkAppId, CommId, UserIds: z.array(UserId).min(1).max(100).optional().describe('Only these users'),
+      PageNumber: PageNumber.optional(), PageSize: pageSize(6).optional(),
+    }),
+    { ...LAST_14_DAYS, maxSpan: 4 * HOUR },
+    { AllPages: AllPages.optional() },
+  ),
+  output: z.object({ Total: z.int().optional(), UserList: z.array(UserInformation).optional(), Paging: Paging.optional(), RequestId }),
+  paging: paged(['UserList'], 6),
+  narrow: 'Pass UserIds, a shorter window, or a smaller PageSize.',
+  errors: USER_LIST,
+  present: (r) => ({ structured: r, notes: [userListNote(r.UserList ?? [])] }),
+});
+
+export const DescribeUserEvent = cloudAction({
+  ...shared,
+  action: 'DescribeUserEvent',
+  regions: REGIONS.callDetail,
+  description: "A user's events in a call (join, leave, mute, camera, network), decoded into words.",
+  ...timed(
+    z.object({ SdkAppId, CommId, UserId, RoomId: z.string().min(1) }),
+    LAST_14_DAYS,
+  ),
+  output: z.object({ Data: z.array(EventList).optional(), RequestId }),
+  narrow: 'Pass a shorter StartTime-EndTime window.',
+  errors: [
+    ...INTERNAL.filter((c) => c !== 'InternalError.DBError'), 'InvalidParameter', 'InvalidParameter.BodyParamsError', 'InvalidParameter.EndTs',
+    'InvalidParameter.SdkAppid', 'InvalidParameter.StartTs', 'InvalidParameter.StartTsOversize', 'InvalidParameter.UrlParamsError', 'InvalidParameter.UserId',
+    'MissingParameter', 'MissingParameter.AppId', 'MissingParameter.CommId', 'MissingParameter.CommIdOrSdkAppId', 'MissingParameter.EndTs',
+    'MissingParameter.RoomId', 'MissingParameter.StartTs', 'MissingParameter.UserId',
+  ],
+  present: (r) => {
+    const lists: Array<z.infer<typeof EventList>> = r.Data ?? [];
+    const Data = lists.map((list) => ({
+      ...list,
+      Content: (list.Content ?? []).map((e) => ({ ...e, Meaning: eventMeaning(e.EventId ?? -1, e.ParamOne ?? -1, e.ParamTwo ?? -1) ?? 'Not in the event ID tables' })),
+    }));
+    const latest = Data.slice(0, 20).flatMap((list) => {
+      const last = list.Content.reduce<(typeof list.Content)[number] | undefined>((a, e) => (!a || (e.Time ?? 0) >= (a.Time ?? 0) ? e : a), undefined);
+      return last ? [`- ${list.PeerId || '(unknown)'}: last event "${last.Meaning}" at ${isoTime(last.Time ?? 0)}`] : [];
+    });
+    const count = Data.reduce((n, list) => n + list.Content.length, 0);
+    return {
+      structured: { ...r, Data },
+      notes: [[`${plural(count, 'event')} from ${plural(Data.length, 'sender')} (PeerId). Time is Unix milliseconds; Meaning decodes EventId with ParamOne/ParamTwo.`, ...latest].join('\n')],
+    };
+  },
+});
+
+const callDetail = timed(
+  z.object({
+    SdkAppId, CommId,
+    UserIds: z.array(UserId).min(1).max(100).optional().describe('At most 6 with DataType'),
+    DataType: z.array(z.enum([...DATA_TYPES, 'all'])).min(1).optional().describe('Metrics (all = every one); omit for the user list only'),
+    PageNumber: PageNumber.optional(), PageSize: pageSize(6).optional().describe('Default 6; at most 6 with DataType'),
+  }),
+  {
+    ...LAST_14_DAYS,
+    maxSpan: { ms: (args) => (args.DataType?.length ? HOUR : 4 * HOUR), text: '1 hour with DataType, else 4 hours' },
+  },
+  { AllPages: AllPages.optional() },
+);
+
+export const DescribeCallDetailInfo = cloudAction({
+  ...shared,
+  ...callDetail,
+  action: 'DescribeCallDetailInfo',
+  regions: REGIONS.callDetail,
+  description: 'Users of a call and, with DataType, their quality metrics over time; names users whose quality looks poor.',
+  toWire: (args, env) => {
+    // With metrics, TRTC serves at most six users per request.
+    if (args.DataType?.length) {
+      if ((args.UserIds?.length ?? 0) > 6) throw new ArgumentError('UserIds', 'must have at most 6 items when DataType is given');
+      if ((args.PageSize ?? 0) > 6) throw new ArgumentError('PageSize', 'must be at most 6 when DataType is given');
+    }
+    return callDetail.toWire(args, env);
+  },
+  output: z.object({
+    Total: z.int().optional(), UserList: z.array(UserInformation).optional(), Data: z.array(QualityData).optional(), Paging: Paging.optional(), RequestId,
+  }),
+  paging: paged(['UserList', 'Data'], 6, (wire) => (Array.isArray(wire.DataType) && wire.DataType.length ? 6 : 100)),
+  narrow: 'Ask for fewer DataType metrics or UserIds, or a shorter StartTime-EndTime window.',
+  errors: [...USER_LIST, 'InternalError.EsQueryError'],
+  present: (r) => ({ structured: r, notes: [userListNote(r.UserList ?? []), ...qualityNotes(r.Data ?? [])] }),
+});
+
+/** One line per user and direction: the average of each metric, and a verdict from rule-of-thumb thresholds. */
+function qualityNotes(data: Array<z.infer<typeof QualityData>>): string[] {
+  const groups = new Map<string, Array<{ type: string; values: number[] }>>();
+  for (const series of data) {
+    const values = (series.Content ?? []).map((p) => p.Value).filter((v): v is number => typeof v === 'number');
+    if (!values.length || !series.DataType) continue;
+    const key = series.PeerId ? `${series.UserId} (receiving from ${series.PeerId})` : `${series.UserId} (sending)`;
+    groups.set(key, [...(groups.get(key) ?? []), { type: series.DataType, values }]);
+  }
+  if (!groups.size) return [];
+  const lines = [...groups].map(([who, metrics]) => {
+    const poor: string[] = [];
+    const parts = metrics.map(({ type, values }) => {
+      const m = METRICS[type];
+      const avg = Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 10) / 10;
+      if (!m) return `${type} ${avg}`;
+      const text = `${m.label} ${avg} ${m.unit} (max ${Math.max(...values)})`;
+      if ((m.poorAbove !== undefined && avg > m.poorAbove) || (m.poorBelow !== undefined && avg < m.poorBelow)) poor.push(`${m.label} ${avg} ${m.unit}`);
+      return text;
+    });
+    return `- ${who}: ${poor.length ? `POOR (${poor.join(', ')})` : 'no poor metric'}; ${parts.join('; ')}`;
+  });
+  return [['Quality averaged over the window (POOR = rule-of-thumb thresholds, e.g. packet loss above 10%, video stutter above 500 ms):', ...lines].join('\n')];
+}
+
+export const DescribeScaleInfo = cloudAction({
+  ...shared,
+  action: 'DescribeScaleInfo',
+  regions: REGIONS.callHistory,
+  description: 'Daily counts of rooms, users and room entries (today not yet available).',
+  ...timed(z.object({ SdkAppId }), LAST_14_DAYS),
+  output: z.object({ Total: z.int().optional(), ScaleList: z.array(ScaleInfomation).optional(), RequestId }),
+  errors: [
+    ...INTERNAL.filter((c) => c !== 'InternalError.EsQueryError'), 'InvalidParameter.BodyParamsError', 'InvalidParameter.EndTs', 'InvalidParameter.SdkAppId',
+    'InvalidParameter.SdkAppid', 'InvalidParameter.StartTs', 'InvalidParameter.StartTsOversize', 'InvalidParameter.UserIdsMorethanSix',
+    'MissingParameter.EndTs', 'MissingParameter.SdkAppId', 'MissingParameter.StartTs',
+  ],
+  present: (r) => ({
+    structured: r,
+    notes: ['One row per day (Time = start of the day, Unix seconds): RoomNumbers = rooms, UserNumber = distinct users, UserCount = room entries. A day appears only if EndTime is after its start.'],
+  }),
+});
+
+export const DescribeUnusualEvent = cloudAction({
+  ...shared,
+  action: 'DescribeUnusualEvent',
+  description: 'Up to 20 sampled bad user experiences (stutter, slow join, device failures) with likely causes, decoded.',
+  ...timed(
+    z.object({ SdkAppId, RoomId: z.string().min(1).optional().describe('Only this room') }),
+    { ...LAST_14_DAYS, maxSpan: HOUR },
+  ),
+  output: z.object({ Total: z.int().optional(), AbnormalExperienceList: z.array(AbnormalExperience).optional(), RequestId }),
+  present: (r) => {
+    const list: Array<z.infer<typeof AbnormalExperience>> = (r.AbnormalExperienceList ?? []).map((x: z.infer<typeof AbnormalExperience>) => ({
+      ...x,
+      Meaning: EXPERIENCES[x.ExperienceId ?? -1] ?? 'Not in the experience ID table',
+      AbnormalEventList: (x.AbnormalEventList ?? []).map((e) => ({ ...e, Meaning: ABNORMAL_EVENTS[e.AbnormalEventId ?? -1] ?? 'Not in the event ID tables' })),
+    }));
+    const lines = list.map((x) => {
+      const causes = (x.AbnormalEventList ?? []).map((e) => `${e.Meaning}${e.PeerId ? ` (with ${e.PeerId})` : ''}`);
+      return `- ${x.UserId} in room ${x.RoomId}: ${x.Meaning}${causes.length ? `; likely causes: ${causes.join('; ')}` : ''}`;
+    });
+    return {
+      structured: { ...r, AbnormalExperienceList: list },
+      notes: [[`${plural(list.length, 'abnormal experience')} (TRTC samples at most 20).`, ...lines].join('\n')],
+    };
+  },
+});
