@@ -7,7 +7,7 @@ import { botSig, BotUserSig, TaskId, TaskOutput, TaskRoomId, UserSig } from './t
 const shared = { toolset: 'ingest', rateLimit: 20 } as const;
 const Status = z.object({ Status: z.enum(['InProgress', 'NotExist']), RequestId });
 const StreamUrl = z.string().min(1).describe('Media URL');
-const Volume = z.int().min(0).max(100).optional().describe('Percent of the original volume; default 100');
+const Volume = z.int().min(0).max(100).optional().describe('% of original; default 100');
 
 const startShape = {
   SdkAppId,

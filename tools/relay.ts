@@ -13,7 +13,7 @@ const shared = { toolset: 'relay', rateLimit: 20, regions: REGIONS.relay, output
 const auth = ['AuthFailure', 'AuthFailure.UnRealNameAuthenticated', 'AuthFailure.UnauthorizedOperation', 'AuthFailure.UnsupportedOperation'];
 const common = [...auth, 'InternalError', 'InvalidParameter', 'MissingParameter', 'ResourceNotFound'];
 
-const WithTranscoding = z.literal([0, 1]).describe('1 mixes (transcoding is billed), 0 forwards one stream as is');
+const WithTranscoding = z.literal([0, 1]).describe('1 mix (billed), 0 forward one stream');
 
 /** Relay bots that push into rooms need UserSigs; the server mints those the agent left out. */
 const feedBackToWire = (rooms: Array<Record<string, any>> | undefined, env: WireEnv) =>
@@ -21,13 +21,13 @@ const feedBackToWire = (rooms: Array<Record<string, any>> | undefined, env: Wire
 
 const startShape = {
   SdkAppId,
-  RoomId: TaskRoomId.describe('Main room'),
+  RoomId: TaskRoomId,
   RoomIdType: z.literal([0, 1]).describe('0 numeric room, 1 string room'),
   AgentParams,
   WithTranscoding,
   AudioParams: McuAudioParams.optional().describe('Needed: audio is always transcoded'),
   VideoParams: McuVideoParams.optional().describe('Omit to relay audio only'),
-  SingleSubscribeParams: SingleSubscribeParams.optional().describe('The one stream to forward (WithTranscoding 0)'),
+  SingleSubscribeParams: SingleSubscribeParams.optional().describe('For WithTranscoding 0'),
   PublishCdnParams: PublishCdnParams.optional(),
   SeiParams: McuSeiParams.optional(),
   FeedBackRoomParams: FeedBackRoomParams.wire.optional().describe('Rooms to push the result into'),
@@ -52,10 +52,10 @@ export const StartPublishCdnStream = cloudAction({
 const updateShape = {
   SdkAppId,
   TaskId,
-  SequenceNumber: z.int().min(0).describe('Must grow with every update of this task'),
+  SequenceNumber: z.int().min(0).describe('Must increase with each update'),
   WithTranscoding,
-  AudioParams: McuAudioParams.optional().describe('Who is mixed; encoding cannot change'),
-  VideoParams: McuVideoParams.optional().describe('Layout, background, watermarks; encoding cannot change'),
+  AudioParams: McuAudioParams.optional().describe('Encoding cannot change'),
+  VideoParams: McuVideoParams.optional().describe('Encoding cannot change'),
   SingleSubscribeParams: SingleSubscribeParams.optional(),
   PublishCdnParams: PublishCdnParams.optional(),
   SeiParams: McuSeiParams.optional(),

@@ -5,7 +5,7 @@ import { ArgumentError, type WireEnv } from '../define.js';
 import { nestedArgumentError, UserSig, withBotSig } from '../tasks.js';
 
 const BotUserId = z.string().min(1).describe('Bot; reusing it ends its earlier task');
-const MaxIdleTime = z.int().min(1).optional().describe('Seconds without streams before the task ends; default 60');
+const MaxIdleTime = z.int().min(1).optional().describe('Idle seconds before it stops; default 60');
 
 export const AgentConfig = withBotSig({
   UserId: BotUserId,
@@ -18,7 +18,7 @@ export const AgentConfig = withBotSig({
 });
 
 /** Recognition languages: zh, zh-TW, zh-dialect, en, vi, ja, ko, id, th, pt, tr, ar, es, hi, fr, ms, fil, de, it, ru. */
-const Language = z.string().min(1).describe('ISO 639 code, e.g. zh (default), en, ja, zh-dialect');
+const Language = z.string().min(1).describe('e.g. zh (default), en, ja, zh-dialect');
 const AlternativeLanguage = z.array(z.string()).max(3).optional().describe('Fallbacks; not with zh-dialect');
 
 export const STTConfig = z.strictObject({
@@ -44,8 +44,8 @@ export const TranscriptionParams = withBotSig(
 
 export const ServerPushText = z.strictObject({
   Text: z.string().optional(),
-  Interrupt: z.boolean().optional().describe('May cut the bot off mid-sentence'),
-  StopAfterPlay: z.boolean().optional().describe('End the conversation after speaking it'),
+  Interrupt: z.boolean().optional().describe('May interrupt the bot'),
+  StopAfterPlay: z.boolean().optional().describe('Then end the task'),
 });
 
 // LLMConfig and TTSConfig. The seed documents these members; providers accept more, which pass through.

@@ -10,7 +10,7 @@ const RelayRoomIdType = z.literal([0, 1]).describe('0 numeric room, 1 string roo
 export const AgentParams = z.strictObject({
   UserId: z.string().min(1).describe('Relay bot; not a real user\'s ID'),
   UserSig: BotUserSig,
-  MaxIdleTime: int(5, 86400).optional().describe('Seconds after the mixed users leave until it stops; default 30'),
+  MaxIdleTime: int(5, 86400).optional().describe('Idle seconds before it stops; default 30'),
 });
 
 const MixUserInfo = z.strictObject({ UserId: z.string(), RoomId: z.string().optional(), RoomIdType: z.literal([0, 1]).optional() });

@@ -23,7 +23,7 @@ export const SubscribeStreamUserIds = z
 
 export const RecordParams = z.strictObject({
   RecordMode: z.literal([1, 2]).describe('1 per user, 2 mixed'),
-  MaxIdleTime: int(5, 86400).optional().describe('Seconds without anchors until it stops; default 30'),
+  MaxIdleTime: int(5, 86400).optional().describe('Idle seconds before it stops; default 30'),
   StreamType: z.literal([0, 1, 2]).optional().describe('0 audio+video, 1 audio, 2 video'),
   SubscribeStreamUserIds: SubscribeStreamUserIds.optional(),
   OutputFormat: z.literal([0, 1, 2, 3, 4]).optional().describe('0 HLS, 1 HLS+MP4, 2 HLS+AAC, 3 MP4, 4 AAC; not for VOD'),
