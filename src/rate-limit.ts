@@ -11,13 +11,19 @@ export function rateWindow(perSecond: number): RateWindow {
   return { windowMs: Math.round(1000 / perSecond), max: 1 };
 }
 
+/** Requests reach the service later than we send them, by varying delays; windows are kept this much longer. */
+export const JITTER_MARGIN = 0.15;
+
 /**
- * Client side: a sliding log, so no window of windowMs anywhere ever holds more than max requests,
- * which keeps us inside the service's own count however its windows are aligned.
+ * Client side: a sliding log, so no window of windowMs (plus a margin for network jitter) ever holds more than
+ * max requests, which keeps us inside the service's own count however its windows are aligned.
  */
 export class SlidingWindowLimiter {
   private readonly sent: number[] = [];
-  constructor(private readonly w: RateWindow) {}
+  private readonly w: RateWindow;
+  constructor(documented: RateWindow) {
+    this.w = { ...documented, windowMs: Math.round(documented.windowMs * (1 + JITTER_MARGIN)) };
+  }
 
   /** Takes a slot and returns 0, or returns how many ms until one frees up (taking nothing). */
   take(now = Date.now()): number {
