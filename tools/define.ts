@@ -35,7 +35,11 @@ export interface WireEnv {
   now(): number;
   /** A short-lived UserSig for a user of this app; absent when no SDK secret key is configured. */
   mintUserSig?(userId: string): string;
+  /** Operator-configured LLM and TTS configurations by name, so that agents name them instead of passing keys. */
+  profiles?: AiProfiles;
 }
+
+export type AiProfiles = Readonly<Record<'llm' | 'tts', Readonly<Record<string, Readonly<Record<string, unknown>>>>>>;
 
 /** Thrown by a hook to reject arguments before anything is sent. */
 export class ArgumentError extends Error {

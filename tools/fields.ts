@@ -18,6 +18,13 @@ export const REGIONS = {
   /** DescribeUserInfo, DescribeUserEvent and DescribeCallDetailInfo. */
   callDetail: ['ap-beijing', 'ap-guangzhou', 'ap-mumbai', 'ap-singapore'],
   usage: ['ap-guangzhou', 'ap-singapore'],
+  record: ['ap-beijing', 'ap-guangzhou', 'ap-mumbai', 'ap-shanghai', 'ap-singapore'],
+  relay: ['ap-guangzhou', 'ap-hongkong', 'ap-singapore'],
+  /** StartStreamIngest and UpdateStreamIngest. */
+  ingest: ['ap-bangkok', 'ap-guangzhou', 'ap-jakarta', 'ap-mumbai', 'ap-singapore', 'ap-tokyo'],
+  /** DescribeStreamIngest and StopStreamIngest: fewer regions than start and update. */
+  ingestQuery: ['ap-bangkok', 'ap-jakarta', 'ap-mumbai', 'ap-singapore'],
+  ai: ['ap-guangzhou', 'ap-singapore', 'ap-tokyo', 'na-siliconvalley'],
 } as const;
 
 /** The agent-only argument of paged tools that asks the server to fetch the following pages as well. */

@@ -2,15 +2,19 @@
 import * as call from './call.js';
 import * as conference from './conference.js';
 import { TOOLSETS, type ToolDef } from './define.js';
+import * as ai from './ai.js';
 import * as dashboard from './dashboard.js';
+import * as ingest from './ingest.js';
 import * as live from './live.js';
 import * as pk from './pk.js';
 import * as quality from './quality.js';
+import * as record from './record.js';
+import * as relay from './relay.js';
 import * as room from './room.js';
 import * as seat from './seat.js';
 import * as usage from './usage.js';
 
-const groups = [room, quality, dashboard, usage, live, seat, pk, call, conference];
+const groups = [room, record, relay, ingest, ai, quality, dashboard, usage, live, seat, pk, call, conference];
 
 /** Ordered by toolset, then name, so every consumer (server, docs, snapshots) sees the same order. */
 export const CATALOG: readonly ToolDef[] = groups

@@ -51,6 +51,8 @@ const HINTS: Array<[RegExp, string]> = [
   [/^FailedOperation\.SdkAppId(NotExist|NotUnderAppId)$/, 'No such SDKAppID in this account. Check SdkAppId or TRTC_SDK_APP_ID.'],
   [/^FailedOperation\.TaskExist$/, 'A task like this is already running. Describe or stop the existing one.'],
   [/^FailedOperation\.(TaskNotExist|TaskFinished)$/, 'The task does not exist or already ended. Check the TaskId.'],
+  [/^ResourceNotFound$/, 'No such task or resource, or it already ended. Check the TaskId.'],
+  [/^InvalidParameter\.UserSig/, "The bot's UserSig is wrong, expired or for another user. Leave UserSig out to let the server mint one, or check TRTC_SDK_SECRET_KEY."],
   [/^RequestLimitExceeded/, 'Too many requests. Wait a moment and retry.'],
   [/^InvalidParameter\.(StartTsOversize|StartTimeOversize|QueryScaleOversize)$/, 'The time window reaches back further, or spans longer, than this action (or your monitoring dashboard edition) allows. Narrow StartTime/EndTime.'],
   [/^MissingParameter/, 'A required parameter is missing.'],

@@ -151,7 +151,8 @@ export class CloudProtocol {
   }
 
   private appFor(account: Account, params: Record<string, unknown>) {
-    const raw = params.SdkAppId ?? params.SdkAppid;
+    // The AI task actions carry no SdkAppId: they act in the app that owns the task.
+    const raw = params.SdkAppId ?? params.SdkAppid ?? this.world.tasks.ownerOf(params);
     const id = Number(raw);
     const app = this.world.apps.get(id);
     if (!app || (account.apps && !account.apps.has(id))) {
@@ -178,14 +179,16 @@ export function checkParams(def: ToolDef, body: unknown): Record<string, any> {
     throw new SandboxError('UnknownParameter', `The parameter ${issue.keys.join(', ')} is not recognized.`);
   }
   const field = String(issue.path[0] ?? '');
+  const leaf = String(issue.path.findLast((k) => typeof k === 'string') ?? field);
   const where = issue.path.join('.');
   const missing = issue.code === 'invalid_type' && readAt(body, issue.path) === undefined;
-  if (missing) throw new SandboxError(pick(`MissingParameter.${field}`, 'MissingParameter'), `The required parameter ${where} is missing.`);
+  if (missing) throw new SandboxError(pick(`MissingParameter.${leaf}`, `MissingParameter.${field}`, 'MissingParameter'), `The required parameter ${where} is missing.`);
   if (issue.code === 'invalid_type') {
     throw new SandboxError(pick(`InvalidParameter.${field}`, 'InvalidParameter'), `The parameter ${where} must be ${issue.expected}.`);
   }
+  const range = issue.code === 'too_big' || issue.code === 'too_small' ? ['InvalidParameter.OutOfRange'] : [];
   throw new SandboxError(
-    pick(`InvalidParameterValue.${field}`, `InvalidParameter.${field}`, 'InvalidParameter', 'InvalidParameterValue'),
+    pick(`InvalidParameterValue.${field}`, `InvalidParameter.${field}`, ...range, 'InvalidParameter', 'InvalidParameterValue'),
     `The value of ${where} is invalid: ${issue.message}.`,
   );
 }

@@ -6,12 +6,16 @@ import { CATALOG } from '../../tools/index.js';
 import { silentLogger, type Logger } from '../log.js';
 import { CloudProtocol, type Account } from './cloud.js';
 import { Faults, serveFault, type FaultSpec } from './faults.js';
+import { aiHandlers } from './handlers/ai.js';
 import { callHandlers } from './handlers/call.js';
 import { conferenceHandlers } from './handlers/conference.js';
 import { dashboardHandlers } from './handlers/dashboard.js';
+import { ingestHandlers } from './handlers/ingest.js';
 import { liveHandlers } from './handlers/live.js';
 import { pkHandlers } from './handlers/pk.js';
 import { qualityHandlers } from './handlers/quality.js';
+import { recordHandlers } from './handlers/record.js';
+import { relayHandlers } from './handlers/relay.js';
 import type { RestHandler } from './handlers/rest-common.js';
 import { roomHandlers } from './handlers/room.js';
 import { seatHandlers } from './handlers/seat.js';
@@ -21,7 +25,9 @@ import { RestProtocol } from './rest.js';
 import { RestState } from './rest-state.js';
 import { World, type WorldSeed } from './world.js';
 
-const HANDLERS: Record<string, Handler> = { ...roomHandlers, ...qualityHandlers, ...dashboardHandlers, ...usageHandlers };
+const HANDLERS: Record<string, Handler> = {
+  ...roomHandlers, ...qualityHandlers, ...dashboardHandlers, ...usageHandlers, ...recordHandlers, ...relayHandlers, ...ingestHandlers, ...aiHandlers,
+};
 /** REST handlers, keyed by service/command. */
 const REST_HANDLERS: Record<string, RestHandler> = { ...liveHandlers, ...seatHandlers, ...pkHandlers, ...callHandlers, ...conferenceHandlers };
 

@@ -2,6 +2,7 @@
 // plus a history of what happened, from which monitoring answers are derived.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { TaskBook } from './tasks.js';
 
 export type RoomKind = 'int' | 'str';
 /** SetUserBlocked's IsMute: 0 allowed, 1 audio+video blocked, 2 audio blocked, 3 video blocked. */
@@ -90,6 +91,8 @@ export type RoomListener = (app: App, event: RoomEvent) => void;
 export class World {
   readonly apps = new Map<number, App>();
   private readonly listeners: RoomListener[] = [];
+  /** Recording, relay, ingest and AI tasks of every app. */
+  readonly tasks = new TaskBook(this);
 
   constructor(seed: WorldSeed = DEFAULT_WORLD, readonly now: () => number = Date.now) {
     const parsed = WorldSeedSchema.parse(seed);
@@ -193,6 +196,7 @@ export class World {
         closedRooms: app.closedRooms.length,
         events: app.events.length,
       })),
+      tasks: this.tasks.snapshot(),
     };
   }
 }

@@ -74,9 +74,12 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     log,
   });
   const { sdkAppId: defaultApp, sdkSecretKey } = config;
+  // Loaded only when configured: start-up stays free of catalog schemas otherwise.
+  const profiles = config.aiProfiles || config.llmConfig || config.ttsConfig ? (await import('../ai-profiles.js')).loadAiProfiles(config) : undefined;
   const wireEnv = (sdkAppId: number | undefined) => ({
     sdkAppId,
     now: Date.now,
+    profiles,
     // The SDK secret key belongs to the configured app, so only that app's users can be minted for.
     mintUserSig:
       sdkSecretKey && sdkAppId !== undefined && sdkAppId === defaultApp

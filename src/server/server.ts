@@ -29,6 +29,12 @@ export function instructionsFor(ctx: ServerContext): string {
     'Tools named live_, seat_, pk_, call_ and conference_ are the IM-style REST APIs of the configured app (no SdkAppId); a live or conference room is a TRTC room with a string ID.',
     'Only some tools are listed. To do something no listed tool does, use search_tools, then describe_tool and call_tool.',
   ];
+  const env = ctx.wireEnv(ctx.config.sdkAppId);
+  if (env.mintUserSig) lines.push('Bot UserSigs (recorder, relay, ingest and AI bots) may be left out: the server mints them.');
+  if (env.profiles) {
+    const names = (kind: 'llm' | 'tts') => Object.keys(env.profiles![kind]).join(', ') || 'none';
+    lines.push(`LLMConfig and TTSConfig take {"profile":"<name>"} so keys stay out of the conversation. LLM profiles: ${names('llm')}. TTS profiles: ${names('tts')}.`);
+  }
   if (ctx.config.confirm !== 'none') {
     lines.push(
       `${ctx.config.confirm === 'mutating' ? 'Every mutating' : 'Every destructive'} tool needs the user's consent: the server asks them directly when your client supports it; otherwise the call returns "Confirmation required" with a preview and a confirmationToken. Show the preview to the user, and only if they agree repeat the call with the same arguments plus that confirmationToken.`,

@@ -1,0 +1,201 @@
+// Long-running tasks of the sandbox (recording, relay, ingest, AI conversation and transcription) and the bots
+// that run them. A task's state is derived from the world's clock and its room's history when asked for, so no
+// timers run: a task whose room stayed empty for MaxIdleTime has ended, whenever anyone looks.
+import { randomBytes } from 'node:crypto';
+import { verifyUserSig, type UserSigCheck } from '../signing/usersig.js';
+import { SandboxError, type HandlerContext } from './handlers/types.js';
+import type { App, RoomEvent, RoomKind, World } from './world.js';
+
+export type TaskKind = 'recording' | 'relay' | 'ingest' | 'conversation' | 'transcription';
+export type EndReason = 'stopped' | 'idle' | 'replaced' | 'finished';
+
+export interface Task {
+  readonly id: string;
+  readonly kind: TaskKind;
+  readonly sdkAppId: number;
+  readonly roomKind: RoomKind;
+  readonly roomId: string;
+  readonly botUserId: string;
+  readonly sessionId?: string;
+  readonly startedAt: number;
+  /** Seconds the room may stay empty before the task ends by itself. */
+  readonly maxIdleS?: number;
+  /** A planned end in ms (the MaxDuration of a looping ingest). */
+  readonly endsAt?: number;
+  endedAt?: number;
+  endReason?: EndReason;
+  /** Parameters as started and later changed. They hold UserSigs and keys, so they are never returned whole. */
+  config: Record<string, any>;
+  /** What the task was told after it started (texts to speak, updates). */
+  readonly history: Array<{ time: number; action: string; detail?: Record<string, unknown> }>;
+  /** Who was in the room at the start, and where the room's later events begin in the app's history. */
+  readonly usersAtStart: readonly string[];
+  readonly eventsFrom: number;
+}
+
+export type TaskSpec = Pick<Task, 'kind' | 'roomKind' | 'roomId' | 'botUserId' | 'sessionId' | 'maxIdleS' | 'endsAt' | 'config'> & { id?: string };
+
+/** How long an ended task is still described in its end state (Exited, Stopped) before it is forgotten. */
+export const ENDED_VISIBLE_MS = 60_000;
+
+export class TaskBook {
+  private readonly tasks = new Map<string, Task>();
+  /** UserSigs issued outside the sandbox that it accepts as they are: "sdkAppId\nuserId\nuserSig". */
+  private readonly issued = new Set<string>();
+
+  constructor(private readonly world: World) {}
+
+  start(app: App, spec: TaskSpec): Task {
+    const room = this.world.room(app, spec.roomKind, spec.roomId);
+    const task: Task = {
+      ...spec,
+      id: spec.id ?? randomBytes(24).toString('base64url'),
+      sdkAppId: app.sdkAppId,
+      startedAt: this.world.now(),
+      history: [],
+      usersAtStart: room ? [...room.users.keys()] : [],
+      eventsFrom: app.events.length,
+    };
+    this.tasks.set(task.id, task);
+    return task;
+  }
+
+  /** A task of this app (running or ended), brought up to the present; undefined if it never existed here. */
+  find(app: App, id: string): Task | undefined {
+    const task = this.tasks.get(id);
+    if (!task || task.sdkAppId !== app.sdkAppId) return undefined;
+    this.settle(task);
+    return task;
+  }
+
+  /** Tasks of this app that match, running or ended, oldest first. */
+  all(app: App, match: (t: Task) => boolean): Task[] {
+    const found = [...this.tasks.values()].filter((t) => t.sdkAppId === app.sdkAppId && match(t));
+    for (const t of found) this.settle(t);
+    return found;
+  }
+
+  /** Running tasks of this app that match. */
+  running(app: App, match: (t: Task) => boolean): Task[] {
+    return this.all(app, match).filter((t) => t.endedAt === undefined);
+  }
+
+  /** Running tasks whose bot is this user in this room: a bot's user ID must be its own. */
+  runningBots(app: App, roomKind: RoomKind, roomId: string, botUserId: string): Task[] {
+    return this.running(app, (t) => t.roomKind === roomKind && t.roomId === roomId && t.botUserId === botUserId);
+  }
+
+  /** Whether a task is still described: it runs, or it ended moments ago. */
+  visible(task: Task): boolean {
+    return task.endedAt === undefined || this.world.now() - task.endedAt <= ENDED_VISIBLE_MS;
+  }
+
+  end(task: Task, reason: EndReason): void {
+    task.endedAt ??= this.world.now();
+    task.endReason ??= reason;
+  }
+
+  /** The app of the task that a request without SdkAppId names (the AI actions address tasks by TaskId alone). */
+  ownerOf(params: Record<string, unknown>): number {
+    const id = params.TaskId;
+    if (typeof id !== 'string' || !id) throw new SandboxError('MissingParameter', 'Pass TaskId, or SdkAppId with SessionId.');
+    const task = this.tasks.get(id);
+    if (!task) throw new SandboxError('FailedOperation.TaskNotExist', `Task ${id} does not exist.`);
+    return task.sdkAppId;
+  }
+
+  /** Accepts a UserSig made elsewhere, such as the placeholders in documentation examples, which no key can verify. */
+  acceptUserSig(sdkAppId: number, userId: string, userSig: string): void {
+    this.issued.add(`${sdkAppId}\n${userId}\n${userSig}`);
+  }
+
+  /** Why this UserSig would not let a bot of this app in, or undefined when it would. */
+  userSigProblem(app: App, userId: string, userSig: string): string | undefined {
+    if (this.issued.has(`${app.sdkAppId}\n${userId}\n${userSig}`)) return undefined;
+    const check = verifyUserSig(userSig, { sdkAppId: app.sdkAppId, secretKey: app.sdkSecretKey, userId, now: this.world.now() });
+    return check.ok ? undefined : SIG_PROBLEMS[check.reason];
+  }
+
+  /** Who is in the task's room now, and everyone who was there while the task ran. */
+  occupancy(task: Task): { present: Set<string>; everyone: Set<string> } {
+    const present = new Set(task.usersAtStart);
+    const everyone = new Set(present);
+    for (const e of this.roomEvents(task)) {
+      applyEvent(e, present);
+      if (e.type === 'join' && e.userId) everyone.add(e.userId);
+    }
+    return { present, everyone };
+  }
+
+  /** Plain JSON for the world view, without configurations (they hold secrets). */
+  snapshot() {
+    return [...this.tasks.values()].map((t) => {
+      this.settle(t);
+      return { taskId: t.id, kind: t.kind, sdkAppId: t.sdkAppId, roomId: t.roomId, roomKind: t.roomKind, botUserId: t.botUserId, running: t.endedAt === undefined, endReason: t.endReason };
+    });
+  }
+
+  private *roomEvents(task: Task): Generator<RoomEvent> {
+    const app = this.world.apps.get(task.sdkAppId);
+    for (const e of app?.events.slice(task.eventsFrom) ?? []) {
+      if (e.kind === task.roomKind && String(e.roomId) === task.roomId) yield e;
+    }
+  }
+
+  /** Ends a task whose room stayed empty for MaxIdleTime, or whose planned end has come. */
+  private settle(task: Task): void {
+    if (task.endedAt !== undefined) return;
+    const end = Math.min(this.idleEnd(task) ?? Infinity, task.endsAt ?? Infinity);
+    if (end <= this.world.now()) {
+      task.endedAt = end;
+      task.endReason = end === task.endsAt ? 'finished' : 'idle';
+    }
+  }
+
+  private idleEnd(task: Task): number | undefined {
+    if (!task.maxIdleS) return undefined;
+    const limit = task.maxIdleS * 1000;
+    const present = new Set(task.usersAtStart);
+    let emptySince = present.size ? undefined : task.startedAt;
+    for (const e of this.roomEvents(task)) {
+      if (emptySince !== undefined && e.time - emptySince >= limit) return emptySince + limit;
+      applyEvent(e, present);
+      emptySince = present.size ? undefined : (emptySince ?? e.time);
+    }
+    return emptySince === undefined ? undefined : emptySince + limit;
+  }
+}
+
+function applyEvent(e: RoomEvent, present: Set<string>): void {
+  if (e.type === 'join' && e.userId) present.add(e.userId);
+  else if ((e.type === 'leave' || e.type === 'kicked') && e.userId) present.delete(e.userId);
+  else if (e.type === 'dismissed' || e.type === 'closed') present.clear();
+}
+
+const SIG_PROBLEMS: Record<Extract<UserSigCheck, { ok: false }>['reason'], string> = {
+  malformed: 'is not a valid UserSig',
+  sdkappid: 'was issued for another SdkAppId',
+  identifier: 'was issued for another user',
+  expired: 'has expired',
+  signature: "is not signed with this app's SDK secret key",
+};
+
+/** Verifies a bot's UserSig with the app's SDK secret key; `code` is the error the action documents for it. */
+export function checkBotSig(ctx: HandlerContext, code: string, field: string, userId: string, userSig: string): void {
+  const problem = ctx.world.tasks.userSigProblem(ctx.app, userId, userSig);
+  if (problem) throw new SandboxError(code, `The UserSig in ${field} ${problem}.`);
+}
+
+/** The task a request names, if this app has it and it is still described; `code` is the documented not-found error. */
+export function describedTask(ctx: HandlerContext, kind: TaskKind, code: string): Task {
+  const task = ctx.world.tasks.find(ctx.app, ctx.params.TaskId);
+  if (!task || task.kind !== kind || !ctx.world.tasks.visible(task)) throw new SandboxError(code, `Task ${ctx.params.TaskId} does not exist in app ${ctx.app.sdkAppId}.`);
+  return task;
+}
+
+/** The running task a request names; `code` is the documented error for a missing or ended one. */
+export function runningTask(ctx: HandlerContext, kind: TaskKind, code: string): Task {
+  const task = describedTask(ctx, kind, code);
+  if (task.endedAt !== undefined) throw new SandboxError(code, `Task ${task.id} has already ended.`);
+  return task;
+}

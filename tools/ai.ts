@@ -1,0 +1,161 @@
+// AI conversation and transcription (seed 004, "AI Transcription APIs"): a bot joins a room to talk with a user
+// (speech recognition, an LLM and text-to-speech) or to transcribe what is said.
+import { z } from 'zod';
+import { ArgumentError, cloudAction, type WireEnv } from './define.js';
+import {
+  AgentConfig, configToWire, LLMConfigArg, RecognizeConfig, ServerPushText, STTConfig, TranscriptionParams, TTSConfigArg,
+} from './datatypes/ai.js';
+import { NoOutput, REGIONS, RequestId, SdkAppId } from './fields.js';
+import { botSig, TaskId, TaskOutput, TaskRoomId } from './tasks.js';
+
+const shared = { toolset: 'ai', rateLimit: 20, regions: REGIONS.ai } as const;
+const RoomIdType = z.literal([0, 1]).optional().describe('0 numeric room (default), 1 string room');
+const SessionId = z.string().min(1).optional().describe('Your unique key for the task');
+const TaskStatus = z.object({
+  StartTime: z.string(),
+  Status: z.enum(['Idle', 'Preparing', 'InProgress', 'Stopped']),
+  TaskId: z.string(),
+  SessionId: z.string().nullish(),
+  RequestId,
+});
+const notFound = ['FailedOperation.TaskNotExist', 'InvalidParameter.TaskId'];
+const startErrors = ['FailedOperation.NotAbility', 'FailedOperation.NotAllowed', 'FailedOperation.TaskExist', 'InvalidParameter.UserSig', 'ResourceInsufficient.RequestRejection'];
+
+const LLMConfig = LLMConfigArg.optional().describe('{"profile":"<name>"}, inline members, or both');
+const TTSConfig = TTSConfigArg.optional().describe('{"profile":"<name>"}, inline members, or both');
+/** Agent arguments carry LLMConfig and TTSConfig as objects; the wire wants JSON strings. */
+const configsToWire = (args: Record<string, any>, env: WireEnv) => ({
+  ...args,
+  LLMConfig: configToWire('llm', 'LLMConfig', args.LLMConfig, env),
+  TTSConfig: configToWire('tts', 'TTSConfig', args.TTSConfig, env),
+});
+
+/** Describe* find a task by TaskId, or by SdkAppId with SessionId. */
+function lookupProblem(args: Record<string, any>): void {
+  if (!args.TaskId && !args.SessionId) throw new ArgumentError('TaskId', 'is required unless SessionId is given');
+}
+
+const conversationShape = {
+  SdkAppId,
+  RoomId: TaskRoomId,
+  RoomIdType,
+  SessionId,
+  STTConfig: STTConfig.optional(),
+  LLMConfig: z.string().optional().describe('JSON'),
+  TTSConfig: z.string().optional().describe('JSON'),
+};
+
+export const StartAIConversation = cloudAction({
+  ...shared,
+  action: 'StartAIConversation',
+  effect: 'write',
+  description: 'Send an AI bot into a room to hold a spoken conversation with one user. Returns the TaskId.',
+  input: z.object({ ...conversationShape, AgentConfig: AgentConfig.wire }),
+  agentInput: z.object({ ...conversationShape, AgentConfig: AgentConfig.agent, LLMConfig, TTSConfig }),
+  toWire(args, env) {
+    const UserSig = botSig(env, 'AgentConfig.UserSig', args.AgentConfig.UserId, args.AgentConfig.UserSig);
+    return { ...configsToWire(args, env), AgentConfig: { ...args.AgentConfig, UserSig } };
+  },
+  output: TaskOutput,
+  errors: startErrors,
+});
+
+export const DescribeAIConversation = cloudAction({
+  ...shared,
+  action: 'DescribeAIConversation',
+  effect: 'read',
+  description: 'Status of an AI conversation, found by TaskId or by SessionId.',
+  input: z.object({ SdkAppId: SdkAppId.optional(), TaskId: TaskId.optional(), SessionId }),
+  toWire(args) {
+    lookupProblem(args);
+    return args;
+  },
+  output: TaskStatus,
+  errors: notFound,
+});
+
+const updateShape = {
+  TaskId,
+  WelcomeMessage: z.string().optional(),
+  InterruptMode: z.literal([0, 1]).optional().describe('0 server interrupts on speech, 1 only the client interrupts'),
+  InterruptSpeechDuration: z.int().min(0).optional().describe('ms of speech that interrupts (mode 0)'),
+};
+
+export const UpdateAIConversation = cloudAction({
+  ...shared,
+  action: 'UpdateAIConversation',
+  effect: 'write',
+  idempotent: true,
+  description: 'Change a running AI conversation (voice, model, welcome message, interruption). Members left out stay as they are.',
+  input: z.object({ ...updateShape, LLMConfig: z.string().optional().describe('JSON'), TTSConfig: z.string().optional().describe('JSON') }),
+  agentInput: z.object({ ...updateShape, LLMConfig, TTSConfig }),
+  toWire: configsToWire,
+  output: NoOutput,
+  errors: ['FailedOperation.TaskNotExist'],
+});
+
+export const ControlAIConversation = cloudAction({
+  ...shared,
+  action: 'ControlAIConversation',
+  effect: 'write',
+  description: 'Make a running AI bot say a given text now (Command ServerPushText).',
+  input: z.object({ TaskId, Command: z.literal('ServerPushText'), ServerPushText: ServerPushText.optional() }),
+  toWire(args) {
+    if (!args.ServerPushText) throw new ArgumentError('ServerPushText', 'is required when Command is ServerPushText');
+    return args;
+  },
+  output: NoOutput,
+  errors: notFound,
+});
+
+export const StopAIConversation = cloudAction({
+  ...shared,
+  action: 'StopAIConversation',
+  effect: 'destructive',
+  description: 'End an AI conversation; the bot leaves the room.',
+  input: z.object({ TaskId }),
+  output: NoOutput,
+  errors: notFound,
+});
+
+const transcriptionShape = { SdkAppId, RoomId: TaskRoomId, SessionId, RoomIdType, RecognizeConfig: RecognizeConfig.optional() };
+
+export const StartAITranscription = cloudAction({
+  ...shared,
+  action: 'StartAITranscription',
+  effect: 'write',
+  description: 'Send a bot into a room to transcribe speech live (subtitles arrive as custom messages, CmdId 1). Returns the TaskId.',
+  input: z.object({ ...transcriptionShape, TranscriptionParams: TranscriptionParams.wire }),
+  agentInput: z.object({ ...transcriptionShape, TranscriptionParams: TranscriptionParams.agent }),
+  toWire(args, env) {
+    const p = args.TranscriptionParams;
+    return { ...args, TranscriptionParams: { ...p, UserSig: botSig(env, 'TranscriptionParams.UserSig', p.UserId, p.UserSig) } };
+  },
+  output: TaskOutput,
+  errors: [...startErrors, 'FailedOperation.SdkAppIdNotUnderAppId', 'InvalidParameter.UserSigNotAdmin'],
+});
+
+export const DescribeAITranscription = cloudAction({
+  ...shared,
+  action: 'DescribeAITranscription',
+  effect: 'read',
+  description: 'Status of a transcription, found by TaskId or by SessionId.',
+  input: z.object({ TaskId: z.string().describe('Empty to look up by SessionId'), SdkAppId: SdkAppId.optional(), SessionId }),
+  agentInput: z.object({ TaskId: TaskId.optional(), SdkAppId: SdkAppId.optional(), SessionId }),
+  toWire(args) {
+    lookupProblem(args);
+    return { ...args, TaskId: args.TaskId ?? '' };
+  },
+  output: TaskStatus,
+  errors: notFound,
+});
+
+export const StopAITranscription = cloudAction({
+  ...shared,
+  action: 'StopAITranscription',
+  effect: 'destructive',
+  description: 'End a transcription; the bot leaves the room.',
+  input: z.object({ TaskId }),
+  output: NoOutput,
+  errors: notFound,
+});

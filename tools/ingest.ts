@@ -1,0 +1,78 @@
+// Stream ingest (seed 004, "Pull stream Relay Related interface"): a bot plays an online media file or stream into a room.
+import { z } from 'zod';
+import { cloudAction } from './define.js';
+import { REGIONS, NoOutput, RequestId, SdkAppId } from './fields.js';
+import { botSig, BotUserSig, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
+
+const shared = { toolset: 'ingest', rateLimit: 20 } as const;
+const Status = z.object({ Status: z.enum(['InProgress', 'NotExist']), RequestId });
+const StreamUrl = z.string().min(1).describe('Media URL');
+const Volume = z.int().min(0).max(100).optional().describe('% of original; default 100');
+
+const startShape = {
+  SdkAppId,
+  RoomId: TaskRoomId,
+  RoomIdType: z.literal([0, 1]).describe('0 string room, 1 numeric room'),
+  UserId: z.string().min(1).describe('Ingest bot user ID'),
+  UserSig,
+  StreamUrl: StreamUrl.optional(),
+  PrivateMapKey: z.string().optional().describe('For advanced permission control'),
+  SeekSecond: z.int().min(0).optional().describe('Start playing at this second'),
+  AutoPush: z.boolean().optional().describe('Also relay to CDN'),
+  RepeatNum: z.int().min(-1).max(1000).refine((n) => n !== 0, 'must not be 0').optional().describe('Plays; -1 loops until stopped or MaxDuration; default 1'),
+  MaxDuration: z.int().min(1).max(10080).optional().describe('Minutes a loop (RepeatNum -1) may last'),
+  Volume,
+};
+
+export const StartStreamIngest = cloudAction({
+  ...shared,
+  action: 'StartStreamIngest',
+  effect: 'write',
+  regions: REGIONS.ingest,
+  description: 'Play an online media file or stream into a room through a bot user. Returns the TaskId.',
+  input: z.object(startShape),
+  agentInput: z.object({ ...startShape, UserSig: BotUserSig }),
+  toWire: (args, env) => ({ ...args, UserSig: botSig(env, 'UserSig', args.UserId, args.UserSig) }),
+  output: TaskOutput,
+  errors: [
+    'FailedOperation.NotAllowed', 'FailedOperation.NotRtmpFunction', 'FailedOperation.RestrictedConcurrency', 'FailedOperation.TaskExist',
+    'InternalError.HttpParseFailed', 'InternalError.InternalError', 'InvalidParameter.BodyParamsError', 'InvalidParameter.RoomId',
+    'InvalidParameter.SdkAppId', 'InvalidParameter.StrRoomId', 'InvalidParameter.StreamUrl', 'InvalidParameter.TaskId',
+    'InvalidParameter.UserSig', 'MissingParameter.RoomId', 'MissingParameter.SdkAppId', 'MissingParameter.TaskId',
+    'ResourceInsufficient.RequestRejection',
+  ],
+});
+
+export const DescribeStreamIngest = cloudAction({
+  ...shared,
+  action: 'DescribeStreamIngest',
+  effect: 'read',
+  regions: REGIONS.ingestQuery,
+  description: 'Whether an ingest task is running (InProgress) or gone (NotExist).',
+  input: z.object({ SdkAppId, TaskId }),
+  output: Status,
+  errors: ['FailedOperation.QueryTaskInfoFailed', 'InternalError.DBError', 'InvalidParameter.TaskId', 'MissingParameter.SdkAppId', 'MissingParameter.TaskId'],
+});
+
+export const UpdateStreamIngest = cloudAction({
+  ...shared,
+  action: 'UpdateStreamIngest',
+  effect: 'write',
+  idempotent: true,
+  regions: REGIONS.ingest,
+  description: 'Change what a running ingest plays, its volume, or pause it (a paused task still runs and is billed).',
+  input: z.object({ SdkAppId, TaskId, StreamUrl: StreamUrl.optional(), Volume, IsPause: z.boolean().optional() }),
+  output: Status,
+  errors: ['FailedOperation.TaskNotExist', 'InternalError.DBError', 'InvalidParameter.StreamUrl', 'InvalidParameter.TaskId', 'MissingParameter.SdkAppId', 'MissingParameter.TaskId'],
+});
+
+export const StopStreamIngest = cloudAction({
+  ...shared,
+  action: 'StopStreamIngest',
+  effect: 'destructive',
+  regions: REGIONS.ingestQuery,
+  description: 'Stop an ingest task.',
+  input: z.object({ SdkAppId, TaskId }),
+  output: NoOutput,
+  errors: ['FailedOperation.TaskFinished', 'InvalidParameter.BodyParamsError', 'InvalidParameter.SdkAppId', 'InvalidParameter.TaskId'],
+});

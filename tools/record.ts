@@ -1,0 +1,82 @@
+// On-cloud recording (seed 004, "On-cloud recording APIs"): a recorder bot joins a room and records it to VOD or COS.
+import { z } from 'zod';
+import { cloudAction } from './define.js';
+import { MixLayoutParams, MixTranscodeParams, RecordParams, StorageFile, StorageParams, SubscribeStreamUserIds } from './datatypes/recording.js';
+import { REGIONS, RequestId, SdkAppId } from './fields.js';
+import { botSig, BotUserSig, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
+
+const shared = { toolset: 'record', rateLimit: 20, regions: REGIONS.record } as const;
+
+const common = [
+  'AuthFailure', 'AuthFailure.UnRealNameAuthenticated', 'AuthFailure.UnauthorizedOperation', 'AuthFailure.UnsupportedOperation',
+  'FailedOperation.CRUnsupportMethod', 'InternalError.CRInternalError', 'InvalidParameter.OutOfRange',
+  'MissingParameter.RoomId', 'MissingParameter.SdkAppId', 'MissingParameter.TaskId', 'MissingParameter.UserId',
+];
+const onTask = [...common, 'ResourceNotFound'];
+
+const createShape = {
+  SdkAppId,
+  RoomId: TaskRoomId,
+  UserId: z.string().min(1).describe('Recorder bot; not an anchor\'s ID'),
+  UserSig,
+  RecordParams,
+  StorageParams,
+  RoomIdType: z.literal([0, 1]).optional().describe('0 string room, 1 numeric room (default)'),
+  MixTranscodeParams: MixTranscodeParams.optional().describe('Mixed mode; all members'),
+  MixLayoutParams: MixLayoutParams.optional().describe('Mixed mode only'),
+  ResourceExpiredHour: z.int().min(6).max(720).optional().describe('Hours it can be managed; default 72'),
+  PrivateMapKey: z.string().optional().describe('For advanced permission control'),
+};
+
+export const CreateCloudRecording = cloudAction({
+  ...shared,
+  action: 'CreateCloudRecording',
+  effect: 'write',
+  description: 'Start recording a room: each user separately or one mixed stream, saved to VOD or COS. Returns the TaskId.',
+  input: z.object(createShape),
+  agentInput: z.object({ ...createShape, UserSig: BotUserSig }),
+  toWire: (args, env) => ({ ...args, UserSig: botSig(env, 'UserSig', args.UserId, args.UserSig) }),
+  output: TaskOutput,
+  errors: [
+    ...common, 'FailedOperation', 'FailedOperation.RestrictedConcurrency', 'InvalidParameter.SdkAppId',
+    'MissingParameter.AccessKey', 'MissingParameter.Bucket', 'MissingParameter.CloudStorage', 'MissingParameter.RecordMode',
+    'MissingParameter.RecordParams', 'MissingParameter.Region', 'MissingParameter.SecretKey', 'MissingParameter.StorageParams',
+    'MissingParameter.StreamType', 'MissingParameter.UserSig', 'MissingParameter.Vendor', 'UnsupportedOperation',
+  ],
+});
+
+export const DescribeCloudRecording = cloudAction({
+  ...shared,
+  action: 'DescribeCloudRecording',
+  effect: 'read',
+  description: 'Status of a recording (Idle: nobody to record, InProgress, Exited: ending) and its files (not those bound for VOD).',
+  input: z.object({ SdkAppId, TaskId }),
+  output: z.object({
+    TaskId: z.string(),
+    Status: z.enum(['Idle', 'InProgress', 'Exited']),
+    StorageFileList: z.array(StorageFile).nullish(),
+    RequestId,
+  }),
+  errors: [...onTask, 'FailedOperation', 'InvalidParameter.SdkAppId'],
+});
+
+export const ModifyCloudRecording = cloudAction({
+  ...shared,
+  action: 'ModifyCloudRecording',
+  effect: 'write',
+  idempotent: true,
+  description: 'Change the mixed layout and whose streams a running recording takes. Replaces both: pass the full settings each time.',
+  input: z.object({ SdkAppId, TaskId, MixLayoutParams: MixLayoutParams.optional(), SubscribeStreamUserIds: SubscribeStreamUserIds.optional() }),
+  output: TaskOutput,
+  errors: [...onTask, 'FailedOperation'],
+});
+
+export const DeleteCloudRecording = cloudAction({
+  ...shared,
+  action: 'DeleteCloudRecording',
+  effect: 'destructive',
+  description: 'Stop a recording. Files still uploading finish afterwards.',
+  input: z.object({ SdkAppId, TaskId }),
+  output: TaskOutput,
+  errors: [...onTask, 'InvalidParameter.SdkAppId'],
+});

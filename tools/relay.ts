@@ -1,0 +1,84 @@
+// CDN relay and stream mixing (seed 004, "Stream mixing and relay APIs"): a relay bot mixes or forwards a room's
+// streams to CDNs or into other rooms.
+import { z } from 'zod';
+import { ArgumentError, cloudAction, type WireEnv } from './define.js';
+import {
+  AgentParams, FeedBackRoomParams, McuAudioParams, McuSeiParams, McuVideoParams, PublishCdnParams, relayStartProblem, SingleSubscribeParams,
+} from './datatypes/mcu.js';
+import { REGIONS, SdkAppId } from './fields.js';
+import { botSig, TaskId, TaskOutput, TaskRoomId } from './tasks.js';
+
+const shared = { toolset: 'relay', rateLimit: 20, regions: REGIONS.relay, output: TaskOutput } as const;
+
+const auth = ['AuthFailure', 'AuthFailure.UnRealNameAuthenticated', 'AuthFailure.UnauthorizedOperation', 'AuthFailure.UnsupportedOperation'];
+const common = [...auth, 'InternalError', 'InvalidParameter', 'MissingParameter', 'ResourceNotFound'];
+
+const WithTranscoding = z.literal([0, 1]).describe('1 mix (billed), 0 forward one stream');
+
+/** Relay bots that push into rooms need UserSigs; the server mints those the agent left out. */
+const feedBackToWire = (rooms: Array<Record<string, any>> | undefined, env: WireEnv) =>
+  rooms?.map((r, i) => ({ ...r, UserSig: botSig(env, `FeedBackRoomParams[${i}].UserSig`, r.UserId, r.UserSig) }));
+
+const startShape = {
+  SdkAppId,
+  RoomId: TaskRoomId,
+  RoomIdType: z.literal([0, 1]).describe('0 numeric room, 1 string room'),
+  AgentParams,
+  WithTranscoding,
+  AudioParams: McuAudioParams.optional().describe('Needed: audio is always transcoded'),
+  VideoParams: McuVideoParams.optional().describe('Omit to relay audio only'),
+  SingleSubscribeParams: SingleSubscribeParams.optional().describe('For WithTranscoding 0'),
+  PublishCdnParams: PublishCdnParams.optional(),
+  SeiParams: McuSeiParams.optional(),
+  FeedBackRoomParams: FeedBackRoomParams.wire.optional().describe('Rooms to push the result into'),
+};
+
+export const StartPublishCdnStream = cloudAction({
+  ...shared,
+  action: 'StartPublishCdnStream',
+  effect: 'write',
+  description: 'Start relaying a room to CDNs and/or other rooms, mixed or as one stream. Returns the TaskId; can start before anyone joins.',
+  input: z.object(startShape),
+  agentInput: z.object({ ...startShape, FeedBackRoomParams: FeedBackRoomParams.agent.optional().describe('Rooms to push the result into') }),
+  toWire(args, env) {
+    const problem = relayStartProblem(args);
+    if (problem) throw new ArgumentError(...problem);
+    const UserSig = args.AgentParams.UserSig ?? env.mintUserSig?.(args.AgentParams.UserId);
+    return { ...args, AgentParams: { ...args.AgentParams, UserSig }, FeedBackRoomParams: feedBackToWire(args.FeedBackRoomParams, env) };
+  },
+  errors: [...common, 'FailedOperation', 'FailedOperation.RestrictedConcurrency', 'InvalidParameter.SdkAppId', 'UnsupportedOperation'],
+});
+
+const updateShape = {
+  SdkAppId,
+  TaskId,
+  SequenceNumber: z.int().min(0).describe('Must increase with each update'),
+  WithTranscoding,
+  AudioParams: McuAudioParams.optional().describe('Encoding cannot change'),
+  VideoParams: McuVideoParams.optional().describe('Encoding cannot change'),
+  SingleSubscribeParams: SingleSubscribeParams.optional(),
+  PublishCdnParams: PublishCdnParams.optional(),
+  SeiParams: McuSeiParams.optional(),
+  FeedBackRoomParams: FeedBackRoomParams.wire.optional(),
+};
+
+export const UpdatePublishCdnStream = cloudAction({
+  ...shared,
+  action: 'UpdatePublishCdnStream',
+  effect: 'write',
+  idempotent: true,
+  description: 'Change a running relay. Only the members passed change.',
+  input: z.object(updateShape),
+  agentInput: z.object({ ...updateShape, FeedBackRoomParams: FeedBackRoomParams.agent.optional() }),
+  toWire: (args, env) => ({ ...args, FeedBackRoomParams: feedBackToWire(args.FeedBackRoomParams, env) }),
+  errors: [...common, 'FailedOperation', 'UnsupportedOperation'],
+});
+
+export const StopPublishCdnStream = cloudAction({
+  ...shared,
+  action: 'StopPublishCdnStream',
+  effect: 'destructive',
+  description: 'Stop a relay.',
+  input: z.object({ SdkAppId, TaskId }),
+  errors: [...common, 'FailedOperation.CRUnsupportMethod'],
+});

@@ -1,0 +1,45 @@
+// Fields and hook helpers shared by the long-running task tools (recording, relay, ingest, AI).
+import { z } from 'zod';
+import { describeIssues } from '../src/validation.js';
+import { ArgumentError, type WireEnv } from './define.js';
+import { RequestId } from './fields.js';
+
+export const TaskId = z.string().min(1);
+export const TaskOutput = z.object({ TaskId: z.string(), RequestId });
+
+/** Task rooms are addressed by a string RoomId whatever their type; RoomIdType says which namespace. */
+export const TaskRoomId = z.string().min(1);
+
+/** The UserSig of a bot on the wire, and as agents see it: optional, because the server mints one. */
+export const UserSig = z.string().min(1);
+export const BotUserSig = UserSig.optional().describe('Omit: the server mints it');
+
+type Shape = Record<string, z.ZodType>;
+
+/**
+ * A structure that carries a bot's UserSig, and its agent-facing twin where the UserSig may be left out
+ * because the server mints it. Both are strict, so a misspelt member is an error rather than silently dropped.
+ */
+export function withBotSig<S extends Shape>(shape: S, refine?: (v: any, ctx: z.RefinementCtx) => void) {
+  const agentShape = { ...shape, UserSig: BotUserSig };
+  const wire = z.strictObject(shape);
+  const agent = z.strictObject(agentShape);
+  return refine ? { wire: wire.superRefine(refine), agent: agent.superRefine(refine) } : { wire, agent };
+}
+
+/** The bot's UserSig: the one the agent gave, else a freshly minted one, else an error naming the field. */
+export function botSig(env: WireEnv, field: string, userId: string, given: string | undefined): string {
+  if (given) return given;
+  const minted = env.mintUserSig?.(userId);
+  if (!minted) {
+    throw new ArgumentError(field, 'is required: this server cannot mint UserSigs for this app (TRTC_SDK_SECRET_KEY is unset or belongs to another SdkAppId)');
+  }
+  return minted;
+}
+
+/** An ArgumentError for the first problem zod found in a value nested under `field`. */
+export function nestedArgumentError(field: string, issues: readonly z.core.$ZodIssue[], value: unknown): ArgumentError {
+  const [line] = describeIssues(issues.map((i) => ({ ...i, path: [field, ...i.path] })), { [field]: value });
+  const at = line!.indexOf(': ');
+  return new ArgumentError(line!.slice(0, at), line!.slice(at + 2));
+}
