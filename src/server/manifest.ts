@@ -54,7 +54,8 @@ export function computeManifest(catalog: readonly ToolDef[] = CATALOG): Manifest
 
 /**
  * Strips what the strictest client validators reject or what only costs tokens: $schema,
- * additionalProperties (the server validates strictly itself) and the implicit safe-integer bounds.
+ * additionalProperties (the server validates strictly itself), the implicit safe-integer bounds and
+ * "not empty" string minimums.
  */
 export function portable(schema: JsonSchema): JsonSchema {
   const walk = (node: unknown): unknown => {
@@ -64,6 +65,7 @@ export function portable(schema: JsonSchema): JsonSchema {
     for (const [k, v] of Object.entries(node)) {
       if (k === '$schema' || k === 'additionalProperties') continue;
       if ((k === 'minimum' && v === Number.MIN_SAFE_INTEGER) || (k === 'maximum' && v === Number.MAX_SAFE_INTEGER)) continue;
+      if (k === 'minLength' && v === 1) continue; // "not empty" goes without saying; the server still checks it
       out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, walk(s)])) : walk(v);
     }
     return out;
