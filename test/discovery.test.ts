@@ -95,7 +95,7 @@ describe('resources', () => {
     const client = await connect();
     const { resources } = await client.listResources();
     const uris = resources.map((r) => r.uri);
-    expect(uris).toEqual(expect.arrayContaining(['trtc://regions', 'trtc://error-codes', 'trtc://toolsets']));
+    expect(uris).toEqual(expect.arrayContaining(['trtc://regions', 'trtc://error-codes', 'trtc://event-ids', 'trtc://datatypes', 'trtc://toolsets']));
     for (const uri of uris) {
       const { contents } = await client.readResource({ uri });
       expect(contents[0]).toMatchObject({ uri, mimeType: 'application/json' });
@@ -108,6 +108,17 @@ describe('resources', () => {
       meaning: 'The operation could not be carried out: room not exist.',
       tools: expect.arrayContaining(['DismissRoom', 'RemoveUser']),
     });
+    const events = JSON.parse(((await client.readResource({ uri: 'trtc://event-ids' })).contents[0] as { text: string }).text);
+    expect(events.userEvents).toEqual(expect.arrayContaining([
+      { eventId: 7001, source: 'sdk', byParamOne: { 0: 'Left the room normally', 1: 'Left the room: connection timed out', 2: 'Left the room: removed (kicked out)' } },
+      { eventId: 4003, source: 'sdk', meaning: 'Video resolution changed to {ParamOne}x{ParamTwo}' },
+      { eventId: 32788, source: 'web', meaning: 'Joined the room' },
+    ]));
+    const types = JSON.parse(((await client.readResource({ uri: 'trtc://datatypes' })).contents[0] as { text: string }).text);
+    for (const name of ['RecordParams', 'StorageParams', 'MixLayoutParams', 'AgentConfig', 'STTConfig', 'TranscriptionParams', 'ServerPushText', 'McuVideoParams']) {
+      expect(types[name], name).toMatchObject({ type: 'object', properties: expect.any(Object) });
+    }
+    expect(types.AgentConfig.required).toEqual(expect.arrayContaining(['UserId', 'UserSig', 'TargetUserId']));
     await expect(client.readResource({ uri: 'trtc://nothing' })).rejects.toThrow(/Resource not found/);
   });
 

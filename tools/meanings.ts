@@ -4,8 +4,8 @@
 
 type Decode = (one: number, two: number) => string | undefined;
 
-/** Meanings chosen by ParamOne. */
-const byOne = (table: Record<number, string>): Decode => (one) => table[one];
+/** Meanings chosen by ParamOne (the table stays readable for the event reference). */
+const byOne = (table: Record<number, string>): Decode & { table: Record<number, string> } => Object.assign((one: number) => table[one], { table });
 
 const SCENE: Record<number, string> = { 0: 'video call', 1: 'live streaming', 2: 'audio call', 3: 'voice chat room' };
 const QOS: Record<number, string> = {
@@ -91,6 +91,22 @@ const WEB_EVENTS: Record<number, string> = {
   32793: 'Media connected',
   36864: 'Signalling connection lost (seen by the server)',
 };
+
+/** The event tables as data: a fixed meaning, a meaning per ParamOne, or a template over ParamOne/ParamTwo. */
+export function eventReference(): Array<{ eventId: number; source: 'sdk' | 'web'; meaning?: string; byParamOne?: Record<number, string> }> {
+  // Templates are rendered with marker values that are then named.
+  const [ONE, TWO] = [987654321, 987654322];
+  const row = (id: number, known: string | Decode, source: 'sdk' | 'web') => {
+    if (typeof known === 'string') return { eventId: id, source, meaning: known };
+    if ('table' in known) return { eventId: id, source, byParamOne: (known as { table: Record<number, string> }).table };
+    const text = known(ONE, TWO);
+    return { eventId: id, source, meaning: text ? text.replaceAll(String(ONE), '{ParamOne}').replaceAll(String(TWO), '{ParamTwo}') : 'Depends on ParamOne and ParamTwo' };
+  };
+  return [
+    ...Object.entries(SDK_EVENTS).map(([id, k]) => row(Number(id), k, 'sdk')),
+    ...Object.entries(WEB_EVENTS).map(([id, k]) => row(Number(id), k, 'web')),
+  ];
+}
 
 /** What one DescribeUserEvent event means, or undefined for an ID the tables do not know. */
 export function eventMeaning(id: number, one: number, two: number): string | undefined {

@@ -3,7 +3,7 @@
 // catalog tool by name through the same pipeline as a direct call (validation, mode, scope, consent, audit).
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { ManifestTool } from './manifest.js';
+import type { ManifestTool } from './tool-list.js';
 
 export const DISCOVERY_TOOLSET = 'discovery';
 

@@ -1,5 +1,5 @@
 // Renders docs/tools.md from the manifest: every tool, its toolset, effect, API and parameters.
-import type { JsonSchema, ManifestTool } from './manifest.js';
+import type { JsonSchema, ManifestTool } from './tool-list.js';
 
 const typeOf = (s: JsonSchema): string => {
   if (Array.isArray(s.enum)) return (s.enum as unknown[]).map((v) => JSON.stringify(v)).join(' \\| ');

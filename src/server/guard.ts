@@ -2,7 +2,7 @@
 import { TOOLSETS } from '../../tools/define.js';
 import { ConfigError, type Config } from '../config.js';
 import { DISCOVERY_TOOLSET } from './discovery.js';
-import type { ManifestTool } from './manifest.js';
+import type { ManifestTool } from './tool-list.js';
 
 
 /** The tools to list: the chosen toolsets plus named tools, minus the deny list, and only reads in read-only mode. */

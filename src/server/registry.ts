@@ -1,7 +1,7 @@
 // Lazy access to the catalog and the tool list, so that start-up loads neither zod schemas nor converters.
 import { readFileSync } from 'node:fs';
 import type { ToolDef } from '../../tools/define.js';
-import type { ManifestTool } from './manifest.js';
+import type { ManifestTool } from './tool-list.js';
 
 let manifest: Promise<ManifestTool[]> | undefined;
 let catalog: Promise<ReadonlyMap<string, ToolDef>> | undefined;

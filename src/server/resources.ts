@@ -1,7 +1,9 @@
 // Read-only reference material for agents and the people who set them up, under stable trtc:// URIs.
 import type { ReadResourceResult, Resource } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
 import { CLOUD_DOMAINS } from '../config.js';
 import { hintFor } from '../api/errors.js';
+import { portable } from './tool-list.js';
 import type { ServerContext } from './pipeline.js';
 import { loadCatalog } from './registry.js';
 
@@ -73,6 +75,36 @@ const RESOURCES: Record<string, ResourceDef> = {
       return {
         codes: [...byCode.keys()].sort().map((code) => ({ code, meaning: meaningOf(code), whatToDo: hintFor(code), tools: byCode.get(code) })),
       };
+    },
+  },
+  'trtc://event-ids': {
+    name: 'Event and metric meanings',
+    description: 'What the numbers in monitoring answers mean: DescribeUserEvent event IDs, abnormal experiences and events, quality metrics, dashboard columns',
+    async read() {
+      const m = await import('../../tools/meanings.js');
+      return {
+        userEvents: m.eventReference(),
+        abnormalExperiences: m.EXPERIENCES,
+        abnormalEvents: m.ABNORMAL_EVENTS,
+        qualityMetrics: m.METRICS,
+        dashboardColumns: m.DASHBOARD_COLUMNS,
+      };
+    },
+  },
+  'trtc://datatypes': {
+    name: 'Data types',
+    description: 'JSON Schemas of the nested structures the task tools take (RecordParams, StorageParams, McuLayoutParams, AgentConfig, STTConfig, ...)',
+    async read() {
+      const modules = await Promise.all([import('../../tools/datatypes/recording.js'), import('../../tools/datatypes/mcu.js'), import('../../tools/datatypes/ai.js')]);
+      const types: Record<string, unknown> = {};
+      for (const mod of modules) {
+        for (const [name, value] of Object.entries(mod)) {
+          // A structure that carries a bot UserSig has a wire form and an agent form; the wire form is the data type.
+          const schema = value instanceof z.ZodType ? value : (value as { wire?: unknown })?.wire;
+          if (schema instanceof z.ZodType) types[name] = portable(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }));
+        }
+      }
+      return types;
     },
   },
   'trtc://toolsets': {

@@ -8,7 +8,7 @@ import { describeIssues } from '../validation.js';
 import { VERSION } from '../version.js';
 import { DISCOVERY_TOOLSET, discoveryInputs, effectOf, isDiscovery, jsonResult, searchTools, type DiscoveryName } from './discovery.js';
 import { selectTools } from './guard.js';
-import { listed as toListed, type ManifestTool } from './manifest.js';
+import { listed as toListed, type ManifestTool } from './tool-list.js';
 import { failure, runTool, SANDBOX_NOTE, type CallExtra, type ServerContext } from './pipeline.js';
 import { getPrompt, listPrompts } from './prompts.js';
 import { loadCatalog } from './registry.js';

@@ -1,0 +1,40 @@
+// The shape of a listed tool and the schema clean-up applied to every JSON Schema clients see. Kept apart from
+// the manifest builder so that the running server can use them without loading the catalog.
+import type { ToolAnnotations } from './catalog.js';
+
+export type JsonSchema = Record<string, unknown>;
+
+/** A tool as listed, plus its toolset (which the server uses and strips before listing). */
+export interface ManifestTool {
+  name: string;
+  toolset: string;
+  description: string;
+  inputSchema: JsonSchema;
+  outputSchema?: JsonSchema;
+  annotations: ToolAnnotations;
+  _meta?: { api: string };
+}
+
+/** The Tool object clients see. */
+export const listed = ({ toolset: _toolset, ...tool }: ManifestTool) => tool;
+
+/**
+ * Strips what the strictest client validators reject or what only costs tokens: $schema,
+ * additionalProperties (the server validates strictly itself), the implicit safe-integer bounds and
+ * "not empty" string minimums.
+ */
+export function portable(schema: JsonSchema): JsonSchema {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (!node || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (k === '$schema' || k === 'additionalProperties') continue;
+      if ((k === 'minimum' && v === Number.MIN_SAFE_INTEGER) || (k === 'maximum' && v === Number.MAX_SAFE_INTEGER)) continue;
+      if (k === 'minLength' && v === 1) continue; // "not empty" goes without saying; the server still checks it
+      out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, walk(s)])) : walk(v);
+    }
+    return out;
+  };
+  return walk(schema) as JsonSchema;
+}
