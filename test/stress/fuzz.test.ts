@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import { McpError, CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { connectStdio, sandboxEnv, text, withSandbox, type Connected } from '../helpers.js';
+import { connectStdio, rememberSecret, sandboxEnv, text, withSandbox, type Connected } from '../helpers.js';
 import { CallGenerator, INVALID_KINDS, Rng, VALID_KINDS, type CallKind, type FuzzCall, type JsonSchema } from './schema-fuzz.js';
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : randomInt(2 ** 31);
@@ -52,6 +52,7 @@ describe('fuzzing every tool through a real MCP client', () => {
     sb = await withSandbox({ rateLimitScale: 10_000 });
     const llm = { LLMType: 'openai', Model: 'gpt-4o', APIKey: `sk-fuzz-${SEED}-0123456789`, APIUrl: 'https://llm.example.com/v1/chat/completions' };
     const tts = { TTSType: 'tencent', AppId: 1300000000, SecretId: 'AKIDfuzz', SecretKey: `tts-fuzz-${SEED}-0123456789`, VoiceType: 101001 };
+    rememberSecret(llm.APIKey, tts.SecretKey);
     conn = await connectStdio(
       ['--toolsets', 'all', '--dangerously-skip-consent', '--rate-limit-scale', '10000', '--log-level', 'warn'],
       sandboxEnv(sb, { TRTC_LLM_CONFIG: JSON.stringify(llm), TRTC_TTS_CONFIG: JSON.stringify(tts) }),
