@@ -7,7 +7,7 @@ import { McpError, CallToolResultSchema, type CallToolResult } from '@modelconte
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { connectStdio, rememberSecret, sandboxEnv, text, withSandbox, type Connected } from '../helpers.js';
-import { CallGenerator, INVALID_KINDS, Rng, VALID_KINDS, type CallKind, type FuzzCall, type JsonSchema } from './schema-fuzz.js';
+import { CallGenerator, HUGE, INVALID_KINDS, Rng, VALID_KINDS, type CallKind, type FuzzCall, type JsonSchema } from './schema-fuzz.js';
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : randomInt(2 ** 31);
 const CALLS = Number(process.env.FUZZ_CALLS ?? 10_000);
@@ -38,10 +38,8 @@ function outcomeOf(result: CallToolResult, tool: string): Outcome | 'internal' {
 /** Whether one line of the rejection names the field (or a member of it): "- Field: rule", "- Field[0]: ...". */
 const names = (t: string, field: string) => t.split('\n').some((l) => l.startsWith(`- ${field}`) && /^[:.[]/.test(l.slice(2 + field.length)));
 
-const show = (v: unknown) => {
-  const s = JSON.stringify(v);
-  return s.length > 300 ? `${s.slice(0, 300)}… (${s.length} chars)` : s;
-};
+const clipped = (json: string) => (json.length > 300 ? `${json.slice(0, 300)}… (${json.length} chars)` : json);
+const show = (v: unknown) => clipped(JSON.stringify(v));
 
 describe('fuzzing every tool through a real MCP client', () => {
   let sb: Sandbox;
@@ -76,6 +74,7 @@ describe('fuzzing every tool through a real MCP client', () => {
     const perTool = new Map<string, { valid: number; invalid: number }>();
     let requests = 0;
     let sentCalls = 0;
+    let megabyteCalls = 0;
     const started = Date.now();
 
     sb.requests.splice(0);
@@ -85,7 +84,9 @@ describe('fuzzing every tool through a real MCP client', () => {
       const wrapped = !DISCOVERY.has(def.name) && rng.chance(VIA_CALL_TOOL);
       const request = wrapped ? { name: 'call_tool', arguments: { name: call.tool, arguments: call.args } } : { name: call.tool, arguments: call.args };
       const valid = (VALID_KINDS as readonly string[]).includes(call.kind);
-      const where = `#${i} ${call.tool}${wrapped ? ' via call_tool' : ''} (${call.kind}${call.field ? ` of ${call.field}` : ''}, seed ${SEED}) ${show(call.args)}`;
+      const json = JSON.stringify(call.args);
+      if (json.length >= HUGE) megabyteCalls++;
+      const where = `#${i} ${call.tool}${wrapped ? ' via call_tool' : ''} (${call.kind}${call.field ? ` of ${call.field}` : ''}, seed ${SEED}) ${clipped(json)}`;
       kinds.set(call.kind, (kinds.get(call.kind) ?? 0) + 1);
       const counts = perTool.get(call.tool) ?? { valid: 0, invalid: 0 };
       counts[valid ? 'valid' : 'invalid']++;
@@ -133,6 +134,7 @@ describe('fuzzing every tool through a real MCP client', () => {
       seconds,
       sentCalls,
       requests,
+      megabyteCalls,
       kinds: Object.fromEntries(kinds),
       outcomes: Object.fromEntries([...outcomes].sort()),
     };
