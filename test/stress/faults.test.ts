@@ -12,8 +12,8 @@ import { connectStdio, rememberSecret, sandboxEnv, text, withSandbox, type Conne
 
 const APP = 1400000001;
 /** The server's per-request timeout, and how long the sandbox holds a request it will let time out. */
-const TIMEOUT_MS = 500;
-const HELD_MS = TIMEOUT_MS + 300;
+const TIMEOUT_MS = 800;
+const HELD_MS = TIMEOUT_MS + 400;
 /** The server's default: a read is sent at most three times. */
 const RETRIES = 2;
 const LIVE_ROOM = 'faults-live';
