@@ -30,7 +30,13 @@ async function inspect(target: Target, method: string, ...args: string[]): Promi
   const argv = ['--cli', '--format', 'json', ...target.options, '--method', method, ...args];
   const r = await runTool(INSPECTOR, target.command ? [...argv, '--', ...target.command] : argv);
   capture(r.stdout + r.stderr);
-  return { code: r.code, result: r.stdout.trim() ? (JSON.parse(r.stdout) as { result?: unknown }).result : undefined, stderr: r.stderr };
+  let result: unknown;
+  try {
+    result = r.stdout.trim() ? (JSON.parse(r.stdout) as { result?: unknown }).result : undefined;
+  } catch {
+    throw new Error(`The Inspector printed no JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  }
+  return { code: r.code, result, stderr: r.stderr };
 }
 
 const call = (target: Target, tool: string, args: Record<string, unknown>) =>
