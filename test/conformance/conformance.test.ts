@@ -2,7 +2,7 @@
 // transport, with the sandbox as the cloud. Every scenario of its active suite must pass, except those listed in
 // expected-failures.json, which only fit the suite's own fixture server: each of those must fail, and for the
 // reason the file gives, so that the file stays honest in both directions.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,7 @@ const expected = (JSON.parse(readFileSync(new URL('./expected-failures.json', im
 let sb: Sandbox;
 let srv: SpawnedHttp;
 let run: Run;
+let out: string;
 let scenarios: string[] = [];
 const results = new Map<string, Check[]>();
 
@@ -30,7 +31,7 @@ beforeAll(async () => {
   sb = await withSandbox();
   // Every toolset, so that the tools-list scenario checks the whole catalog.
   srv = await spawnHttp(['--toolsets', 'all'], sandboxEnv(sb));
-  const out = mkdtempSync(join(tmpdir(), 'mcp-conformance-'));
+  out = mkdtempSync(join(tmpdir(), 'mcp-conformance-'));
   // The suite's own baseline check as well: it fails on an unexpected failure and on a listed scenario that passes.
   const baseline = join(out, 'baseline.yml');
   writeFileSync(baseline, `server:\n${Object.keys(expected).map((s) => `  - ${s}\n`).join('')}`);
@@ -52,6 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await srv?.stop();
   await sb?.close();
+  if (out) rmSync(out, { recursive: true, force: true });
 });
 
 /** The suite's own rule: a scenario fails when any of its checks is a FAILURE or a WARNING. */

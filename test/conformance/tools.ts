@@ -2,7 +2,7 @@
 // Node 22 they need. They live in ./tools with their own lockfile, so the product's dependencies stay as they are
 // and its own tests keep running on whatever Node runs them (20 in CI).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +37,8 @@ export interface Run {
 /** Runs a tool script under Node 22 to completion, with a clean environment and a scratch HOME. */
 export function runTool(script: string, args: string[], timeoutMs = 60_000): Promise<Run> {
   // A scratch HOME keeps the tools' own state files (the Inspector's catalog and storage) off the machine's.
-  const env = { PATH: process.env.PATH ?? '', HOME: mkdtempSync(join(tmpdir(), 'mcp-tool-home-')) };
+  const home = mkdtempSync(join(tmpdir(), 'mcp-tool-home-'));
+  const env = { PATH: process.env.PATH ?? '', HOME: home };
   return new Promise((resolve, reject) => {
     const child = spawn(node22(), [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -48,6 +49,7 @@ export function runTool(script: string, args: string[], timeoutMs = 60_000): Pro
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(timer);
+      rmSync(home, { recursive: true, force: true });
       resolve({ code, stdout, stderr });
     });
   });
