@@ -12,7 +12,7 @@ export function rateWindow(perSecond: number): RateWindow {
 }
 
 /** Requests reach the service later than we send them, by varying delays; windows are kept this much longer. */
-export const JITTER_MARGIN = 0.15;
+export const JITTER_MARGIN = 0.05;
 
 /**
  * Client side: a sliding log, so no window of windowMs (plus a margin for network jitter) ever holds more than
@@ -36,17 +36,18 @@ export class SlidingWindowLimiter {
   }
 }
 
-/** Service side (the sandbox): a fixed window counter, as quota systems usually count. */
+/** Service side (the sandbox): fixed window counters, as quota systems usually count. */
 export class FixedWindowCounter {
-  private window = -1;
-  private count = 0;
+  private readonly counts = new Map<number, number>();
   constructor(private readonly w: RateWindow) {}
 
-  /** Counts a request; false when it is over the limit. */
-  hit(now = Date.now()): boolean {
-    const window = Math.floor(now / this.w.windowMs);
-    if (window !== this.window) [this.window, this.count] = [window, 0];
-    return ++this.count <= this.w.max;
+  /** Counts a request made at `time` (ms; times may arrive out of order); false when it is over the limit. */
+  hit(time = Date.now()): boolean {
+    const window = Math.floor(time / this.w.windowMs);
+    const count = (this.counts.get(window) ?? 0) + 1;
+    this.counts.set(window, count);
+    if (this.counts.size > 8) for (const w of this.counts.keys()) if (w < window - 4) this.counts.delete(w);
+    return count <= this.w.max;
   }
 }
 

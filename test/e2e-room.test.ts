@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { LoggingMessageNotificationSchema, type LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
 import { callConfirmed, CLI, cleanEnv, cloudRequests, connectHttp, connectStdio, sandboxEnv, spawnHttp, text, withSandbox, type Connected, type SpawnedHttp } from './helpers.js';
@@ -121,6 +122,30 @@ describe('room tools over stdio', () => {
   });
 });
 
+describe('log notifications', () => {
+  it('are sent only once the client has chosen a level, and only at or above it', async () => {
+    const sb = await withSandbox();
+    const conn = await connectStdio([], sandboxEnv(sb));
+    const got: LoggingMessageNotification['params'][] = [];
+    conn.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void got.push(n.params));
+    const ok = () => conn.client.callTool({ name: 'SetUserBlocked', arguments: { RoomId: 10006, UserId: '29376', IsMute: 1 } });
+    const bad = () => conn.client.callTool({ name: 'DismissRoom', arguments: { RoomId: 'not a number' } });
+    await ok();
+    await conn.client.setLoggingLevel('warning');
+    await ok();
+    await bad();
+    await conn.client.setLoggingLevel('info');
+    await ok();
+    await expect.poll(() => got.length).toBe(2);
+    expect(got).toEqual([
+      { level: 'warning', logger: 'trtc-mcp', data: { tool: 'DismissRoom', ok: false } },
+      { level: 'info', logger: 'trtc-mcp', data: { tool: 'SetUserBlocked', ok: true } },
+    ]);
+    await conn.close();
+    await sb.close();
+  });
+});
+
 describe('sandbox by default', () => {
   let conn: Connected;
   beforeAll(async () => {
@@ -175,6 +200,17 @@ describe('HTTP transports', () => {
     await Promise.all([a.close(), b.close()]);
     expect((await fetch(`${srv.url}/nope`)).status).toBe(404);
     expect((await fetch(`${srv.url}/healthz`)).status).toBe(200);
+  });
+
+  it('answers a body that is not JSON with a JSON-RPC parse error, and a wrong method with 405 and Allow', async () => {
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const bad = await fetch(`${srv.url}/mcp`, { method: 'POST', headers, body: '{"jsonrpc":' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } });
+    for (const [path, method, allow] of [['/mcp', 'PUT', 'GET, POST, DELETE'], ['/sse', 'POST', 'GET'], ['/messages', 'GET', 'POST']] as const) {
+      const r = await fetch(`${srv.url}${path}`, { method });
+      expect([path, r.status, r.headers.get('allow')]).toEqual([path, 405, allow]);
+    }
   });
 });
 

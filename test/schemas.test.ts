@@ -16,6 +16,7 @@ function violations(schema: unknown, path = '$'): string[] {
   const s = schema as JsonSchema;
   const out: string[] = [];
   for (const key of ['$ref', '$defs', 'definitions', 'format', '$schema']) if (key in s) out.push(`${path}: has ${key}`);
+  if (Array.isArray(s.type) || s.type === 'null') out.push(`${path}: type ${JSON.stringify(s.type)}`);
   if (s.type === 'array' && !s.items) out.push(`${path}: array without items`);
   if (s.type === 'object' && !s.properties) out.push(`${path}: object without properties`);
   if (s.properties) {

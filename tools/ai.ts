@@ -15,7 +15,7 @@ const TaskStatus = z.object({
   StartTime: z.string(),
   Status: z.enum(['Idle', 'Preparing', 'InProgress', 'Stopped']),
   TaskId: z.string(),
-  SessionId: z.string().nullish(),
+  SessionId: z.string().optional(),
   RequestId,
 });
 const notFound = ['FailedOperation.TaskNotExist', 'InvalidParameter.TaskId'];

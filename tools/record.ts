@@ -54,7 +54,7 @@ export const DescribeCloudRecording = cloudAction({
   output: z.object({
     TaskId: z.string(),
     Status: z.enum(['Idle', 'InProgress', 'Exited']),
-    StorageFileList: z.array(StorageFile).nullish(),
+    StorageFileList: z.array(StorageFile).optional(),
     RequestId,
   }),
   errors: [...onTask, 'FailedOperation', 'InvalidParameter.SdkAppId'],

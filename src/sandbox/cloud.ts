@@ -65,7 +65,7 @@ export class CloudProtocol {
   private process(req: CloudRequest, action: string | undefined): Record<string, unknown> {
     if (req.method !== 'POST') throw new SandboxError('UnsupportedProtocol', 'The sandbox accepts POST requests signed with TC3-HMAC-SHA256.');
     if (req.body.length > MAX_BODY_BYTES) throw new SandboxError('RequestSizeLimitExceeded', 'The request body exceeds 10 MB.');
-    const account = this.authenticate(req);
+    const { account, timestamp } = this.authenticate(req);
 
     if (!action) throw new SandboxError('MissingParameter', 'The X-TC-Action header is missing.');
     const def = this.actions.get(action);
@@ -80,7 +80,7 @@ export class CloudProtocol {
     if (!(header(req.headers, 'content-type') ?? '').toLowerCase().startsWith('application/json')) {
       throw new SandboxError('InvalidRequest', 'The sandbox accepts application/json bodies only.');
     }
-    this.throttle(account, def);
+    this.throttle(account, def, timestamp);
 
     let body: unknown;
     try {
@@ -96,7 +96,7 @@ export class CloudProtocol {
   }
 
   /** Verifies the TC3 signature exactly as the documented algorithm defines it. */
-  private authenticate(req: CloudRequest): Account {
+  private authenticate(req: CloudRequest): { account: Account; timestamp: number } {
     const auth = header(req.headers, 'authorization') ?? '';
     const m = /^TC3-HMAC-SHA256 Credential=([^/\s]+)\/(\d{4}-\d{2}-\d{2})\/([^/\s]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(auth);
     if (!m) throw new SandboxError('AuthFailure.InvalidAuthorization', `The Authorization header is not a valid ${TC3_ALGORITHM} authorization.`);
@@ -138,14 +138,18 @@ export class CloudProtocol {
     if ((header(req.headers, 'x-tc-token') ?? undefined) !== account.token) {
       throw new SandboxError('AuthFailure.TokenFailure', 'The session token is missing or wrong for these credentials.');
     }
-    return account;
+    return { account, timestamp };
   }
 
-  private throttle(account: Account, def: ToolDef): void {
+  /**
+   * Counts by the signed X-TC-Timestamp, that is by when the client sent the request, so that delays between
+   * client and sandbox (a busy test machine) cannot bunch requests that were sent at the documented rate.
+   */
+  private throttle(account: Account, def: ToolDef, timestamp: number): void {
     const key = `${account.secretId}:${def.name}`;
     let counter = this.limits.get(key);
     if (!counter) this.limits.set(key, (counter = new FixedWindowCounter(rateWindow(def.rateLimit * this.rateLimitScale))));
-    if (!counter.hit(this.world.now())) {
+    if (!counter.hit(timestamp * 1000)) {
       throw new SandboxError('RequestLimitExceeded', `${def.name} allows ${def.rateLimit} requests per second.`);
     }
   }

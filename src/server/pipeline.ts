@@ -152,8 +152,9 @@ function describeCounterpart(def: ToolDef, catalog: ReadonlyMap<string, ToolDef>
 
 const apiName = (def: ToolDef) => (def.api.kind === 'cloud' ? def.api.action : `${def.api.service}/${def.api.command}`);
 
+/** `structured` is already redacted, so its JSON mirror is too; the notes are free text and pass the redactor. */
 function success(structured: Record<string, unknown>, notes: string[]): CallToolResult {
-  const content = [JSON.stringify(structured), ...notes].map((text) => ({ type: 'text' as const, text: redactText(text) }));
+  const content = [JSON.stringify(structured), ...notes.map(redactText)].map((text) => ({ type: 'text' as const, text }));
   return { content, structuredContent: structured };
 }
 

@@ -38,10 +38,17 @@ interface Session {
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  /**
+   * @param rpcCode the JSON-RPC error code of the body: a body that is not JSON is a parse error (-32700) by
+   *   JSON-RPC's rules; other refusals say -32600 (400) or the SDK's generic -32000.
+   * @param headers extra response headers, such as the `Allow` that HTTP requires with 405.
+   */
+  constructor(readonly status: number, message: string, readonly rpcCode = status === 400 ? -32600 : -32000, readonly headers: Record<string, string> = {}) {
     super(message);
   }
 }
+
+const notAllowed = (allow: string, message: string) => new HttpError(405, message, undefined, { allow });
 
 export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
   const { log, maxBodyBytes = 1024 * 1024, maxSessions = 1000, idleTimeoutMs = 30 * 60_000 } = opts;
@@ -92,7 +99,7 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
       if (!session || !(session.transport instanceof StreamableHTTPServerTransport)) throw new HttpError(404, 'Session not found.');
       return session.transport.handleRequest(req, res);
     }
-    throw new HttpError(405, 'Use POST, GET or DELETE on /mcp.');
+    throw notAllowed('GET, POST, DELETE', 'Use POST, GET or DELETE on /mcp.');
   };
 
   const handleSse = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
@@ -111,7 +118,7 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
       const body = await readJson(req, maxBodyBytes);
       return session.transport.handlePostMessage(req, res, body);
     }
-    throw new HttpError(405, 'Use GET /sse to open a stream and POST /messages to send.');
+    throw notAllowed(url.pathname === '/sse' ? 'GET' : 'POST', 'Use GET /sse to open a stream and POST /messages to send.');
   };
 
   let hosts = new Set<string>();
@@ -152,7 +159,9 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
         if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
         // A refused request may still be streaming its body; close rather than read it.
         if (status === 413 || status === 401 || status === 403) res.setHeader('Connection', 'close');
-        sendJson(res, status, { jsonrpc: '2.0', error: { code: status === 400 ? -32600 : -32000, message: (err as Error).message }, id: null });
+        if (err instanceof HttpError) for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
+        const code = err instanceof HttpError ? err.rpcCode : -32603;
+        sendJson(res, status, { jsonrpc: '2.0', error: { code, message: (err as Error).message }, id: null });
       } else res.end();
     }
   });
@@ -210,6 +219,6 @@ async function readJson(req: http.IncomingMessage, limit: number): Promise<unkno
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
-    throw new HttpError(400, 'The request body is not valid JSON.');
+    throw new HttpError(400, 'The request body is not valid JSON.', -32700);
   }
 }

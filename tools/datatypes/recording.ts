@@ -136,8 +136,8 @@ export const MixLayoutParams = z.strictObject({
 });
 
 export const StorageFile = z.object({
-  UserId: z.string().nullish(),
+  UserId: z.string().optional(),
   FileName: z.string(),
-  TrackType: z.enum(['video', 'audio', 'audio_video']).nullish(),
+  TrackType: z.enum(['video', 'audio', 'audio_video']).optional(),
   BeginTimeStamp: z.int(),
 });
