@@ -107,7 +107,10 @@ export async function spawnHttp(args: string[], env: Record<string, string>): Pr
   const child = spawn(process.execPath, [CLI, '--transport', 'http', '--port', '0', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${err}`)), 15_000);
+    const timer = setTimeout(() => {
+      child.kill(); // not left running after the test gave up on it
+      reject(new Error(`server did not start:\n${err}`));
+    }, 15_000);
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
       capture(d);
