@@ -3,8 +3,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The Node 22 tools' checks run on their own: npm run test:conformance (vitest.conformance.config.ts).
-    exclude: [...configDefaults.exclude, 'test/conformance/**'],
+    // Run on their own: the Node 22 tools' checks (npm run test:conformance) and the robustness suites, which
+    // take minutes (npm run test:stress).
+    exclude: [...configDefaults.exclude, 'test/conformance/**', 'test/stress/**'],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -5,8 +5,16 @@ export function readAt(value: unknown, path: readonly PropertyKey[]): unknown {
   return path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
 }
 
+/** Keys that print as they are; any other (a space, a dot, a control or invisible character) is quoted to show it exactly. */
+const PLAIN_KEY = /^[\w$-]+$/;
+
 export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${String(k)}`)).join('') || '(arguments)';
+  const segment = (k: PropertyKey, i: number) => {
+    if (typeof k === 'number') return `[${k}]`;
+    const name = String(k);
+    return PLAIN_KEY.test(name) ? `${i ? '.' : ''}${name}` : `[${JSON.stringify(name)}]`;
+  };
+  return path.map(segment).join('') || '(arguments)';
 }
 
 const KIND: Record<string, string> = { int: 'an integer', number: 'a number', string: 'a string', array: 'an array', object: 'an object', boolean: 'a boolean' };

@@ -108,9 +108,11 @@ describe('monitoring and usage tools over stdio', () => {
     const a = await ok('DescribeRoomInfo', { StartTime: start, EndTime: end });
     const b = await ok('DescribeRoomInfo', { StartTime: start * 1000, EndTime: String(end) });
     const c = await ok('DescribeRoomInfo', { StartTime: new Date(start * 1000).toISOString(), EndTime: new Date(end * 1000).toISOString().replace('Z', '+00:00') });
+    // A call still going reports the present as its DestroyTime, which may tick over between the three requests.
+    const rows = (r: typeof a) => r.structuredContent.RoomList.map(({ DestroyTime, ...row }: Record<string, unknown>) => (row.IsFinished ? { ...row, DestroyTime } : row));
     expect(a.structuredContent.RoomList).toHaveLength(10);
-    expect(b.structuredContent.RoomList).toEqual(a.structuredContent.RoomList);
-    expect(c.structuredContent.RoomList).toEqual(a.structuredContent.RoomList);
+    expect(rows(b)).toEqual(rows(a));
+    expect(rows(c)).toEqual(rows(a));
   });
 
   it('pages honestly: says when more rows exist and gives the exact next arguments', async () => {

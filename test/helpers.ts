@@ -17,8 +17,10 @@ mkdirSync(OUT, { recursive: true });
 const outputFile = `${OUT}output-${process.pid}.log`;
 const secretsFile = `${OUT}secrets-${process.pid}.txt`;
 
-export function capture(textOut: string): void {
-  appendFileSync(outputFile, textOut.endsWith('\n') ? textOut : `${textOut}\n`);
+/** A tool result (a string, one per line), or a chunk of a server's output, appended byte for byte. */
+export function capture(out: string | Buffer): void {
+  // A chunk boundary may fall inside a secret or a character: a newline added there would hide the secret from the sweep.
+  appendFileSync(outputFile, typeof out !== 'string' || out.endsWith('\n') ? out : `${out}\n`);
 }
 
 /** Declares a secret the tests configured: the sweep fails the run if it ever appears in captured output. */
@@ -86,7 +88,7 @@ export async function connectStdio(args: string[], env: Record<string, string>, 
   let err = '';
   transport.stderr?.on('data', (d: Buffer) => {
     err += d.toString();
-    capture(d.toString());
+    capture(d);
   });
   const client = newClient(elicit);
   await client.connect(transport);
@@ -105,10 +107,13 @@ export async function spawnHttp(args: string[], env: Record<string, string>): Pr
   const child = spawn(process.execPath, [CLI, '--transport', 'http', '--port', '0', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${err}`)), 15_000);
+    const timer = setTimeout(() => {
+      child.kill(); // not left running after the test gave up on it
+      reject(new Error(`server did not start:\n${err}`));
+    }, 15_000);
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
-      capture(d.toString());
+      capture(d);
       const m = /streamableHttp=(http:\/\/\S+)\/mcp/.exec(err);
       if (m) {
         clearTimeout(timer);

@@ -46,14 +46,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Answers a request under a fault. `process` runs the request for real; only 'drop-after' (the service acts,
- * then the answer is lost) and 'slow' call it. Returns what was recorded for the request.
+ * then the answer is lost) and 'slow' call it. Returns the code to record for the request, and the RequestId
+ * of its answer when it has one (a rate limit's too), so tests can look for it in what reaches the agent.
  */
 export async function serveFault(
   fault: FaultSpec & { delayMs: number },
   res: http.ServerResponse,
-  process: () => { body: unknown; code: string },
+  process: () => { body: unknown; code: string; requestId: string },
   api: 'cloud' | 'rest' = 'cloud',
-): Promise<string> {
+): Promise<{ code: string; requestId?: string }> {
   switch (fault.kind) {
     case 'http5xx':
       res.writeHead(502, { 'content-type': 'text/html' });
@@ -72,7 +73,7 @@ export async function serveFault(
           ? { ActionStatus: 'FAIL', ErrorCode: 60007, ErrorInfo: message, RequestId }
           : { Response: { Error: { Code: 'RequestLimitExceeded', Message: message }, RequestId } },
       ));
-      break;
+      return { code: 'fault:rate-limit', requestId: RequestId };
     }
     case 'malformed':
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -82,17 +83,18 @@ export async function serveFault(
       res.socket?.resetAndDestroy?.() ?? res.destroy();
       break;
     case 'drop-after': {
-      const { code } = process();
+      // The service acted and answered, but the answer (and its RequestId) never arrives.
+      const { code, requestId } = process();
       res.socket?.resetAndDestroy?.() ?? res.destroy();
-      return `fault:drop-after:${code}`;
+      return { code: `fault:drop-after:${code}`, requestId };
     }
     case 'slow': {
       await sleep(fault.delayMs);
-      const { body, code } = process();
+      const { body, code, requestId } = process();
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
-      return code;
+      return { code, requestId };
     }
   }
-  return `fault:${fault.kind}`;
+  return { code: `fault:${fault.kind}` };
 }

@@ -122,12 +122,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const serve = async (api: 'cloud' | 'rest', key: string | undefined, process: () => Outcome) => {
       const fault = faults.take(key);
       if (fault) {
-        let requestId: string | undefined;
-        const code = await serveFault(fault, res, () => {
-          const out = process();
-          requestId = out.requestId;
-          return out;
-        }, api);
+        const { code, requestId } = await serveFault(fault, res, process, api);
         return record({ time: world.now(), api, action: key, code, requestId });
       }
       const out = process();

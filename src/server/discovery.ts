@@ -7,13 +7,15 @@ import type { ManifestTool } from './tool-list.js';
 
 export const DISCOVERY_TOOLSET = 'discovery';
 
+// Strict, like every catalog tool: a misspelt key ("args" for "arguments") is reported, not dropped, which for
+// call_tool would run the tool without the arguments the agent meant to pass.
 export const discoveryInputs = {
-  search_tools: z.object({
+  search_tools: z.strictObject({
     query: z.string().min(1).max(200).describe('What you want to do, e.g. "stop a recording" or "who is in a room"'),
     limit: z.int().min(1).max(20).optional().describe('Most results (default 8)'),
   }),
-  describe_tool: z.object({ name: z.string().min(1).max(64) }),
-  call_tool: z.object({
+  describe_tool: z.strictObject({ name: z.string().min(1).max(64) }),
+  call_tool: z.strictObject({
     name: z.string().min(1).max(64),
     arguments: z.looseObject({}).optional().describe("The tool's arguments, as describe_tool shows them"),
   }),

@@ -174,13 +174,23 @@ function errorCode(err: unknown): string {
   return 'internal';
 }
 
+/** The most of a service's error message an agent is shown: messages may quote arguments, which can be huge. */
+export const SERVICE_MESSAGE_CHARS = 1_000;
+
+function clip(message: string): string {
+  if (message.length <= SERVICE_MESSAGE_CHARS) return message;
+  // Never end on half of a surrogate pair.
+  const end = /[\uD800-\uDBFF]/.test(message[SERVICE_MESSAGE_CHARS - 1]!) ? SERVICE_MESSAGE_CHARS - 1 : SERVICE_MESSAGE_CHARS;
+  return `${message.slice(0, end)}… (${message.length - end} more characters left out)`;
+}
+
 /** An error an agent can act on: what failed, what it means, what to do, and the RequestId. */
 export function explainFailure(def: ToolDef, err: unknown, checkWith?: string): string {
   if (err instanceof PreflightError) return `${def.name} was not sent: ${err.message}`;
   if (err instanceof ApiError) {
     const hint = hintFor(err.code);
     return [
-      `${def.name} failed: ${err.code}: ${err.message}`,
+      `${def.name} failed: ${err.code}: ${clip(err.message)}`,
       hint && `What to do: ${hint}`,
       err.requestId && `RequestId: ${err.requestId}`,
     ].filter(Boolean).join('\n');

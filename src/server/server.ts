@@ -2,7 +2,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema, ErrorCode, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema, ListToolsRequestSchema,
-  LoggingLevelSchema, ReadResourceRequestSchema, SetLevelRequestSchema, type CallToolResult, type LoggingLevel,
+  LoggingLevelSchema, ReadResourceRequestSchema, SetLevelRequestSchema, type CallToolResult, type LoggingLevel, type ServerNotification,
 } from '@modelcontextprotocol/sdk/types.js';
 import { describeIssues } from '../validation.js';
 import { VERSION } from '../version.js';
@@ -20,6 +20,7 @@ const RESOURCE_NOT_FOUND = -32002;
 /** A JSON-RPC error with a plain message (McpError would prefix it, and clients prefix it again). */
 const protocolError = (code: number, message: string) => Object.assign(new Error(message), { code });
 const LEVELS = LoggingLevelSchema.options;
+type Notify = (notification: ServerNotification) => Promise<void>;
 
 export function instructionsFor(ctx: ServerContext): string {
   const lines = [
@@ -80,7 +81,7 @@ export function createMcpServer(ctx: ServerContext, listed: readonly ManifestToo
     const result = isDiscovery(name)
       ? await discover(ctx, name, args, callable, exposed, callExtra)
       : await runTool(ctx, (await loadCatalog()).get(name)!, args, callExtra);
-    notify(result.isError ? 'warning' : 'info', { tool: name, ok: !result.isError });
+    await notify(extra.sendNotification, result.isError ? 'warning' : 'info', { tool: name, ok: !result.isError });
     return result;
   });
 
@@ -107,8 +108,10 @@ export function createMcpServer(ctx: ServerContext, listed: readonly ManifestToo
     level = request.params.level;
     return {};
   });
-  const notify = (at: LoggingLevel, data: Record<string, unknown>) => {
-    if (level && LEVELS.indexOf(at) >= LEVELS.indexOf(level)) void server.sendLoggingMessage({ level: at, logger: 'trtc-mcp', data }).catch(() => undefined);
+  // Sent as part of the call it is about, and before its result: over Streamable HTTP that puts it on the call's
+  // own response stream, so it arrives even when the client opened no standalone stream, and in order.
+  const notify = async (send: Notify, at: LoggingLevel, data: Record<string, unknown>) => {
+    if (level && LEVELS.indexOf(at) >= LEVELS.indexOf(level)) await send({ method: 'notifications/message', params: { level: at, logger: 'trtc-mcp', data } }).catch(() => undefined);
   };
   return server;
 }
