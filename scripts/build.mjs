@@ -21,8 +21,21 @@ const onlyEnglishLocale = {
   },
 };
 
+// The server always passes its own elicitation validator, so the SDK's default (Ajv, ~130 kB) is never used:
+// its module is replaced by a re-export of ours.
+const noAjv = {
+  name: 'no-ajv',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@modelcontextprotocol[\\/]sdk[\\/]dist[\\/]esm[\\/]validation[\\/]ajv-provider\.js$/ }, () => ({
+      contents: `export { ElicitationSchemaValidator as AjvJsonSchemaValidator } from ${JSON.stringify(new URL('src/server/elicit-validator.ts', root).pathname)};`,
+      loader: 'js',
+      resolveDir: root.pathname,
+    }));
+  },
+};
+
 const common = {
-  plugins: [onlyEnglishLocale],
+  plugins: [onlyEnglishLocale, noAjv],
   bundle: true,
   platform: 'node',
   format: 'esm',

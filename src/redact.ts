@@ -15,10 +15,15 @@ const PATTERNS: Array<[RegExp, string]> = [
 ];
 
 const known = new Set<string>();
+/** The shortest registered secret: shorter text cannot contain any of them. */
+let shortest = Infinity;
 
 /** Registers a secret value so that it is masked wherever it appears. */
 export function addSecret(value: string | undefined): void {
-  if (value && value.length >= 6) known.add(value);
+  if (value && value.length >= 6) {
+    known.add(value);
+    shortest = Math.min(shortest, value.length);
+  }
 }
 
 /** Something every pattern needs; text without it (most IDs, names, numbers) skips the patterns. */
@@ -26,8 +31,8 @@ const MAY_MATCH = /usersig|authorization|tc3-hmac|"|eJ/i;
 
 export function redactText(text: string): string {
   let out = text;
-  for (const secret of known) {
-    if (out.includes(secret)) out = out.split(secret).join(MASK);
+  if (out.length >= shortest) {
+    for (const secret of known) if (out.includes(secret)) out = out.split(secret).join(MASK);
   }
   if (!MAY_MATCH.test(out)) return out;
   for (const [re, to] of PATTERNS) out = out.replace(re, to);

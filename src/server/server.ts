@@ -10,9 +10,12 @@ import { DISCOVERY_TOOLSET, discoveryInputs, effectOf, isDiscovery, jsonResult, 
 import { selectTools } from './guard.js';
 import { listed as toListed, type ManifestTool } from './tool-list.js';
 import { failure, runTool, SANDBOX_NOTE, type CallExtra, type ServerContext } from './pipeline.js';
+import { ElicitationSchemaValidator } from './elicit-validator.js';
 import { getPrompt, listPrompts } from './prompts.js';
 import { loadCatalog } from './registry.js';
 import { listResources, readResource } from './resources.js';
+
+const elicitationValidator = new ElicitationSchemaValidator();
 
 /** JSON-RPC code for an unknown resource URI. */
 const RESOURCE_NOT_FOUND = -32002;
@@ -54,7 +57,7 @@ export function instructionsFor(ctx: ServerContext): string {
 export function createMcpServer(ctx: ServerContext, listed: readonly ManifestTool[], manifest: readonly ManifestTool[]): Server {
   const server = new Server(
     { name: 'trtc-mcp', version: VERSION },
-    { capabilities: { tools: {}, resources: {}, prompts: {}, logging: {} }, instructions: instructionsFor(ctx) },
+    { capabilities: { tools: {}, resources: {}, prompts: {}, logging: {} }, instructions: instructionsFor(ctx), jsonSchemaValidator: elicitationValidator },
   );
   const exposed = new Set(listed.map((t) => t.name));
   // What discovery may offer: everything callable here (the deny list and read-only mode still apply).
