@@ -54,7 +54,6 @@ await build({
   chunkNames: 'chunk-[hash]',
   sourcemap: 'linked',
   minify: true,
-  keepNames: true,
 });
 
 // The manifest is computed from the catalog by the same code the server would run.
