@@ -77,6 +77,18 @@ describe('consent through elicitation', () => {
     expect(usersOf(1234)).toHaveLength(3);
   });
 
+  it('masks secrets in what it shows the human', async () => {
+    const asked: string[] = [];
+    const client = await connect(['--toolsets', 'room,conference'], (p) => {
+      asked.push((p as { message: string }).message);
+      return { action: 'decline' };
+    });
+    const secret = app().sdkSecretKey;
+    await client.callTool({ name: 'conference_kick_user_out', arguments: { RoomId: 'class-101', MemberList_Account: ['s1'], Reason: `pasted ${secret} by mistake` } });
+    expect(asked[0]).toMatch(/Reason: pasted \[redacted\] by mistake/);
+    expect(asked[0]).not.toContain(secret);
+  });
+
   it('uses a tick box for destructive actions without a confirmField', async () => {
     const schemas: unknown[] = [];
     const client = await connect([], (p) => {

@@ -99,7 +99,8 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
 
   // Consent.
   if (consent === 'pending') {
-    const intent = describeIntent(def, app, params);
+    // The human sees the arguments; a key the agent passed inline is masked there too.
+    const intent = redactText(describeIntent(def, app, params));
     const stop = (text: string, outcome: string, how: string, meta?: Record<string, unknown>) => {
       consent = how;
       const result = failure(text);
