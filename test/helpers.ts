@@ -39,7 +39,8 @@ class CapturingClient extends Client {
 
 /** A clean environment: nothing from the machine's own Tencent settings leaks into a test. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
+  // Durable state (spent tokens, the ledger) goes to the run's own store, never to the machine's.
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TRTC_MCP_STORE: `${OUT}store` };
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) continue;
     env[k] = v;

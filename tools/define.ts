@@ -72,7 +72,13 @@ export interface ToolDef {
   /** MCP tool name: the Cloud API action name, or a short snake_case name for REST commands. */
   name: string;
   toolset: Toolset;
+  /** What the tool can do at worst; the annotations show it. */
   effect: Effect;
+  /**
+   * The effect of a call with these (validated, agent-facing) arguments, when it depends on them: never worse
+   * than `effect`. The pipeline asks consent by this; the docs list the patterns. Absent: always `effect`.
+   */
+  effectOf?(args: Record<string, any>): Effect;
   /** Whether repeating the call with the same arguments has no further effect. */
   idempotent: boolean;
   /** Documented request rate limit, in requests per second. */
@@ -102,7 +108,7 @@ export interface ToolDef {
 }
 
 type Shared = Pick<ToolDef, 'toolset' | 'effect' | 'rateLimit' | 'description' | 'input' | 'output'> &
-  Partial<Pick<ToolDef, 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present' | 'paging' | 'window' | 'narrow'>>;
+  Partial<Pick<ToolDef, 'effectOf' | 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present' | 'paging' | 'window' | 'narrow'>>;
 
 const idempotentByDefault = (effect: Effect) => effect !== 'write';
 

@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { RateGate } from '../rate-limit.js';
 import { addSecret } from '../redact.js';
 import { genUserSig } from '../signing/usersig.js';
+import { openStore } from '../store/index.js';
 import { VERSION } from '../version.js';
 import { AuditLog } from './audit.js';
 import { ConfirmationTokens } from './consent.js';
@@ -88,6 +89,9 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
   });
   // Tokens stay valid across restarts and replicas that share the key; by default it derives from the SecretKey.
   const tokenKey = createHmac('sha256', config.confirmSecret ?? creds.secretKey).update('trtc-mcp confirmation tokens').digest();
+  const store = await openStore(config.store).catch((err: Error) => {
+    throw new ConfigError(`Invalid setting --store: ${err.message}.`);
+  });
   const ctx: ServerContext = {
     config,
     log,
@@ -95,9 +99,16 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     wireEnv,
     tokens: new ConfirmationTokens(tokenKey, config.confirmTtl),
     audit: new AuditLog(config.auditLog),
+    store,
     sandbox,
   };
-  return { ctx, close: () => closeSandbox() };
+  return {
+    ctx,
+    close: async () => {
+      await store.close();
+      await closeSandbox();
+    },
+  };
 }
 
 function readWorld(path: string | undefined) {

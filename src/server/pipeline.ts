@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { redact, redactText } from '../redact.js';
 import { describeIssues } from '../validation.js';
+import type { Store } from '../store/store.js';
 import type { AuditLog } from './audit.js';
 import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
 import { askHuman, describeIntent, needsConsent, REDEMPTION_PROBLEM, type ConfirmationTokens, type Elicit } from './consent.js';
@@ -23,6 +24,8 @@ export interface ServerContext {
   wireEnv(sdkAppId: number | undefined): WireEnv;
   tokens: ConfirmationTokens;
   audit: AuditLog;
+  /** Durable state shared with the other processes that use the same store. */
+  store: Store;
   /** Set when answers come from the local sandbox: every result says so. */
   sandbox?: { reason: string; world?: () => unknown };
 }

@@ -1,0 +1,275 @@
+// The embedded store: plain files under one directory, safe for several processes on one host.
+// - claim: a file created with O_EXCL, which the kernel makes atomic; an expired one is replaced under a lock.
+// - put/get: a file per key, replaced by rename, so a reader sees the old value or the new one, never half.
+// - logs: a JSON Lines file per log, appended under a lock (mkdir is atomic), read without one; compaction
+//   rewrites the file and renames it into place.
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StoreUnavailableError, type AppendOptions, type LogEntry, type LogPage, type ReadOptions, type Store } from './store.js';
+
+const hash = (s: string) => createHash('sha256').update(s).digest('hex');
+/** File names for namespaces and keys: hashed, so any string is safe and none can escape the directory. */
+const fileOf = (s: string) => hash(s).slice(0, 40);
+
+/** A lock held longer than this belongs to a process that died holding it. */
+const STALE_LOCK_MS = 10_000;
+const LOCK_WAIT_MS = 5_000;
+
+interface LogLine {
+  seq: number;
+  time: number;
+  k?: string;
+  entry: unknown;
+}
+
+/** What this process has read of one log file, so that a read parses only what was appended since. */
+interface LogCache {
+  ino: number;
+  offset: number;
+  base: number;
+  lines: LogLine[];
+  keys: Map<string, number>;
+}
+
+export class FileStore implements Store {
+  readonly kind = 'file';
+  private readonly caches = new Map<string, LogCache>();
+  /** Appends to one log from this process go one at a time, so they do not contend for the lock among themselves. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private claims = 0;
+
+  constructor(readonly location: string, private readonly now: () => number = Date.now) {}
+
+  async claim(ns: string, key: string, expiresAt: number): Promise<boolean> {
+    const dir = join(this.location, 'claims', fileOf(ns));
+    const file = join(dir, fileOf(key));
+    await this.io(() => mkdir(dir, { recursive: true }));
+    if (++this.claims % 256 === 1) void this.sweep(dir).catch(() => undefined);
+    if (await this.createExclusive(file, String(expiresAt))) return true;
+    // Held: by a live record (refuse), or by an expired one, which is replaced under the namespace's lock so
+    // that two processes cannot both replace it.
+    if (!(await this.expired(file))) return false;
+    return this.locked(join(dir, '.lock'), async () => {
+      if (!(await this.expired(file))) return false;
+      await unlink(file).catch(() => undefined);
+      return this.createExclusive(file, String(expiresAt));
+    });
+  }
+
+  async put(ns: string, key: string, value: unknown, expiresAt: number): Promise<void> {
+    const dir = join(this.location, 'kv', fileOf(ns));
+    await this.io(async () => {
+      await mkdir(dir, { recursive: true });
+      await this.replace(join(dir, `${fileOf(key)}.json`), JSON.stringify({ expiresAt, value }));
+    });
+  }
+
+  async get<T>(ns: string, key: string): Promise<T | undefined> {
+    const text = await this.io(() => readFile(join(this.location, 'kv', fileOf(ns), `${fileOf(key)}.json`), 'utf8').catch(missing));
+    if (text === undefined) return undefined;
+    const { expiresAt, value } = JSON.parse(text) as { expiresAt: number; value: T };
+    return expiresAt > this.now() ? value : undefined;
+  }
+
+  append(log: string, entry: unknown, opts: AppendOptions): Promise<{ seq: number; duplicate: boolean }> {
+    const prev = this.queues.get(log) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(() => this.appendNow(log, entry, opts));
+    this.queues.set(log, next);
+    void next.finally(() => this.queues.get(log) === next && this.queues.delete(log)).catch(() => undefined);
+    return next;
+  }
+
+  async read<T>(log: string, opts: ReadOptions): Promise<LogPage<T>> {
+    const cache = await this.io(() => this.refresh(log));
+    if (!cache) return { entries: [], last: 0, first: 1 };
+    const last = cache.base + cache.lines.length;
+    const from = Math.max(opts.after ?? 0, cache.base);
+    const lines = cache.lines.slice(from - cache.base, from - cache.base + opts.limit);
+    return {
+      entries: lines.map((l): LogEntry<T> => ({ seq: l.seq, time: l.time, entry: structuredClone(l.entry) as T })),
+      last,
+      first: cache.base + 1,
+    };
+  }
+
+  async ping(): Promise<void> {
+    await this.io(async () => {
+      await mkdir(this.location, { recursive: true });
+      const probe = join(this.location, `.ping-${process.pid}`);
+      await writeFile(probe, '');
+      await unlink(probe);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.queues.values()]);
+  }
+
+  // --- logs ---
+
+  private async appendNow(log: string, entry: unknown, opts: AppendOptions): Promise<{ seq: number; duplicate: boolean }> {
+    const dir = join(this.location, 'logs', fileOf(log));
+    return this.io(async () => {
+      await mkdir(dir, { recursive: true });
+      return this.locked(join(dir, '.lock'), async () => {
+        const now = this.now();
+        let cache = await this.refresh(log);
+        if (!cache) {
+          await this.replace(join(dir, 'entries.jsonl'), `${JSON.stringify({ base: 0 })}\n`);
+          cache = (await this.refresh(log))!;
+        }
+        const kept = retained(cache, opts, now);
+        if (opts.dedupeKey !== undefined) {
+          const seq = cache.keys.get(opts.dedupeKey);
+          if (seq !== undefined && seq > kept.base) return { seq, duplicate: true };
+        }
+        const line: LogLine = { seq: cache.base + cache.lines.length + 1, time: now, ...(opts.dedupeKey !== undefined ? { k: opts.dedupeKey } : {}), entry };
+        await appendFile(join(dir, 'entries.jsonl'), `${JSON.stringify(line)}\n`);
+        // Compaction rewrites the file; it runs once a quarter of the bound (or 64 lines) is dead, not per append.
+        const dead = kept.base - cache.base;
+        if (dead >= Math.max(64, opts.maxEntries / 4)) {
+          await this.refresh(log);
+          await this.compact(log, dir, opts, now);
+        }
+        return { seq: line.seq, duplicate: false };
+      });
+    });
+  }
+
+  /** Rewrites a log with only what it retains. Runs under the log's lock. */
+  private async compact(log: string, dir: string, opts: AppendOptions, now: number): Promise<void> {
+    const cache = this.caches.get(log)!;
+    const { base, lines } = retained(cache, opts, now);
+    await this.replace(join(dir, 'entries.jsonl'), [JSON.stringify({ base }), ...lines.map((l) => JSON.stringify(l))].join('\n') + '\n');
+    this.caches.delete(log);
+  }
+
+  /** Brings this process's view of a log up to date, parsing only complete lines appended since the last look. */
+  private async refresh(log: string): Promise<LogCache | undefined> {
+    const file = join(this.location, 'logs', fileOf(log), 'entries.jsonl');
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    try {
+      const { ino, size } = fstatSync(fd);
+      let cache = this.caches.get(log);
+      if (!cache || cache.ino !== ino || size < cache.offset) cache = { ino, offset: 0, base: 0, lines: [], keys: new Map() };
+      if (size > cache.offset) {
+        const buf = Buffer.alloc(size - cache.offset);
+        let got = 0;
+        while (got < buf.length) {
+          const n = readSync(fd, buf, got, buf.length - got, cache.offset + got);
+          if (n === 0) break;
+          got += n;
+        }
+        const end = buf.lastIndexOf(0x0a, got - 1);
+        if (end >= 0) {
+          for (const text of buf.subarray(0, end).toString('utf8').split('\n')) {
+            if (!text) continue;
+            const parsed = JSON.parse(text) as LogLine | { base: number };
+            if ('base' in parsed) cache.base = parsed.base;
+            else {
+              cache.lines.push(parsed);
+              if (parsed.k !== undefined) cache.keys.set(parsed.k, parsed.seq);
+            }
+          }
+          cache.offset += end + 1;
+        }
+      }
+      this.caches.set(log, cache);
+      return cache;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  // --- files ---
+
+  private async createExclusive(file: string, content: string): Promise<boolean> {
+    try {
+      const handle = await open(file, 'wx', 0o600);
+      try {
+        await handle.writeFile(content);
+      } finally {
+        await handle.close();
+      }
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+  }
+
+  private async expired(file: string): Promise<boolean> {
+    const text = await readFile(file, 'utf8').catch(missing);
+    // A record being written this instant reads empty: it is live.
+    if (text === undefined) return true;
+    const expiresAt = Number(text);
+    return text !== '' && Number.isFinite(expiresAt) && expiresAt <= this.now();
+  }
+
+  /** Deletes expired claim records, which their owners refuse by their own expiry anyway. */
+  private async sweep(dir: string): Promise<void> {
+    for (const name of await readdir(dir)) {
+      if (name.startsWith('.')) continue;
+      const file = join(dir, name);
+      if (await this.expired(file)) await unlink(file).catch(() => undefined);
+    }
+  }
+
+  private async replace(file: string, content: string): Promise<void> {
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(tmp, content, { mode: 0o600 });
+    await rename(tmp, file);
+  }
+
+  /** Runs `fn` holding a lock directory; a lock left by a dead process is broken after STALE_LOCK_MS. */
+  private async locked<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
+      try {
+        await mkdir(lock);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const held = await stat(lock).catch(() => undefined);
+        if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) await rm(lock, { recursive: true, force: true });
+        else if (Date.now() > deadline) throw new StoreUnavailableError(`the store's lock ${lock} stayed held for ${LOCK_WAIT_MS} ms`);
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      await rm(lock, { recursive: true, force: true });
+    }
+  }
+
+  /** File-system failures become StoreUnavailableError, which callers turn into a clear refusal. */
+  private async io<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof StoreUnavailableError) throw err;
+      throw new StoreUnavailableError(`the state store at ${this.location} failed: ${(err as Error).message}`);
+    }
+  }
+}
+
+const missing = (err: NodeJS.ErrnoException): undefined => {
+  if (err.code === 'ENOENT') return undefined;
+  throw err;
+};
+
+/** The part of a log its bounds keep: the newest maxEntries, none older than maxAgeMs. */
+function retained(cache: LogCache, opts: AppendOptions, now: number): { base: number; lines: LogLine[] } {
+  let drop = Math.max(0, cache.lines.length - opts.maxEntries);
+  while (drop < cache.lines.length && cache.lines[drop]!.time <= now - opts.maxAgeMs) drop++;
+  return { base: cache.base + drop, lines: cache.lines.slice(drop) };
+}

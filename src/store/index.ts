@@ -1,0 +1,23 @@
+// Opens the store that a `--store` setting names: a directory (the default, embedded), or `memory`.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { FileStore } from './file.js';
+import { MemoryStore } from './memory.js';
+import type { Store } from './store.js';
+
+export type { Store } from './store.js';
+export { NS, StoreUnavailableError } from './store.js';
+
+/** Where the embedded store lives when no --store is given: the XDG state directory. */
+export function defaultStoreDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state'), 'trtc-mcp');
+}
+
+/** `memory`, `file:<dir>` or a plain directory path. */
+export async function openStore(spec: string | undefined, now: () => number = Date.now): Promise<Store> {
+  if (spec === 'memory') return new MemoryStore(now);
+  const dir = spec === undefined ? defaultStoreDir() : resolve(spec.startsWith('file:') ? spec.slice('file:'.length) : spec);
+  const store = new FileStore(dir, now);
+  await store.ping();
+  return store;
+}

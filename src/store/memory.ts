@@ -1,0 +1,72 @@
+// A store in this process's memory. For unit tests and for `--store memory` only: it is never a fallback,
+// because state that other processes cannot see reopens replay across them.
+import type { AppendOptions, LogEntry, LogPage, ReadOptions, Store } from './store.js';
+
+interface Log {
+  seq: number;
+  entries: LogEntry[];
+  seen: Map<string, number>;
+}
+
+export class MemoryStore implements Store {
+  readonly kind = 'memory';
+  readonly location = 'memory';
+  private readonly values = new Map<string, { value: unknown; expiresAt: number }>();
+  private readonly logs = new Map<string, Log>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async claim(ns: string, key: string, expiresAt: number): Promise<boolean> {
+    const k = `${ns}\0${key}`;
+    const held = this.values.get(k);
+    if (held && held.expiresAt > this.now()) return false;
+    this.values.set(k, { value: true, expiresAt });
+    return true;
+  }
+
+  async put(ns: string, key: string, value: unknown, expiresAt: number): Promise<void> {
+    this.values.set(`${ns}\0${key}`, { value: structuredClone(value), expiresAt });
+  }
+
+  async get<T>(ns: string, key: string): Promise<T | undefined> {
+    const held = this.values.get(`${ns}\0${key}`);
+    if (!held || held.expiresAt <= this.now()) return undefined;
+    return structuredClone(held.value) as T;
+  }
+
+  async append(name: string, entry: unknown, opts: AppendOptions): Promise<{ seq: number; duplicate: boolean }> {
+    let log = this.logs.get(name);
+    if (!log) this.logs.set(name, (log = { seq: 0, entries: [], seen: new Map() }));
+    const now = this.now();
+    trim(log, opts, now);
+    if (opts.dedupeKey !== undefined) {
+      const seq = log.seen.get(opts.dedupeKey);
+      if (seq !== undefined) return { seq, duplicate: true };
+    }
+    const seq = ++log.seq;
+    log.entries.push({ seq, time: now, entry: structuredClone(entry) });
+    if (opts.dedupeKey !== undefined) log.seen.set(opts.dedupeKey, seq);
+    trim(log, opts, now);
+    return { seq, duplicate: false };
+  }
+
+  async read<T>(name: string, opts: ReadOptions): Promise<LogPage<T>> {
+    const log = this.logs.get(name);
+    if (!log) return { entries: [], last: 0, first: 1 };
+    const after = opts.after ?? 0;
+    const entries = log.entries.filter((e) => e.seq > after).slice(0, opts.limit);
+    return { entries: structuredClone(entries) as LogEntry<T>[], last: log.seq, first: log.entries[0]?.seq ?? log.seq + 1 };
+  }
+
+  async ping(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+/** Drops entries past the age or count bound, and forgets their dedupe keys with them. */
+function trim(log: Log, opts: AppendOptions, now: number): void {
+  let drop = 0;
+  while (drop < log.entries.length && (log.entries.length - drop > opts.maxEntries || log.entries[drop]!.time <= now - opts.maxAgeMs)) drop++;
+  if (!drop) return;
+  const gone = new Set(log.entries.splice(0, drop).map((e) => e.seq));
+  for (const [k, seq] of log.seen) if (gone.has(seq)) log.seen.delete(k);
+}
