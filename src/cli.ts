@@ -6,6 +6,7 @@ import { createLogger } from './log.js';
 import { createContext } from './server/context.js';
 import { loadManifest } from './server/registry.js';
 import { selectTools } from './server/guard.js';
+import { createCore } from './server/core.js';
 import { createMcpServer } from './server/server.js';
 import { VERSION } from './version.js';
 
@@ -16,14 +17,16 @@ async function serve(argv: string[]): Promise<void> {
   registerConfiguredSecrets(config);
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
   const [runtime, manifest] = await Promise.all([createContext(config, log), loadManifest()]);
-  const tools = selectTools(manifest, config);
-  const newServer = () => createMcpServer(runtime.ctx, tools, manifest);
+  const core = createCore(runtime.ctx, selectTools(manifest, config), manifest);
+  // Each protocol era's SDK line is loaded only when a client speaks it.
+  const newServer = () => createMcpServer(runtime.ctx, core);
+  const modernServers = async () => (await import('./server/modern.js')).modernServers(runtime.ctx, core);
 
   let stop: () => Promise<void>;
   if (config.transport === 'stdio') {
     const { serveStdio } = await import('./transports/stdio.js');
-    stop = await serveStdio(newServer(), log);
     process.stdin.once('end', () => void shutdown('stdin closed'));
+    stop = await serveStdio({ legacy: async () => newServer(), modern: modernServers }, log);
   } else {
     const { serveHttp } = await import('./transports/http.js');
     const handle = await serveHttp({
@@ -31,6 +34,7 @@ async function serve(argv: string[]): Promise<void> {
       port: config.port,
       log,
       newServer,
+      newModernServer: await modernServers(),
       authToken: config.authToken,
       allowedHosts: config.allowedHosts,
       allowedOrigins: config.allowedOrigins,

@@ -80,6 +80,17 @@ export function describeIntent(def: ToolDef, app: number | undefined, args: Reco
 }
 
 export type Elicit = (params: ElicitRequest['params']) => Promise<ElicitResult>;
+
+/**
+ * Thrown by an Elicit that cannot wait for the answer: on the 2026-07-28 protocol the question travels in the
+ * call's own result (input_required), so the call ends here, having sent nothing, and the answer arrives with the
+ * client's retry of the same call.
+ */
+export class AskThroughResult extends Error {
+  constructor(readonly params: ElicitRequest['params']) {
+    super('consent is asked through the result of the call');
+  }
+}
 export type HumanAnswer = 'accepted' | 'declined' | 'cancelled' | 'mismatch' | 'unavailable';
 
 /**
@@ -96,7 +107,8 @@ export async function askHuman(elicit: Elicit | undefined, def: ToolDef, intent:
   let result: ElicitResult;
   try {
     result = await elicit({ message, requestedSchema } as ElicitRequest['params']);
-  } catch {
+  } catch (err) {
+    if (err instanceof AskThroughResult) throw err;
     return 'unavailable';
   }
   if (result.action === 'decline') return 'declined';

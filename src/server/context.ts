@@ -87,8 +87,9 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
         ? (userId: string) => genUserSig({ sdkAppId, secretKey: sdkSecretKey, userId, expireSeconds: MINTED_USERSIG_TTL_S })
         : undefined,
   });
-  // Tokens stay valid across restarts and replicas that share the key; by default it derives from the SecretKey.
-  const tokenKey = createHmac('sha256', config.confirmSecret ?? creds.secretKey).update('trtc-mcp confirmation tokens').digest();
+  // Tokens and request states stay valid across restarts and replicas that share the key; by default it derives
+  // from the SecretKey.
+  const keyFor = (use: string) => createHmac('sha256', config.confirmSecret ?? creds.secretKey).update(use).digest();
   const store = await openStore(config.store).catch((err: Error) => {
     throw new ConfigError(`Invalid setting --store: ${err.message}.`);
   });
@@ -97,7 +98,8 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     log,
     callers: { cloud, rest },
     wireEnv,
-    tokens: new ConfirmationTokens(tokenKey, config.confirmTtl),
+    tokens: new ConfirmationTokens(keyFor('trtc-mcp confirmation tokens'), config.confirmTtl),
+    requestStateKey: keyFor('trtc-mcp request states'),
     audit: new AuditLog(config.auditLog),
     store,
     sandbox,

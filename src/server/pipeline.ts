@@ -23,6 +23,8 @@ export interface ServerContext {
   /** Builds the per-call environment that definition hooks may use. */
   wireEnv(sdkAppId: number | undefined): WireEnv;
   tokens: ConfirmationTokens;
+  /** Seals the requestState of consent asked through an input_required result (2026-07-28). */
+  requestStateKey: Uint8Array;
   audit: AuditLog;
   /** Durable state shared with the other processes that use the same store. */
   store: Store;

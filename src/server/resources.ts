@@ -46,6 +46,8 @@ interface ResourceDef {
   description: string;
   read(ctx: ServerContext): Promise<unknown>;
   sandboxOnly?: boolean;
+  /** Its content changes with every write, so a copy is stale at once. */
+  live?: boolean;
 }
 
 const RESOURCES: Record<string, ResourceDef> = {
@@ -121,6 +123,7 @@ const RESOURCES: Record<string, ResourceDef> = {
     name: 'Sandbox world',
     description: 'The local emulator\'s current apps, rooms and users',
     sandboxOnly: true,
+    live: true,
     async read(ctx) {
       return ctx.sandbox?.world?.();
     },
@@ -132,6 +135,9 @@ export function listResources(ctx: ServerContext): Resource[] {
     .filter(([, r]) => !r.sandboxOnly || ctx.sandbox)
     .map(([uri, r]) => ({ uri, name: r.name, description: r.description, mimeType: 'application/json' }));
 }
+
+/** Whether a resource's content changes as the server works (everything else is fixed for a configuration). */
+export const isLive = (uri: string) => RESOURCES[uri]?.live === true;
 
 export async function readResource(ctx: ServerContext, uri: string): Promise<ReadResourceResult | undefined> {
   const r = RESOURCES[uri];
