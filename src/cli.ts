@@ -7,7 +7,6 @@ import { createContext } from './server/context.js';
 import { loadManifest } from './server/registry.js';
 import { selectTools } from './server/guard.js';
 import { createCore } from './server/core.js';
-import { createMcpServer } from './server/server.js';
 import { VERSION } from './version.js';
 
 async function serve(argv: string[]): Promise<void> {
@@ -19,21 +18,24 @@ async function serve(argv: string[]): Promise<void> {
   const [runtime, manifest] = await Promise.all([createContext(config, log), loadManifest()]);
   const core = createCore(runtime.ctx, selectTools(manifest, config), manifest);
   // Each protocol era's SDK line is loaded only when a client speaks it.
-  const newServer = () => createMcpServer(runtime.ctx, core);
+  const legacyServers = async () => {
+    const { createMcpServer } = await import('./server/server.js');
+    return () => createMcpServer(runtime.ctx, core);
+  };
   const modernServers = async () => (await import('./server/modern.js')).modernServers(runtime.ctx, core);
 
   let stop: () => Promise<void>;
   if (config.transport === 'stdio') {
     const { serveStdio } = await import('./transports/stdio.js');
     process.stdin.once('end', () => void shutdown('stdin closed'));
-    stop = await serveStdio({ legacy: async () => newServer(), modern: modernServers }, log);
+    stop = await serveStdio({ legacy: async () => (await legacyServers())(), modern: modernServers }, log);
   } else {
     const { serveHttp } = await import('./transports/http.js');
     const handle = await serveHttp({
       host: config.host,
       port: config.port,
       log,
-      newServer,
+      newServer: await legacyServers(),
       newModernServer: await modernServers(),
       authToken: config.authToken,
       allowedHosts: config.allowedHosts,

@@ -62,7 +62,10 @@ describe('the moderation story over stdio, 2026-07-28', () => {
     return r.structuredContent!;
   };
 
-  it('is a 2026-07-28 connection: no initialize, the discover answer names the server', () => {
+  it('is a 2026-07-28 connection: no initialize, the discover answer names the server', async () => {
+    // The SDK's stdio client probes with server/discover on a sibling process, so this connection opens with a
+    // request carrying the _meta envelope, and that decides its era.
+    expect((await conn.client.listTools()).tools.map((t) => t.name)).toContain('DismissRoom');
     expect(conn.client.getProtocolEra()).toBe('modern');
     expect(conn.client.getServerVersion()).toMatchObject({ name: 'trtc-mcp' });
     expect(conn.client.getInstructions()).toContain('Every destructive tool needs the user\'s consent');
@@ -243,5 +246,44 @@ describe('logs and progress over Streamable HTTP, 2026-07-28', () => {
     })) as Result;
     expect(r.structuredContent!.RoomList).toHaveLength(36);
     expect(progress.map((p) => p.progress)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('two replicas sharing a store, 2026-07-28', () => {
+  let sb: Sandbox;
+  let a: SpawnedHttp;
+  let b: SpawnedHttp;
+  beforeAll(async () => {
+    sb = await withSandbox({ world: WORLD });
+    // Same credentials (so the same sealing key) and the same store: what replicas behind a load balancer share.
+    [a, b] = await Promise.all([spawnHttp(TOOLSETS, sandboxEnv(sb)), spawnHttp(TOOLSETS, sandboxEnv(sb))]);
+  });
+  afterAll(async () => {
+    await Promise.all([a.stop(), b.stop()]);
+    await sb.close();
+  });
+
+  it('asks on one replica, accepts the answer on the other, and refuses the replay on the first', async () => {
+    const retries: Array<{ body: string; headers: Headers }> = [];
+    // Round one goes to replica A; the retry with the answer lands on replica B.
+    const balancer: typeof fetch = async (url, init) => {
+      if (typeof init?.body === 'string' && init.body.includes('"requestState"')) {
+        retries.push({ body: init.body, headers: new Headers(init.headers) });
+        return fetch(`${b.url}/mcp`, init);
+      }
+      return fetch(url, init);
+    };
+    const client = await connectModernHttp(a.url, { elicit: () => ({ action: 'accept', content: { confirm: '110' } }), fetch: balancer });
+    const done = (await client.callTool({ name: 'DismissRoom', arguments: { RoomId: 110 } })) as Result;
+    await client.close();
+    expect(done.isError, text(done as never)).toBeFalsy();
+    expect(cloudRequests(sb, 'DismissRoom')).toHaveLength(1);
+    expect(a.stderr()).not.toContain('tool=DismissRoom');
+    expect(b.stderr()).toContain('tool=DismissRoom outcome=ok');
+
+    const replay = await fetch(`${a.url}/mcp`, { method: 'POST', headers: retries[0]!.headers, body: retries[0]!.body });
+    expect(((await replay.json()) as { error?: { code: number } }).error).toMatchObject({ code: -32602 });
+    expect(cloudRequests(sb, 'DismissRoom')).toHaveLength(1);
+    expect(a.stderr()).toContain('requestState refused tool=DismissRoom why="already used"');
   });
 });
