@@ -72,9 +72,9 @@ describe('the receiver', () => {
     expect(res).toMatchObject({ status: 200, body: { code: 0 } });
     const [e] = await stored(store);
     expect(present(e!)).toMatchObject({
-      cursor: 1, SdkAppId: APP, group: 1, groupName: 'room', type: 103, name: 'EnterRoom', meaning: 'A user entered a room',
-      occurredAt: new Date(T0).toISOString(),
-      details: { role: 'anchor', terminal: 'iOS', userType: 'native SDK', reason: 'entered normally' },
+      cursor: 1, SdkAppId: APP, group: 1, type: 103, name: 'EnterRoom',
+      meaning: 'A user entered a room (role anchor; reason: entered normally; on iOS; with native SDK)',
+      occurredAt: new Date(T0).toISOString(), receivedAt: new Date(T0).toISOString(),
       untrusted: { RoomId: 1234, UserId: 'alice' },
     });
   });
@@ -133,9 +133,12 @@ describe('the receiver', () => {
   it('keeps members it does not know, at the top level and in EventInfo', async () => {
     const { url, store } = await receiver();
     expect((await post(url, body({ NewField: { nested: [1, 2] } }, { SomethingNew: true })))).toMatchObject({ status: 200 });
-    const [e] = await stored(store);
+    const unknownType = JSON.stringify({ EventGroupId: 42, EventType: 4201, CallbackTs: T0, EventInfo: { Anything: 'x' } });
+    expect((await post(url, unknownType)).status).toBe(200);
+    const [e, u] = await stored(store);
     expect(e!.entry.body).toMatchObject({ SomethingNew: true, EventInfo: { NewField: { nested: [1, 2] } } });
     expect(present(e!).untrusted).toMatchObject({ NewField: { nested: [1, 2] } });
+    expect(present(u!)).toMatchObject({ group: 42, type: 4201, name: undefined, meaning: expect.stringMatching(/^Event type 4201 of the unknown \(42\) group/), untrusted: { Anything: 'x' } });
   });
 
   it('answers 429 over the rate, so TRTC retries, and counts only callbacks that would be stored', async () => {

@@ -316,10 +316,10 @@ export function callbackDetails(type: number, info: Record<string, any>): Record
   };
   const payload = (info.Payload ?? {}) as Record<string, unknown>;
   put('role', CALLBACK_CODES.Role, info.Role);
-  put('terminal', CALLBACK_CODES.TerminalType, info.TerminalType);
-  put('userType', CALLBACK_CODES.UserType, info.UserType);
   if (type === 103) put('reason', CALLBACK_CODES.enterReason, info.Reason);
   if (type === 104) put('reason', CALLBACK_CODES.exitReason, info.Reason);
+  put('terminal', CALLBACK_CODES.TerminalType, info.TerminalType);
+  put('userType', CALLBACK_CODES.UserType, info.UserType);
   if (type === 301 || type === 303 || type === 901) put('status', CALLBACK_CODES.startStatus, payload.Status);
   if (type === 302) put('leaveCode', CALLBACK_CODES.recorderLeave, payload.LeaveCode);
   if (type === 305) put('leaveCode', CALLBACK_CODES.uploadLeave, payload.LeaveCode);
