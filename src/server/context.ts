@@ -52,9 +52,13 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     log.warn(`SANDBOX MODE (${reason}): tools act on a local TRTC emulator, not on Tencent Cloud`, { sandbox: sb.url, sdkAppId: config.sdkAppId });
   }
 
+  const store = await openStore(config.store, log).catch((err: Error) => {
+    throw new ConfigError(`Invalid setting --store: ${err.message}.`);
+  });
+  // With a shared store the rate windows are the fleet's, since Tencent counts per account and action.
+  const gate = new RateGate(config.rateLimitWaitMs, config.rateLimitScale, store);
   const creds = credentials;
   if (!sandbox) log.info('using Tencent Cloud credentials', { from: creds.source, secretId: creds.secretId });
-  const gate = new RateGate(config.rateLimitWaitMs, config.rateLimitScale);
   const cloud = new CloudApiCaller({
     gate,
     endpoint: config.endpoint ?? `https://${config.domain}/`,
@@ -90,9 +94,6 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
   });
   // Tokens stay valid across restarts and replicas that share the key; by default it derives from the SecretKey.
   const tokenKey = createHmac('sha256', config.confirmSecret ?? creds.secretKey).update('trtc-mcp confirmation tokens').digest();
-  const store = await openStore(config.store).catch((err: Error) => {
-    throw new ConfigError(`Invalid setting --store: ${err.message}.`);
-  });
   const events = new EventFeed(store);
   const ctx: ServerContext = {
     config,

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { appendFile, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { SlidingWindows } from '../rate-limit.js';
 import { StoreUnavailableError, type AppendOptions, type LogEntry, type LogPage, type ReadOptions, type Store } from './store.js';
 
 const hash = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -45,6 +46,8 @@ interface LogCache {
 }
 
 export class FileStore implements Store {
+  readonly shared = false;
+  private readonly windows = new SlidingWindows();
   readonly kind = 'file';
   private readonly caches = new Map<string, LogCache>();
   /** Appends to one log from this process wait here while a batch is written, and go in the next one together. */
@@ -124,6 +127,11 @@ export class FileStore implements Store {
       last,
       first: cache.base + 1,
     };
+  }
+
+  /** Per process: several processes on one host each keep their own windows. */
+  async acquire(key: string, limit: number, windowMs: number): Promise<number> {
+    return this.windows.take(key, limit, windowMs, Date.now());
   }
 
   async ping(): Promise<void> {
