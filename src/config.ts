@@ -74,7 +74,7 @@ const SETTINGS = {
   confirmSecret: { env: ['TRTC_MCP_CONFIRM_SECRET'], schema: z.string().min(16, 'must have at least 16 characters'), secret: true, help: 'Key that signs confirmation tokens; share it across replicas [default: derived from the SecretKey]' },
   rateLimitScale: { flag: 'rate-limit-scale', env: ['TRTC_MCP_RATE_LIMIT_SCALE'], schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(100_000), default: 1, help: 'Multiplies every documented rate limit, for accounts whose quotas Tencent raised (the sandbox takes the same flag)' },
   rateLimitWaitMs: { flag: 'rate-limit-wait', env: ['TRTC_MCP_RATE_LIMIT_WAIT_MS'], schema: int(0, 60_000), default: 2000, help: 'Longest wait (ms) for a free slot under an action\'s rate limit before failing the call' },
-  store: { flag: 'store', env: ['TRTC_MCP_STORE'], schema: z.string().min(1), help: 'Where durable state lives (spent confirmation tokens, the ledger of what this server started): a directory shared by the processes on this host, or "memory" for this process alone [default: $XDG_STATE_HOME/trtc-mcp, else ~/.local/state/trtc-mcp]' },
+  store: { flag: 'store', env: ['TRTC_MCP_STORE'], schema: z.string().min(1), help: 'Where durable state lives (spent confirmation tokens, the ledger of what this server started, TRTC events): a directory shared by the processes on this host, or "memory" for this process alone [default: $XDG_STATE_HOME/trtc-mcp, else ~/.local/state/trtc-mcp]' },
   auditLog: { flag: 'audit-log', env: ['TRTC_MCP_AUDIT_LOG'], schema: z.string().min(1), help: 'File to append the JSON Lines audit trail of writes to [default: stderr]' },
   // HTTP transport security.
   authToken: { flag: 'auth-token', env: ['TRTC_MCP_AUTH_TOKEN'], schema: z.string().min(16, 'must have at least 16 characters'), secret: true, help: 'Bearer token HTTP clients must present (required to bind beyond loopback)' },
@@ -229,11 +229,11 @@ Options:
 ${table(SANDBOX_SETTINGS)}
   --help                       show this help
 
-It prints its URL and the credentials it accepts. With --callback-url it POSTs signed TRTC event callbacks
-there (the key from TRTC_CALLBACK_KEY, or one it generates and prints); POST {"action":"say","roomId":1234,
-"userId":"alice","text":"..."} to <url>_sandbox/act to make a user speak (also enter, leave, role). Point any Tencent Cloud client at it
+It prints its URL and the credentials it accepts. Point any Tencent Cloud client at it
 (for trtc-mcp: TRTC_ENDPOINT=<url>). It serves the IM-style REST APIs at <url>v4/... too, for the
 admin account "administrator" signing with the app's SDK secret key (for trtc-mcp: TRTC_REST_ENDPOINT=<url>
-and TRTC_SDK_SECRET_KEY). Stop it with Ctrl-C.
+and TRTC_SDK_SECRET_KEY). With --callback-url it POSTs signed TRTC event callbacks there (the key from
+TRTC_CALLBACK_KEY, or one it generates and prints); POST {"action":"say","roomId":1234,"userId":"alice",
+"text":"..."} to <url>_sandbox/act to make a user speak (also enter, leave, role). Stop it with Ctrl-C.
 `;
 }

@@ -2,7 +2,7 @@
 // what is unsigned, forged, stale, oversized or too fast, dedupe of retries, the answer deadline, scope, and
 // members it does not know. The agent's view of stored events: words on top, what the callback carried beneath.
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventLog, present, type StoredEvent } from '../src/events/log.js';
+import { eventLog, present, scan, type StoredEvent } from '../src/events/log.js';
 import { CALLBACK_PATH, createCallbackReceiver, listenForCallbacks, REPLAY_WINDOW_MS, type CallbackListener, type ReceiverOptions } from '../src/events/receiver.js';
 import { signCallback, verifyCallback } from '../src/events/signature.js';
 import { createLogger } from '../src/log.js';
@@ -181,5 +181,49 @@ describe('the receiver', () => {
     expect((await stored(store)).map((e) => e.entry.body.EventInfo.RoomId)).toEqual(['class-1']);
     expect(await stored(store, 1400000002)).toHaveLength(0);
     expect(r.stats.outOfScope).toBe(2);
+  });
+});
+
+describe('the event log', () => {
+  const config = { allowApps: [], allowRooms: [], eventsMax: 100, eventsMaxAge: 600, callbacksRate: 1000 };
+  const event = (i: number, RoomId: number | string = 1234): StoredEvent => ({
+    app: APP, body: { EventGroupId: 1, EventType: 103, EventInfo: { RoomId, UserId: `u${i}`, EventMsTs: T0 + i } },
+  });
+
+  it('keeps the newest events of each app within the bound, and tells a reader what expired unread', async () => {
+    const store = new MemoryStore(() => T0);
+    for (let i = 1; i <= 150; i++) await store.append(eventLog(APP), event(i), { maxEntries: config.eventsMax, maxAgeMs: config.eventsMaxAge * 1000 });
+    await store.append(eventLog(1400000002), event(1), { maxEntries: config.eventsMax, maxAgeMs: 600_000 });
+    const r = await scan(store, config, APP, { after: 10, limit: 5, filter: {} });
+    expect(r).toMatchObject({ missed: 40, more: true, newest: 150, cursor: 55 });
+    expect(r.entries.map((e) => e.entry.body.EventInfo.UserId)).toEqual(['u51', 'u52', 'u53', 'u54', 'u55']);
+    expect((await scan(store, config, 1400000002, { limit: 5, filter: {} })).entries).toHaveLength(1);
+  });
+
+  it('expires events by age', async () => {
+    const clock = { now: T0 };
+    const store = new MemoryStore(() => clock.now);
+    const opts = { maxEntries: 100, maxAgeMs: 600_000 };
+    await store.append(eventLog(APP), event(1), opts);
+    clock.now += 600_001;
+    await store.append(eventLog(APP), event(2), opts);
+    expect((await scan(store, config, APP, { limit: 10, filter: {} })).entries.map((e) => e.entry.body.EventInfo.UserId)).toEqual(['u2']);
+  });
+
+  it('pages honestly through a filter: the cursor is the last event examined, and a budget-limited call says there is more', async () => {
+    const store = new MemoryStore(() => T0);
+    const opts = { maxEntries: 1000, maxAgeMs: 600_000 };
+    for (let i = 1; i <= 30; i++) await store.append(eventLog(APP), event(i, i % 10 === 0 ? 'rare' : 1234), opts);
+    const first = await scan(store, config, APP, { limit: 10, filter: { RoomId: 'rare' }, budget: 15 });
+    expect(first).toMatchObject({ cursor: 15, more: true, missed: 0 });
+    expect(first.entries.map((e) => e.seq)).toEqual([10]);
+    const second = await scan(store, config, APP, { after: first.cursor, limit: 10, filter: { RoomId: 'rare' }, budget: 15 });
+    expect(second.entries.map((e) => e.seq)).toEqual([20, 30]);
+    expect(second).toMatchObject({ cursor: 30, more: false });
+    // A cursor past the newest event (another app's, say) is brought back, so nothing that comes next is skipped.
+    expect(await scan(store, config, APP, { after: 999, limit: 10, filter: {} })).toMatchObject({ cursor: 30, entries: [] });
+    // Matching by user also finds the speaker of a sentence.
+    await store.append(eventLog(APP), { app: APP, body: { EventGroupId: 9, EventType: 903, EventInfo: { RoomId: '1234', Payload: { UserId: 'speaker', Text: 'hi' } } } }, opts);
+    expect((await scan(store, config, APP, { limit: 10, filter: { UserId: 'speaker', RoomId: 1234 } })).entries.map((e) => e.seq)).toEqual([31]);
   });
 });
