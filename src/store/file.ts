@@ -164,7 +164,7 @@ export class FileStore implements Store {
           cache = (await this.refresh(log))!;
         }
         const opts = batch.at(-1)!.opts;
-        const keptBase = retained(cache, opts, now).base;
+        const keptBase = cache.base + dropped(cache, opts, now);
         const lines: LogLine[] = [];
         const added = new Map<string, number>();
         const results = batch.map(({ entry, opts: { dedupeKey: k } }) => {
@@ -185,7 +185,7 @@ export class FileStore implements Store {
           cache.offset += Buffer.byteLength(text);
         }
         // Compaction rewrites the file; it runs once a quarter of the bound (or 64 lines) is dead, not per append.
-        if (retained(cache, opts, now).base - cache.base >= Math.max(64, opts.maxEntries / 4)) await this.compact(log, dir, opts, now);
+        if (dropped(cache, opts, now) >= Math.max(64, opts.maxEntries / 4)) await this.compact(log, dir, opts, now);
         return results;
       });
     });
@@ -330,7 +330,13 @@ const missing = (err: NodeJS.ErrnoException): undefined => {
 
 /** The part of a log its bounds keep: the newest maxEntries, none older than maxAgeMs. */
 function retained(cache: LogCache, opts: AppendOptions, now: number): { base: number; lines: LogLine[] } {
+  const drop = dropped(cache, opts, now);
+  return { base: cache.base + drop, lines: cache.lines.slice(drop) };
+}
+
+/** How many of the oldest lines the bounds drop (without copying what they keep). */
+function dropped(cache: LogCache, opts: AppendOptions, now: number): number {
   let drop = Math.max(0, cache.lines.length - opts.maxEntries);
   while (drop < cache.lines.length && cache.lines[drop]!.time <= now - opts.maxAgeMs) drop++;
-  return { base: cache.base + drop, lines: cache.lines.slice(drop) };
+  return drop;
 }
