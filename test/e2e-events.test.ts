@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signCallback } from '../src/events/signature.js';
 import { SANDBOX_BOT_ANSWER } from '../src/sandbox/handlers/ai.js';
 import type { Sandbox } from '../src/sandbox/index.js';
-import { connectHttp, connectStdio, sandboxEnv, spawnHttp, text, waitForLog, withSandbox, type Connected, type SpawnedHttp } from './helpers.js';
+import { cleanEnv, connectHttp, connectStdio, sandboxEnv, spawnHttp, text, waitForLog, withSandbox, type Connected, type SpawnedHttp } from './helpers.js';
 
 const KEY = 'e2eEventsCallbackKey0123456789ab';
 const APP = 1400000001;
@@ -194,6 +194,29 @@ describe('the AI steering story, over stdio with --callbacks-listen', () => {
     expect(text(bad)).toMatch(/types: must have at least 1 items/);
     expect(text(bad)).toMatch(/limit: must be at most 100/);
     expect(text(bad)).toMatch(/since: is not a parameter of this tool/);
+  });
+});
+
+describe('trtc-mcp --sandbox', () => {
+  it.each([['stdio'], ['http']])('runs the whole loop out of the box over %s: the default world\'s user asks a bot for a manager', async (transport) => {
+    // No key, no URL: the in-process sandbox sends to the server's own receiver, signed with a key made for the run.
+    const env = cleanEnv();
+    const conn = transport === 'stdio' ? await connectStdio(['--sandbox'], env) : undefined;
+    const srv = transport === 'http' ? await spawnHttp(['--sandbox'], env) : undefined;
+    const client = conn?.client ?? (await connectHttp(srv!.url));
+    try {
+      const { ok, cursor, collect } = agent(client);
+      const from = await cursor();
+      const { TaskId } = (await ok('StartAIConversation', { RoomId: '1234', AgentConfig: { UserId: 'helper-bot', TargetUserId: 'alice' }, LLMConfig: LLM, TTSConfig: TTS })).structuredContent;
+      const [sentence] = await collect({ TaskId, types: [903], UserId: 'alice' }, from, (seen) => seen.length > 0);
+      expect(sentence!.untrusted.Payload.Text).toMatch(/manager/);
+      await ok('ControlAIConversation', { TaskId, Command: 'ServerPushText', ServerPushText: { Text: 'One moment, please.' } });
+      await collect({ TaskId, types: [905] }, from, (seen) => seen.some((e) => e.untrusted.Payload.Text === 'One moment, please.'));
+      expect(conn?.stderr() ?? srv!.stderr()).toMatch(/receiving TRTC callbacks url=http:\/\/127\.0\.0\.1:\d+\/callbacks/);
+    } finally {
+      await client.close();
+      await srv?.stop();
+    }
   });
 });
 
