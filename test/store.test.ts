@@ -123,6 +123,18 @@ describe.each(kinds)('%s store', (_kind, clock, make) => {
     expect(after.last).toBe(402);
   });
 
+  it('gives a burst of concurrent appends contiguous sequence numbers, in order, and stores a key repeated inside it once', async () => {
+    const c = clock();
+    const store = await make(c.now);
+    const log = uniq('burst');
+    const opts = { maxEntries: 1000, maxAgeMs: 60_000 };
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.append(log, { i }, { ...opts, dedupeKey: `d${i % 40}` })));
+    expect(results.slice(0, 40)).toEqual(Array.from({ length: 40 }, (_, i) => ({ seq: i + 1, duplicate: false })));
+    expect(results.slice(40)).toEqual(Array.from({ length: 10 }, (_, i) => ({ seq: i + 1, duplicate: true })));
+    const page = await store.read<{ i: number }>(log, { limit: 100 });
+    expect(page.entries.map((e) => e.entry.i)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  });
+
   it('takes rate-window slots up to the limit and says when the next one frees', async () => {
     const store = await make(Date.now);
     const key = uniq('rate');

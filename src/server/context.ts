@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { RateGate } from '../rate-limit.js';
 import { addSecret } from '../redact.js';
 import { genUserSig } from '../signing/usersig.js';
+import { EventFeed } from '../events/feed.js';
 import { openStore } from '../store/index.js';
 import { VERSION } from '../version.js';
 import { AuditLog } from './audit.js';
@@ -46,7 +47,7 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
       sdkAppId: config.sdkAppId ?? firstApp.sdkAppId,
       sdkSecretKey: config.sdkSecretKey ?? (sb.world.apps.get(config.sdkAppId ?? firstApp.sdkAppId)?.sdkSecretKey),
     };
-    sandbox = { reason, world: () => sb.world.snapshot() };
+    sandbox = { reason, world: () => sb.world.snapshot(), sendCallbacksTo: (url, key) => sb.callbacks.configure({ url, key }) };
     closeSandbox = sb.close;
     log.warn(`SANDBOX MODE (${reason}): tools act on a local TRTC emulator, not on Tencent Cloud`, { sandbox: sb.url, sdkAppId: config.sdkAppId });
   }
@@ -93,6 +94,7 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
   });
   // Tokens stay valid across restarts and replicas that share the key; by default it derives from the SecretKey.
   const tokenKey = createHmac('sha256', config.confirmSecret ?? creds.secretKey).update('trtc-mcp confirmation tokens').digest();
+  const events = new EventFeed(store);
   const ctx: ServerContext = {
     config,
     log,
@@ -101,11 +103,13 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     tokens: new ConfirmationTokens(tokenKey, config.confirmTtl),
     audit: new AuditLog(config.auditLog),
     store,
+    events,
     sandbox,
   };
   return {
     ctx,
     close: async () => {
+      events.close();
       await store.close();
       await closeSandbox();
     },
