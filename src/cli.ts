@@ -16,6 +16,8 @@ async function serve(argv: string[]): Promise<void> {
   registerConfiguredSecrets(config);
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
   const [runtime, manifest] = await Promise.all([createContext(config, log), loadManifest()]);
+  const { setUpCallbacks } = await import('./events/setup.js');
+  const callbacks = await setUpCallbacks(runtime.ctx, config, log);
   const core = createCore(runtime.ctx, selectTools(manifest, config), manifest);
   // Each protocol era's SDK line is loaded only when a client speaks it.
   const legacyServers = async () => {
@@ -43,7 +45,9 @@ async function serve(argv: string[]): Promise<void> {
       maxBodyBytes: config.maxBodyBytes,
       maxSessions: config.maxSessions,
       idleTimeoutMs: config.sessionIdle * 1000,
+      routes: callbacks.route && { [(await import('./events/receiver.js')).CALLBACK_PATH]: callbacks.route },
     });
+    callbacks.servedAt(handle.url);
     stop = handle.close;
   }
 
@@ -53,6 +57,7 @@ async function serve(argv: string[]): Promise<void> {
     stopping = true;
     log.info('shutting down', { why });
     await stop().catch(() => undefined);
+    await callbacks.close().catch(() => undefined);
     await runtime.close();
     process.exit(0);
   }
@@ -81,7 +86,9 @@ async function sandbox(argv: string[]): Promise<void> {
     secretId: cfg.secretId ?? `sandbox-${randomBytes(6).toString('hex')}`,
     secretKey: cfg.secretKey ?? randomBytes(24).toString('base64url'),
   };
-  const sb = await startSandbox({ host: cfg.host, port: cfg.port, world, accounts: [account], sdkSecretKey: cfg.sdkSecretKey, rateLimitScale: cfg.rateLimitScale, log });
+  const callbackKey = cfg.callbackKey ?? randomBytes(24).toString('hex');
+  const callbacks = cfg.callbackUrl ? { url: cfg.callbackUrl, key: callbackKey } : undefined;
+  const sb = await startSandbox({ host: cfg.host, port: cfg.port, world, accounts: [account], sdkSecretKey: cfg.sdkSecretKey, rateLimitScale: cfg.rateLimitScale, log, callbacks });
   const app = [...sb.world.apps.values()][0]!;
   const generated = (given: unknown) => (given ? '' : ' (generated for this run)');
   process.stdout.write(
@@ -92,6 +99,7 @@ async function sandbox(argv: string[]): Promise<void> {
       `  SdkAppId:      ${app.sdkAppId}`,
       `  SDK secret key: ${cfg.sdkSecretKey ? '(as given)' : `${app.sdkSecretKey}${generated(cfg.sdkSecretKey)}`}`,
       `  World:         ${sb.url}_sandbox/world`,
+      ...(callbacks ? [`  Callbacks to:  ${callbacks.url}`, `  Callback key:  ${cfg.callbackKey ? '(as given)' : `${callbackKey} (generated for this run)`}`] : []),
       '',
     ].join('\n'),
   );

@@ -7,7 +7,7 @@ export type Effect = 'read' | 'write' | 'destructive';
 
 export const TOOLSETS = [
   'room', 'record', 'relay', 'ingest', 'ai', 'quality', 'usage',
-  'live', 'seat', 'pk', 'call', 'conference',
+  'live', 'seat', 'pk', 'call', 'conference', 'events',
 ] as const;
 export type Toolset = (typeof TOOLSETS)[number];
 

@@ -4,17 +4,16 @@
 // request's client can fill a form, else through the confirmation token, as in the legacy era.
 import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, Server, type ServerContext as RequestContext } from '@modelcontextprotocol/server';
 import { AskThroughResult } from './consent.js';
-import { CAPABILITIES, LOG_LEVELS, atLeast, SERVER_INFO, type LogLevel, type SendLog, type ServerCore } from './core.js';
+import { CAPABILITIES, isLiveResource, LOG_LEVELS, atLeast, SERVER_INFO, type LogLevel, type SendLog, type ServerCore } from './core.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import { InputRequiredConsent } from './input-required.js';
 import type { CallExtra, ServerContext } from './pipeline.js';
-import { isLive } from './resources.js';
 
 /**
  * Cache hints (2026-07-28) that are true: the tool, resource and prompt lists, the discovery answer and the
  * reference resources are fixed for a server's configuration and the same for every caller (public; an hour,
- * since a restart with other settings may change them). The sandbox world changes with every write: private,
- * and stale at once.
+ * since a restart with other settings may change them). The sandbox world and the event resources change as the
+ * server works: private, and stale at once.
  */
 const STABLE = { ttlMs: 60 * 60_000, cacheScope: 'public' } as const;
 const LIVE = { ttlMs: 0, cacheScope: 'private' } as const;
@@ -75,7 +74,7 @@ export function modernServers(ctx: ServerContext, core: ServerCore): (caller: st
     server.setRequestHandler('resources/templates/list', () => core.listResourceTemplates());
     server.setRequestHandler('resources/read', async (request) => {
       const result = await core.readResource(request.params.uri);
-      return isLive(request.params.uri) ? { ...result, ...LIVE } : result;
+      return isLiveResource(request.params.uri) ? { ...result, ...LIVE } : result;
     });
     server.setRequestHandler('prompts/list', () => core.listPrompts());
     server.setRequestHandler('prompts/get', (request) => core.getPrompt(request.params.name, request.params.arguments));

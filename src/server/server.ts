@@ -6,14 +6,17 @@ import {
   CallToolRequestSchema, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema, ReadResourceRequestSchema, SetLevelRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { atLeast, CAPABILITIES, SERVER_INFO, type LogLevel, type ServerCore } from './core.js';
+import { serveEventSubscriptions } from '../events/resources.js';
+import { atLeast, CAPABILITIES, protocolError, SERVER_INFO, type LogLevel, type ServerCore } from './core.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import type { CallExtra, ServerContext } from './pipeline.js';
 
 const elicitationValidator = new ElicitationSchemaValidator();
 
 export function createMcpServer(ctx: ServerContext, core: ServerCore): Server {
-  const server = new Server(SERVER_INFO, { capabilities: CAPABILITIES, instructions: core.instructions, jsonSchemaValidator: elicitationValidator });
+  // Clients may subscribe to event resources for the session's lifetime (2026-07-28 has no resources/subscribe).
+  const capabilities = { ...CAPABILITIES, resources: { subscribe: true } };
+  const server = new Server(SERVER_INFO, { capabilities, instructions: core.instructions, jsonSchemaValidator: elicitationValidator });
 
   server.setRequestHandler(ListToolsRequestSchema, async () => core.listTools() as never);
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
@@ -37,6 +40,7 @@ export function createMcpServer(ctx: ServerContext, core: ServerCore): Server {
   server.setRequestHandler(ListResourcesRequestSchema, async () => core.listResources());
   server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => core.listResourceTemplates());
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => core.readResource(request.params.uri));
+  serveEventSubscriptions(server, ctx, protocolError);
   server.setRequestHandler(ListPromptsRequestSchema, async () => core.listPrompts());
   server.setRequestHandler(GetPromptRequestSchema, async (request) => core.getPrompt(request.params.name, request.params.arguments));
 
