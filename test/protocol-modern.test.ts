@@ -37,7 +37,7 @@ describe('/mcp in the 2026-07-28 era', () => {
     });
   });
 
-  it('marks the lists and the reference resources public for an hour, and the sandbox world private and stale at once', async () => {
+  it('marks the lists and the reference resources public for an hour, and the sandbox world and event resources private and stale at once', async () => {
     for (const method of ['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']) {
       const { result } = (await rpc(method)).messages[0]!;
       expect(result, method).toMatchObject({ resultType: 'complete', ttlMs: HOUR, cacheScope: 'public' });
@@ -46,6 +46,11 @@ describe('/mcp in the 2026-07-28 era', () => {
     expect(reference).toMatchObject({ ttlMs: HOUR, cacheScope: 'public', contents: [{ uri: 'trtc://error-codes' }] });
     const world = (await rpc('resources/read', { uri: 'trtc://sandbox/world' })).messages[0]!.result;
     expect(world).toMatchObject({ ttlMs: 0, cacheScope: 'private', contents: [{ uri: 'trtc://sandbox/world' }] });
+    // The event resources grow with every callback.
+    const templates = (await rpc('resources/templates/list')).messages[0]!.result.resourceTemplates;
+    expect(templates.map((t: { uriTemplate: string }) => t.uriTemplate)).toContain('trtc://apps/{SdkAppId}/rooms/{RoomId}/events');
+    const events = (await rpc('resources/read', { uri: 'trtc://apps/1400000001/rooms/1234/events' })).messages[0]!.result;
+    expect(events).toMatchObject({ ttlMs: 0, cacheScope: 'private', contents: [{ uri: 'trtc://apps/1400000001/rooms/1234/events' }] });
   });
 
   it('lists exactly the tools the legacy era lists, with no $schema and no added integer bounds', async () => {
