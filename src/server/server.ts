@@ -6,7 +6,7 @@ import {
   CallToolRequestSchema, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema, ReadResourceRequestSchema, SetLevelRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { serveEventSubscriptions } from '../events/resources.js';
+import { serveEventSubscriptions } from '../events/subscriptions.js';
 import { atLeast, CAPABILITIES, protocolError, SERVER_INFO, type LogLevel, type ServerCore } from './core.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import type { CallExtra, ServerContext } from './pipeline.js';
