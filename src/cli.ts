@@ -15,6 +15,10 @@ async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv);
   registerConfiguredSecrets(config);
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
+  // On stdio the client's first message decides the protocol era: read it, and load that era's server, while the
+  // context starts.
+  const stdio = config.transport === 'stdio' ? (await import('./transports/stdio.js')).listenStdio() : undefined;
+  void stdio?.modern.then((modern): Promise<unknown> => (modern ? import('./server/modern.js') : import('./server/server.js'))).catch(() => undefined);
   const [runtime, manifest] = await Promise.all([createContext(config, log), loadManifest()]);
   const { setUpCallbacks } = await import('./events/setup.js');
   const callbacks = await setUpCallbacks(runtime.ctx, config, log);
@@ -27,10 +31,10 @@ async function serve(argv: string[]): Promise<void> {
   const modernServers = async () => (await import('./server/modern.js')).modernServers(runtime.ctx, core);
 
   let stop: () => Promise<void>;
-  if (config.transport === 'stdio') {
-    const { serveStdio } = await import('./transports/stdio.js');
-    process.stdin.once('end', () => void shutdown('stdin closed'));
-    stop = await serveStdio({ legacy: async () => (await legacyServers())(), modern: modernServers }, log);
+  if (stdio) {
+    stop = await stdio.serve({ legacy: async () => (await legacyServers())(), modern: modernServers }, log);
+    // A turn of the event loop first, so that what was sent just before the close and is answered at once still is.
+    void stdio.ended.then(() => setImmediate(() => void shutdown('stdin closed')));
   } else {
     const { serveHttp } = await import('./transports/http.js');
     const handle = await serveHttp({

@@ -14,29 +14,55 @@ export interface StdioEras {
   modern(): Promise<(caller: string) => ModernServer>;
 }
 
-const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
+export interface StdioListener {
+  /** Whether the connection opened in the 2026-07-28 era; known once the first message has arrived. */
+  modern: Promise<boolean>;
+  /** Resolves when the client has closed stdin and everything it sent has been read. */
+  ended: Promise<void>;
+  serve(eras: StdioEras, log: Logger): Promise<() => Promise<void>>;
+}
 
-export async function serveStdio(eras: StdioEras, log: Logger, stdin: Readable = process.stdin): Promise<() => Promise<void>> {
-  const { opening, input } = await readOpening(stdin);
-  if (isModernOpening(opening)) {
-    const [{ serveStdio: serve, StdioServerTransport }, newServer] = await Promise.all([import('@modelcontextprotocol/server/stdio'), eras.modern()]);
-    const caller = `stdio:${randomUUID()}`;
-    const handle = serve(() => newServer(caller), {
-      legacy: 'reject',
-      transport: new StdioServerTransport(input, process.stdout),
-      onerror: (err) => log.debug('2026-07-28 message not served', { error: err.message }),
-    });
-    log.info('serving MCP over stdio', { era: '2026-07-28' });
-    return () => handle.close();
-  }
-  const [{ StdioServerTransport }, server] = await Promise.all([import('@modelcontextprotocol/sdk/server/stdio.js'), eras.legacy()]);
-  await server.connect(new StdioServerTransport(input, process.stdout));
-  log.info('serving MCP over stdio', { era: 'legacy' });
-  return () => server.close();
+const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
+const modernEntry = () => import('@modelcontextprotocol/server/stdio');
+const legacyEntry = () => import('@modelcontextprotocol/sdk/server/stdio.js');
+
+/**
+ * Starts reading the connection at once, so that the opening message, and with it the era and its SDK line, can
+ * load while the rest of the server starts.
+ */
+export function listenStdio(stdin: Readable = process.stdin): StdioListener {
+  const opening = readOpening(stdin);
+  // The replayed stream ends only once the transport has read all of it, so nothing sent before the close is lost.
+  const ended = opening.then(({ input }) => new Promise<void>((resolve) => input.once('end', () => resolve())));
+  const modern = opening.then(({ line }) => isModernOpening(line));
+  // The module loader keeps what it loaded: serve() finds it there.
+  void modern.then((m): Promise<unknown> => (m ? modernEntry() : legacyEntry())).catch(() => undefined);
+  return {
+    modern,
+    ended,
+    async serve(eras, log) {
+      const { input } = await opening;
+      if (await modern) {
+        const [{ serveStdio, StdioServerTransport }, newServer] = await Promise.all([modernEntry(), eras.modern()]);
+        const caller = `stdio:${randomUUID()}`;
+        const handle = serveStdio(() => newServer(caller), {
+          legacy: 'reject',
+          transport: new StdioServerTransport(input, process.stdout),
+          onerror: (err) => log.debug('2026-07-28 message not served', { error: err.message }),
+        });
+        log.info('serving MCP over stdio', { era: '2026-07-28' });
+        return () => handle.close();
+      }
+      const [{ StdioServerTransport }, server] = await Promise.all([legacyEntry(), eras.legacy()]);
+      await server.connect(new StdioServerTransport(input, process.stdout));
+      log.info('serving MCP over stdio', { era: 'legacy' });
+      return () => server.close();
+    },
+  };
 }
 
 /** Waits for the first line, then hands back a stream that replays it followed by the rest of stdin. */
-function readOpening(stdin: Readable): Promise<{ opening: string; input: Readable }> {
+function readOpening(stdin: Readable): Promise<{ line: string; input: Readable }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const done = () => {
@@ -49,7 +75,7 @@ function readOpening(stdin: Readable): Promise<{ opening: string; input: Readabl
       if (stdin.readableEnded) input.end();
       else stdin.pipe(input);
       const newline = buffered.indexOf(0x0a);
-      resolve({ opening: buffered.subarray(0, newline < 0 ? undefined : newline).toString('utf8'), input });
+      resolve({ line: buffered.subarray(0, newline < 0 ? undefined : newline).toString('utf8'), input });
     };
     const onData = (chunk: Buffer) => {
       chunks.push(chunk);
@@ -68,5 +94,6 @@ function isModernOpening(line: string): boolean {
     return false;
   }
   if (!message || typeof message !== 'object') return false;
-  return message.method === 'server/discover' || (typeof message.params?._meta === 'object' && message.params._meta !== null && PROTOCOL_VERSION_META_KEY in message.params._meta);
+  const meta = message.params?._meta;
+  return message.method === 'server/discover' || (typeof meta === 'object' && meta !== null && PROTOCOL_VERSION_META_KEY in meta);
 }
