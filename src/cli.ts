@@ -75,12 +75,12 @@ async function sandbox(argv: string[]): Promise<void> {
     secretId: cfg.secretId ?? `sandbox-${randomBytes(6).toString('hex')}`,
     secretKey: cfg.secretKey ?? randomBytes(24).toString('base64url'),
   };
-  const sb = await startSandbox({ host: cfg.host, port: cfg.port, world, accounts: [account], sdkSecretKey: cfg.sdkSecretKey, rateLimitScale: cfg.rateLimitScale, log });
+  const sb = await startSandbox({ host: cfg.host, port: cfg.port, world, accounts: [account], sdkSecretKey: cfg.sdkSecretKey, rateLimitScale: cfg.rateLimitScale, site: cfg.site, log });
   const app = [...sb.world.apps.values()][0]!;
   const generated = (given: unknown) => (given ? '' : ' (generated for this run)');
   process.stdout.write(
     [
-      `trtc-mcp sandbox listening on ${sb.url}`,
+      `trtc-mcp sandbox listening on ${sb.url} (${cfg.site} site)`,
       `  SecretId:      ${account.secretId}`,
       `  SecretKey:     ${cfg.secretKey ? '(as given)' : `${account.secretKey}${generated(cfg.secretKey)}`}`,
       `  SdkAppId:      ${app.sdkAppId}`,

@@ -1,12 +1,13 @@
-// Long-running tasks of the sandbox (recording, relay, ingest, AI conversation and transcription) and the bots
-// that run them. A task's state is derived from the world's clock and its room's history when asked for, so no
+// Long-running tasks of the sandbox (recording, relay, ingest, AI conversation and transcription, moderation, slicing,
+// cloud transcription) and the bots that run them. A task's state is derived from the world's clock and its room's history when asked for, so no
 // timers run: a task whose room stayed empty for MaxIdleTime has ended, whenever anyone looks.
 import { randomBytes } from 'node:crypto';
 import { verifyUserSig, type UserSigCheck } from '../signing/usersig.js';
 import { SandboxError, type HandlerContext } from './handlers/types.js';
+import { sliceUrl, subscribed, verdictOf } from './media.js';
 import type { App, RoomEvent, RoomKind, World } from './world.js';
 
-export type TaskKind = 'recording' | 'relay' | 'ingest' | 'conversation' | 'transcription';
+export type TaskKind = 'recording' | 'relay' | 'ingest' | 'conversation' | 'transcription' | 'moderation' | 'slicing' | 'cloudTranscription';
 export type EndReason = 'stopped' | 'idle' | 'replaced' | 'finished';
 
 export interface Task {
@@ -95,13 +96,13 @@ export class TaskBook {
     task.endReason ??= reason;
   }
 
-  /** The app of the task that a request without SdkAppId names (the AI actions address tasks by TaskId alone). */
+  /** The app of the task or thing that a request without SdkAppId names (some actions address tasks by TaskId alone). */
   ownerOf(params: Record<string, unknown>): number {
     const id = params.TaskId;
     if (typeof id !== 'string' || !id) throw new SandboxError('MissingParameter', 'Pass TaskId, or SdkAppId with SessionId.');
-    const task = this.tasks.get(id);
-    if (!task) throw new SandboxError('FailedOperation.TaskNotExist', `Task ${id} does not exist.`);
-    return task.sdkAppId;
+    const owner = this.tasks.get(id)?.sdkAppId ?? this.world.things.ownerOf(id);
+    if (owner === undefined) throw new SandboxError('FailedOperation.TaskNotExist', `Task ${id} does not exist.`);
+    return owner;
   }
 
   /** Accepts a UserSig made elsewhere, such as the placeholders in documentation examples, which no key can verify. */
@@ -127,12 +128,32 @@ export class TaskBook {
     return { present, everyone };
   }
 
-  /** Plain JSON for the world view, without configurations (they hold secrets). */
+  /**
+   * Plain JSON for the world view, without configurations (they hold secrets). Moderation verdicts and slices are
+   * shown here: Tencent delivers them by callback, not in any answer.
+   */
   snapshot() {
     return [...this.tasks.values()].map((t) => {
       this.settle(t);
-      return { taskId: t.id, kind: t.kind, sdkAppId: t.sdkAppId, roomId: t.roomId, roomKind: t.roomKind, botUserId: t.botUserId, running: t.endedAt === undefined, endReason: t.endReason };
+      const results = RESULTS[t.kind]?.(this, t);
+      return {
+        taskId: t.id, kind: t.kind, sdkAppId: t.sdkAppId, roomId: t.roomId, roomKind: t.roomKind, botUserId: t.botUserId,
+        running: t.endedAt === undefined, endReason: t.endReason, ...(results !== undefined ? { results } : {}),
+      };
     });
+  }
+
+  now(): number {
+    return this.world.now();
+  }
+
+  /** Everyone the task heard: users who were in its room while it ran, with what they say, oldest join first. */
+  heard(task: Task): Array<{ userId: string; says?: string; at: number }> {
+    const app = this.world.apps.get(task.sdkAppId);
+    const joined = new Map(task.usersAtStart.map((u) => [u, task.startedAt]));
+    for (const e of this.roomEvents(task)) if (e.type === 'join' && e.userId && !joined.has(e.userId)) joined.set(e.userId, e.time);
+    const end = task.endedAt ?? this.world.now();
+    return [...joined].filter(([, at]) => at <= end).map(([userId, at]) => ({ userId, says: app?.speech.get(userId), at }));
   }
 
   private *roomEvents(task: Task): Generator<RoomEvent> {
@@ -199,3 +220,61 @@ export function runningTask(ctx: HandlerContext, kind: TaskKind, code: string): 
   if (task.endedAt !== undefined) throw new SandboxError(code, `Task ${task.id} has already ended.`);
   return task;
 }
+
+/**
+ * A task of a bot started with ResourceExpiredHour (recording, moderation, slicing): it can be addressed only within
+ * that many hours of its start (`hours` when the request left it out).
+ */
+export function addressableTask(ctx: HandlerContext, kind: TaskKind, running: boolean, hours: number): Task {
+  const task = (running ? runningTask : describedTask)(ctx, kind, 'ResourceNotFound');
+  if (ctx.world.now() > task.startedAt + (task.config.ResourceExpiredHour ?? hours) * 3_600_000) {
+    throw new SandboxError('ResourceNotFound', `Task ${task.id} is past its ResourceExpiredHour and can no longer be addressed.`);
+  }
+  return task;
+}
+
+/** A bot task's status: Idle while its room is empty, InProgress while someone is there, Exited once it ended. */
+export function botStatus(ctx: HandlerContext, task: Task): 'Idle' | 'InProgress' | 'Exited' {
+  return task.endedAt !== undefined ? 'Exited' : ctx.world.tasks.occupancy(task).present.size ? 'InProgress' : 'Idle';
+}
+
+/** The most clips or frames of one user the world view lists (the latest ones). */
+const SLICES_SHOWN = 5;
+
+/** What a task has produced so far, by kind: what Tencent would report by callback. */
+const RESULTS: Partial<Record<TaskKind, (book: TaskBook, task: Task) => unknown>> = {
+  moderation(book, task) {
+    const p = task.config.ModerationParams;
+    const audio = (p.ModerationType ?? 1) !== 2;
+    const verdicts = book
+      .heard(task)
+      .filter((u) => audio && u.says && subscribed(p.SubscribeStreamUserIds, u.userId, 'Audio'))
+      .map((u) => ({ UserId: u.userId, RoomId: task.roomId, Time: new Date(u.at).toISOString(), AudioText: u.says!, ...verdictOf(u.says!) }));
+    return { verdicts: p.CallbackAllResults === 1 ? verdicts.filter((v) => v.Suggest > 0) : verdicts };
+  },
+  slicing(book, task) {
+    const p = task.config.SliceParams;
+    const type = p.SliceType ?? 1;
+    const end = task.endedAt ?? book.now();
+    const files = book.heard(task).filter((u) => subscribed(p.SubscribeStreamUserIds, u.userId)).flatMap((u) => {
+      const series = (kind: 'audios' | 'images', every: number, ext: string) => {
+        const count = Math.floor((end - u.at) / (every * 1000)) + 1;
+        return Array.from({ length: Math.min(count, SLICES_SHOWN) }, (_, i) => u.at + (count - Math.min(count, SLICES_SHOWN) + i) * every * 1000).map((at) =>
+          sliceUrl(task.config.SliceStorageParams?.CloudSliceStorage, { taskId: task.id, userId: u.userId, sdkAppId: task.sdkAppId, roomId: task.roomId, kind, at, ext }),
+        );
+      };
+      return [...(type !== 2 ? series('audios', p.SliceAudio ?? 15, 'ogg') : []), ...(type !== 1 ? series('images', p.SliceVideo ?? 5, 'png') : [])];
+    });
+    return { files: files.filter((f): f is string => f !== undefined) };
+  },
+  cloudTranscription(book, task) {
+    const p = task.config.TranscriptionParam;
+    const listed = (list: Array<{ UserId: string }> | undefined, id: string) => list?.some((u) => u.UserId === id);
+    return {
+      lines: book
+        .heard(task)
+        .filter((u) => u.says && (!p.SubscribeList?.length || listed(p.SubscribeList, u.userId)) && !listed(p.UnSubscribeList, u.userId))
+        .map((u) => ({ UserId: u.userId, Time: new Date(u.at).toISOString(), Text: u.says })),
+    };
+  },
+};

@@ -2,6 +2,7 @@
 // plus a history of what happened, from which monitoring answers are derived.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { Registry } from './registry.js';
 import { TaskBook } from './tasks.js';
 
 export type RoomKind = 'int' | 'str';
@@ -44,6 +45,8 @@ export interface App {
   events: RoomEvent[];
   /** Seeded call quality per user ID. */
   quality: Map<string, QualityLevel>;
+  /** What each seeded user says while in a room: what moderation, transcription and AI bots hear. */
+  speech: Map<string, string>;
 }
 
 const SeedUser = z.union([
@@ -54,6 +57,8 @@ const SeedUser = z.union([
     quality: z.enum(['good', 'poor']).optional(),
     /** The user joined this long before the world started, so monitoring has history to show. */
     joinedSecondsAgo: z.int().min(0).optional(),
+    /** A line the user says, which bots in the room hear. */
+    says: z.string().min(1).optional(),
   }),
 ]);
 export const WorldSeedSchema = z.object({
@@ -69,13 +74,23 @@ export type WorldSeed = z.input<typeof WorldSeedSchema>;
 
 export const DEFAULT_APP_ID = 1400000001;
 
-/** A small world to try things in: two numeric rooms and two string rooms, with users in each. */
+/**
+ * A small world to try things in: two numeric rooms and two string rooms, with users in each. In room 1234 alice
+ * asks for a manager (an AI bot's user) and bob insults everyone (what moderation flags).
+ */
 export const DEFAULT_WORLD: WorldSeed = {
   apps: [
     {
       sdkAppId: DEFAULT_APP_ID,
       rooms: [
-        { roomId: 1234, users: ['alice', 'bob', 'carol'] },
+        {
+          roomId: 1234,
+          users: [
+            { userId: 'alice', says: 'Hello, can I talk to a manager about my order, please?' },
+            { userId: 'bob', says: 'You are all idiots, shut up!' },
+            { userId: 'carol', says: 'Thanks, see you tomorrow.' },
+          ],
+        },
         { roomId: 10006, users: ['29376', '29377'] },
         { roomId: 'abcd', users: ['test1', 'test2'] },
         { roomId: 'class-101', users: ['teacher', 'student-1', 'student-2'] },
@@ -91,8 +106,10 @@ export type RoomListener = (app: App, event: RoomEvent) => void;
 export class World {
   readonly apps = new Map<number, App>();
   private readonly listeners: RoomListener[] = [];
-  /** Recording, relay, ingest and AI tasks of every app. */
+  /** Tasks whose bots join rooms (recording, relay, ingest, AI, moderation, slicing, transcription) of every app. */
   readonly tasks = new TaskBook(this);
+  /** What apps own outside rooms: pictures, vocabularies, voices, voiceprints, web recordings, synthesis tasks, mixes. */
+  readonly things = new Registry();
 
   constructor(seed: WorldSeed = DEFAULT_WORLD, readonly now: () => number = Date.now) {
     const parsed = WorldSeedSchema.parse(seed);
@@ -107,6 +124,7 @@ export class World {
           const user = this.join(app, kind, r.roomId, u.userId, this.now() - (u.joinedSecondsAgo ?? 0) * 1000);
           if (u.block) user.block = u.block;
           if (u.quality) app.quality.set(u.userId, u.quality);
+          if (u.says) app.speech.set(u.userId, u.says);
         }
         if (r.users.length === 0) this.openRoom(app, kind, r.roomId);
       }
@@ -114,7 +132,7 @@ export class World {
   }
 
   addApp(sdkAppId: number, sdkSecretKey = randomBytes(32).toString('hex')): App {
-    const app: App = { sdkAppId, sdkSecretKey, rooms: new Map(), closedRooms: [], events: [], quality: new Map() };
+    const app: App = { sdkAppId, sdkSecretKey, rooms: new Map(), closedRooms: [], events: [], quality: new Map(), speech: new Map() };
     this.apps.set(sdkAppId, app);
     return app;
   }
@@ -197,6 +215,7 @@ export class World {
         events: app.events.length,
       })),
       tasks: this.tasks.snapshot(),
+      things: this.things.snapshot(),
     };
   }
 }

@@ -7,6 +7,8 @@ import { SandboxError, type Handler, type HandlerContext } from './types.js';
 
 const NOT_FOUND = 'FailedOperation.TaskNotExist';
 const DEFAULT_MAX_IDLE_S = 60;
+/** What the sandbox's model answers to whatever the user says: it has no model, so it plays for time. */
+const BOT_REPLY = 'I understand. Let me look into that for you.';
 
 /** RoomIdType of the AI actions: 0 (default) numeric, 1 string. */
 const roomKindOf = (roomIdType: number | undefined): RoomKind => (roomIdType === 1 ? 'str' : 'int');
@@ -86,6 +88,20 @@ export const aiHandlers: Record<string, Handler> = {
   },
 
   StopAIConversation: stop('conversation'),
+
+  // The conversation so far: the welcome, what the target user said and the bot's reply, then pushed texts.
+  QueryAIMessageList(ctx) {
+    const task = describedTask(ctx, 'conversation', NOT_FOUND);
+    const agent = task.config.AgentConfig;
+    const heard = ctx.world.tasks.heard(task).find((u) => u.userId === agent.TargetUserId && u.says);
+    const lines: Array<{ time: number; Role: 'user' | 'assistant'; Content: string }> = [
+      ...(agent.WelcomeMessage ? [{ time: task.startedAt, Role: 'assistant' as const, Content: agent.WelcomeMessage }] : []),
+      ...(heard ? [{ time: heard.at, Role: 'user' as const, Content: heard.says! }, { time: heard.at, Role: 'assistant' as const, Content: BOT_REPLY }] : []),
+      ...task.history.filter((h) => h.action === 'ServerPushText' && h.detail?.Text).map((h) => ({ time: h.time, Role: 'assistant' as const, Content: String(h.detail!.Text) })),
+    ];
+    const MessageList = lines.sort((a, b) => a.time - b.time).map(({ Role, Content }) => ({ Role, Content }));
+    return { Total: MessageList.length, MessageList };
+  },
 
   // Without a SessionId, a room has one whole-room transcription, and each user one personal transcription.
   StartAITranscription: (ctx) =>
