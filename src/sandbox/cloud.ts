@@ -201,7 +201,8 @@ export function checkParams(def: ToolDef, body: unknown): Record<string, any> {
   const field = String(issue.path[0] ?? '');
   const leaf = String(issue.path.findLast((k) => typeof k === 'string') ?? field);
   const where = issue.path.join('.');
-  const missing = issue.code === 'invalid_type' && readAt(body, issue.path) === undefined;
+  // A member left out fails as a wrong type, or (for an enumeration) as a value not in it.
+  const missing = (issue.code === 'invalid_type' || issue.code === 'invalid_value') && readAt(body, issue.path) === undefined;
   if (missing) throw new SandboxError(pick(`MissingParameter.${leaf}`, `MissingParameter.${field}`, 'MissingParameter'), `The required parameter ${where} is missing.`);
   if (issue.code === 'invalid_type') {
     throw new SandboxError(pick(`InvalidParameter.${field}`, 'InvalidParameter'), `The parameter ${where} must be ${issue.expected}.`);

@@ -256,8 +256,9 @@ const RESULTS: Partial<Record<TaskKind, (book: TaskBook, task: Task) => unknown>
     const p = task.config.SliceParams;
     const type = p.SliceType ?? 1;
     const end = task.endedAt ?? book.now();
-    const files = book.heard(task).filter((u) => subscribed(p.SubscribeStreamUserIds, u.userId)).flatMap((u) => {
+    const files = book.heard(task).flatMap((u) => {
       const series = (kind: 'audios' | 'images', every: number, ext: string) => {
+        if (!subscribed(p.SubscribeStreamUserIds, u.userId, kind === 'audios' ? 'Audio' : 'Video')) return [];
         const count = Math.floor((end - u.at) / (every * 1000)) + 1;
         return Array.from({ length: Math.min(count, SLICES_SHOWN) }, (_, i) => u.at + (count - Math.min(count, SLICES_SHOWN) + i) * every * 1000).map((at) =>
           sliceUrl(task.config.SliceStorageParams?.CloudSliceStorage, { taskId: task.id, userId: u.userId, sdkAppId: task.sdkAppId, roomId: task.roomId, kind, at, ext }),
