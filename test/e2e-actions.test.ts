@@ -398,6 +398,86 @@ describe('China-site tools', () => {
   });
 });
 
+describe('gifts and call records (REST)', () => {
+  let sb: Sandbox;
+  let conn: Connected;
+  let a: ReturnType<typeof agent>;
+  beforeAll(async () => {
+    sb = await withSandbox();
+    conn = await connectStdio(['--toolsets', 'live,call'], sandboxEnv(sb));
+    a = agent(conn.client);
+  });
+  afterAll(async () => {
+    await conn.close();
+    await sb.close();
+  });
+  const restOk = (command: string) => sb.requests.some((r) => r.api === 'rest' && r.action?.endsWith(`/${command}`) && r.code === '0');
+
+  it('keeps a gift catalogue with categories and names per language, and counts gifts sent in a room', async () => {
+    const { ok, call } = a;
+    await ok('live_add_gift', { GiftId: 'rose', Coins: 10, DefaultName: 'Rose', IconUrl: 'https://cdn.example.com/rose.png', ExtensionInfo: '{"rare":false}' });
+    expect(text(await call('live_add_gift', { GiftId: 'rose', Coins: 1, DefaultName: 'Rose' }))).toContain('100002');
+    expect(await ok('live_get_gift', { GiftId: 'rose' })).toMatchObject({ GiftInfo: { GiftId: 'rose', Coins: 10, Level: 0, DefaultName: 'Rose' } });
+    expect(text(await call('live_set_gift_language', { GiftId: 'rose', Language: 'zh-Hans', Desc: '花' }))).toContain('needs a name');
+    await ok('live_set_gift_language', { GiftId: 'rose', Language: 'zh-Hans', Name: '玫瑰' });
+    await ok('live_set_gift_language', { GiftId: 'rose', Language: 'zh-Hans', Desc: '一朵花' });
+    expect(await ok('live_get_gift_language', { GiftId: 'rose', Language: 'zh-Hans' })).toMatchObject({ GiftInfo: { Name: '玫瑰', Desc: '一朵花' } });
+    await ok('live_del_gift_language', { GiftId: 'rose', Language: 'zh-Hans' });
+
+    await ok('live_add_gift_category', { CategoryId: 'flowers', DefaultName: 'Flowers', DefaultDesc: 'Things that bloom' });
+    expect(await ok('live_get_gift_category', { CategoryId: 'flowers' })).toMatchObject({ GiftCategoryInfo: { CategoryId: 'flowers', DefaultName: 'Flowers' } });
+    await ok('live_set_gift_category_language', { CategoryId: 'flowers', Language: 'en', CategoryName: 'Flowers', CategoryDesc: 'Bloom' });
+    expect(await ok('live_get_gift_category_language', { CategoryId: 'flowers', Language: 'en' })).toMatchObject({ CategoryInfo: { CategoryName: 'Flowers', CategoryDesc: 'Bloom' } });
+    await ok('live_del_gift_category_language', { CategoryId: 'flowers', Language: 'en' });
+    expect(await ok('live_add_gift_category_relations', { CategoryId: 'flowers', GiftIdList: ['rose', 'tulip'] })).toMatchObject({ InvalidGiftIdList: ['tulip'] });
+    expect(await ok('live_get_gift_category_relations', { CategoryId: 'flowers' })).toMatchObject({ Relation: { CategoryId: 'flowers', GiftIdList: ['rose'] } });
+    await ok('live_del_gift_category_relations', { CategoryId: 'flowers', GiftIdList: ['rose'] });
+    expect((await ok('live_get_gift_category_relations', { CategoryId: 'flowers' })).Relation.GiftIdList).toEqual([]);
+    expect(text(await call('live_copy_default_gift_config', {}))).toContain('only goes into an empty one');
+
+    await ok('live_create_room', { RoomInfo: { RoomId: 'gift-show', RoomType: 'Live', SeatTemplate: 'AudioSalon' } });
+    const app = sb.world.apps.get(1400000001)!;
+    for (const u of ['fan', 'host']) sb.world.join(app, 'str', 'gift-show', u);
+    await ok('live_send_gift', { RoomId: 'gift-show', GiftId: 'rose', Count: 3, From_Account: 'fan', ReceiverList_Account: ['host'] });
+    expect(await ok('live_get_gift_count', { RoomId: 'gift-show', From_Account: 'fan' })).toMatchObject({ Sequence: 1, TotalCount: 3, TotalCoins: 30, GiftSenderCount: 1 });
+    expect(text(await call('live_send_gift', { RoomId: 'gift-show', GiftId: 'rose', From_Account: 'stranger', ReceiverList_Account: ['host'] }))).toContain('100005');
+    await ok('live_del_gift', { GiftId: 'rose' });
+    expect(text(await call('live_get_gift', { GiftId: 'rose' }))).toContain('does not exist');
+  });
+
+  it('fills an empty catalogue with the demo gifts', async () => {
+    const other = await withSandbox();
+    const c = await connectStdio(['--toolsets', 'live'], sandboxEnv(other));
+    try {
+      const r = await c.client.callTool({ name: 'live_copy_default_gift_config', arguments: {} });
+      expect(r.isError, text(r)).toBeFalsy();
+      const g = await c.client.callTool({ name: 'live_get_gift_category_relations', arguments: { CategoryId: 'popular' } });
+      expect((g.structuredContent as any).Relation.GiftIdList).toHaveLength(5);
+      expect(other.requests.some((q) => q.action?.endsWith('/copy_default_gift_config') && q.code === '0')).toBe(true);
+    } finally {
+      await c.close();
+      await other.close();
+    }
+  });
+
+  it('finds one call\'s record by its CallId once the call has ended', async () => {
+    const { ok, call } = a;
+    const { CallId } = await ok('call_start_by_robot', { Robot_Account: 'robot', CalleeList_Account: ['jack', 'jill'], Timeout: 30_000, CallInfo: { MediaType: 'Audio' } });
+    expect(text(await call('call_get_record', { CallId }))).toContain('101004');
+    await ok('call_end', { CallId });
+    expect((await ok('call_get_record', { CallId })).CallRecord).toMatchObject({ CallId, Caller_Account: 'robot', MediaType: 'Audio', CallType: 'MultiCall', CallResult: 'Cancel', StartTime: expect.any(Number) });
+  });
+
+  it('reached every REST command it covers, each answered without error by the sandbox', () => {
+    const commands = [
+      'add_gift', 'get_gift', 'del_gift', 'set_gift_language', 'get_gift_language', 'del_gift_language', 'add_gift_category', 'get_gift_category',
+      'set_gift_category_language', 'get_gift_category_language', 'del_gift_category_language', 'add_gift_category_relations',
+      'get_gift_category_relations', 'del_gift_category_relations', 'send_gift', 'get_record_by_callid',
+    ];
+    for (const c of commands) expect(restOk(c), c).toBe(true);
+  });
+});
+
 describe('coverage and secrets', () => {
   it('covers every Cloud API action beyond seed 004, on its site', () => {
     const covered = [...NEW_TOOLS.intl, ...NEW_TOOLS.cn];

@@ -4,6 +4,7 @@ import * as conference from './conference.js';
 import { TOOLSETS, type ToolDef } from './define.js';
 import * as ai from './ai.js';
 import * as dashboard from './dashboard.js';
+import * as gift from './gift.js';
 import * as ingest from './ingest.js';
 import * as live from './live.js';
 import * as mix from './mix.js';
@@ -22,7 +23,7 @@ import * as webrecord from './webrecord.js';
 
 const groups = [
   room, record, relay, ingest, ai, quality, dashboard, usage, moderation, slice, webrecord, transcription, speech, mix,
-  live, seat, pk, call, conference,
+  live, gift, seat, pk, call, conference,
 ];
 
 /** Ordered by toolset, then name, so every consumer (server, docs, snapshots) sees the same order. */

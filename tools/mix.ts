@@ -10,75 +10,74 @@ const px = z.int().min(0);
 const StreamType = z.literal([0, 1]).describe('0 camera, 1 screen share');
 
 const OutputParams = z.strictObject({
-  StreamId: z.string().min(1).max(64).describe('Live stream ID; not one of a user\'s own'),
+  StreamId: z.string().min(1).max(64).describe('Live stream ID'),
   PureAudioStream: z.literal([0, 1]).optional().describe('1 audio only'),
-  RecordId: z.string().optional().describe('Recording file prefix (legacy recording only)'),
-  RecordAudioOnly: z.literal([0, 1]).optional().describe('1 records mp3'),
+  RecordId: z.string().optional().describe('Legacy recording prefix'),
+  RecordAudioOnly: z.literal([0, 1]).optional(),
 });
 
 const EncodeParams = z.strictObject({
   AudioSampleRate: z.literal([48000, 44100, 32000, 24000, 16000, 8000]).describe('Hz'),
   AudioBitrate: int(8, 500).describe('kbps'),
   AudioChannels: z.literal([1, 2]),
-  VideoWidth: int(0, 1920).optional().describe('Required with video'),
-  VideoHeight: int(0, 1080).optional().describe('Required with video'),
-  VideoBitrate: int(1, 10000).optional().describe('kbps; required with video'),
-  VideoFramerate: int(1, 60).optional().describe('Required with video'),
-  VideoGop: int(1, 5).optional().describe('Seconds; required with video'),
-  BackgroundColor: int(0, 0xffffff).optional().describe('0xRRGGBB as a decimal number'),
-  BackgroundImageId: z.int().optional().describe('A CreatePicture PictureId'),
-  AudioCodec: z.literal([0, 1, 2]).optional().describe('0 LC-AAC (default), 1 HE-AAC, 2 HE-AACv2 (stereo)'),
-  BackgroundImageUrl: z.string().max(512).optional().describe('png/jpg/bmp ≤2 MB; wins over BackgroundImageId'),
+  VideoWidth: int(0, 1920).optional(),
+  VideoHeight: int(0, 1080).optional(),
+  VideoBitrate: int(1, 10000).optional().describe('kbps'),
+  VideoFramerate: int(1, 60).optional(),
+  VideoGop: int(1, 5).optional().describe('s'),
+  BackgroundColor: int(0, 0xffffff).optional().describe('0xRRGGBB as decimal'),
+  BackgroundImageId: z.int().optional().describe('PictureId'),
+  AudioCodec: z.literal([0, 1, 2]).optional().describe('0 LC-AAC, 1 HE-AAC, 2 HE-AACv2'),
+  BackgroundImageUrl: z.string().max(512).optional(),
 });
 
 const box = { ImageWidth: px.optional(), ImageHeight: px.optional(), LocationX: px.optional(), LocationY: px.optional() };
 
 const LayoutParams = z.strictObject({
-  Template: z.literal([0, 1, 2, 3, 4]).optional().describe('0 floating (default), 1 grid, 2 screen share, 3 picture-in-picture, 4 custom'),
-  MainVideoUserId: z.string().optional().describe('Big picture (templates 0, 2, 3)'),
+  Template: z.literal([0, 1, 2, 3, 4]).optional().describe('0 float, 1 grid, 2 screen share, 3 PiP, 4 custom'),
+  MainVideoUserId: z.string().optional().describe('Big picture'),
   MainVideoStreamType: StreamType.optional(),
-  SmallVideoLayoutParams: z.strictObject({ UserId: z.string().min(1), StreamType, ...box }).optional().describe('Template 3'),
-  MainVideoRightAlign: z.literal([0, 1]).optional().describe('1 big picture on the right (template 2)'),
-  MixVideoUids: z.array(z.string()).max(16).optional().describe('Only these users\' video (templates 0-2)'),
+  SmallVideoLayoutParams: z.strictObject({ UserId: z.string().min(1), StreamType, ...box }).optional(),
+  MainVideoRightAlign: z.literal([0, 1]).optional().describe('1 big picture right'),
+  MixVideoUids: z.array(z.string()).max(16).optional().describe('Only these users\' video'),
   PresetLayoutConfig: z
     .array(
       z.strictObject({
-        UserId: z.string().optional().describe('Omit to fill by join order'),
+        UserId: z.string().optional(),
         StreamType: StreamType.optional(),
         ...box,
         ZOrder: z.int().optional(),
-        RenderMode: z.literal([0, 1, 2]).optional().describe('0 crop, 1 scale, 2 scale on black'),
-        MixInputType: z.literal([0, 1, 2]).optional().describe('0 audio+video, 1 video, 2 audio'),
-        PlaceImageId: z.int().optional().describe('Placeholder picture'),
+        RenderMode: z.literal([0, 1, 2]).optional().describe('0 crop, 1 scale, 2 fit'),
+        MixInputType: z.literal([0, 1, 2]).optional(),
+        PlaceImageId: z.int().optional(),
       }),
     )
-    .optional()
-    .describe('Template 4'),
-  PlaceHolderMode: z.literal([0, 1]).optional().describe('1 shows placeholders (template 4)'),
-  PureAudioHoldPlaceMode: z.literal([0, 1, 2]).optional().describe('Audio-only users: 0 default, 1 take a place, 2 do not'),
+    .optional(),
+  PlaceHolderMode: z.literal([0, 1]).optional(),
+  PureAudioHoldPlaceMode: z.literal([0, 1, 2]).optional().describe('Audio-only users: 1 take a place, 2 not'),
   WaterMarkParams: z
     .strictObject({
-      WaterMarkId: z.int().describe('A CreatePicture PictureId'),
+      WaterMarkId: z.int(),
       WaterMarkWidth: px,
       WaterMarkHeight: px,
       LocationX: px,
       LocationY: px,
-      WaterMarkUrl: z.string().max(512).optional().describe('Wins over WaterMarkId'),
+      WaterMarkUrl: z.string().max(512).optional(),
     })
     .optional(),
-  RenderMode: z.literal([0, 1, 2]).optional().describe('0 crop, 1 scale, 2 scale on black'),
+  RenderMode: z.literal([0, 1, 2]).optional(),
 });
 
 const PublishCdnParams = z.strictObject({
-  BizId: z.int().describe('Tencent CSS BizId'),
-  PublishCdnUrls: z.array(z.string().min(1)).length(1).describe('One third-party CDN URL'),
+  BizId: z.int(),
+  PublishCdnUrls: z.array(z.string().min(1)).length(1),
 });
 
 const mixShape = {
   OutputParams,
   EncodeParams,
   LayoutParams,
-  PublishCdnParams: PublishCdnParams.optional().describe('Omit to relay to Tencent CSS only'),
+  PublishCdnParams: PublishCdnParams.optional(),
 };
 const NumericRoom = z.int().min(1).max(4294967295);
 const StrRoomId = z.string().min(1);

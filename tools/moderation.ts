@@ -19,7 +19,7 @@ const moderationShape = {
   ...botTaskShape,
   ModerationParams,
   ModerationStorageParams: ModerationStorageParams.optional(),
-  ResourceExpiredHour: z.int().min(6).max(72).optional().describe('Hours the TaskId can be used; default 24'),
+  ResourceExpiredHour: z.int().min(6).max(72).optional().describe('Hours the TaskId lasts; default 24'),
 };
 
 export const CreateCloudModeration = cloudAction({
@@ -63,7 +63,7 @@ export const DeleteCloudModeration = cloudAction({
 
 const LiveInput = z
   .strictObject({
-    Url: z.string().max(2047).optional().describe('Stream to pull'),
+    Url: z.string().max(2047).optional(),
     Format: z.literal('rtmp').optional(),
     AgoraParam: z
       .strictObject({
@@ -75,8 +75,7 @@ const LiveInput = z
         TrustedUserIdList: z.array(z.unknown()).optional(),
         UntrustedUserIdList: z.array(z.unknown()).optional(),
       })
-      .optional()
-      .describe('Pull from an Agora channel instead'),
+      .optional(),
   })
   .refine((v) => v.Url || v.AgoraParam, { message: 'give Url or AgoraParam', path: ['Url'] });
 
@@ -84,24 +83,24 @@ const liveShape = {
   SdkAppId,
   Input: LiveInput,
   LiveModerationParams: z.strictObject({
-    ModerationType: z.literal([1, 2, 3]).optional().describe('1 audio, 2 video frames, 3 both (default)'),
-    MaxIdleTime: z.int().min(30).max(1800).optional().describe('Seconds without data before it stops; default 30'),
-    SliceVideo: z.int().min(1).max(60).optional().describe('Seconds between frames; default 5'),
-    SliceAudio: z.int().min(5).max(60).optional().describe('Seconds per clip; default 15'),
-    SaveModerationFile: z.literal([0, 1, 2]).optional().describe('0 none, 1 all (default), 2 flagged only'),
-    CallbackAllResults: z.literal([0, 1]).optional().describe('0 every verdict (default), 1 flagged only'),
+    ModerationType: z.literal([1, 2, 3]).optional().describe('1 audio, 2 video, 3 both (default)'),
+    MaxIdleTime: z.int().min(30).max(1800).optional(),
+    SliceVideo: z.int().min(1).max(60).optional(),
+    SliceAudio: z.int().min(5).max(60).optional(),
+    SaveModerationFile: z.literal([0, 1, 2]).optional().describe('0 none, 1 all, 2 flagged'),
+    CallbackAllResults: z.literal([0, 1]).optional().describe('0 all, 1 flagged'),
   }),
-  DataId: z.string().max(60).optional().describe('Your ID, echoed in callbacks'),
+  DataId: z.string().max(60).optional().describe('Echoed in callbacks'),
   SourceInfo: z
     .strictObject({
       RoomId: z.string().optional(),
       RoomIdType: z.literal([0, 1]).optional().describe('0 string room, 1 numeric room'),
-      UserId: z.string().optional().describe('Anchor being checked'),
+      UserId: z.string().optional(),
     })
     .optional()
     .describe('Echoed in callbacks'),
   LiveModerationStorageParams: z.strictObject({ CloudModerationStorage: SliceStorage.optional() }).optional(),
-  ResourceExpiredHour: z.int().min(1).max(72).optional().describe('Longest life in hours; default 48'),
+  ResourceExpiredHour: z.int().min(1).max(72).optional().describe('Hours; default 48'),
 };
 
 export const CreateLiveStreamModeration = cloudAction({
@@ -162,10 +161,10 @@ export const CreateAudioModerationSync = cloudAction({
     Sdkappid: SdkAppId.optional(),
     BizType: z.string().optional().describe('Policy ID'),
     DataId: FileId.optional(),
-    FileFormat: z.enum(['wav', 'mp3', 'm4a']).optional().describe('Required with FileContent'),
+    FileFormat: z.enum(['wav', 'mp3', 'm4a']).optional(),
     FileName: FileId.optional(),
-    FileContent: z.string().optional().describe('Base64 audio; or FileUrl'),
-    FileUrl: z.string().optional().describe('Audio URL; or FileContent'),
+    FileContent: z.string().optional().describe('Base64; or FileUrl'),
+    FileUrl: z.string().optional(),
   }),
   toWire(args) {
     if (!args.FileContent === !args.FileUrl) throw new ArgumentError('FileUrl', 'give exactly one of FileContent and FileUrl');
@@ -176,14 +175,14 @@ export const CreateAudioModerationSync = cloudAction({
     DataId: z.string().optional(),
     TaskId: z.string().optional(),
     FileName: z.string().optional(),
-    MediaType: z.int().optional().describe('1 audio, 2 image'),
+    MediaType: z.int().optional(),
     Suggest: Suggest.optional(),
-    Rate: z.number().optional().describe('Confidence 0-100'),
-    Label: z.string().optional().describe('Normal, Ad, Porn, Abuse, Illegal, Polity, Terror, Sexy, Moan, QRCode, Custom'),
+    Rate: z.number().optional(),
+    Label: z.string().optional().describe('e.g. Normal, Ad, Porn, Abuse'),
     SubLabel: z.string().optional(),
-    Audio: z.string().optional().describe('Audio URL'),
-    AudioText: z.string().optional().describe('What was heard'),
-    Duration: z.number().optional().describe('ms'),
+    Audio: z.string().optional(),
+    AudioText: z.string().optional(),
+    Duration: z.number().optional(),
     CheckDetail: z.array(CheckDetail).optional(),
     RequestId,
   }),

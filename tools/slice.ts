@@ -13,8 +13,8 @@ const createShape = {
   ...botTaskShape,
   SliceParams,
   SliceStorageParams,
-  ResourceExpiredHour: z.int().min(6).max(720).optional().describe('Hours the TaskId can be used; default 72'),
-  PrivateMapKey: z.string().optional().describe('For advanced permission control'),
+  ResourceExpiredHour: z.int().min(6).max(720).optional().describe('Hours the TaskId lasts; default 72'),
+  PrivateMapKey: z.string().optional(),
 };
 
 export const CreateCloudSliceTask = cloudAction({

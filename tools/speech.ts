@@ -18,10 +18,10 @@ const synthesis = {
   Model: Model.optional(),
   Language: Language.optional(),
   PronunciationDict: PronunciationDict.optional(),
-  AlignmentMode: z.literal([0, 1, 2]).optional().describe('Subtitles: 0 none (default), 1 sentences, 2 words (flow_01_ex)'),
-  ExtraParams: z.string().optional().describe('JSON for extended options'),
+  AlignmentMode: z.literal([0, 1, 2]).optional().describe('Subtitles: 0 none, 1 sentences, 2 words'),
+  ExtraParams: z.string().optional().describe('JSON'),
 };
-const Audio = z.string().describe('Base64 audio');
+const Audio = z.string().describe('Base64');
 
 export const TextToSpeech = cloudAction({
   ...both,
@@ -29,7 +29,7 @@ export const TextToSpeech = cloudAction({
   // Synthesis changes nothing: the audio comes back in the answer.
   effect: 'read',
   description: 'Turn a short text into speech (base64 audio in the answer), with optional subtitles.',
-  input: z.object({ Text: z.string().min(1).max(2000).describe('≤2000 chars (≤255 on the international site)'), ...synthesis }),
+  input: z.object({ Text: z.string().min(1).max(2000).describe('≤255 chars on the international site'), ...synthesis }),
   output: z.object({ Audio: Audio.optional(), Alignments: Alignments.optional(), TotalDurationMs: z.int().optional(), RequestId }),
 });
 
@@ -40,11 +40,11 @@ export const TextToSpeechSSE = cloudAction({
   // Tencent streams the audio as server-sent events from a domain of its own.
   hosts: { intl: 'trtc.ai.intl.tencentcloudapi.com', cn: 'trtc.ai.tencentcloudapi.com' },
   description: 'Turn a longer text into speech as a stream; the server gathers the chunks into one base64 audio.',
-  input: z.object({ Text: z.string().min(1).max(20000).describe('≤20000 chars (≤255 on the international site)'), ...synthesis }),
+  input: z.object({ Text: z.string().min(1).max(20000).describe('≤255 chars on the international site'), ...synthesis }),
   output: z.object({
     Audio: Audio.optional(),
     Alignments: Alignments.optional(),
-    Chunks: z.int().optional().describe('Events received'),
+    Chunks: z.int().optional(),
     RequestId,
   }),
   present(r) {
@@ -70,8 +70,8 @@ export const AsyncTextToSpeech = cloudAction({
     AudioFormat: AudioFormat.optional(),
     Model: z.literal('flow_02_turbo').optional(),
     PronunciationDict: PronunciationDict.optional(),
-    AlignmentMode: z.literal([0, 1]).optional().describe('1 also makes subtitles'),
-    LanguageCode: z.enum(['zh', 'en', 'ja', 'ko', 'yue', 'ms', 'ar', 'id', 'th', 'vi']).optional().describe('Default: detected'),
+    AlignmentMode: z.literal([0, 1]).optional().describe('1 subtitles'),
+    LanguageCode: z.enum(['zh', 'en', 'ja', 'ko', 'yue', 'ms', 'ar', 'id', 'th', 'vi']).optional(),
   }),
   output: z.object({ TaskId: z.string(), RequestId }),
 });
@@ -99,20 +99,20 @@ export const VoiceClone = cloudAction({
   input: z.object({
     SdkAppId,
     VoiceName: z.string().regex(/^\w{1,36}$/, 'must be 1-36 letters, digits or underscores'),
-    PromptAudio: z.string().min(1).describe('Base64 wav, mp3 or m4a'),
-    PromptText: z.string().optional().describe('What the sample says'),
+    PromptAudio: z.string().min(1).describe('Base64 wav/mp3/m4a'),
+    PromptText: z.string().optional(),
     Model: Model.optional(),
     Language: Language.optional(),
-    ExtraParams: z.string().optional().describe('JSON for extended options'),
+    ExtraParams: z.string().optional().describe('JSON'),
   }),
   output: z.object({ VoiceId: z.string(), RequestId }),
 });
 
 const VoicePrintId = z.string().min(1);
-const WavBase64 = z.string().min(1).describe('Base64 wav: 16 kHz, 16-bit mono, 8-18 s (≥6 s of speech), ≤2 MB');
-const AudioMetaInfo = z.string().max(512).optional().describe('Your data, kept with the voiceprint');
+const WavBase64 = z.string().min(1).describe('Base64 wav, 16 kHz 16-bit mono, 8-18 s, ≤2 MB');
+const AudioMetaInfo = z.string().max(512).optional();
 /** The wire wants the request time in ms; the server fills it when the agent leaves it out. */
-const ReqTimestamp = z.int().min(1).describe('Request time, Unix ms');
+const ReqTimestamp = z.int().min(1).describe('Unix ms');
 const stamped = (args: Record<string, any>, env: { now(): number }) => ({ ...args, ReqTimestamp: args.ReqTimestamp ?? env.now() });
 
 const registerShape = {
@@ -140,10 +140,10 @@ export const DescribeVoicePrint = cloudAction({
   effect: 'read',
   description: 'Voiceprints of the account: given ones (DescribeMode 0) or page by page (1).',
   input: z.object({
-    DescribeMode: z.literal([0, 1]).describe('0 the IDs in VoicePrintIdList, 1 a page'),
+    DescribeMode: z.literal([0, 1]).describe('0 by VoicePrintIdList, 1 paged'),
     VoicePrintIdList: z.array(VoicePrintId).optional(),
-    PageIndex: z.int().min(1).optional().describe('From 1 (mode 1)'),
-    PageSize: z.int().min(20).optional().describe('≥20 (mode 1)'),
+    PageIndex: z.int().min(1).optional(),
+    PageSize: z.int().min(20).optional(),
   }),
   output: z.object({
     TotalCount: z.int().optional(),

@@ -10,27 +10,27 @@ const byTask = { SdkAppId, TaskId };
 
 const User = z.strictObject({ UserId: z.string().min(1) });
 const TranscriptionParam = withBotSig({
-  UserId: z.string().min(1).describe('Transcription bot; not an anchor\'s ID'),
+  UserId: z.string().min(1).describe('Bot; not an anchor\'s ID'),
   UserSig,
-  SubscribeList: z.array(User).optional().describe('Only these anchors (default all)'),
-  UnSubscribeList: z.array(User).optional().describe('Never these anchors; wins over SubscribeList'),
-  MaxIdleTime: z.int().min(5).max(86400).optional().describe('Seconds without anchors before it stops; default 30'),
-  SendCustomMode: z.literal([0, 1]).optional().describe('1 enables custom data'),
+  SubscribeList: z.array(User).optional().describe('Only these (default all)'),
+  UnSubscribeList: z.array(User).optional().describe('Never these'),
+  MaxIdleTime: z.int().min(5).max(86400).optional().describe('Idle s before it stops; default 30'),
+  SendCustomMode: z.literal([0, 1]).optional(),
 });
 
 const AsrParam = z.strictObject({
-  Lang: z.string().min(1).describe('Engine and language, e.g. bigmodel-zh, bigmodel-en'),
-  VadSilenceTime: z.int().min(240).max(2000).optional().describe('ms of silence that ends a sentence; default 1000'),
-  HotWordList: z.string().optional().describe('"word|weight,..." (≤128 words, weight 1-11 or 100)'),
+  Lang: z.string().min(1).describe('e.g. bigmodel-zh'),
+  VadSilenceTime: z.int().min(240).max(2000).optional().describe('Silence ms ending a sentence'),
+  HotWordList: z.string().optional().describe('"word|weight,..."'),
   AlternativeLanguage: z.array(z.string()).max(4).optional(),
-  VadLevel: z.literal([0, 1]).optional().describe('1 suppresses far-field voices'),
-  FilterDirty: z.literal([0, 1, 2]).optional().describe('Profanity: 0 keep, 1 drop, 2 mask with *'),
-  FilterModal: z.literal([0, 1, 2]).optional().describe('Filler words: 0 keep, 1 some, 2 all'),
-  FilterPunc: z.literal([0, 1]).optional().describe('1 drops the final full stop'),
+  VadLevel: z.literal([0, 1]).optional(),
+  FilterDirty: z.literal([0, 1, 2]).optional().describe('Profanity: 1 drop, 2 mask'),
+  FilterModal: z.literal([0, 1, 2]).optional().describe('Fillers: 1 some, 2 all'),
+  FilterPunc: z.literal([0, 1]).optional(),
 });
 
 const TranslationParam = z.strictObject({
-  TargetLang: z.array(z.string().min(1)).optional().describe('e.g. ["en", "ja"]'),
+  TargetLang: z.array(z.string().min(1)).optional(),
   Terminologies: z
     .array(z.strictObject({ TargetLang: z.string().min(1), Terminology: z.array(z.strictObject({ Source: z.string(), Target: z.string() })) }))
     .optional(),
@@ -39,8 +39,8 @@ const TranslationParam = z.strictObject({
 const TTSParam = z.strictObject({
   Model: z.literal('flow_02_turbo'),
   Language: z.string().min(1).describe('One of TranslationParam.TargetLang'),
-  TargetUser: User.describe('Anchor whose words are spoken'),
-  TTSRobotUser: User.describe('Bot that speaks them into the room'),
+  TargetUser: User.describe('Anchor spoken for'),
+  TTSRobotUser: User.describe('Speaking bot'),
   Voice: z.strictObject({
     VoiceId: z.string().min(1),
     Speed: z.number().min(0.5).max(2).optional(),
@@ -55,7 +55,7 @@ const createShape = {
   RoomIdType: z.literal([0, 1]).describe('0 numeric room, 1 string room'),
   AsrParam,
   TranslationParam: TranslationParam.optional(),
-  TTSParam: z.array(TTSParam).optional().describe('Speak translations back'),
+  TTSParam: z.array(TTSParam).optional().describe('Speak translations'),
 };
 
 export const CreateCloudTranscription = cloudAction({

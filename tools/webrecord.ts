@@ -8,7 +8,7 @@ import { NoOutput, REGIONS, RequestId, SdkAppId } from './fields.js';
 import { TaskId } from './tasks.js';
 
 const shared = { toolset: 'webrecord', rateLimit: 20, regions: REGIONS.singapore } as const;
-const RecordId = z.string().max(31).describe('Your key (<32 bytes): a second start with it is refused');
+const RecordId = z.string().max(31).describe('Your key; a second start with it is refused');
 
 export const StartWebRecord = cloudAction({
   ...shared,
@@ -19,25 +19,24 @@ export const StartWebRecord = cloudAction({
     RecordUrl: z.string().regex(/^https?:\/\//, 'must be an http(s) URL'),
     StorageParams,
     SdkAppId,
-    MaxDurationLimit: z.int().min(1800).max(86400).optional().describe('Seconds; default 86400'),
+    MaxDurationLimit: z.int().min(1800).max(86400).optional().describe('s; default 86400'),
     WebRecordVideoParams: z
       .strictObject({
-        Width: z.int().min(0).max(1920).optional().describe('Default 1280'),
-        Height: z.int().min(0).max(1080).optional().describe('Default 720'),
-        Format: z.enum(['hls', 'mp4']).optional().describe('Not for VOD (use TencentVod.MediaType)'),
-        MaxMediaFileDuration: z.int().min(1).max(1440).optional().describe('Minutes per MP4 file'),
+        Width: z.int().min(0).max(1920).optional(),
+        Height: z.int().min(0).max(1080).optional(),
+        Format: z.enum(['hls', 'mp4']).optional().describe('Not for VOD'),
+        MaxMediaFileDuration: z.int().min(1).max(1440).optional().describe('Minutes per file'),
       })
       .optional(),
     RecordId: RecordId.optional(),
     PublishCdnParams: PublishCdnParams.optional(),
-    ReadyTimeout: z.int().min(0).max(60).optional().describe('Seconds to wait for the page to load; default 0'),
+    ReadyTimeout: z.int().min(0).max(60).optional().describe('Page load timeout s'),
     EmulateMobileParams: z
       .strictObject({
         MobileDeviceType: z.literal([0, 1]).optional().describe('0 phone, 1 tablet'),
         ScreenOrientation: z.literal([0, 1]).optional().describe('0 portrait, 1 landscape'),
       })
-      .optional()
-      .describe('Render as a mobile page'),
+      .optional(),
   }),
   output: z.object({ TaskId: z.string(), RequestId }),
   errors: ['FailedOperation.TaskExist'],

@@ -11,6 +11,7 @@ import { aiHandlers } from './handlers/ai.js';
 import { callHandlers } from './handlers/call.js';
 import { conferenceHandlers } from './handlers/conference.js';
 import { dashboardHandlers } from './handlers/dashboard.js';
+import { giftHandlers } from './handlers/gift.js';
 import { ingestHandlers } from './handlers/ingest.js';
 import { liveHandlers } from './handlers/live.js';
 import { mixHandlers } from './handlers/mix.js';
@@ -36,7 +37,7 @@ const HANDLERS: Record<string, Handler> = {
   ...slicingHandlers, ...webRecordHandlers, ...transcriptionHandlers, ...speechHandlers, ...mixHandlers,
 };
 /** REST handlers, keyed by service/command. */
-const REST_HANDLERS: Record<string, RestHandler> = { ...liveHandlers, ...seatHandlers, ...pkHandlers, ...callHandlers, ...conferenceHandlers };
+const REST_HANDLERS: Record<string, RestHandler> = { ...liveHandlers, ...giftHandlers, ...seatHandlers, ...pkHandlers, ...callHandlers, ...conferenceHandlers };
 
 export interface SandboxOptions {
   host?: string;

@@ -14,7 +14,7 @@ export const SliceStorage = z.strictObject({
   Bucket: z.string().min(1),
   AccessKey: z.string().min(1),
   SecretKey: z.string().min(1),
-  FileNamePrefix: z.array(z.string().regex(/^[\w-]+$/)).optional().describe('Folders'),
+  FileNamePrefix: z.array(z.string().regex(/^[\w-]+$/)).optional(),
 });
 
 export { SubscribeStreamUserIds };
@@ -29,10 +29,10 @@ export const botTaskShape = {
 };
 
 export const SliceParams = z.strictObject({
-  SliceType: z.literal([1, 2, 3]).optional().describe('1 audio clips, 2 video frames, 3 both'),
-  MaxIdleTime: int(5, 86400).optional().describe('Seconds without anchors before it stops; default 30'),
-  SliceAudio: int(15, 60).optional().describe('Seconds per audio clip; default 15'),
-  SliceVideo: int(5, 60).optional().describe('Seconds between frames; default 5'),
+  SliceType: z.literal([1, 2, 3]).optional().describe('1 audio, 2 video frames, 3 both'),
+  MaxIdleTime: int(5, 86400).optional().describe('Idle s before it stops; default 30'),
+  SliceAudio: int(15, 60).optional().describe('Clip s; default 15'),
+  SliceVideo: int(5, 60).optional().describe('Frame every s; default 5'),
   SubscribeStreamUserIds: SubscribeStreamUserIds.optional(),
 });
 
@@ -43,19 +43,19 @@ const ModerationSupplierParam = z.strictObject({
   AppID: z.string().optional(),
   SecretId: z.string().optional(),
   SecretKey: z.string().optional(),
-  AudioBizType: z.string().optional().describe('Audio policy ID'),
-  ImageBizType: z.string().optional().describe('Image policy ID'),
+  AudioBizType: z.string().optional(),
+  ImageBizType: z.string().optional(),
 });
 
 export const ModerationParams = z.strictObject({
-  ModerationType: z.literal([1, 2, 3]).optional().describe('1 audio clips, 2 video frames, 3 both; default 1'),
-  MaxIdleTime: int(5, 1800).optional().describe('Seconds without anchors before it stops; default 30'),
-  SliceAudio: int(15, 60).optional().describe('Seconds per audio clip; default 15'),
-  SliceVideo: int(1, 60).optional().describe('Seconds between frames; default 5'),
-  ModerationSupplier: z.string().min(1).optional().describe('Checker, e.g. trtc'),
+  ModerationType: z.literal([1, 2, 3]).optional().describe('1 audio (default), 2 video frames, 3 both'),
+  MaxIdleTime: int(5, 1800).optional().describe('Idle s before it stops; default 30'),
+  SliceAudio: int(15, 60).optional().describe('Clip s; default 15'),
+  SliceVideo: int(1, 60).optional().describe('Frame every s; default 5'),
+  ModerationSupplier: z.string().min(1).optional().describe('e.g. trtc'),
   ModerationSupplierParam: ModerationSupplierParam.optional(),
-  SaveModerationFile: z.literal([0, 1, 2]).optional().describe('Keep files: 0 none, 1 all, 2 flagged only'),
-  CallbackAllResults: z.literal([0, 1]).optional().describe('0 report every verdict, 1 flagged only'),
+  SaveModerationFile: z.literal([0, 1, 2]).optional().describe('Keep 0 none, 1 all, 2 flagged'),
+  CallbackAllResults: z.literal([0, 1]).optional().describe('Report 0 all, 1 flagged'),
   SubscribeStreamUserIds: SubscribeStreamUserIds.optional(),
 });
 
