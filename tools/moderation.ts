@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ArgumentError, cloudAction } from './define.js';
 import { botTaskShape, ModerationParams, ModerationStorageParams, SliceStorage, SubscribedUserIds, SubscribeStreamUserIds } from './datatypes/slicing.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
-import { botSig, BotUserSig, TaskId, TaskOutput } from './tasks.js';
+import { mintedBot, TaskId, TaskOutput } from './tasks.js';
 
 const shared = { toolset: 'moderation', rateLimit: 20 } as const;
 /** Documented for both sites; the international docs serve it in Singapore only. */
@@ -27,9 +27,7 @@ export const CreateCloudModeration = cloudAction({
   action: 'CreateCloudModeration',
   effect: 'write',
   description: 'Start moderating a room: a bot checks what each user says (and shows) and reports verdicts by callback. Returns the TaskId.',
-  input: z.object(moderationShape),
-  agentInput: z.object({ ...moderationShape, UserSig: BotUserSig }),
-  toWire: (args, env) => ({ ...args, UserSig: botSig(env, 'UserSig', args.UserId, args.UserSig) }),
+  ...mintedBot(moderationShape),
   output: TaskOutput,
 });
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { cloudAction } from './define.js';
 import { botTaskShape, SliceParams, SliceStorageParams, SubscribeStreamUserIds } from './datatypes/slicing.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
-import { botSig, BotUserSig, TaskId, TaskOutput } from './tasks.js';
+import { mintedBot, TaskId, TaskOutput } from './tasks.js';
 
 const shared = { toolset: 'slice', rateLimit: 20, regions: REGIONS.singapore } as const;
 const byTask = { SdkAppId, TaskId };
@@ -22,9 +22,7 @@ export const CreateCloudSliceTask = cloudAction({
   action: 'CreateCloudSliceTask',
   effect: 'write',
   description: 'Start slicing a room: a bot saves audio clips and video frames of each user to your storage. Returns the TaskId.',
-  input: z.object(createShape),
-  agentInput: z.object({ ...createShape, UserSig: BotUserSig }),
-  toWire: (args, env) => ({ ...args, UserSig: botSig(env, 'UserSig', args.UserId, args.UserSig) }),
+  ...mintedBot(createShape),
   output: TaskOutput,
 });
 
