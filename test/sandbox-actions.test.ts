@@ -2,7 +2,10 @@
 // Tencent's official Node SDKs (the China site's for the actions only it documents): sites, strict parameters, and
 // lifecycles on an adjustable clock.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseEventStream } from '../src/api/cloud-api.js';
+import { CloudApiCaller, parseEventStream } from '../src/api/cloud-api.js';
+import { PreflightError } from '../src/api/errors.js';
+import { silentLogger } from '../src/log.js';
+import { CATALOG } from '../tools/index.js';
 import { heardIn, synthesize, wavInfo } from '../src/sandbox/audio.js';
 import type { Sandbox } from '../src/sandbox/index.js';
 import { verdictOf } from '../src/sandbox/media.js';
@@ -51,6 +54,31 @@ describe('sites', () => {
     expect(events.map((e) => [e.Type, e.Seq, e.IsEnd])).toEqual([['chunk', 0, false], ['chunk', 1, false], ['chunk', 2, true]]);
     const audio = Buffer.concat(events.map((e) => Buffer.from(e.Audio, 'base64')));
     expect(audio.equals(synthesize('Hello', 'pcm').audio)).toBe(true);
+  });
+});
+
+describe('the caller, per site', () => {
+  const def = (name: string) => CATALOG.find((d) => d.name === name)!;
+  const caller = (site: 'intl' | 'cn', region: string, endpoint?: string) =>
+    new CloudApiCaller({
+      endpoint: endpoint ?? `https://${site === 'cn' ? 'trtc.tencentcloudapi.com' : 'trtc.intl.tencentcloudapi.com'}/`, fixedEndpoint: endpoint !== undefined,
+      site, region, credentials: () => ({ secretId: 'id', secretKey: 'key', source: 'env' }), timeoutMs: 1000, maxRetries: 0, log: silentLogger, client: 'test',
+    });
+
+  it('sends streamed synthesis to its own domain on each site, unless an endpoint is given', () => {
+    const sse = def('TextToSpeechSSE');
+    expect(caller('cn', 'ap-guangzhou').preview(sse, {}).url).toBe('https://trtc.ai.tencentcloudapi.com/');
+    expect(caller('intl', 'ap-singapore').preview(sse, {}).url).toBe('https://trtc.ai.intl.tencentcloudapi.com/');
+    expect(caller('intl', 'ap-singapore', 'http://127.0.0.1:9/').preview(sse, {}).url).toBe('http://127.0.0.1:9/');
+    expect(caller('cn', 'ap-guangzhou').preview(def('TextToSpeech'), {}).url).toBe('https://trtc.tencentcloudapi.com/');
+  });
+
+  it('checks the regions the configured site documents before sending', async () => {
+    const refused = caller('intl', 'ap-guangzhou', 'http://127.0.0.1:9/').invoke(def('CreateCloudModeration'), {});
+    await expect(refused).rejects.toThrow(PreflightError);
+    await expect(refused).rejects.toThrow('served only in ap-singapore');
+    // The China site names no region for it: the call is sent (and fails to connect here).
+    await expect(caller('cn', 'ap-guangzhou', 'http://127.0.0.1:9/').invoke(def('CreateCloudModeration'), {})).rejects.not.toThrow(PreflightError);
   });
 });
 
