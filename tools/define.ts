@@ -8,7 +8,7 @@ export type Effect = 'read' | 'write' | 'destructive';
 export const TOOLSETS = [
   'room', 'record', 'relay', 'ingest', 'ai', 'quality', 'usage',
   'moderation', 'slice', 'webrecord', 'transcription', 'speech', 'mix',
-  'live', 'seat', 'pk', 'call', 'conference',
+  'live', 'seat', 'pk', 'call', 'conference', 'events',
 ] as const;
 export type Toolset = (typeof TOOLSETS)[number];
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { verifyUserSig, type UserSigCheck } from '../signing/usersig.js';
 import { SandboxError, type HandlerContext } from './handlers/types.js';
 import { sliceUrl, subscribed, verdictOf } from './media.js';
-import type { App, RoomEvent, RoomKind, World } from './world.js';
+import { roomKey, type App, type RoomEvent, type RoomKind, type World } from './world.js';
 
 export type TaskKind = 'recording' | 'relay' | 'ingest' | 'conversation' | 'transcription' | 'moderation' | 'slicing' | 'cloudTranscription';
 export type EndReason = 'stopped' | 'idle' | 'replaced' | 'finished';
@@ -36,6 +36,16 @@ export interface Task {
 
 export type TaskSpec = Pick<Task, 'kind' | 'roomKind' | 'roomId' | 'botUserId' | 'sessionId' | 'maxIdleS' | 'endsAt' | 'config'> & { id?: string };
 
+/** What a task did that the outside world hears of (TRTC's callbacks report these). */
+export type TaskNews =
+  | { what: 'started' }
+  | { what: 'ended' }
+  /** A bot heard a user's sentence; the times are ms from the task's start. */
+  | { what: 'heard'; userId: string; text: string; roundId: string; startMs: number; endMs: number }
+  /** A conversation bot said something: its answer, or a text the server pushed. */
+  | { what: 'spoke'; text: string; roundId: string };
+export type TaskListener = (task: Task, news: TaskNews) => void;
+
 /** How long an ended task is still described in its end state (Exited, Stopped) before it is forgotten. */
 export const ENDED_VISIBLE_MS = 60_000;
 
@@ -43,8 +53,18 @@ export class TaskBook {
   private readonly tasks = new Map<string, Task>();
   /** UserSigs issued outside the sandbox that it accepts as they are: "sdkAppId\nuserId\nuserSig". */
   private readonly issued = new Set<string>();
+  private readonly listeners: TaskListener[] = [];
 
   constructor(private readonly world: World) {}
+
+  onChange(listener: TaskListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Tells the listeners what a task did. */
+  announce(task: Task, news: TaskNews): void {
+    for (const listener of this.listeners) listener(task, news);
+  }
 
   start(app: App, spec: TaskSpec): Task {
     const room = this.world.room(app, spec.roomKind, spec.roomId);
@@ -58,6 +78,7 @@ export class TaskBook {
       eventsFrom: app.events.length,
     };
     this.tasks.set(task.id, task);
+    this.announce(task, { what: 'started' });
     return task;
   }
 
@@ -92,8 +113,10 @@ export class TaskBook {
   }
 
   end(task: Task, reason: EndReason): void {
-    task.endedAt ??= this.world.now();
-    task.endReason ??= reason;
+    if (task.endedAt !== undefined) return;
+    task.endedAt = this.world.now();
+    task.endReason = reason;
+    this.announce(task, { what: 'ended' });
   }
 
   /** The app of the task or thing that a request without SdkAppId names (some actions address tasks by TaskId alone). */
@@ -147,13 +170,20 @@ export class TaskBook {
     return this.world.now();
   }
 
-  /** Everyone the task heard: users who were in its room while it ran, with what they say, oldest join first. */
-  heard(task: Task): Array<{ userId: string; says?: string; at: number }> {
-    const app = this.world.apps.get(task.sdkAppId);
+  /** Users who were in the task's room while it ran, with when the task first saw them, earliest first. */
+  attendees(task: Task): Array<{ userId: string; at: number }> {
     const joined = new Map(task.usersAtStart.map((u) => [u, task.startedAt]));
     for (const e of this.roomEvents(task)) if (e.type === 'join' && e.userId && !joined.has(e.userId)) joined.set(e.userId, e.time);
     const end = task.endedAt ?? this.world.now();
-    return [...joined].filter(([, at]) => at <= end).map(([userId, at]) => ({ userId, says: app?.speech.get(userId), at }));
+    return [...joined].filter(([, at]) => at <= end).map(([userId, at]) => ({ userId, at }));
+  }
+
+  /** The sentences the task's bot heard while it ran, in order. */
+  heard(task: Task): Array<{ userId: string; text: string; at: number }> {
+    const end = task.endedAt ?? this.world.now();
+    return [...this.roomEvents(task)]
+      .filter((e) => e.type === 'speech' && e.userId && e.time <= end && hears(task, e.userId))
+      .map((e) => ({ userId: e.userId!, text: String(e.detail?.text ?? ''), at: e.time }));
   }
 
   private *roomEvents(task: Task): Generator<RoomEvent> {
@@ -170,6 +200,8 @@ export class TaskBook {
     if (end <= this.world.now()) {
       task.endedAt = end;
       task.endReason = end === task.endsAt ? 'finished' : 'idle';
+      // Heard of when someone next looks, since the sandbox runs no timers; the news carries the true end time.
+      this.announce(task, { what: 'ended' });
     }
   }
 
@@ -244,19 +276,14 @@ const SLICES_SHOWN = 5;
 /** What a task has produced so far, by kind: what Tencent would report by callback. */
 const RESULTS: Partial<Record<TaskKind, (book: TaskBook, task: Task) => unknown>> = {
   moderation(book, task) {
-    const p = task.config.ModerationParams;
-    const audio = (p.ModerationType ?? 1) !== 2;
-    const verdicts = book
-      .heard(task)
-      .filter((u) => audio && u.says && subscribed(p.SubscribeStreamUserIds, u.userId, 'Audio'))
-      .map((u) => ({ UserId: u.userId, RoomId: task.roomId, Time: new Date(u.at).toISOString(), AudioText: u.says!, ...verdictOf(u.says!) }));
-    return { verdicts: p.CallbackAllResults === 1 ? verdicts.filter((v) => v.Suggest > 0) : verdicts };
+    const verdicts = book.heard(task).map((h) => ({ UserId: h.userId, RoomId: task.roomId, Time: new Date(h.at).toISOString(), AudioText: h.text, ...verdictOf(h.text) }));
+    return { verdicts: task.config.ModerationParams.CallbackAllResults === 1 ? verdicts.filter((v) => v.Suggest > 0) : verdicts };
   },
   slicing(book, task) {
     const p = task.config.SliceParams;
     const type = p.SliceType ?? 1;
     const end = task.endedAt ?? book.now();
-    const files = book.heard(task).flatMap((u) => {
+    const files = book.attendees(task).flatMap((u) => {
       const series = (kind: 'audios' | 'images', every: number, ext: string) => {
         if (!subscribed(p.SubscribeStreamUserIds, u.userId, kind === 'audios' ? 'Audio' : 'Video')) return [];
         const count = Math.floor((end - u.at) / (every * 1000)) + 1;
@@ -268,14 +295,39 @@ const RESULTS: Partial<Record<TaskKind, (book: TaskBook, task: Task) => unknown>
     });
     return { files: files.filter((f): f is string => f !== undefined) };
   },
-  cloudTranscription(book, task) {
-    const p = task.config.TranscriptionParam;
-    const listed = (list: Array<{ UserId: string }> | undefined, id: string) => list?.some((u) => u.UserId === id);
-    return {
-      lines: book
-        .heard(task)
-        .filter((u) => u.says && (!p.SubscribeList?.length || listed(p.SubscribeList, u.userId)) && !listed(p.UnSubscribeList, u.userId))
-        .map((u) => ({ UserId: u.userId, Time: new Date(u.at).toISOString(), Text: u.says })),
-    };
-  },
+  cloudTranscription: (book, task) => ({ lines: book.heard(task).map((h) => ({ UserId: h.userId, Time: new Date(h.at).toISOString(), Text: h.text })) }),
 };
+
+const listed = (list: Array<{ UserId: string }> | undefined, id: string) => list?.some((u) => u.UserId === id) ?? false;
+
+/** Whether this task's bot hears what this user says (AI bots, moderation and cloud transcription listen). */
+export function hears(task: Task, userId: string): boolean {
+  if (userId === task.botUserId) return false;
+  const c = task.config;
+  switch (task.kind) {
+    case 'conversation':
+      return c.AgentConfig?.TargetUserId === userId;
+    case 'transcription':
+      return (c.TranscriptionParams?.TranscriptionMode ?? 0) === 0 || c.TranscriptionParams?.TargetUserId === userId;
+    case 'moderation':
+      return (c.ModerationParams.ModerationType ?? 1) !== 2 && subscribed(c.ModerationParams.SubscribeStreamUserIds, userId, 'Audio');
+    case 'cloudTranscription': {
+      const p = c.TranscriptionParam;
+      return (!p.SubscribeList?.length || listed(p.SubscribeList, userId)) && !listed(p.UnSubscribeList, userId);
+    }
+    default:
+      return false;
+  }
+}
+
+/** Plays the room's script to a bot that just started: each line it hears, after its delay, if its speaker is still there. */
+export function playScript(world: World, app: App, task: Task): void {
+  const id = task.roomKind === 'int' ? Number(task.roomId) : task.roomId;
+  for (const line of app.scripts.get(roomKey(task.roomKind, id)) ?? []) {
+    if (!hears(task, line.userId)) continue;
+    world.later(line.afterSeconds * 1000, () => {
+      const room = world.room(app, task.roomKind, id);
+      if (task.endedAt === undefined && room?.users.has(line.userId)) world.say(app, room, line.userId, line.says);
+    });
+  }
+}

@@ -82,7 +82,7 @@ const RESOURCES: Record<string, ResourceDef> = {
   },
   'trtc://event-ids': {
     name: 'Event and metric meanings',
-    description: 'What the numbers in monitoring answers mean: DescribeUserEvent event IDs, abnormal experiences and events, quality metrics, dashboard columns',
+    description: 'What the numbers in monitoring answers and callbacks mean: DescribeUserEvent event IDs, abnormal experiences and events, quality metrics, dashboard columns, callback event groups, types and codes',
     async read() {
       const m = await import('../../tools/meanings.js');
       return {
@@ -91,6 +91,7 @@ const RESOURCES: Record<string, ResourceDef> = {
         abnormalEvents: m.ABNORMAL_EVENTS,
         qualityMetrics: m.METRICS,
         dashboardColumns: m.DASHBOARD_COLUMNS,
+        callbackEvents: m.callbackReference(),
       };
     },
   },
@@ -121,6 +122,8 @@ const RESOURCES: Record<string, ResourceDef> = {
       for (const d of (await loadCatalog()).values()) {
         (sets[d.toolset] ??= []).push({ name: d.name, effect: d.effect, ...(!servedOn(d.api, ctx.config.site) && { available: false as const }) });
       }
+      const { eventInputs, EVENTS_TOOLSET } = await import('../events/tools.js');
+      sets[EVENTS_TOOLSET] = Object.keys(eventInputs).map((name) => ({ name, effect: 'read' }));
       const listed = new Set(ctx.config.toolsets);
       return Object.entries(sets).map(([toolset, tools]) => ({ toolset, listed: listed.has('all') || listed.has(toolset), tools }));
     },

@@ -4,7 +4,7 @@
 // A bot user ID is unique in its room: a new task with it ends the earlier one, as documented.
 import { heardIn } from '../audio.js';
 import { userOfSliceUrl, verdictOf } from '../media.js';
-import { addressableTask, botStatus, checkBotSig, type TaskKind } from '../tasks.js';
+import { addressableTask, botStatus, checkBotSig, playScript, type TaskKind } from '../tasks.js';
 import type { RoomKind } from '../world.js';
 import { SandboxError, type Handler, type HandlerContext } from './types.js';
 
@@ -28,6 +28,7 @@ function start(kind: keyof typeof KINDS): Handler {
     const task = world.tasks.start(app, {
       kind, roomKind, roomId: params.RoomId, botUserId: params.UserId, maxIdleS: params[KINDS[kind].params].MaxIdleTime ?? KINDS[kind].idleS, config: params,
     });
+    playScript(world, app, task);
     return { TaskId: task.id };
   };
 }
@@ -100,7 +101,7 @@ export const slicingHandlers: Record<string, Handler> = {
   },
 
   /**
-   * Hears the audio: a clip a sandbox slicing or moderation bot stored carries its user's words, and a wav made by
+   * Hears the audio: a clip a sandbox slicing or moderation bot stored carries its user's last words, and a wav made by
    * the sandbox's TextToSpeech its text. Anything else is heard as silence.
    */
   CreateAudioModerationSync(ctx) {
@@ -108,7 +109,7 @@ export const slicingHandlers: Record<string, Handler> = {
     let text = '';
     if (FileUrl) {
       const user = userOfSliceUrl(FileUrl);
-      text = (user && ctx.app.speech.get(user)) ?? '';
+      text = String(ctx.app.events.findLast((e) => e.type === 'speech' && e.userId === user)?.detail?.text ?? '');
     } else {
       const audio = Buffer.from(FileContent, 'base64');
       if (!audio.length || audio.length > 5 * 1024 * 1024) throw new SandboxError('InvalidParameter', 'FileContent must be base64 audio of at most 5 MB.');

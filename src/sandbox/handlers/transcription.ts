@@ -1,7 +1,7 @@
 // Cloud transcription and hot-word vocabulary behaviour. A transcription bot is Idle while its room is empty,
 // InProgress while someone is there, and Exited once deleted or idle for MaxIdleTime; what it transcribes shows in
 // the world view. Vocabulary names are unique in an app, and at most one vocabulary is the app's default.
-import { describedTask, botStatus, checkBotSig, runningTask } from '../tasks.js';
+import { botStatus, checkBotSig, describedTask, playScript, runningTask } from '../tasks.js';
 import type { Thing } from '../registry.js';
 import type { RoomKind } from '../world.js';
 import { SandboxError, type Handler, type HandlerContext } from './types.js';
@@ -61,6 +61,7 @@ export const transcriptionHandlers: Record<string, Handler> = {
       throw new SandboxError('FailedOperation', `UserId ${bot.UserId} already runs a task in room ${params.RoomId}.`);
     }
     const task = world.tasks.start(app, { kind: 'cloudTranscription', roomKind, roomId: params.RoomId, botUserId: bot.UserId, maxIdleS: bot.MaxIdleTime ?? 30, config: params });
+    playScript(world, app, task);
     return { TaskId: task.id };
   },
 

@@ -81,7 +81,7 @@ function segments(ctx: HandlerContext, kind: 'moderation' | 'slicing', type: 'au
     const p = t.config[field];
     const every = (type === 'audio' ? p.SliceAudio ?? 15 : p.SliceVideo ?? 5) * 1000;
     const end = Math.min(to, t.endedAt ?? ctx.world.now());
-    return sum + ctx.world.tasks.heard(t).reduce((n, u) => n + ticks(u.at, every, from, end), 0);
+    return sum + ctx.world.tasks.attendees(t).reduce((n, u) => n + ticks(u.at, every, from, end), 0);
   }, 0);
 }
 
