@@ -92,12 +92,12 @@ async function sandbox(argv: string[]): Promise<void> {
   };
   const callbackKey = cfg.callbackKey ?? randomBytes(24).toString('hex');
   const callbacks = cfg.callbackUrl ? { url: cfg.callbackUrl, key: callbackKey } : undefined;
-  const sb = await startSandbox({ host: cfg.host, port: cfg.port, world, accounts: [account], sdkSecretKey: cfg.sdkSecretKey, rateLimitScale: cfg.rateLimitScale, log, callbacks });
+  const sb = await startSandbox({ host: cfg.host, port: cfg.port, world, accounts: [account], sdkSecretKey: cfg.sdkSecretKey, rateLimitScale: cfg.rateLimitScale, site: cfg.site, log, callbacks });
   const app = [...sb.world.apps.values()][0]!;
   const generated = (given: unknown) => (given ? '' : ' (generated for this run)');
   process.stdout.write(
     [
-      `trtc-mcp sandbox listening on ${sb.url}`,
+      `trtc-mcp sandbox listening on ${sb.url} (${cfg.site} site)`,
       `  SecretId:      ${account.secretId}`,
       `  SecretKey:     ${cfg.secretKey ? '(as given)' : `${account.secretKey}${generated(cfg.secretKey)}`}`,
       `  SdkAppId:      ${app.sdkAppId}`,

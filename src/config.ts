@@ -1,8 +1,13 @@
 // Every setting in one table: flag, environment variable, default, validation and help text.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { SITES, TOOLSETS, type Site } from '../tools/define.js';
 
 export const CLOUD_DOMAINS = ['trtc.intl.tencentcloudapi.com', 'trtc.tencentcloudapi.com'] as const;
+type CloudDomain = (typeof CLOUD_DOMAINS)[number];
+/** Each site's Cloud API domain. */
+export const SITE_DOMAINS: Record<Site, CloudDomain> = { intl: CLOUD_DOMAINS[0], cn: CLOUD_DOMAINS[1] };
+const siteOfDomain = (domain: CloudDomain): Site => (domain === SITE_DOMAINS.cn ? 'cn' : 'intl');
 
 /** Hosts of the IM-style REST APIs, by the data center an app was created in. */
 export const REST_HOSTS = {
@@ -39,7 +44,8 @@ const SETTINGS = {
   host: { flag: 'host', env: ['TRTC_MCP_HOST'], schema: z.string().min(1), default: '127.0.0.1', help: 'Address the HTTP transport binds to' },
   port: { flag: 'port', env: ['TRTC_MCP_PORT'], schema: int(0, 65535), default: 3000, help: 'Port of the HTTP transport (0 picks a free one)' },
   region: { flag: 'region', env: ['TENCENTCLOUD_REGION'], schema: z.string().regex(/^[a-z]+-[a-z]+(-\d+)?$/, 'must look like ap-singapore'), default: 'ap-singapore', help: 'Tencent Cloud region sent with every Cloud API call' },
-  domain: { flag: 'domain', env: ['TRTC_API_DOMAIN'], schema: z.enum(CLOUD_DOMAINS), default: CLOUD_DOMAINS[0], help: 'Cloud API domain: trtc.intl.tencentcloudapi.com (nearest site) or trtc.tencentcloudapi.com' },
+  site: { flag: 'site', env: ['TRTC_SITE'], schema: z.enum(SITES), help: 'Tencent Cloud site: intl or cn. Actions documented for one site only are offered only there [default: the site of --domain, else intl]' },
+  domain: { flag: 'domain', env: ['TRTC_API_DOMAIN'], schema: z.enum(CLOUD_DOMAINS), help: 'Cloud API domain: trtc.intl.tencentcloudapi.com (international site) or trtc.tencentcloudapi.com (China site) [default: the domain of --site]' },
   endpoint: { flag: 'endpoint', env: ['TRTC_ENDPOINT'], schema: z.url({ protocol: /^https?$/ }), help: 'Base URL that replaces https://<domain>/ (private endpoints, tests)' },
   secretId: { flag: 'secret-id', env: ['TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRETID'], schema: z.string().min(1), help: 'Tencent Cloud API SecretId' },
   secretKey: { env: ['TENCENTCLOUD_SECRET_KEY', 'TENCENTCLOUD_SECRETKEY'], schema: z.string().min(1), secret: true, help: 'Tencent Cloud API SecretKey' },
@@ -62,7 +68,7 @@ const SETTINGS = {
   credentialsDir: { flag: 'credentials-dir', env: ['TRTC_MCP_CREDENTIALS_DIR'], schema: z.string().min(1), help: 'Folder of Tencent CLI credential files [default: ~/.tccli]' },
   // Guardrails.
   readOnly: { flag: 'read-only', env: ['TRTC_MCP_READ_ONLY'], schema: bool, default: false, help: 'Expose and allow only read-only tools' },
-  toolsets: { flag: 'toolsets', env: ['TRTC_MCP_TOOLSETS'], schema: list, default: ['room', 'ai', 'events'], help: 'Comma-separated toolsets to list (room, record, relay, ingest, ai, quality, usage, live, seat, pk, call, conference, events), or "all"; the discovery tools reach the rest' },
+  toolsets: { flag: 'toolsets', env: ['TRTC_MCP_TOOLSETS'], schema: list, default: ['room', 'ai', 'events'], help: `Comma-separated toolsets to list (${TOOLSETS.join(', ')}), or "all"; the discovery tools reach the rest` },
   tools: { flag: 'tools', env: ['TRTC_MCP_TOOLS'], schema: list, default: [], help: 'Comma-separated tools to expose in addition to the toolsets' },
   denyTools: { flag: 'deny-tools', env: ['TRTC_MCP_DENY_TOOLS'], schema: list, default: [], help: 'Comma-separated tools never to expose' },
   allowApps: { flag: 'allow-apps', env: ['TRTC_MCP_ALLOW_APPS'], schema: list.pipe(z.array(z.string().regex(/^\d+$/, 'must be numeric SdkAppIds').transform(Number))), default: [], help: 'Comma-separated SdkAppIds the server may touch (empty: any)' },
@@ -93,9 +99,11 @@ const SETTINGS = {
 
 type Settings = typeof SETTINGS;
 type Out<K extends keyof Settings> = z.output<Settings[K]['schema']>;
-export type Config = {
+type Resolved = {
   [K in keyof Settings]: Settings[K] extends { default: unknown } ? Out<K> : Out<K> | undefined;
 };
+/** The site and its domain default to each other, so both are always known once loaded. */
+export type Config = Omit<Resolved, 'site' | 'domain'> & { site: Site; domain: CloudDomain };
 
 /** Settings of `trtc-mcp sandbox`, the standalone emulator. */
 const SANDBOX_SETTINGS = {
@@ -107,6 +115,7 @@ const SANDBOX_SETTINGS = {
   sdkSecretKey: { flag: 'sdk-secret-key', schema: z.string().min(1), help: 'SDK secret key of the default app (generated when omitted)' },
   world: { flag: 'world', schema: z.string().min(1), help: 'JSON file with the apps, rooms and users to start with' },
   rateLimitScale: { flag: 'rate-limit-scale', schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(100_000), default: 1, help: 'Multiplies every documented rate limit the sandbox enforces (load tests)' },
+  site: { flag: 'site', schema: z.enum(SITES), default: 'intl', help: 'Which Tencent Cloud site it plays: actions documented only for the other site are refused' },
   callbackUrl: { flag: 'callback-url', schema: z.url({ protocol: /^https?$/ }), help: 'URL to POST TRTC event callbacks to (joins, exits, recordings, AI sentences...), signed with TRTC_CALLBACK_KEY' },
   callbackKey: SETTINGS.callbackKey,
   logLevel: SETTINGS.logLevel,
@@ -158,7 +167,12 @@ function resolve<T>(table: Record<string, Setting>, argv: string[], env: NodeJS.
 }
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
-  const config = resolve<Config>(SETTINGS, argv, env);
+  const raw = resolve<Resolved>(SETTINGS, argv, env);
+  if (raw.site && raw.domain && siteOfDomain(raw.domain) !== raw.site) {
+    throw new ConfigError(`--site ${raw.site} and --domain ${raw.domain} disagree: ${SITE_DOMAINS[raw.site]} is the ${raw.site} site's domain. Set one of them.`);
+  }
+  const site = raw.site ?? (raw.domain ? siteOfDomain(raw.domain) : 'intl');
+  const config: Config = { ...raw, site, domain: raw.domain ?? SITE_DOMAINS[site] };
   if (config.secretKey && !config.secretId) {
     throw new ConfigError('TENCENTCLOUD_SECRET_KEY is set but TENCENTCLOUD_SECRET_ID is not: set both, or neither to use the sandbox.');
   }

@@ -41,6 +41,16 @@ describe('loadConfig', () => {
     expect(helpText('x')).toMatch(/--rest-endpoint <value>.*\n\s+env: TRTC_REST_ENDPOINT/);
   });
 
+  it('derives the site from the domain and the domain from the site, and refuses the two disagreeing', () => {
+    expect(loadConfig([], {})).toMatchObject({ site: 'intl', domain: 'trtc.intl.tencentcloudapi.com' });
+    expect(loadConfig(['--site', 'cn'], {})).toMatchObject({ site: 'cn', domain: 'trtc.tencentcloudapi.com' });
+    expect(loadConfig([], { TRTC_API_DOMAIN: 'trtc.tencentcloudapi.com' })).toMatchObject({ site: 'cn', domain: 'trtc.tencentcloudapi.com' });
+    expect(loadConfig(['--site', 'intl', '--domain', 'trtc.intl.tencentcloudapi.com'], {}).site).toBe('intl');
+    expect(() => loadConfig(['--site', 'cn', '--domain', 'trtc.intl.tencentcloudapi.com'], {})).toThrow('--site cn and --domain trtc.intl.tencentcloudapi.com disagree');
+    expect(() => loadConfig([], { TRTC_SITE: 'us' })).toThrow(/TRTC_SITE/);
+    expect(helpText('x')).toMatch(/--site <value>\s+Tencent Cloud site: intl or cn\..*\[default: the site of --domain, else intl\]\n\s+env: TRTC_SITE/);
+  });
+
   it('never echoes a secret value in an error', () => {
     expect(() => loadConfig([], { TENCENTCLOUD_SECRET_ID: 'x', TENCENTCLOUD_SECRET_KEY: '' })).toThrow(/TENCENTCLOUD_SECRET_KEY/);
   });

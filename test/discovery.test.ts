@@ -2,6 +2,7 @@
 // pipeline, resources and prompts, all through a real MCP client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
+import { servedOn } from '../tools/define.js';
 import { CATALOG } from '../tools/index.js';
 import { cloudRequests, confirmationTokenOf, connectStdio, sandboxEnv, text, withSandbox, type Connected } from './helpers.js';
 
@@ -28,8 +29,8 @@ describe('toolsets and discovery', () => {
     for (const d of CATALOG.filter((d) => d.toolset === 'room' || d.toolset === 'ai')) expect(names).toContain(d.name);
     expect(names.slice(-2)).toEqual(['list_events', 'wait_for_events']);
     const all = (await (await connect(['--toolsets', 'all'])).listTools()).tools.map((t) => t.name);
-    // The catalog, the discovery tools and the two event tools.
-    expect(all).toHaveLength(CATALOG.length + 3 + 2);
+    // The catalog's tools of this site, the discovery tools and the two event tools.
+    expect(all).toHaveLength(CATALOG.filter((d) => servedOn(d.api, 'intl')).length + 3 + 2);
   });
 
   it.each([

@@ -33,7 +33,7 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     const reason = config.sandbox ? 'started with --sandbox' : 'no Tencent Cloud credentials are configured';
     const { startSandbox } = await import('../sandbox/index.js');
     const sb = await startSandbox({
-      world: readWorld(config.sandboxWorld), sdkSecretKey: config.sdkSecretKey, admins: [config.adminUserId], rateLimitScale: config.rateLimitScale, log,
+      world: readWorld(config.sandboxWorld), sdkSecretKey: config.sdkSecretKey, admins: [config.adminUserId], rateLimitScale: config.rateLimitScale, site: config.site, log,
     });
     const firstApp = [...sb.world.apps.values()][0]!;
     const account = sb.accounts[0]!;
@@ -62,6 +62,8 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
   const cloud = new CloudApiCaller({
     gate,
     endpoint: config.endpoint ?? `https://${config.domain}/`,
+    fixedEndpoint: config.endpoint !== undefined,
+    site: config.site,
     credentials: () => creds,
     region: config.region,
     timeoutMs: config.timeoutMs,

@@ -19,6 +19,7 @@ export function manifestEntry(def: ToolDef): ManifestTool {
     outputSchema: jsonSchema(def.output, 'output'),
     annotations: annotationsOf(def),
     _meta: metaOf(def),
+    ...(def.api.kind === 'cloud' && def.api.sites && { sites: [...def.api.sites] }),
   };
 }
 

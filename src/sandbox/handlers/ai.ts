@@ -4,22 +4,14 @@
 // Bots hear what users say in their room (World.say, or the room's script once a bot starts): a conversation bot
 // hears its TargetUserId and answers with a fixed line; a transcription bot hears the room or its TargetUserId.
 import { randomUUID } from 'node:crypto';
-import { roomKey, type App, type RoomEvent, type RoomKind, type World } from '../world.js';
-import { checkBotSig, describedTask, runningTask, type Task, type TaskKind } from '../tasks.js';
+import type { App, RoomEvent, RoomKind, World } from '../world.js';
+import { checkBotSig, describedTask, hears, playScript, runningTask, type Task, type TaskKind } from '../tasks.js';
 import { SandboxError, type Handler, type HandlerContext } from './types.js';
 
 const NOT_FOUND = 'FailedOperation.TaskNotExist';
 const DEFAULT_MAX_IDLE_S = 60;
 /** What the sandbox's conversation bot answers, having no LLM. */
 export const SANDBOX_BOT_ANSWER = 'This is the sandbox bot. I heard you.';
-
-/** Whether this bot hears what this user says. */
-function hears(task: Task, userId: string): boolean {
-  if (userId === task.botUserId) return false;
-  if (task.kind === 'conversation') return task.config.AgentConfig?.TargetUserId === userId;
-  const params = task.config.TranscriptionParams ?? {};
-  return task.kind === 'transcription' && ((params.TranscriptionMode ?? 0) === 0 || params.TargetUserId === userId);
-}
 
 /** A sentence said in a room reaches every running bot there that hears its speaker. */
 export function hearSpeech(world: World): void {
@@ -34,17 +26,6 @@ export function hearSpeech(world: World): void {
       if (task.kind === 'conversation') world.tasks.announce(task, { what: 'spoke', text: SANDBOX_BOT_ANSWER, roundId: randomUUID() });
     }
   });
-}
-
-/** Plays the room's script to a bot that just started: each line it hears, after its delay, if its speaker is still there. */
-function playScript(world: World, app: App, task: Task): void {
-  for (const line of app.scripts.get(roomKey(task.roomKind, task.roomKind === 'int' ? Number(task.roomId) : task.roomId)) ?? []) {
-    if (!hears(task, line.userId)) continue;
-    world.later(line.afterSeconds * 1000, () => {
-      const room = world.room(app, task.roomKind, task.roomKind === 'int' ? Number(task.roomId) : task.roomId);
-      if (task.endedAt === undefined && room?.users.has(line.userId)) world.say(app, room, line.userId, line.says);
-    });
-  }
 }
 
 /** RoomIdType of the AI actions: 0 (default) numeric, 1 string. */
@@ -127,6 +108,19 @@ export const aiHandlers: Record<string, Handler> = {
   },
 
   StopAIConversation: stop('conversation'),
+
+  // The conversation so far: the welcome, each sentence the bot heard with its answer, and the pushed texts.
+  QueryAIMessageList(ctx) {
+    const task = describedTask(ctx, 'conversation', NOT_FOUND);
+    const welcome = task.config.AgentConfig.WelcomeMessage;
+    const lines: Array<{ time: number; Role: 'user' | 'assistant'; Content: string }> = [
+      ...(welcome ? [{ time: task.startedAt, Role: 'assistant' as const, Content: welcome }] : []),
+      ...ctx.world.tasks.heard(task).flatMap((h) => [{ time: h.at, Role: 'user' as const, Content: h.text }, { time: h.at, Role: 'assistant' as const, Content: SANDBOX_BOT_ANSWER }]),
+      ...task.history.filter((h) => h.action === 'ServerPushText' && h.detail?.Text).map((h) => ({ time: h.time, Role: 'assistant' as const, Content: String(h.detail!.Text) })),
+    ];
+    const MessageList = lines.sort((a, b) => a.time - b.time).map(({ Role, Content }) => ({ Role, Content }));
+    return { Total: MessageList.length, MessageList };
+  },
 
   // Without a SessionId, a room has one whole-room transcription, and each user one personal transcription.
   StartAITranscription: (ctx) =>
