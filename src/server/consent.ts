@@ -91,6 +91,7 @@ export class AskThroughResult extends Error {
     super('consent is asked through the result of the call');
   }
 }
+
 export type HumanAnswer = 'accepted' | 'declined' | 'cancelled' | 'mismatch' | 'unavailable';
 
 /**
