@@ -1,4 +1,5 @@
 // Every setting in one table: flag, environment variable, default, validation and help text.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
@@ -22,6 +23,29 @@ const bool = z
 const list = z.string().transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean));
 const int = (min: number, max: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+const authTokenSchema = z.string().min(16, 'must have at least 16 characters');
+
+/**
+ * An origin as browsers send it, normalised: scheme://host[:port], lower case, default port left out. Undefined for
+ * anything else (a path, credentials, "null").
+ */
+export function normalizeOrigin(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (!url.host || url.username || url.password || url.search || url.hash || (url.pathname !== '' && url.pathname !== '/')) return undefined;
+  return `${url.protocol}//${url.host}`;
+}
+
+const origin = z.string().transform((v, ctx) => {
+  const normal = normalizeOrigin(v);
+  if (!normal) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not an origin like https://app.example.com or http://localhost:5173` });
+  return normal ?? z.NEVER;
+});
 
 interface Setting {
   flag?: string;
@@ -70,6 +94,7 @@ const SETTINGS = {
   dryRun: { flag: 'dry-run', env: ['TRTC_MCP_DRY_RUN'], schema: bool, default: false, help: 'Show each request that would be sent, with secrets redacted, and send nothing' },
   confirm: { flag: 'confirm', env: ['TRTC_MCP_CONFIRM'], schema: z.enum(['none', 'destructive', 'mutating']), default: 'destructive', help: 'What needs human consent first: destructive actions, every mutating action, or none (needs --dangerously-skip-consent)' },
   dangerouslySkipConsent: { flag: 'dangerously-skip-consent', env: ['TRTC_MCP_DANGEROUSLY_SKIP_CONSENT'], schema: bool, default: false, help: 'Run destructive actions without asking anyone. Dangerous.' },
+  consentChannel: { flag: 'consent-channel', env: ['TRTC_MCP_CONSENT_CHANNEL'], schema: z.enum(['auto', 'elicitation-only']), default: 'auto', help: 'How users consent: auto (the client asks its user where it supports elicitation, else the agent relays a preview and a single-use token), or elicitation-only (refuse consent-needing calls from clients that cannot ask their user)' },
   confirmTtl: { flag: 'confirm-ttl', env: ['TRTC_MCP_CONFIRM_TTL'], schema: int(1, 3600), default: 300, help: 'Seconds a confirmation token stays valid' },
   confirmSecret: { env: ['TRTC_MCP_CONFIRM_SECRET'], schema: z.string().min(16, 'must have at least 16 characters'), secret: true, help: 'Key that signs confirmation tokens; share it across replicas [default: derived from the SecretKey]' },
   rateLimitScale: { flag: 'rate-limit-scale', env: ['TRTC_MCP_RATE_LIMIT_SCALE'], schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(100_000), default: 1, help: 'Multiplies every documented rate limit, for accounts whose quotas Tencent raised (the sandbox takes the same flag)' },
@@ -77,9 +102,10 @@ const SETTINGS = {
   store: { flag: 'store', env: ['TRTC_MCP_STORE'], schema: z.string().min(1), help: 'Where durable state lives (spent confirmation tokens, the ledger of what this server started): a directory shared by the processes on this host, or "memory" for this process alone [default: $XDG_STATE_HOME/trtc-mcp, else ~/.local/state/trtc-mcp]' },
   auditLog: { flag: 'audit-log', env: ['TRTC_MCP_AUDIT_LOG'], schema: z.string().min(1), help: 'File to append the JSON Lines audit trail of writes to [default: stderr]' },
   // HTTP transport security.
-  authToken: { flag: 'auth-token', env: ['TRTC_MCP_AUTH_TOKEN'], schema: z.string().min(16, 'must have at least 16 characters'), secret: true, help: 'Bearer token HTTP clients must present (required to bind beyond loopback)' },
+  authToken: { env: ['TRTC_MCP_AUTH_TOKEN'], schema: authTokenSchema, secret: true, help: 'Bearer token HTTP clients must present (required to bind beyond loopback)' },
+  authTokenFile: { flag: 'auth-token-file', env: ['TRTC_MCP_AUTH_TOKEN_FILE'], schema: z.string().min(1), help: 'File holding the bearer token, instead of TRTC_MCP_AUTH_TOKEN' },
   allowedHosts: { flag: 'allowed-hosts', env: ['TRTC_MCP_ALLOWED_HOSTS'], schema: list, default: [], help: 'Extra Host header values the HTTP transport accepts (loopback names are always accepted)' },
-  allowedOrigins: { flag: 'allowed-origins', env: ['TRTC_MCP_ALLOWED_ORIGINS'], schema: list, default: [], help: 'Extra browser Origins the HTTP transport accepts' },
+  allowedOrigins: { flag: 'allowed-origins', env: ['TRTC_MCP_ALLOWED_ORIGINS'], schema: list.pipe(z.array(origin)), default: [], help: 'Browser origins the HTTP transport accepts besides its own (http://<loopback name or --host>:<port>), each exactly as scheme://host[:port]' },
   maxBodyBytes: { flag: 'max-body-bytes', env: ['TRTC_MCP_MAX_BODY_BYTES'], schema: int(1024, 64 * 1024 * 1024), default: 1024 * 1024, help: 'Largest HTTP request body accepted' },
   maxSessions: { flag: 'max-sessions', env: ['TRTC_MCP_MAX_SESSIONS'], schema: int(1, 100_000), default: 1000, help: 'Most concurrent HTTP sessions' },
   sessionIdle: { flag: 'session-idle', env: ['TRTC_MCP_SESSION_IDLE'], schema: int(10, 86_400), default: 1800, help: 'Seconds after which an idle HTTP session is closed' },
@@ -150,7 +176,14 @@ function resolve<T>(table: Record<string, Setting>, argv: string[], env: NodeJS.
 }
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
+  if (argv.some((a) => a === '--auth-token' || a.startsWith('--auth-token='))) {
+    throw new ConfigError('--auth-token is not accepted: a command line is visible to every local user. Set TRTC_MCP_AUTH_TOKEN, or put the token in a file and pass --auth-token-file.');
+  }
   const config = resolve<Config>(SETTINGS, argv, env);
+  if (config.authTokenFile) {
+    if (config.authToken) throw new ConfigError('Both TRTC_MCP_AUTH_TOKEN and --auth-token-file are set: set one of them.');
+    config.authToken = readAuthTokenFile(config.authTokenFile);
+  }
   if (config.secretKey && !config.secretId) {
     throw new ConfigError('TENCENTCLOUD_SECRET_KEY is set but TENCENTCLOUD_SECRET_ID is not: set both, or neither to use the sandbox.');
   }
@@ -162,9 +195,24 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   if (config.dangerouslySkipConsent) config.confirm = 'none';
   if (config.transport === 'http' && !isLoopback(config.host) && !config.authToken) {
-    throw new ConfigError(`Refusing to serve HTTP on ${config.host} without authentication: set --auth-token (or TRTC_MCP_AUTH_TOKEN), or bind to 127.0.0.1.`);
+    throw new ConfigError(`Refusing to serve HTTP on ${config.host} without authentication: set TRTC_MCP_AUTH_TOKEN or --auth-token-file, or bind to 127.0.0.1.`);
   }
   return config;
+}
+
+/** The token file's content without its final line break; the value is never echoed. */
+function readAuthTokenFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Invalid setting --auth-token-file: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  const token = text.replace(/\r?\n$/, '');
+  const parsed = authTokenSchema.safeParse(token);
+  if (!parsed.success) throw new ConfigError(`Invalid setting --auth-token-file: the token in ${path} ${parsed.error.issues.map((i) => i.message).join('; ')}.`);
+  if (/\s/.test(token)) throw new ConfigError(`Invalid setting --auth-token-file: the token in ${path} must be one line without spaces.`);
+  return token;
 }
 
 export function isLoopback(host: string): boolean {

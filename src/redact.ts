@@ -54,3 +54,18 @@ function walk(value: unknown, depth: number): unknown {
   }
   return out;
 }
+
+/**
+ * Text shortened to at most `max` characters (plus a marker saying how much was left out), redacted first: a cut
+ * made before redaction can leave part of a secret that no longer looks like one. The cut never ends inside a
+ * mask or between the halves of a surrogate pair.
+ */
+export function clipText(text: string, max: number): { text: string; cut: number } {
+  const red = redactText(text);
+  if (red.length <= max) return { text: red, cut: 0 };
+  let end = max;
+  const mask = red.lastIndexOf(MASK, end - 1);
+  if (mask >= 0 && mask + MASK.length > end) end = mask;
+  if (/[\uD800-\uDBFF]/.test(red[end - 1] ?? '')) end--;
+  return { text: red.slice(0, end), cut: red.length - end };
+}

@@ -58,6 +58,8 @@ describe('REST tools over stdio', () => {
     const destructive = [
       'live_destroy_room', 'live_del_room_metadata', 'live_ban_member', 'live_del_robot', 'seat_kick_user', 'call_end',
       'conference_destroy_room', 'conference_ban_member', 'conference_kick_user_out', 'conference_delete_robot',
+      // Destructive for some arguments only, or always because someone loses something.
+      'seat_lock', 'seat_move_user', 'live_modify_admin', 'live_change_room_owner', 'conference_change_room_owner', 'pk_set_battle_score',
     ];
     for (const def of REST_TOOLS) {
       const tool = listed.get(def.name)!;
@@ -513,7 +515,7 @@ describe('REST tools under the guardrails', () => {
       await tools(conn.client).ok('live_create_room', { RoomInfo: { RoomId: 'doomed-1', RoomType: 'Live', SeatTemplate: 'Karaoke' } });
       const r = await conn.client.callTool({ name: 'live_destroy_room', arguments: { RoomId: 'doomed-1' } });
       expect(r.isError, text(r)).toBeFalsy();
-      expect(asked).toEqual([expect.stringMatching(/live_destroy_room on app 1400000001: .*\n  RoomId: doomed-1\nType doomed-1 to confirm\./s)]);
+      expect(asked).toEqual([expect.stringMatching(/live_destroy_room on app 1400000001: .*\nEffect: destructive\n  RoomId: "doomed-1"\nType "doomed-1" to confirm\./s)]);
       expect(restRequests(sb, 'live_engine_http_srv/destroy_room')).toHaveLength(1);
       expect(sb.rest.of(sb.world.apps.get(APP)!).rooms.has('doomed-1')).toBe(false);
     } finally {

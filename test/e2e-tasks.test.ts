@@ -10,6 +10,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
 import type { Task } from '../src/sandbox/tasks.js';
+import { CATALOG } from '../tools/index.js';
 import { decodeUserSig } from '../src/signing/usersig.js';
 import {
   cloudRequests, confirmationTokenOf, connectHttp, connectStdio, rememberSecret, sandboxEnv, spawnHttp, text, withSandbox, type Connected, type SpawnedHttp,
@@ -106,7 +107,7 @@ describe('task tools over stdio', () => {
       expect(t, name).toBeDefined();
       expect(t!.annotations).toEqual({
         readOnlyHint: name.startsWith('Describe'),
-        destructiveHint: /^(Stop|Delete)/.test(name),
+        destructiveHint: CATALOG.find((d) => d.name === name)!.effect === 'destructive',
         idempotentHint: expect.any(Boolean),
         openWorldHint: true,
       });

@@ -28,6 +28,14 @@ export function rememberSecret(...secrets: Array<string | undefined>): void {
   for (const s of secrets) if (s) appendFileSync(secretsFile, `${s}\n`);
 }
 
+/**
+ * Records one attack on the guardrails: how many requests it got through to the sandbox, and how many pieces of
+ * out-of-scope data it got back. The run's summary (test/global-setup.ts) counts them and fails if any got through.
+ */
+export function recordAttack(name: string, sent: number, leaked = 0): void {
+  appendFileSync(`${OUT}attacks-${process.pid}.jsonl`, `${JSON.stringify({ name, sent, leaked })}\n`);
+}
+
 /** A real MCP client that also captures every tool result it receives. */
 class CapturingClient extends Client {
   override async callTool(...args: Parameters<Client['callTool']>): ReturnType<Client['callTool']> {
@@ -172,8 +180,12 @@ export function confirmationTokenOf(result: Awaited<ReturnType<Client['callTool'
   return token;
 }
 
-/** Calls a tool that needs consent through the two-step confirmation, as an agent with a consenting user would. */
+/**
+ * Calls a tool through the two-step confirmation, as an agent with a consenting user would; when these arguments
+ * need no consent, the first call already ran and its result is returned.
+ */
 export async function callConfirmed(client: Client, name: string, args: Record<string, unknown>) {
   const preview = await client.callTool({ name, arguments: args });
+  if (!(preview._meta as { confirmation?: unknown } | undefined)?.confirmation) return preview;
   return client.callTool({ name, arguments: { ...args, confirmationToken: confirmationTokenOf(preview) } });
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../tools/index.js';
-import { renderToolsDoc } from '../src/server/docs.js';
+import { renderSecurityDoc, renderToolsDoc } from '../src/server/docs.js';
 import { computeManifest, type JsonSchema } from '../src/server/manifest.js';
 
 const manifest = computeManifest();
@@ -67,5 +67,12 @@ describe('built artefacts', () => {
 
   it('docs/tools.md is up to date (run `npm run docs`)', () => {
     expect(readFileSync(new URL('../docs/tools.md', import.meta.url), 'utf8')).toBe(renderToolsDoc(manifest));
+  });
+
+  it("docs/security.md's effect and scope tables are up to date (run `npm run docs`)", () => {
+    const doc = readFileSync(new URL('../docs/security.md', import.meta.url), 'utf8');
+    expect(doc).toMatch(/<!-- generated: effects -->\n\| Tool \| Effect/);
+    expect(doc).toMatch(/<!-- generated: scope -->\n\| Tool \| Scope/);
+    expect(doc).toBe(renderSecurityDoc(doc, CATALOG));
   });
 });

@@ -1,8 +1,8 @@
 // Stream ingest (seed 004, "Pull stream Relay Related interface"): a bot plays an online media file or stream into a room.
 import { z } from 'zod';
-import { cloudAction } from './define.js';
+import { cloudAction, effectByArgs } from './define.js';
 import { REGIONS, NoOutput, RequestId, SdkAppId } from './fields.js';
-import { botSig, BotUserSig, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
+import { botSig, BotUserSig, byTaskId, startedTask, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
 
 const shared = { toolset: 'ingest', rateLimit: 20 } as const;
 const Status = z.object({ Status: z.enum(['InProgress', 'NotExist']), RequestId });
@@ -28,6 +28,7 @@ export const StartStreamIngest = cloudAction({
   ...shared,
   action: 'StartStreamIngest',
   effect: 'write',
+  started: startedTask(),
   regions: REGIONS.ingest,
   description: 'Play an online media file or stream into a room through a bot user. Returns the TaskId.',
   input: z.object(startShape),
@@ -50,6 +51,7 @@ export const DescribeStreamIngest = cloudAction({
   regions: REGIONS.ingestQuery,
   description: 'Whether an ingest task is running (InProgress) or gone (NotExist).',
   input: z.object({ SdkAppId, TaskId }),
+  targets: byTaskId,
   output: Status,
   errors: ['FailedOperation.QueryTaskInfoFailed', 'InternalError.DBError', 'InvalidParameter.TaskId', 'MissingParameter.SdkAppId', 'MissingParameter.TaskId'],
 });
@@ -57,11 +59,17 @@ export const DescribeStreamIngest = cloudAction({
 export const UpdateStreamIngest = cloudAction({
   ...shared,
   action: 'UpdateStreamIngest',
-  effect: 'write',
+  effect: 'destructive',
+  effectOf: effectByArgs('write', {
+    when: 'StreamUrl is given (what the room hears is replaced)',
+    effect: 'destructive',
+    test: (a) => a.StreamUrl !== undefined,
+  }),
   idempotent: true,
   regions: REGIONS.ingest,
   description: 'Change what a running ingest plays, its volume, or pause it (a paused task still runs and is billed).',
   input: z.object({ SdkAppId, TaskId, StreamUrl: StreamUrl.optional(), Volume, IsPause: z.boolean().optional() }),
+  targets: byTaskId,
   output: Status,
   errors: ['FailedOperation.TaskNotExist', 'InternalError.DBError', 'InvalidParameter.StreamUrl', 'InvalidParameter.TaskId', 'MissingParameter.SdkAppId', 'MissingParameter.TaskId'],
 });
@@ -73,6 +81,7 @@ export const StopStreamIngest = cloudAction({
   regions: REGIONS.ingestQuery,
   description: 'Stop an ingest task.',
   input: z.object({ SdkAppId, TaskId }),
+  targets: byTaskId,
   output: NoOutput,
   errors: ['FailedOperation.TaskFinished', 'InvalidParameter.BodyParamsError', 'InvalidParameter.SdkAppId', 'InvalidParameter.TaskId'],
 });

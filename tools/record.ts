@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { cloudAction } from './define.js';
 import { MixLayoutParams, MixTranscodeParams, RecordParams, StorageFile, StorageParams, SubscribeStreamUserIds } from './datatypes/recording.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
-import { botSig, BotUserSig, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
+import { botSig, BotUserSig, byTaskId, startedTask, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
 
 const shared = { toolset: 'record', rateLimit: 20, regions: REGIONS.record } as const;
 
@@ -32,6 +32,7 @@ export const CreateCloudRecording = cloudAction({
   ...shared,
   action: 'CreateCloudRecording',
   effect: 'write',
+  started: startedTask(),
   description: 'Start recording a room: each user separately or one mixed stream, saved to VOD or COS. Returns the TaskId.',
   input: z.object(createShape),
   agentInput: z.object({ ...createShape, UserSig: BotUserSig }),
@@ -51,6 +52,7 @@ export const DescribeCloudRecording = cloudAction({
   effect: 'read',
   description: 'Status of a recording (Idle: nobody to record, InProgress, Exited: ending) and its files (not those bound for VOD).',
   input: z.object({ SdkAppId, TaskId }),
+  targets: byTaskId,
   output: z.object({
     TaskId: z.string(),
     Status: z.enum(['Idle', 'InProgress', 'Exited']),
@@ -67,6 +69,7 @@ export const ModifyCloudRecording = cloudAction({
   idempotent: true,
   description: 'Change the mixed layout and whose streams a running recording takes. Replaces both: pass the full settings each time.',
   input: z.object({ SdkAppId, TaskId, MixLayoutParams: MixLayoutParams.optional(), SubscribeStreamUserIds: SubscribeStreamUserIds.optional() }),
+  targets: byTaskId,
   output: TaskOutput,
   errors: [...onTask, 'FailedOperation'],
 });
@@ -77,6 +80,7 @@ export const DeleteCloudRecording = cloudAction({
   effect: 'destructive',
   description: 'Stop a recording. Files still uploading finish afterwards.',
   input: z.object({ SdkAppId, TaskId }),
+  targets: byTaskId,
   output: TaskOutput,
   errors: [...onTask, 'InvalidParameter.SdkAppId'],
 });

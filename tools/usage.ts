@@ -1,6 +1,6 @@
 // Usage Statistics (seed 004): billed minutes of calls, recording, mixing and relay, per time bucket or per room.
 import { z } from 'zod';
-import { cloudAction } from './define.js';
+import { cloudAction, type RoomRows } from './define.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
 import { DAY, HOUR, timed, type TimeWindow } from './time.js';
 
@@ -58,6 +58,16 @@ export const DescribeRelayUsage = cloudAction({
   description: 'Relay-to-CDN usage: 5-minute rows for one day, else daily rows.',
 });
 
+/** The CSV's rows after its header each start with their room. */
+const csvRoomRows: RoomRows = {
+  filter(response, keep) {
+    if (typeof response.Data !== 'string') return { response, leftOut: 0 };
+    const [header, ...lines] = response.Data.split(/\r?\n/);
+    const kept = lines.filter((line) => !line.trim() || keep(line.split(',')[0] ?? ''));
+    return { response: { ...response, Data: [header, ...kept].join('\n') }, leftOut: lines.length - kept.length };
+  },
+};
+
 export const DescribeTrtcRoomUsage = cloudAction({
   ...shared,
   action: 'DescribeTrtcRoomUsage',
@@ -70,6 +80,7 @@ export const DescribeTrtcRoomUsage = cloudAction({
   narrow: 'Query a shorter StartTime-EndTime period; the notes summarise every room.',
   errors: ['FailedOperation.SdkAppIdNotExist', 'InternalError.DBError', 'InvalidParameter'],
   present: (r) => ({ structured: r, notes: roomUsageNotes(String(r.Data ?? '')) }),
+  roomRows: csvRoomRows,
 });
 
 /** Reads the CSV (a RoomId column, then minutes per resolution) into totals and the busiest rooms. */

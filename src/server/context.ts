@@ -87,7 +87,8 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
         ? (userId: string) => genUserSig({ sdkAppId, secretKey: sdkSecretKey, userId, expireSeconds: MINTED_USERSIG_TTL_S })
         : undefined,
   });
-  // Tokens stay valid across restarts and replicas that share the key; by default it derives from the SecretKey.
+  // Tokens stay valid across restarts and replicas that share the key (by default it derives from the SecretKey);
+  // the store makes each one single-use across all of them.
   const tokenKey = createHmac('sha256', config.confirmSecret ?? creds.secretKey).update('trtc-mcp confirmation tokens').digest();
   const store = await openStore(config.store).catch((err: Error) => {
     throw new ConfigError(`Invalid setting --store: ${err.message}.`);
@@ -97,7 +98,7 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     log,
     callers: { cloud, rest },
     wireEnv,
-    tokens: new ConfirmationTokens(tokenKey, config.confirmTtl),
+    tokens: new ConfirmationTokens(tokenKey, config.confirmTtl, store),
     audit: new AuditLog(config.auditLog),
     store,
     sandbox,

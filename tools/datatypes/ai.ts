@@ -89,6 +89,9 @@ const profile = z.string().min(1).describe('Operator profile holding the keys');
 export const LLMConfigArg = z.object({ profile: profile.optional(), ...LLMProfile.shape }).catchall(z.unknown());
 export const TTSConfigArg = z.object({ profile: profile.optional(), ...TTSProfile.shape }).catchall(z.unknown());
 
+/** A member name without case, spaces or punctuation, to spot look-alikes. */
+const squash = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
 /** Members that decide where a profile's keys are sent: with a profile, only the operator sets them. */
 const PINNED = /(url|endpoint|host)$|^(LLMType|TTSType)$/i;
 
@@ -107,8 +110,18 @@ export function configToWire(kind: 'llm' | 'tts', field: string, arg: Record<str
       const names = Object.keys(profiles).join(', ') || 'none';
       throw new ArgumentError(`${field}.profile`, `no ${kind.toUpperCase()} profile named ${JSON.stringify(profile)} is configured (configured: ${names})`);
     }
-    const pinned = Object.keys(given).find((k) => PINNED.test(k) && given[k] !== found[k]);
-    if (pinned) throw new ArgumentError(`${field}.${pinned}`, 'cannot be changed when a profile is used: the profile decides where its keys are sent');
+    // Only members named exactly as documented (or as in the profile) may be set: a look-alike such as "APIUrl "
+    // could reach the provider as the member it imitates.
+    const settable = new Set([...Object.keys(kind === 'llm' ? llmShape : ttsShape), ...Object.keys(found)]);
+    for (const k of Object.keys(given)) {
+      if (!settable.has(k)) {
+        const like = [...settable].find((m) => squash(m) === squash(k));
+        throw new ArgumentError(/^\w+$/.test(k) ? `${field}.${k}` : `${field}[${JSON.stringify(k)}]`, like
+          ? `looks like ${like} but is not it: with a profile, member names must match exactly`
+          : `is not a member that can be set with a profile (members: ${[...settable].filter((m) => !PINNED.test(m)).join(', ')})`);
+      }
+      if (PINNED.test(k) && given[k] !== found[k]) throw new ArgumentError(`${field}.${k}`, 'cannot be changed when a profile is used: the profile decides where its keys are sent');
+    }
     base = found;
   }
   const merged = { ...base, ...given };
