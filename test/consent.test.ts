@@ -78,7 +78,7 @@ describe('the effect of a call depends on its arguments', () => {
       () => ({ TaskId: ids.ai, Command: 'ServerPushText', ServerPushText: { Text: 'Hello' } })],
     ['seat_lock', () => ({ RoomId: 'live-1', Index: 0, ForbidTaken: true }), /ForbidTaken is true/, () => ({ RoomId: 'live-1', Index: 0, ForbidVideo: true })],
     ['seat_move_user', () => ({ RoomId: 'live-1', SeatIndex: 1, Member_Account: 'alice', Policy: 1 }), /Policy is 1/, () => ({ RoomId: 'live-1', SeatIndex: 2, Member_Account: 'alice', Policy: 0 })],
-    ['StartAIConversation', () => ({ RoomId: 'r1', RoomIdType: 1, AgentConfig: { UserId: 'bot_1', TargetUserId: 'bob' } }), /bot user "bot_1" already runs task \S+ in room "r1", started by this server/,
+    ['StartAIConversation', () => ({ RoomId: 'r1', RoomIdType: 1, AgentConfig: { UserId: 'bot_1', TargetUserId: 'bob' } }), /bot user "bot_1" already runs task "\S+" in room "r1", started by this server/,
       () => ({ RoomId: 'r1', RoomIdType: 1, AgentConfig: { UserId: 'bot_2', TargetUserId: 'bob' } })],
     ['StartPublishCdnStream', () => ({
       RoomId: '1234', RoomIdType: 0, WithTranscoding: 1, AgentParams: { UserId: 'relay_1' }, AudioParams: { AudioEncode: { SampleRate: 48000, Channel: 2, BitRate: 64 } },

@@ -65,6 +65,8 @@ async function attack(name: string, tool: string, fn: () => Promise<Result>, loo
   expect(sent, name).toBe(0);
   expect(r.isError, `${name}: ${text(r)}`).toBe(true);
   expect(text(r)).toMatch(/^Refused: .*Nothing was sent\./s);
+  // A refusal says that the target is outside, never where it is.
+  expect(text(r)).not.toMatch(/secret-(room|a|b)|1400000002/);
   return text(r);
 }
 
@@ -146,7 +148,7 @@ describe('targets this server cannot place are refused', () => {
 describe('targets resolved by a lookup', () => {
   it('call_end on a call in another room: call_get_info places it, and nothing is ended', async () => {
     const why = await attack('call_end in secret-room', 'call_end', () => scoped.callTool({ name: 'call_end', arguments: { CallId: ids.callSecret } }));
-    expect(why).toMatch(/CallId \S+ is in room secret-room, outside the rooms this server may touch \(team-\*\)/);
+    expect(why).toMatch(/CallId \S+ acts in a room outside the rooms this server may touch \(team-\*\)\. Nothing was sent\./);
   });
 
   it('call_get_info and pk_get_battle_info answer nothing about targets elsewhere (their one lookup is not returned)', async () => {
@@ -155,14 +157,14 @@ describe('targets resolved by a lookup', () => {
     // A second try is refused from the ledger, without a lookup.
     await attack('call_get_info in secret-room, again', 'call_get_info', () => scoped.callTool({ name: 'call_get_info', arguments: { CallId: ids.callSecret } }), 0);
     const battle = await attack('pk_get_battle_info of secret rooms', 'pk_get_battle_info', () => scoped.callTool({ name: 'pk_get_battle_info', arguments: { BattleId: ids.battleSecret } }), 1);
-    expect(battle).toMatch(/BattleId \S+ is in room secret-a, secret-b, outside/);
+    expect(battle).toMatch(/BattleId \S+ acts in a room outside/);
     await attack('pk_set_battle_score naming in-scope rooms in a secret battle', 'pk_set_battle_score', () =>
       scoped.callTool({ name: 'pk_set_battle_score', arguments: { BattleId: ids.battleSecret, OpType: 1, ScoreList: [{ RoomId: 'team-a', Score: 5 }] } }));
   });
 
   it('a CommId of another room is refused, even next to an allowed RoomId', async () => {
     const user = await attack('DescribeUserInfo by CommId', 'DescribeUserInfo', () => scoped.callTool({ name: 'DescribeUserInfo', arguments: { CommId: ids.commSecret, ...window() } }));
-    expect(user).toMatch(/CommId \S+ is in room secret-room/);
+    expect(user).toMatch(/CommId \S+ acts in a room outside/);
     await attack('DescribeCallDetailInfo by CommId', 'DescribeCallDetailInfo', () => scoped.callTool({ name: 'DescribeCallDetailInfo', arguments: { CommId: ids.commSecret, ...window() } }));
     await attack('DescribeUserEvent by CommId with RoomId team-1', 'DescribeUserEvent', () =>
       scoped.callTool({ name: 'DescribeUserEvent', arguments: { CommId: ids.commSecret, RoomId: 'team-1', UserId: 's1', ...window() } }));
@@ -189,17 +191,24 @@ describe('targets resolved by the ledger', () => {
   });
 
   it.each([
-    ['StopAIConversation', () => ({ TaskId: ids.aiSecret }), /TaskId \S+ is in room secret-room, outside the rooms/],
-    ['ControlAIConversation', () => ({ TaskId: ids.aiSecret, Command: 'ServerPushText', ServerPushText: { Text: 'x' } }), /is in room secret-room/],
-    ['DescribeAIConversation', () => ({ SessionId: 'sess-secret' }), /SessionId sess-secret is in room secret-room/],
-    ['UpdateStreamIngest', () => ({ TaskId: ids.ingestSecret, StreamUrl: 'https://attacker.example/x.mp4' }), /is in room secret-room/],
-    ['DeleteCloudRecording', () => ({ TaskId: ids.recSecret }), /is in room secret-room/],
-    ['StopAIConversation', () => ({ TaskId: ids.aiOther }), /TaskId \S+ belongs to app 1400000002, outside the apps this server may touch \(1400000001\)/],
-    ['DescribeCloudRecording', () => ({ SdkAppId: APP, TaskId: ids.aiOther }), /belongs to app 1400000002/],
-    ['call_end', () => ({ CallId: ids.callSecret }), /CallId \S+ is in room secret-room/],
-    ['pk_get_battle_info', () => ({ BattleId: ids.battleSecret }), /is in room secret-a, secret-b/],
+    ['StopAIConversation', () => ({ TaskId: ids.aiSecret }), /TaskId \S+ acts in a room outside the rooms/],
+    ['ControlAIConversation', () => ({ TaskId: ids.aiSecret, Command: 'ServerPushText', ServerPushText: { Text: 'x' } }), /acts in a room outside/],
+    ['DescribeAIConversation', () => ({ SessionId: 'sess-secret' }), /SessionId sess-secret acts in a room outside/],
+    ['UpdateStreamIngest', () => ({ TaskId: ids.ingestSecret, StreamUrl: 'https://attacker.example/x.mp4' }), /acts in a room outside/],
+    ['DeleteCloudRecording', () => ({ TaskId: ids.recSecret }), /acts in a room outside/],
+    ['StopAIConversation', () => ({ TaskId: ids.aiOther }), /TaskId \S+ belongs to an app outside the apps this server may touch \(1400000001\)/],
+    ['DescribeCloudRecording', () => ({ SdkAppId: APP, TaskId: ids.aiOther }), /belongs to an app outside/],
+    ['call_end', () => ({ CallId: ids.callSecret }), /CallId \S+ acts in a room outside/],
+    ['pk_get_battle_info', () => ({ BattleId: ids.battleSecret }), /acts in a room outside/],
   ])('%s is refused by what the ledger knows (%#)', async (tool, args, why) => {
     expect(await attack(`${tool} (ledger) ${JSON.stringify(args())}`, tool, () => shared.callTool({ name: tool, arguments: args() }))).toMatch(why);
+  });
+
+  it('with only --allow-apps, a read that finds a task by its TaskId alone is checked against the task\'s app', async () => {
+    const appsOnly = await server(['--allow-apps', String(APP), '--toolsets', 'all'], { TRTC_MCP_STORE: outsiderStore() });
+    const why = await attack('DescribeAIConversation of another app\'s task', 'DescribeAIConversation', () => appsOnly.callTool({ name: 'DescribeAIConversation', arguments: { SdkAppId: APP, TaskId: ids.aiOther } }));
+    expect(why).toMatch(/belongs to an app outside the apps this server may touch \(1400000001\)/);
+    expect(await ok(appsOnly, 'DescribeAIConversation', { TaskId: ids.aiSecret })).toMatchObject({ Status: 'InProgress' });
   });
 
   it('the legitimate path: a task this server started in an allowed room is driven by TaskId and SessionId', async () => {

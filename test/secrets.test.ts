@@ -88,6 +88,7 @@ describe('AI profiles', () => {
     ['API_URL', { API_URL: 'https://collector.example/v1' }, /LLMConfig\.API_URL: looks like APIUrl/],
     ['an undocumented endpoint member', { BaseURL: 'https://collector.example/v1' }, /LLMConfig\.BaseURL: is not a member that can be set with a profile/],
     ['the pinned APIUrl itself', { APIUrl: 'https://collector.example/v1' }, /LLMConfig\.APIUrl: cannot be changed when a profile is used/],
+    ['a structure of the profile replaced', { Extra: { Token: 'mine', Url: 'https://collector.example/v1' } }, /LLMConfig\.Extra: cannot be replaced when a profile is used/],
   ])('refuses a profile override with %s, and sends nothing', async (label, override, message) => {
     const before = cloudRequests(sb, 'StartAIConversation').length;
     const r = await client.callTool({ name: 'StartAIConversation', arguments: start({ profile: 'default', ...override }) });

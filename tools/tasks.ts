@@ -48,7 +48,7 @@ export function nestedArgumentError(field: string, issues: readonly z.core.$ZodI
 export const byTaskId = (args: Record<string, any>): TargetRef[] => [{ kind: 'task', id: args.TaskId }];
 
 /** The ledger's key for a bot user in a room. */
-export const botRef = (b: BotEntry): TargetRef => ({ kind: 'bot', id: `${b.roomKind}/${b.room}/${b.userId}` });
+export const botRef = (b: BotEntry): TargetRef => ({ kind: 'bot', id: JSON.stringify([b.roomKind, b.room, b.userId]) });
 
 /**
  * What a task start leaves for the ledger: the task, the rooms it acts in, the bot whose reuse would end it (for the

@@ -8,7 +8,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ErrorCode, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Effect, ToolDef } from '../../tools/define.js';
-import { clipText, redact } from '../redact.js';
+import { clipText, redact, redactText } from '../redact.js';
 import { NS, type Store } from '../store/index.js';
 
 export type ConsentPolicy = 'none' | 'destructive' | 'mutating';
@@ -170,7 +170,7 @@ const NO_CONSENT: Record<Exclude<HumanAnswer, 'accepted'>, string> = {
  */
 async function askHuman(channel: Extract<ConsentChannel, { kind: 'elicitation' }>, request: ConsentRequest): Promise<HumanAnswer> {
   const { typed } = request;
-  const message = `Allow this ${request.effect} action?\n${request.intent}${typed !== undefined ? `\nType ${quote(typed)} to confirm.` : ''}`;
+  const message = redactText(`Allow this ${request.effect} action?\n${request.intent}${typed !== undefined ? `\nType ${quote(typed)} to confirm.` : ''}`);
   const requestedSchema = typed !== undefined
     ? { type: 'object', properties: { confirm: { type: 'string', title: `Type ${quote(typed)} to confirm` } }, required: ['confirm'] }
     : { type: 'object', properties: { confirm: { type: 'boolean', title: 'Proceed', default: false } }, required: ['confirm'] };

@@ -4,6 +4,7 @@
 import type { Effect, ToolDef } from '../../tools/define.js';
 import { botRef } from '../../tools/tasks.js';
 import { ApiError } from '../api/errors.js';
+import { quote } from './consent.js';
 import type { Ledger, LedgerEntry } from './ledger.js';
 import type { Lookup } from './scope.js';
 
@@ -30,7 +31,7 @@ export async function effectOfCall(
   if (!entry?.task || !(await stillRuns(entry, catalog, lookup))) return byArgs;
   return {
     effect: 'destructive',
-    why: `bot user ${JSON.stringify(bot.userId)} already runs task ${entry.task} in room ${JSON.stringify(bot.room)}, started by this server; a user ID is unique in its room, so that task ends`,
+    why: `bot user ${quote(bot.userId)} already runs task ${quote(entry.task)} in room ${quote(bot.room)}, started by this server; a user ID is unique in its room, so that task ends`,
   };
 }
 

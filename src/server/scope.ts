@@ -82,9 +82,11 @@ export async function checkScope(io: ScopeIO, def: ToolDef, params: Record<strin
   const { config } = io;
   const resolved = { ledger: 0, lookup: 0 };
   if (!scopeIsSet(config)) return { resolved };
-  // A Cloud API tool without an SdkAppId acts on the app of its target; every other call addresses `app`.
-  const appFromTarget = def.api.kind === 'cloud' && !appIdField(def);
-  if (!appFromTarget && !appInScope(config, app)) return { refusal: `SdkAppId ${app ?? '(none)'} is outside ${appsText(config)}.`, resolved };
+  // The app the call names (REST tools always address the configured app) must be in scope. When the SdkAppId is
+  // absent or optional on the wire, the service finds a task by its ID alone, so the target's app decides too.
+  const field = appIdField(def);
+  if ((def.api.kind === 'rest' || field) && !appInScope(config, app)) return { refusal: `SdkAppId ${app ?? '(none)'} is outside ${appsText(config)}.`, resolved };
+  const appFromTarget = def.api.kind === 'cloud' && (!field || def.input.shape[field]?.safeParse(undefined).success === true);
   const outsideRooms = roomIdsIn(params).filter((id) => !roomInScope(config, id));
   if (outsideRooms.length) return { refusal: `room ${outsideRooms.join(', ')} is outside ${roomsText(config)}.`, resolved };
   const named = def.roomArgument;
@@ -117,10 +119,10 @@ export async function checkScope(io: ScopeIO, def: ToolDef, params: Record<strin
         resolved,
       };
     }
-    if (!appInScope(config, place.app)) return { refusal: `${label} belongs to app ${place.app}, outside ${appsText(config)}.`, resolved };
+    // Refusals do not name the app or room outside the scope: the agent learns only that it is outside.
+    if (!appInScope(config, place.app)) return { refusal: `${label} belongs to an app outside ${appsText(config)}.`, resolved };
     if (!appFromTarget && app !== undefined && place.app !== app) return { refusal: `${label} belongs to app ${place.app}, not to SdkAppId ${app}.`, resolved };
-    const outside = place.rooms.filter((room) => !roomInScope(config, room));
-    if (outside.length) return { refusal: `${label} is in room ${outside.join(', ')}, outside ${roomsText(config)}.`, resolved };
+    if (place.rooms.some((room) => !roomInScope(config, room))) return { refusal: `${label} acts in a room outside ${roomsText(config)}.`, resolved };
     targetApp = place.app;
   }
   return { app: targetApp, resolved };

@@ -121,6 +121,8 @@ export function configToWire(kind: 'llm' | 'tts', field: string, arg: Record<str
           : `is not a member that can be set with a profile (members: ${[...settable].filter((m) => !PINNED.test(m)).join(', ')})`);
       }
       if (PINNED.test(k) && given[k] !== found[k]) throw new ArgumentError(`${field}.${k}`, 'cannot be changed when a profile is used: the profile decides where its keys are sent');
+      // A structure of the profile may hold its own addresses: it is the operator's, whole.
+      if (found[k] !== null && typeof found[k] === 'object') throw new ArgumentError(`${field}.${k}`, 'cannot be replaced when a profile is used: it is set by the operator');
     }
     base = found;
   }
