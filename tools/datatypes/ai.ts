@@ -108,7 +108,8 @@ export function configToWire(kind: 'llm' | 'tts', field: string, arg: Record<str
     const found = profiles[profile as string];
     if (!found) {
       const names = Object.keys(profiles).join(', ') || 'none';
-      throw new ArgumentError(`${field}.profile`, `no ${kind.toUpperCase()} profile named ${JSON.stringify(profile)} is configured (configured: ${names})`);
+      const shown = JSON.stringify(String(profile).length > 64 ? `${String(profile).slice(0, 64)}…` : profile);
+      throw new ArgumentError(`${field}.profile`, `no ${kind.toUpperCase()} profile named ${shown} is configured (configured: ${names})`);
     }
     // Only members named exactly as documented (or as in the profile) may be set: a look-alike such as "APIUrl "
     // could reach the provider as the member it imitates.
