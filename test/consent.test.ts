@@ -66,6 +66,7 @@ describe('the effect of a call depends on its arguments', () => {
     for (const [i, u] of ['alice', 'bob'].entries()) expect((await client.callTool({ name: 'seat_pick_user', arguments: { RoomId: 'live-1', Index: i, Member_Account: u } })).isError).toBeFalsy();
     ids.battle = ((await client.callTool({ name: 'pk_create_battle', arguments: { FromRoomId: 'live-2', ToRoomIdList: ['live-3'], Duration: 600_000 } })).structuredContent as Args).BattleId as string;
     ids.ai = ((await client.callTool({ name: 'StartAIConversation', arguments: { RoomId: 'r1', RoomIdType: 1, AgentConfig: { UserId: 'bot_1', TargetUserId: 'alice' } } })).structuredContent as Args).TaskId as string;
+    ids.asr = ((await client.callTool({ name: 'StartAITranscription', arguments: { RoomId: 'r1', RoomIdType: 1, TranscriptionParams: { UserId: 'asr_1' } } })).structuredContent as Args).TaskId as string;
     ids.ingest = ((await client.callTool({ name: 'StartStreamIngest', arguments: { RoomId: 'r1', RoomIdType: 0, UserId: 'player_1', StreamUrl: 'https://media.example.com/a.mp4' } })).structuredContent as Args).TaskId as string;
     const relay = { RoomId: '1234', RoomIdType: 0, WithTranscoding: 1, AgentParams: { UserId: 'relay_1' }, AudioParams: { AudioEncode: { SampleRate: 48000, Channel: 2, BitRate: 64 } } };
     ids.relay = ((await client.callTool({ name: 'StartPublishCdnStream', arguments: { ...relay, PublishCdnParams: [{ PublishCdnUrl: 'rtmp://push.example.com/live/a', IsTencentCdn: 1 }] } })).structuredContent as Args).TaskId as string;
@@ -85,7 +86,10 @@ describe('the effect of a call depends on its arguments', () => {
       PublishCdnParams: [{ PublishCdnUrl: 'rtmp://push.example.com/live/b', IsTencentCdn: 1 }],
     }), /bot user "relay_1" already runs task/, undefined],
     ['live_modify_admin', () => ({ RoomId: 'live-1', Admin_Account: ['bob'], OpType: 'delete' }), /OpType is "delete"/, () => ({ RoomId: 'live-1', Admin_Account: ['bob'], OpType: 'add' })],
+    ['StartAITranscription', () => ({ RoomId: 'r1', RoomIdType: 1, TranscriptionParams: { UserId: 'asr_1', TranscriptionMode: 1, TargetUserId: 'bob' } }), /bot user "asr_1" already runs task/,
+      () => ({ RoomId: 'r1', RoomIdType: 1, TranscriptionParams: { UserId: 'asr_2', TranscriptionMode: 1, TargetUserId: 'bob' } })],
     ['live_change_room_owner', () => ({ RoomId: 'live-1', NewOwner_Account: 'carol' }), /Effect: destructive\n/, undefined],
+    ['conference_change_room_owner', () => ({ RoomId: 'conf-1', From_Account: 'administrator', NewOwner_Account: 'alice' }), /Effect: destructive\n/, undefined],
     ['UpdateStreamIngest', () => ({ TaskId: ids.ingest, StreamUrl: 'https://media.example.com/other.mp4' }), /StreamUrl is given/, () => ({ TaskId: ids.ingest, IsPause: true })],
     ['UpdatePublishCdnStream', () => ({ TaskId: ids.relay, SequenceNumber: 1, WithTranscoding: 1, PublishCdnParams: [{ PublishCdnUrl: 'rtmp://attacker.example/live/x', IsTencentCdn: 0 }] }),
       /PublishCdnParams is given/, () => ({ TaskId: ids.relay, SequenceNumber: 2, WithTranscoding: 1, AudioParams: { SubscribeAudioList: [{ UserInfo: { UserId: 'carol' } }] } })],

@@ -193,7 +193,7 @@ describe('targets resolved by the ledger', () => {
   it.each([
     ['StopAIConversation', () => ({ TaskId: ids.aiSecret }), /TaskId \S+ acts in a room outside the rooms/],
     ['ControlAIConversation', () => ({ TaskId: ids.aiSecret, Command: 'ServerPushText', ServerPushText: { Text: 'x' } }), /acts in a room outside/],
-    ['DescribeAIConversation', () => ({ SessionId: 'sess-secret' }), /SessionId sess-secret acts in a room outside/],
+    ['DescribeAIConversation', () => ({ SessionId: 'sess-secret' }), /SessionId "sess-secret" acts in a room outside/],
     ['UpdateStreamIngest', () => ({ TaskId: ids.ingestSecret, StreamUrl: 'https://attacker.example/x.mp4' }), /acts in a room outside/],
     ['DeleteCloudRecording', () => ({ TaskId: ids.recSecret }), /acts in a room outside/],
     ['StopAIConversation', () => ({ TaskId: ids.aiOther }), /TaskId \S+ belongs to an app outside the apps this server may touch \(1400000001\)/],

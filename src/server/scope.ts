@@ -47,6 +47,8 @@ export function roomIdsIn(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
+/** An agent-chosen ID as refusals show it: quoted, and shortened when long. */
+const shown = (id: string) => JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id);
 const appsText = (config: ScopeConfig) => `the apps this server may touch (${config.allowApps.join(', ')})`;
 const roomsText = (config: ScopeConfig) => `the rooms this server may touch (${config.allowRooms.join(', ')})`;
 const NAMES: Record<TargetRef['kind'], string> = {
@@ -88,7 +90,7 @@ export async function checkScope(io: ScopeIO, def: ToolDef, params: Record<strin
   if ((def.api.kind === 'rest' || field) && !appInScope(config, app)) return { refusal: `SdkAppId ${app ?? '(none)'} is outside ${appsText(config)}.`, resolved };
   const appFromTarget = def.api.kind === 'cloud' && (!field || def.input.shape[field]?.safeParse(undefined).success === true);
   const outsideRooms = roomIdsIn(params).filter((id) => !roomInScope(config, id));
-  if (outsideRooms.length) return { refusal: `room ${outsideRooms.join(', ')} is outside ${roomsText(config)}.`, resolved };
+  if (outsideRooms.length) return { refusal: `room ${outsideRooms.map(shown).join(', ')} is outside ${roomsText(config)}.`, resolved };
   const named = def.roomArgument;
   if (named && config.allowRooms.length && named.split('.').reduce<any>((v, k) => v?.[k], params) === undefined) {
     return { refusal: `${def.name} without ${named} lets the service pick the room, which could fall outside ${roomsText(config)}. Pass ${named}.`, resolved };
@@ -109,7 +111,7 @@ export async function checkScope(io: ScopeIO, def: ToolDef, params: Record<strin
         await io.ledger.put(ref, app, place);
       } else why = found.why;
     }
-    const label = `${NAMES[ref.kind]} ${ref.id}`;
+    const label = `${NAMES[ref.kind]} ${shown(ref.id)}`;
     if (!place) {
       return {
         refusal:

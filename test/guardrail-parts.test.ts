@@ -6,6 +6,8 @@ import { CATALOG } from '../tools/index.js';
 import { addSecret, clipText, redactText } from '../src/redact.js';
 import { describeIntent, quote } from '../src/server/consent.js';
 import { annotationsOf } from '../src/server/catalog.js';
+import { Ledger, LEDGER_TTL_MS } from '../src/server/ledger.js';
+import { MemoryStore } from '../src/store/memory.js';
 import { appInScope, inScope, roomIdsIn, roomInScope } from '../src/server/scope.js';
 
 describe('effects by argument pattern', () => {
@@ -25,6 +27,21 @@ describe('effects by argument pattern', () => {
     for (const name of ['StartAIConversation', 'StartAITranscription', 'CreateCloudRecording', 'StartPublishCdnStream', 'StartStreamIngest', 'call_start_by_robot', 'pk_create_battle']) {
       expect(CATALOG.find((d) => d.name === name)!.started, name).toBeDefined();
     }
+  });
+});
+
+describe('the ledger', () => {
+  it('remembers what was started, with its bot, under the app, until its entries expire', async () => {
+    let now = 1_800_000_000_000;
+    const ledger = new Ledger(new MemoryStore(() => now), () => now);
+    await ledger.recordStarted([{ ref: { kind: 'task', id: 'T1' }, rooms: ['team-1'], bot: { kind: 'bot', id: 'b' } }, { ref: { kind: 'call', id: 'C1' }, rooms: ['r'] }], 7, 'DescribeAIConversation');
+    expect(await ledger.find({ kind: 'task', id: 'T1' }, undefined)).toEqual({ app: 7, rooms: ['team-1'] });
+    expect(await ledger.find({ kind: 'bot', id: 'b' }, 7)).toEqual({ app: 7, rooms: ['team-1'], task: 'T1', describe: 'DescribeAIConversation' });
+    expect(await ledger.find({ kind: 'call', id: 'C1' }, 7)).toEqual({ app: 7, rooms: ['r'] });
+    // IDs other than TaskIds are only unique within their app.
+    expect(await ledger.find({ kind: 'call', id: 'C1' }, 8)).toBeUndefined();
+    now += LEDGER_TTL_MS + 1;
+    expect(await ledger.find({ kind: 'task', id: 'T1' }, undefined)).toBeUndefined();
   });
 });
 
