@@ -18,6 +18,8 @@ async function serve(argv: string[]): Promise<void> {
   const [runtime, manifest] = await Promise.all([createContext(config, log), loadManifest()]);
   const tools = selectTools(manifest, config);
   const newServer = () => createMcpServer(runtime.ctx, tools, manifest);
+  const { setUpCallbacks } = await import('./events/setup.js');
+  const callbacks = await setUpCallbacks(runtime.ctx, config, log);
 
   let stop: () => Promise<void>;
   if (config.transport === 'stdio') {
@@ -37,7 +39,9 @@ async function serve(argv: string[]): Promise<void> {
       maxBodyBytes: config.maxBodyBytes,
       maxSessions: config.maxSessions,
       idleTimeoutMs: config.sessionIdle * 1000,
+      routes: callbacks.route && { [(await import('./events/receiver.js')).CALLBACK_PATH]: callbacks.route },
     });
+    callbacks.servedAt(handle.url);
     stop = handle.close;
   }
 
@@ -47,6 +51,7 @@ async function serve(argv: string[]): Promise<void> {
     stopping = true;
     log.info('shutting down', { why });
     await stop().catch(() => undefined);
+    await callbacks.close().catch(() => undefined);
     await runtime.close();
     process.exit(0);
   }
@@ -75,7 +80,9 @@ async function sandbox(argv: string[]): Promise<void> {
     secretId: cfg.secretId ?? `sandbox-${randomBytes(6).toString('hex')}`,
     secretKey: cfg.secretKey ?? randomBytes(24).toString('base64url'),
   };
-  const sb = await startSandbox({ host: cfg.host, port: cfg.port, world, accounts: [account], sdkSecretKey: cfg.sdkSecretKey, rateLimitScale: cfg.rateLimitScale, log });
+  const callbackKey = cfg.callbackKey ?? randomBytes(24).toString('hex');
+  const callbacks = cfg.callbackUrl ? { url: cfg.callbackUrl, key: callbackKey } : undefined;
+  const sb = await startSandbox({ host: cfg.host, port: cfg.port, world, accounts: [account], sdkSecretKey: cfg.sdkSecretKey, rateLimitScale: cfg.rateLimitScale, log, callbacks });
   const app = [...sb.world.apps.values()][0]!;
   const generated = (given: unknown) => (given ? '' : ' (generated for this run)');
   process.stdout.write(
@@ -86,6 +93,7 @@ async function sandbox(argv: string[]): Promise<void> {
       `  SdkAppId:      ${app.sdkAppId}`,
       `  SDK secret key: ${cfg.sdkSecretKey ? '(as given)' : `${app.sdkSecretKey}${generated(cfg.sdkSecretKey)}`}`,
       `  World:         ${sb.url}_sandbox/world`,
+      ...(callbacks ? [`  Callbacks to:  ${callbacks.url}`, `  Callback key:  ${cfg.callbackKey ? '(as given)' : `${callbackKey} (generated for this run)`}`] : []),
       '',
     ].join('\n'),
   );

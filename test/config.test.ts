@@ -45,6 +45,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig([], { TENCENTCLOUD_SECRET_ID: 'x', TENCENTCLOUD_SECRET_KEY: '' })).toThrow(/TENCENTCLOUD_SECRET_KEY/);
   });
 
+  it('reads the callback settings: the key from the environment only, the listener as HOST:PORT', () => {
+    expect(loadConfig(['--callbacks-listen', '127.0.0.1:8787'], { TRTC_CALLBACK_KEY: 'AbC123xyz' })).toMatchObject({
+      callbackKey: 'AbC123xyz', callbacksListen: '127.0.0.1:8787', callbacksRate: 1000, eventsMax: 10_000, eventsMaxAge: 86_400,
+    });
+    expect(loadConfig(['--callbacks-listen', '[::1]:0'], {}).callbacksListen).toBe('[::1]:0');
+    expect(() => loadConfig(['--callback-key', 'k'], {})).toThrow(/Unknown option/);
+    expect(() => loadConfig([], { TRTC_CALLBACK_KEY: 'has spaces and "quotes"' })).toThrow(/TRTC_CALLBACK_KEY: must be letters and digits.*\(got \(hidden\)\)/);
+    expect(() => loadConfig(['--callbacks-listen', '8787'], {})).toThrow(/--callbacks-listen: must be HOST:PORT/);
+    expect(() => loadConfig(['--callbacks-listen', 'localhost:99999'], {})).toThrow(/port 99999 must be at most 65535/);
+    expect(() => loadConfig(['--events-max-age', '60'], {})).toThrow(/--events-max-age: must be at least 600/);
+  });
+
   it('has no flag for secrets, so they never appear on a command line', () => {
     expect(() => loadConfig(['--secret-key', 'k'], {})).toThrow(/Unknown option/);
     expect(helpText('x')).toMatch(/\(environment only\)\s+Tencent Cloud API SecretKey/);

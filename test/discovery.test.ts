@@ -26,8 +26,10 @@ describe('toolsets and discovery', () => {
     const names = (await (await connect()).listTools()).tools.map((t) => t.name);
     expect(names.slice(0, 3)).toEqual(['search_tools', 'describe_tool', 'call_tool']);
     for (const d of CATALOG.filter((d) => d.toolset === 'room' || d.toolset === 'ai')) expect(names).toContain(d.name);
+    expect(names.slice(-2)).toEqual(['list_events', 'wait_for_events']);
     const all = (await (await connect(['--toolsets', 'all'])).listTools()).tools.map((t) => t.name);
-    expect(all).toHaveLength(CATALOG.length + 3);
+    // The catalog, the discovery tools and the two event tools.
+    expect(all).toHaveLength(CATALOG.length + 3 + 2);
   });
 
   it.each([

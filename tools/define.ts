@@ -81,7 +81,7 @@ export interface RoomRows {
 
 export const TOOLSETS = [
   'room', 'record', 'relay', 'ingest', 'ai', 'quality', 'usage',
-  'live', 'seat', 'pk', 'call', 'conference',
+  'live', 'seat', 'pk', 'call', 'conference', 'events',
 ] as const;
 export type Toolset = (typeof TOOLSETS)[number];
 

@@ -106,11 +106,12 @@ export class RestState {
     return [...(this.trtcRoom(app, roomId)?.users.keys() ?? [])];
   }
 
-  /** What a client SDK does to enter a room: refused while the user is banned from it. */
+  /** What a client SDK does to enter a room: refused while the user is banned from it. Live viewers enter as audience. */
   enter(app: App, roomId: string, userId: string): boolean {
-    const until = this.of(app).rooms.get(roomId)?.bans.get(userId);
+    const room = this.of(app).rooms.get(roomId);
+    const until = room?.bans.get(userId);
     if (until !== undefined && until > this.world.now()) return false;
-    this.world.join(app, 'str', roomId, userId);
+    this.world.join(app, 'str', roomId, userId, this.world.now(), room?.type === 'Live' && room.owner !== userId ? 21 : 20);
     return true;
   }
 

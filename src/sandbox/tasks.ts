@@ -35,6 +35,16 @@ export interface Task {
 
 export type TaskSpec = Pick<Task, 'kind' | 'roomKind' | 'roomId' | 'botUserId' | 'sessionId' | 'maxIdleS' | 'endsAt' | 'config'> & { id?: string };
 
+/** What a task did that the outside world hears of (TRTC's callbacks report these). */
+export type TaskNews =
+  | { what: 'started' }
+  | { what: 'ended' }
+  /** A bot heard a user's sentence; the times are ms from the task's start. */
+  | { what: 'heard'; userId: string; text: string; roundId: string; startMs: number; endMs: number }
+  /** A conversation bot said something: its answer, or a text the server pushed. */
+  | { what: 'spoke'; text: string; roundId: string };
+export type TaskListener = (task: Task, news: TaskNews) => void;
+
 /** How long an ended task is still described in its end state (Exited, Stopped) before it is forgotten. */
 export const ENDED_VISIBLE_MS = 60_000;
 
@@ -42,8 +52,18 @@ export class TaskBook {
   private readonly tasks = new Map<string, Task>();
   /** UserSigs issued outside the sandbox that it accepts as they are: "sdkAppId\nuserId\nuserSig". */
   private readonly issued = new Set<string>();
+  private readonly listeners: TaskListener[] = [];
 
   constructor(private readonly world: World) {}
+
+  onChange(listener: TaskListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Tells the listeners what a task did. */
+  announce(task: Task, news: TaskNews): void {
+    for (const listener of this.listeners) listener(task, news);
+  }
 
   start(app: App, spec: TaskSpec): Task {
     const room = this.world.room(app, spec.roomKind, spec.roomId);
@@ -57,6 +77,7 @@ export class TaskBook {
       eventsFrom: app.events.length,
     };
     this.tasks.set(task.id, task);
+    this.announce(task, { what: 'started' });
     return task;
   }
 
@@ -91,8 +112,10 @@ export class TaskBook {
   }
 
   end(task: Task, reason: EndReason): void {
-    task.endedAt ??= this.world.now();
-    task.endReason ??= reason;
+    if (task.endedAt !== undefined) return;
+    task.endedAt = this.world.now();
+    task.endReason = reason;
+    this.announce(task, { what: 'ended' });
   }
 
   /** The app of the task that a request without SdkAppId names (the AI actions address tasks by TaskId alone). */
@@ -149,6 +172,8 @@ export class TaskBook {
     if (end <= this.world.now()) {
       task.endedAt = end;
       task.endReason = end === task.endsAt ? 'finished' : 'idle';
+      // Heard of when someone next looks, since the sandbox runs no timers; the news carries the true end time.
+      this.announce(task, { what: 'ended' });
     }
   }
 

@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { RateGate } from '../rate-limit.js';
 import { addSecret } from '../redact.js';
 import { genUserSig } from '../signing/usersig.js';
+import { EventFeed } from '../events/feed.js';
 import { openStore } from '../store/index.js';
 import { VERSION } from '../version.js';
 import { AuditLog } from './audit.js';
@@ -46,14 +47,18 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
       sdkAppId: config.sdkAppId ?? firstApp.sdkAppId,
       sdkSecretKey: config.sdkSecretKey ?? (sb.world.apps.get(config.sdkAppId ?? firstApp.sdkAppId)?.sdkSecretKey),
     };
-    sandbox = { reason, world: () => sb.world.snapshot() };
+    sandbox = { reason, world: () => sb.world.snapshot(), sendCallbacksTo: (url, key) => sb.callbacks.configure({ url, key }) };
     closeSandbox = sb.close;
     log.warn(`SANDBOX MODE (${reason}): tools act on a local TRTC emulator, not on Tencent Cloud`, { sandbox: sb.url, sdkAppId: config.sdkAppId });
   }
 
+  const store = await openStore(config.store, log).catch((err: Error) => {
+    throw new ConfigError(`Invalid setting --store: ${err.message}.`);
+  });
+  // With a shared store the rate windows are the fleet's, since Tencent counts per account and action.
+  const gate = new RateGate(config.rateLimitWaitMs, config.rateLimitScale, store);
   const creds = credentials;
   if (!sandbox) log.info('using Tencent Cloud credentials', { from: creds.source, secretId: creds.secretId });
-  const gate = new RateGate(config.rateLimitWaitMs, config.rateLimitScale);
   const cloud = new CloudApiCaller({
     gate,
     endpoint: config.endpoint ?? `https://${config.domain}/`,
@@ -90,9 +95,7 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
   // Tokens stay valid across restarts and replicas that share the key (by default it derives from the SecretKey);
   // the store makes each one single-use across all of them.
   const tokenKey = createHmac('sha256', config.confirmSecret ?? creds.secretKey).update('trtc-mcp confirmation tokens').digest();
-  const store = await openStore(config.store).catch((err: Error) => {
-    throw new ConfigError(`Invalid setting --store: ${err.message}.`);
-  });
+  const events = new EventFeed(store);
   const ctx: ServerContext = {
     config,
     log,
@@ -101,11 +104,13 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     tokens: new ConfirmationTokens(tokenKey, config.confirmTtl, store),
     audit: new AuditLog(config.auditLog),
     store,
+    events,
     sandbox,
   };
   return {
     ctx,
     close: async () => {
+      events.close();
       await store.close();
       await closeSandbox();
     },

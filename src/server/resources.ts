@@ -79,7 +79,7 @@ const RESOURCES: Record<string, ResourceDef> = {
   },
   'trtc://event-ids': {
     name: 'Event and metric meanings',
-    description: 'What the numbers in monitoring answers mean: DescribeUserEvent event IDs, abnormal experiences and events, quality metrics, dashboard columns',
+    description: 'What the numbers in monitoring answers and callbacks mean: DescribeUserEvent event IDs, abnormal experiences and events, quality metrics, dashboard columns, callback event groups, types and codes',
     async read() {
       const m = await import('../../tools/meanings.js');
       return {
@@ -88,6 +88,7 @@ const RESOURCES: Record<string, ResourceDef> = {
         abnormalEvents: m.ABNORMAL_EVENTS,
         qualityMetrics: m.METRICS,
         dashboardColumns: m.DASHBOARD_COLUMNS,
+        callbackEvents: m.callbackReference(),
       };
     },
   },
@@ -113,6 +114,8 @@ const RESOURCES: Record<string, ResourceDef> = {
     async read(ctx) {
       const sets: Record<string, Array<{ name: string; effect: string }>> = {};
       for (const d of (await loadCatalog()).values()) (sets[d.toolset] ??= []).push({ name: d.name, effect: d.effect });
+      const { eventInputs, EVENTS_TOOLSET } = await import('../events/tools.js');
+      sets[EVENTS_TOOLSET] = Object.keys(eventInputs).map((name) => ({ name, effect: 'read' }));
       const listed = new Set(ctx.config.toolsets);
       return Object.entries(sets).map(([toolset, tools]) => ({ toolset, listed: listed.has('all') || listed.has(toolset), tools }));
     },

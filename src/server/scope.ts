@@ -56,6 +56,16 @@ const NAMES: Record<TargetRef['kind'], string> = {
 };
 
 
+const appRefusal = (config: ScopeConfig, app: number | undefined) => (appInScope(config, app) ? undefined : `SdkAppId ${app ?? '(none)'} is outside ${appsText(config)}.`);
+
+function roomsRefusal(config: ScopeConfig, args: Record<string, unknown>): string | undefined {
+  const outside = roomIdsIn(args).filter((id) => !roomInScope(config, id));
+  return outside.length ? `room ${outside.map(shown).join(', ')} is outside ${roomsText(config)}.` : undefined;
+}
+
+/** Why a call to this app naming these rooms in its arguments falls outside the scope, or undefined when it is inside. */
+export const scopeRefusal = (config: ScopeConfig, app: number | undefined, args: Record<string, unknown>) => appRefusal(config, app) ?? roomsRefusal(config, args);
+
 /** Reads the API to find where a target lives: one request of a locating tool. Absent when nothing may be sent (dry run). */
 export type Lookup = (def: ToolDef, args: Record<string, unknown>, app: number | undefined) => Promise<Record<string, any>>;
 
@@ -87,10 +97,9 @@ export async function checkScope(io: ScopeIO, def: ToolDef, params: Record<strin
   // The app the call names (REST tools always address the configured app) must be in scope. When the SdkAppId is
   // absent or optional on the wire, the service finds a task by its ID alone, so the target's app decides too.
   const field = appIdField(def);
-  if ((def.api.kind === 'rest' || field) && !appInScope(config, app)) return { refusal: `SdkAppId ${app ?? '(none)'} is outside ${appsText(config)}.`, resolved };
+  const direct = (def.api.kind === 'rest' || field ? appRefusal(config, app) : undefined) ?? roomsRefusal(config, params);
+  if (direct) return { refusal: direct, resolved };
   const appFromTarget = def.api.kind === 'cloud' && (!field || def.input.shape[field]?.safeParse(undefined).success === true);
-  const outsideRooms = roomIdsIn(params).filter((id) => !roomInScope(config, id));
-  if (outsideRooms.length) return { refusal: `room ${outsideRooms.map(shown).join(', ')} is outside ${roomsText(config)}.`, resolved };
   const named = def.roomArgument;
   if (named && config.allowRooms.length && named.split('.').reduce<any>((v, k) => v?.[k], params) === undefined) {
     return { refusal: `${def.name} without ${named} lets the service pick the room, which could fall outside ${roomsText(config)}. Pass ${named}.`, resolved };

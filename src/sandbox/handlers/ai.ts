@@ -1,12 +1,51 @@
 // AI conversation and transcription behaviour. A bot starts at once (InProgress) and runs until stopped, until its
 // room has been empty for MaxIdleTime, or until it has spoken a text sent with StopAfterPlay; then it is Stopped.
 // A bot user ID is unique in its room: starting another task with it ends the earlier one, as documented.
-import type { RoomKind } from '../world.js';
+// Bots hear what users say in their room (World.say, or the room's script once a bot starts): a conversation bot
+// hears its TargetUserId and answers with a fixed line; a transcription bot hears the room or its TargetUserId.
+import { randomUUID } from 'node:crypto';
+import { roomKey, type App, type RoomEvent, type RoomKind, type World } from '../world.js';
 import { checkBotSig, describedTask, runningTask, type Task, type TaskKind } from '../tasks.js';
 import { SandboxError, type Handler, type HandlerContext } from './types.js';
 
 const NOT_FOUND = 'FailedOperation.TaskNotExist';
 const DEFAULT_MAX_IDLE_S = 60;
+/** What the sandbox's conversation bot answers, having no LLM. */
+export const SANDBOX_BOT_ANSWER = 'This is the sandbox bot. I heard you.';
+
+/** Whether this bot hears what this user says. */
+function hears(task: Task, userId: string): boolean {
+  if (userId === task.botUserId) return false;
+  if (task.kind === 'conversation') return task.config.AgentConfig?.TargetUserId === userId;
+  const params = task.config.TranscriptionParams ?? {};
+  return task.kind === 'transcription' && ((params.TranscriptionMode ?? 0) === 0 || params.TargetUserId === userId);
+}
+
+/** A sentence said in a room reaches every running bot there that hears its speaker. */
+export function hearSpeech(world: World): void {
+  world.onEvent((app: App, e: RoomEvent) => {
+    if (e.type !== 'speech' || !e.userId) return;
+    const text = String(e.detail?.text ?? '');
+    const bots = world.tasks.running(app, (t) => (t.kind === 'conversation' || t.kind === 'transcription') && t.roomKind === e.kind && t.roomId === String(e.roomId));
+    for (const task of bots.filter((t) => hears(t, e.userId!))) {
+      const endMs = world.now() - task.startedAt;
+      // About 60 ms a character: speech takes time, and the times say when in the task it was heard.
+      world.tasks.announce(task, { what: 'heard', userId: e.userId, text, roundId: randomUUID(), startMs: Math.max(0, endMs - text.length * 60), endMs });
+      if (task.kind === 'conversation') world.tasks.announce(task, { what: 'spoke', text: SANDBOX_BOT_ANSWER, roundId: randomUUID() });
+    }
+  });
+}
+
+/** Plays the room's script to a bot that just started: each line it hears, after its delay, if its speaker is still there. */
+function playScript(world: World, app: App, task: Task): void {
+  for (const line of app.scripts.get(roomKey(task.roomKind, task.roomKind === 'int' ? Number(task.roomId) : task.roomId)) ?? []) {
+    if (!hears(task, line.userId)) continue;
+    world.later(line.afterSeconds * 1000, () => {
+      const room = world.room(app, task.roomKind, task.roomKind === 'int' ? Number(task.roomId) : task.roomId);
+      if (task.endedAt === undefined && room?.users.has(line.userId)) world.say(app, room, line.userId, line.says);
+    });
+  }
+}
 
 /** RoomIdType of the AI actions: 0 (default) numeric, 1 string. */
 const roomKindOf = (roomIdType: number | undefined): RoomKind => (roomIdType === 1 ? 'str' : 'int');
@@ -30,6 +69,7 @@ function startBot(ctx: HandlerContext, kind: TaskKind, field: string, duplicateO
   const task = world.tasks.start(app, {
     kind, roomKind, roomId: params.RoomId, botUserId: bot.UserId, sessionId: params.SessionId, maxIdleS: bot.MaxIdleTime ?? DEFAULT_MAX_IDLE_S, config: params,
   });
+  playScript(world, app, task);
   return { TaskId: task.id };
 }
 
@@ -81,6 +121,7 @@ export const aiHandlers: Record<string, Handler> = {
     const push = ctx.params.ServerPushText;
     if (!push) throw new SandboxError('MissingParameter', 'ServerPushText is required when Command is ServerPushText.');
     task.history.push({ time: ctx.world.now(), action: 'ServerPushText', detail: push });
+    if (push.Text) ctx.world.tasks.announce(task, { what: 'spoke', text: push.Text, roundId: randomUUID() });
     if (push.StopAfterPlay) ctx.world.tasks.end(task, 'finished');
     return {};
   },

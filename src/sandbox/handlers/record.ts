@@ -1,6 +1,7 @@
 // On-cloud recording behaviour. A recording is Idle while nobody is in its room, InProgress while someone is,
 // and Exited once stopped or idle for MaxIdleTime; it can be queried for ResourceExpiredHour hours.
 import { checkBotSig, describedTask, runningTask, type Task } from '../tasks.js';
+import type { World } from '../world.js';
 import { SandboxError, type Handler, type HandlerContext } from './types.js';
 
 const NOT_FOUND = 'ResourceNotFound';
@@ -25,10 +26,9 @@ function subscribed(lists: Record<string, string[] | undefined> | undefined, use
   });
 }
 
-/** Files on third-party storage: one per recorded user, or one mixed file. Files bound for VOD are not listed. */
-function storageFiles(ctx: HandlerContext, task: Task) {
-  const { RecordParams: rec, StorageParams: storage } = task.config;
-  if (!storage.CloudStorage) return [];
+/** A recording's files: one per recorded user, or one mixed file. */
+export function recordingFiles(world: World, task: Task) {
+  const { RecordParams: rec } = task.config;
   const ext = FILE_EXTENSIONS[rec.OutputFormat ?? 0];
   const file = (userId?: string) => ({
     UserId: userId ?? null,
@@ -36,10 +36,13 @@ function storageFiles(ctx: HandlerContext, task: Task) {
     TrackType: TRACKS[rec.StreamType ?? 0],
     BeginTimeStamp: task.startedAt,
   });
-  const users = [...ctx.world.tasks.occupancy(task).everyone].filter((u) => subscribed(rec.SubscribeStreamUserIds, u));
+  const users = [...world.tasks.occupancy(task).everyone].filter((u) => subscribed(rec.SubscribeStreamUserIds, u));
   if (!users.length) return [];
   return rec.RecordMode === 2 ? [file()] : users.map(file);
 }
+
+/** Files on third-party storage, as DescribeCloudRecording lists them. Files bound for VOD are not listed. */
+const storageFiles = (ctx: HandlerContext, task: Task) => (task.config.StorageParams.CloudStorage ? recordingFiles(ctx.world, task) : []);
 
 export const recordHandlers: Record<string, Handler> = {
   CreateCloudRecording(ctx) {
