@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
 import { CATALOG } from '../tools/index.js';
-import { cloudRequests, confirmationTokenOf, connectStdio, sandboxEnv, text, withSandbox, type Connected } from './helpers.js';
+import { cleanEnv, cloudRequests, confirmationTokenOf, connectStdio, sandboxEnv, text, withSandbox, type Connected } from './helpers.js';
 
 let sb: Sandbox;
 const conns: Connected[] = [];
@@ -125,7 +125,7 @@ describe('resources', () => {
   it('shows the sandbox world only in sandbox mode', async () => {
     const real = await connect();
     expect((await real.listResources()).resources.map((r) => r.uri)).not.toContain('trtc://sandbox/world');
-    const c = await connectStdio(['--sandbox'], { PATH: process.env.PATH ?? '' });
+    const c = await connectStdio(['--sandbox'], cleanEnv());
     conns.push(c);
     const world = JSON.parse(((await c.client.readResource({ uri: 'trtc://sandbox/world' })).contents[0] as { text: string }).text);
     expect(world.apps[0].rooms.map((r: { roomId: unknown }) => r.roomId)).toContain(1234);

@@ -8,6 +8,9 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema, type CallToolResult, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox/index.js';
+import { minimalEnv } from './clock.js';
+
+export { clockEnv, minimalEnv } from './clock.js';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -40,7 +43,7 @@ class CapturingClient extends Client {
 /** A clean environment: nothing from the machine's own Tencent settings leaks into a test. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   // Durable state (spent tokens, the ledger) goes to the run's own store, never to the machine's.
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TRTC_MCP_STORE: `${OUT}store` };
+  const env: Record<string, string> = { ...minimalEnv(), HOME: process.env.HOME ?? '/tmp', TRTC_MCP_STORE: `${OUT}store` };
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) continue;
     env[k] = v;
