@@ -13,6 +13,7 @@ import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
 import { askHuman, describeIntent, needsConsent, REDEMPTION_PROBLEM, type ConfirmationTokens, type Elicit } from './consent.js';
 import { scopeRefusal } from './guard.js';
 import { loadCatalog } from './registry.js';
+import { conform, toolOutputSchema, type Dropped } from './output.js';
 import { fetchAnswer, shapeAnswer, type Progress } from './paging.js';
 
 export interface ServerContext {
@@ -139,13 +140,28 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
     const { response, requestId, pages } = await fetchAnswer(def, wire, send, extra.progress);
     const { Error: _error, ...body } = response;
     const presented = def.present ? def.present(body, params, env) : { structured: body };
-    const { structured, notes } = shapeAnswer(def, presented.structured, presented.notes ?? [], pages);
-    const check = def.output.safeParse(structured);
-    if (!check.success) ctx.log.warn('response does not match the documented output', { tool: def.name, issues: describeIssues(check.error.issues, structured) });
+    const shaped = shapeAnswer(def, presented.structured, presented.notes ?? [], pages);
+    // structuredContent always matches the published output schema: what does not is moved to the notes.
+    const { value: structured, dropped } = conform(toolOutputSchema(def), shaped.structured);
+    const notes = dropped.length ? [...shaped.notes, droppedNote(dropped)] : shaped.notes;
+    if (dropped.length) ctx.log.warn('response does not match the documented output', { tool: def.name, fields: dropped.map((d) => `${d.field}: ${d.rule}`) });
     return finish(success(redact(structured), notes), 'ok', requestId);
   } catch (err) {
     return finish(failure(explainFailure(def, err, describeCounterpart(def, await loadCatalog()))), errorCode(err), (err as { requestId?: string }).requestId);
   }
+}
+
+/** What left the structured answer, with the values as they came, so that nothing the service said is lost. */
+function droppedNote(dropped: readonly Dropped[]): string {
+  const shown = (d: Dropped) => {
+    // Redacted by its own name too, as a member of the answer would be.
+    const text = JSON.stringify(redact({ [d.key]: d.value })[d.key]) ?? String(d.value);
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  };
+  return [
+    'These fields of the answer do not match the documented output, so they are left out of the structured answer; as they came:',
+    ...dropped.map((d) => `- ${d.field} (${d.rule}): ${shown(d)}`),
+  ].join('\n');
 }
 
 /** The read action that shows a write's effect (StartAIConversation -> DescribeAIConversation), if the catalog has one. */
