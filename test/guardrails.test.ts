@@ -245,11 +245,57 @@ describe('modes and scope', () => {
     expect(await sent(async () => (r = await client.callTool({ name: 'DismissRoom', arguments: { RoomId: 1234 } })))).toBe(0);
     const out = text(r!);
     expect(out).toMatch(/Dry run: nothing was sent/);
-    expect(out).toContain('"X-TC-Action": "DismissRoom"');
-    expect(out).toContain('"RoomId": 1234');
-    expect(out).toContain('"Authorization": "[redacted]"');
+    expect(out).toContain(`\nPOST ${sb.url}\n`);
+    expect(out).toContain('\nX-TC-Action: DismissRoom\n');
+    expect(out).toContain(`\n\n{"RoomId":1234,"SdkAppId":${APP}}`);
+    expect(out).toContain('\nAuthorization: [redacted]\n');
     expect(out).not.toMatch(/Signature=[0-9a-f]{16}/);
     expect(out).not.toContain(sb.accounts[0]!.secretKey);
+  });
+
+  it('--dry-run shows, byte for byte, the body a paged tool sends first', async () => {
+    // A capture endpoint: records each body and answers with an empty page.
+    const bodies: string[] = [];
+    const capture = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        bodies.push(body);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ Response: { Total: 0, RoomList: [], UserList: [], RequestId: `capture-${bodies.length}` } }));
+      });
+    });
+    await new Promise<void>((resolve) => capture.listen(0, '127.0.0.1', resolve));
+    const env = { TRTC_ENDPOINT: `http://127.0.0.1:${(capture.address() as AddressInfo).port}/` };
+    try {
+      const preview = await connect(['--dry-run', '--toolsets', 'quality'], undefined, env);
+      const live = await connect(['--toolsets', 'quality'], undefined, env);
+      const end = Math.floor(Date.now() / 1000);
+      const window = { StartTime: end - 1800, EndTime: end };
+      const calls: Array<[string, Record<string, unknown>]> = [
+        ['DescribeRoomInfo', { ...window, AllPages: true }],
+        ['DescribeRoomInfo', { ...window, AllPages: false, PageNumber: 2 }],
+        ['DescribeRoomInfo', { ...window }],
+        ['DescribeUserInfo', { ...window, CommId: 'c1', PageSize: 3, AllPages: true }],
+        ['DescribeCallDetailInfo', { ...window, CommId: 'c1', DataType: ['aLoss'], AllPages: true }],
+        ['DescribeCallDetailInfo', { ...window, CommId: 'c1', PageNumber: 1, PageSize: 50 }],
+      ];
+      for (const [name, args] of calls) {
+        const shown = text(await preview.callTool({ name, arguments: args }));
+        expect(shown).toContain('Dry run: nothing was sent');
+        const before = bodies.length;
+        const r = await live.callTool({ name, arguments: args });
+        expect(r.isError, text(r)).toBeFalsy();
+        expect(bodies.length - before).toBe(1);
+        const sentBody = bodies.at(-1)!;
+        // The body is the message's last part, after the blank line that ends the headers.
+        expect(shown.slice(shown.indexOf('\n\n') + 2).split('\n')[0], `${name} ${JSON.stringify(args)}`).toBe(sentBody);
+        expect(sentBody).not.toContain('AllPages');
+        if (args.AllPages) expect(JSON.parse(sentBody)).toMatchObject({ PageNumber: 0, PageSize: expect.any(Number) });
+      }
+    } finally {
+      capture.close();
+    }
   });
 
   it('refuses an action the configured region does not serve, without sending', async () => {

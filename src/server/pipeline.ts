@@ -2,6 +2,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ArgumentError, type ToolDef, type WireEnv } from '../../tools/define.js';
 import type { ApiCaller } from '../api/caller.js';
+import type { HttpRequest } from '../api/http.js';
 import { ApiError, hintFor, PreflightError, TransportError } from '../api/errors.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -14,7 +15,7 @@ import { askHuman, describeIntent, needsConsent, REDEMPTION_PROBLEM, type Confir
 import { scopeRefusal } from './guard.js';
 import { loadCatalog } from './registry.js';
 import { conform, toolOutputSchema, type Dropped } from './output.js';
-import { fetchAnswer, shapeAnswer, type Progress } from './paging.js';
+import { fetchAnswer, firstRequest, shapeAnswer, type Progress } from './paging.js';
 
 export interface ServerContext {
   config: Config;
@@ -95,10 +96,8 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
   if (!caller) return finish(failure(`${def.name} cannot be called: this server has no ${def.api.kind === 'rest' ? 'REST API' : 'Cloud API'} configuration.`), 'unavailable');
 
   if (config.dryRun) {
-    const request = caller.preview(def, wire);
-    const body = redact(JSON.parse(request.body) as unknown);
-    const shown = JSON.stringify(redact({ method: request.method, url: request.url, headers: request.headers, body }), null, 2);
-    return finish(failure(`Dry run: nothing was sent. The server would send this request (secrets redacted):\n${shown}`), 'dry-run');
+    const request = caller.preview(def, firstRequest(def, wire));
+    return finish(failure(`Dry run: nothing was sent. The server would send this request first (secrets redacted):\n${httpMessage(request)}`), 'dry-run');
   }
 
   // Consent.
@@ -149,6 +148,12 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
   } catch (err) {
     return finish(failure(explainFailure(def, err, describeCounterpart(def, await loadCatalog()))), errorCode(err), (err as { requestId?: string }).requestId);
   }
+}
+
+/** A request as an HTTP message, secrets redacted: the body is the exact bytes that would be sent, unless it holds a secret. */
+function httpMessage(request: HttpRequest): string {
+  const headers = Object.entries(redact(request.headers)).map(([k, v]) => `${k}: ${v}`);
+  return [`${request.method} ${redactText(request.url)}`, ...headers, '', JSON.stringify(redact(JSON.parse(request.body) as unknown))].join('\n');
 }
 
 /** What left the structured answer, with the values as they came, so that nothing the service said is lost. */
