@@ -358,3 +358,65 @@ describe('monitoring over Streamable HTTP', () => {
     await client.close();
   });
 });
+
+describe('usage of every app under the account', () => {
+  const OTHER = 1400000002;
+  /** A fixed clock, so that the three answers compared below describe the same moment. */
+  const NOW = Date.now();
+  const TWO_APPS: WorldSeed = {
+    apps: [
+      { sdkAppId: APP, rooms: [{ roomId: 1, users: [{ userId: 'a1', joinedSecondsAgo: 2 * 86400 }, { userId: 'a2', joinedSecondsAgo: 3600 }] }] },
+      { sdkAppId: OTHER, rooms: [{ roomId: 'b', users: [{ userId: 'b1', joinedSecondsAgo: 2 * 86400 }] }] },
+    ],
+  };
+  const window = { StartTime: new Date(NOW - 86400_000).toISOString().slice(0, 10), EndTime: new Date(NOW).toISOString().slice(0, 10) };
+  const ACCOUNT_WIDE = ['DescribeTrtcUsage', 'DescribeRecordingUsage', 'DescribeMixTranscodingUsage', 'DescribeRelayUsage'];
+  let sb: Sandbox;
+  const conns: Connected[] = [];
+  const connect = async (args: string[] = [], env: Record<string, string | undefined> = {}) => {
+    const c = await connectStdio(['--toolsets', 'usage', ...args], sandboxEnv(sb, env));
+    conns.push(c);
+    return c.client;
+  };
+  const minutes = (r: Result) => r.structuredContent.UsageList.flatMap((row: { UsageValue: number[] }) => row.UsageValue).reduce((a: number, b: number) => a + b, 0);
+  beforeAll(async () => {
+    sb = await withSandbox({ world: TWO_APPS, now: () => NOW });
+  });
+  afterAll(async () => {
+    await Promise.all(conns.map((c) => c.close()));
+    await sb.close();
+  });
+
+  it('answers AllApps with the usage of every app, sending no SdkAppId', async () => {
+    // No default app is configured: AllApps needs none.
+    const client = await connect([], { TRTC_SDK_APP_ID: undefined });
+    const call = async (args: Record<string, unknown>) => {
+      const r = (await client.callTool({ name: 'DescribeTrtcUsage', arguments: { ...window, ...args } })) as Result;
+      expect(r.isError, text(r)).toBeFalsy();
+      return minutes(r);
+    };
+    const [mine, other, all] = [await call({ SdkAppId: APP }), await call({ SdkAppId: OTHER }), await call({ AllApps: true })];
+    expect(mine).toBeGreaterThan(0);
+    expect(other).toBeGreaterThan(0);
+    expect(all).toBeCloseTo(mine + other, 1);
+    for (const name of ACCOUNT_WIDE) {
+      const r = (await client.callTool({ name, arguments: { ...window, AllApps: true, ...(name === 'DescribeRecordingUsage' && { MixType: 'single' }) } })) as Result;
+      expect(r.isError, `${name}: ${text(r)}`).toBeFalsy();
+      expect(r.structuredContent.UsageList).toHaveLength(2);
+    }
+    const schemas = new Map((await client.listTools()).tools.map((t) => [t.name, t.inputSchema]));
+    for (const name of ACCOUNT_WIDE) expect(schemas.get(name)!.properties!.AllApps, name).toMatchObject({ type: 'boolean' });
+    expect(schemas.get('DescribeTrtcRoomUsage')!.properties!.AllApps).toBeUndefined();
+  });
+
+  it('refuses AllApps with an SdkAppId, and under --allow-apps, sending nothing', async () => {
+    const before = cloudRequests(sb).length;
+    const both = await (await connect()).callTool({ name: 'DescribeTrtcUsage', arguments: { ...window, AllApps: true, SdkAppId: APP } });
+    expect(both.isError).toBe(true);
+    expect(text(both)).toContain('AllApps: cannot be combined with SdkAppId; leave SdkAppId out to cover every app');
+    const scoped = await (await connect(['--allow-apps', String(APP)])).callTool({ name: 'DescribeTrtcUsage', arguments: { ...window, AllApps: true } });
+    expect(scoped.isError).toBe(true);
+    expect(text(scoped)).toContain(`Refused: AllApps reaches every app under the account, and this server may touch only ${APP}. Pass SdkAppId instead. Nothing was sent.`);
+    expect(cloudRequests(sb).length).toBe(before);
+  });
+});

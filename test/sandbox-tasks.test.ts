@@ -149,11 +149,11 @@ describe('task lifecycles', () => {
       SdkAppId: APP, RoomId: '1234', UserId: 'rec_3', RecordParams: { RecordMode: 1 }, StorageParams: { CloudVod: {} }, ResourceExpiredHour: 6,
       UserSig: genUserSig({ sdkAppId: APP, secretKey: app.sdkSecretKey, userId: 'rec_3', expireSeconds: 600, now }),
     };
-    const { TaskId } = recordHandlers.CreateCloudRecording!({ world, app, params }) as { TaskId: string };
+    const { TaskId } = recordHandlers.CreateCloudRecording!({ world, app, apps: [app], params }) as { TaskId: string };
     now += 5 * 3_600_000;
-    expect(recordHandlers.DescribeCloudRecording!({ world, app, params: { SdkAppId: APP, TaskId } })).toMatchObject({ Status: 'InProgress' });
+    expect(recordHandlers.DescribeCloudRecording!({ world, app, apps: [app], params: { SdkAppId: APP, TaskId } })).toMatchObject({ Status: 'InProgress' });
     now += 2 * 3_600_000;
-    expect(() => recordHandlers.DescribeCloudRecording!({ world, app, params: { SdkAppId: APP, TaskId } })).toThrow(/ResourceExpiredHour/);
+    expect(() => recordHandlers.DescribeCloudRecording!({ world, app, apps: [app], params: { SdkAppId: APP, TaskId } })).toThrow(/ResourceExpiredHour/);
   });
 
   it('recording: the recorder needs a user ID of its own and a valid UserSig', async () => {

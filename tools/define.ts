@@ -103,12 +103,17 @@ export interface ToolDef {
   paging?: PagingSpec;
   /** The documented time window of StartTime/EndTime (checked before sending, enforced by the sandbox). */
   window?: TimeWindow;
+  /**
+   * Set when the docs let SdkAppId be left out to cover every app under the account. Agents ask for that with
+   * AllApps true (leaving SdkAppId out otherwise means the configured app).
+   */
+  accountWide?: boolean;
   /** How to ask for less when an answer is too big to return whole. */
   narrow?: string;
 }
 
 type Shared = Pick<ToolDef, 'toolset' | 'effect' | 'rateLimit' | 'description' | 'input' | 'output'> &
-  Partial<Pick<ToolDef, 'effectOf' | 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present' | 'paging' | 'window' | 'narrow'>>;
+  Partial<Pick<ToolDef, 'effectOf' | 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present' | 'paging' | 'window' | 'narrow' | 'accountWide'>>;
 
 const idempotentByDefault = (effect: Effect) => effect !== 'write';
 

@@ -27,6 +27,10 @@ export const REGIONS = {
   ai: ['ap-guangzhou', 'ap-singapore', 'ap-tokyo', 'na-siliconvalley'],
 } as const;
 
+/** The agent-only argument of account-wide tools that leaves SdkAppId out, to cover every app under the account. */
+export const ALL_APPS = 'AllApps';
+export const AllApps = z.boolean().describe('true: every app under the account (leave SdkAppId out)');
+
 /** The agent-only argument of paged tools that asks the server to fetch the following pages as well. */
 export const ALL_PAGES = 'AllPages';
 export const AllPages = z.boolean().describe('Fetch the following pages too, up to the size limit');

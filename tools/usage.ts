@@ -15,7 +15,9 @@ function bucketed(extra: z.ZodRawShape, what: string) {
   return {
     ...shared,
     rateLimit: 5,
+    // The docs: without SdkAppId, the usage of every app under the account.
     ...timed(z.object({ ...extra, SdkAppId: SdkAppId.optional() }), MONTH),
+    accountWide: true,
     output,
     narrow: 'Query fewer days; totals in the notes cover every row.',
     errors: ['InvalidParameter.QueryScaleOversize', 'InvalidParameter.SdkAppId'],

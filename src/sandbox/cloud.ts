@@ -91,8 +91,14 @@ export class CloudProtocol {
     const params = checkParams(def, body);
     const handler = this.handlers[action];
     if (!handler) throw new SandboxError('UnsupportedOperation', `The sandbox does not emulate ${action} yet.`);
+    // An account-wide action without SdkAppId covers every app the credentials reach.
+    if (def.accountWide && params.SdkAppId === undefined) {
+      const apps = [...this.world.apps.values()].filter((a) => !account.apps || account.apps.has(a.sdkAppId));
+      if (!apps.length) throw new SandboxError('UnauthorizedOperation.SdkAppId', 'These credentials have no access to any app.');
+      return handler({ world: this.world, app: apps[0]!, apps, params });
+    }
     const app = this.appFor(account, params);
-    return handler({ world: this.world, app, params });
+    return handler({ world: this.world, app, apps: [app], params });
   }
 
   /** Verifies the TC3 signature exactly as the documented algorithm defines it. */

@@ -42,9 +42,12 @@ export function roomIdsIn(value: unknown, out: string[] = []): string[] {
 
 const globToRegExp = (glob: string) => new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 
-/** Why the call falls outside the configured scope, or undefined when it is inside. */
-export function scopeRefusal(config: Pick<Config, 'allowApps' | 'allowRooms'>, app: number | undefined, args: Record<string, unknown>): string | undefined {
-  if (config.allowApps.length && (app === undefined || !config.allowApps.includes(app))) {
+/** Why the call falls outside the configured scope, or undefined when it is inside. `app` is 'all' for every app under the account. */
+export function scopeRefusal(config: Pick<Config, 'allowApps' | 'allowRooms'>, app: number | 'all' | undefined, args: Record<string, unknown>): string | undefined {
+  if (app === 'all' && config.allowApps.length) {
+    return `AllApps reaches every app under the account, and this server may touch only ${config.allowApps.join(', ')}. Pass SdkAppId instead.`;
+  }
+  if (config.allowApps.length && app !== 'all' && (app === undefined || !config.allowApps.includes(app))) {
     return `SdkAppId ${app ?? '(none)'} is outside the apps this server may touch (${config.allowApps.join(', ')}).`;
   }
   if (config.allowRooms.length) {

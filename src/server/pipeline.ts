@@ -1,6 +1,7 @@
 // One tools/call, step by step: resolve, validate, fill defaults, call, shape. Every tool goes through here.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ArgumentError, type ToolDef, type WireEnv } from '../../tools/define.js';
+import { ALL_APPS } from '../../tools/fields.js';
 import type { ApiCaller } from '../api/caller.js';
 import type { HttpRequest } from '../api/http.js';
 import { ApiError, hintFor, PreflightError, TransportError } from '../api/errors.js';
@@ -66,21 +67,23 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
   // Validate: nothing is sent unless every field passes.
   const parsed = toolInputSchema(def).safeParse(args ?? {});
   if (!parsed.success) return finish(invalid(def, describeIssues(parsed.error.issues, args ?? {})), 'invalid');
-  const { confirmationToken, ...params } = parsed.data as Record<string, unknown> & { confirmationToken?: string };
-  auditArgs = params;
+  const { confirmationToken, [ALL_APPS]: allApps, ...params } = parsed.data as Record<string, unknown> & { confirmationToken?: string };
+  auditArgs = allApps === undefined ? params : { ...params, [ALL_APPS]: allApps };
 
-  // Fill defaults.
+  // Fill defaults: the configured app, unless the agent asked for every app under the account.
   const field = appIdField(def);
-  if (field && params[field] === undefined) {
+  if (allApps === true) {
+    if (field && params[field] !== undefined) return finish(invalid(def, [`${ALL_APPS}: cannot be combined with ${field}; leave ${field} out to cover every app`]), 'invalid');
+  } else if (field && params[field] === undefined) {
     if (config.sdkAppId === undefined) {
       return finish(invalid(def, [`${field}: is required (no default app is configured; set TRTC_SDK_APP_ID)`]), 'invalid');
     }
     params[field] = agentSchema(def).shape[field]!.type === 'string' ? String(config.sdkAppId) : config.sdkAppId;
   }
-  app = field ? Number(params[field]) : config.sdkAppId;
+  app = allApps === true ? undefined : field ? Number(params[field]) : config.sdkAppId;
 
   // Scope: only the allowed apps and rooms.
-  const outside = scopeRefusal(config, app, params);
+  const outside = scopeRefusal(config, allApps === true ? 'all' : app, params);
   if (outside) return refuse(outside, 'refused:scope');
 
   // Turn agent arguments into wire parameters.
