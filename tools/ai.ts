@@ -6,10 +6,11 @@ import {
   AgentConfig, configToWire, LLMConfigArg, RecognizeConfig, ServerPushText, STTConfig, TranscriptionParams, TTSConfigArg,
 } from './datatypes/ai.js';
 import { NoOutput, REGIONS, RequestId, SdkAppId } from './fields.js';
+import { roomIdType } from './room-id.js';
 import { botSig, TaskId, TaskOutput, TaskRoomId } from './tasks.js';
 
 const shared = { toolset: 'ai', rateLimit: 20, regions: REGIONS.ai } as const;
-const RoomIdType = z.literal([0, 1]).optional().describe('0 numeric room (default), 1 string room');
+const RoomIdType = roomIdType({ numeric: 0, string: 1, fallback: 'int' });
 const SessionId = z.string().min(1).optional().describe('Your unique key for the task');
 const TaskStatus = z.object({
   StartTime: z.string(),

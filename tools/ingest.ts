@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { cloudAction } from './define.js';
 import { REGIONS, NoOutput, RequestId, SdkAppId } from './fields.js';
+import { roomIdType } from './room-id.js';
 import { botSig, BotUserSig, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
 
 const shared = { toolset: 'ingest', rateLimit: 20 } as const;
@@ -12,7 +13,7 @@ const Volume = z.int().min(0).max(100).optional().describe('% of original; defau
 const startShape = {
   SdkAppId,
   RoomId: TaskRoomId,
-  RoomIdType: z.literal([0, 1]).describe('0 string room, 1 numeric room'),
+  RoomIdType: roomIdType({ numeric: 1, string: 0 }),
   UserId: z.string().min(1).describe('Ingest bot user ID'),
   UserSig,
   StreamUrl: StreamUrl.optional(),

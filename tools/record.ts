@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { cloudAction } from './define.js';
 import { MixLayoutParams, MixTranscodeParams, RecordParams, StorageFile, StorageParams, SubscribeStreamUserIds } from './datatypes/recording.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
+import { roomIdType } from './room-id.js';
 import { botSig, BotUserSig, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
 
 const shared = { toolset: 'record', rateLimit: 20, regions: REGIONS.record } as const;
@@ -21,7 +22,7 @@ const createShape = {
   UserSig,
   RecordParams,
   StorageParams,
-  RoomIdType: z.literal([0, 1]).optional().describe('0 string room, 1 numeric room (default)'),
+  RoomIdType: roomIdType({ numeric: 1, string: 0, fallback: 'int' }),
   MixTranscodeParams: MixTranscodeParams.optional().describe('Mixed mode; all members'),
   MixLayoutParams: MixLayoutParams.optional().describe('Mixed mode only'),
   ResourceExpiredHour: z.int().min(6).max(720).optional().describe('Hours it can be managed; default 72'),

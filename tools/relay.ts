@@ -6,6 +6,7 @@ import {
   AgentParams, FeedBackRoomParams, McuAudioParams, McuSeiParams, McuVideoParams, PublishCdnParams, relayStartProblem, SingleSubscribeParams,
 } from './datatypes/mcu.js';
 import { REGIONS, SdkAppId } from './fields.js';
+import { roomIdType } from './room-id.js';
 import { botSig, TaskId, TaskOutput, TaskRoomId } from './tasks.js';
 
 const shared = { toolset: 'relay', rateLimit: 20, regions: REGIONS.relay, output: TaskOutput } as const;
@@ -22,7 +23,7 @@ const feedBackToWire = (rooms: Array<Record<string, any>> | undefined, env: Wire
 const startShape = {
   SdkAppId,
   RoomId: TaskRoomId,
-  RoomIdType: z.literal([0, 1]).describe('0 numeric room, 1 string room'),
+  RoomIdType: roomIdType({ numeric: 0, string: 1 }),
   AgentParams,
   WithTranscoding,
   AudioParams: McuAudioParams.optional().describe('Needed: audio is always transcoded'),

@@ -5,7 +5,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import type { ToolDef } from '../../tools/define.js';
 import { FixedWindowCounter, rateWindow } from '../rate-limit.js';
-import { readAt } from '../validation.js';
+import { roomIdProblem } from '../../tools/room-id.js';
+import { fieldPath, readAt } from '../validation.js';
 import { sha256Hex, TC3_ALGORITHM, tc3SignatureOf, utcDate } from '../signing/tc3.js';
 import { SandboxError, type Handler } from './handlers/types.js';
 import type { World } from './world.js';
@@ -181,10 +182,15 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 export function checkParams(def: ToolDef, body: unknown): Record<string, any> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new SandboxError('InvalidParameter', 'The request body must be a JSON object.');
   const result = strictWire(def).safeParse(body);
-  if (result.success) return result.data as Record<string, any>;
-  const issue = result.error.issues[0]!;
   const known = new Set(def.errors);
   const pick = (...codes: string[]) => codes.find((c) => known.has(c)) ?? codes[codes.length - 1]!;
+  if (result.success) {
+    // TRTC reads a RoomId by its RoomIdType: a name that is no number does not make a numeric room.
+    const misfit = roomIdProblem(def.input, result.data);
+    if (misfit) throw new SandboxError(pick('InvalidParameter.RoomId', 'InvalidParameter'), `The value of ${fieldPath(misfit.path)} is invalid: ${misfit.rule}.`);
+    return result.data as Record<string, any>;
+  }
+  const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     throw new SandboxError('UnknownParameter', `The parameter ${issue.keys.join(', ')} is not recognized.`);
   }

@@ -8,7 +8,8 @@ import { ApiError, hintFor, PreflightError, TransportError } from '../api/errors
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { redact, redactText } from '../redact.js';
-import { describeIssues } from '../validation.js';
+import { roomIdProblem } from '../../tools/room-id.js';
+import { describeIssues, fieldPath } from '../validation.js';
 import type { Store } from '../store/store.js';
 import type { AuditLog } from './audit.js';
 import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
@@ -67,6 +68,9 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
   // Validate: nothing is sent unless every field passes.
   const parsed = toolInputSchema(def).safeParse(args ?? {});
   if (!parsed.success) return finish(invalid(def, describeIssues(parsed.error.issues, args ?? {})), 'invalid');
+  // A RoomId must be of the kind its RoomIdType names, or TRTC would act in another room of the same name.
+  const misfit = roomIdProblem(toolInputSchema(def), parsed.data);
+  if (misfit) return finish(invalid(def, [`${fieldPath(misfit.path)}: ${misfit.rule}`]), 'invalid');
   const { confirmationToken, [ALL_APPS]: allApps, ...params } = parsed.data as Record<string, unknown> & { confirmationToken?: string };
   auditArgs = allApps === undefined ? params : { ...params, [ALL_APPS]: allApps };
 

@@ -1,6 +1,7 @@
 // On-cloud recording behaviour. A recording is Idle while nobody is in its room, InProgress while someone is,
 // and Exited once stopped or idle for MaxIdleTime; it can be queried for ResourceExpiredHour hours.
-import { checkBotSig, describedTask, runningTask, type Task } from '../tasks.js';
+import * as defs from '../../../tools/record.js';
+import { checkBotSig, describedTask, runningTask, taskRoomKind, type Task } from '../tasks.js';
 import { SandboxError, type Handler, type HandlerContext } from './types.js';
 
 const NOT_FOUND = 'ResourceNotFound';
@@ -44,7 +45,7 @@ function storageFiles(ctx: HandlerContext, task: Task) {
 export const recordHandlers: Record<string, Handler> = {
   CreateCloudRecording(ctx) {
     const { params, app, world } = ctx;
-    const roomKind = params.RoomIdType === 0 ? 'str' : 'int';
+    const roomKind = taskRoomKind(defs.CreateCloudRecording, params);
     checkBotSig(ctx, 'FailedOperation', 'UserSig', params.UserId, params.UserSig);
     const clash =
       world.room(app, roomKind, params.RoomId)?.users.has(params.UserId) ||
