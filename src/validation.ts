@@ -1,6 +1,22 @@
 // Turns zod issues into messages that name each field and the rule it broke.
 import type { z } from 'zod';
 
+/** How deep any argument may nest. Real arguments need a handful of levels; thousands would exhaust the stack. */
+export const MAX_ARG_DEPTH = 32;
+
+/** The top-level name of the first argument nested deeper than `max` levels, found without recursion. */
+export function tooDeep(args: unknown, max = MAX_ARG_DEPTH): string | undefined {
+  if (!args || typeof args !== 'object') return undefined;
+  const stack: Array<[unknown, number, string]> = Object.entries(args).map(([k, v]) => [v, 1, k]);
+  while (stack.length) {
+    const [value, depth, field] = stack.pop()!;
+    if (!value || typeof value !== 'object') continue;
+    if (depth > max) return field;
+    for (const child of Object.values(value)) stack.push([child, depth + 1, field]);
+  }
+  return undefined;
+}
+
 export function readAt(value: unknown, path: readonly PropertyKey[]): unknown {
   return path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
 }

@@ -88,6 +88,27 @@ describe('toolsets and discovery', () => {
     expect(text(r)).toMatch(/query: must have at least 1 characters/);
     expect(text(r)).toMatch(/limit: must be at most 20/);
   });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('answers %s, a name every plain object has, as any unknown name', async (word) => {
+    const client = await connect();
+    const search = await client.callTool({ name: 'search_tools', arguments: { query: word } });
+    expect(search.isError, text(search)).toBeFalsy();
+    // ("toString" reads as the words "to string", which some descriptions hold.)
+    expect(search.structuredContent).toEqual({ results: word === 'toString' ? expect.any(Array) : [] });
+    const described = await client.callTool({ name: 'describe_tool', arguments: { name: word } });
+    expect(described.isError).toBe(true);
+    expect(text(described)).toContain(`No callable tool named ${word}.`);
+    const called = await client.callTool({ name: 'call_tool', arguments: { name: word, arguments: {} } });
+    expect(called.isError).toBe(true);
+    expect(text(called)).toContain(`No callable tool named ${word}.`);
+    await expect(client.callTool({ name: word, arguments: {} })).rejects.toThrow(`Unknown tool: ${word}`);
+    await expect(client.readResource({ uri: word })).rejects.toThrow(`Resource not found: ${word}`);
+    await expect(client.getPrompt({ name: word })).rejects.toThrow(`Unknown prompt: ${word}`);
+    // A profile name comes from the agent, too.
+    const profile = await client.callTool({ name: 'StartAIConversation', arguments: { RoomId: '1234', AgentConfig: { UserId: 'bot', TargetUserId: 'alice' }, LLMConfig: { profile: word } } });
+    expect(profile.isError).toBe(true);
+    expect(text(profile)).toContain(`LLMConfig.profile: no LLM profile named ${JSON.stringify(word)} is configured`);
+  });
 });
 
 describe('resources', () => {
@@ -108,6 +129,17 @@ describe('resources', () => {
       meaning: 'The operation could not be carried out: room not exist.',
       tools: expect.arrayContaining(['DismissRoom', 'RemoveUser']),
     });
+    // Every code has a meaning of its own, the REST APIs' numeric codes included.
+    for (const c of codes.codes as Array<{ code: string; meaning: string }>) expect(c.meaning, c.code).toMatch(/^.+: .+\.$|^[A-Z][^:]+\.$/);
+    expect(new Set(codes.codes.map((c: { meaning: string }) => c.meaning)).has('Error.')).toBe(false);
+    expect(codes.codes.filter((c: { code: string }) => /^10000[1-6]$/.test(c.code)).map((c: { code: string; meaning: string }) => [c.code, c.meaning])).toEqual([
+      ['100001', 'Tencent had an internal error; a retry may succeed.'],
+      ['100002', 'A parameter is invalid; the error message says which.'],
+      ['100003', 'The room ID is already taken.'],
+      ['100004', 'The room does not exist, or has been dismissed.'],
+      ['100005', 'The user is not a member of the room.'],
+      ['100006', 'Not permitted: the account lacks the right, or the room is of the other type (Live or Conference).'],
+    ]);
     const events = JSON.parse(((await client.readResource({ uri: 'trtc://event-ids' })).contents[0] as { text: string }).text);
     expect(events.userEvents).toEqual(expect.arrayContaining([
       { eventId: 7001, source: 'sdk', byParamOne: { 0: 'Left the room normally', 1: 'Left the room: connection timed out', 2: 'Left the room: removed (kicked out)' } },

@@ -399,6 +399,51 @@ describe('audit', () => {
     for (const r of records) expect(typeof r.time).toBe('string');
   });
 
+  it('records every attempted write, even arguments nested thousands deep, which are refused naming the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trtc-audit-'));
+    const auditPath = join(dir, 'audit.jsonl');
+    const client = await connect(['--audit-log', auditPath]);
+    let deep: unknown = 1234;
+    for (let i = 0; i < 3000; i++) deep = { n: deep };
+    let shallow: unknown = 1;
+    for (let i = 0; i < 32; i++) shallow = [shallow];
+    const calls = [
+      () => client.callTool({ name: 'SetUserBlocked', arguments: { RoomId: deep, UserId: 'bob', IsMute: 1 } }),
+      () => client.callTool({ name: 'call_tool', arguments: { name: 'DismissRoom', arguments: { RoomId: deep } } }),
+      () => client.callTool({ name: 'call_tool', arguments: { name: 'DescribeRoomInfo', arguments: { StartTime: 1, EndTime: 2, RoomId: deep } } }),
+    ];
+    for (const call of calls) {
+      let r: Awaited<ReturnType<typeof client.callTool>> | undefined;
+      expect(await sent(async () => (r = await call()))).toBe(0);
+      expect(r!.isError).toBe(true);
+      expect(text(r!)).toContain('nothing was sent:\n- RoomId: is nested more than 32 levels deep');
+    }
+    // 32 levels is still an ordinary invalid value.
+    expect(text(await client.callTool({ name: 'SetUserBlocked', arguments: { RoomId: shallow, UserId: 'bob', IsMute: 1 } }))).toContain('- RoomId: must be a number');
+    const records = readFileSync(auditPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    // The two writes and the last one; the read is not audited.
+    expect(records.map((r) => [r.tool, r.outcome])).toEqual([['SetUserBlocked', 'invalid'], ['DismissRoom', 'invalid'], ['SetUserBlocked', 'invalid']]);
+    expect(JSON.stringify(records[0].args)).toContain('[nested too deep]');
+  });
+
+  it('caps each record at 8 KB and says what it left out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trtc-audit-'));
+    const auditPath = join(dir, 'audit.jsonl');
+    const client = await connect(['--audit-log', auditPath, '--dangerously-skip-consent']);
+    const many = Array.from({ length: 200_000 }, (_, i) => `user-${i}`);
+    expect((await client.callTool({ name: 'RemoveUser', arguments: { RoomId: 77, UserIds: many } })).isError).toBe(true);
+    const long = await client.callTool({ name: 'SetUserBlockedByStrRoomId', arguments: { StrRoomId: 'x'.repeat(50_000), UserId: 's1', IsMute: 0 } });
+    expect(long.isError).toBe(true);
+    const lines = readFileSync(auditPath, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(8 * 1024);
+    const [removal, blocked] = lines.map((l) => JSON.parse(l));
+    expect(removal).toMatchObject({ tool: 'RemoveUser', outcome: 'invalid', args: { RoomId: 77 } });
+    expect(removal.cut).toMatch(/^left out to keep this record under 8192 bytes: args\.UserIds \(200000 items, \d+ bytes\)$/);
+    expect(blocked).toMatchObject({ tool: 'SetUserBlockedByStrRoomId', args: { UserId: 's1', IsMute: 0, SdkAppId: APP } });
+    expect(blocked.cut).toMatch(/args\.StrRoomId \(50000 characters, 50002 bytes\)/);
+  });
+
   it('goes to stderr when no path is set', async () => {
     const c = await connectStdio([], sandboxEnv(sb));
     open.push(c);

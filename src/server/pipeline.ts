@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { redact, redactText } from '../redact.js';
 import { roomIdProblem } from '../../tools/room-id.js';
-import { describeIssues, fieldPath } from '../validation.js';
+import { describeIssues, fieldPath, MAX_ARG_DEPTH, tooDeep } from '../validation.js';
 import type { Store } from '../store/store.js';
 import type { AuditLog } from './audit.js';
 import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
@@ -47,12 +47,32 @@ export const SANDBOX_NOTE = 'Sandbox: this answer comes from the local TRTC emul
 const invalid = (def: ToolDef, lines: string[]) =>
   failure(`Invalid arguments for ${def.name}; nothing was sent:\n${lines.map((l) => `- ${l}`).join('\n')}`);
 
+/**
+ * Runs one call. Whatever happens inside, the agent gets a result and an attempted write gets its audit record:
+ * an unexpected failure is reported, never thrown.
+ */
 export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, extra: CallExtra = {}): Promise<CallToolResult> {
+  const started = Date.now();
+  try {
+    return await runSteps(ctx, def, args, extra);
+  } catch (err) {
+    const message = (err as Error)?.message ?? String(err);
+    ctx.log.error('tool call failed unexpectedly', { tool: def.name, error: message });
+    if (def.effect !== 'read') {
+      const raw = args && typeof args === 'object' ? (args as Record<string, unknown>) : {};
+      ctx.audit.record({ tool: def.name, api: apiName(def), effect: def.effect, args: raw, outcome: 'internal', consent: 'unknown', ms: Date.now() - started });
+    }
+    return withSandboxNote(ctx, failure(explainFailure(def, err)));
+  }
+}
+
+async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: CallExtra): Promise<CallToolResult> {
   const started = Date.now();
   const { config } = ctx;
   let consent = needsConsent(def.effect, config.confirm) ? 'pending' : config.confirm === 'none' && def.effect !== 'read' ? 'policy-off' : 'not-required';
   let app: number | undefined;
-  let auditArgs: Record<string, unknown> = {};
+  // The arguments as given until they are validated: an invalid attempt is recorded with what it tried.
+  let auditArgs: Record<string, unknown> = args && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : {};
   const finish = (result: CallToolResult, outcome: string, requestId?: string) => {
     const ms = Date.now() - started;
     ctx.log.info('tool call', { tool: def.name, outcome, ms, requestId });
@@ -65,7 +85,10 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
   if (config.readOnly && def.effect !== 'read') return refuse(`${def.name} changes state, and this server runs read-only.`, 'refused:read-only');
   if (config.denyTools.includes(def.name)) return refuse(`${def.name} is on this server's deny list.`, 'refused:denied');
 
-  // Validate: nothing is sent unless every field passes.
+  // Validate: nothing is sent unless every field passes. Nesting is bounded first, so that no later step recurses
+  // through thousands of levels.
+  const deep = tooDeep(args);
+  if (deep) return finish(invalid(def, [`${deep}: is nested more than ${MAX_ARG_DEPTH} levels deep`]), 'invalid');
   const parsed = toolInputSchema(def).safeParse(args ?? {});
   if (!parsed.success) return finish(invalid(def, describeIssues(parsed.error.issues, args ?? {})), 'invalid');
   // A RoomId must be of the kind its RoomIdType names, or TRTC would act in another room of the same name.
