@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry point: argv + environment -> configuration -> the MCP server on a transport, or the standalone sandbox.
-import { ConfigError, helpText, loadConfig, loadSandboxConfig, sandboxHelpText, wantsHelp } from './config.js';
+import { ConfigError, helpText, loadConfig, loadSandboxConfig, sandboxHelpText, startupWarnings, wantsHelp } from './config.js';
 import { registerConfiguredSecrets } from './credentials.js';
 import { createLogger } from './log.js';
 import { createContext } from './server/context.js';
@@ -15,8 +15,11 @@ async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv);
   registerConfiguredSecrets(config);
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
-  const [runtime, manifest] = await Promise.all([createContext(config, log), loadManifest()]);
+  for (const warning of startupWarnings(config)) log.warn(warning);
+  // Every setting is checked before anything starts (the sandbox, a port).
+  const manifest = await loadManifest();
   const tools = selectTools(manifest, config);
+  const runtime = await createContext(config, log);
   const newServer = () => createMcpServer(runtime.ctx, tools, manifest);
 
   let stop: () => Promise<void>;
@@ -37,6 +40,8 @@ async function serve(argv: string[]): Promise<void> {
       maxBodyBytes: config.maxBodyBytes,
       maxSessions: config.maxSessions,
       idleTimeoutMs: config.sessionIdle * 1000,
+    }).catch((err: NodeJS.ErrnoException) => {
+      throw listenProblem(err, config.host, config.port) ?? err;
     });
     stop = handle.close;
   }
@@ -52,6 +57,15 @@ async function serve(argv: string[]): Promise<void> {
   }
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** A port that cannot be had, said as a setting to change rather than a stack trace. */
+function listenProblem(err: NodeJS.ErrnoException, host: string, port: number): ConfigError | undefined {
+  const where = `${host}:${port}`;
+  if (err.code === 'EADDRINUSE') return new ConfigError(`Port ${port} is already in use on ${host}: stop the program using ${where}, or choose another port with --port (0 picks a free one).`);
+  if (err.code === 'EACCES') return new ConfigError(`Not allowed to listen on ${where} (ports below 1024 need privileges): choose another port with --port.`);
+  if (err.code === 'EADDRNOTAVAIL') return new ConfigError(`Cannot listen on ${host}: this machine has no such address. Choose another with --host.`);
+  return undefined;
 }
 
 async function sandbox(argv: string[]): Promise<void> {

@@ -16,8 +16,9 @@ export const REST_HOSTS = {
 } as const;
 export type RestRegion = keyof typeof REST_HOSTS;
 
+const BOOLEAN_WORDS = ['1', '0', 'true', 'false', 'yes', 'no'] as const;
 const bool = z
-  .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', ''])])
+  .union([z.boolean(), z.enum([...BOOLEAN_WORDS, ''])], { error: `must be one of ${BOOLEAN_WORDS.join(', ')}` })
   .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
 const list = z.string().transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean));
 const int = (min: number, max: number) =>
@@ -87,18 +88,23 @@ const SETTINGS = {
 
 type Settings = typeof SETTINGS;
 type Out<K extends keyof Settings> = z.output<Settings[K]['schema']>;
+/** Where each setting that was given came from: its flag (`--port`) or its environment variable. */
+type Sources<K extends string> = { readonly sources: Readonly<Partial<Record<K, string>>> };
 export type Config = {
   [K in keyof Settings]: Settings[K] extends { default: unknown } ? Out<K> : Out<K> | undefined;
-};
+} & Sources<keyof Settings>;
+
+/** Settings only the HTTP transport reads. */
+const HTTP_ONLY = ['host', 'port', 'authToken', 'allowedHosts', 'allowedOrigins', 'maxBodyBytes', 'maxSessions', 'sessionIdle'] as const;
 
 /** Settings of `trtc-mcp sandbox`, the standalone emulator. */
 const SANDBOX_SETTINGS = {
   host: { flag: 'host', schema: z.string().min(1), default: '127.0.0.1', help: 'Address to bind' },
   port: { flag: 'port', schema: int(0, 65535), default: 0, help: 'Port to listen on (0 picks a free one)' },
   secretId: { flag: 'secret-id', schema: z.string().min(1), help: 'SecretId the sandbox accepts (generated when omitted)' },
-  secretKey: { flag: 'secret-key', schema: z.string().min(1), help: 'SecretKey the sandbox accepts (generated when omitted)' },
+  secretKey: { flag: 'secret-key', schema: z.string().min(1), secret: true, help: 'SecretKey the sandbox accepts (generated when omitted)' },
   sdkAppId: { flag: 'sdk-app-id', schema: int(1, 2 ** 32 - 1), help: 'SDKAppID of the default app' },
-  sdkSecretKey: { flag: 'sdk-secret-key', schema: z.string().min(1), help: 'SDK secret key of the default app (generated when omitted)' },
+  sdkSecretKey: { flag: 'sdk-secret-key', schema: z.string().min(1), secret: true, help: 'SDK secret key of the default app (generated when omitted)' },
   world: { flag: 'world', schema: z.string().min(1), help: 'JSON file with the apps, rooms and users to start with' },
   rateLimitScale: { flag: 'rate-limit-scale', schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(100_000), default: 1, help: 'Multiplies every documented rate limit the sandbox enforces (load tests)' },
   logLevel: SETTINGS.logLevel,
@@ -106,13 +112,36 @@ const SANDBOX_SETTINGS = {
 } satisfies Record<string, Setting>;
 export type SandboxCliConfig = {
   [K in keyof typeof SANDBOX_SETTINGS]: z.output<(typeof SANDBOX_SETTINGS)[K]['schema']> | ((typeof SANDBOX_SETTINGS)[K] extends { default: unknown } ? never : undefined);
-};
+} & Sources<keyof typeof SANDBOX_SETTINGS>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * A setting's value as an error may show it: the userinfo of a URL (which can hold a password) is left out, and so
+ * is any secret the configuration holds, since none is registered with the redactor yet.
+ */
+function shown(raw: unknown, secrets: readonly string[]): string {
+  let text = typeof raw === 'string' ? raw : JSON.stringify(raw);
+  text = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]*@/gi, '$1(userinfo hidden)@');
+  for (const secret of secrets) text = text.split(secret).join('(hidden)');
+  return JSON.stringify(text);
+}
+
+/** The values given for the secret settings, whether valid or not. */
+function secretValues(table: Record<string, Setting>, argv: string[], env: NodeJS.ProcessEnv): string[] {
+  const flags = new Set(Object.values(table).flatMap((s) => (s.secret && s.flag ? [`--${s.flag}`] : [])));
+  const given = [
+    ...argv.flatMap((a, i) => (flags.has(a) ? [argv[i + 1]] : a.includes('=') && flags.has(a.slice(0, a.indexOf('='))) ? [a.slice(a.indexOf('=') + 1)] : [])),
+    ...Object.values(table).flatMap((s) => (s.secret ? (s.env ?? []).map((n) => env[n]) : [])),
+  ];
+  // Longest first, so that a secret inside another is hidden by the longer one.
+  return given.filter((v): v is string => typeof v === 'string' && v.length >= 4).sort((a, b) => b.length - a.length);
+}
+
 function resolve<T>(table: Record<string, Setting>, argv: string[], env: NodeJS.ProcessEnv): T {
+  const secrets = secretValues(table, argv, env);
   const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
   for (const s of Object.values(table)) {
     if (s.flag) options[s.flag] = { type: s.schema === bool ? 'boolean' : 'string' };
@@ -121,9 +150,11 @@ function resolve<T>(table: Record<string, Setting>, argv: string[], env: NodeJS.
   try {
     ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
   } catch (err) {
-    throw new ConfigError(`${(err as Error).message}. Run with --help to see every setting.`);
+    const message = secrets.reduce((m, secret) => m.split(secret).join('(hidden)'), (err as Error).message);
+    throw new ConfigError(`${message}. Run with --help to see every setting.`);
   }
-  const out: Record<string, unknown> = {};
+  const sources: Record<string, string> = {};
+  const out: Record<string, unknown> = { sources };
   for (const [key, s] of Object.entries(table)) {
     let source: string | undefined;
     let raw: unknown;
@@ -141,10 +172,10 @@ function resolve<T>(table: Record<string, Setting>, argv: string[], env: NodeJS.
     const parsed = s.schema.safeParse(raw);
     if (!parsed.success) {
       const rule = parsed.error.issues.map((i) => i.message).join('; ');
-      const shown = s.secret ? '(hidden)' : JSON.stringify(raw);
-      throw new ConfigError(`Invalid setting ${source}: ${rule} (got ${shown}). Run with --help to see every setting.`);
+      throw new ConfigError(`Invalid setting ${source}: ${rule} (got ${s.secret ? '(hidden)' : shown(raw, secrets)}). Run with --help to see every setting.`);
     }
     out[key] = parsed.data;
+    sources[key] = source!;
   }
   return out as T;
 }
@@ -161,10 +192,25 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw new ConfigError('--confirm none turns off consent for destructive actions; it also needs --dangerously-skip-consent.');
   }
   if (config.dangerouslySkipConsent) config.confirm = 'none';
+  if (config.transport === 'stdio') {
+    const flags = HTTP_ONLY.map((k) => config.sources[k]).filter((s) => s?.startsWith('--'));
+    if (flags.length) {
+      const [them, apply] = flags.length === 1 ? ['it', 'applies'] : ['them', 'apply'];
+      throw new ConfigError(`${flags.join(', ')} ${apply} to the HTTP transport only, and this server would serve stdio: add --transport http, or leave ${them} out.`);
+    }
+  }
   if (config.transport === 'http' && !isLoopback(config.host) && !config.authToken) {
     throw new ConfigError(`Refusing to serve HTTP on ${config.host} without authentication: set --auth-token (or TRTC_MCP_AUTH_TOKEN), or bind to 127.0.0.1.`);
   }
   return config;
+}
+
+/** What the server should warn about at start: settings from the environment that the chosen transport ignores. */
+export function startupWarnings(config: Config): string[] {
+  if (config.transport !== 'stdio') return [];
+  const ignored = HTTP_ONLY.map((k) => config.sources[k]).filter((s): s is string => s !== undefined);
+  if (!ignored.length) return [];
+  return [`${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} set, but only the HTTP transport reads ${ignored.length === 1 ? 'it' : 'them'}; serving stdio (set TRTC_MCP_TRANSPORT=http or pass --transport http for HTTP)`];
 }
 
 export function isLoopback(host: string): boolean {

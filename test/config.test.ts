@@ -1,6 +1,6 @@
 // Configuration: one table, flags over environment, clear errors that name the setting.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, helpText, loadConfig } from '../src/config.js';
+import { ConfigError, helpText, loadConfig, startupWarnings } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('has safe defaults', () => {
@@ -15,7 +15,7 @@ describe('loadConfig', () => {
   });
 
   it('lets a flag win over its environment variable', () => {
-    expect(loadConfig(['--port', '8080'], { TRTC_MCP_PORT: '9090' }).port).toBe(8080);
+    expect(loadConfig(['--port', '8080', '--transport', 'http'], { TRTC_MCP_PORT: '9090' }).port).toBe(8080);
     expect(loadConfig(['--sandbox'], { TRTC_SANDBOX: '0' }).sandbox).toBe(true);
     expect(loadConfig([], { TRTC_SANDBOX: 'true' }).sandbox).toBe(true);
   });
@@ -43,6 +43,38 @@ describe('loadConfig', () => {
 
   it('never echoes a secret value in an error', () => {
     expect(() => loadConfig([], { TENCENTCLOUD_SECRET_ID: 'x', TENCENTCLOUD_SECRET_KEY: '' })).toThrow(/TENCENTCLOUD_SECRET_KEY/);
+  });
+
+  it('never echoes URL userinfo, or a value holding a configured secret, in an error about another setting', () => {
+    const key = 'the-secret-key-value';
+    const message = (env: Record<string, string>, argv: string[] = []) => {
+      try {
+        loadConfig(argv, env);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(message({ TENCENTCLOUD_SECRET_KEY: key, TRTC_ENDPOINT: `ftp://user:${key}@x/` })).toBe(
+      'Invalid setting TRTC_ENDPOINT: Invalid URL (got "ftp://(userinfo hidden)@x/"). Run with --help to see every setting.',
+    );
+    expect(message({ TRTC_ENDPOINT: 'ftp://user:pw@x/' })).not.toContain('pw');
+    expect(message({ TRTC_SDK_SECRET_KEY: key, TRTC_MCP_LOG_LEVEL: `loud-${key}` })).toContain('(got "loud-(hidden)")');
+    expect(message({ TRTC_MCP_AUTH_TOKEN: 'a-long-enough-auth-token' }, ['--region', 'a-long-enough-auth-token'])).not.toContain('a-long-enough-auth-token');
+  });
+
+  it('lists the accepted values of a switch, and remembers where each setting came from', () => {
+    expect(() => loadConfig([], { TRTC_SANDBOX: 'maybe' })).toThrow('Invalid setting TRTC_SANDBOX: must be one of 1, 0, true, false, yes, no (got "maybe")');
+    expect(loadConfig(['--port', '8080', '--transport', 'http'], { TRTC_SANDBOX: '1' }).sources).toEqual({ port: '--port', transport: '--transport', sandbox: 'TRTC_SANDBOX' });
+  });
+
+  it('refuses HTTP-only flags on stdio, and warns of HTTP-only environment settings', () => {
+    expect(() => loadConfig(['--port', '3000'], {})).toThrow('--port applies to the HTTP transport only, and this server would serve stdio: add --transport http, or leave it out.');
+    expect(loadConfig(['--port', '3000'], { TRTC_MCP_TRANSPORT: 'http' }).port).toBe(3000);
+    expect(startupWarnings(loadConfig([], { TRTC_MCP_PORT: '3000', TRTC_MCP_MAX_SESSIONS: '5' }))).toEqual([
+      'TRTC_MCP_PORT, TRTC_MCP_MAX_SESSIONS are set, but only the HTTP transport reads them; serving stdio (set TRTC_MCP_TRANSPORT=http or pass --transport http for HTTP)',
+    ]);
+    expect(startupWarnings(loadConfig([], {}))).toEqual([]);
   });
 
   it('has no flag for secrets, so they never appear on a command line', () => {

@@ -24,12 +24,18 @@ export interface RuntimeContext {
 }
 
 export async function createContext(config: Config, log: Logger): Promise<RuntimeContext> {
+  // Settings that can fail are read before the sandbox starts and announces itself.
+  // Loaded only when configured: start-up stays free of catalog schemas otherwise.
+  const profiles = config.aiProfiles || config.llmConfig || config.ttsConfig ? (await import('../ai-profiles.js')).loadAiProfiles(config) : undefined;
+  const store = await openStore(config.store).catch((err: Error) => {
+    throw new ConfigError(`Invalid setting --store: ${err.message}.`);
+  });
   let credentials = cloudCredentials(config);
   let sandbox: ServerContext['sandbox'];
   let closeSandbox = async () => {};
 
   if (config.sandbox || !credentials) {
-    const reason = config.sandbox ? 'started with --sandbox' : 'no Tencent Cloud credentials are configured';
+    const reason = config.sandbox ? `asked for by ${config.sources.sandbox ?? '--sandbox'}` : 'no Tencent Cloud credentials are configured';
     const { startSandbox } = await import('../sandbox/index.js');
     const sb = await startSandbox({
       world: readWorld(config.sandboxWorld), sdkSecretKey: config.sdkSecretKey, admins: [config.adminUserId], rateLimitScale: config.rateLimitScale, log,
@@ -75,8 +81,6 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     log,
   });
   const { sdkAppId: defaultApp, sdkSecretKey } = config;
-  // Loaded only when configured: start-up stays free of catalog schemas otherwise.
-  const profiles = config.aiProfiles || config.llmConfig || config.ttsConfig ? (await import('../ai-profiles.js')).loadAiProfiles(config) : undefined;
   const wireEnv = (sdkAppId: number | undefined) => ({
     sdkAppId,
     now: Date.now,
@@ -89,9 +93,6 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
   });
   // Tokens stay valid across restarts and replicas that share the key; by default it derives from the SecretKey.
   const tokenKey = createHmac('sha256', config.confirmSecret ?? creds.secretKey).update('trtc-mcp confirmation tokens').digest();
-  const store = await openStore(config.store).catch((err: Error) => {
-    throw new ConfigError(`Invalid setting --store: ${err.message}.`);
-  });
   const ctx: ServerContext = {
     config,
     log,
