@@ -1,4 +1,5 @@
-// Writes docs/tools.md from the catalog (the same renderer the staleness test uses).
+// Writes docs/tools.md from the catalog and docs/configuration.md from the settings table (the same renderers
+// the staleness tests use).
 import { build } from 'esbuild';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -7,13 +8,14 @@ const root = new URL('..', import.meta.url);
 const gen = new URL('dist/.docs-gen.mjs', root);
 await build({
   stdin: {
-    contents: "export { computeManifest } from './src/server/manifest.ts'; export { renderToolsDoc } from './src/server/docs.ts';",
+    contents: "export { computeManifest } from './src/server/manifest.ts'; export { renderToolsDoc } from './src/server/docs.ts'; export { renderConfigDoc } from './src/config.ts';",
     resolveDir: root.pathname,
     loader: 'ts',
   },
   bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: gen.pathname, logLevel: 'warning',
 });
-const { computeManifest, renderToolsDoc } = await import(pathToFileURL(gen.pathname).href);
+const { computeManifest, renderToolsDoc, renderConfigDoc } = await import(pathToFileURL(gen.pathname).href);
 await rm(gen);
 await mkdir(new URL('docs/', root), { recursive: true });
 await writeFile(new URL('docs/tools.md', root), renderToolsDoc(computeManifest()));
+await writeFile(new URL('docs/configuration.md', root), renderConfigDoc());

@@ -32,6 +32,8 @@ interface Setting {
   /** A secret's value is never echoed; secrets have no flag (command lines are visible to every local user) unless the interface demands one. */
   secret?: boolean;
   help: string;
+  /** The default in words, where it is worked out at run time rather than a value. */
+  shownDefault?: string;
 }
 
 /** Settings of the MCP server. Keys are the property names in Config. */
@@ -60,7 +62,7 @@ const SETTINGS = {
   logLevel: { flag: 'log-level', env: ['TRTC_MCP_LOG_LEVEL'], schema: z.enum(['debug', 'info', 'warn', 'error', 'silent']), default: 'info', help: 'Least severe log level written to stderr' },
   logFormat: { flag: 'log-format', env: ['TRTC_MCP_LOG_FORMAT'], schema: z.enum(['text', 'json']), default: 'text', help: 'Log line format on stderr' },
   profile: { flag: 'profile', env: ['TENCENTCLOUD_PROFILE'], schema: z.string().regex(/^[\w.-]+$/, 'must be a profile name'), help: 'Read the keys from the Tencent CLI profile <credentials-dir>/<profile>.credential' },
-  credentialsDir: { flag: 'credentials-dir', env: ['TRTC_MCP_CREDENTIALS_DIR'], schema: z.string().min(1), help: 'Folder of Tencent CLI credential files [default: ~/.tccli]' },
+  credentialsDir: { flag: 'credentials-dir', env: ['TRTC_MCP_CREDENTIALS_DIR'], schema: z.string().min(1), help: 'Folder of Tencent CLI credential files', shownDefault: '~/.tccli' },
   // Guardrails.
   readOnly: { flag: 'read-only', env: ['TRTC_MCP_READ_ONLY'], schema: bool, default: false, help: 'Expose and allow only read-only tools' },
   toolsets: { flag: 'toolsets', env: ['TRTC_MCP_TOOLSETS'], schema: list, default: ['room', 'ai'], help: 'Comma-separated toolsets to list (room, record, relay, ingest, ai, quality, usage, live, seat, pk, call, conference), or "all"; the discovery tools reach the rest' },
@@ -72,11 +74,11 @@ const SETTINGS = {
   confirm: { flag: 'confirm', env: ['TRTC_MCP_CONFIRM'], schema: z.enum(['none', 'destructive', 'mutating']), default: 'destructive', help: 'What needs human consent first: destructive actions, every mutating action, or none (needs --dangerously-skip-consent)' },
   dangerouslySkipConsent: { flag: 'dangerously-skip-consent', env: ['TRTC_MCP_DANGEROUSLY_SKIP_CONSENT'], schema: bool, default: false, help: 'Run destructive actions without asking anyone. Dangerous.' },
   confirmTtl: { flag: 'confirm-ttl', env: ['TRTC_MCP_CONFIRM_TTL'], schema: int(1, 3600), default: 300, help: 'Seconds a confirmation token stays valid' },
-  confirmSecret: { env: ['TRTC_MCP_CONFIRM_SECRET'], schema: z.string().min(16, 'must have at least 16 characters'), secret: true, help: 'Key that signs confirmation tokens; share it across replicas [default: derived from the SecretKey]' },
+  confirmSecret: { env: ['TRTC_MCP_CONFIRM_SECRET'], schema: z.string().min(16, 'must have at least 16 characters'), secret: true, help: 'Key that signs confirmation tokens; share it across replicas', shownDefault: 'derived from the SecretKey; in sandbox mode, a key kept in the state store' },
   rateLimitScale: { flag: 'rate-limit-scale', env: ['TRTC_MCP_RATE_LIMIT_SCALE'], schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(100_000), default: 1, help: 'Multiplies every documented rate limit, for accounts whose quotas Tencent raised (the sandbox takes the same flag)' },
   rateLimitWaitMs: { flag: 'rate-limit-wait', env: ['TRTC_MCP_RATE_LIMIT_WAIT_MS'], schema: int(0, 60_000), default: 2000, help: 'Longest wait (ms) for a free slot under an action\'s rate limit before failing the call' },
-  store: { flag: 'store', env: ['TRTC_MCP_STORE'], schema: z.string().min(1), help: 'Where durable state lives (spent confirmation tokens, the ledger of what this server started): a directory shared by the processes on this host, or "memory" for this process alone [default: $XDG_STATE_HOME/trtc-mcp, else ~/.local/state/trtc-mcp]' },
-  auditLog: { flag: 'audit-log', env: ['TRTC_MCP_AUDIT_LOG'], schema: z.string().min(1), help: 'File to append the JSON Lines audit trail of writes to [default: stderr]' },
+  store: { flag: 'store', env: ['TRTC_MCP_STORE'], schema: z.string().min(1), help: 'Where durable state lives (spent confirmation tokens, the ledger of what this server started): a directory shared by the processes on this host, or "memory" for this process alone', shownDefault: '$XDG_STATE_HOME/trtc-mcp, else ~/.local/state/trtc-mcp' },
+  auditLog: { flag: 'audit-log', env: ['TRTC_MCP_AUDIT_LOG'], schema: z.string().min(1), help: 'File to append the JSON Lines audit trail of writes to', shownDefault: 'stderr' },
   // HTTP transport security.
   authToken: { flag: 'auth-token', env: ['TRTC_MCP_AUTH_TOKEN'], schema: z.string().min(16, 'must have at least 16 characters'), secret: true, help: 'Bearer token HTTP clients must present (required to bind beyond loopback)' },
   allowedHosts: { flag: 'allowed-hosts', env: ['TRTC_MCP_ALLOWED_HOSTS'], schema: list, default: [], help: 'Extra Host header values the HTTP transport accepts (loopback names are always accepted)' },
@@ -225,15 +227,61 @@ export function wantsHelp(argv: string[]): boolean {
   return argv.includes('--help') || argv.includes('-h');
 }
 
+/** One setting as the help and the configuration reference show it; both are made from these rows. */
+interface SettingRow {
+  flag?: string;
+  env: readonly string[];
+  default?: string;
+  help: string;
+}
+
+function settingRows(settings: Record<string, Setting>): SettingRow[] {
+  return Object.values(settings).map((s) => {
+    const value = Array.isArray(s.default) ? s.default.join(',') : s.default;
+    return {
+      flag: s.flag && `--${s.flag}${s.schema === bool ? '' : ' <value>'}`,
+      env: s.env ?? [],
+      default: s.shownDefault ?? (value !== undefined && value !== '' ? String(value) : undefined),
+      help: s.help,
+    };
+  });
+}
+
 function table(settings: Record<string, Setting>): string {
-  const rows = Object.values(settings).map((s) => {
-    const flag = s.flag ? `--${s.flag}${s.schema === bool ? '' : ' <value>'}` : '(environment only)';
-    const env = s.env?.length ? s.env.join(', ') : '';
-    const shown = Array.isArray(s.default) ? s.default.join(',') : s.default;
-    const dflt = shown !== undefined && shown !== '' ? ` [default: ${String(shown)}]` : '';
-    return `  ${flag.padEnd(28)} ${s.help}${dflt}${env ? `\n  ${''.padEnd(28)} env: ${env}` : ''}`;
+  const rows = settingRows(settings).map((r) => {
+    const flag = r.flag ?? '(environment only)';
+    const dflt = r.default !== undefined ? ` [default: ${r.default}]` : '';
+    return `  ${flag.padEnd(28)} ${r.help}${dflt}${r.env.length ? `\n  ${''.padEnd(28)} env: ${r.env.join(', ')}` : ''}`;
   });
   return rows.join('\n');
+}
+
+/** docs/configuration.md: every setting of the server and of the standalone sandbox, from the same rows as --help. */
+export function renderConfigDoc(): string {
+  const cell = (text: string) => text.replace(/[|<>]/g, (c) => `\\${c}`);
+  const markdown = (settings: Record<string, Setting>) => [
+    '| Flag | Environment | Default | What it sets |',
+    '|---|---|---|---|',
+    ...settingRows(settings).map((r) =>
+      `| ${r.flag ? `\`${r.flag}\`` : '(environment only)'} | ${r.env.map((e) => `\`${e}\``).join(', ')} | ${r.default !== undefined ? cell(r.default) : ''} | ${cell(r.help)} |`),
+  ];
+  return [
+    '# Configuration',
+    '',
+    'Generated from the settings table in `src/config.ts` by `npm run docs`; do not edit by hand. `trtc-mcp --help` prints the same.',
+    'A flag wins over its environment variable. Secrets are read from the environment only.',
+    '',
+    '## trtc-mcp',
+    '',
+    ...markdown(SETTINGS),
+    '',
+    '## trtc-mcp sandbox',
+    '',
+    'The standalone emulator (`trtc-mcp sandbox --help`).',
+    '',
+    ...markdown(SANDBOX_SETTINGS),
+    '',
+  ].join('\n');
 }
 
 export function helpText(version: string): string {

@@ -1,6 +1,7 @@
 // Configuration: one table, flags over environment, clear errors that name the setting.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, helpText, loadConfig, startupWarnings } from '../src/config.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, helpText, loadConfig, renderConfigDoc, sandboxHelpText, startupWarnings } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('has safe defaults', () => {
@@ -82,3 +83,45 @@ describe('loadConfig', () => {
     expect(helpText('x')).toMatch(/\(environment only\)\s+Tencent Cloud API SecretKey/);
   });
 });
+
+describe('the configuration reference', () => {
+  it('docs/configuration.md is up to date (run `npm run docs`)', () => {
+    expect(readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8')).toBe(renderConfigDoc());
+  });
+
+  it('agrees with --help on every setting: flag, environment variables and default', () => {
+    // From --help: each setting's first line (flag, help, [default]) and its "env:" line.
+    const fromHelp = (text: string) => {
+      const out = new Map<string, { env: string; default?: string }>();
+      const lines = text.split('\n');
+      lines.forEach((line, i) => {
+        const m = /^ {2}(--[\w-]+(?: <value>)?|\(environment only\))\s{2,}(.*?)(?: \[default: (.*)\])?$/.exec(line);
+        if (!m || m[1] === '--help') return;
+        const env = /^\s+env: (.*)$/.exec(lines[i + 1] ?? '')?.[1] ?? '';
+        out.set(m[1] === '(environment only)' ? env : m[1]!, { env, default: m[3] });
+      });
+      return out;
+    };
+    // From the reference: one table row per setting.
+    const fromDoc = (section: string) => {
+      const out = new Map<string, { env: string; default?: string }>();
+      for (const line of section.split('\n')) {
+        const m = /^\| (`--[\w-]+(?: <value>)?`|\(environment only\)) \| (.*?) \| (.*?) \| .* \|$/.exec(line);
+        if (!m) continue;
+        const env = m[2]!.replace(/`/g, '');
+        out.set(m[1] === '(environment only)' ? env : m[1]!.replace(/`/g, ''), { env, default: m[3] ? m[3].replace(/\\([|<>])/g, '$1') : undefined });
+      }
+      return out;
+    };
+    const [server, sandbox] = renderConfigDoc().split('## trtc-mcp sandbox');
+    const help = fromHelp(helpText('x'));
+    expect(help.size).toBeGreaterThanOrEqual(45);
+    expect(fromDoc(server!)).toEqual(help);
+    expect(fromDoc(sandbox!)).toEqual(fromHelp(sandboxHelpText('x')));
+    // The facts the README once got wrong.
+    expect(help.get('--toolsets <value>')).toEqual({ env: 'TRTC_MCP_TOOLSETS', default: 'room,ai' });
+    expect(help.get('--rate-limit-scale <value>')).toEqual({ env: 'TRTC_MCP_RATE_LIMIT_SCALE', default: '1' });
+    expect(help.get('TRTC_MCP_CONFIRM_SECRET')!.default).toBe('derived from the SecretKey; in sandbox mode, a key kept in the state store');
+  });
+});
+

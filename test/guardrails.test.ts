@@ -1,7 +1,7 @@
 // Guardrails, end to end through real clients: every path that should send nothing sends nothing (counted at the
 // sandbox), accepted consent sends exactly one request, and the modes, scope, limits and audit hold.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -170,6 +170,30 @@ describe('two-step confirmation for clients without elicitation', () => {
     let r: Awaited<ReturnType<typeof second.callTool>> | undefined;
     expect(await sent(async () => (r = await second.callTool({ name: 'RemoveUser', arguments: { ...args, confirmationToken: token } })))).toBe(1);
     expect(r!.isError).toBeFalsy();
+  });
+
+  it('keeps tokens valid across restarts in sandbox mode too, by a key in the state store, as a client that starts a server per call needs', async () => {
+    // No credentials and no TRTC_MCP_CONFIRM_SECRET: each process makes up its own sandbox credentials.
+    const store = mkdtempSync(join(tmpdir(), 'trtc-store-'));
+    const once = async (extra: Record<string, unknown>, storeSpec = store) => {
+      const c = await connectStdio(['--sandbox'], cleanEnv({ TRTC_MCP_STORE: storeSpec }));
+      try {
+        return await c.client.callTool({ name: 'DismissRoom', arguments: { RoomId: 1234, ...extra } });
+      } finally {
+        await c.close();
+      }
+    };
+    const token = confirmationTokenOf(await once({}));
+    const done = await once({ confirmationToken: token });
+    expect(done.isError, text(done)).toBeFalsy();
+    expect(text(done)).toContain('"RequestId"');
+    // The key is the store's: servers that do not share it do not accept each other's tokens.
+    const elsewhere = await once({ confirmationToken: token }, mkdtempSync(join(tmpdir(), 'trtc-store-')));
+    expect(text(elsewhere)).toContain('does not match this tool, app and these exact arguments');
+    const memory = await once({ confirmationToken: confirmationTokenOf(await once({}, 'memory')) }, 'memory');
+    expect(text(memory)).toContain('does not match this tool, app and these exact arguments');
+    // The key never shows in any output.
+    rememberSecret(...readdirSync(join(store, 'kv'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => JSON.parse(readFileSync(join(e.parentPath, e.name), 'utf8')).value as string));
   });
 });
 

@@ -1,5 +1,5 @@
 // Builds what every session shares: configuration, logger, API callers and, when needed, the in-process sandbox.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CloudApiCaller } from '../api/cloud-api.js';
 import { RestApiCaller } from '../api/rest-api.js';
@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import { RateGate } from '../rate-limit.js';
 import { addSecret } from '../redact.js';
 import { genUserSig } from '../signing/usersig.js';
-import { openStore } from '../store/index.js';
+import { NS, openStore, type Store } from '../store/index.js';
 import { VERSION } from '../version.js';
 import { AuditLog } from './audit.js';
 import { ConfirmationTokens } from './consent.js';
@@ -92,7 +92,7 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
         : undefined,
   });
   // Tokens stay valid across restarts and replicas that share the key; by default it derives from the SecretKey.
-  const tokenKey = createHmac('sha256', config.confirmSecret ?? creds.secretKey).update('trtc-mcp confirmation tokens').digest();
+  const tokenKey = await confirmationKey(config.confirmSecret, creds, store);
   const ctx: ServerContext = {
     config,
     log,
@@ -111,6 +111,36 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     },
   };
 }
+
+/**
+ * The key that signs confirmation tokens, so that a token outlives the process that issued it (over stdio, many
+ * clients start a server per call). The configured secret; else one derived from the SecretKey, which replicas
+ * share; else, when the sandbox made up the credentials for this process, a random key kept in the state store.
+ */
+async function confirmationKey(configured: string | undefined, creds: Credentials, store: Store): Promise<Buffer> {
+  const secret = configured ?? (creds.source === 'sandbox' ? await storedKey(store) : creds.secretKey);
+  return createHmac('sha256', secret).update('trtc-mcp confirmation tokens').digest();
+}
+
+/** The store's confirmation key, made by whichever process asks first (claim decides, so two cannot both make one). */
+async function storedKey(store: Store): Promise<string> {
+  const forever = Date.now() + 100 * 365 * 86_400_000;
+  let key = await store.get<string>(NS.keys, CONFIRMATION_KEY);
+  if (key === undefined && (await store.claim(NS.keys, CONFIRMATION_KEY, forever))) {
+    key = randomBytes(32).toString('base64url');
+    await store.put(NS.keys, CONFIRMATION_KEY, key, forever);
+  }
+  // Another process claimed it first and is writing it now.
+  for (let waited = 0; key === undefined && waited < 5_000; waited += 50) {
+    await new Promise((r) => setTimeout(r, 50));
+    key = await store.get<string>(NS.keys, CONFIRMATION_KEY);
+  }
+  if (key === undefined) throw new ConfigError(`Invalid setting --store: ${store.location} holds no confirmation key, though one was claimed; remove ${store.location} or set TRTC_MCP_CONFIRM_SECRET.`);
+  addSecret(key);
+  return key;
+}
+
+const CONFIRMATION_KEY = 'confirmation-tokens';
 
 function readWorld(path: string | undefined) {
   if (!path) return undefined;
