@@ -52,9 +52,8 @@ function lenient(schema: z.ZodType, description = schema.description): z.ZodType
 }
 
 export interface Dropped {
-  /** Where it was, as a path, and its own name. */
+  /** Where it was, as a path. */
   field: string;
-  key: string;
   rule: string;
   value: unknown;
 }
@@ -79,11 +78,11 @@ export function conform(schema: z.ZodType, answer: Record<string, unknown>): { v
       const parent = path.slice(0, -1).reduce<any>((v, k) => v?.[k as PropertyKey], value);
       const key = path[at] as string;
       if (!parent || typeof parent !== 'object' || !(key in parent)) continue;
-      dropped.push({ field: fieldPath(path), key, rule: issue.message, value: parent[key] });
+      dropped.push({ field: fieldPath(path), rule: issue.message, value: parent[key] });
       delete parent[key];
       removed++;
     }
     // Nothing left to remove: an answer that is not an object at all.
-    if (!removed) return { value: {}, dropped: [...dropped, { field: '(answer)', key: '', rule: 'is not an object', value }] };
+    if (!removed) return { value: {}, dropped: [...dropped, { field: '(answer)', rule: 'is not an object', value }] };
   }
 }

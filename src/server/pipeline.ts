@@ -170,11 +170,12 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
     const { Error: _error, ...body } = response;
     const presented = def.present ? def.present(body, params, env) : { structured: body };
     const shaped = shapeAnswer(def, presented.structured, presented.notes ?? [], pages);
-    // structuredContent always matches the published output schema: what does not is moved to the notes.
-    const { value: structured, dropped } = conform(toolOutputSchema(def), shaped.structured);
+    // structuredContent always matches the published output schema (checked as it will be sent, redacted): what
+    // does not is moved to the notes.
+    const { value: structured, dropped } = conform(toolOutputSchema(def), redact(shaped.structured));
     const notes = dropped.length ? [...shaped.notes, droppedNote(dropped)] : shaped.notes;
     if (dropped.length) ctx.log.warn('response does not match the documented output', { tool: def.name, fields: dropped.map((d) => `${d.field}: ${d.rule}`) });
-    return finish(success(redact(structured), notes), 'ok', requestId);
+    return finish(success(structured, notes), 'ok', requestId);
   } catch (err) {
     return finish(failure(explainFailure(def, err, describeCounterpart(def, await loadCatalog()))), errorCode(err), (err as { requestId?: string }).requestId);
   }
@@ -189,8 +190,7 @@ function httpMessage(request: HttpRequest): string {
 /** What left the structured answer, with the values as they came, so that nothing the service said is lost. */
 function droppedNote(dropped: readonly Dropped[]): string {
   const shown = (d: Dropped) => {
-    // Redacted by its own name too, as a member of the answer would be.
-    const text = JSON.stringify(redact({ [d.key]: d.value })[d.key]) ?? String(d.value);
+    const text = JSON.stringify(d.value) ?? String(d.value);
     return text.length > 200 ? `${text.slice(0, 200)}…` : text;
   };
   return [
