@@ -2,13 +2,13 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ArgumentError, type ToolDef, type WireEnv } from '../../tools/define.js';
 import { ALL_APPS } from '../../tools/fields.js';
+import { roomIdProblem } from '../../tools/room-id.js';
 import type { ApiCaller } from '../api/caller.js';
 import type { HttpRequest } from '../api/http.js';
 import { ApiError, hintFor, PreflightError, TransportError } from '../api/errors.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { redact, redactText } from '../redact.js';
-import { roomIdProblem } from '../../tools/room-id.js';
 import { describeIssues, fieldPath, MAX_ARG_DEPTH, tooDeep } from '../validation.js';
 import type { Store } from '../store/store.js';
 import type { AuditLog } from './audit.js';
@@ -187,7 +187,7 @@ function httpMessage(request: HttpRequest): string {
   return [`${request.method} ${redactText(request.url)}`, ...headers, '', JSON.stringify(redact(JSON.parse(request.body) as unknown))].join('\n');
 }
 
-/** What left the structured answer, with the values as they came, so that nothing the service said is lost. */
+/** What left the structured answer, with the values as they came (long ones clipped), so that the agent still sees them. */
 function droppedNote(dropped: readonly Dropped[]): string {
   const shown = (d: Dropped) => {
     const text = JSON.stringify(d.value) ?? String(d.value);
