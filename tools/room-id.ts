@@ -75,9 +75,11 @@ export function roomIdProblem(schema: z.ZodType, value: unknown, path: Array<str
     const kinds = def.shape.RoomIdType && kindsOf(def.shape.RoomIdType);
     if (kinds && typeof object.RoomId === 'string' && roomKindIn(def.shape, object) === 'int' && !isNumericRoom(object.RoomId)) {
       const chosen = object.RoomIdType === undefined ? 'RoomIdType left out' : `RoomIdType ${String(object.RoomIdType)}`;
+      // The ID is the caller's, and may be huge: the message shows its start.
+      const id = object.RoomId.length > 64 ? `${object.RoomId.slice(0, 64)}…` : object.RoomId;
       return {
         path: [...path, 'RoomId'],
-        rule: `${JSON.stringify(object.RoomId)} is not a numeric room ID (a whole number from 1 to ${MAX_NUMERIC_ROOM}), and ${chosen} means a numeric room. For a string room, set RoomIdType to ${kinds.string}`,
+        rule: `${JSON.stringify(id)} is not a numeric room ID (a whole number from 1 to ${MAX_NUMERIC_ROOM}), and ${chosen} means a numeric room. For a string room, set RoomIdType to ${kinds.string}`,
       };
     }
     for (const [key, field] of Object.entries(def.shape)) {

@@ -88,7 +88,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   // Validate: nothing is sent unless every field passes. Nesting is bounded first, so that no later step recurses
   // through thousands of levels.
   const deep = tooDeep(args);
-  if (deep) return finish(invalid(def, [`${deep}: is nested more than ${MAX_ARG_DEPTH} levels deep`]), 'invalid');
+  if (deep) return finish(invalid(def, [`${fieldPath(deep)}: is nested more than ${MAX_ARG_DEPTH} levels deep`]), 'invalid');
   const parsed = toolInputSchema(def).safeParse(args ?? {});
   if (!parsed.success) return finish(invalid(def, describeIssues(parsed.error.issues, args ?? {})), 'invalid');
   // A RoomId must be of the kind its RoomIdType names, or TRTC would act in another room of the same name.
@@ -193,9 +193,11 @@ function droppedNote(dropped: readonly Dropped[]): string {
     const text = JSON.stringify(d.value) ?? String(d.value);
     return text.length > 200 ? `${text.slice(0, 200)}…` : text;
   };
+  const listed = dropped.slice(0, 20).map((d) => `- ${d.field} (${d.rule}): ${shown(d)}`);
   return [
     'These fields of the answer do not match the documented output, so they are left out of the structured answer; as they came:',
-    ...dropped.map((d) => `- ${d.field} (${d.rule}): ${shown(d)}`),
+    ...listed,
+    ...(dropped.length > listed.length ? [`- and ${dropped.length - listed.length} more`] : []),
   ].join('\n');
 }
 

@@ -106,7 +106,9 @@ export function configToWire(kind: 'llm' | 'tts', field: string, arg: Record<str
     const found = own(profiles, profile as string);
     if (!found) {
       const names = Object.keys(profiles).join(', ') || 'none';
-      throw new ArgumentError(`${field}.profile`, `no ${kind.toUpperCase()} profile named ${JSON.stringify(profile)} is configured (configured: ${names})`);
+      // The name is the agent's, and may be huge: the message shows its start.
+      const name = String(profile);
+      throw new ArgumentError(`${field}.profile`, `no ${kind.toUpperCase()} profile named ${JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name)} is configured (configured: ${names})`);
     }
     const pinned = Object.keys(given).find((k) => PINNED.test(k) && given[k] !== found[k]);
     if (pinned) throw new ArgumentError(`${field}.${pinned}`, 'cannot be changed when a profile is used: the profile decides where its keys are sent');
