@@ -154,6 +154,22 @@ export async function connectHttp(url: string, kind: 'streamable' | 'sse' = 'str
   return client;
 }
 
+/**
+ * Progress notifications as they arrive at a connected client, from now on. The SDK's Client passes a notification
+ * to `onprogress` a tick after reading it, and a response read in the same chunk retires the callback first; so on
+ * a busy machine the last notification before an answer can miss `onprogress`, though the server sent it.
+ */
+export function progressArrivals(client: Client): Array<{ progress: number; total?: number }> {
+  const arrived: Array<{ progress: number; total?: number }> = [];
+  const transport = client.transport!;
+  const deliver = transport.onmessage!;
+  transport.onmessage = (message, extra) => {
+    if ('method' in message && message.method === 'notifications/progress') arrived.push(message.params as { progress: number; total?: number });
+    deliver(message, extra);
+  };
+  return arrived;
+}
+
 export function text(result: CallToolResult | Awaited<ReturnType<Client['callTool']>>): string {
   return ((result as CallToolResult).content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 }
