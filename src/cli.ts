@@ -21,6 +21,8 @@ async function serve(argv: string[]): Promise<void> {
   const tools = selectTools(manifest, config);
   const runtime = await createContext(config, log);
   const newServer = () => createMcpServer(runtime.ctx, tools, manifest);
+  const { setUpCallbacks } = await import('./events/setup.js');
+  const callbacks = await setUpCallbacks(runtime.ctx, config, log);
 
   let stop: () => Promise<void>;
   if (config.transport === 'stdio') {
@@ -40,9 +42,11 @@ async function serve(argv: string[]): Promise<void> {
       maxBodyBytes: config.maxBodyBytes,
       maxSessions: config.maxSessions,
       idleTimeoutMs: config.sessionIdle * 1000,
+      routes: callbacks.route && { [(await import('./events/receiver.js')).CALLBACK_PATH]: callbacks.route },
     }).catch((err: NodeJS.ErrnoException) => {
       throw listenProblem(err, config.host, config.port) ?? err;
     });
+    callbacks.servedAt(handle.url);
     stop = handle.close;
   }
 
@@ -52,6 +56,7 @@ async function serve(argv: string[]): Promise<void> {
     stopping = true;
     log.info('shutting down', { why });
     await stop().catch(() => undefined);
+    await callbacks.close().catch(() => undefined);
     await runtime.close();
     process.exit(0);
   }
@@ -89,17 +94,20 @@ async function sandbox(argv: string[]): Promise<void> {
     secretId: cfg.secretId ?? `sandbox-${randomBytes(6).toString('hex')}`,
     secretKey: cfg.secretKey ?? randomBytes(24).toString('base64url'),
   };
-  const sb = await startSandbox({ host: cfg.host, port: cfg.port, world, accounts: [account], sdkSecretKey: cfg.sdkSecretKey, rateLimitScale: cfg.rateLimitScale, log });
+  const callbackKey = cfg.callbackKey ?? randomBytes(24).toString('hex');
+  const callbacks = cfg.callbackUrl ? { url: cfg.callbackUrl, key: callbackKey } : undefined;
+  const sb = await startSandbox({ host: cfg.host, port: cfg.port, world, accounts: [account], sdkSecretKey: cfg.sdkSecretKey, rateLimitScale: cfg.rateLimitScale, site: cfg.site, log, callbacks });
   const app = [...sb.world.apps.values()][0]!;
   const generated = (given: unknown) => (given ? '' : ' (generated for this run)');
   process.stdout.write(
     [
-      `trtc-mcp sandbox listening on ${sb.url}`,
+      `trtc-mcp sandbox listening on ${sb.url} (${cfg.site} site)`,
       `  SecretId:      ${account.secretId}`,
       `  SecretKey:     ${cfg.secretKey ? '(as given)' : `${account.secretKey}${generated(cfg.secretKey)}`}`,
       `  SdkAppId:      ${app.sdkAppId}`,
       `  SDK secret key: ${cfg.sdkSecretKey ? '(as given)' : `${app.sdkSecretKey}${generated(cfg.sdkSecretKey)}`}`,
       `  World:         ${sb.url}_sandbox/world`,
+      ...(callbacks ? [`  Callbacks to:  ${callbacks.url}`, `  Callback key:  ${cfg.callbackKey ? '(as given)' : `${callbackKey} (generated for this run)`}`] : []),
       '',
     ].join('\n'),
   );

@@ -1,8 +1,13 @@
 // Every setting in one table: flag, environment variable, default, validation and help text.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { SITES, TOOLSETS, type Site } from '../tools/define.js';
 
 export const CLOUD_DOMAINS = ['trtc.intl.tencentcloudapi.com', 'trtc.tencentcloudapi.com'] as const;
+type CloudDomain = (typeof CLOUD_DOMAINS)[number];
+/** Each site's Cloud API domain. */
+export const SITE_DOMAINS: Record<Site, CloudDomain> = { intl: CLOUD_DOMAINS[0], cn: CLOUD_DOMAINS[1] };
+const siteOfDomain = (domain: CloudDomain): Site => (domain === SITE_DOMAINS.cn ? 'cn' : 'intl');
 
 /** Hosts of the IM-style REST APIs, by the data center an app was created in. */
 export const REST_HOSTS = {
@@ -42,7 +47,8 @@ const SETTINGS = {
   host: { flag: 'host', env: ['TRTC_MCP_HOST'], schema: z.string().min(1), default: '127.0.0.1', help: 'Address the HTTP transport binds to' },
   port: { flag: 'port', env: ['TRTC_MCP_PORT'], schema: int(0, 65535), default: 3000, help: 'Port of the HTTP transport (0 picks a free one)' },
   region: { flag: 'region', env: ['TENCENTCLOUD_REGION'], schema: z.string().regex(/^[a-z]+-[a-z]+(-\d+)?$/, 'must look like ap-singapore'), default: 'ap-singapore', help: 'Tencent Cloud region sent with every Cloud API call' },
-  domain: { flag: 'domain', env: ['TRTC_API_DOMAIN'], schema: z.enum(CLOUD_DOMAINS), default: CLOUD_DOMAINS[0], help: 'Cloud API domain: trtc.intl.tencentcloudapi.com (nearest site) or trtc.tencentcloudapi.com' },
+  site: { flag: 'site', env: ['TRTC_SITE'], schema: z.enum(SITES), help: 'Tencent Cloud site: intl or cn. Actions documented for one site only are offered only there', shownDefault: 'the site of --domain, else intl' },
+  domain: { flag: 'domain', env: ['TRTC_API_DOMAIN'], schema: z.enum(CLOUD_DOMAINS), help: 'Cloud API domain: trtc.intl.tencentcloudapi.com (international site) or trtc.tencentcloudapi.com (China site)', shownDefault: 'the domain of --site' },
   endpoint: { flag: 'endpoint', env: ['TRTC_ENDPOINT'], schema: z.url({ protocol: /^https?$/ }), help: 'Base URL that replaces https://<domain>/ (private endpoints, tests)' },
   secretId: { flag: 'secret-id', env: ['TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRETID'], schema: z.string().min(1), help: 'Tencent Cloud API SecretId' },
   secretKey: { env: ['TENCENTCLOUD_SECRET_KEY', 'TENCENTCLOUD_SECRETKEY'], schema: z.string().min(1), secret: true, help: 'Tencent Cloud API SecretKey' },
@@ -65,7 +71,7 @@ const SETTINGS = {
   credentialsDir: { flag: 'credentials-dir', env: ['TRTC_MCP_CREDENTIALS_DIR'], schema: z.string().min(1), help: 'Folder of Tencent CLI credential files', shownDefault: '~/.tccli' },
   // Guardrails.
   readOnly: { flag: 'read-only', env: ['TRTC_MCP_READ_ONLY'], schema: bool, default: false, help: 'Expose and allow only read-only tools' },
-  toolsets: { flag: 'toolsets', env: ['TRTC_MCP_TOOLSETS'], schema: list, default: ['room', 'ai'], help: 'Comma-separated toolsets to list (room, record, relay, ingest, ai, quality, usage, live, seat, pk, call, conference), or "all"; the discovery tools reach the rest' },
+  toolsets: { flag: 'toolsets', env: ['TRTC_MCP_TOOLSETS'], schema: list, default: ['room', 'ai', 'events'], help: `Comma-separated toolsets to list (${TOOLSETS.join(', ')}), or "all"; the discovery tools reach the rest` },
   tools: { flag: 'tools', env: ['TRTC_MCP_TOOLS'], schema: list, default: [], help: 'Comma-separated tools to expose in addition to the toolsets' },
   denyTools: { flag: 'deny-tools', env: ['TRTC_MCP_DENY_TOOLS'], schema: list, default: [], help: 'Comma-separated tools never to expose' },
   allowApps: { flag: 'allow-apps', env: ['TRTC_MCP_ALLOW_APPS'], schema: list.pipe(z.array(z.string().regex(/^\d+$/, 'must be numeric SdkAppIds').transform(Number))), default: [], help: 'Comma-separated SdkAppIds the server may touch (empty: any)' },
@@ -77,7 +83,7 @@ const SETTINGS = {
   confirmSecret: { env: ['TRTC_MCP_CONFIRM_SECRET'], schema: z.string().min(16, 'must have at least 16 characters'), secret: true, help: 'Key that signs confirmation tokens; share it across replicas', shownDefault: 'derived from the SecretKey; in sandbox mode, a key kept in the state store' },
   rateLimitScale: { flag: 'rate-limit-scale', env: ['TRTC_MCP_RATE_LIMIT_SCALE'], schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(100_000), default: 1, help: 'Multiplies every documented rate limit, for accounts whose quotas Tencent raised (the sandbox takes the same flag)' },
   rateLimitWaitMs: { flag: 'rate-limit-wait', env: ['TRTC_MCP_RATE_LIMIT_WAIT_MS'], schema: int(0, 60_000), default: 2000, help: 'Longest wait (ms) for a free slot under an action\'s rate limit before failing the call' },
-  store: { flag: 'store', env: ['TRTC_MCP_STORE'], schema: z.string().min(1), help: 'Where durable state lives (spent confirmation tokens, the ledger of what this server started): a directory shared by the processes on this host, or "memory" for this process alone', shownDefault: '$XDG_STATE_HOME/trtc-mcp, else ~/.local/state/trtc-mcp' },
+  store: { flag: 'store', env: ['TRTC_MCP_STORE'], schema: z.string().min(1), help: 'Where durable state lives (spent confirmation tokens, the ledger of what this server started, TRTC events): a directory shared by the processes on this host, redis://[user:password@]host:port[/db] shared by replicas, or "memory" for this process alone', shownDefault: '$XDG_STATE_HOME/trtc-mcp, else ~/.local/state/trtc-mcp' },
   auditLog: { flag: 'audit-log', env: ['TRTC_MCP_AUDIT_LOG'], schema: z.string().min(1), help: 'File to append the JSON Lines audit trail of writes to', shownDefault: 'stderr' },
   // HTTP transport security.
   authToken: { flag: 'auth-token', env: ['TRTC_MCP_AUTH_TOKEN'], schema: z.string().min(16, 'must have at least 16 characters'), secret: true, help: 'Bearer token HTTP clients must present (required to bind beyond loopback)' },
@@ -86,15 +92,23 @@ const SETTINGS = {
   maxBodyBytes: { flag: 'max-body-bytes', env: ['TRTC_MCP_MAX_BODY_BYTES'], schema: int(1024, 64 * 1024 * 1024), default: 1024 * 1024, help: 'Largest HTTP request body accepted' },
   maxSessions: { flag: 'max-sessions', env: ['TRTC_MCP_MAX_SESSIONS'], schema: int(1, 100_000), default: 1000, help: 'Most concurrent HTTP sessions' },
   sessionIdle: { flag: 'session-idle', env: ['TRTC_MCP_SESSION_IDLE'], schema: int(10, 86_400), default: 1800, help: 'Seconds after which an idle HTTP session is closed' },
+  // TRTC event callbacks.
+  callbackKey: { env: ['TRTC_CALLBACK_KEY'], schema: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be letters and digits, as set in the TRTC console'), secret: true, help: 'Callback key from the TRTC console; callbacks are received (at /callbacks) only when it is set, and only if signed with it' },
+  callbacksListen: { flag: 'callbacks-listen', env: ['TRTC_MCP_CALLBACKS_LISTEN'], schema: z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be HOST:PORT'), help: 'Receive TRTC callbacks on a port of their own, HOST:PORT (needed when MCP runs over stdio; with HTTP they arrive at /callbacks on the MCP port)' },
+  callbacksRate: { flag: 'callbacks-rate', env: ['TRTC_MCP_CALLBACKS_RATE'], schema: int(1, 1_000_000), default: 1000, help: 'Most signed callbacks stored per second; more are answered 429, and TRTC retries them' },
+  eventsMax: { flag: 'events-max', env: ['TRTC_MCP_EVENTS_MAX'], schema: int(100, 1_000_000), default: 10_000, help: 'Events kept per app; the oldest go first' },
+  eventsMaxAge: { flag: 'events-max-age', env: ['TRTC_MCP_EVENTS_MAX_AGE'], schema: int(600, 30 * 86_400), default: 86_400, help: 'Seconds an event is kept' },
 } satisfies Record<string, Setting>;
 
 type Settings = typeof SETTINGS;
 type Out<K extends keyof Settings> = z.output<Settings[K]['schema']>;
 /** Where each setting that was given came from: its flag (`--port`) or its environment variable. */
 type Sources<K extends string> = { readonly sources: Readonly<Partial<Record<K, string>>> };
-export type Config = {
+type Resolved = {
   [K in keyof Settings]: Settings[K] extends { default: unknown } ? Out<K> : Out<K> | undefined;
 } & Sources<keyof Settings>;
+/** The site and its domain default to each other, so both are always known once loaded. */
+export type Config = Omit<Resolved, 'site' | 'domain'> & { site: Site; domain: CloudDomain };
 
 /** Settings only the HTTP transport reads. */
 const HTTP_ONLY = ['host', 'port', 'authToken', 'allowedHosts', 'allowedOrigins', 'maxBodyBytes', 'maxSessions', 'sessionIdle'] as const;
@@ -109,6 +123,9 @@ const SANDBOX_SETTINGS = {
   sdkSecretKey: { flag: 'sdk-secret-key', schema: z.string().min(1), secret: true, help: 'SDK secret key of the default app (generated when omitted)' },
   world: { flag: 'world', schema: z.string().min(1), help: 'JSON file with the apps, rooms and users to start with' },
   rateLimitScale: { flag: 'rate-limit-scale', schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(100_000), default: 1, help: 'Multiplies every documented rate limit the sandbox enforces (load tests)' },
+  site: { flag: 'site', schema: z.enum(SITES), default: 'intl', help: 'Which Tencent Cloud site it plays: actions documented only for the other site are refused' },
+  callbackUrl: { flag: 'callback-url', schema: z.url({ protocol: /^https?$/ }), help: 'URL to POST TRTC event callbacks to (joins, exits, recordings, AI sentences...), signed with TRTC_CALLBACK_KEY' },
+  callbackKey: SETTINGS.callbackKey,
   logLevel: SETTINGS.logLevel,
   logFormat: SETTINGS.logFormat,
 } satisfies Record<string, Setting>;
@@ -183,7 +200,12 @@ function resolve<T>(table: Record<string, Setting>, argv: string[], env: NodeJS.
 }
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
-  const config = resolve<Config>(SETTINGS, argv, env);
+  const raw = resolve<Resolved>(SETTINGS, argv, env);
+  if (raw.site && raw.domain && siteOfDomain(raw.domain) !== raw.site) {
+    throw new ConfigError(`--site ${raw.site} and --domain ${raw.domain} disagree: ${SITE_DOMAINS[raw.site]} is the ${raw.site} site's domain. Set one of them.`);
+  }
+  const site = raw.site ?? (raw.domain ? siteOfDomain(raw.domain) : 'intl');
+  const config: Config = { ...raw, site, domain: raw.domain ?? SITE_DOMAINS[site] };
   if (config.secretKey && !config.secretId) {
     throw new ConfigError('TENCENTCLOUD_SECRET_KEY is set but TENCENTCLOUD_SECRET_ID is not: set both, or neither to use the sandbox.');
   }
@@ -200,6 +222,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       const [them, apply] = flags.length === 1 ? ['it', 'applies'] : ['them', 'apply'];
       throw new ConfigError(`${flags.join(', ')} ${apply} to the HTTP transport only, and this server would serve stdio: add --transport http, or leave ${them} out.`);
     }
+  }
+  if (config.callbacksListen) {
+    const port = Number(config.callbacksListen.slice(config.callbacksListen.lastIndexOf(':') + 1));
+    if (port > 65535) throw new ConfigError(`Invalid setting --callbacks-listen: port ${port} must be at most 65535.`);
   }
   if (config.transport === 'http' && !isLoopback(config.host) && !config.authToken) {
     throw new ConfigError(`Refusing to serve HTTP on ${config.host} without authentication: set --auth-token (or TRTC_MCP_AUTH_TOKEN), or bind to 127.0.0.1.`);
@@ -314,6 +340,8 @@ ${table(SANDBOX_SETTINGS)}
 It prints its URL and the credentials it accepts. Point any Tencent Cloud client at it
 (for trtc-mcp: TRTC_ENDPOINT=<url>). It serves the IM-style REST APIs at <url>v4/... too, for the
 admin account "administrator" signing with the app's SDK secret key (for trtc-mcp: TRTC_REST_ENDPOINT=<url>
-and TRTC_SDK_SECRET_KEY). Stop it with Ctrl-C.
+and TRTC_SDK_SECRET_KEY). With --callback-url it POSTs signed TRTC event callbacks there (the key from
+TRTC_CALLBACK_KEY, or one it generates and prints); POST {"action":"say","roomId":1234,"userId":"alice",
+"text":"..."} to <url>_sandbox/act to make a user speak (also enter, leave, role). Stop it with Ctrl-C.
 `;
 }

@@ -14,26 +14,26 @@ export function rateWindow(perSecond: number): RateWindow {
 /** Requests reach the service later than we send them, by varying delays; windows are kept this much longer. */
 export const JITTER_MARGIN = 0.05;
 
-/**
- * Client side: a sliding log, so no window of windowMs (plus a margin for network jitter) ever holds more than
- * max requests, which keeps us inside the service's own count however its windows are aligned.
- */
-export class SlidingWindowLimiter {
-  private readonly sent: number[] = [];
-  private readonly w: RateWindow;
-  constructor(documented: RateWindow) {
-    this.w = { ...documented, windowMs: Math.round(documented.windowMs * (1 + JITTER_MARGIN)) };
-  }
+/** A sliding log per key: no window of windowMs ever holds more than `limit` slots taken. */
+export class SlidingWindows {
+  private readonly logs = new Map<string, number[]>();
 
   /** Takes a slot and returns 0, or returns how many ms until one frees up (taking nothing). */
-  take(now = Date.now()): number {
-    while (this.sent.length && this.sent[0]! <= now - this.w.windowMs) this.sent.shift();
-    if (this.sent.length < this.w.max) {
-      this.sent.push(now);
+  take(key: string, limit: number, windowMs: number, now = Date.now()): number {
+    let sent = this.logs.get(key);
+    if (!sent) this.logs.set(key, (sent = []));
+    while (sent.length && sent[0]! <= now - windowMs) sent.shift();
+    if (sent.length < limit) {
+      sent.push(now);
       return 0;
     }
-    return this.sent[0]! + this.w.windowMs - now;
+    return sent[0]! + windowMs - now;
   }
+}
+
+/** Where the gate takes its slots: this process's windows, or windows shared through the store. */
+export interface WindowSource {
+  acquire(key: string, limit: number, windowMs: number): Promise<number>;
 }
 
 /** Service side (the sandbox): fixed window counters, as quota systems usually count. */
@@ -58,25 +58,36 @@ export class RateLimitedError extends Error {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Client-side gate that keeps each action under its documented rate, waiting briefly when it can. */
+/**
+ * Client-side gate that keeps each action under its documented rate, waiting briefly when it can. Windows are kept
+ * longer than documented by a margin for network jitter, which keeps us inside the service's own count however its
+ * windows are aligned.
+ */
 export class RateGate {
-  private readonly limiters = new Map<string, SlidingWindowLimiter>();
-  constructor(private readonly maxWaitMs: number, private readonly scale = 1) {}
+  constructor(
+    private readonly maxWaitMs: number,
+    private readonly scale = 1,
+    private readonly windows: WindowSource = localWindows(),
+  ) {}
 
   async acquire(key: string, documented: number): Promise<void> {
     const perSecond = documented * this.scale;
-    let limiter = this.limiters.get(key);
-    if (!limiter) this.limiters.set(key, (limiter = new SlidingWindowLimiter(rateWindow(perSecond))));
+    const { windowMs, max } = rateWindow(perSecond);
     const deadline = Date.now() + this.maxWaitMs;
     for (;;) {
-      const wait = limiter.take();
+      const wait = await this.windows.acquire(`rate:${key}`, max, Math.round(windowMs * (1 + JITTER_MARGIN)));
       if (wait === 0) return;
       if (Date.now() + wait > deadline) {
-        const { windowMs, max } = rateWindow(perSecond);
         const rate = windowMs === 1000 ? `${max} requests per second` : `one request every ${windowMs / 1000} s`;
         throw new RateLimitedError(`${key} allows ${rate}; the next slot frees in ${Math.ceil(wait / 100) / 10} s, longer than this server waits (${this.maxWaitMs} ms). Retry after that.`);
       }
       await sleep(wait);
     }
   }
+}
+
+/** Windows in this process only. */
+export function localWindows(): WindowSource {
+  const windows = new SlidingWindows();
+  return { acquire: async (key, limit, windowMs) => windows.take(key, limit, windowMs) };
 }

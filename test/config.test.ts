@@ -42,6 +42,16 @@ describe('loadConfig', () => {
     expect(helpText('x')).toMatch(/--rest-endpoint <value>.*\n\s+env: TRTC_REST_ENDPOINT/);
   });
 
+  it('derives the site from the domain and the domain from the site, and refuses the two disagreeing', () => {
+    expect(loadConfig([], {})).toMatchObject({ site: 'intl', domain: 'trtc.intl.tencentcloudapi.com' });
+    expect(loadConfig(['--site', 'cn'], {})).toMatchObject({ site: 'cn', domain: 'trtc.tencentcloudapi.com' });
+    expect(loadConfig([], { TRTC_API_DOMAIN: 'trtc.tencentcloudapi.com' })).toMatchObject({ site: 'cn', domain: 'trtc.tencentcloudapi.com' });
+    expect(loadConfig(['--site', 'intl', '--domain', 'trtc.intl.tencentcloudapi.com'], {}).site).toBe('intl');
+    expect(() => loadConfig(['--site', 'cn', '--domain', 'trtc.intl.tencentcloudapi.com'], {})).toThrow('--site cn and --domain trtc.intl.tencentcloudapi.com disagree');
+    expect(() => loadConfig([], { TRTC_SITE: 'us' })).toThrow(/TRTC_SITE/);
+    expect(helpText('x')).toMatch(/--site <value>\s+Tencent Cloud site: intl or cn\..*\[default: the site of --domain, else intl\]\n\s+env: TRTC_SITE/);
+  });
+
   it('never echoes a secret value in an error', () => {
     expect(() => loadConfig([], { TENCENTCLOUD_SECRET_ID: 'x', TENCENTCLOUD_SECRET_KEY: '' })).toThrow(/TENCENTCLOUD_SECRET_KEY/);
   });
@@ -76,6 +86,18 @@ describe('loadConfig', () => {
       'TRTC_MCP_PORT, TRTC_MCP_MAX_SESSIONS are set, but only the HTTP transport reads them; serving stdio (set TRTC_MCP_TRANSPORT=http or pass --transport http for HTTP)',
     ]);
     expect(startupWarnings(loadConfig([], {}))).toEqual([]);
+  });
+
+  it('reads the callback settings: the key from the environment only, the listener as HOST:PORT', () => {
+    expect(loadConfig(['--callbacks-listen', '127.0.0.1:8787'], { TRTC_CALLBACK_KEY: 'AbC123xyz' })).toMatchObject({
+      callbackKey: 'AbC123xyz', callbacksListen: '127.0.0.1:8787', callbacksRate: 1000, eventsMax: 10_000, eventsMaxAge: 86_400,
+    });
+    expect(loadConfig(['--callbacks-listen', '[::1]:0'], {}).callbacksListen).toBe('[::1]:0');
+    expect(() => loadConfig(['--callback-key', 'k'], {})).toThrow(/Unknown option/);
+    expect(() => loadConfig([], { TRTC_CALLBACK_KEY: 'has spaces and "quotes"' })).toThrow(/TRTC_CALLBACK_KEY: must be letters and digits.*\(got \(hidden\)\)/);
+    expect(() => loadConfig(['--callbacks-listen', '8787'], {})).toThrow(/--callbacks-listen: must be HOST:PORT/);
+    expect(() => loadConfig(['--callbacks-listen', 'localhost:99999'], {})).toThrow(/port 99999 must be at most 65535/);
+    expect(() => loadConfig(['--events-max-age', '60'], {})).toThrow(/--events-max-age: must be at least 600/);
   });
 
   it('has no flag for secrets, so they never appear on a command line', () => {

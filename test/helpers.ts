@@ -47,7 +47,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) continue;
     env[k] = v;
-    if (/SECRET_?KEY|SESSION_?TOKEN|AUTH_TOKEN|CONFIRM_SECRET|API_?KEY/.test(k)) rememberSecret(v);
+    if (/SECRET_?KEY|SESSION_?TOKEN|AUTH_TOKEN|CONFIRM_SECRET|API_?KEY|CALLBACK_KEY/.test(k)) rememberSecret(v);
   }
   return env;
 }
@@ -168,6 +168,17 @@ export function progressArrivals(client: Client): Array<{ progress: number; tota
     deliver(message, extra);
   };
   return arrived;
+}
+
+/** Waits until a server's log output matches, and returns the match (a server logs where it listens, say). */
+export async function waitForLog(stderr: () => string, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m = pattern.exec(stderr());
+    if (m) return m;
+    if (Date.now() > deadline) throw new Error(`no log line matched ${pattern}:\n${stderr()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 export function text(result: CallToolResult | Awaited<ReturnType<Client['callTool']>>): string {

@@ -30,8 +30,8 @@ function violations(schema: unknown, path = '$'): string[] {
 }
 
 describe('portable schemas', () => {
-  it('covers the whole catalog plus the discovery tools', () => {
-    expect(manifest.length).toBe(CATALOG.length + 3);
+  it('covers the whole catalog plus the discovery and event tools', () => {
+    expect(manifest.length).toBe(CATALOG.length + 3 + 2);
     expect(new Set(manifest.map((t) => t.name)).size).toBe(manifest.length);
   });
 

@@ -7,7 +7,10 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileStore } from '../src/store/file.js';
 import { MemoryStore } from '../src/store/memory.js';
-import type { Store } from '../src/store/store.js';
+import { silentLogger } from '../src/log.js';
+import { maskRedisUrl, RedisStore } from '../src/store/redis.js';
+import { StoreUnavailableError, type Store } from '../src/store/store.js';
+import { startRedis, type RedisServer } from './redis.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -17,53 +20,81 @@ const tempDir = () => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
+interface Clock {
+  now(): number;
+  advance(ms: number): Promise<void>;
+}
 /** A clock the test moves by hand. */
-const clock = (start = 1_800_000_000_000) => {
-  let t = start;
-  return { now: () => t, advance: (ms: number) => void (t += ms) };
+const handClock = (): Clock => {
+  let t = 1_800_000_000_000;
+  return { now: () => t, advance: async (ms) => void (t += ms) };
 };
+/** Redis expires keys by its own clock, so its contract runs on real time with short durations. */
+const realClock = (): Clock => ({ now: Date.now, advance: (ms) => new Promise((r) => setTimeout(r, ms)) });
 
-const kinds: Array<[string, (now: () => number) => Store]> = [
-  ['memory', (now) => new MemoryStore(now)],
-  ['file', (now) => new FileStore(tempDir(), now)],
+let redis: RedisServer;
+const opened: Store[] = [];
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await Promise.all(opened.map((s) => s.close()));
+  await redis.stop();
+});
+
+const kinds: Array<[string, () => Clock, (now: () => number) => Promise<Store>]> = [
+  ['memory', handClock, async (now) => new MemoryStore(now)],
+  ['file', handClock, async (now) => new FileStore(tempDir(), now)],
+  ['redis', realClock, async (now) => {
+    const store = await new RedisStore(`${redis.url}/0`, silentLogger, now).opened();
+    opened.push(store);
+    return store;
+  }],
 ];
 
-describe.each(kinds)('%s store', (_kind, make) => {
+// Keys are unique per test run, so the Redis store's tests never meet each other's state.
+let run = 0;
+const uniq = (name: string) => `${name}-${process.pid}-${++run}`;
+
+describe.each(kinds)('%s store', (_kind, clock, make) => {
   it('claims a key once, and again only after its record expired', async () => {
     const c = clock();
-    const store = make(c.now);
-    expect(await store.claim('ns', 'k', c.now() + 1000)).toBe(true);
-    expect(await store.claim('ns', 'k', c.now() + 1000)).toBe(false);
-    expect(await store.claim('other', 'k', c.now() + 1000)).toBe(true);
-    c.advance(1001);
-    expect(await store.claim('ns', 'k', c.now() + 1000)).toBe(true);
-    expect(await store.claim('ns', 'k', c.now() + 1000)).toBe(false);
+    const store = await make(c.now);
+    const [ns, other] = [uniq('ns'), uniq('other')];
+    expect(await store.claim(ns, 'k', c.now() + 300)).toBe(true);
+    expect(await store.claim(ns, 'k', c.now() + 300)).toBe(false);
+    expect(await store.claim(other, 'k', c.now() + 300)).toBe(true);
+    await c.advance(350);
+    expect(await store.claim(ns, 'k', c.now() + 300)).toBe(true);
+    expect(await store.claim(ns, 'k', c.now() + 300)).toBe(false);
   });
 
   it('keeps values until they expire, and any string is a safe key', async () => {
     const c = clock();
-    const store = make(c.now);
+    const store = await make(c.now);
+    const ns = uniq('ledger');
     const key = '../../etc/passwd\0ü';
-    await store.put('ledger', key, { app: 1400000001, room: 'team-1' }, c.now() + 500);
-    expect(await store.get('ledger', key)).toEqual({ app: 1400000001, room: 'team-1' });
-    expect(await store.get('ledger', 'absent')).toBeUndefined();
-    await store.put('ledger', key, { app: 2 }, c.now() + 500);
-    expect(await store.get('ledger', key)).toEqual({ app: 2 });
-    c.advance(500);
-    expect(await store.get('ledger', key)).toBeUndefined();
+    await store.put(ns, key, { app: 1400000001, room: 'team-1' }, c.now() + 300);
+    expect(await store.get(ns, key)).toEqual({ app: 1400000001, room: 'team-1' });
+    expect(await store.get(ns, 'absent')).toBeUndefined();
+    await store.put(ns, key, { app: 2 }, c.now() + 300);
+    expect(await store.get(ns, key)).toEqual({ app: 2 });
+    await c.advance(350);
+    expect(await store.get(ns, key)).toBeUndefined();
   });
 
   it('appends to a log, reads it by cursor, and drops duplicates by key', async () => {
     const c = clock();
-    const store = make(c.now);
+    const store = await make(c.now);
+    const log = uniq('log');
     const opts = { maxEntries: 1000, maxAgeMs: 60_000 };
-    expect(await store.read('log', { limit: 10 })).toEqual({ entries: [], last: 0, first: 1 });
+    expect(await store.read(log, { limit: 10 })).toEqual({ entries: [], last: 0, first: 1 });
     for (let i = 1; i <= 5; i++) {
-      c.advance(1);
-      expect(await store.append('log', { i }, { ...opts, dedupeKey: `d${i}` })).toEqual({ seq: i, duplicate: false });
+      await c.advance(1);
+      expect(await store.append(log, { i }, { ...opts, dedupeKey: `d${i}` })).toEqual({ seq: i, duplicate: false });
     }
-    expect(await store.append('log', { i: 'again' }, { ...opts, dedupeKey: 'd3' })).toEqual({ seq: 3, duplicate: true });
-    const page = await store.read<{ i: number }>('log', { after: 2, limit: 2 });
+    expect(await store.append(log, { i: 'again' }, { ...opts, dedupeKey: 'd3' })).toEqual({ seq: 3, duplicate: true });
+    const page = await store.read<{ i: number }>(log, { after: 2, limit: 2 });
     expect(page.entries.map((e) => e.entry.i)).toEqual([3, 4]);
     expect(page.entries.map((e) => e.seq)).toEqual([3, 4]);
     expect(page.last).toBe(5);
@@ -72,23 +103,93 @@ describe.each(kinds)('%s store', (_kind, make) => {
 
   it('keeps a log within its bounds, forgets the dedupe keys of what it dropped, and never reuses a sequence number', async () => {
     const c = clock();
-    const store = make(c.now);
-    const opts = { maxEntries: 100, maxAgeMs: 10_000 };
+    const store = await make(c.now);
+    const log = uniq('log');
+    const opts = { maxEntries: 100, maxAgeMs: 2_000 };
     for (let i = 1; i <= 400; i++) {
-      c.advance(1);
-      await store.append('log', { i }, { ...opts, dedupeKey: `d${i}` });
+      if (i % 40 === 0) await c.advance(1);
+      await store.append(log, { i }, { ...opts, dedupeKey: `d${i}` });
     }
-    const page = await store.read<{ i: number }>('log', { limit: 1000 });
+    const page = await store.read<{ i: number }>(log, { limit: 1000 });
     // The newest 100 are always there; a little more may wait for the next compaction.
     expect(page.entries.at(-1)!.entry.i).toBe(400);
     expect(page.entries.length).toBeGreaterThanOrEqual(100);
     expect(page.entries.length).toBeLessThan(200);
-    expect(await store.append('log', { i: 'old key' }, { ...opts, dedupeKey: 'd1' })).toEqual({ seq: 401, duplicate: false });
-    c.advance(20_000);
-    expect(await store.append('log', { i: 'late' }, opts)).toEqual({ seq: 402, duplicate: false });
-    const after = await store.read<{ i: unknown }>('log', { limit: 1000 });
+    expect(await store.append(log, { i: 'old key' }, { ...opts, dedupeKey: 'd1' })).toEqual({ seq: 401, duplicate: false });
+    await c.advance(2_100);
+    expect(await store.append(log, { i: 'late' }, opts)).toEqual({ seq: 402, duplicate: false });
+    const after = await store.read<{ i: unknown }>(log, { limit: 1000 });
     expect(after.entries.map((e) => e.entry.i)).toContain('late');
     expect(after.last).toBe(402);
+  });
+
+  it('gives a burst of concurrent appends contiguous sequence numbers, in order, and stores a key repeated inside it once', async () => {
+    const c = clock();
+    const store = await make(c.now);
+    const log = uniq('burst');
+    const opts = { maxEntries: 1000, maxAgeMs: 60_000 };
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.append(log, { i }, { ...opts, dedupeKey: `d${i % 40}` })));
+    expect(results.slice(0, 40)).toEqual(Array.from({ length: 40 }, (_, i) => ({ seq: i + 1, duplicate: false })));
+    expect(results.slice(40)).toEqual(Array.from({ length: 10 }, (_, i) => ({ seq: i + 1, duplicate: true })));
+    const page = await store.read<{ i: number }>(log, { limit: 100 });
+    expect(page.entries.map((e) => e.entry.i)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  });
+
+  it('takes rate-window slots up to the limit and says when the next one frees', async () => {
+    const store = await make(Date.now);
+    const key = uniq('rate');
+    const waits = [];
+    for (let i = 0; i < 4; i++) waits.push(await store.acquire(key, 3, 1000));
+    expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
+    expect(waits[3]).toBeGreaterThan(0);
+    expect(waits[3]).toBeLessThanOrEqual(1000);
+  });
+});
+
+describe('redis store', () => {
+  it('shares rate windows between processes: two stores on one Redis hold one limit', async () => {
+    const [a, b] = await Promise.all([new RedisStore(redis.url, silentLogger).opened(), new RedisStore(redis.url, silentLogger).opened()]);
+    opened.push(a, b);
+    const key = uniq('shared-rate');
+    const taken = [];
+    for (let i = 0; i < 10; i++) taken.push(await (i % 2 ? a : b).acquire(key, 5, 60_000));
+    expect(taken.filter((w) => w === 0)).toHaveLength(5);
+    expect(a.shared && b.shared).toBe(true);
+  });
+
+  it('refuses quickly while Redis is down, and works again when it is back, with no restart', async () => {
+    const own = await startRedis();
+    const store = await new RedisStore(own.url, silentLogger).opened();
+    opened.push(store);
+    await store.ping();
+    expect(await store.claim('spent', 'before', Date.now() + 60_000)).toBe(true);
+    await own.stop();
+    const started = Date.now();
+    await expect(store.claim('spent', 'during', Date.now() + 60_000)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.get('ledger', 'x')).rejects.toThrow(/unreachable/);
+    // Rate windows keep working, per process, so that reads are not stopped by the outage.
+    expect(await store.acquire(uniq('rate-while-down'), 1, 1000)).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await own.start();
+    // The client reconnects by itself (backoff up to 2 s).
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        await store.ping();
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    // A fresh server: the claim is new there.
+    expect(await store.claim('spent', 'after', Date.now() + 60_000)).toBe(true);
+    expect(await store.claim('spent', 'after', Date.now() + 60_000)).toBe(false);
+    await own.stop();
+  });
+
+  it('never shows the password of its URL', () => {
+    expect(maskRedisUrl('redis://user:s3cret-pass@127.0.0.1:6379/0')).toBe('redis://127.0.0.1:6379/0');
   });
 });
 

@@ -88,3 +88,20 @@ export const call_get_records = restCommand({
   }),
   output: z.looseObject(NoOutput.shape),
 });
+
+export const call_get_record = restCommand({
+  ...shared,
+  service: 'call_record_http_srv',
+  name: 'call_get_record',
+  command: 'get_record_by_callid',
+  effect: 'read',
+  description: 'The record of one call from the last 7 days: parties, media, type, result and times.',
+  input: z.object({ CallId }),
+  output: reply({
+    CallRecord: answer({
+      CallId: z.string(), Caller_Account: z.string(), MediaType: z.string(), CallType: z.string(),
+      StartTime: z.int(), AcceptTime: z.int(), EndTime: z.int(), CallResult: z.string(),
+    }).catchall(z.unknown()),
+  }),
+  errors: ['101004'],
+});

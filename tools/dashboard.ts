@@ -84,3 +84,13 @@ export const DescribeTRTCMarketQualityData = cloudAction({
   description: 'Join success, stutter and lag rates per day or hour (data dashboard).',
   narrow: 'Use Period d, or fewer days between StartTime and EndTime.',
 });
+
+export const DescribeTRTCMarketScaleMetricData = cloudAction({
+  ...shared,
+  sites: ['cn'],
+  // The advanced edition reaches 60 days back (basic: 30).
+  ...dashboard(z.object({ SdkAppId, Period }), { form: 'date', lookback: 60 * DAY }),
+  action: 'DescribeTRTCMarketScaleMetricData',
+  description: 'Scale metrics per day or hour (users, rooms, minutes) from the China site\'s data dashboard.',
+  narrow: 'Use Period d, or fewer days between StartTime and EndTime.',
+});

@@ -25,6 +25,8 @@ export const REGIONS = {
   /** DescribeStreamIngest and StopStreamIngest: fewer regions than start and update. */
   ingestQuery: ['ap-bangkok', 'ap-jakarta', 'ap-mumbai', 'ap-singapore'],
   ai: ['ap-guangzhou', 'ap-singapore', 'ap-tokyo', 'na-siliconvalley'],
+  /** Moderation, slicing, web recording, speech synthesis and voice cloning: the international docs name Singapore only, the China site's none. */
+  singapore: { intl: ['ap-singapore'] },
 } as const;
 
 /** The agent-only argument of account-wide tools that leaves SdkAppId out, to cover every app under the account. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { cloudAction } from './define.js';
 import { REGIONS, NoOutput, RequestId, SdkAppId } from './fields.js';
 import { roomIdType } from './room-id.js';
-import { botSig, BotUserSig, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
+import { mintedBot, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
 
 const shared = { toolset: 'ingest', rateLimit: 20 } as const;
 const Status = z.object({ Status: z.enum(['InProgress', 'NotExist']), RequestId });
@@ -31,9 +31,7 @@ export const StartStreamIngest = cloudAction({
   effect: 'write',
   regions: REGIONS.ingest,
   description: 'Play an online media file or stream into a room through a bot user. Returns the TaskId.',
-  input: z.object(startShape),
-  agentInput: z.object({ ...startShape, UserSig: BotUserSig }),
-  toWire: (args, env) => ({ ...args, UserSig: botSig(env, 'UserSig', args.UserId, args.UserSig) }),
+  ...mintedBot(startShape),
   output: TaskOutput,
   errors: [
     'FailedOperation.NotAllowed', 'FailedOperation.NotRtmpFunction', 'FailedOperation.RestrictedConcurrency', 'FailedOperation.TaskExist',

@@ -224,3 +224,117 @@ export const DASHBOARD_COLUMNS: Record<string, string> = {
   joinSuccessRate: 'room join success rate (%)',
   joinSuccessIn5sRate: 'joins that succeeded within 5 s (%)',
 };
+
+// TRTC event callbacks: the groups and types of the signed callbacks TRTC POSTs to the operator's server
+// (room and media events, cloud recording, web page recording, the AI service). Wording is the project's own;
+// the numbers follow Tencent's callback pages (see docs/events.md for the sources).
+
+export interface CallbackType {
+  /** Short name, as in Tencent's constant without the EVENT_TYPE_ prefix, in words. */
+  name: string;
+  meaning: string;
+}
+
+export const CALLBACK_GROUPS: Record<number, string> = {
+  1: 'room',
+  2: 'media',
+  3: 'recording',
+  4: 'relay to CDN',
+  8: 'web page recording',
+  9: 'AI service',
+};
+
+export const CALLBACK_TYPES: Record<number, CallbackType> = {
+  101: { name: 'CreateRoom', meaning: 'A room was created' },
+  102: { name: 'DismissRoom', meaning: 'A room closed (dismissed, or everyone left)' },
+  103: { name: 'EnterRoom', meaning: 'A user entered a room' },
+  104: { name: 'ExitRoom', meaning: 'A user left a room' },
+  105: { name: 'ChangeRole', meaning: 'A user switched role' },
+  201: { name: 'StartVideo', meaning: 'A user started sending video' },
+  202: { name: 'StopVideo', meaning: 'A user stopped sending video' },
+  203: { name: 'StartAudio', meaning: 'A user started sending audio' },
+  204: { name: 'StopAudio', meaning: 'A user stopped sending audio' },
+  205: { name: 'StartSubstream', meaning: 'A user started sending the substream (usually a shared screen)' },
+  206: { name: 'StopSubstream', meaning: 'A user stopped sending the substream' },
+  301: { name: 'RecorderStart', meaning: 'A cloud recording started' },
+  302: { name: 'RecorderStop', meaning: 'A cloud recording stopped' },
+  303: { name: 'UploadStart', meaning: 'A recording began uploading to cloud storage' },
+  304: { name: 'FileInfo', meaning: 'A recording wrote its HLS index file' },
+  305: { name: 'UploadStop', meaning: 'A recording finished uploading its HLS files' },
+  306: { name: 'Failover', meaning: 'A recording moved to another machine' },
+  307: { name: 'FileSlice', meaning: 'A recording wrote its first HLS segment' },
+  309: { name: 'DownloadImageError', meaning: 'A recording could not download an image it needs' },
+  310: { name: 'Mp4Stop', meaning: 'A recording finished its MP4 files' },
+  311: { name: 'VodCommit', meaning: 'A recording file reached VOD' },
+  312: { name: 'VodStop', meaning: 'A recording finished uploading to VOD' },
+  801: { name: 'WebRecorderStart', meaning: 'A web page recording started (or failed to)' },
+  802: { name: 'WebRecorderStop', meaning: 'A web page recording stopped' },
+  803: { name: 'WebRecorderStatus', meaning: 'A web page recording changed state' },
+  804: { name: 'WebRecorderLimit', meaning: 'A web page recording hit a limit and stopped' },
+  901: { name: 'AIStart', meaning: 'An AI conversation or transcription task started (or failed to)' },
+  902: { name: 'AIStop', meaning: 'An AI conversation or transcription task stopped' },
+  903: { name: 'AISentence', meaning: 'A complete sentence: what a user said (recognised speech), or the bot\'s full answer' },
+  904: { name: 'AIStartOfSpeech', meaning: 'A user began a sentence' },
+  905: { name: 'AISpeakingFinished', meaning: 'The bot finished speaking its turn' },
+  906: { name: 'AIMetric', meaning: 'A latency figure of the AI service (speech recognition, LLM, TTS)' },
+  908: { name: 'AIErrorMetric', meaning: 'The AI service reported an error' },
+  909: { name: 'AISessionStatus', meaning: 'The AI session changed state (ready: media connected, the bot can talk)' },
+};
+
+/** Codes inside EventInfo, by the member that carries them. */
+export const CALLBACK_CODES = {
+  Role: { 20: 'anchor', 21: 'audience' } as Record<number, string>,
+  TerminalType: { 1: 'Windows', 2: 'Android', 3: 'iOS', 4: 'Linux', 100: 'other' } as Record<number, string>,
+  UserType: { 1: 'WebRTC', 2: 'mini program', 3: 'native SDK' } as Record<number, string>,
+  /** EnterRoom (103) Reason. */
+  enterReason: { 1: 'entered normally', 2: 'network changed', 3: 'reconnected after a timeout', 4: 'cross-room connection' } as Record<number, string>,
+  /** ExitRoom (104) Reason. */
+  exitReason: { 1: 'left normally', 2: 'timed out', 3: 'removed from the room', 4: 'cross-room connection ended', 5: 'the app was killed' } as Record<number, string>,
+  /** RecorderStop (302) Payload.LeaveCode. */
+  recorderLeave: {
+    0: 'stopped as asked', 1: 'the client removed the recorder', 2: 'the client dismissed the room', 3: 'the server removed the recorder',
+    4: 'the server dismissed the room', 99: 'only the recorder was left in the room', 100: 'timed out', 101: 'the recorder\'s user ID entered again',
+  } as Record<number, string>,
+  /** UploadStop (305) Payload.LeaveCode. */
+  uploadLeave: { 0: 'every file uploaded', 1: 'some files are still on the server or backup storage', 2: 'files left behind earlier are now uploaded' } as Record<number, string>,
+  /** Mp4Stop (310), VodCommit (311) Payload.Status. */
+  fileStatus: { 0: 'uploaded', 1: 'some files are still on the server or backup storage', 2: 'failed' } as Record<number, string>,
+  /** AIStop (902) Payload.LeaveCode. */
+  aiLeave: {
+    0: 'stopped as asked', 1: 'the client removed the bot', 2: 'the client dismissed the room', 3: 'the server removed the bot',
+    4: 'the server dismissed the room', 98: 'internal error (retry)', 99: 'only the bot was left in the room past MaxIdleTime',
+  } as Record<number, string>,
+  /** Start and stop Payload.Status of recordings and AI tasks. */
+  startStatus: { 0: 'succeeded', 1: 'failed' } as Record<number, string>,
+};
+
+/** Words for the codes an event carries, by event type. Only codes with a documented meaning are decoded. */
+export function callbackDetails(type: number, info: Record<string, any>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const put = (key: string, table: Record<number, string>, value: unknown) => {
+    const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    if (typeof n === 'number' && table[n] !== undefined) out[key] = table[n]!;
+  };
+  const payload = (info.Payload ?? {}) as Record<string, unknown>;
+  put('role', CALLBACK_CODES.Role, info.Role);
+  if (type === 103) put('reason', CALLBACK_CODES.enterReason, info.Reason);
+  if (type === 104) put('reason', CALLBACK_CODES.exitReason, info.Reason);
+  put('terminal', CALLBACK_CODES.TerminalType, info.TerminalType);
+  put('userType', CALLBACK_CODES.UserType, info.UserType);
+  if (type === 301 || type === 303 || type === 901) put('status', CALLBACK_CODES.startStatus, payload.Status);
+  if (type === 302) put('leaveCode', CALLBACK_CODES.recorderLeave, payload.LeaveCode);
+  if (type === 305) put('leaveCode', CALLBACK_CODES.uploadLeave, payload.LeaveCode);
+  if (type === 310 || type === 311) put('status', CALLBACK_CODES.fileStatus, payload.Status);
+  if (type === 902) put('leaveCode', CALLBACK_CODES.aiLeave, payload.LeaveCode);
+  return out;
+}
+
+/** The callback tables as data, for the trtc://event-ids resource. */
+export function callbackReference() {
+  // Types are numbered by group: 1xx room, 2xx media, 3xx recording, 8xx web recording, 9xx AI.
+  return {
+    groups: CALLBACK_GROUPS,
+    types: Object.entries(CALLBACK_TYPES).map(([type, t]) => ({ type: Number(type), group: Math.floor(Number(type) / 100), ...t })),
+    codes: CALLBACK_CODES,
+  };
+}

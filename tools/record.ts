@@ -4,7 +4,7 @@ import { cloudAction } from './define.js';
 import { MixLayoutParams, MixTranscodeParams, RecordParams, StorageFile, StorageParams, SubscribeStreamUserIds } from './datatypes/recording.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
 import { roomIdType } from './room-id.js';
-import { botSig, BotUserSig, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
+import { mintedBot, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
 
 const shared = { toolset: 'record', rateLimit: 20, regions: REGIONS.record } as const;
 
@@ -34,9 +34,7 @@ export const CreateCloudRecording = cloudAction({
   action: 'CreateCloudRecording',
   effect: 'write',
   description: 'Start recording a room: each user separately or one mixed stream, saved to VOD or COS. Returns the TaskId.',
-  input: z.object(createShape),
-  agentInput: z.object({ ...createShape, UserSig: BotUserSig }),
-  toWire: (args, env) => ({ ...args, UserSig: botSig(env, 'UserSig', args.UserId, args.UserSig) }),
+  ...mintedBot(createShape),
   output: TaskOutput,
   errors: [
     ...common, 'FailedOperation', 'FailedOperation.RestrictedConcurrency', 'InvalidParameter.SdkAppId',

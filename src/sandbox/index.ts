@@ -2,16 +2,20 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Site } from '../../tools/define.js';
 import { CATALOG } from '../../tools/index.js';
 import { silentLogger, type Logger } from '../log.js';
+import { CallbackSender, type CallbackTarget } from './callbacks.js';
 import { CloudProtocol, type Account } from './cloud.js';
 import { Faults, serveFault, type FaultSpec } from './faults.js';
-import { aiHandlers } from './handlers/ai.js';
+import { aiHandlers, hearSpeech } from './handlers/ai.js';
 import { callHandlers } from './handlers/call.js';
 import { conferenceHandlers } from './handlers/conference.js';
 import { dashboardHandlers } from './handlers/dashboard.js';
+import { giftHandlers } from './handlers/gift.js';
 import { ingestHandlers } from './handlers/ingest.js';
 import { liveHandlers } from './handlers/live.js';
+import { mixHandlers } from './handlers/mix.js';
 import { pkHandlers } from './handlers/pk.js';
 import { qualityHandlers } from './handlers/quality.js';
 import { recordHandlers } from './handlers/record.js';
@@ -19,17 +23,22 @@ import { relayHandlers } from './handlers/relay.js';
 import type { RestHandler } from './handlers/rest-common.js';
 import { roomHandlers } from './handlers/room.js';
 import { seatHandlers } from './handlers/seat.js';
+import { slicingHandlers } from './handlers/slicing.js';
+import { speechHandlers } from './handlers/speech.js';
+import { transcriptionHandlers } from './handlers/transcription.js';
 import type { Handler } from './handlers/types.js';
 import { usageHandlers } from './handlers/usage.js';
+import { webRecordHandlers } from './handlers/webrecord.js';
 import { RestProtocol } from './rest.js';
 import { RestState } from './rest-state.js';
-import { World, type WorldSeed } from './world.js';
+import { World, type RoomKind, type WorldSeed } from './world.js';
 
 const HANDLERS: Record<string, Handler> = {
   ...roomHandlers, ...qualityHandlers, ...dashboardHandlers, ...usageHandlers, ...recordHandlers, ...relayHandlers, ...ingestHandlers, ...aiHandlers,
+  ...slicingHandlers, ...webRecordHandlers, ...transcriptionHandlers, ...speechHandlers, ...mixHandlers,
 };
 /** REST handlers, keyed by service/command. */
-const REST_HANDLERS: Record<string, RestHandler> = { ...liveHandlers, ...seatHandlers, ...pkHandlers, ...callHandlers, ...conferenceHandlers };
+const REST_HANDLERS: Record<string, RestHandler> = { ...liveHandlers, ...giftHandlers, ...seatHandlers, ...pkHandlers, ...callHandlers, ...conferenceHandlers };
 
 export interface SandboxOptions {
   host?: string;
@@ -44,7 +53,11 @@ export interface SandboxOptions {
   now?: () => number;
   /** Multiplies every documented rate limit (load tests). */
   rateLimitScale?: number;
+  /** The Tencent Cloud site it plays (default intl): actions documented only for the other site are refused. */
+  site?: Site;
   log?: Logger;
+  /** Where to POST TRTC's event callbacks for what happens in the world (configurable later, too). */
+  callbacks?: CallbackTarget;
 }
 
 /** One request that reached the sandbox: tests count these to prove what was (not) sent. */
@@ -65,6 +78,8 @@ export interface Sandbox {
   requests: SandboxRequestRecord[];
   /** Misbehaviours to apply to upcoming requests. */
   faults: Faults;
+  /** TRTC's event callbacks for what happens in the world, sent once given a URL and key. */
+  callbacks: CallbackSender;
   close(): Promise<void>;
 }
 
@@ -76,6 +91,8 @@ interface Outcome {
   code: string;
   requestId: string;
   body: unknown;
+  /** Events of a streamed answer, sent as server-sent events. */
+  stream?: Array<Record<string, unknown>>;
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -89,12 +106,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   }
   const accounts = opts.accounts ?? [{ secretId: `sandbox-${randomBytes(6).toString('hex')}`, secretKey: randomBytes(24).toString('base64url') }];
   const byId = new Map(accounts.map((a) => [a.secretId, a]));
-  const cloud = new CloudProtocol(world, byId, new Map(CATALOG.map((d) => [d.name, d])), HANDLERS, opts.rateLimitScale);
+  const cloud = new CloudProtocol(world, byId, new Map(CATALOG.map((d) => [d.name, d])), HANDLERS, opts.rateLimitScale, opts.site);
   const rest = new RestState(world, new Set(['administrator', ...(opts.admins ?? [])]));
   const restCommands = new Map(CATALOG.flatMap((d) => (d.api.kind === 'rest' ? [[`${d.api.service}/${d.api.command}`, d] as const] : [])));
   const restProtocol = new RestProtocol(world, rest, restCommands, REST_HANDLERS, opts.rateLimitScale);
   const requests: SandboxRequestRecord[] = [];
   const faults = new Faults();
+  hearSpeech(world);
+  const callbacks = new CallbackSender(world);
+  if (opts.callbacks) callbacks.configure(opts.callbacks);
   const record = (r: SandboxRequestRecord) => {
     requests.push(r);
     if (requests.length > MAX_RECORDS) requests.splice(0, requests.length - MAX_RECORDS);
@@ -118,6 +138,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       }
       return reply(200, { pending: faults.list() });
     }
+    if (url.pathname === '/_sandbox/act' && req.method === 'POST') {
+      try {
+        return reply(200, act(world, JSON.parse(body.toString('utf8'))));
+      } catch (err) {
+        return reply(400, { error: (err as Error).message });
+      }
+    }
     // Both API families answer through here, so injected faults hit either one.
     const serve = async (api: 'cloud' | 'rest', key: string | undefined, process: () => Outcome) => {
       const fault = faults.take(key);
@@ -128,7 +155,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const out = process();
       record({ time: world.now(), api, action: out.action, code: out.code, requestId: out.requestId });
       log.debug(`sandbox ${api} request`, { action: out.action, code: out.code });
-      reply(200, out.body);
+      if (!out.stream) return reply(200, out.body);
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'x-tc-requestid': out.requestId });
+      res.end(out.stream.map((e) => `data: ${JSON.stringify(e)}\n\n`).join(''));
     };
     if (url.pathname === '/' && req.method === 'POST') {
       const action = req.headers['x-tc-action'] as string | undefined;
@@ -156,12 +185,37 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     accounts,
     requests,
     faults,
+    callbacks,
     close: () =>
       new Promise<void>((resolve) => {
+        world.stop();
+        callbacks.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * What the clients of a real app would do, for trying the event callbacks out: a user enters or leaves a room,
+ * says a sentence (bots in the room hear it), or switches role. A numeric roomId names a numeric room.
+ */
+function act(world: World, a: { action?: string; sdkAppId?: number; roomId?: number | string; userId?: string; text?: string; role?: string }) {
+  const app = a.sdkAppId === undefined ? [...world.apps.values()][0]! : world.apps.get(a.sdkAppId);
+  if (!app) throw new Error(`No app ${a.sdkAppId} in the sandbox.`);
+  if ((typeof a.roomId !== 'number' && typeof a.roomId !== 'string') || typeof a.userId !== 'string' || !a.userId) throw new Error('roomId (number or string) and userId are required.');
+  const kind: RoomKind = typeof a.roomId === 'number' ? 'int' : 'str';
+  if (a.action === 'enter') {
+    world.join(app, kind, a.roomId, a.userId, world.now(), a.role === 'audience' ? 21 : 20);
+    return { ok: true };
+  }
+  const room = world.room(app, kind, a.roomId);
+  if (!room?.users.has(a.userId)) throw new Error(`${a.userId} is not in room ${a.roomId}.`);
+  if (a.action === 'leave') world.leave(app, room, a.userId);
+  else if (a.action === 'say' && typeof a.text === 'string' && a.text) world.say(app, room, a.userId, a.text);
+  else if (a.action === 'role' && (a.role === 'anchor' || a.role === 'audience')) world.setRole(app, room, room.users.get(a.userId)!, a.role === 'anchor' ? 20 : 21);
+  else throw new Error('action must be enter, leave, say (with text) or role (with role anchor or audience).');
+  return { ok: true };
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {

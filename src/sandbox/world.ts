@@ -2,16 +2,20 @@
 // plus a history of what happened, from which monitoring answers are derived.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { Registry } from './registry.js';
 import { TaskBook } from './tasks.js';
 
 export type RoomKind = 'int' | 'str';
 /** SetUserBlocked's IsMute: 0 allowed, 1 audio+video blocked, 2 audio blocked, 3 video blocked. */
 export type BlockMode = 0 | 1 | 2 | 3;
+/** A user's role in a room, as TRTC's callbacks number it: 20 anchor (sends media), 21 audience. */
+export type Role = 20 | 21;
 
 export interface RoomUser {
   userId: string;
   joinedAt: number;
   block: BlockMode;
+  role: Role;
 }
 
 export interface Room {
@@ -22,7 +26,8 @@ export interface Room {
   users: Map<string, RoomUser>;
 }
 
-export type RoomEventType = 'create' | 'join' | 'leave' | 'kicked' | 'blocked' | 'dismissed' | 'closed';
+/** What happened in a room. `role` is a role switch and `speech` a sentence a user said (bots in the room hear it). */
+export type RoomEventType = 'create' | 'join' | 'leave' | 'kicked' | 'blocked' | 'role' | 'speech' | 'dismissed' | 'closed';
 export interface RoomEvent {
   time: number;
   kind: RoomKind;
@@ -44,6 +49,14 @@ export interface App {
   events: RoomEvent[];
   /** Seeded call quality per user ID. */
   quality: Map<string, QualityLevel>;
+  /** Lines users say once a bot that hears them starts in their room, by room key. */
+  scripts: Map<string, ScriptLine[]>;
+}
+
+export interface ScriptLine {
+  userId: string;
+  says: string;
+  afterSeconds: number;
 }
 
 const SeedUser = z.union([
@@ -61,7 +74,12 @@ export const WorldSeedSchema = z.object({
     z.object({
       sdkAppId: z.int().min(1),
       sdkSecretKey: z.string().min(1).optional(),
-      rooms: z.array(z.object({ roomId: z.union([z.int().min(1), z.string().min(1)]), users: z.array(SeedUser).default([]) })).default([]),
+      rooms: z.array(z.object({
+        roomId: z.union([z.int().min(1), z.string().min(1)]),
+        users: z.array(SeedUser).default([]),
+        /** What users say once an AI conversation or transcription bot that hears them starts in the room. */
+        script: z.array(z.object({ userId: z.string().min(1), says: z.string().min(1), afterSeconds: z.number().min(0).max(3600).default(0) })).default([]),
+      })).default([]),
     }),
   ).min(1),
 });
@@ -69,13 +87,24 @@ export type WorldSeed = z.input<typeof WorldSeedSchema>;
 
 export const DEFAULT_APP_ID = 1400000001;
 
-/** A small world to try things in: two numeric rooms and two string rooms, with users in each. */
+/**
+ * A small world to try things in: two numeric rooms and two string rooms, with users in each. In room 1234, once a
+ * bot that hears them starts, alice asks for a manager (an AI bot's user) and bob insults everyone (what moderation
+ * flags).
+ */
 export const DEFAULT_WORLD: WorldSeed = {
   apps: [
     {
       sdkAppId: DEFAULT_APP_ID,
       rooms: [
-        { roomId: 1234, users: ['alice', 'bob', 'carol'] },
+        {
+          roomId: 1234,
+          users: ['alice', 'bob', 'carol'],
+          script: [
+            { userId: 'alice', says: 'Can I talk to a manager, please?', afterSeconds: 1 },
+            { userId: 'bob', says: 'You are all idiots, shut up!', afterSeconds: 1 },
+          ],
+        },
         { roomId: 10006, users: ['29376', '29377'] },
         { roomId: 'abcd', users: ['test1', 'test2'] },
         { roomId: 'class-101', users: ['teacher', 'student-1', 'student-2'] },
@@ -88,11 +117,17 @@ export const roomKey = (kind: RoomKind, id: number | string) => `${kind}:${id}`;
 
 export type RoomListener = (app: App, event: RoomEvent) => void;
 
+/** Whether a block mode stops a user's audio, and video. */
+export const blocks = (mode: BlockMode) => ({ audio: mode === 1 || mode === 2, video: mode === 1 || mode === 3 });
+
 export class World {
   readonly apps = new Map<number, App>();
   private readonly listeners: RoomListener[] = [];
-  /** Recording, relay, ingest and AI tasks of every app. */
+  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Tasks whose bots join rooms (recording, relay, ingest, AI, moderation, slicing, transcription) of every app. */
   readonly tasks = new TaskBook(this);
+  /** What apps own outside rooms: pictures, vocabularies, voices, voiceprints, web recordings, synthesis tasks, mixes. */
+  readonly things = new Registry();
 
   constructor(seed: WorldSeed = DEFAULT_WORLD, readonly now: () => number = Date.now) {
     const parsed = WorldSeedSchema.parse(seed);
@@ -109,12 +144,13 @@ export class World {
           if (u.quality) app.quality.set(u.userId, u.quality);
         }
         if (r.users.length === 0) this.openRoom(app, kind, r.roomId);
+        if (r.script.length) app.scripts.set(roomKey(kind, r.roomId), r.script);
       }
     }
   }
 
   addApp(sdkAppId: number, sdkSecretKey = randomBytes(32).toString('hex')): App {
-    const app: App = { sdkAppId, sdkSecretKey, rooms: new Map(), closedRooms: [], events: [], quality: new Map() };
+    const app: App = { sdkAppId, sdkSecretKey, rooms: new Map(), closedRooms: [], events: [], quality: new Map(), scripts: new Map() };
     this.apps.set(sdkAppId, app);
     return app;
   }
@@ -124,42 +160,70 @@ export class World {
     return app.rooms.get(roomKey(kind, id));
   }
 
-  private openRoom(app: App, kind: RoomKind, id: number | string, at = this.now()): Room {
+  /** Opens a room; `by` is the user whose entry opened it. */
+  private openRoom(app: App, kind: RoomKind, id: number | string, at = this.now(), by?: string): Room {
     const existing = this.room(app, kind, id);
     if (existing) return existing;
     const room: Room = { kind, id, createdAt: at, users: new Map() };
     app.rooms.set(roomKey(kind, id), room);
-    this.record(app, room, 'create', undefined, undefined, at);
+    this.record(app, room, 'create', by, undefined, at);
     return room;
   }
 
   /** A user enters a room, which opens if it was not active. `at` is for seeding history. */
-  join(app: App, kind: RoomKind, id: number | string, userId: string, at = this.now()): RoomUser {
-    const room = this.openRoom(app, kind, id, at);
+  join(app: App, kind: RoomKind, id: number | string, userId: string, at = this.now(), role: Role = 20): RoomUser {
+    const room = this.openRoom(app, kind, id, at, userId);
     let user = room.users.get(userId);
     if (!user) {
-      user = { userId, joinedAt: at, block: 0 };
+      user = { userId, joinedAt: at, block: 0, role };
       room.users.set(userId, user);
-      this.record(app, room, 'join', userId, undefined, at);
+      this.record(app, room, 'join', userId, { Role: role }, at);
     }
     return user;
   }
 
   setBlock(app: App, room: Room, user: RoomUser, mode: BlockMode): void {
+    const was = user.block;
     user.block = mode;
-    this.record(app, room, 'blocked', user.userId, { IsMute: mode });
+    this.record(app, room, 'blocked', user.userId, { IsMute: mode, was });
+  }
+
+  /** A user switches role (taking a seat makes an anchor, leaving it an audience member). */
+  setRole(app: App, room: Room, user: RoomUser, role: Role): void {
+    if (user.role === role) return;
+    user.role = role;
+    this.record(app, room, 'role', user.userId, { Role: role });
+  }
+
+  /** A user says a sentence in a room: AI bots that listen to them hear it. */
+  say(app: App, room: Room, userId: string, text: string): void {
+    if (!room.users.has(userId)) throw new Error(`${userId} is not in room ${room.id}.`);
+    this.record(app, room, 'speech', userId, { text });
+  }
+
+  /** A user leaves a room by themselves; a room with no one left closes. */
+  leave(app: App, room: Room, userId: string): boolean {
+    const user = room.users.get(userId);
+    if (!user) return false;
+    room.users.delete(userId);
+    this.record(app, room, 'leave', userId, { Role: user.role });
+    if (room.users.size === 0) this.close(app, room, 'closed');
+    return true;
   }
 
   /** Removes users; a room with no one left closes, as TRTC rooms do. */
   kick(app: App, room: Room, userIds: readonly string[]): string[] {
-    const removed = userIds.filter((id) => room.users.delete(id));
-    for (const id of removed) this.record(app, room, 'kicked', id);
+    const removed = userIds.flatMap((id) => {
+      const user = room.users.get(id);
+      return user && room.users.delete(id) ? [user] : [];
+    });
+    for (const user of removed) this.record(app, room, 'kicked', user.userId, { Role: user.role });
     if (room.users.size === 0) this.close(app, room, 'closed');
-    return removed;
+    return removed.map((u) => u.userId);
   }
 
   dismiss(app: App, room: Room): void {
-    for (const id of room.users.keys()) this.record(app, room, 'kicked', id, { by: 'dismiss' });
+    for (const user of room.users.values()) this.record(app, room, 'kicked', user.userId, { by: 'dismiss', Role: user.role });
     room.users.clear();
     this.close(app, room, 'dismissed');
   }
@@ -174,6 +238,21 @@ export class World {
   /** Lets other parts of the sandbox follow what happens in rooms (seats are freed when their user leaves, say). */
   onEvent(listener: RoomListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Runs `fn` later (scripted lines); the sandbox's only timers, cleared by stop(). */
+  later(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
 
   private record(app: App, room: Room, type: RoomEventType, userId?: string, detail?: Record<string, unknown>, at = this.now()): void {
@@ -197,6 +276,7 @@ export class World {
         events: app.events.length,
       })),
       tasks: this.tasks.snapshot(),
+      things: this.things.snapshot(),
     };
   }
 }

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { ToolDef } from '../../tools/define.js';
 import { ALL_APPS, AllApps } from '../../tools/fields.js';
 
-/** Parameter names that carry the app ID (DescribeTrtcRoomUsage spells it SdkAppid). */
-const APP_ID_FIELDS = ['SdkAppId', 'SdkAppid'] as const;
+/** Parameter names that carry the app ID (DescribeTrtcRoomUsage spells it SdkAppid, CreateAudioModerationSync Sdkappid). */
+const APP_ID_FIELDS = ['SdkAppId', 'SdkAppid', 'Sdkappid'] as const;
 export type AppIdField = (typeof APP_ID_FIELDS)[number];
 
 /** The schema of the arguments agents pass: `agentInput` when the definition has one, else the wire schema. */

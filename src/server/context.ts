@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { RateGate } from '../rate-limit.js';
 import { addSecret } from '../redact.js';
 import { genUserSig } from '../signing/usersig.js';
+import { EventFeed } from '../events/feed.js';
 import { NS, openStore, type Store } from '../store/index.js';
 import { VERSION } from '../version.js';
 import { AuditLog } from './audit.js';
@@ -27,7 +28,7 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
   // Settings that can fail are read before the sandbox starts and announces itself.
   // Loaded only when configured: start-up stays free of catalog schemas otherwise.
   const profiles = config.aiProfiles || config.llmConfig || config.ttsConfig ? (await import('../ai-profiles.js')).loadAiProfiles(config) : undefined;
-  const store = await openStore(config.store).catch((err: Error) => {
+  const store = await openStore(config.store, log).catch((err: Error) => {
     throw new ConfigError(`Invalid setting --store: ${err.message}.`);
   });
   let credentials = cloudCredentials(config);
@@ -38,7 +39,7 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     const reason = config.sandbox ? `asked for by ${config.sources.sandbox ?? '--sandbox'}` : 'no Tencent Cloud credentials are configured';
     const { startSandbox } = await import('../sandbox/index.js');
     const sb = await startSandbox({
-      world: readWorld(config.sandboxWorld), sdkSecretKey: config.sdkSecretKey, admins: [config.adminUserId], rateLimitScale: config.rateLimitScale, log,
+      world: readWorld(config.sandboxWorld), sdkSecretKey: config.sdkSecretKey, admins: [config.adminUserId], rateLimitScale: config.rateLimitScale, site: config.site, log,
     });
     const firstApp = [...sb.world.apps.values()][0]!;
     const account = sb.accounts[0]!;
@@ -52,17 +53,20 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
       sdkAppId: config.sdkAppId ?? firstApp.sdkAppId,
       sdkSecretKey: config.sdkSecretKey ?? (sb.world.apps.get(config.sdkAppId ?? firstApp.sdkAppId)?.sdkSecretKey),
     };
-    sandbox = { reason, world: () => sb.world.snapshot() };
+    sandbox = { reason, world: () => sb.world.snapshot(), sendCallbacksTo: (url, key) => sb.callbacks.configure({ url, key }) };
     closeSandbox = sb.close;
     log.warn(`SANDBOX MODE (${reason}): tools act on a local TRTC emulator, not on Tencent Cloud`, { sandbox: sb.url, sdkAppId: config.sdkAppId });
   }
 
+  // With a shared store the rate windows are the fleet's, since Tencent counts per account and action.
+  const gate = new RateGate(config.rateLimitWaitMs, config.rateLimitScale, store);
   const creds = credentials;
   if (!sandbox) log.info('using Tencent Cloud credentials', { from: creds.source, secretId: creds.secretId });
-  const gate = new RateGate(config.rateLimitWaitMs, config.rateLimitScale);
   const cloud = new CloudApiCaller({
     gate,
     endpoint: config.endpoint ?? `https://${config.domain}/`,
+    fixedEndpoint: config.endpoint !== undefined,
+    site: config.site,
     credentials: () => creds,
     region: config.region,
     timeoutMs: config.timeoutMs,
@@ -93,6 +97,7 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
   });
   // Tokens stay valid across restarts and replicas that share the key; by default it derives from the SecretKey.
   const tokenKey = await confirmationKey(config.confirmSecret, creds, store);
+  const events = new EventFeed(store);
   const ctx: ServerContext = {
     config,
     log,
@@ -101,11 +106,13 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     tokens: new ConfirmationTokens(tokenKey, config.confirmTtl),
     audit: new AuditLog(config.auditLog),
     store,
+    events,
     sandbox,
   };
   return {
     ctx,
     close: async () => {
+      events.close();
       await store.close();
       await closeSandbox();
     },

@@ -29,6 +29,7 @@ const searchOutput = z.object({
       effect: z.enum(['read', 'write', 'destructive']),
       description: z.string(),
       listed: z.boolean().describe('Whether it can also be called directly'),
+      unavailable: z.string().optional().describe('Why it cannot be called on this site'),
     }),
   ),
 });

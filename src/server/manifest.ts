@@ -5,6 +5,7 @@ import type { ToolDef } from '../../tools/define.js';
 import { CATALOG } from '../../tools/index.js';
 import { annotationsOf, metaOf, toolInputSchema } from './catalog.js';
 import { DISCOVERY_TOOLSET, discoveryDefs, discoveryInputs } from './discovery.js';
+import { EVENT_ANNOTATIONS, eventDefs, eventInputs, EVENTS_TOOLSET } from '../events/tools.js';
 import { toolOutputSchema } from './output.js';
 import { portable, type ManifestTool } from './tool-list.js';
 
@@ -19,12 +20,13 @@ export function manifestEntry(def: ToolDef): ManifestTool {
     outputSchema: jsonSchema(toolOutputSchema(def), 'output'),
     annotations: annotationsOf(def),
     _meta: metaOf(def),
+    ...(def.api.kind === 'cloud' && def.api.sites && { sites: [...def.api.sites] }),
   };
 }
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => portable(z.toJSONSchema(schema, { io, unrepresentable: 'any' }));
 
-/** The discovery tools first (they are always listed), then the catalog. */
+/** The discovery tools first (they are always listed), then the catalog, then the event tools (they call no API). */
 export function computeManifest(catalog: readonly ToolDef[] = CATALOG): ManifestTool[] {
   const discovery = (Object.keys(discoveryInputs) as Array<keyof typeof discoveryInputs>).map((name): ManifestTool => {
     const def = discoveryDefs[name];
@@ -37,6 +39,14 @@ export function computeManifest(catalog: readonly ToolDef[] = CATALOG): Manifest
       annotations: { ...def.annotations },
     };
   });
-  return [...discovery, ...catalog.map(manifestEntry)];
+  const events = (Object.keys(eventInputs) as Array<keyof typeof eventInputs>).map((name): ManifestTool => ({
+    name,
+    toolset: EVENTS_TOOLSET,
+    description: eventDefs[name].description,
+    inputSchema: jsonSchema(eventInputs[name], 'input'),
+    outputSchema: jsonSchema(eventDefs[name].output, 'output'),
+    annotations: { ...EVENT_ANNOTATIONS },
+  }));
+  return [...discovery, ...catalog.map(manifestEntry), ...events];
 }
 

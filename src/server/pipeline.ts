@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import { redact, redactText } from '../redact.js';
 import { describeIssues, fieldPath, MAX_ARG_DEPTH, tooDeep } from '../validation.js';
 import type { Store } from '../store/store.js';
+import type { EventFeed } from '../events/feed.js';
 import type { AuditLog } from './audit.js';
 import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
 import { askHuman, describeIntent, needsConsent, REDEMPTION_PROBLEM, type ConfirmationTokens, type Elicit } from './consent.js';
@@ -30,8 +31,10 @@ export interface ServerContext {
   audit: AuditLog;
   /** Durable state shared with the other processes that use the same store. */
   store: Store;
+  /** Wakes readers of the event log when callbacks arrive. */
+  events?: EventFeed;
   /** Set when answers come from the local sandbox: every result says so. */
-  sandbox?: { reason: string; world?: () => unknown };
+  sandbox?: { reason: string; world?: () => unknown; sendCallbacksTo?: (url: string, key: string) => void };
 }
 
 export interface CallExtra {
@@ -210,7 +213,7 @@ function describeCounterpart(def: ToolDef, catalog: ReadonlyMap<string, ToolDef>
 const apiName = (def: ToolDef) => (def.api.kind === 'cloud' ? def.api.action : `${def.api.service}/${def.api.command}`);
 
 /** `structured` is already redacted, so its JSON mirror is too; the notes are free text and pass the redactor. */
-function success(structured: Record<string, unknown>, notes: string[]): CallToolResult {
+export function success(structured: Record<string, unknown>, notes: string[]): CallToolResult {
   const content = [JSON.stringify(structured), ...notes.map(redactText)].map((text) => ({ type: 'text' as const, text }));
   return { content, structuredContent: structured };
 }
@@ -219,7 +222,7 @@ export function failure(text: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: redactText(text) }] };
 }
 
-function withSandboxNote(ctx: ServerContext, result: CallToolResult): CallToolResult {
+export function withSandboxNote(ctx: ServerContext, result: CallToolResult): CallToolResult {
   if (!ctx.sandbox) return result;
   return { ...result, content: [...result.content, { type: 'text', text: SANDBOX_NOTE }], _meta: { ...result._meta, sandbox: true } };
 }

@@ -1,6 +1,7 @@
 // Read-only reference material for agents and the people who set them up, under stable trtc:// URIs.
 import type { ReadResourceResult, Resource } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { regionsOn, servedOn } from '../../tools/define.js';
 import { CLOUD_DOMAINS } from '../config.js';
 import { hintFor, restMeaning } from '../api/errors.js';
 import { portable } from './tool-list.js';
@@ -53,17 +54,19 @@ interface ResourceDef {
 const RESOURCES: Record<string, ResourceDef> = {
   'trtc://regions': {
     name: 'Regions',
-    description: 'Cloud API domains, the regions TRTC serves and which tools each region serves',
+    description: 'Cloud API domains, the regions TRTC serves and which tools each region serves on the configured site',
     async read(ctx) {
-      const catalog = [...(await loadCatalog()).values()];
-      const ids = new Set([...Object.keys(REGION_NAMES), ...catalog.flatMap((d) => (d.api.kind === 'cloud' ? d.api.regions ?? [] : []))]);
+      const { site } = ctx.config;
+      // Only the Cloud API actions served on this site, each with its regions there.
+      const cloud = [...(await loadCatalog()).values()].flatMap((d) => (d.api.kind === 'cloud' && servedOn(d.api, site) ? [{ name: d.name, regions: regionsOn(d.api, site) }] : []));
+      const ids = new Set([...Object.keys(REGION_NAMES), ...cloud.flatMap((d) => d.regions ?? [])]);
       return {
-        configured: { region: ctx.config.region, domain: ctx.config.domain },
+        configured: { site, region: ctx.config.region, domain: ctx.config.domain },
         domains: CLOUD_DOMAINS,
         regions: [...ids].sort().map((id) => ({
           region: id,
           name: REGION_NAMES[id] ?? id,
-          tools: catalog.filter((d) => d.api.kind === 'cloud' && (!d.api.regions || d.api.regions.includes(id))).map((d) => d.name),
+          tools: cloud.filter((d) => !d.regions || d.regions.includes(id)).map((d) => d.name),
         })),
       };
     },
@@ -81,7 +84,7 @@ const RESOURCES: Record<string, ResourceDef> = {
   },
   'trtc://event-ids': {
     name: 'Event and metric meanings',
-    description: 'What the numbers in monitoring answers mean: DescribeUserEvent event IDs, abnormal experiences and events, quality metrics, dashboard columns',
+    description: 'What the numbers in monitoring answers and callbacks mean: DescribeUserEvent event IDs, abnormal experiences and events, quality metrics, dashboard columns, callback event groups, types and codes',
     async read() {
       const m = await import('../../tools/meanings.js');
       return {
@@ -90,14 +93,18 @@ const RESOURCES: Record<string, ResourceDef> = {
         abnormalEvents: m.ABNORMAL_EVENTS,
         qualityMetrics: m.METRICS,
         dashboardColumns: m.DASHBOARD_COLUMNS,
+        callbackEvents: m.callbackReference(),
       };
     },
   },
   'trtc://datatypes': {
     name: 'Data types',
-    description: 'JSON Schemas of the nested structures the task tools take (RecordParams, StorageParams, McuLayoutParams, AgentConfig, STTConfig, ...)',
+    description: 'JSON Schemas of the nested structures the task tools take (RecordParams, StorageParams, McuLayoutParams, AgentConfig, STTConfig, ModerationParams, Voice, ...)',
     async read() {
-      const modules = await Promise.all([import('../../tools/datatypes/recording.js'), import('../../tools/datatypes/mcu.js'), import('../../tools/datatypes/ai.js')]);
+      const modules = await Promise.all([
+        import('../../tools/datatypes/recording.js'), import('../../tools/datatypes/mcu.js'), import('../../tools/datatypes/ai.js'),
+        import('../../tools/datatypes/slicing.js'), import('../../tools/datatypes/speech.js'),
+      ]);
       const types: Record<string, unknown> = {};
       for (const mod of modules) {
         for (const [name, value] of Object.entries(mod)) {
@@ -111,10 +118,14 @@ const RESOURCES: Record<string, ResourceDef> = {
   },
   'trtc://toolsets': {
     name: 'Toolsets',
-    description: 'The toolsets, their tools and their effects; choose the listed ones with --toolsets',
+    description: 'The toolsets, their tools and their effects; choose the listed ones with --toolsets. Tools of the other site only are marked unavailable',
     async read(ctx) {
-      const sets: Record<string, Array<{ name: string; effect: string }>> = {};
-      for (const d of (await loadCatalog()).values()) (sets[d.toolset] ??= []).push({ name: d.name, effect: d.effect });
+      const sets: Record<string, Array<{ name: string; effect: string; available?: false }>> = {};
+      for (const d of (await loadCatalog()).values()) {
+        (sets[d.toolset] ??= []).push({ name: d.name, effect: d.effect, ...(!servedOn(d.api, ctx.config.site) && { available: false as const }) });
+      }
+      const { eventInputs, EVENTS_TOOLSET } = await import('../events/tools.js');
+      sets[EVENTS_TOOLSET] = Object.keys(eventInputs).map((name) => ({ name, effect: 'read' }));
       const listed = new Set(ctx.config.toolsets);
       return Object.entries(sets).map(([toolset, tools]) => ({ toolset, listed: listed.has('all') || listed.has(toolset), tools }));
     },

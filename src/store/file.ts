@@ -2,11 +2,13 @@
 // - claim: a file created with O_EXCL, which the kernel makes atomic; an expired one is replaced under a lock.
 // - put/get: a file per key, replaced by rename, so a reader sees the old value or the new one, never half.
 // - logs: a JSON Lines file per log, appended under a lock (mkdir is atomic), read without one; compaction
-//   rewrites the file and renames it into place.
+//   rewrites the file and renames it into place. Appends that queue up in this process while one is under way
+//   are written together, under one lock and in one write, so a burst costs one lock per batch.
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { appendFile, link, mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { SlidingWindows } from '../rate-limit.js';
 import { StoreUnavailableError, type AppendOptions, type LogEntry, type LogPage, type ReadOptions, type Store } from './store.js';
 
 const hash = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -24,6 +26,16 @@ interface LogLine {
   entry: unknown;
 }
 
+/** The most appends written under one lock. */
+const MAX_BATCH = 1_000;
+
+interface PendingAppend {
+  entry: unknown;
+  opts: AppendOptions;
+  resolve(result: { seq: number; duplicate: boolean }): void;
+  reject(err: unknown): void;
+}
+
 /** What this process has read of one log file, so that a read parses only what was appended since. */
 interface LogCache {
   ino: number;
@@ -34,10 +46,15 @@ interface LogCache {
 }
 
 export class FileStore implements Store {
+  readonly shared = false;
+  private readonly windows = new SlidingWindows();
   readonly kind = 'file';
   private readonly caches = new Map<string, LogCache>();
-  /** Appends to one log from this process go one at a time, so they do not contend for the lock among themselves. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Appends to one log from this process wait here while a batch is written, and go in the next one together. */
+  private readonly pending = new Map<string, PendingAppend[]>();
+  private readonly writers = new Set<Promise<void>>();
+  /** Log directories this process created or found: a batch then skips a system call. */
+  private readonly logDirs = new Set<string>();
   private claims = 0;
 
   constructor(readonly location: string, private readonly now: () => number = Date.now) {}
@@ -74,11 +91,29 @@ export class FileStore implements Store {
   }
 
   append(log: string, entry: unknown, opts: AppendOptions): Promise<{ seq: number; duplicate: boolean }> {
-    const prev = this.queues.get(log) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(() => this.appendNow(log, entry, opts));
-    this.queues.set(log, next);
-    void next.finally(() => this.queues.get(log) === next && this.queues.delete(log)).catch(() => undefined);
-    return next;
+    return new Promise((resolve, reject) => {
+      const queue = this.pending.get(log);
+      if (queue) return void queue.push({ entry, opts, resolve, reject });
+      this.pending.set(log, [{ entry, opts, resolve, reject }]);
+      const writer = this.drain(log);
+      this.writers.add(writer);
+      void writer.finally(() => this.writers.delete(writer));
+    });
+  }
+
+  /** Writes the log's queue in batches until it is empty; appends made meanwhile join the next batch. */
+  private async drain(log: string): Promise<void> {
+    const queue = this.pending.get(log)!;
+    while (queue.length) {
+      const batch = queue.splice(0, MAX_BATCH);
+      try {
+        const results = await this.appendBatch(log, batch);
+        batch.forEach((a, i) => a.resolve(results[i]!));
+      } catch (err) {
+        for (const a of batch) a.reject(err);
+      }
+    }
+    this.pending.delete(log);
   }
 
   async read<T>(log: string, opts: ReadOptions): Promise<LogPage<T>> {
@@ -94,6 +129,11 @@ export class FileStore implements Store {
     };
   }
 
+  /** Per process: several processes on one host each keep their own windows. */
+  async acquire(key: string, limit: number, windowMs: number): Promise<number> {
+    return this.windows.take(key, limit, windowMs, Date.now());
+  }
+
   async ping(): Promise<void> {
     await this.io(async () => {
       await mkdir(this.location, { recursive: true });
@@ -104,15 +144,18 @@ export class FileStore implements Store {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.queues.values()]);
+    await Promise.allSettled([...this.writers]);
   }
 
   // --- logs ---
 
-  private async appendNow(log: string, entry: unknown, opts: AppendOptions): Promise<{ seq: number; duplicate: boolean }> {
+  private async appendBatch(log: string, batch: readonly PendingAppend[]): Promise<Array<{ seq: number; duplicate: boolean }>> {
     const dir = join(this.location, 'logs', fileOf(log));
     return this.io(async () => {
-      await mkdir(dir, { recursive: true });
+      if (!this.logDirs.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        this.logDirs.add(dir);
+      }
       return this.locked(join(dir, '.lock'), async () => {
         const now = this.now();
         let cache = await this.refresh(log);
@@ -120,20 +163,30 @@ export class FileStore implements Store {
           await this.replace(join(dir, 'entries.jsonl'), `${JSON.stringify({ base: 0 })}\n`);
           cache = (await this.refresh(log))!;
         }
-        const kept = retained(cache, opts, now);
-        if (opts.dedupeKey !== undefined) {
-          const seq = cache.keys.get(opts.dedupeKey);
-          if (seq !== undefined && seq > kept.base) return { seq, duplicate: true };
+        const opts = batch.at(-1)!.opts;
+        const keptBase = cache.base + dropped(cache, opts, now);
+        const lines: LogLine[] = [];
+        const added = new Map<string, number>();
+        const results = batch.map(({ entry, opts: { dedupeKey: k } }) => {
+          // A key seen in what the log keeps, or earlier in this batch, is a duplicate.
+          const seen = k === undefined ? undefined : (added.get(k) ?? cache.keys.get(k));
+          if (seen !== undefined && (added.has(k!) || seen > keptBase)) return { seq: seen, duplicate: true };
+          const line: LogLine = { seq: cache.base + cache.lines.length + lines.length + 1, time: now, ...(k !== undefined ? { k } : {}), entry };
+          lines.push(line);
+          if (k !== undefined) added.set(k, line.seq);
+          return { seq: line.seq, duplicate: false };
+        });
+        if (lines.length) {
+          const text = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
+          await appendFile(join(dir, 'entries.jsonl'), text);
+          // Under the lock nobody else appends, so this process's view extends by exactly what it wrote.
+          cache.lines.push(...lines);
+          for (const l of lines) if (l.k !== undefined) cache.keys.set(l.k, l.seq);
+          cache.offset += Buffer.byteLength(text);
         }
-        const line: LogLine = { seq: cache.base + cache.lines.length + 1, time: now, ...(opts.dedupeKey !== undefined ? { k: opts.dedupeKey } : {}), entry };
-        await appendFile(join(dir, 'entries.jsonl'), `${JSON.stringify(line)}\n`);
         // Compaction rewrites the file; it runs once a quarter of the bound (or 64 lines) is dead, not per append.
-        const dead = kept.base - cache.base;
-        if (dead >= Math.max(64, opts.maxEntries / 4)) {
-          await this.refresh(log);
-          await this.compact(log, dir, opts, now);
-        }
-        return { seq: line.seq, duplicate: false };
+        if (dropped(cache, opts, now) >= Math.max(64, opts.maxEntries / 4)) await this.compact(log, dir, opts, now);
+        return results;
       });
     });
   }
@@ -239,11 +292,16 @@ export class FileStore implements Store {
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
       const tmp = `${lock}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-      await writeFile(tmp, String(Date.now()), { mode: 0o600 });
       try {
+        await writeFile(tmp, String(Date.now()), { mode: 0o600 });
         await link(tmp, lock);
         break;
       } catch (err) {
+        // Its directory went away (the store was cleared while this process ran): make it again.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+          await mkdir(dirname(lock), { recursive: true });
+          continue;
+        }
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const since = await readFile(lock, 'utf8').then(Number, (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? Number.NaN : 0));
         // A lock that cannot be read as a time (an earlier version's lock directory) counts as stale too.
@@ -279,7 +337,13 @@ const missing = (err: NodeJS.ErrnoException): undefined => {
 
 /** The part of a log its bounds keep: the newest maxEntries, none older than maxAgeMs. */
 function retained(cache: LogCache, opts: AppendOptions, now: number): { base: number; lines: LogLine[] } {
+  const drop = dropped(cache, opts, now);
+  return { base: cache.base + drop, lines: cache.lines.slice(drop) };
+}
+
+/** How many of the oldest lines the bounds drop (without copying what they keep). */
+function dropped(cache: LogCache, opts: AppendOptions, now: number): number {
   let drop = Math.max(0, cache.lines.length - opts.maxEntries);
   while (drop < cache.lines.length && cache.lines[drop]!.time <= now - opts.maxAgeMs) drop++;
-  return { base: cache.base + drop, lines: cache.lines.slice(drop) };
+  return drop;
 }

@@ -3,6 +3,8 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FileStore } from './file.js';
 import { MemoryStore } from './memory.js';
+import { silentLogger, type Logger } from '../log.js';
+import { addSecret } from '../redact.js';
 import type { Store } from './store.js';
 
 export type { Store } from './store.js';
@@ -13,9 +15,18 @@ export function defaultStoreDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state'), 'trtc-mcp');
 }
 
-/** `memory`, `file:<dir>` or a plain directory path. */
-export async function openStore(spec: string | undefined, now: () => number = Date.now): Promise<Store> {
+/** `memory`, `redis://...` (or `rediss://`), `file:<dir>` or a plain directory path. */
+export async function openStore(spec: string | undefined, log: Logger = silentLogger, now: () => number = Date.now): Promise<Store> {
   if (spec === 'memory') return new MemoryStore(now);
+  if (spec && /^rediss?:\/\//.test(spec)) {
+    const password = new URL(spec).password;
+    if (password) addSecret(decodeURIComponent(password));
+    // Loaded only when configured, so that single-host start-up does not parse the Redis client.
+    const { RedisStore } = await import('./redis.js');
+    const store = await new RedisStore(spec, log, now).opened();
+    log.info('state store', { kind: store.kind, location: store.location });
+    return store;
+  }
   const dir = spec === undefined ? defaultStoreDir() : resolve(spec.startsWith('file:') ? spec.slice('file:'.length) : spec);
   const store = new FileStore(dir, now);
   await store.ping();

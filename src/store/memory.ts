@@ -1,5 +1,6 @@
 // A store in this process's memory. For unit tests and for `--store memory` only: it is never a fallback,
 // because state that other processes cannot see reopens replay across them.
+import { SlidingWindows } from '../rate-limit.js';
 import type { AppendOptions, LogEntry, LogPage, ReadOptions, Store } from './store.js';
 
 interface Log {
@@ -9,6 +10,8 @@ interface Log {
 }
 
 export class MemoryStore implements Store {
+  readonly shared = false;
+  private readonly windows = new SlidingWindows();
   readonly kind = 'memory';
   readonly location = 'memory';
   private readonly values = new Map<string, { value: unknown; expiresAt: number }>();
@@ -56,6 +59,11 @@ export class MemoryStore implements Store {
     const after = opts.after ?? 0;
     const entries = log.entries.filter((e) => e.seq > after).slice(0, opts.limit);
     return { entries: structuredClone(entries) as LogEntry<T>[], last: log.seq, first: log.entries[0]?.seq ?? log.seq + 1 };
+  }
+
+  /** Per process: several processes on one host each keep their own windows. */
+  async acquire(key: string, limit: number, windowMs: number): Promise<number> {
+    return this.windows.take(key, limit, windowMs, Date.now());
   }
 
   async ping(): Promise<void> {}

@@ -58,6 +58,16 @@ export interface Store {
   /** Reads a log oldest first; an unknown log reads as empty. */
   read<T = unknown>(log: string, opts: ReadOptions): Promise<LogPage<T>>;
 
+  /**
+   * Takes a slot in the sliding window `key` that allows `limit` per `windowMs`: 0 when taken, else the ms until
+   * one frees (nothing taken). A shared store shares the window with every process using it (Tencent's limits are
+   * per account and action, not per process); the embedded store keeps it per process.
+   */
+  acquire(key: string, limit: number, windowMs: number): Promise<number>;
+
+  /** Whether the state is shared beyond this host (several replicas): rate windows are then fleet-wide. */
+  readonly shared: boolean;
+
   /** Resolves when the store can be reached; throws StoreUnavailableError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -23,6 +23,11 @@ export interface HttpServeOptions {
   allowedHosts?: readonly string[];
   /** Browser origins accepted besides the server's own. */
   allowedOrigins?: readonly string[];
+  /**
+   * Paths served ahead of MCP and of its checks (Host, Origin, bearer token), by handlers that authenticate their
+   * own requests: the TRTC callback receiver checks each callback's signature.
+   */
+  routes?: Readonly<Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>>>;
 }
 
 export interface HttpHandle {
@@ -145,6 +150,8 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = opts.routes?.[url.pathname];
+    if (route) return void route(req, res);
     try {
       admitRequest(req);
       if (url.pathname === '/mcp') return await handleMcp(req, res);

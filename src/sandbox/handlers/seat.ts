@@ -1,5 +1,6 @@
 // Seat behaviour (room_engine_http_mic), for live rooms and for conference rooms that have seats.
 import type { EngineRoom, Seat } from '../rest-state.js';
+import type { Role } from '../world.js';
 import { SandboxError } from './types.js';
 import { engineRoom, invalid, requireMembers, type RestContext, type RestHandler } from './rest-common.js';
 
@@ -44,6 +45,13 @@ function move(room: EngineRoom, user: string, to: number, policy: 0 | 1 | 2): vo
   target.member = user;
 }
 
+/** On a seat a user sends media (an anchor); off it, they are audience. */
+function seatRole(ctx: RestContext, room: EngineRoom, user: string | undefined, role: Role): void {
+  const trtc = user && ctx.rest.trtcRoom(ctx.app, room.id);
+  const member = trtc && trtc.users.get(user);
+  if (member) ctx.world.setRole(ctx.app, trtc, member, role);
+}
+
 export const seatHandlers: Record<string, RestHandler> = {
   [`${S}/get_seat_list`]: (ctx) => ({
     Response: {
@@ -61,17 +69,24 @@ export const seatHandlers: Record<string, RestHandler> = {
     if (current >= 0) throw invalid(`${user} is already on seat ${current}; move them with move_user_to_seat.`);
     if (seat.member) throw invalid(`Seat ${Index} of room ${room.id} is taken by ${seat.member}.`);
     seat.member = user;
+    seatRole(ctx, room, user, 20);
     return {};
   },
   [`${S}/kick_user_off_seat`]: (ctx) => {
-    seatOf(seated(ctx), ctx.params.Member_Account).member = undefined;
+    const room = seated(ctx);
+    seatOf(room, ctx.params.Member_Account).member = undefined;
+    seatRole(ctx, room, ctx.params.Member_Account, 21);
     return {};
   },
   [`${S}/lock_seat`]: (ctx) => {
     const { Index, ForbidTaken, ForbidVideo, ForbidAudio } = ctx.params;
-    const seat = seatAt(seated(ctx), Index);
+    const room = seated(ctx);
+    const seat = seatAt(room, Index);
     if (ForbidTaken !== undefined) seat.locked = ForbidTaken;
-    if (ForbidTaken) seat.member = undefined;
+    if (ForbidTaken) {
+      seatRole(ctx, room, seat.member, 21);
+      seat.member = undefined;
+    }
     if (ForbidVideo !== undefined) seat.videoOff = ForbidVideo;
     if (ForbidAudio !== undefined) seat.audioOff = ForbidAudio;
     return {};

@@ -1,0 +1,202 @@
+// The shared store for replicas: Redis. Whatever must be atomic is one Redis step: single use is SET NX with an
+// expiry, a log append (dedupe, sequence number, trimming) and a rate-window slot are each one Lua script.
+// Commands fail fast while Redis is away (no offline queue), so callers refuse clearly instead of hanging, and the
+// client reconnects by itself.
+import { createClient } from '@redis/client';
+import type { Logger } from '../log.js';
+import { SlidingWindows } from '../rate-limit.js';
+import { StoreUnavailableError, type AppendOptions, type LogPage, type ReadOptions, type Store } from './store.js';
+
+/** A command that has not answered by then counts as Redis being unreachable. */
+const COMMAND_TIMEOUT_MS = 2_000;
+const PREFIX = 'trtc-mcp:';
+
+// Entries live in a sorted set scored by sequence number; each member is the line's JSON, so trimming can read the
+// time and the dedupe key of what it drops. The counter is never expired: a cursor must never see numbers reused.
+const APPEND = `
+local now, maxN, maxAge, k = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local dropped = {}
+local n = redis.call('ZCARD', KEYS[2])
+if n > maxN then
+  dropped = redis.call('ZRANGE', KEYS[2], 0, n - maxN - 1)
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, n - maxN - 1)
+end
+while true do
+  local batch = redis.call('ZRANGE', KEYS[2], 0, 63)
+  local cut = 0
+  for i, m in ipairs(batch) do
+    if cjson.decode(m).time <= now - maxAge then cut = i else break end
+  end
+  if cut == 0 then break end
+  for i = 1, cut do dropped[#dropped + 1] = batch[i] end
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, cut - 1)
+  if cut < #batch then break end
+end
+for _, m in ipairs(dropped) do
+  local key = cjson.decode(m).k
+  if key then redis.call('HDEL', KEYS[3], key) end
+end
+if k ~= '' then
+  local seen = redis.call('HGET', KEYS[3], k)
+  if seen then return {tonumber(seen), 1} end
+end
+local seq = redis.call('INCR', KEYS[1])
+local line = '{"seq":' .. seq .. ',"time":' .. ARGV[1]
+if k ~= '' then
+  line = line .. ',"k":' .. cjson.encode(k)
+  redis.call('HSET', KEYS[3], k, seq)
+end
+redis.call('ZADD', KEYS[2], seq, line .. ',"entry":' .. ARGV[5] .. '}')
+redis.call('PEXPIRE', KEYS[2], maxAge)
+redis.call('PEXPIRE', KEYS[3], maxAge)
+return {seq, 0}
+`;
+
+const READ = `
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+local first = last + 1
+if #oldest > 0 then first = tonumber(oldest[2]) end
+return {last, first, redis.call('ZRANGE', KEYS[2], '(' .. ARGV[1], '+inf', 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[2]))}
+`;
+
+// Redis's own clock, so that every replica counts the same window whatever its own clock says.
+const ACQUIRE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return 0
+end
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return tonumber(first[2]) + window - now
+`;
+
+/** The URL without its credentials, for logs and /healthz. */
+export function maskRedisUrl(url: string): string {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  return u.toString();
+}
+
+export class RedisStore implements Store {
+  readonly kind = 'redis';
+  readonly shared = true;
+  readonly location: string;
+  private readonly client;
+  private slotSeq = 0;
+  private readonly fallbackWindows = new SlidingWindows();
+  private down = false;
+
+  constructor(url: string, private readonly log: Logger, private readonly now: () => number = Date.now) {
+    this.location = maskRedisUrl(url);
+    this.client = createClient({
+      url,
+      disableOfflineQueue: true,
+      socket: { connectTimeout: COMMAND_TIMEOUT_MS, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000) },
+    });
+    // Without a listener an 'error' event would end the process; one warning per outage is enough.
+    this.client.on('error', (err: Error) => {
+      if (this.down) return;
+      this.down = true;
+      log.warn('state store unreachable; single-use checks and the ledger are refused until it is back', { store: this.location, error: err.message });
+    });
+    this.client.on('ready', () => {
+      if (this.down) log.info('state store reachable again', { store: this.location });
+      this.down = false;
+    });
+    this.connecting = this.client.connect().then(() => undefined, () => undefined);
+  }
+
+  private readonly connecting: Promise<void>;
+
+  /** Waits a little for the first connection; a server still starts while Redis is away, and keeps trying. */
+  async opened(waitMs = COMMAND_TIMEOUT_MS): Promise<this> {
+    await Promise.race([this.connecting, new Promise((r) => setTimeout(r, waitMs).unref())]);
+    return this;
+  }
+
+  async claim(ns: string, key: string, expiresAt: number): Promise<boolean> {
+    return (await this.run(['SET', this.key('claim', ns, key), '1', 'NX', 'PXAT', String(Math.max(1, expiresAt))])) === 'OK';
+  }
+
+  async put(ns: string, key: string, value: unknown, expiresAt: number): Promise<void> {
+    await this.run(['SET', this.key('kv', ns, key), JSON.stringify(value), 'PXAT', String(Math.max(1, expiresAt))]);
+  }
+
+  async get<T>(ns: string, key: string): Promise<T | undefined> {
+    const text = await this.run(['GET', this.key('kv', ns, key)]);
+    return typeof text === 'string' ? (JSON.parse(text) as T) : undefined;
+  }
+
+  async append(log: string, entry: unknown, opts: AppendOptions): Promise<{ seq: number; duplicate: boolean }> {
+    const keys = this.logKeys(log);
+    const args = [String(this.now()), String(opts.maxEntries), String(opts.maxAgeMs), opts.dedupeKey ?? '', JSON.stringify(entry)];
+    const [seq, duplicate] = (await this.run(['EVAL', APPEND, String(keys.length), ...keys, ...args])) as [number, number];
+    return { seq: Number(seq), duplicate: Number(duplicate) === 1 };
+  }
+
+  async read<T>(log: string, opts: ReadOptions): Promise<LogPage<T>> {
+    const keys = this.logKeys(log).slice(0, 2);
+    const [last, first, items] = (await this.run(['EVAL', READ, '2', ...keys, String(opts.after ?? 0), String(opts.limit)])) as [number, number, string[]];
+    const entries = items.map((m) => {
+      const { seq, time, entry } = JSON.parse(m) as { seq: number; time: number; entry: T };
+      return { seq, time, entry };
+    });
+    return { entries, last: Number(last), first: Number(first) };
+  }
+
+  /**
+   * While Redis is away the windows fall back to this process's own: a rate window guards Tencent's quota, not
+   * single use, and refusing every call instead would stop reads too.
+   */
+  async acquire(key: string, limit: number, windowMs: number): Promise<number> {
+    // Members must be unique within the window: this process's counter plus a random tag across processes.
+    const member = `${process.pid}:${++this.slotSeq}:${Math.random().toString(36).slice(2, 8)}`;
+    try {
+      return Number(await this.run(['EVAL', ACQUIRE, '1', `${PREFIX}rate:{${key}}`, String(limit), String(windowMs), member]));
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      return this.fallbackWindows.take(key, limit, windowMs);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.run(['PING']);
+  }
+
+  async close(): Promise<void> {
+    if (this.client.isOpen) await this.client.close().catch(() => undefined);
+    else this.client.destroy();
+  }
+
+  private key(kind: string, ns: string, key: string): string {
+    return `${PREFIX}${kind}:${ns}:${key}`;
+  }
+
+  /** One hash tag per log, so that its three keys stay in one slot of a Redis Cluster. */
+  private logKeys(log: string): [string, string, string] {
+    const base = `${PREFIX}log:{${log}}`;
+    return [`${base}:seq`, `${base}:entries`, `${base}:dedupe`];
+  }
+
+  private async run(args: string[]): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        this.client.sendCommand(args),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${COMMAND_TIMEOUT_MS} ms`)), COMMAND_TIMEOUT_MS);
+        }),
+      ]);
+    } catch (err) {
+      throw new StoreUnavailableError(`the state store ${this.location} is unreachable (${(err as Error).message})`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
