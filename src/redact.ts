@@ -39,6 +39,10 @@ export function redactText(text: string): string {
   return out;
 }
 
+/** Past this depth a value is replaced by a marker, so that nothing after the redactor recurses through it. */
+const MAX_DEPTH = 32;
+const TOO_DEEP = '[nested too deep]';
+
 /** Deep copy with secret members masked and secret values removed from strings. */
 export function redact<T>(value: T): T {
   return walk(value, 0) as T;
@@ -46,7 +50,8 @@ export function redact<T>(value: T): T {
 
 function walk(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return redactText(value);
-  if (value === null || typeof value !== 'object' || depth > 32) return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) return TOO_DEEP;
   if (Array.isArray(value)) return value.map((v) => walk(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {

@@ -8,8 +8,11 @@ import type { Sandbox } from '../src/sandbox/index.js';
 import type { ToolDef } from '../tools/define.js';
 import { CATALOG } from '../tools/index.js';
 import {
-  callConfirmed, confirmationTokenOf, connectHttp, connectStdio, recordAttack, sandboxEnv, spawnHttp, text, withSandbox, type Connected, type ElicitHandler,
+  callConfirmed, confirmationTokenOf, connectHttp, connectStdio, recordAttack, rememberSecret, sandboxEnv, spawnHttp, text, withSandbox, type Connected, type ElicitHandler,
 } from './helpers.js';
+
+// The storage key in moderation arguments must never come back.
+rememberSecret('cos-secret-for-consent-tests');
 
 const APP = 1400000001;
 type Result = Awaited<ReturnType<Client['callTool']>>;
@@ -70,7 +73,12 @@ describe('the effect of a call depends on its arguments', () => {
     ids.ingest = ((await client.callTool({ name: 'StartStreamIngest', arguments: { RoomId: 'r1', RoomIdType: 0, UserId: 'player_1', StreamUrl: 'https://media.example.com/a.mp4' } })).structuredContent as Args).TaskId as string;
     const relay = { RoomId: '1234', RoomIdType: 0, WithTranscoding: 1, AgentParams: { UserId: 'relay_1' }, AudioParams: { AudioEncode: { SampleRate: 48000, Channel: 2, BitRate: 64 } } };
     ids.relay = ((await client.callTool({ name: 'StartPublishCdnStream', arguments: { ...relay, PublishCdnParams: [{ PublishCdnUrl: 'rtmp://push.example.com/live/a', IsTencentCdn: 1 }] } })).structuredContent as Args).TaskId as string;
+    ids.moderation = ((await client.callTool({ name: 'CreateCloudModeration', arguments: moderation('mod_1') })).structuredContent as Args).TaskId as string;
     for (const id of Object.values(ids)) expect(id).toEqual(expect.any(String));
+  });
+  const moderation = (UserId: string) => ({
+    RoomId: '1234', UserId, ModerationParams: { ModerationType: 1 },
+    ModerationStorageParams: { CloudModerationStorage: { Vendor: 0, Region: 'ap-singapore', Bucket: 'b-1300000000', AccessKey: 'AKID-cos', SecretKey: 'cos-secret-for-consent-tests' } },
   });
 
   // [tool, destructive arguments, why the preview says it is destructive, the same tool with harmless arguments]
@@ -93,6 +101,7 @@ describe('the effect of a call depends on its arguments', () => {
     ['UpdateStreamIngest', () => ({ TaskId: ids.ingest, StreamUrl: 'https://media.example.com/other.mp4' }), /StreamUrl is given/, () => ({ TaskId: ids.ingest, IsPause: true })],
     ['UpdatePublishCdnStream', () => ({ TaskId: ids.relay, SequenceNumber: 1, WithTranscoding: 1, PublishCdnParams: [{ PublishCdnUrl: 'rtmp://attacker.example/live/x', IsTencentCdn: 0 }] }),
       /PublishCdnParams is given/, () => ({ TaskId: ids.relay, SequenceNumber: 2, WithTranscoding: 1, AudioParams: { SubscribeAudioList: [{ UserInfo: { UserId: 'carol' } }] } })],
+    ['CreateCloudModeration', () => moderation('mod_1'), /bot user "mod_1" already runs task/, () => moderation('mod_2')],
     ['pk_set_battle_score', () => ({ BattleId: ids.battle, OpType: 2, ScoreList: [{ RoomId: 'live-2', Score: 0 }] }), /OpType is 2/,
       () => ({ BattleId: ids.battle, OpType: 1, ScoreList: [{ RoomId: 'live-2', Score: 5 }] })],
   ];

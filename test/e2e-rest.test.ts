@@ -60,6 +60,7 @@ describe('REST tools over stdio', () => {
       'conference_destroy_room', 'conference_ban_member', 'conference_kick_user_out', 'conference_delete_robot',
       // Destructive for some arguments only, or always because someone loses something.
       'seat_lock', 'seat_move_user', 'live_modify_admin', 'live_change_room_owner', 'conference_change_room_owner', 'pk_set_battle_score',
+      'live_del_gift', 'live_del_gift_language', 'live_del_gift_category_language', 'live_del_gift_category_relations',
     ];
     for (const def of REST_TOOLS) {
       const tool = listed.get(def.name)!;
@@ -302,7 +303,7 @@ describe('REST tools over stdio', () => {
     ['a wrong RoomType', 'conference_create_room', { RoomInfo: { RoomId: 'x', RoomType: 'Live' } }, ['RoomInfo.RoomType: must be one of "Conference"']],
     ['a conference shorter than 5 minutes', 'conference_create_room', { RoomInfo: { RoomId: 'x', RoomType: 'Conference', ScheduleStartTime: 2_000_000_000, ScheduleEndTime: 2_000_000_100 } }, ['RoomInfo.ScheduleEndTime: must be at least 300 s after the start']],
     ['a call Timeout over 10 minutes', 'call_start_by_robot', { Robot_Account: 'r', CalleeList_Account: ['a'], Timeout: 600_001, CallInfo: { MediaType: 'Audio' } }, ['Timeout: must be at most 600000']],
-    ['a string room ID with RoomIdType 1', 'call_start_by_robot', { Robot_Account: 'r', CalleeList_Account: ['a'], Timeout: 30_000, CallInfo: { MediaType: 'Audio', RoomId: 'abc', RoomIdType: 1 } }, ['CallInfo.RoomId: must be a positive whole number when RoomIdType is 1']],
+    ['a string room ID with RoomIdType 1', 'call_start_by_robot', { Robot_Account: 'r', CalleeList_Account: ['a'], Timeout: 30_000, CallInfo: { MediaType: 'Audio', RoomId: 'abc', RoomIdType: 1 } }, ['CallInfo.RoomId: "abc" is not a numeric room ID (a whole number from 1 to 4294967295), and RoomIdType 1 means a numeric room. For a string room, set RoomIdType to 2']],
     ['more than 20 members to ban', 'live_ban_member', { RoomId: 'x', MemberList_Account: Array.from({ length: 21 }, (_, i) => `u${i}`), Duration: 60 }, ['MemberList_Account: must have at most 20 items']],
     ['more than 5 admins at once', 'live_modify_admin', { RoomId: 'x', Admin_Account: ['1', '2', '3', '4', '5', '6'], OpType: 'add' }, ['Admin_Account: must have at most 5 items']],
     ['a mark below 1000', 'conference_mark_member', { RoomId: 'x', CommandType: 1, MemberList: [{ Member_Account: 'a', Marks: [7] }] }, ['MemberList[0].Marks[0]: must be at least 1000']],
@@ -324,6 +325,55 @@ describe('REST tools over stdio', () => {
     expect(conn.stderr()).not.toContain('does not match the documented output');
     expect(conn.stderr()).not.toMatch(/usersig=(?!\[redacted\])/i);
     expect(conn.stderr()).not.toMatch(/eJ[\w*-]{60,}/);
+  });
+
+  it('keeps a gift catalogue with categories and names per language, and counts gifts sent in a room', async () => {
+    await t.ok('live_add_gift', { GiftId: 'rose', Coins: 10, DefaultName: 'Rose', IconUrl: 'https://cdn.example.com/rose.png', ExtensionInfo: '{"rare":false}' });
+    expect(await t.fails('live_add_gift', { GiftId: 'rose', Coins: 1, DefaultName: 'Rose' })).toContain('100002');
+    expect(await t.ok('live_get_gift', { GiftId: 'rose' })).toMatchObject({ GiftInfo: { GiftId: 'rose', Coins: 10, Level: 0, DefaultName: 'Rose' } });
+    expect(await t.fails('live_set_gift_language', { GiftId: 'rose', Language: 'zh-Hans', Desc: '花' })).toContain('needs a name');
+    await t.ok('live_set_gift_language', { GiftId: 'rose', Language: 'zh-Hans', Name: '玫瑰' });
+    await t.ok('live_set_gift_language', { GiftId: 'rose', Language: 'zh-Hans', Desc: '一朵花' });
+    expect(await t.ok('live_get_gift_language', { GiftId: 'rose', Language: 'zh-Hans' })).toMatchObject({ GiftInfo: { Name: '玫瑰', Desc: '一朵花' } });
+    await t.ok('live_del_gift_language', { GiftId: 'rose', Language: 'zh-Hans' });
+
+    await t.ok('live_add_gift_category', { CategoryId: 'flowers', DefaultName: 'Flowers', DefaultDesc: 'Things that bloom' });
+    expect(await t.ok('live_get_gift_category', { CategoryId: 'flowers' })).toMatchObject({ GiftCategoryInfo: { CategoryId: 'flowers', DefaultName: 'Flowers' } });
+    await t.ok('live_set_gift_category_language', { CategoryId: 'flowers', Language: 'en', CategoryName: 'Flowers', CategoryDesc: 'Bloom' });
+    expect(await t.ok('live_get_gift_category_language', { CategoryId: 'flowers', Language: 'en' })).toMatchObject({ CategoryInfo: { CategoryName: 'Flowers', CategoryDesc: 'Bloom' } });
+    await t.ok('live_del_gift_category_language', { CategoryId: 'flowers', Language: 'en' });
+    expect(await t.ok('live_add_gift_category_relations', { CategoryId: 'flowers', GiftIdList: ['rose', 'tulip'] })).toMatchObject({ InvalidGiftIdList: ['tulip'] });
+    expect(await t.ok('live_get_gift_category_relations', { CategoryId: 'flowers' })).toMatchObject({ Relation: { CategoryId: 'flowers', GiftIdList: ['rose'] } });
+    await t.ok('live_del_gift_category_relations', { CategoryId: 'flowers', GiftIdList: ['rose'] });
+    expect((await t.ok('live_get_gift_category_relations', { CategoryId: 'flowers' })).Relation.GiftIdList).toEqual([]);
+    expect(await t.fails('live_copy_default_gift_config', {})).toContain('only goes into an empty one');
+
+    await t.ok('live_create_room', { RoomInfo: { RoomId: 'gift-show', RoomType: 'Live', SeatTemplate: 'AudioSalon' } });
+    for (const u of ['fan', 'host']) expect(sb.rest.enter(sb.world.apps.get(APP)!, 'gift-show', u)).toBe(true);
+    await t.ok('live_send_gift', { RoomId: 'gift-show', GiftId: 'rose', Count: 3, From_Account: 'fan', ReceiverList_Account: ['host'] });
+    expect(await t.ok('live_get_gift_count', { RoomId: 'gift-show', From_Account: 'fan' })).toMatchObject({ Sequence: 1, TotalCount: 3, TotalCoins: 30, GiftSenderCount: 1 });
+    expect(await t.fails('live_send_gift', { RoomId: 'gift-show', GiftId: 'rose', From_Account: 'stranger', ReceiverList_Account: ['host'] })).toContain('100005');
+    await t.ok('live_del_gift', { GiftId: 'rose' });
+    expect(await t.fails('live_get_gift', { GiftId: 'rose' })).toContain('does not exist');
+  });
+
+  it('fills an empty catalogue with the demo gifts', async () => {
+    const other = await withSandbox();
+    const c = await connectStdio(TOOLSETS, sandboxEnv(other));
+    try {
+      await tools(c.client).ok('live_copy_default_gift_config', {});
+      expect((await tools(c.client).ok('live_get_gift_category_relations', { CategoryId: 'popular' })).Relation.GiftIdList).toHaveLength(5);
+    } finally {
+      await c.close();
+      await other.close();
+    }
+  });
+
+  it('finds one call\'s record by its CallId once the call has ended', async () => {
+    const { CallId } = await t.ok('call_start_by_robot', { Robot_Account: 'robot', CalleeList_Account: ['jack', 'jill'], Timeout: 30_000, CallInfo: { MediaType: 'Audio' } });
+    expect(await t.fails('call_get_record', { CallId })).toContain('101004');
+    await t.ok('call_end', { CallId });
+    expect((await t.ok('call_get_record', { CallId })).CallRecord).toMatchObject({ CallId, Caller_Account: 'robot', MediaType: 'Audio', CallType: 'MultiCall', CallResult: 'Cancel', StartTime: expect.any(Number) });
   });
 });
 

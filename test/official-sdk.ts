@@ -1,4 +1,4 @@
-// Tencent's official Node SDK (a devDependency), used as the reference our signer and sandbox must agree with.
+// Tencent's official Node SDKs (devDependencies), used as the reference our signer and sandbox must agree with.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -38,4 +38,24 @@ export function officialCall(client: any, action: string, req: Record<string, un
       else resolve(resp);
     });
   });
+}
+
+/** A TRTC client of the China site's official SDK (tencentcloud-sdk-nodejs), pointed at `url`. */
+export function officialCnTrtcClient(url: string, creds: SdkCredentials, region = 'ap-guangzhou') {
+  const u = new URL(url);
+  const cn = require('tencentcloud-sdk-nodejs');
+  return new cn.trtc.v20190722.Client({
+    credential: { secretId: creds.secretId, secretKey: creds.secretKey, token: creds.token },
+    region,
+    profile: { httpProfile: { endpoint: u.host, protocol: `${u.protocol}//`, reqTimeout: 10 } },
+  });
+}
+
+/** Calls an action through the China-site SDK's promise interface, failing like `officialCall`. */
+export async function officialCnCall(client: any, action: string, req: Record<string, unknown>): Promise<Record<string, any>> {
+  try {
+    return await client[action](req);
+  } catch (err: any) {
+    throw new SdkError(err.code ?? 'Transport', err.message, err.requestId);
+  }
 }

@@ -169,7 +169,7 @@ describe('sandbox REST state over time', () => {
     expect((await ok('call_engine_http_srv/get_call_info', { CallId })).CallInfo.RoomId).toMatch(/^call_/);
     clock += 10_001;
     expect((await rest(sb, 'call_engine_http_srv/get_call_info', { CallId })).ErrorCode).toBe(101004);
-    const records = await ok('call_record_http_srv/get_record_by_filter', { CallType: 'GroupCall' });
+    const records = await ok('call_record_http_srv/get_record_by_filter', { CallType: 'MultiCall' });
     expect(records).toMatchObject({ TotalCount: 1, RecordList: [{ CallId, CallResult: 'NotAnswer', AcceptTime: 0 }] });
   });
 

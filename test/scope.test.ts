@@ -11,7 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
 import type { ToolDef } from '../tools/define.js';
 import { CATALOG } from '../tools/index.js';
-import { callConfirmed, connectHttp, connectStdio, recordAttack, sandboxEnv, spawnHttp, text, withSandbox, type Connected } from './helpers.js';
+import { callConfirmed, connectHttp, connectStdio, recordAttack, rememberSecret, sandboxEnv, spawnHttp, text, withSandbox, type Connected } from './helpers.js';
+
+// The storage key in moderation and slicing arguments must never come back.
+rememberSecret('cos-secret-for-scope-tests');
 
 const APP = 1400000001;
 const OTHER = 1400000002;
@@ -99,6 +102,13 @@ beforeAll(async () => {
     RoomId: 'secret-room', RoomIdType: 1, WithTranscoding: 1, AgentParams: { UserId: 'relay_s' },
     AudioParams: { AudioEncode: { SampleRate: 48000, Channel: 2, BitRate: 64 } }, PublishCdnParams: [{ PublishCdnUrl: 'rtmp://push.example.com/live/s', IsTencentCdn: 1 }],
   })).TaskId;
+  const cos = { Vendor: 0, Region: 'ap-singapore', Bucket: 'clips-1300000000', AccessKey: 'AKID-cos', SecretKey: 'cos-secret-for-scope-tests' };
+  ids.modSecret = (await ok(outsider, 'CreateCloudModeration', {
+    RoomId: 'secret-room', RoomIdType: 0, UserId: 'mod_s', ModerationParams: { ModerationType: 1 }, ModerationStorageParams: { CloudModerationStorage: cos },
+  })).TaskId;
+  ids.sliceSecret = (await ok(outsider, 'CreateCloudSliceTask', {
+    RoomId: 'secret-room', RoomIdType: 0, UserId: 'slice_s', SliceParams: { SliceType: 3, SliceAudio: 20 }, SliceStorageParams: { CloudSliceStorage: cos },
+  })).TaskId;
   ids.aiOther = (await ok(outsiderOther, 'StartAIConversation', { RoomId: 'team-2', RoomIdType: 1, AgentConfig: { UserId: 'bot_o', TargetUserId: 'z' } })).TaskId;
   const call = (RoomId: string) => ({ Robot_Account: 'robot1', CalleeList_Account: ['s1'], Timeout: 60_000, CallInfo: { MediaType: 'Audio', RoomId, RoomIdType: 2 } });
   ids.callSecret = (await ok(outsider, 'call_start_by_robot', call('secret-room'))).CallId;
@@ -132,6 +142,12 @@ describe('targets this server cannot place are refused', () => {
     ['DescribeStreamIngest', () => ({ TaskId: ids.ingestSecret })],
     ['StopPublishCdnStream', () => ({ TaskId: ids.relaySecret })],
     ['StopAIConversation', () => ({ TaskId: ids.aiOther })],
+    ['QueryAIMessageList', () => ({ TaskId: ids.aiSecret })],
+    ['DescribeCloudModeration', () => ({ TaskId: ids.modSecret })],
+    ['ModifyCloudModeration', () => ({ TaskId: ids.modSecret, SubscribeStreamUserIds: { UnSubscribeAudioUserIds: ['s1'] } })],
+    ['DeleteCloudModeration', () => ({ TaskId: ids.modSecret })],
+    ['DescribeCloudSliceTask', () => ({ TaskId: ids.sliceSecret })],
+    ['DeleteCloudSliceTask', () => ({ TaskId: ids.sliceSecret })],
   ])('%s naming a task it did not start (%#)', async (tool, args) => {
     const why = await attack(`${tool} ${JSON.stringify(args())}`, tool, () => scoped.callTool({ name: tool, arguments: args() }));
     expect(why).toMatch(/cannot tell which app and room (TaskId|SessionId) \S+ belongs to \(this server did not start it.*\).*Use a target this server started, or ask the operator to widen/s);
@@ -139,7 +155,7 @@ describe('targets this server cannot place are refused', () => {
 
   it('the secret tasks still run, untouched', () => {
     const running = sb.world.snapshot().tasks.filter((t: { running: boolean }) => t.running).map((t: { taskId: string }) => t.taskId);
-    for (const id of [ids.aiSecret, ids.recSecret, ids.ingestSecret, ids.relaySecret, ids.aiOther]) expect(running).toContain(id);
+    for (const id of [ids.aiSecret, ids.recSecret, ids.ingestSecret, ids.relaySecret, ids.aiOther, ids.modSecret, ids.sliceSecret]) expect(running).toContain(id);
     const ingest = [...sb.world.tasks.all(sb.world.apps.get(APP)!, (t) => t.id === ids.ingestSecret)][0]!;
     expect(ingest.config.StreamUrl).toBe('https://media.example.com/a.mp4');
   });
@@ -198,6 +214,9 @@ describe('targets resolved by the ledger', () => {
     ['DeleteCloudRecording', () => ({ TaskId: ids.recSecret }), /acts in a room outside/],
     ['StopAIConversation', () => ({ TaskId: ids.aiOther }), /TaskId \S+ belongs to an app outside the apps this server may touch \(1400000001\)/],
     ['DescribeCloudRecording', () => ({ SdkAppId: APP, TaskId: ids.aiOther }), /belongs to an app outside/],
+    ['QueryAIMessageList', () => ({ TaskId: ids.aiSecret }), /acts in a room outside/],
+    ['DeleteCloudModeration', () => ({ TaskId: ids.modSecret }), /acts in a room outside/],
+    ['ModifyCloudSliceTask', () => ({ TaskId: ids.sliceSecret, SubscribeStreamUserIds: { UnSubscribeAudioUserIds: ['s1'] } }), /acts in a room outside/],
     ['call_end', () => ({ CallId: ids.callSecret }), /CallId \S+ acts in a room outside/],
     ['pk_get_battle_info', () => ({ BattleId: ids.battleSecret }), /acts in a room outside/],
   ])('%s is refused by what the ledger knows (%#)', async (tool, args, why) => {

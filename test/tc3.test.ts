@@ -98,7 +98,7 @@ describe('CloudApiCaller', () => {
   it('sends requests whose Authorization equals what the SDK computes for the same timestamp and body', async () => {
     seen.length = 0;
     const caller = new CloudApiCaller({
-      endpoint: captureUrl, credentials: () => creds, region: 'ap-guangzhou', timeoutMs: 5000, maxRetries: 0, log: silentLogger, client: 'test',
+      endpoint: captureUrl, site: 'intl', credentials: () => creds, region: 'ap-guangzhou', timeoutMs: 5000, maxRetries: 0, log: silentLogger, client: 'test',
     });
     const result = await caller.call({ action: 'RemoveUser', version: '2019-07-22', params: { SdkAppId: 1, RoomId: 9, UserIds: ['a'] }, readOnly: false });
     expect(result.requestId).toBe('captured');

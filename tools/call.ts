@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { restCommand, roomRows, type TargetRef } from './define.js';
 import { NoOutput } from './fields.js';
+import { roomIdType } from './room-id.js';
 import { Account, Accounts, answer, reply, text } from './rest-fields.js';
 
 const shared = { toolset: 'call', service: 'call_engine_http_srv', rateLimit: 200 } as const;
@@ -12,11 +13,8 @@ const CallInfo = z
   .strictObject({
     MediaType: z.enum(['Video', 'Audio']),
     RoomId: z.string().min(1).optional().describe('TRTC room of the call'),
-    RoomIdType: z.literal([1, 2]).optional().describe('1: RoomId is numeric; 2: string (StartStreamIngest counts 0/1 instead)'),
-  })
-  .refine((c) => c.RoomIdType !== 1 || c.RoomId === undefined || /^[1-9]\d{0,9}$/.test(c.RoomId), {
-    message: 'must be a positive whole number when RoomIdType is 1',
-    path: ['RoomId'],
+    // Here 1 is a numeric room and 2 a string room.
+    RoomIdType: roomIdType({ numeric: 1, string: 2, optional: true }),
   });
 
 export const call_start_by_robot = restCommand({
@@ -102,4 +100,22 @@ export const call_get_records = restCommand({
   }),
   output: z.looseObject(NoOutput.shape),
   roomRows: roomRows('RecordList', 'RoomId'),
+});
+
+export const call_get_record = restCommand({
+  ...shared,
+  service: 'call_record_http_srv',
+  name: 'call_get_record',
+  command: 'get_record_by_callid',
+  effect: 'read',
+  targets: byCallId,
+  description: 'The record of one call from the last 7 days: parties, media, type, result and times.',
+  input: z.object({ CallId }),
+  output: reply({
+    CallRecord: answer({
+      CallId: z.string(), Caller_Account: z.string(), MediaType: z.string(), CallType: z.string(),
+      StartTime: z.int(), AcceptTime: z.int(), EndTime: z.int(), CallResult: z.string(),
+    }).catchall(z.unknown()),
+  }),
+  errors: ['101004'],
 });

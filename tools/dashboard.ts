@@ -5,6 +5,7 @@ import { cloudAction } from './define.js';
 import { RequestId } from './fields.js';
 import { DASHBOARD_COLUMNS } from './meanings.js';
 import { DAY, HOUR, timed, type TimeWindow } from './time.js';
+import { own } from './own.js';
 
 const shared = { toolset: 'quality', effect: 'read', rateLimit: 20 } as const;
 
@@ -39,7 +40,7 @@ function seriesNotes(series: Array<z.infer<typeof SeriesInfos>>): string[] {
       if (name === 'time') return [];
       const values = rows.map((r) => r[i]).filter((v): v is number => typeof v === 'number');
       if (!values.length) return [];
-      return [`${name} (${DASHBOARD_COLUMNS[name] ?? 'as reported'}): min ${Math.min(...values)}, max ${Math.max(...values)}, last ${values[values.length - 1]}`];
+      return [`${name} (${own(DASHBOARD_COLUMNS, name) ?? 'as reported'}): min ${Math.min(...values)}, max ${Math.max(...values)}, last ${values[values.length - 1]}`];
     });
     return [[`${rows.length} rows; each RowValue lines up with Columns, and time is Unix seconds.`, ...stats.map((line) => `- ${line}`)].join('\n')];
   });
@@ -81,5 +82,15 @@ export const DescribeTRTCMarketQualityData = cloudAction({
   ),
   action: 'DescribeTRTCMarketQualityData',
   description: 'Join success, stutter and lag rates per day or hour (data dashboard).',
+  narrow: 'Use Period d, or fewer days between StartTime and EndTime.',
+});
+
+export const DescribeTRTCMarketScaleMetricData = cloudAction({
+  ...shared,
+  sites: ['cn'],
+  // The advanced edition reaches 60 days back (basic: 30).
+  ...dashboard(z.object({ SdkAppId, Period }), { form: 'date', lookback: 60 * DAY }),
+  action: 'DescribeTRTCMarketScaleMetricData',
+  description: 'Scale metrics per day or hour (users, rooms, minutes) from the China site\'s data dashboard.',
   narrow: 'Use Period d, or fewer days between StartTime and EndTime.',
 });

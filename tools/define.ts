@@ -81,17 +81,39 @@ export interface RoomRows {
 
 export const TOOLSETS = [
   'room', 'record', 'relay', 'ingest', 'ai', 'quality', 'usage',
+  'moderation', 'slice', 'webrecord', 'transcription', 'speech', 'mix',
   'live', 'seat', 'pk', 'call', 'conference', 'events',
 ] as const;
 export type Toolset = (typeof TOOLSETS)[number];
+
+/** Tencent Cloud's two sites: the international one (trtc.intl.tencentcloudapi.com) and the China one (trtc.tencentcloudapi.com). */
+export const SITES = ['intl', 'cn'] as const;
+export type Site = (typeof SITES)[number];
+export const SITE_NAMES: Record<Site, string> = { intl: 'the international site', cn: 'the China site' };
+
+/** Regions that hold on both sites, or per site where the sites' docs differ. */
+export type Regions = readonly string[] | { readonly [S in Site]?: readonly string[] };
 
 /** TRTC Cloud API 3.0 (TC3-signed JSON over HTTPS). */
 export interface CloudApi {
   kind: 'cloud';
   action: string;
   version: '2019-07-22';
-  /** Regions the action is served in; undefined when the docs name none. */
-  regions?: readonly string[];
+  /** Regions the action is served in; undefined (or a site left out) when the docs name none. */
+  regions?: Regions;
+  /** The sites that document the action; undefined means both. */
+  sites?: readonly Site[];
+  /** The action's own domain, when it is not served at the site's usual one (streamed answers). */
+  hosts?: { readonly [S in Site]?: string };
+}
+
+/** Whether the action is offered on this site. */
+export const servedOn = (api: CloudApi | RestApi, site: Site): boolean => api.kind !== 'cloud' || !api.sites || api.sites.includes(site);
+
+/** The regions the action is served in on this site, or undefined when the docs name none. */
+export function regionsOn(api: CloudApi, site: Site): readonly string[] | undefined {
+  const r = api.regions;
+  return r === undefined || Array.isArray(r) ? (r as readonly string[] | undefined) : (r as { [S in Site]?: readonly string[] })[site];
 }
 
 /** IM-style REST API (`/v4/{service}/{command}`, admin UserSig in the query string). */
@@ -191,25 +213,30 @@ export interface ToolDef {
   paging?: PagingSpec;
   /** The documented time window of StartTime/EndTime (checked before sending, enforced by the sandbox). */
   window?: TimeWindow;
+  /**
+   * Set when the docs let SdkAppId be left out to cover every app under the account. Agents ask for that with
+   * AllApps true (leaving SdkAppId out otherwise means the configured app).
+   */
+  accountWide?: boolean;
   /** How to ask for less when an answer is too big to return whole. */
   narrow?: string;
 }
 
 type Shared = Pick<ToolDef, 'toolset' | 'effect' | 'rateLimit' | 'description' | 'input' | 'output'> &
   Partial<Pick<ToolDef, 'effectOf' | 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present' | 'paging' | 'window' | 'narrow'
-    | 'bot' | 'running' | 'targets' | 'started' | 'locates' | 'roomRows' | 'roomArgument'>>;
+    | 'accountWide' | 'bot' | 'running' | 'targets' | 'started' | 'locates' | 'roomRows' | 'roomArgument'>>;
 
 /** Writes are not idempotent unless they say so; reads and what ends something are (judged by a call's usual effect). */
 const idempotentByDefault = (effect: Effect) => effect !== 'write';
 
-export function cloudAction(spec: Shared & { action: string; regions?: readonly string[] }): ToolDef {
-  const { action, regions, ...rest } = spec;
+export function cloudAction(spec: Shared & { action: string } & Partial<Pick<CloudApi, 'regions' | 'sites' | 'hosts'>>): ToolDef {
+  const { action, regions, sites, hosts, ...rest } = spec;
   return {
     name: action,
     idempotent: idempotentByDefault(spec.effectOf?.otherwise ?? spec.effect),
     errors: [],
     ...rest,
-    api: { kind: 'cloud', action, version: '2019-07-22', regions },
+    api: { kind: 'cloud', action, version: '2019-07-22', regions, ...(sites && { sites }), ...(hosts && { hosts }) },
   };
 }
 

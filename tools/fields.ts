@@ -25,7 +25,13 @@ export const REGIONS = {
   /** DescribeStreamIngest and StopStreamIngest: fewer regions than start and update. */
   ingestQuery: ['ap-bangkok', 'ap-jakarta', 'ap-mumbai', 'ap-singapore'],
   ai: ['ap-guangzhou', 'ap-singapore', 'ap-tokyo', 'na-siliconvalley'],
+  /** Moderation, slicing, web recording, speech synthesis and voice cloning: the international docs name Singapore only, the China site's none. */
+  singapore: { intl: ['ap-singapore'] },
 } as const;
+
+/** The agent-only argument of account-wide tools that leaves SdkAppId out, to cover every app under the account. */
+export const ALL_APPS = 'AllApps';
+export const AllApps = z.boolean().describe('true: every app under the account (leave SdkAppId out)');
 
 /** The agent-only argument of paged tools that asks the server to fetch the following pages as well. */
 export const ALL_PAGES = 'AllPages';

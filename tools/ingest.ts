@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { cloudAction, effectByArgs } from './define.js';
 import { REGIONS, NoOutput, RequestId, SdkAppId } from './fields.js';
-import { botSig, BotUserSig, byTaskId, startedTask, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
+import { roomIdType } from './room-id.js';
+import { byTaskId, mintedBot, startedTask, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
 
 const shared = { toolset: 'ingest', rateLimit: 20 } as const;
 const Status = z.object({ Status: z.enum(['InProgress', 'NotExist']), RequestId });
@@ -12,7 +13,7 @@ const Volume = z.int().min(0).max(100).optional().describe('% of original; defau
 const startShape = {
   SdkAppId,
   RoomId: TaskRoomId,
-  RoomIdType: z.literal([0, 1]).describe('0 string room, 1 numeric room'),
+  RoomIdType: roomIdType({ numeric: 1, string: 0 }),
   UserId: z.string().min(1).describe('Ingest bot user ID'),
   UserSig,
   StreamUrl: StreamUrl.optional(),
@@ -31,9 +32,7 @@ export const StartStreamIngest = cloudAction({
   started: startedTask(),
   regions: REGIONS.ingest,
   description: 'Play an online media file or stream into a room through a bot user. Returns the TaskId.',
-  input: z.object(startShape),
-  agentInput: z.object({ ...startShape, UserSig: BotUserSig }),
-  toWire: (args, env) => ({ ...args, UserSig: botSig(env, 'UserSig', args.UserId, args.UserSig) }),
+  ...mintedBot(startShape),
   output: TaskOutput,
   errors: [
     'FailedOperation.NotAllowed', 'FailedOperation.NotRtmpFunction', 'FailedOperation.RestrictedConcurrency', 'FailedOperation.TaskExist',

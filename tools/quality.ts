@@ -5,6 +5,7 @@ import { ArgumentError, cloudAction, roomRows, type PagingSpec, type TargetRef }
 import { AllPages, Paging, REGIONS, RequestId, SdkAppId, UserId } from './fields.js';
 import { ABNORMAL_EVENTS, eventMeaning, EXPERIENCES, METRICS } from './meanings.js';
 import { DAY, HOUR, isoTime, timed, type TimeWindow } from './time.js';
+import { own } from './own.js';
 
 const shared = { toolset: 'quality', effect: 'read', rateLimit: 20 } as const;
 const LAST_14_DAYS = { form: 'unix', lookback: 14 * DAY } as const satisfies TimeWindow;
@@ -224,7 +225,7 @@ function qualityNotes(data: Array<z.infer<typeof QualityData>>): string[] {
   const lines = [...groups].map(([who, metrics]) => {
     const poor: string[] = [];
     const parts = metrics.map(({ type, values }) => {
-      const m = METRICS[type];
+      const m = own(METRICS, type);
       const avg = Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 10) / 10;
       if (!m) return `${type} ${avg}`;
       const text = `${m.label} ${avg} ${m.unit} (max ${Math.max(...values)})`;
@@ -267,8 +268,8 @@ export const DescribeUnusualEvent = cloudAction({
   present: (r) => {
     const list: Array<z.infer<typeof AbnormalExperience>> = (r.AbnormalExperienceList ?? []).map((x: z.infer<typeof AbnormalExperience>) => ({
       ...x,
-      Meaning: EXPERIENCES[x.ExperienceId ?? -1] ?? 'Not in the experience ID table',
-      AbnormalEventList: (x.AbnormalEventList ?? []).map((e) => ({ ...e, Meaning: ABNORMAL_EVENTS[e.AbnormalEventId ?? -1] ?? 'Not in the event ID tables' })),
+      Meaning: own(EXPERIENCES, x.ExperienceId ?? -1) ?? 'Not in the experience ID table',
+      AbnormalEventList: (x.AbnormalEventList ?? []).map((e) => ({ ...e, Meaning: own(ABNORMAL_EVENTS, e.AbnormalEventId ?? -1) ?? 'Not in the event ID tables' })),
     }));
     const lines = list.map((x) => {
       const causes = (x.AbnormalEventList ?? []).map((e) => `${e.Meaning}${e.PeerId ? ` (with ${e.PeerId})` : ''}`);

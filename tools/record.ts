@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { cloudAction } from './define.js';
 import { MixLayoutParams, MixTranscodeParams, RecordParams, StorageFile, StorageParams, SubscribeStreamUserIds } from './datatypes/recording.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
-import { botSig, BotUserSig, byTaskId, startedTask, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
+import { roomIdType } from './room-id.js';
+import { byTaskId, mintedBot, startedTask, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
 
 const shared = { toolset: 'record', rateLimit: 20, regions: REGIONS.record } as const;
 
@@ -21,7 +22,7 @@ const createShape = {
   UserSig,
   RecordParams,
   StorageParams,
-  RoomIdType: z.literal([0, 1]).optional().describe('0 string room, 1 numeric room (default)'),
+  RoomIdType: roomIdType({ numeric: 1, string: 0, fallback: 'int' }),
   MixTranscodeParams: MixTranscodeParams.optional().describe('Mixed mode; all members'),
   MixLayoutParams: MixLayoutParams.optional().describe('Mixed mode only'),
   ResourceExpiredHour: z.int().min(6).max(720).optional().describe('Hours it can be managed; default 72'),
@@ -34,9 +35,7 @@ export const CreateCloudRecording = cloudAction({
   effect: 'write',
   started: startedTask(),
   description: 'Start recording a room: each user separately or one mixed stream, saved to VOD or COS. Returns the TaskId.',
-  input: z.object(createShape),
-  agentInput: z.object({ ...createShape, UserSig: BotUserSig }),
-  toWire: (args, env) => ({ ...args, UserSig: botSig(env, 'UserSig', args.UserId, args.UserSig) }),
+  ...mintedBot(createShape),
   output: TaskOutput,
   errors: [
     ...common, 'FailedOperation', 'FailedOperation.RestrictedConcurrency', 'InvalidParameter.SdkAppId',

@@ -6,6 +6,7 @@ import {
   AgentParams, FeedBackRoomParams, McuAudioParams, McuSeiParams, McuVideoParams, PublishCdnParams, relayStartProblem, SingleSubscribeParams,
 } from './datatypes/mcu.js';
 import { REGIONS, SdkAppId } from './fields.js';
+import { roomIdType, roomKindIn } from './room-id.js';
 import { botSig, byTaskId, startedTask, TaskId, TaskOutput, TaskRoomId } from './tasks.js';
 
 const shared = { toolset: 'relay', rateLimit: 20, regions: REGIONS.relay, output: TaskOutput } as const;
@@ -20,14 +21,14 @@ const feedBackToWire = (rooms: Array<Record<string, any>> | undefined, env: Wire
   rooms?.map((r, i) => ({ ...r, UserSig: botSig(env, `FeedBackRoomParams[${i}].UserSig`, r.UserId, r.UserSig) }));
 
 /** RoomIdType of relay: 0 numeric, 1 string. The same bot user entering again pushes the earlier relay out. */
-const relayBot = (args: Record<string, any>): BotEntry => ({ roomKind: args.RoomIdType === 1 ? 'str' : 'int', room: String(args.RoomId), userId: args.AgentParams.UserId });
+const relayBot = (args: Record<string, any>): BotEntry => ({ roomKind: roomKindIn(startShape, args) ?? 'int', room: String(args.RoomId), userId: args.AgentParams.UserId });
 /** A relay acts in its room and in every room it pushes into. */
 const relayRooms = (args: Record<string, any>): string[] => [String(args.RoomId), ...(args.FeedBackRoomParams ?? []).map((r: { RoomId: string }) => String(r.RoomId))];
 
 const startShape = {
   SdkAppId,
   RoomId: TaskRoomId,
-  RoomIdType: z.literal([0, 1]).describe('0 numeric room, 1 string room'),
+  RoomIdType: roomIdType({ numeric: 0, string: 1 }),
   AgentParams,
   WithTranscoding,
   AudioParams: McuAudioParams.optional().describe('Needed: audio is always transcoded'),

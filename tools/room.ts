@@ -7,6 +7,8 @@ const IsMute = z.literal([0, 1, 2, 3]).describe('0 allow audio+video, 1 block bo
 const UserIds = z.array(UserId).min(1).max(10).describe('Users to remove');
 
 const shared = { toolset: 'room', rateLimit: 20, regions: REGIONS.room, output: NoOutput } as const;
+/** Blocking a user's media is documented for the international site only (the China-site SDK has no such action). */
+const intlOnly = { sites: ['intl'] } as const;
 
 const blockErrors = [
   'FailedOperation.RoomNotExist', 'FailedOperation.SdkAppIdNotExist', 'FailedOperation.UserNotExist',
@@ -23,6 +25,7 @@ const dismissErrors = removeErrors.filter((c) => !c.endsWith('UserIds'));
 export const SetUserBlocked = cloudAction({
   ...shared,
   action: 'SetUserBlocked',
+  ...intlOnly,
   effect: 'write',
   idempotent: true,
   description: "Block or unblock a user's audio and/or video in a room with a numeric ID. Reversible with IsMute 0.",
@@ -33,6 +36,7 @@ export const SetUserBlocked = cloudAction({
 export const SetUserBlockedByStrRoomId = cloudAction({
   ...shared,
   action: 'SetUserBlockedByStrRoomId',
+  ...intlOnly,
   effect: 'write',
   idempotent: true,
   description: "Block or unblock a user's audio and/or video in a room with a string ID. Reversible with IsMute 0.",

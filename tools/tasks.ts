@@ -27,6 +27,18 @@ export function withBotSig<S extends Shape>(shape: S, refine?: (v: any, ctx: z.R
   return refine ? { wire: wire.superRefine(refine), agent: agent.superRefine(refine) } : { wire, agent };
 }
 
+/**
+ * The schemas and hook of a start whose bot is named by top-level UserId and UserSig: agents may leave the UserSig
+ * out, and the server mints it.
+ */
+export function mintedBot<S extends Shape & { UserId: z.ZodType; UserSig: z.ZodType }>(shape: S) {
+  return {
+    input: z.object(shape),
+    agentInput: z.object({ ...shape, UserSig: BotUserSig }),
+    toWire: (args: Record<string, any>, env: WireEnv) => ({ ...args, UserSig: botSig(env, 'UserSig', args.UserId, args.UserSig) }),
+  };
+}
+
 /** The bot's UserSig: the one the agent gave, else a freshly minted one, else an error naming the field. */
 export function botSig(env: WireEnv, field: string, userId: string, given: string | undefined): string {
   if (given) return given;

@@ -4,8 +4,8 @@
 import { z } from 'zod';
 import { ArgumentError, type WireEnv } from './define.js';
 
-/** Wire forms: Unix seconds, a UTC date (YYYY-MM-DD), or a UTC minute (YYYY-MM-DD HH:MM). */
-export type TimeForm = 'unix' | 'date' | 'minute';
+/** Wire forms: Unix seconds, a UTC date (YYYY-MM-DD), a UTC minute (YYYY-MM-DD HH:MM) or second (YYYY-MM-DD HH:MM:SS). */
+export type TimeForm = 'unix' | 'date' | 'minute' | 'second';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -63,6 +63,7 @@ function offsetMs(zone: string | undefined): number {
 const pad = (n: number) => String(n).padStart(2, '0');
 export const utcDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 export const utcMinute = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+export const utcSecond = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 /** An instant as agents read it: ISO-8601 in UTC, without milliseconds unless it has some. */
 export const isoTime = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 const startOfUtcDay = (ms: number) => Math.floor(ms / DAY) * DAY;
@@ -77,6 +78,7 @@ const FORM_TEXT: Record<TimeForm, string> = {
   unix: 'Unix s/ms or ISO-8601 (UTC if no offset)',
   date: 'YYYY-MM-DD (UTC), or ISO-8601/Unix time (its UTC date)',
   minute: 'YYYY-MM-DD HH:MM (UTC), or ISO-8601/Unix time on a whole minute',
+  second: 'YYYY-MM-DD HH:MM:SS (UTC), or ISO-8601/Unix time',
 };
 
 const spanText = (w: TimeWindow) =>
@@ -112,13 +114,17 @@ function agentTime(w: TimeWindow, field: string, value: number | string): { ms: 
       const day = dateOnly ? ms : startOfUtcDay(ms);
       return { ms: day, wire: utcDate(day) };
     }
+    case 'second': {
+      const whole = Math.floor(ms / 1000) * 1000;
+      return { ms: whole, wire: utcSecond(whole) };
+    }
   }
 }
 
 /** The instant a wire value stands for (the sandbox reads requests with it). */
 export function wireInstant(form: TimeForm, value: unknown): number | undefined {
   if (form === 'unix') return Number.isSafeInteger(value) && (value as number) > 0 ? (value as number) * 1000 : undefined;
-  const shape = form === 'date' ? /^\d{4}-\d{2}-\d{2}$/ : /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/;
+  const shape = { date: /^\d{4}-\d{2}-\d{2}$/, minute: /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/, second: /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/ }[form];
   return typeof value === 'string' && shape.test(value) ? parseInstant(value) : undefined;
 }
 
@@ -166,6 +172,7 @@ const WIRE_TIME: Record<TimeForm, z.ZodType> = {
   unix: z.int().min(1),
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   minute: z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/),
+  second: z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
 };
 
 /**

@@ -1,8 +1,8 @@
-// Usage Statistics (seed 004): billed minutes of calls, recording, mixing and relay, per time bucket or per room.
+// Usage Statistics (seed 004, and the China site's statistics): billed minutes and seconds of calls, recording, mixing, relay and AI, per time bucket or per room.
 import { z } from 'zod';
 import { cloudAction, type RoomRows } from './define.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
-import { DAY, HOUR, timed, type TimeWindow } from './time.js';
+import { DAY, HOUR, timed, windowToWire, type TimeWindow } from './time.js';
 
 const shared = { toolset: 'usage', effect: 'read', regions: REGIONS.usage } as const;
 const MONTH: TimeWindow = { form: 'date', maxSpan: 31 * DAY };
@@ -15,7 +15,9 @@ function bucketed(extra: z.ZodRawShape, what: string) {
   return {
     ...shared,
     rateLimit: 5,
+    // The docs: without SdkAppId, the usage of every app under the account.
     ...timed(z.object({ ...extra, SdkAppId: SdkAppId.optional() }), MONTH),
+    accountWide: true,
     output,
     narrow: 'Query fewer days; totals in the notes cover every row.',
     errors: ['InvalidParameter.QueryScaleOversize', 'InvalidParameter.SdkAppId'],
@@ -100,3 +102,100 @@ function roomUsageNotes(csv: string): string[] {
     ...(busiest.length ? [`Busiest: ${busiest.join(', ')}.`] : []),
   ];
 }
+
+// China-site usage statistics. The docs name no rate limit for them: they take their family's.
+const cnUsage = { toolset: 'usage', effect: 'read', rateLimit: 5, sites: ['cn'], narrow: 'Query fewer days.' } as const;
+const SECONDS_MONTH: TimeWindow = { form: 'second', maxSpan: 31 * DAY };
+const AllAppsNote = 'Defaults to the configured app';
+const seconds = z.number().describe('Seconds');
+
+export const DescribeRecordStatistic = cloudAction({
+  ...cnUsage,
+  action: 'DescribeRecordStatistic',
+  description: 'Cloud recording seconds per day by resolution (SD, HD, FHD) and audio.',
+  ...timed(z.object({ SdkAppId: SdkAppId.optional() }), MONTH),
+  output: z.object({
+    SdkAppIdUsages: z
+      .array(
+        z.object({
+          SdkAppId: z.string(),
+          Usages: z.array(z.object({ TimeKey: z.string(), Class1VideoTime: seconds, Class2VideoTime: seconds, Class3VideoTime: seconds, AudioTime: seconds }).partial()),
+        }).partial(),
+      )
+      .optional(),
+    RequestId,
+  }),
+});
+
+export const DescribeTrtcMcuTranscodeTime = cloudAction({
+  ...cnUsage,
+  action: 'DescribeTrtcMcuTranscodeTime',
+  description: 'Relay transcoding seconds per day by resolution, and bandwidth.',
+  ...timed(z.object({ SdkAppId: SdkAppId.optional() }), MONTH),
+  output: z.object({
+    Usages: z
+      .array(
+        z.object({
+          SdkAppIdTranscodeTimeUsages: z.array(
+            z.object({ TimeKey: z.string(), AudioTime: seconds, VideoTimeSd: seconds, VideoTimeHd: seconds, VideoTimeFhd: seconds, Flux: z.number().describe('Mbps') }).partial(),
+          ),
+          TotalNum: z.int(),
+          SdkAppId: z.string().describe('App ID, or "total"'),
+        }).partial(),
+      )
+      .optional(),
+    RequestId,
+  }),
+});
+
+const keyed = z.object({
+  UsageKey: z.array(z.string()).optional(),
+  UsageList: z.array(TrtcUsage).optional(),
+  TotalUsage: z.array(z.number()).optional().describe('Per UsageKey'),
+  RequestId,
+});
+
+const AppIdText = z.string().regex(/^[1-9]\d*$/, 'must be digits');
+
+export const DescribeTRTCAIRecognitionUsage = cloudAction({
+  ...cnUsage,
+  action: 'DescribeTRTCAIRecognitionUsage',
+  description: 'AI usage over a period: conversation, speech-to-text, translation and speech synthesis.',
+  ...timed(
+    z.object({
+      AuType: z.array(z.enum(['conversation', 'asr', 'translation', 'tts'])).min(1),
+      SdkAppId: AppIdText.optional().describe(AllAppsNote),
+    }),
+    SECONDS_MONTH,
+    // Agents may write the app ID as a number too; it is sent as the string the API takes.
+    { SdkAppId: z.union([z.int().min(1), AppIdText]).optional().describe(AllAppsNote) },
+  ),
+  toWire(args, env) {
+    const wire = windowToWire(SECONDS_MONTH, args, env);
+    return args.SdkAppId === undefined ? wire : { ...wire, SdkAppId: String(args.SdkAppId) };
+  },
+  output: keyed,
+});
+
+export const DescribeTRTCDedicatedCloudAccUsage = cloudAction({
+  ...cnUsage,
+  action: 'DescribeTRTCDedicatedCloudAccUsage',
+  description: 'Dedicated cloud acceleration usage over a period.',
+  ...timed(z.object({ SdkAppId: SdkAppId.optional() }), SECONDS_MONTH),
+  output: keyed,
+});
+
+export const DescribeTRTCSegmentModerationUsage = cloudAction({
+  ...cnUsage,
+  action: 'DescribeTRTCSegmentModerationUsage',
+  description: 'Audio clips or video frames taken by moderation (Business 0) or slicing (Business 1) over a period.',
+  ...timed(
+    z.object({
+      Type: z.enum(['audio', 'picture']),
+      Business: z.literal([0, 1]).describe('0 moderation, 1 slicing'),
+      SdkAppId: SdkAppId.optional(),
+    }),
+    SECONDS_MONTH,
+  ),
+  output: keyed,
+});

@@ -1,5 +1,5 @@
 // The Cloud API 3.0 caller: signs with TC3, POSTs JSON, times out, and retries only what is safe to repeat.
-import type { ToolDef } from '../../tools/define.js';
+import { regionsOn, type Site, type ToolDef } from '../../tools/define.js';
 import type { Credentials } from '../credentials.js';
 import type { Logger } from '../log.js';
 import type { RateGate } from '../rate-limit.js';
@@ -12,6 +12,10 @@ import { acquireSlot, describeError, jittered, withRetries } from './retry.js';
 export interface CloudCallerOptions {
   /** Base URL, e.g. https://trtc.intl.tencentcloudapi.com/ */
   endpoint: string;
+  /** The site the server works with: it picks each action's regions and, for actions with a domain of their own, the domain. */
+  site: Site;
+  /** Set when the endpoint was given explicitly (a private endpoint, the sandbox): every action goes there. */
+  fixedEndpoint?: boolean;
   credentials: () => Credentials;
   region: string;
   timeoutMs: number;
@@ -25,6 +29,8 @@ export interface CloudCallerOptions {
 export interface CloudCall {
   action: string;
   version: string;
+  /** The action's own domain, when it has one. */
+  host?: string;
   params: Record<string, unknown>;
   /** Read-only actions may be repeated; writes are repeated only when they never left this machine. */
   readOnly: boolean;
@@ -50,35 +56,41 @@ export class CloudApiCaller implements ApiCaller {
 
   async invoke(def: ToolDef, params: Record<string, unknown>, opts: { signal?: AbortSignal } = {}): Promise<ApiResult> {
     const api = cloudApiOf(def);
-    if (api.regions && !api.regions.includes(this.opts.region)) {
+    const regions = regionsOn(api, this.opts.site);
+    if (regions && !regions.includes(this.opts.region)) {
       throw new PreflightError(
-        `${def.name} is served only in ${api.regions.join(', ')}, and this server is configured for ${this.opts.region}. Restart it with --region set to one of those.`,
+        `${def.name} is served only in ${regions.join(', ')}, and this server is configured for ${this.opts.region}. Restart it with --region set to one of those.`,
       );
     }
-    return this.call({ action: api.action, version: api.version, params, readOnly: def.effect === 'read', rateLimit: def.rateLimit, signal: opts.signal });
+    return this.call({ ...this.target(def), params, readOnly: def.effect === 'read', rateLimit: def.rateLimit, signal: opts.signal });
   }
 
   preview(def: ToolDef, params: Record<string, unknown>) {
+    return this.buildRequest({ ...this.target(def), params });
+  }
+
+  private target(def: ToolDef): Pick<CloudCall, 'action' | 'version' | 'host'> {
     const api = cloudApiOf(def);
-    return this.buildRequest({ action: api.action, version: api.version, params });
+    return { action: api.action, version: api.version, host: this.opts.fixedEndpoint ? undefined : api.hosts?.[this.opts.site] };
   }
 
   /** The exact request that would be sent now (used by the caller itself and by dry runs). */
-  buildRequest(call: Pick<CloudCall, 'action' | 'version' | 'params'>): HttpRequest {
+  buildRequest(call: Pick<CloudCall, 'action' | 'version' | 'host' | 'params'>): HttpRequest {
     const creds = this.opts.credentials();
     const body = JSON.stringify(call.params);
+    const url = call.host ? new URL(`https://${call.host}/`) : this.url;
     const headers = tc3Headers(
       {
         secretId: creds.secretId,
         secretKey: creds.secretKey,
-        service: serviceOf(this.url.hostname),
-        host: this.url.host,
+        service: serviceOf(url.hostname),
+        host: url.host,
         timestamp: Math.floor(Date.now() / 1000),
         payload: body,
       },
       { action: call.action, version: call.version, region: this.opts.region, token: creds.token, client: this.opts.client },
     );
-    return { method: 'POST', url: this.url.href, headers, body };
+    return { method: 'POST', url: url.href, headers, body };
   }
 
   async call(call: CloudCall): Promise<CloudResult> {
@@ -97,7 +109,7 @@ export class CloudApiCaller implements ApiCaller {
       async () => {
         if (this.opts.gate && call.rateLimit) await acquireSlot(this.opts.gate, call.action, call.rateLimit);
         const res = await this.http.send(this.buildRequest(call), call.signal);
-        return parseCloudResponse(res.status, res.body);
+        return /^text\/event-stream/i.test(res.contentType ?? '') ? parseEventStream(res.status, res.body, res.requestId) : parseCloudResponse(res.status, res.body);
       },
     );
     return { ...value, attempts };
@@ -125,6 +137,27 @@ function parseCloudResponse(status: number, body: string): Omit<CloudResult, 'at
   if (error) throw new ApiError(String(error.Code ?? 'InternalError'), String(error.Message ?? ''), requestId || undefined, 'cloud');
   if (status !== 200) throw new TransportError(`HTTP ${status}`, 'http', 'maybe', status, requestId || undefined);
   return { response, requestId };
+}
+
+/**
+ * A streamed answer: each `data:` line holds one event. The events become the answer's Events, and an error
+ * event fails the call like an error answer does (the audio streamed before it is of no use).
+ */
+export function parseEventStream(status: number, body: string, requestId = ''): Omit<CloudResult, 'attempts'> {
+  const events: Array<Record<string, unknown>> = [];
+  for (const line of body.split(/\r?\n/)) {
+    if (!line.startsWith('data:')) continue;
+    try {
+      events.push(JSON.parse(line.slice(5).trim()) as Record<string, unknown>);
+    } catch {
+      throw new TransportError(`HTTP ${status} with an event that is not JSON`, 'malformed', 'maybe', status, requestId || undefined);
+    }
+  }
+  const id = requestId || String(events.find((e) => typeof e.RequestId === 'string')?.RequestId ?? '');
+  const failed = events.find((e) => e.Type === 'error') as { Error?: { Code?: unknown; Message?: unknown } } | undefined;
+  if (failed) throw new ApiError(String(failed.Error?.Code ?? 'InternalError'), String(failed.Error?.Message ?? ''), id || undefined, 'cloud');
+  if (status !== 200) throw new TransportError(`HTTP ${status}`, 'http', 'maybe', status, id || undefined);
+  return { response: { Events: events, RequestId: id }, requestId: id };
 }
 
 /** Whether a failed call may be sent again without risking a duplicate effect. */

@@ -20,6 +20,9 @@ export interface HttpRequest {
 export interface HttpResponse {
   status: number;
   body: string;
+  contentType?: string;
+  /** X-TC-RequestId: streamed answers carry their RequestId here rather than in the body. */
+  requestId?: string;
 }
 
 const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
@@ -66,7 +69,14 @@ export class HttpSender {
             if (size > MAX_ANSWER_BYTES) finish(new TransportError(`the answer exceeds ${MAX_ANSWER_BYTES} bytes`, 'malformed', 'maybe', res.statusCode));
             else chunks.push(chunk);
           });
-          res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () =>
+            finish(undefined, {
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString('utf8'),
+              contentType: res.headers['content-type'],
+              requestId: [res.headers['x-tc-requestid']].flat()[0],
+            }),
+          );
           res.on('error', (err) => finish(networkError(err, connected)));
         },
       );

@@ -3,11 +3,12 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
-import type { ToolDef } from '../../tools/define.js';
+import { regionsOn, servedOn, type Site, type ToolDef } from '../../tools/define.js';
 import { FixedWindowCounter, rateWindow } from '../rate-limit.js';
-import { readAt } from '../validation.js';
+import { roomIdProblem } from '../../tools/room-id.js';
+import { fieldPath, readAt } from '../validation.js';
 import { sha256Hex, TC3_ALGORITHM, tc3SignatureOf, utcDate } from '../signing/tc3.js';
-import { SandboxError, type Handler } from './handlers/types.js';
+import { SandboxError, STREAM, type Handler } from './handlers/types.js';
 import type { World } from './world.js';
 
 export const CLOUD_VERSION = '2019-07-22';
@@ -37,7 +38,12 @@ export interface CloudOutcome {
   code: string;
   requestId: string;
   body: { Response: Record<string, unknown> };
+  /** A streamed answer's events, sent as server-sent events instead of the body. */
+  stream?: Array<Record<string, unknown>>;
 }
+
+/** Where an action may name its app; DescribeTrtcRoomUsage and CreateAudioModerationSync spell it their own way. */
+const APP_FIELDS = ['SdkAppId', 'SdkAppid', 'Sdkappid'] as const;
 
 export class CloudProtocol {
   private readonly limits = new Map<string, FixedWindowCounter>();
@@ -48,14 +54,17 @@ export class CloudProtocol {
     private readonly actions: ReadonlyMap<string, ToolDef>,
     private readonly handlers: Readonly<Record<string, Handler>>,
     private readonly rateLimitScale = 1,
+    /** Which Tencent Cloud site the sandbox plays: actions documented only for the other one do not exist here. */
+    private readonly site: Site = 'intl',
   ) {}
 
   handle(req: CloudRequest): CloudOutcome {
     const requestId = randomUUID();
     const action = header(req.headers, 'x-tc-action');
     try {
-      const response = this.process(req, action);
-      return { action, code: 'OK', requestId, body: { Response: { ...response, RequestId: requestId } } };
+      const { [STREAM]: events, ...response } = this.process(req, action) as Record<string, unknown> & { [STREAM]?: Array<Record<string, unknown>> };
+      const stream = events?.map((e) => ({ ...e, RequestId: requestId }));
+      return { action, code: 'OK', requestId, body: { Response: { ...response, RequestId: requestId } }, ...(stream && { stream }) };
     } catch (err) {
       const e = err instanceof SandboxError ? err : new SandboxError('InternalError', 'The sandbox failed unexpectedly.');
       return { action, code: e.code, requestId, body: { Response: { Error: { Code: e.code, Message: e.message }, RequestId: requestId } } };
@@ -69,13 +78,14 @@ export class CloudProtocol {
 
     if (!action) throw new SandboxError('MissingParameter', 'The X-TC-Action header is missing.');
     const def = this.actions.get(action);
-    if (!def || def.api.kind !== 'cloud') throw new SandboxError('InvalidAction', `The action ${action} does not exist.`);
+    if (!def || def.api.kind !== 'cloud' || !servedOn(def.api, this.site)) throw new SandboxError('InvalidAction', `The action ${action} does not exist.`);
     const version = header(req.headers, 'x-tc-version');
     if (version !== CLOUD_VERSION) throw new SandboxError('NoSuchVersion', `Version ${version ?? '(none)'} of ${action} does not exist; use ${CLOUD_VERSION}.`);
     const region = header(req.headers, 'x-tc-region');
-    if (def.api.regions) {
+    const regions = regionsOn(def.api, this.site);
+    if (regions) {
       if (!region) throw new SandboxError('MissingParameter.Region', 'The X-TC-Region header is missing.');
-      if (!def.api.regions.includes(region)) throw new SandboxError('UnsupportedRegion', `${action} is not available in ${region}.`);
+      if (!regions.includes(region)) throw new SandboxError('UnsupportedRegion', `${action} is not available in ${region}.`);
     }
     if (!(header(req.headers, 'content-type') ?? '').toLowerCase().startsWith('application/json')) {
       throw new SandboxError('InvalidRequest', 'The sandbox accepts application/json bodies only.');
@@ -91,8 +101,14 @@ export class CloudProtocol {
     const params = checkParams(def, body);
     const handler = this.handlers[action];
     if (!handler) throw new SandboxError('UnsupportedOperation', `The sandbox does not emulate ${action} yet.`);
-    const app = this.appFor(account, params);
-    return handler({ world: this.world, app, params });
+    // An account-wide action without SdkAppId covers every app the credentials reach.
+    if (def.accountWide && params.SdkAppId === undefined) {
+      const apps = [...this.world.apps.values()].filter((a) => !account.apps || account.apps.has(a.sdkAppId));
+      if (!apps.length) throw new SandboxError('UnauthorizedOperation.SdkAppId', 'These credentials have no access to any app.');
+      return handler({ world: this.world, app: apps[0]!, apps, params, site: this.site });
+    }
+    const app = this.appFor(account, def, params);
+    return handler({ world: this.world, app, apps: [app], params, site: this.site });
   }
 
   /** Verifies the TC3 signature exactly as the documented algorithm defines it. */
@@ -154,15 +170,22 @@ export class CloudProtocol {
     }
   }
 
-  private appFor(account: Account, params: Record<string, unknown>) {
-    // The AI task actions carry no SdkAppId: they act in the app that owns the task.
-    const raw = params.SdkAppId ?? params.SdkAppid ?? this.world.tasks.ownerOf(params);
+  private appFor(account: Account, def: ToolDef, params: Record<string, unknown>) {
+    const field = APP_FIELDS.find((f) => params[f] !== undefined);
+    // Some task actions carry no SdkAppId: they act in the app that owns the task. Account-wide actions (voiceprints)
+    // name no app at all: they act in the account's first app.
+    const accountWide = !APP_FIELDS.some((f) => f in def.input.shape) && !('TaskId' in def.input.shape);
+    const raw = field ? params[field] : accountWide ? this.firstApp(account) : this.world.tasks.ownerOf(params);
     const id = Number(raw);
     const app = this.world.apps.get(id);
     if (!app || (account.apps && !account.apps.has(id))) {
       throw new SandboxError('UnauthorizedOperation.SdkAppId', `These credentials have no access to SdkAppId ${String(raw)}.`);
     }
     return app;
+  }
+
+  private firstApp(account: Account): number | undefined {
+    return [...this.world.apps.keys()].find((id) => !account.apps || account.apps.has(id));
   }
 }
 
@@ -175,17 +198,23 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 export function checkParams(def: ToolDef, body: unknown): Record<string, any> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new SandboxError('InvalidParameter', 'The request body must be a JSON object.');
   const result = strictWire(def).safeParse(body);
-  if (result.success) return result.data as Record<string, any>;
-  const issue = result.error.issues[0]!;
   const known = new Set(def.errors);
   const pick = (...codes: string[]) => codes.find((c) => known.has(c)) ?? codes[codes.length - 1]!;
+  if (result.success) {
+    // TRTC reads a RoomId by its RoomIdType: a name that is no number does not make a numeric room.
+    const misfit = roomIdProblem(def.input, result.data);
+    if (misfit) throw new SandboxError(pick('InvalidParameter.RoomId', 'InvalidParameter'), `The value of ${fieldPath(misfit.path)} is invalid: ${misfit.rule}.`);
+    return result.data as Record<string, any>;
+  }
+  const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     throw new SandboxError('UnknownParameter', `The parameter ${issue.keys.join(', ')} is not recognized.`);
   }
   const field = String(issue.path[0] ?? '');
   const leaf = String(issue.path.findLast((k) => typeof k === 'string') ?? field);
   const where = issue.path.join('.');
-  const missing = issue.code === 'invalid_type' && readAt(body, issue.path) === undefined;
+  // A member left out fails as a wrong type, or (for an enumeration) as a value not in it.
+  const missing = (issue.code === 'invalid_type' || issue.code === 'invalid_value') && readAt(body, issue.path) === undefined;
   if (missing) throw new SandboxError(pick(`MissingParameter.${leaf}`, `MissingParameter.${field}`, 'MissingParameter'), `The required parameter ${where} is missing.`);
   if (issue.code === 'invalid_type') {
     throw new SandboxError(pick(`InvalidParameter.${field}`, 'InvalidParameter'), `The parameter ${where} must be ${issue.expected}.`);

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Site } from '../../tools/define.js';
 import { CATALOG } from '../../tools/index.js';
 import { silentLogger, type Logger } from '../log.js';
 import { CallbackSender, type CallbackTarget } from './callbacks.js';
@@ -11,8 +12,10 @@ import { aiHandlers, hearSpeech } from './handlers/ai.js';
 import { callHandlers } from './handlers/call.js';
 import { conferenceHandlers } from './handlers/conference.js';
 import { dashboardHandlers } from './handlers/dashboard.js';
+import { giftHandlers } from './handlers/gift.js';
 import { ingestHandlers } from './handlers/ingest.js';
 import { liveHandlers } from './handlers/live.js';
+import { mixHandlers } from './handlers/mix.js';
 import { pkHandlers } from './handlers/pk.js';
 import { qualityHandlers } from './handlers/quality.js';
 import { recordHandlers } from './handlers/record.js';
@@ -20,17 +23,22 @@ import { relayHandlers } from './handlers/relay.js';
 import type { RestHandler } from './handlers/rest-common.js';
 import { roomHandlers } from './handlers/room.js';
 import { seatHandlers } from './handlers/seat.js';
+import { slicingHandlers } from './handlers/slicing.js';
+import { speechHandlers } from './handlers/speech.js';
+import { transcriptionHandlers } from './handlers/transcription.js';
 import type { Handler } from './handlers/types.js';
 import { usageHandlers } from './handlers/usage.js';
+import { webRecordHandlers } from './handlers/webrecord.js';
 import { RestProtocol } from './rest.js';
 import { RestState } from './rest-state.js';
 import { World, type RoomKind, type WorldSeed } from './world.js';
 
 const HANDLERS: Record<string, Handler> = {
   ...roomHandlers, ...qualityHandlers, ...dashboardHandlers, ...usageHandlers, ...recordHandlers, ...relayHandlers, ...ingestHandlers, ...aiHandlers,
+  ...slicingHandlers, ...webRecordHandlers, ...transcriptionHandlers, ...speechHandlers, ...mixHandlers,
 };
 /** REST handlers, keyed by service/command. */
-const REST_HANDLERS: Record<string, RestHandler> = { ...liveHandlers, ...seatHandlers, ...pkHandlers, ...callHandlers, ...conferenceHandlers };
+const REST_HANDLERS: Record<string, RestHandler> = { ...liveHandlers, ...giftHandlers, ...seatHandlers, ...pkHandlers, ...callHandlers, ...conferenceHandlers };
 
 export interface SandboxOptions {
   host?: string;
@@ -45,6 +53,8 @@ export interface SandboxOptions {
   now?: () => number;
   /** Multiplies every documented rate limit (load tests). */
   rateLimitScale?: number;
+  /** The Tencent Cloud site it plays (default intl): actions documented only for the other site are refused. */
+  site?: Site;
   log?: Logger;
   /** Where to POST TRTC's event callbacks for what happens in the world (configurable later, too). */
   callbacks?: CallbackTarget;
@@ -81,6 +91,8 @@ interface Outcome {
   code: string;
   requestId: string;
   body: unknown;
+  /** Events of a streamed answer, sent as server-sent events. */
+  stream?: Array<Record<string, unknown>>;
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -94,7 +106,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   }
   const accounts = opts.accounts ?? [{ secretId: `sandbox-${randomBytes(6).toString('hex')}`, secretKey: randomBytes(24).toString('base64url') }];
   const byId = new Map(accounts.map((a) => [a.secretId, a]));
-  const cloud = new CloudProtocol(world, byId, new Map(CATALOG.map((d) => [d.name, d])), HANDLERS, opts.rateLimitScale);
+  const cloud = new CloudProtocol(world, byId, new Map(CATALOG.map((d) => [d.name, d])), HANDLERS, opts.rateLimitScale, opts.site);
   const rest = new RestState(world, new Set(['administrator', ...(opts.admins ?? [])]));
   const restCommands = new Map(CATALOG.flatMap((d) => (d.api.kind === 'rest' ? [[`${d.api.service}/${d.api.command}`, d] as const] : [])));
   const restProtocol = new RestProtocol(world, rest, restCommands, REST_HANDLERS, opts.rateLimitScale);
@@ -143,7 +155,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const out = process();
       record({ time: world.now(), api, action: out.action, code: out.code, requestId: out.requestId });
       log.debug(`sandbox ${api} request`, { action: out.action, code: out.code });
-      reply(200, out.body);
+      if (!out.stream) return reply(200, out.body);
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'x-tc-requestid': out.requestId });
+      res.end(out.stream.map((e) => `data: ${JSON.stringify(e)}\n\n`).join(''));
     };
     if (url.pathname === '/' && req.method === 'POST') {
       const action = req.headers['x-tc-action'] as string | undefined;

@@ -67,8 +67,26 @@ export interface Call {
   endedAt?: number;
 }
 
+/** A gift or a gift category: its default texts and settings, and its name and description per language. */
+export interface GiftEntry {
+  info: Record<string, any>;
+  languages: Map<string, { Name?: string; Desc?: string }>;
+}
+
+export interface GiftSent {
+  roomId: string;
+  giftId: string;
+  from: string;
+  count: number;
+  coins: number;
+}
+
 export class AppRest {
   readonly rooms = new Map<string, EngineRoom>();
+  readonly gifts = new Map<string, GiftEntry>();
+  /** Categories hold their gifts' IDs in info.GiftIdList. */
+  readonly giftCategories = new Map<string, GiftEntry>();
+  readonly giftsSent: GiftSent[] = [];
   /** When each room ID was last created: the same ID may be created once per second. */
   readonly lastCreated = new Map<string, number>();
   readonly battles = new Map<string, Battle>();

@@ -1,12 +1,15 @@
-// Long-running tasks of the sandbox (recording, relay, ingest, AI conversation and transcription) and the bots
-// that run them. A task's state is derived from the world's clock and its room's history when asked for, so no
+// Long-running tasks of the sandbox (recording, relay, ingest, AI conversation and transcription, moderation, slicing,
+// cloud transcription) and the bots that run them. A task's state is derived from the world's clock and its room's history when asked for, so no
 // timers run: a task whose room stayed empty for MaxIdleTime has ended, whenever anyone looks.
 import { randomBytes } from 'node:crypto';
+import type { ToolDef } from '../../tools/define.js';
+import { roomKindIn } from '../../tools/room-id.js';
 import { verifyUserSig, type UserSigCheck } from '../signing/usersig.js';
 import { SandboxError, type HandlerContext } from './handlers/types.js';
-import type { App, RoomEvent, RoomKind, World } from './world.js';
+import { sliceUrl, subscribed, verdictOf } from './media.js';
+import { roomKey, type App, type RoomEvent, type RoomKind, type World } from './world.js';
 
-export type TaskKind = 'recording' | 'relay' | 'ingest' | 'conversation' | 'transcription';
+export type TaskKind = 'recording' | 'relay' | 'ingest' | 'conversation' | 'transcription' | 'moderation' | 'slicing' | 'cloudTranscription';
 export type EndReason = 'stopped' | 'idle' | 'replaced' | 'finished';
 
 export interface Task {
@@ -118,13 +121,13 @@ export class TaskBook {
     this.announce(task, { what: 'ended' });
   }
 
-  /** The app of the task that a request without SdkAppId names (the AI actions address tasks by TaskId alone). */
+  /** The app of the task or thing that a request without SdkAppId names (some actions address tasks by TaskId alone). */
   ownerOf(params: Record<string, unknown>): number {
     const id = params.TaskId;
     if (typeof id !== 'string' || !id) throw new SandboxError('MissingParameter', 'Pass TaskId, or SdkAppId with SessionId.');
-    const task = this.tasks.get(id);
-    if (!task) throw new SandboxError('FailedOperation.TaskNotExist', `Task ${id} does not exist.`);
-    return task.sdkAppId;
+    const owner = this.tasks.get(id)?.sdkAppId ?? this.world.things.ownerOf(id);
+    if (owner === undefined) throw new SandboxError('FailedOperation.TaskNotExist', `Task ${id} does not exist.`);
+    return owner;
   }
 
   /** Accepts a UserSig made elsewhere, such as the placeholders in documentation examples, which no key can verify. */
@@ -150,12 +153,39 @@ export class TaskBook {
     return { present, everyone };
   }
 
-  /** Plain JSON for the world view, without configurations (they hold secrets). */
+  /**
+   * Plain JSON for the world view, without configurations (they hold secrets). Moderation verdicts and slices are
+   * shown here: Tencent delivers them by callback, not in any answer.
+   */
   snapshot() {
     return [...this.tasks.values()].map((t) => {
       this.settle(t);
-      return { taskId: t.id, kind: t.kind, sdkAppId: t.sdkAppId, roomId: t.roomId, roomKind: t.roomKind, botUserId: t.botUserId, running: t.endedAt === undefined, endReason: t.endReason };
+      const results = RESULTS[t.kind]?.(this, t);
+      return {
+        taskId: t.id, kind: t.kind, sdkAppId: t.sdkAppId, roomId: t.roomId, roomKind: t.roomKind, botUserId: t.botUserId,
+        running: t.endedAt === undefined, endReason: t.endReason, ...(results !== undefined ? { results } : {}),
+      };
     });
+  }
+
+  now(): number {
+    return this.world.now();
+  }
+
+  /** Users who were in the task's room while it ran, with when the task first saw them, earliest first. */
+  attendees(task: Task): Array<{ userId: string; at: number }> {
+    const joined = new Map(task.usersAtStart.map((u) => [u, task.startedAt]));
+    for (const e of this.roomEvents(task)) if (e.type === 'join' && e.userId && !joined.has(e.userId)) joined.set(e.userId, e.time);
+    const end = task.endedAt ?? this.world.now();
+    return [...joined].filter(([, at]) => at <= end).map(([userId, at]) => ({ userId, at }));
+  }
+
+  /** The sentences the task's bot heard while it ran, in order. */
+  heard(task: Task): Array<{ userId: string; text: string; at: number }> {
+    const end = task.endedAt ?? this.world.now();
+    return [...this.roomEvents(task)]
+      .filter((e) => e.type === 'speech' && e.userId && e.time <= end && hears(task, e.userId))
+      .map((e) => ({ userId: e.userId!, text: String(e.detail?.text ?? ''), at: e.time }));
   }
 
   private *roomEvents(task: Task): Generator<RoomEvent> {
@@ -205,6 +235,11 @@ const SIG_PROBLEMS: Record<Extract<UserSigCheck, { ok: false }>['reason'], strin
   signature: "is not signed with this app's SDK secret key",
 };
 
+/** The kind of room a task request names, by its action's RoomIdType (whose values differ between actions). */
+export function taskRoomKind(def: ToolDef, params: Record<string, unknown>): RoomKind {
+  return roomKindIn(def.input.shape, params) ?? 'int';
+}
+
 /** Verifies a bot's UserSig with the app's SDK secret key; `code` is the error the action documents for it. */
 export function checkBotSig(ctx: HandlerContext, code: string, field: string, userId: string, userSig: string): void {
   const problem = ctx.world.tasks.userSigProblem(ctx.app, userId, userSig);
@@ -223,4 +258,83 @@ export function runningTask(ctx: HandlerContext, kind: TaskKind, code: string): 
   const task = describedTask(ctx, kind, code);
   if (task.endedAt !== undefined) throw new SandboxError(code, `Task ${task.id} has already ended.`);
   return task;
+}
+
+/**
+ * A task of a bot started with ResourceExpiredHour (recording, moderation, slicing): it can be addressed only within
+ * that many hours of its start (`hours` when the request left it out).
+ */
+export function addressableTask(ctx: HandlerContext, kind: TaskKind, running: boolean, hours: number): Task {
+  const task = (running ? runningTask : describedTask)(ctx, kind, 'ResourceNotFound');
+  if (ctx.world.now() > task.startedAt + (task.config.ResourceExpiredHour ?? hours) * 3_600_000) {
+    throw new SandboxError('ResourceNotFound', `Task ${task.id} is past its ResourceExpiredHour and can no longer be addressed.`);
+  }
+  return task;
+}
+
+/** A bot task's status: Idle while its room is empty, InProgress while someone is there, Exited once it ended. */
+export function botStatus(ctx: HandlerContext, task: Task): 'Idle' | 'InProgress' | 'Exited' {
+  return task.endedAt !== undefined ? 'Exited' : ctx.world.tasks.occupancy(task).present.size ? 'InProgress' : 'Idle';
+}
+
+/** The most clips or frames of one user the world view lists (the latest ones). */
+const SLICES_SHOWN = 5;
+
+/** What a task has produced so far, by kind: what Tencent would report by callback. */
+const RESULTS: Partial<Record<TaskKind, (book: TaskBook, task: Task) => unknown>> = {
+  moderation(book, task) {
+    const verdicts = book.heard(task).map((h) => ({ UserId: h.userId, RoomId: task.roomId, Time: new Date(h.at).toISOString(), AudioText: h.text, ...verdictOf(h.text) }));
+    return { verdicts: task.config.ModerationParams.CallbackAllResults === 1 ? verdicts.filter((v) => v.Suggest > 0) : verdicts };
+  },
+  slicing(book, task) {
+    const p = task.config.SliceParams;
+    const type = p.SliceType ?? 1;
+    const end = task.endedAt ?? book.now();
+    const files = book.attendees(task).flatMap((u) => {
+      const series = (kind: 'audios' | 'images', every: number, ext: string) => {
+        if (!subscribed(p.SubscribeStreamUserIds, u.userId, kind === 'audios' ? 'Audio' : 'Video')) return [];
+        const count = Math.floor((end - u.at) / (every * 1000)) + 1;
+        return Array.from({ length: Math.min(count, SLICES_SHOWN) }, (_, i) => u.at + (count - Math.min(count, SLICES_SHOWN) + i) * every * 1000).map((at) =>
+          sliceUrl(task.config.SliceStorageParams?.CloudSliceStorage, { taskId: task.id, userId: u.userId, sdkAppId: task.sdkAppId, roomId: task.roomId, kind, at, ext }),
+        );
+      };
+      return [...(type !== 2 ? series('audios', p.SliceAudio ?? 15, 'ogg') : []), ...(type !== 1 ? series('images', p.SliceVideo ?? 5, 'png') : [])];
+    });
+    return { files: files.filter((f): f is string => f !== undefined) };
+  },
+  cloudTranscription: (book, task) => ({ lines: book.heard(task).map((h) => ({ UserId: h.userId, Time: new Date(h.at).toISOString(), Text: h.text })) }),
+};
+
+const listed = (list: Array<{ UserId: string }> | undefined, id: string) => list?.some((u) => u.UserId === id) ?? false;
+
+/** Whether this task's bot hears what this user says (AI bots, moderation and cloud transcription listen). */
+export function hears(task: Task, userId: string): boolean {
+  if (userId === task.botUserId) return false;
+  const c = task.config;
+  switch (task.kind) {
+    case 'conversation':
+      return c.AgentConfig?.TargetUserId === userId;
+    case 'transcription':
+      return (c.TranscriptionParams?.TranscriptionMode ?? 0) === 0 || c.TranscriptionParams?.TargetUserId === userId;
+    case 'moderation':
+      return (c.ModerationParams.ModerationType ?? 1) !== 2 && subscribed(c.ModerationParams.SubscribeStreamUserIds, userId, 'Audio');
+    case 'cloudTranscription': {
+      const p = c.TranscriptionParam;
+      return (!p.SubscribeList?.length || listed(p.SubscribeList, userId)) && !listed(p.UnSubscribeList, userId);
+    }
+    default:
+      return false;
+  }
+}
+
+/** Plays the room's script to a bot that just started: each line it hears, after its delay, if its speaker is still there. */
+export function playScript(world: World, app: App, task: Task): void {
+  const id = task.roomKind === 'int' ? Number(task.roomId) : task.roomId;
+  for (const line of app.scripts.get(roomKey(task.roomKind, id)) ?? []) {
+    if (!hears(task, line.userId)) continue;
+    world.later(line.afterSeconds * 1000, () => {
+      const room = world.room(app, task.roomKind, id);
+      if (task.endedAt === undefined && room?.users.has(line.userId)) world.say(app, room, line.userId, line.says);
+    });
+  }
 }

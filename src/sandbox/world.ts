@@ -2,6 +2,7 @@
 // plus a history of what happened, from which monitoring answers are derived.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { Registry } from './registry.js';
 import { TaskBook } from './tasks.js';
 
 export type RoomKind = 'int' | 'str';
@@ -86,13 +87,24 @@ export type WorldSeed = z.input<typeof WorldSeedSchema>;
 
 export const DEFAULT_APP_ID = 1400000001;
 
-/** A small world to try things in: two numeric rooms and two string rooms, with users in each. */
+/**
+ * A small world to try things in: two numeric rooms and two string rooms, with users in each. In room 1234, once a
+ * bot that hears them starts, alice asks for a manager (an AI bot's user) and bob insults everyone (what moderation
+ * flags).
+ */
 export const DEFAULT_WORLD: WorldSeed = {
   apps: [
     {
       sdkAppId: DEFAULT_APP_ID,
       rooms: [
-        { roomId: 1234, users: ['alice', 'bob', 'carol'], script: [{ userId: 'alice', says: 'Can I talk to a manager, please?', afterSeconds: 1 }] },
+        {
+          roomId: 1234,
+          users: ['alice', 'bob', 'carol'],
+          script: [
+            { userId: 'alice', says: 'Can I talk to a manager, please?', afterSeconds: 1 },
+            { userId: 'bob', says: 'You are all idiots, shut up!', afterSeconds: 1 },
+          ],
+        },
         { roomId: 10006, users: ['29376', '29377'] },
         { roomId: 'abcd', users: ['test1', 'test2'] },
         { roomId: 'class-101', users: ['teacher', 'student-1', 'student-2'] },
@@ -112,8 +124,10 @@ export class World {
   readonly apps = new Map<number, App>();
   private readonly listeners: RoomListener[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
-  /** Recording, relay, ingest and AI tasks of every app. */
+  /** Tasks whose bots join rooms (recording, relay, ingest, AI, moderation, slicing, transcription) of every app. */
   readonly tasks = new TaskBook(this);
+  /** What apps own outside rooms: pictures, vocabularies, voices, voiceprints, web recordings, synthesis tasks, mixes. */
+  readonly things = new Registry();
 
   constructor(seed: WorldSeed = DEFAULT_WORLD, readonly now: () => number = Date.now) {
     const parsed = WorldSeedSchema.parse(seed);
@@ -262,6 +276,7 @@ export class World {
         events: app.events.length,
       })),
       tasks: this.tasks.snapshot(),
+      things: this.things.snapshot(),
     };
   }
 }

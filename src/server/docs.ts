@@ -30,6 +30,8 @@ function rows(schema: JsonSchema, prefix = ''): string[] {
   });
 }
 
+const SITE_WORDS: Record<string, string> = { intl: 'international', cn: 'China' };
+
 export function renderToolsDoc(manifest: readonly ManifestTool[]): string {
   const meta = (t: ManifestTool) => ({ toolset: t.toolset, api: t._meta?.api });
   const effect = (t: ManifestTool) => (t.annotations.readOnlyHint ? 'read' : t.annotations.destructiveHint ? 'destructive' : 'write');
@@ -46,6 +48,7 @@ export function renderToolsDoc(manifest: readonly ManifestTool[]): string {
   ];
   for (const t of manifest) {
     out.push(`## ${t.name}`, '', t.description, '', `- Toolset: ${meta(t).toolset}`, `- Effect: ${effect(t)}`);
+    if (t.sites) out.push(`- Site: ${t.sites.map((s) => SITE_WORDS[s] ?? s).join(', ')} only`);
     if (meta(t).api) out.push(`- API: \`${meta(t).api}\``);
     const params = rows(t.inputSchema);
     out.push('', ...(params.length ? ['| Parameter | Type | Required | Notes |', '|---|---|---|---|', ...params] : ['No parameters.']), '');

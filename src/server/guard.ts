@@ -1,11 +1,21 @@
 // Which tools are exposed. Which targets the server may touch is scope.ts.
-import { TOOLSETS } from '../../tools/define.js';
+import { SITE_NAMES, TOOLSETS, type Site } from '../../tools/define.js';
 import { ConfigError, type Config } from '../config.js';
 import { DISCOVERY_TOOLSET } from './discovery.js';
-import type { ManifestTool } from './tool-list.js';
+import { onSite, type ManifestTool } from './tool-list.js';
 
-/** The tools to list: the chosen toolsets plus named tools, minus the deny list, and only reads in read-only mode. */
-export function selectTools(all: readonly ManifestTool[], config: Pick<Config, 'toolsets' | 'tools' | 'denyTools' | 'readOnly'>): ManifestTool[] {
+/** Why a tool is not offered on this site, or undefined when it is. */
+export function offSite(t: Pick<ManifestTool, 'name' | 'sites'>, site: Site): string | undefined {
+  if (onSite(t, site)) return undefined;
+  const theirs = t.sites![0] as Site;
+  return `${t.name} is documented for ${SITE_NAMES[theirs]} only, and this server works with ${SITE_NAMES[site]}. Start it with --site ${theirs} to use it.`;
+}
+
+/**
+ * The tools to list: the chosen toolsets plus named tools, minus the deny list, only reads in read-only mode, and
+ * only what the configured site offers.
+ */
+export function selectTools(all: readonly ManifestTool[], config: Pick<Config, 'toolsets' | 'tools' | 'denyTools' | 'readOnly' | 'site'>): ManifestTool[] {
   const names = new Set(all.map((t) => t.name));
   const unknownSets = config.toolsets.filter((s) => s !== 'all' && !(TOOLSETS as readonly string[]).includes(s));
   if (unknownSets.length) throw new ConfigError(`Invalid setting --toolsets: unknown ${unknownSets.join(', ')}; choose from all, ${TOOLSETS.join(', ')}.`);
@@ -13,9 +23,12 @@ export function selectTools(all: readonly ManifestTool[], config: Pick<Config, '
     const unknown = list.filter((n) => !names.has(n));
     if (unknown.length) throw new ConfigError(`Invalid setting ${flag}: no tool named ${unknown.join(', ')}.`);
   }
+  const elsewhere = config.tools.flatMap((n) => offSite(all.find((t) => t.name === n)!, config.site) ?? []);
+  if (elsewhere.length) throw new ConfigError(`Invalid setting --tools: ${elsewhere.join(' ')}`);
   const all_ = config.toolsets.includes('all');
   const listed = all.filter(
     (t) =>
+      onSite(t, config.site) &&
       (all_ || t.toolset === DISCOVERY_TOOLSET || config.toolsets.includes(t.toolset) || config.tools.includes(t.name)) &&
       !config.denyTools.includes(t.name) &&
       (!config.readOnly || t.annotations.readOnlyHint || t.toolset === DISCOVERY_TOOLSET),

@@ -1,12 +1,15 @@
 // One tools/call, step by step: resolve, validate, fill defaults, call, shape. Every tool goes through here.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ArgumentError, type Presented, type ToolDef, type WireEnv } from '../../tools/define.js';
+import { ALL_APPS } from '../../tools/fields.js';
+import { roomIdProblem } from '../../tools/room-id.js';
 import type { ApiCaller } from '../api/caller.js';
+import type { HttpRequest } from '../api/http.js';
 import { ApiError, hintFor, PreflightError, TransportError } from '../api/errors.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { clipText, redact, redactText } from '../redact.js';
-import { describeIssues } from '../validation.js';
+import { describeIssues, fieldPath, MAX_ARG_DEPTH, tooDeep } from '../validation.js';
 import { StoreUnavailableError, type Store } from '../store/index.js';
 import type { EventFeed } from '../events/feed.js';
 import type { AuditLog } from './audit.js';
@@ -14,9 +17,10 @@ import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
 import { decideConsent, describeIntent, needsConsent, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from './consent.js';
 import { effectOfCall, type CallEffect } from './effect.js';
 import { Ledger } from './ledger.js';
-import { checkScope, filterRows, leftOutNote, type Lookup } from './scope.js';
+import { checkScope, filterRows, leftOutNote, scopeRefusal, type Lookup } from './scope.js';
 import { loadCatalog } from './registry.js';
-import { fetchAnswer, shapeAnswer, type Progress } from './paging.js';
+import { conform, toolOutputSchema, type Dropped } from './output.js';
+import { fetchAnswer, firstRequest, shapeAnswer, type Progress } from './paging.js';
 
 export interface ServerContext {
   config: Config;
@@ -48,13 +52,33 @@ export const SANDBOX_NOTE = 'Sandbox: this answer comes from the local TRTC emul
 const invalid = (def: ToolDef, lines: string[]) =>
   failure(`Invalid arguments for ${def.name}; nothing was sent:\n${lines.map((l) => `- ${l}`).join('\n')}`);
 
+/**
+ * Runs one call. Whatever happens inside, the agent gets a result and an attempted write gets its audit record:
+ * an unexpected failure is reported, never thrown.
+ */
 export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, extra: CallExtra = {}): Promise<CallToolResult> {
+  const started = Date.now();
+  try {
+    return await runSteps(ctx, def, args, extra);
+  } catch (err) {
+    const message = (err as Error)?.message ?? String(err);
+    ctx.log.error('tool call failed unexpectedly', { tool: def.name, error: message });
+    if (def.effect !== 'read') {
+      const raw = args && typeof args === 'object' ? (args as Record<string, unknown>) : {};
+      ctx.audit.record({ tool: def.name, api: apiName(def), effect: def.effect, args: raw, outcome: 'internal', consent: 'unknown', ms: Date.now() - started });
+    }
+    return withSandboxNote(ctx, failure(explainFailure(def, err)));
+  }
+}
+
+async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: CallExtra): Promise<CallToolResult> {
   const started = Date.now();
   const { config } = ctx;
   let effect = def.effect;
   let consent = 'not-required';
   let app: number | undefined;
-  let auditArgs: Record<string, unknown> = {};
+  // The arguments as given until they are validated: an invalid attempt is recorded with what it tried.
+  let auditArgs: Record<string, unknown> = args && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : {};
   const finish = (result: CallToolResult, outcome: string, requestId?: string) => {
     const ms = Date.now() - started;
     ctx.log.info('tool call', { tool: def.name, outcome, ms, requestId });
@@ -67,21 +91,35 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
   if (config.readOnly && def.effect !== 'read') return refuse(`${def.name} changes state, and this server runs read-only.`, 'refused:read-only');
   if (config.denyTools.includes(def.name)) return refuse(`${def.name} is on this server's deny list.`, 'refused:denied');
 
-  // Validate: nothing is sent unless every field passes.
+  // Validate: nothing is sent unless every field passes. Nesting is bounded first, so that no later step recurses
+  // through thousands of levels.
+  const deep = tooDeep(args);
+  if (deep) return finish(invalid(def, [`${fieldPath(deep)}: is nested more than ${MAX_ARG_DEPTH} levels deep`]), 'invalid');
   const parsed = toolInputSchema(def).safeParse(args ?? {});
   if (!parsed.success) return finish(invalid(def, describeIssues(parsed.error.issues, args ?? {})), 'invalid');
-  const { confirmationToken, ...params } = parsed.data as Record<string, unknown> & { confirmationToken?: string };
-  auditArgs = params;
+  // A RoomId must be of the kind its RoomIdType names, or TRTC would act in another room of the same name.
+  const misfit = roomIdProblem(toolInputSchema(def), parsed.data);
+  if (misfit) return finish(invalid(def, [`${fieldPath(misfit.path)}: ${misfit.rule}`]), 'invalid');
+  const { confirmationToken, [ALL_APPS]: allApps, ...params } = parsed.data as Record<string, unknown> & { confirmationToken?: string };
+  auditArgs = allApps === undefined ? params : { ...params, [ALL_APPS]: allApps };
 
-  // Fill defaults.
+  // Fill defaults: the configured app, unless the agent asked for every app under the account.
   const field = appIdField(def);
-  if (field && params[field] === undefined) {
+  if (allApps === true) {
+    if (field && params[field] !== undefined) return finish(invalid(def, [`${ALL_APPS}: cannot be combined with ${field}; leave ${field} out to cover every app`]), 'invalid');
+  } else if (field && params[field] === undefined) {
     if (config.sdkAppId === undefined) {
       return finish(invalid(def, [`${field}: is required (no default app is configured; set TRTC_SDK_APP_ID)`]), 'invalid');
     }
     params[field] = agentSchema(def).shape[field]!.type === 'string' ? String(config.sdkAppId) : config.sdkAppId;
   }
-  app = field ? Number(params[field]) : config.sdkAppId;
+  app = allApps === true ? undefined : field ? Number(params[field]) : config.sdkAppId;
+
+  // Every app under the account is in scope only when no app scope is set.
+  if (allApps === true) {
+    const outside = scopeRefusal(config, 'all', params);
+    if (outside) return refuse(outside, 'refused:scope');
+  }
 
   // Turn agent arguments into wire parameters.
   let wire: Record<string, unknown>;
@@ -113,10 +151,8 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
   consent = needsConsent(effect, config.confirm) ? 'pending' : config.confirm === 'none' && effect !== 'read' ? 'policy-off' : 'not-required';
 
   if (config.dryRun) {
-    const request = caller.preview(def, wire);
-    const body = redact(JSON.parse(request.body) as unknown);
-    const shown = JSON.stringify(redact({ method: request.method, url: request.url, headers: request.headers, body }), null, 2);
-    return finish(failure(`Dry run: nothing was sent. The server would send this request (secrets redacted):\n${shown}`), 'dry-run');
+    const request = caller.preview(def, firstRequest(def, wire));
+    return finish(failure(`Dry run: nothing was sent. The server would send this request first (secrets redacted):\n${httpMessage(request)}`), 'dry-run');
   }
 
   // Consent.
@@ -148,14 +184,15 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
     const { Error: _error, ...body } = response;
     await remember(ctx, ledger, def, body, params, app, catalog);
     const scoped = filterRows(config, def, body);
-    const env = ctx.wireEnv(app);
-    const presented: Presented = def.present ? def.present(scoped.response, params, env) : { structured: scoped.response };
+    const presented: Presented = def.present ? def.present(scoped.response, params, ctx.wireEnv(app)) : { structured: scoped.response };
     // Redacted before anything is cut to size: a cut secret no longer looks like one.
     const notes = [...(presented.notes ?? []), ...(scoped.leftOut ? [leftOutNote(config, scoped.leftOut)] : [])].map(redactText);
-    const { structured, notes: shapedNotes } = shapeAnswer(def, redact(presented.structured), notes, pages);
-    const check = def.output.safeParse(structured);
-    if (!check.success) ctx.log.warn('response does not match the documented output', { tool: def.name, issues: describeIssues(check.error.issues, structured) });
-    const result = success(structured, shapedNotes);
+    const shaped = shapeAnswer(def, redact(presented.structured), notes, pages);
+    // structuredContent always matches the published output schema, checked as it will be sent: what does not is
+    // moved to the notes.
+    const { value: structured, dropped } = conform(toolOutputSchema(def), shaped.structured);
+    if (dropped.length) ctx.log.warn('response does not match the documented output', { tool: def.name, fields: dropped.map((d) => `${d.field}: ${d.rule}`) });
+    const result = success(structured, dropped.length ? [...shaped.notes, droppedNote(dropped)] : shaped.notes);
     return finish(scoped.leftOut ? { ...result, _meta: { scope: { leftOut: scoped.leftOut } } } : result, 'ok', requestId);
   } catch (err) {
     return finish(failure(explainFailure(def, err, describeCounterpart(def, catalog))), errorCode(err), (err as { requestId?: string }).requestId);
@@ -182,6 +219,26 @@ function lookupThrough(ctx: ServerContext, signal: AbortSignal | undefined): Loo
     ctx.log.info('lookup', { tool: def.name });
     return (await caller.invoke(def, wire, { signal })).response as Record<string, any>;
   };
+}
+
+/** A request as an HTTP message, secrets redacted: the body is the exact bytes that would be sent, unless it holds a secret. */
+function httpMessage(request: HttpRequest): string {
+  const headers = Object.entries(redact(request.headers)).map(([k, v]) => `${k}: ${v}`);
+  return [`${request.method} ${redactText(request.url)}`, ...headers, '', JSON.stringify(redact(JSON.parse(request.body) as unknown))].join('\n');
+}
+
+/** What left the structured answer, with the values as they came (long ones clipped), so that the agent still sees them. */
+function droppedNote(dropped: readonly Dropped[]): string {
+  const shown = (d: Dropped) => {
+    const text = JSON.stringify(d.value) ?? String(d.value);
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  };
+  const listed = dropped.slice(0, 20).map((d) => `- ${d.field} (${d.rule}): ${shown(d)}`);
+  return [
+    'These fields of the answer do not match the documented output, so they are left out of the structured answer; as they came:',
+    ...listed,
+    ...(dropped.length > listed.length ? [`- and ${dropped.length - listed.length} more`] : []),
+  ].join('\n');
 }
 
 /** The read action that shows a write's effect (StartAIConversation -> DescribeAIConversation), if the catalog has one. */

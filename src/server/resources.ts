@@ -1,11 +1,13 @@
 // Read-only reference material for agents and the people who set them up, under stable trtc:// URIs.
 import type { ReadResourceResult, Resource } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { regionsOn, servedOn } from '../../tools/define.js';
 import { CLOUD_DOMAINS } from '../config.js';
-import { hintFor } from '../api/errors.js';
+import { hintFor, restMeaning } from '../api/errors.js';
 import { portable } from './tool-list.js';
 import type { ServerContext } from './pipeline.js';
 import { loadCatalog } from './registry.js';
+import { own } from '../../tools/own.js';
 
 /** Region IDs and the place each names (from the docs' region and endpoint lists). */
 const REGION_NAMES: Record<string, string> = {
@@ -36,6 +38,7 @@ const FAMILIES: Array<[RegExp, string]> = [
 const splitWords = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase();
 
 export function meaningOf(code: string): string {
+  if (/^\d+$/.test(code)) return `${restMeaning(code) ?? 'Tencent documents no meaning for this code'}.`;
   const family = FAMILIES.find(([re]) => re.test(code))?.[1] ?? 'Error';
   const detail = code.includes('.') ? code.slice(code.indexOf('.') + 1) : '';
   return detail ? `${family}: ${splitWords(detail)}.` : `${family}.`;
@@ -51,17 +54,19 @@ interface ResourceDef {
 const RESOURCES: Record<string, ResourceDef> = {
   'trtc://regions': {
     name: 'Regions',
-    description: 'Cloud API domains, the regions TRTC serves and which tools each region serves',
+    description: 'Cloud API domains, the regions TRTC serves and which tools each region serves on the configured site',
     async read(ctx) {
-      const catalog = [...(await loadCatalog()).values()];
-      const ids = new Set([...Object.keys(REGION_NAMES), ...catalog.flatMap((d) => (d.api.kind === 'cloud' ? d.api.regions ?? [] : []))]);
+      const { site } = ctx.config;
+      // Only the Cloud API actions served on this site, each with its regions there.
+      const cloud = [...(await loadCatalog()).values()].flatMap((d) => (d.api.kind === 'cloud' && servedOn(d.api, site) ? [{ name: d.name, regions: regionsOn(d.api, site) }] : []));
+      const ids = new Set([...Object.keys(REGION_NAMES), ...cloud.flatMap((d) => d.regions ?? [])]);
       return {
-        configured: { region: ctx.config.region, domain: ctx.config.domain },
+        configured: { site, region: ctx.config.region, domain: ctx.config.domain },
         domains: CLOUD_DOMAINS,
         regions: [...ids].sort().map((id) => ({
           region: id,
           name: REGION_NAMES[id] ?? id,
-          tools: catalog.filter((d) => d.api.kind === 'cloud' && (!d.api.regions || d.api.regions.includes(id))).map((d) => d.name),
+          tools: cloud.filter((d) => !d.regions || d.regions.includes(id)).map((d) => d.name),
         })),
       };
     },
@@ -94,9 +99,12 @@ const RESOURCES: Record<string, ResourceDef> = {
   },
   'trtc://datatypes': {
     name: 'Data types',
-    description: 'JSON Schemas of the nested structures the task tools take (RecordParams, StorageParams, McuLayoutParams, AgentConfig, STTConfig, ...)',
+    description: 'JSON Schemas of the nested structures the task tools take (RecordParams, StorageParams, McuLayoutParams, AgentConfig, STTConfig, ModerationParams, Voice, ...)',
     async read() {
-      const modules = await Promise.all([import('../../tools/datatypes/recording.js'), import('../../tools/datatypes/mcu.js'), import('../../tools/datatypes/ai.js')]);
+      const modules = await Promise.all([
+        import('../../tools/datatypes/recording.js'), import('../../tools/datatypes/mcu.js'), import('../../tools/datatypes/ai.js'),
+        import('../../tools/datatypes/slicing.js'), import('../../tools/datatypes/speech.js'),
+      ]);
       const types: Record<string, unknown> = {};
       for (const mod of modules) {
         for (const [name, value] of Object.entries(mod)) {
@@ -110,10 +118,12 @@ const RESOURCES: Record<string, ResourceDef> = {
   },
   'trtc://toolsets': {
     name: 'Toolsets',
-    description: 'The toolsets, their tools and their effects; choose the listed ones with --toolsets',
+    description: 'The toolsets, their tools and their effects; choose the listed ones with --toolsets. Tools of the other site only are marked unavailable',
     async read(ctx) {
-      const sets: Record<string, Array<{ name: string; effect: string }>> = {};
-      for (const d of (await loadCatalog()).values()) (sets[d.toolset] ??= []).push({ name: d.name, effect: d.effect });
+      const sets: Record<string, Array<{ name: string; effect: string; available?: false }>> = {};
+      for (const d of (await loadCatalog()).values()) {
+        (sets[d.toolset] ??= []).push({ name: d.name, effect: d.effect, ...(!servedOn(d.api, ctx.config.site) && { available: false as const }) });
+      }
       const { eventInputs, EVENTS_TOOLSET } = await import('../events/tools.js');
       sets[EVENTS_TOOLSET] = Object.keys(eventInputs).map((name) => ({ name, effect: 'read' }));
       const listed = new Set(ctx.config.toolsets);
@@ -137,7 +147,7 @@ export function listResources(ctx: ServerContext): Resource[] {
 }
 
 export async function readResource(ctx: ServerContext, uri: string): Promise<ReadResourceResult | undefined> {
-  const r = RESOURCES[uri];
+  const r = own(RESOURCES, uri);
   if (!r || (r.sandboxOnly && !ctx.sandbox)) return undefined;
   return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(await r.read(ctx), null, 2) }] };
 }

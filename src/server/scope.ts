@@ -56,7 +56,11 @@ const NAMES: Record<TargetRef['kind'], string> = {
 };
 
 
-const appRefusal = (config: ScopeConfig, app: number | undefined) => (appInScope(config, app) ? undefined : `SdkAppId ${app ?? '(none)'} is outside ${appsText(config)}.`);
+/** `app` is 'all' for a call about every app under the account (AllApps). */
+function appRefusal(config: ScopeConfig, app: number | 'all' | undefined): string | undefined {
+  if (app === 'all') return config.allowApps.length ? `AllApps reaches every app under the account, and this server may touch only ${config.allowApps.join(', ')}. Pass SdkAppId instead.` : undefined;
+  return appInScope(config, app) ? undefined : `SdkAppId ${app ?? '(none)'} is outside ${appsText(config)}.`;
+}
 
 function roomsRefusal(config: ScopeConfig, args: Record<string, unknown>): string | undefined {
   const outside = roomIdsIn(args).filter((id) => !roomInScope(config, id));
@@ -64,7 +68,7 @@ function roomsRefusal(config: ScopeConfig, args: Record<string, unknown>): strin
 }
 
 /** Why a call to this app naming these rooms in its arguments falls outside the scope, or undefined when it is inside. */
-export const scopeRefusal = (config: ScopeConfig, app: number | undefined, args: Record<string, unknown>) => appRefusal(config, app) ?? roomsRefusal(config, args);
+export const scopeRefusal = (config: ScopeConfig, app: number | 'all' | undefined, args: Record<string, unknown>) => appRefusal(config, app) ?? roomsRefusal(config, args);
 
 /** Reads the API to find where a target lives: one request of a locating tool. Absent when nothing may be sent (dry run). */
 export type Lookup = (def: ToolDef, args: Record<string, unknown>, app: number | undefined) => Promise<Record<string, any>>;

@@ -9,8 +9,9 @@ import { EVENT_RESOURCE_TEMPLATES, EventResourceRefusal, readEventResource, serv
 import { isEventTool, runEventTool } from '../events/tools.js';
 import { VERSION } from '../version.js';
 import { DISCOVERY_TOOLSET, discoveryInputs, effectOf, isDiscovery, jsonResult, searchTools, type DiscoveryName } from './discovery.js';
-import { selectTools } from './guard.js';
-import { listed as toListed, type ManifestTool } from './tool-list.js';
+import { SITE_NAMES, SITES } from '../../tools/define.js';
+import { offSite, selectTools } from './guard.js';
+import { listed as toListed, onSite, type ManifestTool } from './tool-list.js';
 import { failure, runTool, SANDBOX_NOTE, type CallExtra, type ServerContext } from './pipeline.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import { getPrompt, listPrompts } from './prompts.js';
@@ -34,6 +35,7 @@ export function instructionsFor(ctx: ServerContext): string {
     'Numeric room IDs (RoomId integer) and string room IDs (the ...ByStrRoomId tools) are separate rooms.',
     'Tools named live_, seat_, pk_, call_ and conference_ are the IM-style REST APIs of the configured app (no SdkAppId); a live or conference room is a TRTC room with a string ID.',
     'Only some tools are listed. To do something no listed tool does, use search_tools, then describe_tool and call_tool.',
+    `The server works with ${SITE_NAMES[ctx.config.site]} (--site ${ctx.config.site}); tools documented for the other site only are not offered, and search_tools marks them unavailable.`,
   ];
   const env = ctx.wireEnv(ctx.config.sdkAppId);
   if (env.mintUserSig) lines.push('Bot UserSigs (recorder, relay, ingest and AI bots) may be left out: the server mints them.');
@@ -75,6 +77,11 @@ export function createMcpServer(ctx: ServerContext, listed: readonly ManifestToo
   const callable = selectTools(manifest, { ...ctx.config, toolsets: ['all'], tools: [] }).filter(
     (t) => t.toolset !== DISCOVERY_TOOLSET,
   );
+  // What discovery names but cannot call: tools of the other site only (the deny list and read-only mode still apply).
+  const other = SITES.find((s) => s !== ctx.config.site)!;
+  const unavailable = selectTools(manifest, { ...ctx.config, site: other, toolsets: ['all'], tools: [] }).filter(
+    (t) => t.toolset !== DISCOVERY_TOOLSET && !onSite(t, ctx.config.site),
+  );
 
   const tools = listed.map(toListed);
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: tools as never }));
@@ -94,7 +101,7 @@ export function createMcpServer(ctx: ServerContext, listed: readonly ManifestToo
             void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } }).catch(() => undefined),
     };
     const result = isDiscovery(name)
-      ? await discover(ctx, name, args, callable, exposed, callExtra)
+      ? await discover(ctx, name, args, callable, unavailable, exposed, callExtra)
       : isEventTool(name)
         ? await runEventTool(ctx, name, args, callExtra)
         : await runTool(ctx, (await loadCatalog()).get(name)!, args, callExtra);
@@ -147,6 +154,7 @@ async function discover(
   name: DiscoveryName,
   args: unknown,
   callable: readonly ManifestTool[],
+  unavailable: readonly ManifestTool[],
   exposed: ReadonlySet<string>,
   extra: CallExtra,
 ): Promise<CallToolResult> {
@@ -160,14 +168,21 @@ async function discover(
     failure(`No callable tool named ${tool}. ${searchTools(tool, callable, 3).map((r) => r.tool.name).join(', ') || 'Use search_tools to find one'}.`);
 
   if (name === 'search_tools') {
-    const results = searchTools(input.query!, callable, input.limit).map(({ tool }) => ({
+    const results = searchTools(input.query!, [...callable, ...unavailable], input.limit).map(({ tool }) => ({
       name: tool.name,
       toolset: tool.toolset,
       effect: effectOf(tool),
       description: tool.description,
       listed: exposed.has(tool.name),
+      ...(!onSite(tool, ctx.config.site) && { unavailable: offSite(tool, ctx.config.site) }),
     }));
     return jsonResult({ results }, true);
+  }
+  const elsewhere = unavailable.find((t) => t.name === input.name);
+  if (elsewhere) {
+    const why = offSite(elsewhere, ctx.config.site)!;
+    if (name === 'describe_tool') return jsonResult({ ...elsewhere, effect: effectOf(elsewhere), listed: false, unavailable: why }, false);
+    return failure(`${why} Nothing was sent.`);
   }
   const target = find(input.name!);
   if (!target) return unknown(input.name!);

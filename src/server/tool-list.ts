@@ -13,10 +13,15 @@ export interface ManifestTool {
   outputSchema?: JsonSchema;
   annotations: ToolAnnotations;
   _meta?: { api: string };
+  /** The sites that document the tool, when only one does (the server uses it and strips it before listing). */
+  sites?: string[];
 }
 
 /** The Tool object clients see. */
-export const listed = ({ toolset: _toolset, ...tool }: ManifestTool) => tool;
+export const listed = ({ toolset: _toolset, sites: _sites, ...tool }: ManifestTool) => tool;
+
+/** Whether the tool is offered on this site. */
+export const onSite = (t: Pick<ManifestTool, 'sites'>, site: string) => !t.sites || t.sites.includes(site);
 
 /**
  * Strips what the strictest client validators reject or what only costs tokens: $schema,

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ArgumentError, type WireEnv } from '../define.js';
 import { nestedArgumentError, UserSig, withBotSig } from '../tasks.js';
+import { own } from '../own.js';
 
 const BotUserId = z.string().min(1).describe('Bot; reusing it ends its earlier task');
 const MaxIdleTime = z.int().min(1).optional().describe('Idle seconds before it stops; default 60');
@@ -105,7 +106,7 @@ export function configToWire(kind: 'llm' | 'tts', field: string, arg: Record<str
   let base: Readonly<Record<string, unknown>> = {};
   if (profile !== undefined) {
     const profiles = env.profiles?.[kind] ?? {};
-    const found = profiles[profile as string];
+    const found = own(profiles, profile as string);
     if (!found) {
       const names = Object.keys(profiles).join(', ') || 'none';
       const shown = JSON.stringify(String(profile).length > 64 ? `${String(profile).slice(0, 64)}…` : profile);

@@ -4,22 +4,16 @@
 // Bots hear what users say in their room (World.say, or the room's script once a bot starts): a conversation bot
 // hears its TargetUserId and answers with a fixed line; a transcription bot hears the room or its TargetUserId.
 import { randomUUID } from 'node:crypto';
-import { roomKey, type App, type RoomEvent, type RoomKind, type World } from '../world.js';
-import { checkBotSig, describedTask, runningTask, type Task, type TaskKind } from '../tasks.js';
+import type { ToolDef } from '../../../tools/define.js';
+import * as defs from '../../../tools/ai.js';
+import type { App, RoomEvent, RoomKind, World } from '../world.js';
+import { checkBotSig, describedTask, hears, playScript, runningTask, taskRoomKind, type Task, type TaskKind } from '../tasks.js';
 import { SandboxError, type Handler, type HandlerContext } from './types.js';
 
 const NOT_FOUND = 'FailedOperation.TaskNotExist';
 const DEFAULT_MAX_IDLE_S = 60;
 /** What the sandbox's conversation bot answers, having no LLM. */
 export const SANDBOX_BOT_ANSWER = 'This is the sandbox bot. I heard you.';
-
-/** Whether this bot hears what this user says. */
-function hears(task: Task, userId: string): boolean {
-  if (userId === task.botUserId) return false;
-  if (task.kind === 'conversation') return task.config.AgentConfig?.TargetUserId === userId;
-  const params = task.config.TranscriptionParams ?? {};
-  return task.kind === 'transcription' && ((params.TranscriptionMode ?? 0) === 0 || params.TargetUserId === userId);
-}
 
 /** A sentence said in a room reaches every running bot there that hears its speaker. */
 export function hearSpeech(world: World): void {
@@ -36,30 +30,16 @@ export function hearSpeech(world: World): void {
   });
 }
 
-/** Plays the room's script to a bot that just started: each line it hears, after its delay, if its speaker is still there. */
-function playScript(world: World, app: App, task: Task): void {
-  for (const line of app.scripts.get(roomKey(task.roomKind, task.roomKind === 'int' ? Number(task.roomId) : task.roomId)) ?? []) {
-    if (!hears(task, line.userId)) continue;
-    world.later(line.afterSeconds * 1000, () => {
-      const room = world.room(app, task.roomKind, task.roomKind === 'int' ? Number(task.roomId) : task.roomId);
-      if (task.endedAt === undefined && room?.users.has(line.userId)) world.say(app, room, line.userId, line.says);
-    });
-  }
-}
-
-/** RoomIdType of the AI actions: 0 (default) numeric, 1 string. */
-const roomKindOf = (roomIdType: number | undefined): RoomKind => (roomIdType === 1 ? 'str' : 'int');
-
 /**
  * Starts the bot of `field` (AgentConfig or TranscriptionParams). A running task with the same SessionId is a
  * duplicate; without a SessionId, `duplicateOf` applies the action's own rule. A bot user ID is unique in its
  * room, so an earlier task with the same bot ends.
  */
-function startBot(ctx: HandlerContext, kind: TaskKind, field: string, duplicateOf?: (roomKind: RoomKind) => Task | undefined) {
+function startBot(ctx: HandlerContext, def: ToolDef, kind: TaskKind, field: string, duplicateOf?: (roomKind: RoomKind) => Task | undefined) {
   const { world, app, params } = ctx;
   const bot = params[field];
   checkBotSig(ctx, 'InvalidParameter.UserSig', field, bot.UserId, bot.UserSig);
-  const roomKind = roomKindOf(params.RoomIdType);
+  const roomKind = taskRoomKind(def, params);
   const twin = params.SessionId ? world.tasks.running(app, (t) => t.kind === kind && t.sessionId === params.SessionId)[0] : duplicateOf?.(roomKind);
   if (twin) {
     const what = params.SessionId ? `with SessionId ${params.SessionId}` : 'for the same room or user';
@@ -97,7 +77,7 @@ const stop = (kind: TaskKind): Handler => (ctx) => {
 };
 
 export const aiHandlers: Record<string, Handler> = {
-  StartAIConversation: (ctx) => startBot(ctx, 'conversation', 'AgentConfig'),
+  StartAIConversation: (ctx) => startBot(ctx, defs.StartAIConversation, 'conversation', 'AgentConfig'),
 
   DescribeAIConversation: describe('conversation'),
 
@@ -128,9 +108,22 @@ export const aiHandlers: Record<string, Handler> = {
 
   StopAIConversation: stop('conversation'),
 
+  // The conversation so far: the welcome, each sentence the bot heard with its answer, and the pushed texts.
+  QueryAIMessageList(ctx) {
+    const task = describedTask(ctx, 'conversation', NOT_FOUND);
+    const welcome = task.config.AgentConfig.WelcomeMessage;
+    const lines: Array<{ time: number; Role: 'user' | 'assistant'; Content: string }> = [
+      ...(welcome ? [{ time: task.startedAt, Role: 'assistant' as const, Content: welcome }] : []),
+      ...ctx.world.tasks.heard(task).flatMap((h) => [{ time: h.at, Role: 'user' as const, Content: h.text }, { time: h.at, Role: 'assistant' as const, Content: SANDBOX_BOT_ANSWER }]),
+      ...task.history.filter((h) => h.action === 'ServerPushText' && h.detail?.Text).map((h) => ({ time: h.time, Role: 'assistant' as const, Content: String(h.detail!.Text) })),
+    ];
+    const MessageList = lines.sort((a, b) => a.time - b.time).map(({ Role, Content }) => ({ Role, Content }));
+    return { Total: MessageList.length, MessageList };
+  },
+
   // Without a SessionId, a room has one whole-room transcription, and each user one personal transcription.
   StartAITranscription: (ctx) =>
-    startBot(ctx, 'transcription', 'TranscriptionParams', (roomKind) => {
+    startBot(ctx, defs.StartAITranscription, 'transcription', 'TranscriptionParams', (roomKind) => {
       const { RoomId, TranscriptionParams: bot } = ctx.params;
       const mode = bot.TranscriptionMode ?? 0;
       return ctx.world.tasks.running(ctx.app, (t) => {

@@ -56,8 +56,8 @@ const end_call: RestHandler = (ctx) => {
 };
 
 /**
- * The fields of a record are not in the reference; the sandbox answers in the service's naming style with
- * what the older record API documented: ID, media, room, parties, type, result and times.
+ * A call's record, with the members the record-by-CallId example documents (ID, caller, media, type, result and
+ * times), plus the room and callees that the older record API listed.
  */
 function record(ctx: RestContext, call: Call) {
   const answeredAt = ctx.rest.answeredAt(ctx.app, call);
@@ -68,9 +68,9 @@ function record(ctx: RestContext, call: Call) {
     RoomId: call.roomId,
     Caller_Account: call.robot,
     CalleeList_Account: call.callees,
-    CallType: call.callees.length === 1 ? 'SingleCall' : 'GroupCall',
+    CallType: call.callees.length === 1 ? 'SingleCall' : 'MultiCall',
     CallResult: answeredAt !== undefined ? 'NormalEnd' : call.endedAt !== undefined ? 'Cancel' : 'NotAnswer',
-    StartCallTime: Math.floor(call.startedAt / 1000),
+    StartTime: Math.floor(call.startedAt / 1000),
     AcceptTime: answeredAt === undefined ? 0 : Math.floor(answeredAt / 1000),
     EndTime: Math.floor(end / 1000),
   };
@@ -84,10 +84,19 @@ const get_record_by_filter: RestHandler = (ctx) => {
   const records = [...ctx.state.calls.values()]
     .filter((c) => !ctx.rest.callActive(ctx.app, c))
     .map((c) => record(ctx, c))
-    .filter((r) => r.StartCallTime >= from && r.StartCallTime <= EndTime)
+    .filter((r) => r.StartTime >= from && r.StartTime <= EndTime)
     .filter((r) => (CallResult === undefined || r.CallResult === CallResult) && (CallType === undefined || r.CallType === CallType));
   const start = (Page - 1) * NumberPerPage;
   return { Response: { RecordList: records.slice(start, start + NumberPerPage), TotalCount: records.length } };
+};
+
+/** The record of a call that has ended and started within the last 7 days. */
+const get_record_by_callid: RestHandler = (ctx) => {
+  const call = ctx.state.calls.get(ctx.params.CallId);
+  if (!call || ctx.rest.callActive(ctx.app, call) || call.startedAt < ctx.world.now() - RECORD_DAYS * 86_400_000) {
+    throw new SandboxError(CALL.noCall, `No record of call ${ctx.params.CallId}: it does not exist, is still going on, or is older than ${RECORD_DAYS} days.`);
+  }
+  return { Response: { CallRecord: record(ctx, call) } };
 };
 
 export const callHandlers: Record<string, RestHandler> = {
@@ -95,4 +104,5 @@ export const callHandlers: Record<string, RestHandler> = {
   [`${S}/get_call_info`]: get_call_info,
   [`${S}/end_call`]: end_call,
   'call_record_http_srv/get_record_by_filter': get_record_by_filter,
+  'call_record_http_srv/get_record_by_callid': get_record_by_callid,
 };

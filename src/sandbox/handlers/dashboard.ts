@@ -68,6 +68,12 @@ function peaks(all: Array<{ call: Call; s: Session }>, from: number, to: number)
 
 const within = (all: Array<{ call: Call; s: Session }>, from: number, to: number) => all.filter(({ s }) => overlaps(s.joinedAt, s.leftAt, from, to));
 
+const SCALE_COLUMNS = ['peakCurrentUsers', 'peakCurrentChannels', 'userCount', 'roomCount'];
+function scaleRow(all: Array<{ call: Call; s: Session }>, from: number, to: number): number[] {
+  const active = within(all, from, to);
+  return [...peaks(all, from, to), new Set(active.map(({ s }) => s.userId)).size, new Set(active.map(({ call }) => call.commId)).size];
+}
+
 export const dashboardHandlers: Record<string, Handler> = {
   DescribeTRTCRealTimeScaleData: realTime(defs.DescribeTRTCRealTimeScaleData, ['userCount', 'roomCount'], (live) => [
     live.length,
@@ -77,10 +83,9 @@ export const dashboardHandlers: Record<string, Handler> = {
     Math.round(stutter(ctx, live, 'video', t)),
     Math.round(stutter(ctx, live, 'audio', t)),
   ]),
-  DescribeTRTCMarketScaleData: market(defs.DescribeTRTCMarketScaleData, ['peakCurrentUsers', 'peakCurrentChannels', 'userCount', 'roomCount'], (all, from, to) => {
-    const active = within(all, from, to);
-    return [...peaks(all, from, to), new Set(active.map(({ s }) => s.userId)).size, new Set(active.map(({ call }) => call.commId)).size];
-  }),
+  DescribeTRTCMarketScaleData: market(defs.DescribeTRTCMarketScaleData, SCALE_COLUMNS, scaleRow),
+  // The China site's metric variant of the same series.
+  DescribeTRTCMarketScaleMetricData: market(defs.DescribeTRTCMarketScaleMetricData, SCALE_COLUMNS, scaleRow),
   DescribeTRTCMarketQualityData: market(
     defs.DescribeTRTCMarketQualityData,
     ['videoFreezeRate', 'audioFreezeRate', 'networkDelay', 'joinSuccessRate', 'joinSuccessIn5sRate'],

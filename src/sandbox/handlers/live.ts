@@ -150,8 +150,4 @@ export const liveHandlers: Record<string, RestHandler> = {
   [`${S}/add_robot`]: (ctx) => (addRobots(ctx, live(ctx), ctx.params.RobotList_Account), {}),
   [`${S}/get_robot`]: (ctx) => ({ Response: { RobotList_Account: [...live(ctx).robots] } }),
   [`${S}/del_robot`]: (ctx) => (removeRobots(ctx, live(ctx), ctx.params.RobotList_Account), {}),
-  [`${S}/get_gift_count`]: (ctx) => {
-    live(ctx);
-    return { Response: { Sequence: 0, TotalCount: 0, TotalCoins: 0, GiftSenderCount: 0 } };
-  },
 };

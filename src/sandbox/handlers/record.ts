@@ -1,30 +1,16 @@
 // On-cloud recording behaviour. A recording is Idle while nobody is in its room, InProgress while someone is,
 // and Exited once stopped or idle for MaxIdleTime; it can be queried for ResourceExpiredHour hours.
-import { checkBotSig, describedTask, runningTask, type Task } from '../tasks.js';
+import * as defs from '../../../tools/record.js';
+import { subscribed } from '../media.js';
+import { addressableTask, botStatus, checkBotSig, taskRoomKind, type Task } from '../tasks.js';
 import type { World } from '../world.js';
 import { SandboxError, type Handler, type HandlerContext } from './types.js';
 
-const NOT_FOUND = 'ResourceNotFound';
 const FILE_EXTENSIONS = ['m3u8', 'm3u8', 'm3u8', 'mp4', 'aac'];
 const TRACKS = ['audio_video', 'audio', 'video'] as const;
 
-/** A recording whose query window (ResourceExpiredHour) has passed can no longer be addressed. */
-function recording(ctx: HandlerContext, running: boolean): Task {
-  const task = (running ? runningTask : describedTask)(ctx, 'recording', NOT_FOUND);
-  if (ctx.world.now() > task.startedAt + (task.config.ResourceExpiredHour ?? 72) * 3_600_000) {
-    throw new SandboxError(NOT_FOUND, `Task ${task.id} is past its ResourceExpiredHour and can no longer be addressed.`);
-  }
-  return task;
-}
-
-/** Whether the subscription lists let this user's audio or video be recorded. */
-function subscribed(lists: Record<string, string[] | undefined> | undefined, userId: string): boolean {
-  const matches = (ids: string[] | undefined) => ids?.some((id) => (id.endsWith('.*$') ? userId.startsWith(id.slice(0, -3)) : id === userId));
-  return (['Audio', 'Video'] as const).some((m) => {
-    const allow = lists?.[`Subscribe${m}UserIds`];
-    return (allow?.length ? matches(allow) : true) && !matches(lists?.[`UnSubscribe${m}UserIds`]);
-  });
-}
+/** A recording whose query window (ResourceExpiredHour, default 72) has passed can no longer be addressed. */
+const recording = (ctx: HandlerContext, running: boolean): Task => addressableTask(ctx, 'recording', running, 72);
 
 /** A recording's files: one per recorded user, or one mixed file. */
 export function recordingFiles(world: World, task: Task) {
@@ -47,7 +33,7 @@ const storageFiles = (ctx: HandlerContext, task: Task) => (task.config.StoragePa
 export const recordHandlers: Record<string, Handler> = {
   CreateCloudRecording(ctx) {
     const { params, app, world } = ctx;
-    const roomKind = params.RoomIdType === 0 ? 'str' : 'int';
+    const roomKind = taskRoomKind(defs.CreateCloudRecording, params);
     checkBotSig(ctx, 'FailedOperation', 'UserSig', params.UserId, params.UserSig);
     const clash =
       world.room(app, roomKind, params.RoomId)?.users.has(params.UserId) ||
@@ -61,8 +47,7 @@ export const recordHandlers: Record<string, Handler> = {
 
   DescribeCloudRecording(ctx) {
     const task = recording(ctx, false);
-    const status = task.endedAt !== undefined ? 'Exited' : ctx.world.tasks.occupancy(task).present.size ? 'InProgress' : 'Idle';
-    return { TaskId: task.id, Status: status, StorageFileList: storageFiles(ctx, task) };
+    return { TaskId: task.id, Status: botStatus(ctx, task), StorageFileList: storageFiles(ctx, task) };
   },
 
   // Both settings are replaced, as documented: what the request leaves out returns to its default.
