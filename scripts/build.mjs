@@ -1,10 +1,12 @@
 // Bundles the server into dist/ and precomputes the tool manifest (JSON Schemas), so that
-// start-up does no module resolution across node_modules and no schema conversion.
+// start-up does no module resolution across node_modules and no schema conversion. Local builds carry source
+// maps; --release (npm pack and publish) builds none, since the package ships no maps.
 import { build } from 'esbuild';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 
 const root = new URL('..', import.meta.url);
+const release = process.argv.includes('--release');
 const dist = new URL('dist/', root);
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
@@ -59,7 +61,7 @@ await build({
   outdir: dist.pathname,
   splitting: true,
   chunkNames: 'chunk-[hash]',
-  sourcemap: 'linked',
+  sourcemap: release ? false : 'linked',
   minify: true,
 });
 

@@ -13,8 +13,11 @@ const ProfileFile = z.object({
   tts: z.record(z.string().min(1), TTSProfile).optional(),
 });
 
-/** Members whose values are credentials: they are registered with the redactor wherever they appear. */
-const SECRET_MEMBER = /key|secret|token|password|auth/i;
+/**
+ * Members whose values are not secret. Every other value of a profile (whatever its member is called: APIKey,
+ * Credential, X-Goog-Credential...) is registered with the redactor, so it is masked wherever it would appear.
+ */
+const NOT_SECRET = new Set(['LLMType', 'Model', 'Streaming', 'TTSType', 'AppId', 'VoiceType', 'Speed', 'Volume', 'PrimaryLanguage']);
 
 export function loadAiProfiles(config: Pick<Config, 'aiProfiles' | 'llmConfig' | 'ttsConfig'>): AiProfiles {
   const file = config.aiProfiles ? parse('--ai-profiles', readProfileFile(config.aiProfiles), ProfileFile) : {};
@@ -54,9 +57,8 @@ function parse<T>(setting: string, value: unknown, schema: z.ZodType<T>): T {
 }
 
 function registerSecrets(value: unknown): void {
-  if (!value || typeof value !== 'object') return;
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v === 'string' && SECRET_MEMBER.test(k)) addSecret(v);
-    else registerSecrets(v);
+  if (typeof value === 'string' || typeof value === 'number') addSecret(String(value));
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) if (!NOT_SECRET.has(k)) registerSecrets(v);
   }
 }

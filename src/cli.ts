@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry point: argv + environment -> configuration -> the MCP server on a transport, or the standalone sandbox.
-import { ConfigError, helpText, loadConfig, loadSandboxConfig, sandboxHelpText, wantsHelp } from './config.js';
+import { ConfigError, helpText, loadConfig, loadSandboxConfig, sandboxHelpText, startupWarnings, wantsHelp } from './config.js';
 import { registerConfiguredSecrets } from './credentials.js';
 import { createLogger } from './log.js';
 import { createContext } from './server/context.js';
@@ -15,14 +15,18 @@ async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv);
   registerConfiguredSecrets(config);
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
+  for (const warning of startupWarnings(config)) log.warn(warning);
+  // Every setting is checked before anything starts (the sandbox, a port).
+  const manifest = await loadManifest();
+  const tools = selectTools(manifest, config);
   // On stdio the client's first message decides the protocol era: read it, and load that era's server, while the
   // context starts.
   const stdio = config.transport === 'stdio' ? (await import('./transports/stdio.js')).listenStdio() : undefined;
   void stdio?.modern.then((modern): Promise<unknown> => (modern ? import('./server/modern.js') : import('./server/server.js'))).catch(() => undefined);
-  const [runtime, manifest] = await Promise.all([createContext(config, log), loadManifest()]);
+  const runtime = await createContext(config, log);
   const { setUpCallbacks } = await import('./events/setup.js');
   const callbacks = await setUpCallbacks(runtime.ctx, config, log);
-  const core = createCore(runtime.ctx, selectTools(manifest, config), manifest);
+  const core = createCore(runtime.ctx, tools, manifest);
   // Each protocol era's SDK line is loaded only when a client speaks it.
   const legacyServers = async () => {
     const { createMcpServer } = await import('./server/server.js');
@@ -50,6 +54,8 @@ async function serve(argv: string[]): Promise<void> {
       maxSessions: config.maxSessions,
       idleTimeoutMs: config.sessionIdle * 1000,
       routes: callbacks.route && { [(await import('./events/receiver.js')).CALLBACK_PATH]: callbacks.route },
+    }).catch((err: NodeJS.ErrnoException) => {
+      throw listenProblem(err, config.host, config.port) ?? err;
     });
     callbacks.servedAt(handle.url);
     stop = handle.close;
@@ -67,6 +73,15 @@ async function serve(argv: string[]): Promise<void> {
   }
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** A port that cannot be had, said as a setting to change rather than a stack trace. */
+function listenProblem(err: NodeJS.ErrnoException, host: string, port: number): ConfigError | undefined {
+  const where = `${host}:${port}`;
+  if (err.code === 'EADDRINUSE') return new ConfigError(`Port ${port} is already in use on ${host}: stop the program using ${where}, or choose another port with --port (0 picks a free one).`);
+  if (err.code === 'EACCES') return new ConfigError(`Not allowed to listen on ${where} (ports below 1024 need privileges): choose another port with --port.`);
+  if (err.code === 'EADDRNOTAVAIL') return new ConfigError(`Cannot listen on ${host}: this machine has no such address. Choose another with --host.`);
+  return undefined;
 }
 
 async function sandbox(argv: string[]): Promise<void> {

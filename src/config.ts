@@ -1,4 +1,5 @@
 // Every setting in one table: flag, environment variable, default, validation and help text.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { SITES, TOOLSETS, type Site } from '../tools/define.js';
@@ -21,12 +22,36 @@ export const REST_HOSTS = {
 } as const;
 export type RestRegion = keyof typeof REST_HOSTS;
 
+const BOOLEAN_WORDS = ['1', '0', 'true', 'false', 'yes', 'no'] as const;
 const bool = z
-  .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', ''])])
+  .union([z.boolean(), z.enum([...BOOLEAN_WORDS, ''])], { error: `must be one of ${BOOLEAN_WORDS.join(', ')}` })
   .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
 const list = z.string().transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean));
 const int = (min: number, max: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+const authTokenSchema = z.string().min(16, 'must have at least 16 characters');
+
+/**
+ * An origin as browsers send it, normalised: scheme://host[:port], lower case, default port left out. Undefined for
+ * anything else (a path, credentials, "null").
+ */
+export function normalizeOrigin(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (!url.host || url.username || url.password || url.search || url.hash || (url.pathname !== '' && url.pathname !== '/')) return undefined;
+  return `${url.protocol}//${url.host}`;
+}
+
+const origin = z.string().transform((v, ctx) => {
+  const normal = normalizeOrigin(v);
+  if (!normal) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not an origin like https://app.example.com or http://localhost:5173` });
+  return normal ?? z.NEVER;
+});
 
 interface Setting {
   flag?: string;
@@ -36,6 +61,8 @@ interface Setting {
   /** A secret's value is never echoed; secrets have no flag (command lines are visible to every local user) unless the interface demands one. */
   secret?: boolean;
   help: string;
+  /** The default in words, where it is worked out at run time rather than a value. */
+  shownDefault?: string;
 }
 
 /** Settings of the MCP server. Keys are the property names in Config. */
@@ -44,8 +71,8 @@ const SETTINGS = {
   host: { flag: 'host', env: ['TRTC_MCP_HOST'], schema: z.string().min(1), default: '127.0.0.1', help: 'Address the HTTP transport binds to' },
   port: { flag: 'port', env: ['TRTC_MCP_PORT'], schema: int(0, 65535), default: 3000, help: 'Port of the HTTP transport (0 picks a free one)' },
   region: { flag: 'region', env: ['TENCENTCLOUD_REGION'], schema: z.string().regex(/^[a-z]+-[a-z]+(-\d+)?$/, 'must look like ap-singapore'), default: 'ap-singapore', help: 'Tencent Cloud region sent with every Cloud API call' },
-  site: { flag: 'site', env: ['TRTC_SITE'], schema: z.enum(SITES), help: 'Tencent Cloud site: intl or cn. Actions documented for one site only are offered only there [default: the site of --domain, else intl]' },
-  domain: { flag: 'domain', env: ['TRTC_API_DOMAIN'], schema: z.enum(CLOUD_DOMAINS), help: 'Cloud API domain: trtc.intl.tencentcloudapi.com (international site) or trtc.tencentcloudapi.com (China site) [default: the domain of --site]' },
+  site: { flag: 'site', env: ['TRTC_SITE'], schema: z.enum(SITES), help: 'Tencent Cloud site: intl or cn. Actions documented for one site only are offered only there', shownDefault: 'the site of --domain, else intl' },
+  domain: { flag: 'domain', env: ['TRTC_API_DOMAIN'], schema: z.enum(CLOUD_DOMAINS), help: 'Cloud API domain: trtc.intl.tencentcloudapi.com (international site) or trtc.tencentcloudapi.com (China site)', shownDefault: 'the domain of --site' },
   endpoint: { flag: 'endpoint', env: ['TRTC_ENDPOINT'], schema: z.url({ protocol: /^https?$/ }), help: 'Base URL that replaces https://<domain>/ (private endpoints, tests)' },
   secretId: { flag: 'secret-id', env: ['TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRETID'], schema: z.string().min(1), help: 'Tencent Cloud API SecretId' },
   secretKey: { env: ['TENCENTCLOUD_SECRET_KEY', 'TENCENTCLOUD_SECRETKEY'], schema: z.string().min(1), secret: true, help: 'Tencent Cloud API SecretKey' },
@@ -65,7 +92,7 @@ const SETTINGS = {
   logLevel: { flag: 'log-level', env: ['TRTC_MCP_LOG_LEVEL'], schema: z.enum(['debug', 'info', 'warn', 'error', 'silent']), default: 'info', help: 'Least severe log level written to stderr' },
   logFormat: { flag: 'log-format', env: ['TRTC_MCP_LOG_FORMAT'], schema: z.enum(['text', 'json']), default: 'text', help: 'Log line format on stderr' },
   profile: { flag: 'profile', env: ['TENCENTCLOUD_PROFILE'], schema: z.string().regex(/^[\w.-]+$/, 'must be a profile name'), help: 'Read the keys from the Tencent CLI profile <credentials-dir>/<profile>.credential' },
-  credentialsDir: { flag: 'credentials-dir', env: ['TRTC_MCP_CREDENTIALS_DIR'], schema: z.string().min(1), help: 'Folder of Tencent CLI credential files [default: ~/.tccli]' },
+  credentialsDir: { flag: 'credentials-dir', env: ['TRTC_MCP_CREDENTIALS_DIR'], schema: z.string().min(1), help: 'Folder of Tencent CLI credential files', shownDefault: '~/.tccli' },
   // Guardrails.
   readOnly: { flag: 'read-only', env: ['TRTC_MCP_READ_ONLY'], schema: bool, default: false, help: 'Expose and allow only read-only tools' },
   toolsets: { flag: 'toolsets', env: ['TRTC_MCP_TOOLSETS'], schema: list, default: ['room', 'ai', 'events'], help: `Comma-separated toolsets to list (${TOOLSETS.join(', ')}), or "all"; the discovery tools reach the rest` },
@@ -76,16 +103,18 @@ const SETTINGS = {
   dryRun: { flag: 'dry-run', env: ['TRTC_MCP_DRY_RUN'], schema: bool, default: false, help: 'Show each request that would be sent, with secrets redacted, and send nothing' },
   confirm: { flag: 'confirm', env: ['TRTC_MCP_CONFIRM'], schema: z.enum(['none', 'destructive', 'mutating']), default: 'destructive', help: 'What needs human consent first: destructive actions, every mutating action, or none (needs --dangerously-skip-consent)' },
   dangerouslySkipConsent: { flag: 'dangerously-skip-consent', env: ['TRTC_MCP_DANGEROUSLY_SKIP_CONSENT'], schema: bool, default: false, help: 'Run destructive actions without asking anyone. Dangerous.' },
+  consentChannel: { flag: 'consent-channel', env: ['TRTC_MCP_CONSENT_CHANNEL'], schema: z.enum(['auto', 'elicitation-only']), default: 'auto', help: 'How users consent: auto (the client asks its user where it supports elicitation, else the agent relays a preview and a single-use token), or elicitation-only (refuse consent-needing calls from clients that cannot ask their user)' },
   confirmTtl: { flag: 'confirm-ttl', env: ['TRTC_MCP_CONFIRM_TTL'], schema: int(1, 3600), default: 300, help: 'Seconds a confirmation token stays valid' },
-  confirmSecret: { env: ['TRTC_MCP_CONFIRM_SECRET'], schema: z.string().min(16, 'must have at least 16 characters'), secret: true, help: 'Key that signs confirmation tokens; share it across replicas [default: derived from the SecretKey]' },
+  confirmSecret: { env: ['TRTC_MCP_CONFIRM_SECRET'], schema: z.string().min(16, 'must have at least 16 characters'), secret: true, help: 'Key that signs confirmation tokens; share it across replicas', shownDefault: 'derived from the SecretKey; in sandbox mode, a key kept in the state store' },
   rateLimitScale: { flag: 'rate-limit-scale', env: ['TRTC_MCP_RATE_LIMIT_SCALE'], schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(100_000), default: 1, help: 'Multiplies every documented rate limit, for accounts whose quotas Tencent raised (the sandbox takes the same flag)' },
   rateLimitWaitMs: { flag: 'rate-limit-wait', env: ['TRTC_MCP_RATE_LIMIT_WAIT_MS'], schema: int(0, 60_000), default: 2000, help: 'Longest wait (ms) for a free slot under an action\'s rate limit before failing the call' },
-  store: { flag: 'store', env: ['TRTC_MCP_STORE'], schema: z.string().min(1), help: 'Where durable state lives (spent confirmation tokens, the ledger of what this server started, TRTC events): a directory shared by the processes on this host, or "memory" for this process alone [default: $XDG_STATE_HOME/trtc-mcp, else ~/.local/state/trtc-mcp]' },
-  auditLog: { flag: 'audit-log', env: ['TRTC_MCP_AUDIT_LOG'], schema: z.string().min(1), help: 'File to append the JSON Lines audit trail of writes to [default: stderr]' },
+  store: { flag: 'store', env: ['TRTC_MCP_STORE'], schema: z.string().min(1), help: 'Where durable state lives (spent confirmation tokens, the ledger of what this server started, TRTC events): a directory shared by the processes on this host, redis://[user:password@]host:port[/db] shared by replicas, or "memory" for this process alone', shownDefault: '$XDG_STATE_HOME/trtc-mcp, else ~/.local/state/trtc-mcp' },
+  auditLog: { flag: 'audit-log', env: ['TRTC_MCP_AUDIT_LOG'], schema: z.string().min(1), help: 'File to append the JSON Lines audit trail of writes to', shownDefault: 'stderr' },
   // HTTP transport security.
-  authToken: { flag: 'auth-token', env: ['TRTC_MCP_AUTH_TOKEN'], schema: z.string().min(16, 'must have at least 16 characters'), secret: true, help: 'Bearer token HTTP clients must present (required to bind beyond loopback)' },
+  authToken: { env: ['TRTC_MCP_AUTH_TOKEN'], schema: authTokenSchema, secret: true, help: 'Bearer token HTTP clients must present (required to bind beyond loopback)' },
+  authTokenFile: { flag: 'auth-token-file', env: ['TRTC_MCP_AUTH_TOKEN_FILE'], schema: z.string().min(1), help: 'File holding the bearer token, instead of TRTC_MCP_AUTH_TOKEN' },
   allowedHosts: { flag: 'allowed-hosts', env: ['TRTC_MCP_ALLOWED_HOSTS'], schema: list, default: [], help: 'Extra Host header values the HTTP transport accepts (loopback names are always accepted)' },
-  allowedOrigins: { flag: 'allowed-origins', env: ['TRTC_MCP_ALLOWED_ORIGINS'], schema: list, default: [], help: 'Extra browser Origins the HTTP transport accepts' },
+  allowedOrigins: { flag: 'allowed-origins', env: ['TRTC_MCP_ALLOWED_ORIGINS'], schema: list.pipe(z.array(origin)), default: [], help: 'Browser origins the HTTP transport accepts besides its own (http://<loopback name or --host>:<port>), each exactly as scheme://host[:port]' },
   maxBodyBytes: { flag: 'max-body-bytes', env: ['TRTC_MCP_MAX_BODY_BYTES'], schema: int(1024, 64 * 1024 * 1024), default: 1024 * 1024, help: 'Largest HTTP request body accepted' },
   maxSessions: { flag: 'max-sessions', env: ['TRTC_MCP_MAX_SESSIONS'], schema: int(1, 100_000), default: 1000, help: 'Most concurrent HTTP sessions' },
   sessionIdle: { flag: 'session-idle', env: ['TRTC_MCP_SESSION_IDLE'], schema: int(10, 86_400), default: 1800, help: 'Seconds after which an idle HTTP session is closed' },
@@ -99,20 +128,25 @@ const SETTINGS = {
 
 type Settings = typeof SETTINGS;
 type Out<K extends keyof Settings> = z.output<Settings[K]['schema']>;
+/** Where each setting that was given came from: its flag (`--port`) or its environment variable. */
+type Sources<K extends string> = { readonly sources: Readonly<Partial<Record<K, string>>> };
 type Resolved = {
   [K in keyof Settings]: Settings[K] extends { default: unknown } ? Out<K> : Out<K> | undefined;
-};
+} & Sources<keyof Settings>;
 /** The site and its domain default to each other, so both are always known once loaded. */
 export type Config = Omit<Resolved, 'site' | 'domain'> & { site: Site; domain: CloudDomain };
+
+/** Settings only the HTTP transport reads. */
+const HTTP_ONLY = ['host', 'port', 'authToken', 'authTokenFile', 'allowedHosts', 'allowedOrigins', 'maxBodyBytes', 'maxSessions', 'sessionIdle'] as const;
 
 /** Settings of `trtc-mcp sandbox`, the standalone emulator. */
 const SANDBOX_SETTINGS = {
   host: { flag: 'host', schema: z.string().min(1), default: '127.0.0.1', help: 'Address to bind' },
   port: { flag: 'port', schema: int(0, 65535), default: 0, help: 'Port to listen on (0 picks a free one)' },
   secretId: { flag: 'secret-id', schema: z.string().min(1), help: 'SecretId the sandbox accepts (generated when omitted)' },
-  secretKey: { flag: 'secret-key', schema: z.string().min(1), help: 'SecretKey the sandbox accepts (generated when omitted)' },
+  secretKey: { flag: 'secret-key', schema: z.string().min(1), secret: true, help: 'SecretKey the sandbox accepts (generated when omitted)' },
   sdkAppId: { flag: 'sdk-app-id', schema: int(1, 2 ** 32 - 1), help: 'SDKAppID of the default app' },
-  sdkSecretKey: { flag: 'sdk-secret-key', schema: z.string().min(1), help: 'SDK secret key of the default app (generated when omitted)' },
+  sdkSecretKey: { flag: 'sdk-secret-key', schema: z.string().min(1), secret: true, help: 'SDK secret key of the default app (generated when omitted)' },
   world: { flag: 'world', schema: z.string().min(1), help: 'JSON file with the apps, rooms and users to start with' },
   rateLimitScale: { flag: 'rate-limit-scale', schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(100_000), default: 1, help: 'Multiplies every documented rate limit the sandbox enforces (load tests)' },
   site: { flag: 'site', schema: z.enum(SITES), default: 'intl', help: 'Which Tencent Cloud site it plays: actions documented only for the other site are refused' },
@@ -123,13 +157,36 @@ const SANDBOX_SETTINGS = {
 } satisfies Record<string, Setting>;
 export type SandboxCliConfig = {
   [K in keyof typeof SANDBOX_SETTINGS]: z.output<(typeof SANDBOX_SETTINGS)[K]['schema']> | ((typeof SANDBOX_SETTINGS)[K] extends { default: unknown } ? never : undefined);
-};
+} & Sources<keyof typeof SANDBOX_SETTINGS>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * A setting's value as an error may show it: the userinfo of a URL (which can hold a password) is left out, and so
+ * is any secret the configuration holds, since none is registered with the redactor yet.
+ */
+function shown(raw: unknown, secrets: readonly string[]): string {
+  let text = typeof raw === 'string' ? raw : JSON.stringify(raw);
+  text = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]*@/gi, '$1(userinfo hidden)@');
+  for (const secret of secrets) text = text.split(secret).join('(hidden)');
+  return JSON.stringify(text);
+}
+
+/** The values given for the secret settings, whether valid or not. */
+function secretValues(table: Record<string, Setting>, argv: string[], env: NodeJS.ProcessEnv): string[] {
+  const flags = new Set(Object.values(table).flatMap((s) => (s.secret && s.flag ? [`--${s.flag}`] : [])));
+  const given = [
+    ...argv.flatMap((a, i) => (flags.has(a) ? [argv[i + 1]] : a.includes('=') && flags.has(a.slice(0, a.indexOf('='))) ? [a.slice(a.indexOf('=') + 1)] : [])),
+    ...Object.values(table).flatMap((s) => (s.secret ? (s.env ?? []).map((n) => env[n]) : [])),
+  ];
+  // Longest first, so that a secret inside another is hidden by the longer one.
+  return given.filter((v): v is string => typeof v === 'string' && v.length >= 4).sort((a, b) => b.length - a.length);
+}
+
 function resolve<T>(table: Record<string, Setting>, argv: string[], env: NodeJS.ProcessEnv): T {
+  const secrets = secretValues(table, argv, env);
   const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
   for (const s of Object.values(table)) {
     if (s.flag) options[s.flag] = { type: s.schema === bool ? 'boolean' : 'string' };
@@ -138,9 +195,11 @@ function resolve<T>(table: Record<string, Setting>, argv: string[], env: NodeJS.
   try {
     ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
   } catch (err) {
-    throw new ConfigError(`${(err as Error).message}. Run with --help to see every setting.`);
+    const message = secrets.reduce((m, secret) => m.split(secret).join('(hidden)'), (err as Error).message);
+    throw new ConfigError(`${message}. Run with --help to see every setting.`);
   }
-  const out: Record<string, unknown> = {};
+  const sources: Record<string, string> = {};
+  const out: Record<string, unknown> = { sources };
   for (const [key, s] of Object.entries(table)) {
     let source: string | undefined;
     let raw: unknown;
@@ -158,21 +217,28 @@ function resolve<T>(table: Record<string, Setting>, argv: string[], env: NodeJS.
     const parsed = s.schema.safeParse(raw);
     if (!parsed.success) {
       const rule = parsed.error.issues.map((i) => i.message).join('; ');
-      const shown = s.secret ? '(hidden)' : JSON.stringify(raw);
-      throw new ConfigError(`Invalid setting ${source}: ${rule} (got ${shown}). Run with --help to see every setting.`);
+      throw new ConfigError(`Invalid setting ${source}: ${rule} (got ${s.secret ? '(hidden)' : shown(raw, secrets)}). Run with --help to see every setting.`);
     }
     out[key] = parsed.data;
+    sources[key] = source!;
   }
   return out as T;
 }
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
+  if (argv.some((a) => a === '--auth-token' || a.startsWith('--auth-token='))) {
+    throw new ConfigError('--auth-token is not accepted: a command line is visible to every local user. Set TRTC_MCP_AUTH_TOKEN, or put the token in a file and pass --auth-token-file.');
+  }
   const raw = resolve<Resolved>(SETTINGS, argv, env);
   if (raw.site && raw.domain && siteOfDomain(raw.domain) !== raw.site) {
     throw new ConfigError(`--site ${raw.site} and --domain ${raw.domain} disagree: ${SITE_DOMAINS[raw.site]} is the ${raw.site} site's domain. Set one of them.`);
   }
   const site = raw.site ?? (raw.domain ? siteOfDomain(raw.domain) : 'intl');
   const config: Config = { ...raw, site, domain: raw.domain ?? SITE_DOMAINS[site] };
+  if (config.authTokenFile) {
+    if (config.authToken) throw new ConfigError('Both TRTC_MCP_AUTH_TOKEN and --auth-token-file are set: set one of them.');
+    config.authToken = readAuthTokenFile(config.authTokenFile);
+  }
   if (config.secretKey && !config.secretId) {
     throw new ConfigError('TENCENTCLOUD_SECRET_KEY is set but TENCENTCLOUD_SECRET_ID is not: set both, or neither to use the sandbox.');
   }
@@ -183,14 +249,44 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw new ConfigError('--confirm none turns off consent for destructive actions; it also needs --dangerously-skip-consent.');
   }
   if (config.dangerouslySkipConsent) config.confirm = 'none';
+  if (config.transport === 'stdio') {
+    const flags = HTTP_ONLY.map((k) => config.sources[k]).filter((s) => s?.startsWith('--'));
+    if (flags.length) {
+      const [them, apply] = flags.length === 1 ? ['it', 'applies'] : ['them', 'apply'];
+      throw new ConfigError(`${flags.join(', ')} ${apply} to the HTTP transport only, and this server would serve stdio: add --transport http, or leave ${them} out.`);
+    }
+  }
   if (config.callbacksListen) {
     const port = Number(config.callbacksListen.slice(config.callbacksListen.lastIndexOf(':') + 1));
     if (port > 65535) throw new ConfigError(`Invalid setting --callbacks-listen: port ${port} must be at most 65535.`);
   }
   if (config.transport === 'http' && !isLoopback(config.host) && !config.authToken) {
-    throw new ConfigError(`Refusing to serve HTTP on ${config.host} without authentication: set --auth-token (or TRTC_MCP_AUTH_TOKEN), or bind to 127.0.0.1.`);
+    throw new ConfigError(`Refusing to serve HTTP on ${config.host} without authentication: set TRTC_MCP_AUTH_TOKEN or --auth-token-file, or bind to 127.0.0.1.`);
   }
   return config;
+}
+
+/** The token file's content without its final line break; the value is never echoed. */
+function readAuthTokenFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Invalid setting --auth-token-file: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  const token = text.replace(/\r?\n$/, '');
+  const parsed = authTokenSchema.safeParse(token);
+  if (!parsed.success) throw new ConfigError(`Invalid setting --auth-token-file: the token in ${path} ${parsed.error.issues.map((i) => i.message).join('; ')}.`);
+  if (/\s/.test(token)) throw new ConfigError(`Invalid setting --auth-token-file: the token in ${path} must be one line without spaces.`);
+  return token;
+}
+
+/** What the server should warn about at start: settings from the environment that the chosen transport ignores. */
+export function startupWarnings(config: Config): string[] {
+  if (config.transport !== 'stdio') return [];
+  const ignored = HTTP_ONLY.map((k) => config.sources[k]).filter((s): s is string => s !== undefined);
+  if (!ignored.length) return [];
+  return [`${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} set, but only the HTTP transport reads ${ignored.length === 1 ? 'it' : 'them'}; serving stdio (set TRTC_MCP_TRANSPORT=http or pass --transport http for HTTP)`];
 }
 
 export function isLoopback(host: string): boolean {
@@ -205,15 +301,61 @@ export function wantsHelp(argv: string[]): boolean {
   return argv.includes('--help') || argv.includes('-h');
 }
 
+/** One setting as the help and the configuration reference show it; both are made from these rows. */
+interface SettingRow {
+  flag?: string;
+  env: readonly string[];
+  default?: string;
+  help: string;
+}
+
+function settingRows(settings: Record<string, Setting>): SettingRow[] {
+  return Object.values(settings).map((s) => {
+    const value = Array.isArray(s.default) ? s.default.join(',') : s.default;
+    return {
+      flag: s.flag && `--${s.flag}${s.schema === bool ? '' : ' <value>'}`,
+      env: s.env ?? [],
+      default: s.shownDefault ?? (value !== undefined && value !== '' ? String(value) : undefined),
+      help: s.help,
+    };
+  });
+}
+
 function table(settings: Record<string, Setting>): string {
-  const rows = Object.values(settings).map((s) => {
-    const flag = s.flag ? `--${s.flag}${s.schema === bool ? '' : ' <value>'}` : '(environment only)';
-    const env = s.env?.length ? s.env.join(', ') : '';
-    const shown = Array.isArray(s.default) ? s.default.join(',') : s.default;
-    const dflt = shown !== undefined && shown !== '' ? ` [default: ${String(shown)}]` : '';
-    return `  ${flag.padEnd(28)} ${s.help}${dflt}${env ? `\n  ${''.padEnd(28)} env: ${env}` : ''}`;
+  const rows = settingRows(settings).map((r) => {
+    const flag = r.flag ?? '(environment only)';
+    const dflt = r.default !== undefined ? ` [default: ${r.default}]` : '';
+    return `  ${flag.padEnd(28)} ${r.help}${dflt}${r.env.length ? `\n  ${''.padEnd(28)} env: ${r.env.join(', ')}` : ''}`;
   });
   return rows.join('\n');
+}
+
+/** docs/configuration.md: every setting of the server and of the standalone sandbox, from the same rows as --help. */
+export function renderConfigDoc(): string {
+  const cell = (text: string) => text.replace(/[|<>]/g, (c) => `\\${c}`);
+  const markdown = (settings: Record<string, Setting>) => [
+    '| Flag | Environment | Default | What it sets |',
+    '|---|---|---|---|',
+    ...settingRows(settings).map((r) =>
+      `| ${r.flag ? `\`${r.flag}\`` : '(environment only)'} | ${r.env.map((e) => `\`${e}\``).join(', ')} | ${r.default !== undefined ? cell(r.default) : ''} | ${cell(r.help)} |`),
+  ];
+  return [
+    '# Configuration',
+    '',
+    'Generated from the settings table in `src/config.ts` by `npm run docs`; do not edit by hand. `trtc-mcp --help` prints the same.',
+    'A flag wins over its environment variable. Secrets are read from the environment only.',
+    '',
+    '## trtc-mcp',
+    '',
+    ...markdown(SETTINGS),
+    '',
+    '## trtc-mcp sandbox',
+    '',
+    'The standalone emulator (`trtc-mcp sandbox --help`).',
+    '',
+    ...markdown(SANDBOX_SETTINGS),
+    '',
+  ].join('\n');
 }
 
 export function helpText(version: string): string {

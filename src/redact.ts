@@ -39,6 +39,10 @@ export function redactText(text: string): string {
   return out;
 }
 
+/** Past this depth a value is replaced by a marker, so that nothing after the redactor recurses through it. */
+const MAX_DEPTH = 32;
+const TOO_DEEP = '[nested too deep]';
+
 /** Deep copy with secret members masked and secret values removed from strings. */
 export function redact<T>(value: T): T {
   return walk(value, 0) as T;
@@ -46,11 +50,27 @@ export function redact<T>(value: T): T {
 
 function walk(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return redactText(value);
-  if (value === null || typeof value !== 'object' || depth > 32) return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) return TOO_DEEP;
   if (Array.isArray(value)) return value.map((v) => walk(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     out[k] = SECRET_KEY.test(k) && v !== undefined && v !== null && v !== '' ? MASK : walk(v, depth + 1);
   }
   return out;
+}
+
+/**
+ * Text shortened to at most `max` characters (plus a marker saying how much was left out), redacted first: a cut
+ * made before redaction can leave part of a secret that no longer looks like one. The cut never ends inside a
+ * mask or between the halves of a surrogate pair.
+ */
+export function clipText(text: string, max: number): { text: string; cut: number } {
+  const red = redactText(text);
+  if (red.length <= max) return { text: red, cut: 0 };
+  let end = max;
+  const mask = red.lastIndexOf(MASK, end - 1);
+  if (mask >= 0 && mask + MASK.length > end) end = mask;
+  if (/[\uD800-\uDBFF]/.test(red[end - 1] ?? '')) end--;
+  return { text: red.slice(0, end), cut: red.length - end };
 }

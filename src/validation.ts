@@ -1,6 +1,26 @@
 // Turns zod issues into messages that name each field and the rule it broke.
 import type { z } from 'zod';
 
+/** How deep any argument may nest. Real arguments need a handful of levels; thousands would exhaust the stack. */
+export const MAX_ARG_DEPTH = 32;
+
+/** The path to the first value nested deeper than `max` levels, found without recursion. */
+export function tooDeep(args: unknown, max = MAX_ARG_DEPTH): PropertyKey[] | undefined {
+  interface Step { key: PropertyKey; parent?: Step }
+  const stack: Array<{ value: unknown; depth: number; at?: Step }> = [{ value: args, depth: 0 }];
+  while (stack.length) {
+    const { value, depth, at } = stack.pop()!;
+    if (!value || typeof value !== 'object') continue;
+    if (depth > max) {
+      const path: PropertyKey[] = [];
+      for (let s = at; s; s = s.parent) path.unshift(s.key);
+      return path;
+    }
+    for (const [k, child] of Object.entries(value)) stack.push({ value: child, depth: depth + 1, at: { key: Array.isArray(value) ? Number(k) : k, parent: at } });
+  }
+  return undefined;
+}
+
 export function readAt(value: unknown, path: readonly PropertyKey[]): unknown {
   return path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
 }

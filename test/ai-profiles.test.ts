@@ -27,10 +27,15 @@ describe('loadAiProfiles', () => {
     expect(Object.keys(profiles.tts)).toEqual(['warm']);
   });
 
-  it('registers every key-like member with the redactor, and nothing else', () => {
-    loadAiProfiles({ aiProfiles: undefined, llmConfig: '{"Model":"model-name-xyz","APIKey":"sk-registered-456","Extra":{"AuthToken":"tok-nested-789"}}', ttsConfig: '{"SecretId":"AKID-registered","SecretKey":"tts-registered-456"}' });
-    expect(redactText('sk-registered-456 tok-nested-789 AKID-registered tts-registered-456')).toBe('[redacted] [redacted] [redacted] [redacted]');
-    expect(redactText('model-name-xyz')).toBe('model-name-xyz');
+  it('registers every value with the redactor, whatever its member is called, except the non-secret members', () => {
+    loadAiProfiles({
+      aiProfiles: undefined,
+      llmConfig: '{"LLMType":"openai-type","Model":"model-name-xyz","APIKey":"sk-registered-456","Credential":"cred-registered-1","X-Goog-Credential":"goog-registered-2","Extra":{"AuthToken":"tok-nested-789"}}',
+      ttsConfig: '{"TTSType":"tencent","AppId":1300000009,"VoiceType":101001,"SecretId":"AKID-registered","SecretKey":"tts-registered-456","Speed":1.25}',
+    });
+    expect(redactText('sk-registered-456 tok-nested-789 AKID-registered tts-registered-456 cred-registered-1 goog-registered-2'))
+      .toBe('[redacted] [redacted] [redacted] [redacted] [redacted] [redacted]');
+    expect(redactText('model-name-xyz openai-type 1300000009 101001')).toBe('model-name-xyz openai-type 1300000009 101001');
   });
 
   it.each([

@@ -1,6 +1,7 @@
 // Configuration: one table, flags over environment, clear errors that name the setting.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, helpText, loadConfig } from '../src/config.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, helpText, loadConfig, renderConfigDoc, sandboxHelpText, startupWarnings } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('has safe defaults', () => {
@@ -15,7 +16,7 @@ describe('loadConfig', () => {
   });
 
   it('lets a flag win over its environment variable', () => {
-    expect(loadConfig(['--port', '8080'], { TRTC_MCP_PORT: '9090' }).port).toBe(8080);
+    expect(loadConfig(['--port', '8080', '--transport', 'http'], { TRTC_MCP_PORT: '9090' }).port).toBe(8080);
     expect(loadConfig(['--sandbox'], { TRTC_SANDBOX: '0' }).sandbox).toBe(true);
     expect(loadConfig([], { TRTC_SANDBOX: 'true' }).sandbox).toBe(true);
   });
@@ -55,6 +56,38 @@ describe('loadConfig', () => {
     expect(() => loadConfig([], { TENCENTCLOUD_SECRET_ID: 'x', TENCENTCLOUD_SECRET_KEY: '' })).toThrow(/TENCENTCLOUD_SECRET_KEY/);
   });
 
+  it('never echoes URL userinfo, or a value holding a configured secret, in an error about another setting', () => {
+    const key = 'the-secret-key-value';
+    const message = (env: Record<string, string>, argv: string[] = []) => {
+      try {
+        loadConfig(argv, env);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(message({ TENCENTCLOUD_SECRET_KEY: key, TRTC_ENDPOINT: `ftp://user:${key}@x/` })).toBe(
+      'Invalid setting TRTC_ENDPOINT: Invalid URL (got "ftp://(userinfo hidden)@x/"). Run with --help to see every setting.',
+    );
+    expect(message({ TRTC_ENDPOINT: 'ftp://user:pw@x/' })).not.toContain('pw');
+    expect(message({ TRTC_SDK_SECRET_KEY: key, TRTC_MCP_LOG_LEVEL: `loud-${key}` })).toContain('(got "loud-(hidden)")');
+    expect(message({ TRTC_MCP_AUTH_TOKEN: 'a-long-enough-auth-token' }, ['--region', 'a-long-enough-auth-token'])).not.toContain('a-long-enough-auth-token');
+  });
+
+  it('lists the accepted values of a switch, and remembers where each setting came from', () => {
+    expect(() => loadConfig([], { TRTC_SANDBOX: 'maybe' })).toThrow('Invalid setting TRTC_SANDBOX: must be one of 1, 0, true, false, yes, no (got "maybe")');
+    expect(loadConfig(['--port', '8080', '--transport', 'http'], { TRTC_SANDBOX: '1' }).sources).toEqual({ port: '--port', transport: '--transport', sandbox: 'TRTC_SANDBOX' });
+  });
+
+  it('refuses HTTP-only flags on stdio, and warns of HTTP-only environment settings', () => {
+    expect(() => loadConfig(['--port', '3000'], {})).toThrow('--port applies to the HTTP transport only, and this server would serve stdio: add --transport http, or leave it out.');
+    expect(loadConfig(['--port', '3000'], { TRTC_MCP_TRANSPORT: 'http' }).port).toBe(3000);
+    expect(startupWarnings(loadConfig([], { TRTC_MCP_PORT: '3000', TRTC_MCP_MAX_SESSIONS: '5' }))).toEqual([
+      'TRTC_MCP_PORT, TRTC_MCP_MAX_SESSIONS are set, but only the HTTP transport reads them; serving stdio (set TRTC_MCP_TRANSPORT=http or pass --transport http for HTTP)',
+    ]);
+    expect(startupWarnings(loadConfig([], {}))).toEqual([]);
+  });
+
   it('reads the callback settings: the key from the environment only, the listener as HOST:PORT', () => {
     expect(loadConfig(['--callbacks-listen', '127.0.0.1:8787'], { TRTC_CALLBACK_KEY: 'AbC123xyz' })).toMatchObject({
       callbackKey: 'AbC123xyz', callbacksListen: '127.0.0.1:8787', callbacksRate: 1000, eventsMax: 10_000, eventsMaxAge: 86_400,
@@ -72,3 +105,45 @@ describe('loadConfig', () => {
     expect(helpText('x')).toMatch(/\(environment only\)\s+Tencent Cloud API SecretKey/);
   });
 });
+
+describe('the configuration reference', () => {
+  it('docs/configuration.md is up to date (run `npm run docs`)', () => {
+    expect(readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8')).toBe(renderConfigDoc());
+  });
+
+  it('agrees with --help on every setting: flag, environment variables and default', () => {
+    // From --help: each setting's first line (flag, help, [default]) and its "env:" line.
+    const fromHelp = (text: string) => {
+      const out = new Map<string, { env: string; default?: string }>();
+      const lines = text.split('\n');
+      lines.forEach((line, i) => {
+        const m = /^ {2}(--[\w-]+(?: <value>)?|\(environment only\))\s{2,}(.*?)(?: \[default: (.*)\])?$/.exec(line);
+        if (!m || m[1] === '--help') return;
+        const env = /^\s+env: (.*)$/.exec(lines[i + 1] ?? '')?.[1] ?? '';
+        out.set(m[1] === '(environment only)' ? env : m[1]!, { env, default: m[3] });
+      });
+      return out;
+    };
+    // From the reference: one table row per setting.
+    const fromDoc = (section: string) => {
+      const out = new Map<string, { env: string; default?: string }>();
+      for (const line of section.split('\n')) {
+        const m = /^\| (`--[\w-]+(?: <value>)?`|\(environment only\)) \| (.*?) \| (.*?) \| .* \|$/.exec(line);
+        if (!m) continue;
+        const env = m[2]!.replace(/`/g, '');
+        out.set(m[1] === '(environment only)' ? env : m[1]!.replace(/`/g, ''), { env, default: m[3] ? m[3].replace(/\\([|<>])/g, '$1') : undefined });
+      }
+      return out;
+    };
+    const [server, sandbox] = renderConfigDoc().split('## trtc-mcp sandbox');
+    const help = fromHelp(helpText('x'));
+    expect(help.size).toBeGreaterThanOrEqual(45);
+    expect(fromDoc(server!)).toEqual(help);
+    expect(fromDoc(sandbox!)).toEqual(fromHelp(sandboxHelpText('x')));
+    // The facts the README once got wrong.
+    expect(help.get('--toolsets <value>')).toEqual({ env: 'TRTC_MCP_TOOLSETS', default: 'room,ai,events' });
+    expect(help.get('--rate-limit-scale <value>')).toEqual({ env: 'TRTC_MCP_RATE_LIMIT_SCALE', default: '1' });
+    expect(help.get('TRTC_MCP_CONFIRM_SECRET')!.default).toBe('derived from the SecretKey; in sandbox mode, a key kept in the state store');
+  });
+});
+

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
 import { servedOn } from '../tools/define.js';
 import { CATALOG } from '../tools/index.js';
-import { cloudRequests, confirmationTokenOf, connectStdio, sandboxEnv, text, withSandbox, type Connected } from './helpers.js';
+import { cleanEnv, cloudRequests, confirmationTokenOf, connectStdio, sandboxEnv, text, withSandbox, type Connected } from './helpers.js';
 
 let sb: Sandbox;
 const conns: Connected[] = [];
@@ -62,7 +62,7 @@ describe('toolsets and discovery', () => {
     const bad = await client.callTool({ name: 'call_tool', arguments: { name: 'RemoveUser', arguments: { RoomId: '1234' } } });
     expect(text(bad)).toMatch(/RoomId: must be a number/);
     const outside = await client.callTool({ name: 'call_tool', arguments: { name: 'SetUserBlockedByStrRoomId', arguments: { StrRoomId: 'abcd', UserId: 'test1', IsMute: 1 } } });
-    expect(text(outside)).toMatch(/Refused: room abcd is outside/);
+    expect(text(outside)).toMatch(/Refused: room "abcd" is outside/);
     const preview = await client.callTool({ name: 'call_tool', arguments: { name: 'DismissRoom', arguments: { RoomId: 10006 } } });
     expect(text(preview)).toMatch(/Confirmation required; nothing was sent/);
     expect(cloudRequests(sb).length).toBe(before);
@@ -91,6 +91,27 @@ describe('toolsets and discovery', () => {
     expect(text(r)).toMatch(/query: must have at least 1 characters/);
     expect(text(r)).toMatch(/limit: must be at most 20/);
   });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('answers %s, a name every plain object has, as any unknown name', async (word) => {
+    const client = await connect();
+    const search = await client.callTool({ name: 'search_tools', arguments: { query: word } });
+    expect(search.isError, text(search)).toBeFalsy();
+    // ("toString" and "hasOwnProperty" read as words, "to string" and "has own property", which descriptions hold.)
+    expect(search.structuredContent).toEqual({ results: /^(toString|hasOwnProperty)$/.test(word) ? expect.any(Array) : [] });
+    const described = await client.callTool({ name: 'describe_tool', arguments: { name: word } });
+    expect(described.isError).toBe(true);
+    expect(text(described)).toContain(`No callable tool named ${word}.`);
+    const called = await client.callTool({ name: 'call_tool', arguments: { name: word, arguments: {} } });
+    expect(called.isError).toBe(true);
+    expect(text(called)).toContain(`No callable tool named ${word}.`);
+    await expect(client.callTool({ name: word, arguments: {} })).rejects.toThrow(`Unknown tool: ${word}`);
+    await expect(client.readResource({ uri: word })).rejects.toThrow(`Resource not found: ${word}`);
+    await expect(client.getPrompt({ name: word })).rejects.toThrow(`Unknown prompt: ${word}`);
+    // A profile name comes from the agent, too.
+    const profile = await client.callTool({ name: 'StartAIConversation', arguments: { RoomId: '1234', AgentConfig: { UserId: 'bot', TargetUserId: 'alice' }, LLMConfig: { profile: word } } });
+    expect(profile.isError).toBe(true);
+    expect(text(profile)).toContain(`LLMConfig.profile: no LLM profile named ${JSON.stringify(word)} is configured`);
+  });
 });
 
 describe('resources', () => {
@@ -111,6 +132,17 @@ describe('resources', () => {
       meaning: 'The operation could not be carried out: room not exist.',
       tools: expect.arrayContaining(['DismissRoom', 'RemoveUser']),
     });
+    // Every code has a meaning of its own, the REST APIs' numeric codes included.
+    for (const c of codes.codes as Array<{ code: string; meaning: string }>) expect(c.meaning, c.code).toMatch(/^.+: .+\.$|^[A-Z][^:]+\.$/);
+    expect(new Set(codes.codes.map((c: { meaning: string }) => c.meaning)).has('Error.')).toBe(false);
+    expect(codes.codes.filter((c: { code: string }) => /^10000[1-6]$/.test(c.code)).map((c: { code: string; meaning: string }) => [c.code, c.meaning])).toEqual([
+      ['100001', 'Tencent had an internal error; a retry may succeed.'],
+      ['100002', 'A parameter is invalid; the error message says which.'],
+      ['100003', 'The room ID is already taken.'],
+      ['100004', 'The room does not exist, or has been dismissed.'],
+      ['100005', 'The user is not a member of the room.'],
+      ['100006', 'Not permitted: the account lacks the right, or the room is of the other type (Live or Conference).'],
+    ]);
     const events = JSON.parse(((await client.readResource({ uri: 'trtc://event-ids' })).contents[0] as { text: string }).text);
     expect(events.userEvents).toEqual(expect.arrayContaining([
       { eventId: 7001, source: 'sdk', byParamOne: { 0: 'Left the room normally', 1: 'Left the room: connection timed out', 2: 'Left the room: removed (kicked out)' } },
@@ -128,7 +160,7 @@ describe('resources', () => {
   it('shows the sandbox world only in sandbox mode', async () => {
     const real = await connect();
     expect((await real.listResources()).resources.map((r) => r.uri)).not.toContain('trtc://sandbox/world');
-    const c = await connectStdio(['--sandbox'], { PATH: process.env.PATH ?? '' });
+    const c = await connectStdio(['--sandbox'], cleanEnv());
     conns.push(c);
     const world = JSON.parse(((await c.client.readResource({ uri: 'trtc://sandbox/world' })).contents[0] as { text: string }).text);
     expect(world.apps[0].rooms.map((r: { roomId: unknown }) => r.roomId)).toContain(1234);

@@ -226,7 +226,7 @@ describe('the receiver stays up while MCP clients call tools', () => {
   const TOKEN = 'e2e-events-bearer-token-0123456789';
   beforeAll(async () => {
     sb = await withSandbox({ world: { apps: [{ sdkAppId: APP, rooms: [{ roomId: 1234, users: ['alice'] }] }] } });
-    srv = await spawnHttp(['--toolsets', 'quality,events', '--auth-token', TOKEN], sandboxEnv(sb, { TRTC_CALLBACK_KEY: KEY, TRTC_MCP_AUTH_TOKEN: TOKEN }));
+    srv = await spawnHttp(['--toolsets', 'quality,events'], sandboxEnv(sb, { TRTC_CALLBACK_KEY: KEY, TRTC_MCP_AUTH_TOKEN: TOKEN }));
   });
   afterAll(async () => {
     await srv.stop();
@@ -298,7 +298,7 @@ describe('scope and configuration', () => {
       expect((r.structuredContent.events as AgentEvent[]).map((e) => e.untrusted.UserId)).toEqual(['scoped-in']);
       const refused = await call('list_events', { RoomId: 'other' });
       expect(refused.isError).toBe(true);
-      expect(text(refused)).toMatch(/Refused: room other is outside the rooms this server may touch \(help-\*\)/);
+      expect(text(refused)).toMatch(/Refused: room "other" is outside the rooms this server may touch \(help-\*\)/);
       await expect(conn.client.readResource({ uri: `trtc://apps/${APP}/rooms/other/events` })).rejects.toThrow(/outside the rooms/);
       await expect(conn.client.subscribeResource({ uri: 'trtc://regions' })).rejects.toThrow(/cannot be subscribed to/);
     } finally {

@@ -44,7 +44,7 @@ describe('the moderation story over stdio, 2026-07-28', () => {
   let conn: ModernConnected;
   const person = human(
     () => ({ action: 'accept', content: { confirm: true } }),
-    (form) => ({ action: 'accept', content: { confirm: /Type (\d+) to confirm/.exec(form.message)![1]! } }),
+    (form) => ({ action: 'accept', content: { confirm: /Type "(\d+)" to confirm/.exec(form.message)![1]! } }),
   );
   const app = () => sb.world.apps.get(APP)!;
   beforeAll(async () => {
@@ -68,7 +68,7 @@ describe('the moderation story over stdio, 2026-07-28', () => {
     expect((await conn.client.listTools()).tools.map((t) => t.name)).toContain('DismissRoom');
     expect(conn.client.getProtocolEra()).toBe('modern');
     expect(conn.client.getServerVersion()).toMatchObject({ name: 'trtc-mcp' });
-    expect(conn.client.getInstructions()).toContain('Every destructive tool needs the user\'s consent');
+    expect(conn.client.getInstructions()).toContain('Every destructive call (some tools are destructive only with some arguments) needs the user\'s consent');
     expect(conn.stderr()).toContain('serving MCP over stdio era=2026-07-28');
   });
 
@@ -99,8 +99,8 @@ describe('the moderation story over stdio, 2026-07-28', () => {
     // Dismissing needs the room ID typed back, the same form as a pushed elicitation.
     const dismissed = await call('DismissRoom', { RoomId: 1234 });
     expect(dismissed.isError, text(dismissed as never)).toBeFalsy();
-    expect(person.forms[1]!.message).toContain('Type 1234 to confirm.');
-    expect(person.forms[1]!.requestedSchema.properties.confirm).toEqual({ type: 'string', title: 'Type 1234 to confirm' });
+    expect(person.forms[1]!.message).toContain('Type "1234" to confirm.');
+    expect(person.forms[1]!.requestedSchema.properties.confirm).toEqual({ type: 'string', title: 'Type "1234" to confirm' });
     expect(cloudRequests(sb, 'DismissRoom')).toHaveLength(1);
     expect(sb.world.room(app(), 'int', 1234)).toBeUndefined();
   });

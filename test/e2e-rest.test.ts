@@ -58,6 +58,8 @@ describe('REST tools over stdio', () => {
     const destructive = [
       'live_destroy_room', 'live_del_room_metadata', 'live_ban_member', 'live_del_robot', 'seat_kick_user', 'call_end',
       'conference_destroy_room', 'conference_ban_member', 'conference_kick_user_out', 'conference_delete_robot',
+      // Destructive for some arguments only, or always because someone loses something.
+      'seat_lock', 'seat_move_user', 'live_modify_admin', 'live_change_room_owner', 'conference_change_room_owner', 'pk_set_battle_score',
       'live_del_gift', 'live_del_gift_language', 'live_del_gift_category_language', 'live_del_gift_category_relations',
     ];
     for (const def of REST_TOOLS) {
@@ -301,7 +303,7 @@ describe('REST tools over stdio', () => {
     ['a wrong RoomType', 'conference_create_room', { RoomInfo: { RoomId: 'x', RoomType: 'Live' } }, ['RoomInfo.RoomType: must be one of "Conference"']],
     ['a conference shorter than 5 minutes', 'conference_create_room', { RoomInfo: { RoomId: 'x', RoomType: 'Conference', ScheduleStartTime: 2_000_000_000, ScheduleEndTime: 2_000_000_100 } }, ['RoomInfo.ScheduleEndTime: must be at least 300 s after the start']],
     ['a call Timeout over 10 minutes', 'call_start_by_robot', { Robot_Account: 'r', CalleeList_Account: ['a'], Timeout: 600_001, CallInfo: { MediaType: 'Audio' } }, ['Timeout: must be at most 600000']],
-    ['a string room ID with RoomIdType 1', 'call_start_by_robot', { Robot_Account: 'r', CalleeList_Account: ['a'], Timeout: 30_000, CallInfo: { MediaType: 'Audio', RoomId: 'abc', RoomIdType: 1 } }, ['CallInfo.RoomId: must be a positive whole number when RoomIdType is 1']],
+    ['a string room ID with RoomIdType 1', 'call_start_by_robot', { Robot_Account: 'r', CalleeList_Account: ['a'], Timeout: 30_000, CallInfo: { MediaType: 'Audio', RoomId: 'abc', RoomIdType: 1 } }, ['CallInfo.RoomId: "abc" is not a numeric room ID (a whole number from 1 to 4294967295), and RoomIdType 1 means a numeric room. For a string room, set RoomIdType to 2']],
     ['more than 20 members to ban', 'live_ban_member', { RoomId: 'x', MemberList_Account: Array.from({ length: 21 }, (_, i) => `u${i}`), Duration: 60 }, ['MemberList_Account: must have at most 20 items']],
     ['more than 5 admins at once', 'live_modify_admin', { RoomId: 'x', Admin_Account: ['1', '2', '3', '4', '5', '6'], OpType: 'add' }, ['Admin_Account: must have at most 5 items']],
     ['a mark below 1000', 'conference_mark_member', { RoomId: 'x', CommandType: 1, MemberList: [{ Member_Account: 'a', Marks: [7] }] }, ['MemberList[0].Marks[0]: must be at least 1000']],
@@ -545,7 +547,7 @@ describe('REST tools under the guardrails', () => {
         ['call_start_by_robot', { Robot_Account: 'r', CalleeList_Account: ['a'], Timeout: 10_000, CallInfo: { MediaType: 'Audio', RoomId: 'backstage' } }],
       ] as const) {
         const r = await conn.client.callTool({ name, arguments: args });
-        expect(text(r), name).toMatch(/Refused: room backstage is outside the rooms this server may touch/);
+        expect(text(r), name).toMatch(/Refused: room "backstage" is outside the rooms this server may touch/);
       }
       expect(restRequests(sb).length).toBe(before);
     } finally {
@@ -563,7 +565,7 @@ describe('REST tools under the guardrails', () => {
       await tools(conn.client).ok('live_create_room', { RoomInfo: { RoomId: 'doomed-1', RoomType: 'Live', SeatTemplate: 'Karaoke' } });
       const r = await conn.client.callTool({ name: 'live_destroy_room', arguments: { RoomId: 'doomed-1' } });
       expect(r.isError, text(r)).toBeFalsy();
-      expect(asked).toEqual([expect.stringMatching(/live_destroy_room on app 1400000001: .*\n  RoomId: doomed-1\nType doomed-1 to confirm\./s)]);
+      expect(asked).toEqual([expect.stringMatching(/live_destroy_room on app 1400000001: .*\nEffect: destructive\n  RoomId: "doomed-1"\nType "doomed-1" to confirm\./s)]);
       expect(restRequests(sb, 'live_engine_http_srv/destroy_room')).toHaveLength(1);
       expect(sb.rest.of(sb.world.apps.get(APP)!).rooms.has('doomed-1')).toBe(false);
     } finally {

@@ -1,11 +1,14 @@
 // End to end: the built server, a real MCP client over stdio and HTTP, and the sandbox as the cloud.
 import { execFile } from 'node:child_process';
+import net, { type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { LoggingMessageNotificationSchema, type LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
-import { callConfirmed, CLI, cleanEnv, cloudRequests, connectHttp, connectStdio, sandboxEnv, spawnHttp, text, withSandbox, type Connected, type SpawnedHttp } from './helpers.js';
+import {
+  callConfirmed, capture, CLI, cleanEnv, cloudRequests, connectHttp, connectStdio, rememberSecret, sandboxEnv, spawnHttp, text, withSandbox, type Connected, type SpawnedHttp,
+} from './helpers.js';
 
 const ROOM_TOOLS = ['DismissRoom', 'DismissRoomByStrRoomId', 'RemoveUser', 'RemoveUserByStrRoomId', 'SetUserBlocked', 'SetUserBlockedByStrRoomId'];
 const APP = 1400000001;
@@ -231,9 +234,64 @@ describe('command line', () => {
     [[], { TRTC_ENDPOINT: 'not a url' }, /TRTC_ENDPOINT/],
     [[], { TENCENTCLOUD_SECRET_ID: 'id-only' }, /TENCENTCLOUD_SECRET_KEY/],
     [['--wat'], {}, /Unknown option '--wat'/],
-  ])('fails at start-up on a bad setting (%j %j) and names it', async (args, env, message) => {
+    [[], { TRTC_SANDBOX: 'maybe' }, /Invalid setting TRTC_SANDBOX: must be one of 1, 0, true, false, yes, no \(got "maybe"\)/],
+    [['--port', '3000'], {}, /--port applies to the HTTP transport only, and this server would serve stdio: add --transport http, or leave it out\./],
+    [['--host', '0.0.0.0', '--max-sessions', '5'], {}, /--host, --max-sessions apply to the HTTP transport only/],
+    [['--toolsets', 'room,bogus'], { TRTC_SANDBOX: '1' }, /Invalid setting --toolsets: unknown bogus/],
+    [['--tools', 'NoSuchTool'], {}, /Invalid setting --tools: no tool named NoSuchTool/],
+  ])('fails at start-up on a bad setting (%j %j) and names it, before starting anything', async (args, env, message) => {
     const err = (await run(process.execPath, [CLI, ...args], { env: cleanEnv(env) }).catch((e) => e)) as { code: number; stderr: string };
     expect(err.code).toBe(2);
     expect(err.stderr).toMatch(message);
+    // Nothing was started: no sandbox announced itself, no stack trace.
+    expect(err.stderr).not.toMatch(/SANDBOX MODE|\n\s+at /);
+  });
+
+  it('never echoes a URL\'s userinfo or a configured secret in a setting error', async () => {
+    const key = 'endpoint-test-secret-key-0123456789';
+    rememberSecret(key);
+    const env = cleanEnv({ TENCENTCLOUD_SECRET_ID: 'AKIDtest', TENCENTCLOUD_SECRET_KEY: key, TRTC_ENDPOINT: `ftp://user:${key}@x.example/`, TRTC_REST_ENDPOINT: `mailto:${key}` });
+    const err = (await run(process.execPath, [CLI], { env }).catch((e) => e)) as { code: number; stderr: string };
+    capture(err.stderr);
+    expect(err.code).toBe(2);
+    expect(err.stderr).toContain('Invalid setting TRTC_ENDPOINT');
+    expect(err.stderr).toContain('"ftp://(userinfo hidden)@x.example/"');
+    expect(err.stderr).not.toContain(key);
+    const rest = (await run(process.execPath, [CLI], { env: cleanEnv({ TENCENTCLOUD_SECRET_ID: 'AKIDtest', TENCENTCLOUD_SECRET_KEY: key, TRTC_REST_ENDPOINT: `mailto:${key}` }) }).catch((e) => e)) as { code: number; stderr: string };
+    capture(rest.stderr);
+    expect(rest.stderr).toContain('Invalid setting TRTC_REST_ENDPOINT');
+    expect(rest.stderr).toContain('"mailto:(hidden)"');
+    expect(rest.stderr).not.toContain(key);
+  });
+
+  it('says which port is taken and what to do, and exits with 2', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const err = (await run(process.execPath, [CLI, '--transport', 'http', '--port', String(port)], { env: cleanEnv() }).catch((e) => e)) as { code: number; stderr: string };
+      expect(err.code).toBe(2);
+      expect(err.stderr).toContain(`Port ${port} is already in use on 127.0.0.1: stop the program using 127.0.0.1:${port}, or choose another port with --port (0 picks a free one).`);
+      expect(err.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('names the setting that turned the sandbox on, and warns of HTTP settings that stdio ignores', async () => {
+    const c = await connectStdio([], cleanEnv({ TRTC_SANDBOX: '1', TRTC_MCP_PORT: '3000' }));
+    try {
+      expect(c.stderr()).toMatch(/SANDBOX MODE \(asked for by TRTC_SANDBOX\)/);
+      expect(c.client.getInstructions()).toContain('(asked for by TRTC_SANDBOX)');
+      expect(c.stderr()).toContain('TRTC_MCP_PORT is set, but only the HTTP transport reads it; serving stdio');
+    } finally {
+      await c.close();
+    }
+    const flagged = await connectStdio(['--sandbox'], cleanEnv());
+    try {
+      expect(flagged.stderr()).toMatch(/SANDBOX MODE \(asked for by --sandbox\)/);
+    } finally {
+      await flagged.close();
+    }
   });
 });

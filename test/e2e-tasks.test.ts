@@ -10,6 +10,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
 import type { Task } from '../src/sandbox/tasks.js';
+import { CATALOG } from '../tools/index.js';
 import { decodeUserSig } from '../src/signing/usersig.js';
 import {
   cloudRequests, confirmationTokenOf, connectHttp, connectStdio, rememberSecret, sandboxEnv, spawnHttp, text, withSandbox, type Connected, type SpawnedHttp,
@@ -106,7 +107,7 @@ describe('task tools over stdio', () => {
       expect(t, name).toBeDefined();
       expect(t!.annotations).toEqual({
         readOnlyHint: name.startsWith('Describe'),
-        destructiveHint: /^(Stop|Delete)/.test(name),
+        destructiveHint: CATALOG.find((d) => d.name === name)!.effect === 'destructive',
         idempotentHint: expect.any(Boolean),
         openWorldHint: true,
       });
@@ -264,9 +265,36 @@ describe('task tools over stdio', () => {
     expect(cloudRequests(sb).length).toBe(before);
   });
 
+  const numericOnly = (id: string, type: string, fix: number) =>
+    `"${id}" is not a numeric room ID (a whole number from 1 to 4294967295), and ${type} means a numeric room. For a string room, set RoomIdType to ${fix}`;
+  const relay = { AgentParams: { UserId: 'relay_k' }, WithTranscoding: 1, PublishCdnParams: [{ PublishCdnUrl: 'rtmp://a/b' }] };
+  it.each([
+    ['StartAIConversation', { RoomId: 'support-7', AgentConfig: { UserId: 'bot_s7', TargetUserId: 'u' } }, `RoomId: ${numericOnly('support-7', 'RoomIdType left out', 1)}`],
+    ['StartAIConversation', { RoomId: '4294967296', RoomIdType: 0, AgentConfig: { UserId: 'bot_s7', TargetUserId: 'u' } }, `RoomId: ${numericOnly('4294967296', 'RoomIdType 0', 1)}`],
+    ['StartAITranscription', { RoomId: 'class-101', TranscriptionParams: { UserId: 'scribe' } }, `RoomId: ${numericOnly('class-101', 'RoomIdType left out', 1)}`],
+    ['CreateCloudRecording', { RoomId: 'abcd', UserId: 'rec_k', RecordParams: { RecordMode: 2 }, StorageParams: { CloudVod: {} } }, `RoomId: ${numericOnly('abcd', 'RoomIdType left out', 0)}`],
+    ['StartStreamIngest', { RoomId: 'room123', RoomIdType: 1, UserId: 'p', StreamUrl: 'https://media.example.com/a.mp4' }, `RoomId: ${numericOnly('room123', 'RoomIdType 1', 0)}`],
+    ['StartPublishCdnStream', { RoomId: '0012', RoomIdType: 0, ...relay }, `RoomId: ${numericOnly('0012', 'RoomIdType 0', 1)}`],
+    ['StartPublishCdnStream', { RoomId: '1234', RoomIdType: 0, ...relay, FeedBackRoomParams: [{ RoomId: 'overflow', RoomIdType: 0, UserId: 'back' }] }, `FeedBackRoomParams[0].RoomId: ${numericOnly('overflow', 'RoomIdType 0', 1)}`],
+    ['StartPublishCdnStream', { RoomId: '1234', RoomIdType: 0, ...relay, AudioParams: { SubscribeAudioList: [{ UserInfo: { UserId: 'u', RoomId: 'stage' } }] } }, `AudioParams.SubscribeAudioList[0].UserInfo.RoomId: ${numericOnly('stage', 'RoomIdType left out', 1)}`],
+    ['UpdatePublishCdnStream', { TaskId: 't', SequenceNumber: 1, WithTranscoding: 1, VideoParams: { LayoutParams: { MixLayoutList: [{ UserMediaStream: { UserInfo: { UserId: 'u', RoomId: 'x-1', RoomIdType: 0 } } }] } } }, `VideoParams.LayoutParams.MixLayoutList[0].UserMediaStream.UserInfo.RoomId: ${numericOnly('x-1', 'RoomIdType 0', 1)}`],
+  ])('refuses a %s RoomId that does not fit its RoomIdType before sending, and says how to fix it (%j)', async (name, args, message) => {
+    const before = cloudRequests(sb).length;
+    const r = await call(name, args);
+    expect(r.isError).toBe(true);
+    expect(text(r)).toContain(`Invalid arguments for ${name}; nothing was sent:\n- ${message}`);
+    expect(cloudRequests(sb).length).toBe(before);
+  });
+
+  it('puts an AI bot in the string room when RoomIdType says so', async () => {
+    const { TaskId } = await ok('StartAIConversation', { RoomId: 'support-7', RoomIdType: 1, AgentConfig: { UserId: 'bot_s7', TargetUserId: 'u' }, LLMConfig: { profile: 'default' }, TTSConfig: { profile: 'default' } });
+    expect(sb.world.tasks.find(app(), TaskId)).toMatchObject({ roomKind: 'str', roomId: 'support-7' });
+    expect((await confirmed('StopAIConversation', { TaskId })).isError).toBeFalsy();
+  });
+
   it('never shows a key, UserSig or SecretKey in a tool result or a log line, and every answer matched its output schema', () => {
     const sigs = sb.world.tasks.all(app(), () => true).flatMap((t: Task) => sigsIn(t.config));
-    expect(sigs.length).toBe(7);
+    expect(sigs.length).toBe(8);
     rememberSecret(...sigs);
     const secrets = [LLM_KEY, FAST_LLM_KEY, TTS_ID, TTS_KEY, COS_KEY, sb.accounts[0]!.secretKey, app().sdkSecretKey, ...sigs];
     const stderr = conn.stderr();

@@ -1,7 +1,7 @@
 // Guardrails, end to end through real clients: every path that should send nothing sends nothing (counted at the
 // sandbox), accepted consent sends exactly one request, and the modes, scope, limits and audit hold.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -60,7 +60,7 @@ describe('consent through elicitation', () => {
     expect(r!.isError).toBeFalsy();
     expect(asked[0]).toMatch(/DismissRoom on app 1400000001/);
     expect(asked[0]).toMatch(/RoomId: 77/);
-    expect(asked[0]).toMatch(/Type 77 to confirm/);
+    expect(asked[0]).toMatch(/Type "77" to confirm/);
     expect(usersOf(77)).toEqual([]);
   });
 
@@ -85,7 +85,7 @@ describe('consent through elicitation', () => {
     });
     const secret = app().sdkSecretKey;
     await client.callTool({ name: 'conference_kick_user_out', arguments: { RoomId: 'class-101', MemberList_Account: ['s1'], Reason: `pasted ${secret} by mistake` } });
-    expect(asked[0]).toMatch(/Reason: pasted \[redacted\] by mistake/);
+    expect(asked[0]).toMatch(/Reason: "pasted \[redacted\] by mistake"/);
     expect(asked[0]).not.toContain(secret);
   });
 
@@ -97,16 +97,6 @@ describe('consent through elicitation', () => {
     });
     expect(await sent(() => client.callTool({ name: 'RemoveUser', arguments: { RoomId: 1234, UserIds: ['alice'] } }))).toBe(0);
     expect(schemas[0]).toMatchObject({ properties: { confirm: { type: 'boolean' } } });
-  });
-
-  it('falls back to the two-step confirmation when elicitation fails', async () => {
-    const client = await connect([], () => {
-      throw new Error('the UI is unavailable');
-    });
-    let r: Awaited<ReturnType<typeof client.callTool>> | undefined;
-    expect(await sent(async () => (r = await client.callTool({ name: 'DismissRoom', arguments: { RoomId: 1234 } })))).toBe(0);
-    expect(text(r!)).toMatch(/Confirmation required/);
-    expect(confirmationTokenOf(r!)).toMatch(/^c1\./);
   });
 });
 
@@ -170,6 +160,30 @@ describe('two-step confirmation for clients without elicitation', () => {
     let r: Awaited<ReturnType<typeof second.callTool>> | undefined;
     expect(await sent(async () => (r = await second.callTool({ name: 'RemoveUser', arguments: { ...args, confirmationToken: token } })))).toBe(1);
     expect(r!.isError).toBeFalsy();
+  });
+
+  it('keeps tokens valid across restarts in sandbox mode too, by a key in the state store, as a client that starts a server per call needs', async () => {
+    // No credentials and no TRTC_MCP_CONFIRM_SECRET: each process makes up its own sandbox credentials.
+    const store = mkdtempSync(join(tmpdir(), 'trtc-store-'));
+    const once = async (extra: Record<string, unknown>, storeSpec = store) => {
+      const c = await connectStdio(['--sandbox'], cleanEnv({ TRTC_MCP_STORE: storeSpec }));
+      try {
+        return await c.client.callTool({ name: 'DismissRoom', arguments: { RoomId: 1234, ...extra } });
+      } finally {
+        await c.close();
+      }
+    };
+    const token = confirmationTokenOf(await once({}));
+    const done = await once({ confirmationToken: token });
+    expect(done.isError, text(done)).toBeFalsy();
+    expect(text(done)).toContain('"RequestId"');
+    // The key is the store's: servers that do not share it do not accept each other's tokens.
+    const elsewhere = await once({ confirmationToken: token }, mkdtempSync(join(tmpdir(), 'trtc-store-')));
+    expect(text(elsewhere)).toContain('does not match this tool, app and these exact arguments');
+    const memory = await once({ confirmationToken: confirmationTokenOf(await once({}, 'memory')) }, 'memory');
+    expect(text(memory)).toContain('does not match this tool, app and these exact arguments');
+    // The key never shows in any output.
+    rememberSecret(...readdirSync(join(store, 'kv'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => JSON.parse(readFileSync(join(e.parentPath, e.name), 'utf8')).value as string));
   });
 });
 
@@ -235,7 +249,7 @@ describe('modes and scope', () => {
     const client = await connect(['--allow-rooms', 'class-*']);
     let r: Awaited<ReturnType<typeof client.callTool>> | undefined;
     expect(await sent(async () => (r = await client.callTool({ name: 'SetUserBlocked', arguments: { RoomId: 1234, UserId: 'bob', IsMute: 1 } })))).toBe(0);
-    expect(text(r!)).toMatch(/room 1234 is outside the rooms this server may touch \(class-\*\)/);
+    expect(text(r!)).toMatch(/room "1234" is outside the rooms this server may touch \(class-\*\)/);
     expect(await sent(() => client.callTool({ name: 'SetUserBlockedByStrRoomId', arguments: { StrRoomId: 'class-101', UserId: 's1', IsMute: 1 } }))).toBe(1);
   });
 
@@ -245,11 +259,57 @@ describe('modes and scope', () => {
     expect(await sent(async () => (r = await client.callTool({ name: 'DismissRoom', arguments: { RoomId: 1234 } })))).toBe(0);
     const out = text(r!);
     expect(out).toMatch(/Dry run: nothing was sent/);
-    expect(out).toContain('"X-TC-Action": "DismissRoom"');
-    expect(out).toContain('"RoomId": 1234');
-    expect(out).toContain('"Authorization": "[redacted]"');
+    expect(out).toContain(`\nPOST ${sb.url}\n`);
+    expect(out).toContain('\nX-TC-Action: DismissRoom\n');
+    expect(out).toContain(`\n\n{"RoomId":1234,"SdkAppId":${APP}}`);
+    expect(out).toContain('\nAuthorization: [redacted]\n');
     expect(out).not.toMatch(/Signature=[0-9a-f]{16}/);
     expect(out).not.toContain(sb.accounts[0]!.secretKey);
+  });
+
+  it('--dry-run shows, byte for byte, the body a paged tool sends first', async () => {
+    // A capture endpoint: records each body and answers with an empty page.
+    const bodies: string[] = [];
+    const capture = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        bodies.push(body);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ Response: { Total: 0, RoomList: [], UserList: [], RequestId: `capture-${bodies.length}` } }));
+      });
+    });
+    await new Promise<void>((resolve) => capture.listen(0, '127.0.0.1', resolve));
+    const env = { TRTC_ENDPOINT: `http://127.0.0.1:${(capture.address() as AddressInfo).port}/` };
+    try {
+      const preview = await connect(['--dry-run', '--toolsets', 'quality'], undefined, env);
+      const live = await connect(['--toolsets', 'quality'], undefined, env);
+      const end = Math.floor(Date.now() / 1000);
+      const window = { StartTime: end - 1800, EndTime: end };
+      const calls: Array<[string, Record<string, unknown>]> = [
+        ['DescribeRoomInfo', { ...window, AllPages: true }],
+        ['DescribeRoomInfo', { ...window, AllPages: false, PageNumber: 2 }],
+        ['DescribeRoomInfo', { ...window }],
+        ['DescribeUserInfo', { ...window, CommId: 'c1', PageSize: 3, AllPages: true }],
+        ['DescribeCallDetailInfo', { ...window, CommId: 'c1', DataType: ['aLoss'], AllPages: true }],
+        ['DescribeCallDetailInfo', { ...window, CommId: 'c1', PageNumber: 1, PageSize: 50 }],
+      ];
+      for (const [name, args] of calls) {
+        const shown = text(await preview.callTool({ name, arguments: args }));
+        expect(shown).toContain('Dry run: nothing was sent');
+        const before = bodies.length;
+        const r = await live.callTool({ name, arguments: args });
+        expect(r.isError, text(r)).toBeFalsy();
+        expect(bodies.length - before).toBe(1);
+        const sentBody = bodies.at(-1)!;
+        // The body is the message's last part, after the blank line that ends the headers.
+        expect(shown.slice(shown.indexOf('\n\n') + 2).split('\n')[0], `${name} ${JSON.stringify(args)}`).toBe(sentBody);
+        expect(sentBody).not.toContain('AllPages');
+        if (args.AllPages) expect(JSON.parse(sentBody)).toMatchObject({ PageNumber: 0, PageSize: expect.any(Number) });
+      }
+    } finally {
+      capture.close();
+    }
   });
 
   it('refuses an action the configured region does not serve, without sending', async () => {
@@ -353,6 +413,52 @@ describe('audit', () => {
     for (const r of records) expect(typeof r.time).toBe('string');
   });
 
+  it('records every attempted write, even arguments nested thousands deep, which are refused naming the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trtc-audit-'));
+    const auditPath = join(dir, 'audit.jsonl');
+    const client = await connect(['--audit-log', auditPath]);
+    let deep: unknown = 1234;
+    for (let i = 0; i < 3000; i++) deep = { n: deep };
+    let shallow: unknown = 1;
+    for (let i = 0; i < 32; i++) shallow = [shallow];
+    const calls = [
+      () => client.callTool({ name: 'SetUserBlocked', arguments: { RoomId: deep, UserId: 'bob', IsMute: 1 } }),
+      () => client.callTool({ name: 'call_tool', arguments: { name: 'DismissRoom', arguments: { RoomId: deep } } }),
+      () => client.callTool({ name: 'call_tool', arguments: { name: 'DescribeRoomInfo', arguments: { StartTime: 1, EndTime: 2, RoomId: deep } } }),
+    ];
+    for (const call of calls) {
+      let r: Awaited<ReturnType<typeof client.callTool>> | undefined;
+      expect(await sent(async () => (r = await call()))).toBe(0);
+      expect(r!.isError).toBe(true);
+      // The path to where the nesting passes the limit, so the field is named.
+      expect(text(r!)).toContain(`nothing was sent:\n- RoomId${'.n'.repeat(32)}: is nested more than 32 levels deep`);
+    }
+    // 32 levels is still an ordinary invalid value.
+    expect(text(await client.callTool({ name: 'SetUserBlocked', arguments: { RoomId: shallow, UserId: 'bob', IsMute: 1 } }))).toContain('- RoomId: must be a number');
+    const records = readFileSync(auditPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    // The two writes and the last one; the read is not audited.
+    expect(records.map((r) => [r.tool, r.outcome])).toEqual([['SetUserBlocked', 'invalid'], ['DismissRoom', 'invalid'], ['SetUserBlocked', 'invalid']]);
+    expect(JSON.stringify(records[0].args)).toContain('[nested too deep]');
+  });
+
+  it('caps each record at 8 KB and says what it left out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trtc-audit-'));
+    const auditPath = join(dir, 'audit.jsonl');
+    const client = await connect(['--audit-log', auditPath, '--dangerously-skip-consent']);
+    const many = Array.from({ length: 200_000 }, (_, i) => `user-${i}`);
+    expect((await client.callTool({ name: 'RemoveUser', arguments: { RoomId: 77, UserIds: many } })).isError).toBe(true);
+    const long = await client.callTool({ name: 'SetUserBlockedByStrRoomId', arguments: { StrRoomId: 'x'.repeat(50_000), UserId: 's1', IsMute: 0 } });
+    expect(long.isError).toBe(true);
+    const lines = readFileSync(auditPath, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(8 * 1024);
+    const [removal, blocked] = lines.map((l) => JSON.parse(l));
+    expect(removal).toMatchObject({ tool: 'RemoveUser', outcome: 'invalid', args: { RoomId: 77 } });
+    expect(removal.cut).toMatch(/^left out to keep this record under 8192 bytes: args\.UserIds \(200000 items, \d+ bytes\)$/);
+    expect(blocked).toMatchObject({ tool: 'SetUserBlockedByStrRoomId', args: { UserId: 's1', IsMute: 0, SdkAppId: APP } });
+    expect(blocked.cut).toMatch(/args\.StrRoomId \(50000 characters, 50002 bytes\)/);
+  });
+
   it('goes to stderr when no path is set', async () => {
     const c = await connectStdio([], sandboxEnv(sb));
     open.push(c);
@@ -386,7 +492,7 @@ describe('HTTP transport security', () => {
   let srv: Awaited<ReturnType<typeof spawnHttp>>;
   beforeAll(async () => {
     rememberSecret(token);
-    srv = await spawnHttp(['--auth-token', token, '--max-body-bytes', '4096', '--max-sessions', '2'], sandboxEnv(sb));
+    srv = await spawnHttp(['--max-body-bytes', '4096', '--max-sessions', '2'], sandboxEnv(sb, { TRTC_MCP_AUTH_TOKEN: token }));
   });
   afterAll(() => srv.stop());
   const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };

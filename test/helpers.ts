@@ -8,6 +8,9 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema, type CallToolResult, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox/index.js';
+import { minimalEnv } from './clock.js';
+
+export { clockEnv, minimalEnv } from './clock.js';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -28,6 +31,14 @@ export function rememberSecret(...secrets: Array<string | undefined>): void {
   for (const s of secrets) if (s) appendFileSync(secretsFile, `${s}\n`);
 }
 
+/**
+ * Records one attack on the guardrails: how many requests it got through to the sandbox, and how many pieces of
+ * out-of-scope data it got back. The run's summary (test/global-setup.ts) counts them and fails if any got through.
+ */
+export function recordAttack(name: string, sent: number, leaked = 0): void {
+  appendFileSync(`${OUT}attacks-${process.pid}.jsonl`, `${JSON.stringify({ name, sent, leaked })}\n`);
+}
+
 /** A real MCP client that also captures every tool result it receives. */
 class CapturingClient extends Client {
   override async callTool(...args: Parameters<Client['callTool']>): ReturnType<Client['callTool']> {
@@ -40,7 +51,7 @@ class CapturingClient extends Client {
 /** A clean environment: nothing from the machine's own Tencent settings leaks into a test. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   // Durable state (spent tokens, the ledger) goes to the run's own store, never to the machine's.
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TRTC_MCP_STORE: `${OUT}store` };
+  const env: Record<string, string> = { ...minimalEnv(), HOME: process.env.HOME ?? '/tmp', TRTC_MCP_STORE: `${OUT}store` };
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) continue;
     env[k] = v;
@@ -151,6 +162,22 @@ export async function connectHttp(url: string, kind: 'streamable' | 'sse' = 'str
   return client;
 }
 
+/**
+ * Progress notifications as they arrive at a connected client, from now on. The SDK's Client passes a notification
+ * to `onprogress` a tick after reading it, and a response read in the same chunk retires the callback first; so on
+ * a busy machine the last notification before an answer can miss `onprogress`, though the server sent it.
+ */
+export function progressArrivals(client: Client): Array<{ progress: number; total?: number }> {
+  const arrived: Array<{ progress: number; total?: number }> = [];
+  const transport = client.transport!;
+  const deliver = transport.onmessage!;
+  transport.onmessage = (message, extra) => {
+    if ('method' in message && message.method === 'notifications/progress') arrived.push(message.params as { progress: number; total?: number });
+    deliver(message, extra);
+  };
+  return arrived;
+}
+
 /** Waits until a server's log output matches, and returns the match (a server logs where it listens, say). */
 export async function waitForLog(stderr: () => string, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpExecArray> {
   const deadline = Date.now() + timeoutMs;
@@ -183,8 +210,12 @@ export function confirmationTokenOf(result: Awaited<ReturnType<Client['callTool'
   return token;
 }
 
-/** Calls a tool that needs consent through the two-step confirmation, as an agent with a consenting user would. */
+/**
+ * Calls a tool through the two-step confirmation, as an agent with a consenting user would; when these arguments
+ * need no consent, the first call already ran and its result is returned.
+ */
 export async function callConfirmed(client: Client, name: string, args: Record<string, unknown>) {
   const preview = await client.callTool({ name, arguments: args });
+  if (!(preview._meta as { confirmation?: unknown } | undefined)?.confirmation) return preview;
   return client.callTool({ name, arguments: { ...args, confirmationToken: confirmationTokenOf(preview) } });
 }

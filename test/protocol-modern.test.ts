@@ -98,8 +98,8 @@ describe('/mcp in the 2026-07-28 era', () => {
         consent: {
           method: 'elicitation/create',
           params: {
-            message: expect.stringContaining('Type 1234 to confirm.'),
-            requestedSchema: { type: 'object', properties: { confirm: { type: 'string', title: 'Type 1234 to confirm' } }, required: ['confirm'] },
+            message: expect.stringContaining('Type "1234" to confirm.'),
+            requestedSchema: { type: 'object', properties: { confirm: { type: 'string', title: 'Type "1234" to confirm' } }, required: ['confirm'] },
           },
         },
       },

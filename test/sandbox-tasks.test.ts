@@ -56,10 +56,16 @@ describe('the seed\'s input examples', () => {
     return sb;
   }
 
-  it.each(examples.map((e, i) => [`${e.action} #${i}`, e] as const))('%s is accepted as it is', async (_label, { action, input }) => {
+  /**
+   * The StartStreamIngest example names the string room "room123" with RoomIdType 1, which its own parameter table
+   * (and the official SDK) define as a numeric room: TRTC cannot read it so, and refuses it.
+   */
+  const REFUSED: Record<string, string> = { StartStreamIngest: 'InvalidParameter.RoomId' };
+
+  it.each(examples.map((e, i) => [`${e.action} #${i}`, e] as const))('%s is answered as documented', async (_label, { action, input }) => {
     const sb = await fixtureSandbox();
     try {
-      expect(await codeOf(client(sb)(action, input))).toBe('OK');
+      expect(await codeOf(client(sb)(action, input))).toBe(REFUSED[action] ?? 'OK');
     } finally {
       await sb.close();
     }
@@ -100,6 +106,25 @@ describe('task lifecycles', () => {
     call = client(sb);
   });
   afterAll(() => sb.close());
+
+  it('refuses a RoomId that is no numeric room where RoomIdType names a numeric one, at any depth', async () => {
+    const bot = (UserId: string) => ({ UserId, UserSig: sig(UserId) });
+    const relay = { SdkAppId: APP, RoomIdType: 0, AgentParams: bot('relay_k'), WithTranscoding: 1, PublishCdnParams: [{ PublishCdnUrl: 'rtmp://a/b' }] };
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      // The AI bot would otherwise sit in a numeric room "support-7" while the user is in the string room.
+      ['StartAIConversation', { SdkAppId: APP, RoomId: 'support-7', AgentConfig: { ...bot('ai_k'), TargetUserId: 'alice' } }, 'InvalidParameter'],
+      ['StartStreamIngest', { SdkAppId: APP, RoomId: 'room9', RoomIdType: 1, ...bot('ingest_k'), StreamUrl: 'https://media.example.com/a.mp4' }, 'InvalidParameter.RoomId'],
+      ['CreateCloudRecording', { SdkAppId: APP, RoomId: '99999999999', ...bot('rec_k'), RecordParams: { RecordMode: 2 }, StorageParams: cos }, 'InvalidParameter'],
+      ['StartPublishCdnStream', { ...relay, RoomId: '1234', FeedBackRoomParams: [{ RoomId: 'overflow', RoomIdType: 0, ...bot('back_k') }] }, 'InvalidParameter'],
+    ];
+    const before = sb.world.tasks.all(appOf(), () => true).length;
+    for (const [action, req, code] of cases) expect(await codeOf(call(action, req)), action).toBe(code);
+    expect(sb.world.tasks.all(appOf(), () => true)).toHaveLength(before);
+    // The same requests with the kind that fits are accepted.
+    const { TaskId } = await call('StartAIConversation', { ...cases[0]![1], RoomIdType: 1 });
+    expect(sb.world.tasks.find(appOf(), TaskId)).toMatchObject({ roomKind: 'str', roomId: 'support-7' });
+    await call('StopAIConversation', { TaskId });
+  });
 
   it('recording: InProgress with one file per subscribed user, changed by Modify, Exited after Delete, then gone', async () => {
     const { TaskId } = await call('CreateCloudRecording', {
@@ -149,11 +174,11 @@ describe('task lifecycles', () => {
       SdkAppId: APP, RoomId: '1234', UserId: 'rec_3', RecordParams: { RecordMode: 1 }, StorageParams: { CloudVod: {} }, ResourceExpiredHour: 6,
       UserSig: genUserSig({ sdkAppId: APP, secretKey: app.sdkSecretKey, userId: 'rec_3', expireSeconds: 600, now }),
     };
-    const { TaskId } = recordHandlers.CreateCloudRecording!({ world, app, params }) as { TaskId: string };
+    const { TaskId } = recordHandlers.CreateCloudRecording!({ world, app, apps: [app], params }) as { TaskId: string };
     now += 5 * 3_600_000;
-    expect(recordHandlers.DescribeCloudRecording!({ world, app, params: { SdkAppId: APP, TaskId } })).toMatchObject({ Status: 'InProgress' });
+    expect(recordHandlers.DescribeCloudRecording!({ world, app, apps: [app], params: { SdkAppId: APP, TaskId } })).toMatchObject({ Status: 'InProgress' });
     now += 2 * 3_600_000;
-    expect(() => recordHandlers.DescribeCloudRecording!({ world, app, params: { SdkAppId: APP, TaskId } })).toThrow(/ResourceExpiredHour/);
+    expect(() => recordHandlers.DescribeCloudRecording!({ world, app, apps: [app], params: { SdkAppId: APP, TaskId } })).toThrow(/ResourceExpiredHour/);
   });
 
   it('recording: the recorder needs a user ID of its own and a valid UserSig', async () => {

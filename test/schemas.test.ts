@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../tools/index.js';
-import { renderToolsDoc } from '../src/server/docs.js';
+import { renderSecurityDoc, renderToolsDoc } from '../src/server/docs.js';
 import { computeManifest, type JsonSchema } from '../src/server/manifest.js';
 
 const manifest = computeManifest();
@@ -47,6 +47,24 @@ describe('portable schemas', () => {
     expect(Object.keys(tool.annotations).sort()).toEqual(['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint']);
   });
 
+  it('declares what each RoomIdType value means, wherever one sits, so that every RoomId beside it is checked', () => {
+    const found: string[] = [];
+    const walk = (s: unknown, path: string): void => {
+      if (!s || typeof s !== 'object') return;
+      const props = (s as JsonSchema).properties as Record<string, JsonSchema> | undefined;
+      if (props?.RoomIdType) {
+        found.push(path);
+        expect(props.RoomId, path).toBeDefined();
+        // The words roomIdType() writes: each value with the kind of room it names.
+        expect(props.RoomIdType.description, path).toMatch(/^\d (numeric|string) room( \(default\))?, \d (numeric|string) room( \(default\))?$/);
+      }
+      for (const [k, v] of Object.entries(s)) walk(v, `${path}.${k}`);
+    };
+    for (const tool of manifest) walk(tool.inputSchema, tool.name);
+    // The task actions, the relay's rooms and mixed users, and the server-started calls.
+    expect(found.length).toBeGreaterThanOrEqual(8);
+  });
+
   it('the rules catch what they should', () => {
     expect(violations({ type: 'object', properties: { a: { type: 'array' }, 'b c': { $ref: '#/x' }, d: { type: 'object' }, e: { type: 'string', format: 'uri' } } })).toEqual([
       '$.a: array without items', '$: property name b c', '$.b c: has $ref', '$.d: object without properties', '$.e: has format',
@@ -67,5 +85,12 @@ describe('built artefacts', () => {
 
   it('docs/tools.md is up to date (run `npm run docs`)', () => {
     expect(readFileSync(new URL('../docs/tools.md', import.meta.url), 'utf8')).toBe(renderToolsDoc(manifest));
+  });
+
+  it("docs/security.md's effect and scope tables are up to date (run `npm run docs`)", () => {
+    const doc = readFileSync(new URL('../docs/security.md', import.meta.url), 'utf8');
+    expect(doc).toMatch(/<!-- generated: effects -->\n\| Tool \| Effect/);
+    expect(doc).toMatch(/<!-- generated: scope -->\n\| Tool \| Scope/);
+    expect(doc).toBe(renderSecurityDoc(doc, CATALOG));
   });
 });

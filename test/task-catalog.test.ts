@@ -77,11 +77,18 @@ describe('task tools follow the reference', () => {
     expect([...def(name).errors].sort()).toEqual(reference.actions[name]!.errors);
   });
 
-  it('classifies effects: Describe reads, Stop and Delete end things, the rest writes', () => {
+  it('classifies effects: Describe reads, Stop and Delete end things, and some writes can end things with some arguments', () => {
+    // At worst: a start that reuses a running bot's user ID ends that bot's task; a text spoken with StopAfterPlay
+    // ends the conversation; a new StreamUrl, CDN list or feedback room list replaces what listeners get.
+    const endsSometimes = ['StartAIConversation', 'StartAITranscription', 'StartPublishCdnStream', 'ControlAIConversation', 'UpdateStreamIngest', 'UpdatePublishCdnStream'];
     for (const name of ALL) {
-      const effect = /^Describe/.test(name) ? 'read' : /^(Stop|Delete)/.test(name) ? 'destructive' : 'write';
+      const effect = /^Describe/.test(name) ? 'read' : /^(Stop|Delete)/.test(name) || endsSometimes.includes(name) ? 'destructive' : 'write';
       expect(def(name).effect, name).toBe(effect);
     }
+    expect(def('ControlAIConversation').effectOf!({ TaskId: 't', Command: 'ServerPushText', ServerPushText: { Text: 'hi' } })).toBe('write');
+    expect(def('ControlAIConversation').effectOf!({ TaskId: 't', Command: 'ServerPushText', ServerPushText: { Text: 'bye', StopAfterPlay: true } })).toBe('destructive');
+    expect(def('UpdateStreamIngest').effectOf!({ TaskId: 't', IsPause: true })).toBe('write');
+    expect(def('UpdateStreamIngest').effectOf!({ TaskId: 't', StreamUrl: 'https://x/y.mp4' })).toBe('destructive');
   });
 
   it('names the documented regions, which all include the default ap-singapore', () => {

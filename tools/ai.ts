@@ -1,15 +1,16 @@
 // AI conversation and transcription (seed 004, "AI Transcription APIs"): a bot joins a room to talk with a user
 // (speech recognition, an LLM and text-to-speech) or to transcribe what is said.
 import { z } from 'zod';
-import { ArgumentError, cloudAction, type WireEnv } from './define.js';
+import { ArgumentError, cloudAction, effectByArgs, type BotEntry, type TargetKind, type TargetRef, type WireEnv } from './define.js';
 import {
   AgentConfig, configToWire, LLMConfigArg, RecognizeConfig, ServerPushText, STTConfig, TranscriptionParams, TTSConfigArg,
 } from './datatypes/ai.js';
 import { NoOutput, REGIONS, RequestId, SdkAppId } from './fields.js';
-import { botSig, TaskId, TaskOutput, TaskRoomId } from './tasks.js';
+import { roomIdType, roomKindIn } from './room-id.js';
+import { botSig, byTaskId, startedTask, TaskId, TaskOutput, TaskRoomId } from './tasks.js';
 
 const shared = { toolset: 'ai', rateLimit: 20, regions: REGIONS.ai } as const;
-const RoomIdType = z.literal([0, 1]).optional().describe('0 numeric room (default), 1 string room');
+const RoomIdType = roomIdType({ numeric: 0, string: 1, fallback: 'int' });
 const SessionId = z.string().min(1).optional().describe('Your unique key for the task');
 const TaskStatus = z.object({
   StartTime: z.string(),
@@ -30,6 +31,13 @@ const configsToWire = (args: Record<string, any>, env: WireEnv) => ({
   TTSConfig: configToWire('tts', 'TTSConfig', args.TTSConfig, env),
 });
 
+/** RoomIdType of the AI actions: 0 (default) numeric, 1 string. */
+const aiBot = (field: string) => (args: Record<string, any>): BotEntry => ({ roomKind: roomKindIn({ RoomIdType }, args) ?? 'int', room: String(args.RoomId), userId: args[field].UserId });
+const bySession = (kind: TargetKind) => (args: Record<string, any>): TargetRef[] => (args.SessionId ? [{ kind, id: args.SessionId }] : []);
+/** Describe* name a task by TaskId, or by SessionId within the app; when both are given, both must be in scope. */
+const byTaskOrSession = (kind: TargetKind) => (args: Record<string, any>): TargetRef[] => [...(args.TaskId ? byTaskId(args) : []), ...bySession(kind)(args)];
+const notStopped = (r: Record<string, any>) => r.Status !== 'Stopped';
+
 /** Describe* find a task by TaskId, or by SdkAppId with SessionId. */
 function lookupProblem(args: Record<string, any>): void {
   if (!args.TaskId && !args.SessionId) throw new ArgumentError('TaskId', 'is required unless SessionId is given');
@@ -48,7 +56,11 @@ const conversationShape = {
 export const StartAIConversation = cloudAction({
   ...shared,
   action: 'StartAIConversation',
-  effect: 'write',
+  // A bot user ID is unique in its room: reusing one that already runs a task there ends that task.
+  effect: 'destructive',
+  effectOf: effectByArgs('write'),
+  bot: aiBot('AgentConfig'),
+  started: startedTask({ bot: aiBot('AgentConfig'), extra: bySession('conversation-session') }),
   description: 'Send an AI bot into a room to hold a spoken conversation with one user. Returns the TaskId.',
   input: z.object({ ...conversationShape, AgentConfig: AgentConfig.wire }),
   agentInput: z.object({ ...conversationShape, AgentConfig: AgentConfig.agent, LLMConfig, TTSConfig }),
@@ -66,6 +78,8 @@ export const DescribeAIConversation = cloudAction({
   effect: 'read',
   description: 'Status of an AI conversation, found by TaskId or by SessionId.',
   input: z.object({ SdkAppId: SdkAppId.optional(), TaskId: TaskId.optional(), SessionId }),
+  targets: byTaskOrSession('conversation-session'),
+  running: notStopped,
   toWire(args) {
     lookupProblem(args);
     return args;
@@ -87,6 +101,7 @@ export const UpdateAIConversation = cloudAction({
   effect: 'write',
   idempotent: true,
   description: 'Change a running AI conversation (voice, model, welcome message, interruption). Members left out stay as they are.',
+  targets: byTaskId,
   input: z.object({ ...updateShape, LLMConfig: z.string().optional().describe('JSON'), TTSConfig: z.string().optional().describe('JSON') }),
   agentInput: z.object({ ...updateShape, LLMConfig, TTSConfig }),
   toWire: configsToWire,
@@ -97,8 +112,14 @@ export const UpdateAIConversation = cloudAction({
 export const ControlAIConversation = cloudAction({
   ...shared,
   action: 'ControlAIConversation',
-  effect: 'write',
-  description: 'Make a running AI bot say a given text now (Command ServerPushText).',
+  effect: 'destructive',
+  effectOf: effectByArgs('write', {
+    when: 'ServerPushText.StopAfterPlay is true (the task ends after the text)',
+    effect: 'destructive',
+    test: (a) => a.ServerPushText?.StopAfterPlay === true,
+  }),
+  description: 'Make a running AI bot say a given text now (Command ServerPushText); with StopAfterPlay the task then ends.',
+  targets: byTaskId,
   input: z.object({ TaskId, Command: z.literal('ServerPushText'), ServerPushText: ServerPushText.optional() }),
   toWire(args) {
     if (!args.ServerPushText) throw new ArgumentError('ServerPushText', 'is required when Command is ServerPushText');
@@ -113,6 +134,7 @@ export const StopAIConversation = cloudAction({
   action: 'StopAIConversation',
   effect: 'destructive',
   description: 'End an AI conversation; the bot leaves the room.',
+  targets: byTaskId,
   input: z.object({ TaskId }),
   output: NoOutput,
   errors: notFound,
@@ -123,7 +145,10 @@ const transcriptionShape = { SdkAppId, RoomId: TaskRoomId, SessionId, RoomIdType
 export const StartAITranscription = cloudAction({
   ...shared,
   action: 'StartAITranscription',
-  effect: 'write',
+  effect: 'destructive',
+  effectOf: effectByArgs('write'),
+  bot: aiBot('TranscriptionParams'),
+  started: startedTask({ bot: aiBot('TranscriptionParams'), extra: bySession('transcription-session') }),
   description: 'Send a bot into a room to transcribe speech live (subtitles arrive as custom messages, CmdId 1). Returns the TaskId.',
   input: z.object({ ...transcriptionShape, TranscriptionParams: TranscriptionParams.wire }),
   agentInput: z.object({ ...transcriptionShape, TranscriptionParams: TranscriptionParams.agent }),
@@ -140,6 +165,8 @@ export const DescribeAITranscription = cloudAction({
   action: 'DescribeAITranscription',
   effect: 'read',
   description: 'Status of a transcription, found by TaskId or by SessionId.',
+  targets: byTaskOrSession('transcription-session'),
+  running: notStopped,
   input: z.object({ TaskId: z.string().describe('Empty to look up by SessionId'), SdkAppId: SdkAppId.optional(), SessionId }),
   agentInput: z.object({ TaskId: TaskId.optional(), SdkAppId: SdkAppId.optional(), SessionId }),
   toWire(args) {
@@ -155,6 +182,7 @@ export const StopAITranscription = cloudAction({
   action: 'StopAITranscription',
   effect: 'destructive',
   description: 'End a transcription; the bot leaves the room.',
+  targets: byTaskId,
   input: z.object({ TaskId }),
   output: NoOutput,
   errors: notFound,
@@ -164,6 +192,7 @@ export const QueryAIMessageList = cloudAction({
   ...shared,
   action: 'QueryAIMessageList',
   effect: 'read',
+  targets: byTaskId,
   // Not in the pinned Node SDKs; the international API definition documents it, without regions.
   regions: undefined,
   description: 'The conversation an AI bot is holding: each message with its role (user or assistant).',

@@ -1,21 +1,20 @@
 // TUICallKit calls started by the server (REST service call_engine_http_srv) and call records (call_record_http_srv).
 import { z } from 'zod';
-import { restCommand } from './define.js';
+import { restCommand, roomRows, type TargetRef } from './define.js';
 import { NoOutput } from './fields.js';
+import { roomIdType } from './room-id.js';
 import { Account, Accounts, answer, reply, text } from './rest-fields.js';
 
 const shared = { toolset: 'call', service: 'call_engine_http_srv', rateLimit: 200 } as const;
 const CallId = z.string().min(1);
+const byCallId = (args: Record<string, any>): TargetRef[] => [{ kind: 'call', id: args.CallId }];
 
 const CallInfo = z
   .strictObject({
     MediaType: z.enum(['Video', 'Audio']),
     RoomId: z.string().min(1).optional().describe('TRTC room of the call'),
-    RoomIdType: z.literal([1, 2]).optional().describe('1: RoomId is numeric; 2: string (StartStreamIngest counts 0/1 instead)'),
-  })
-  .refine((c) => c.RoomIdType !== 1 || c.RoomId === undefined || /^[1-9]\d{0,9}$/.test(c.RoomId), {
-    message: 'must be a positive whole number when RoomIdType is 1',
-    path: ['RoomId'],
+    // Here 1 is a numeric room and 2 a string room.
+    RoomIdType: roomIdType({ numeric: 1, string: 2, optional: true }),
   });
 
 export const call_start_by_robot = restCommand({
@@ -45,6 +44,8 @@ export const call_start_by_robot = restCommand({
     CallResult: z.array(answer({ Callee_Account: z.string(), ResultCode: z.int() })),
   }),
   errors: ['101001', '101002', '101004'],
+  started: (r, a) => (r.CallId && a.CallInfo.RoomId !== undefined ? [{ ref: { kind: 'call', id: r.CallId }, rooms: [a.CallInfo.RoomId] }] : []),
+  roomArgument: 'CallInfo.RoomId',
 });
 
 export const call_get_info = restCommand({
@@ -54,6 +55,14 @@ export const call_get_info = restCommand({
   effect: 'read',
   description: 'A call in progress: its media and room, and each user\'s status (Calling: in the call; Waiting: ringing).',
   input: z.object({ CallId }),
+  targets: byCallId,
+  locates: {
+    kind: 'call',
+    *requests(id) {
+      yield { CallId: id };
+    },
+    rooms: (r) => (r.CallInfo?.RoomId ? [r.CallInfo.RoomId] : undefined),
+  },
   output: reply({
     CallInfo: answer({ CallId: z.string(), MediaType: z.string(), ChatGroupId: z.string(), RoomId: z.string(), RoomIdType: z.int() }),
     UserList: z.array(answer({ User_Account: z.string(), Status: z.string() })),
@@ -69,6 +78,7 @@ export const call_end = restCommand({
   confirmField: 'CallId',
   description: 'Hang up a call for everyone in it.',
   input: z.object({ CallId }),
+  targets: byCallId,
   output: NoOutput,
   errors: ['101004'],
 });
@@ -89,6 +99,7 @@ export const call_get_records = restCommand({
     Page: z.int().min(1).optional(),
   }),
   output: z.looseObject(NoOutput.shape),
+  roomRows: roomRows('RecordList', 'RoomId'),
 });
 
 export const call_get_record = restCommand({
@@ -97,6 +108,7 @@ export const call_get_record = restCommand({
   name: 'call_get_record',
   command: 'get_record_by_callid',
   effect: 'read',
+  targets: byCallId,
   description: 'The record of one call from the last 7 days: parties, media, type, result and times.',
   input: z.object({ CallId }),
   output: reply({

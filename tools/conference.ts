@@ -155,7 +155,8 @@ export const conference_change_room_owner = restCommand({
   ...shared,
   name: 'conference_change_room_owner',
   command: 'change_room_owner',
-  effect: 'write',
+  // The owner loses the room.
+  effect: 'destructive',
   idempotent: true,
   description: 'Hand a conference room from its owner to another member.',
   input: z.object({ RoomId, From_Account: Account.describe('Current owner'), NewOwner_Account: Account }),

@@ -5,6 +5,7 @@ import { cloudAction } from './define.js';
 import { RequestId } from './fields.js';
 import { DASHBOARD_COLUMNS } from './meanings.js';
 import { DAY, HOUR, timed, type TimeWindow } from './time.js';
+import { own } from './own.js';
 
 const shared = { toolset: 'quality', effect: 'read', rateLimit: 20 } as const;
 
@@ -39,7 +40,7 @@ function seriesNotes(series: Array<z.infer<typeof SeriesInfos>>): string[] {
       if (name === 'time') return [];
       const values = rows.map((r) => r[i]).filter((v): v is number => typeof v === 'number');
       if (!values.length) return [];
-      return [`${name} (${DASHBOARD_COLUMNS[name] ?? 'as reported'}): min ${Math.min(...values)}, max ${Math.max(...values)}, last ${values[values.length - 1]}`];
+      return [`${name} (${own(DASHBOARD_COLUMNS, name) ?? 'as reported'}): min ${Math.min(...values)}, max ${Math.max(...values)}, last ${values[values.length - 1]}`];
     });
     return [[`${rows.length} rows; each RowValue lines up with Columns, and time is Unix seconds.`, ...stats.map((line) => `- ${line}`)].join('\n')];
   });

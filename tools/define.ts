@@ -5,6 +5,80 @@ import type { TimeWindow } from './time.js';
 /** read: changes nothing; write: changes state and can be undone or redone; destructive: ends or removes something. */
 export type Effect = 'read' | 'write' | 'destructive';
 
+const RANK: Record<Effect, number> = { read: 0, write: 1, destructive: 2 };
+export const worstEffect = (...effects: Effect[]): Effect => effects.reduce((a, b) => (RANK[b] > RANK[a] ? b : a), 'read');
+
+/** One argument pattern and what a call with it does. */
+export interface EffectRule {
+  /** The pattern in words, as the docs show it. */
+  when: string;
+  effect: Effect;
+  test(args: Record<string, any>): boolean;
+}
+
+/** The effect of a call as a function of its arguments, carrying its patterns so that the docs can list them. */
+export interface EffectOf {
+  (args: Record<string, any>): Effect;
+  /** Checked in order; the first that matches decides. */
+  readonly rules: readonly EffectRule[];
+  /** The effect when no pattern matches. */
+  readonly otherwise: Effect;
+}
+
+export function effectByArgs(otherwise: Effect, ...rules: EffectRule[]): EffectOf {
+  const fn = (args: Record<string, any>) => rules.find((r) => r.test(args))?.effect ?? otherwise;
+  return Object.assign(fn, { rules, otherwise });
+}
+
+/**
+ * What a call can name instead of (or besides) a room: a task, a call, a PK battle, a call record (CommId), an AI
+ * task's SessionId, or a bot user in a room. Scope resolves each to the app and rooms it belongs to.
+ */
+export type TargetKind = 'task' | 'call' | 'battle' | 'comm' | 'conversation-session' | 'transcription-session' | 'bot';
+export interface TargetRef {
+  kind: TargetKind;
+  id: string;
+}
+
+/** Where a target lives: its app and every room it acts in. */
+export interface Placement {
+  app: number;
+  rooms: string[];
+}
+
+/** Something a successful call started, which later calls may name. */
+export interface Started {
+  ref: TargetRef;
+  rooms: string[];
+  /** For a task: the bot user it put in its room (a bot ID is unique in its room). */
+  bot?: TargetRef;
+}
+
+/** How a read finds out where a target lives, when the ledger of what this server started does not know it. */
+export interface Locator {
+  kind: TargetKind;
+  /**
+   * Agent-form arguments of this tool that may find the target, tried in order until one does; each step is
+   * given the previous answer. `call` holds the wire arguments and app of the call that names the target.
+   */
+  requests(id: string, call: { app: number | undefined; wire: Record<string, any> }): Generator<Record<string, unknown>, void, Record<string, any>>;
+  /** The rooms of the target if this answer shows it. */
+  rooms(response: Record<string, any>, id: string): string[] | undefined;
+}
+
+/** A bot user a call sends into a room. */
+export interface BotEntry {
+  roomKind: 'int' | 'str';
+  room: string;
+  userId: string;
+}
+
+/** Rows of an answer that each belong to a room. */
+export interface RoomRows {
+  /** Keeps the rows `keep` accepts and says how many were left out. */
+  filter(response: Record<string, any>, keep: (room: string) => boolean): { response: Record<string, any>; leftOut: number };
+}
+
 export const TOOLSETS = [
   'room', 'record', 'relay', 'ingest', 'ai', 'quality', 'usage',
   'moderation', 'slice', 'webrecord', 'transcription', 'speech', 'mix',
@@ -100,7 +174,21 @@ export interface ToolDef {
    * The effect of a call with these (validated, agent-facing) arguments, when it depends on them: never worse
    * than `effect`. The pipeline asks consent by this; the docs list the patterns. Absent: always `effect`.
    */
-  effectOf?(args: Record<string, any>): Effect;
+  effectOf?: EffectOf;
+  /** The bot user this call sends into a room: starting it where a task of this server still runs with that bot ends that task. */
+  bot?(args: Record<string, any>): BotEntry;
+  /** Whether a describe answer says its task still runs (on the read that describes a kind of task). */
+  running?(response: Record<string, any>): boolean;
+  /** Targets named by ID rather than by room (TaskId, CallId, BattleId, CommId, SessionId). */
+  targets?(args: Record<string, any>): TargetRef[];
+  /** What a successful call started, for the ledger. */
+  started?(response: Record<string, any>, args: Record<string, any>): Started[];
+  /** On a read that can tell where targets of one kind live. */
+  locates?: Locator;
+  /** On a read whose answer lists rows of several rooms. */
+  roomRows?: RoomRows;
+  /** The (dotted) argument that names the room, when a call may leave it out and let the service pick one. */
+  roomArgument?: string;
   /** Whether repeating the call with the same arguments has no further effect. */
   idempotent: boolean;
   /** Documented request rate limit, in requests per second. */
@@ -125,20 +213,27 @@ export interface ToolDef {
   paging?: PagingSpec;
   /** The documented time window of StartTime/EndTime (checked before sending, enforced by the sandbox). */
   window?: TimeWindow;
+  /**
+   * Set when the docs let SdkAppId be left out to cover every app under the account. Agents ask for that with
+   * AllApps true (leaving SdkAppId out otherwise means the configured app).
+   */
+  accountWide?: boolean;
   /** How to ask for less when an answer is too big to return whole. */
   narrow?: string;
 }
 
 type Shared = Pick<ToolDef, 'toolset' | 'effect' | 'rateLimit' | 'description' | 'input' | 'output'> &
-  Partial<Pick<ToolDef, 'effectOf' | 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present' | 'paging' | 'window' | 'narrow'>>;
+  Partial<Pick<ToolDef, 'effectOf' | 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present' | 'paging' | 'window' | 'narrow'
+    | 'accountWide' | 'bot' | 'running' | 'targets' | 'started' | 'locates' | 'roomRows' | 'roomArgument'>>;
 
+/** Writes are not idempotent unless they say so; reads and what ends something are (judged by a call's usual effect). */
 const idempotentByDefault = (effect: Effect) => effect !== 'write';
 
 export function cloudAction(spec: Shared & { action: string } & Partial<Pick<CloudApi, 'regions' | 'sites' | 'hosts'>>): ToolDef {
   const { action, regions, sites, hosts, ...rest } = spec;
   return {
     name: action,
-    idempotent: idempotentByDefault(spec.effect),
+    idempotent: idempotentByDefault(spec.effectOf?.otherwise ?? spec.effect),
     errors: [],
     ...rest,
     api: { kind: 'cloud', action, version: '2019-07-22', regions, ...(sites && { sites }), ...(hosts && { hosts }) },
@@ -148,9 +243,21 @@ export function cloudAction(spec: Shared & { action: string } & Partial<Pick<Clo
 export function restCommand(spec: Shared & { name: string; service: string; command: string }): ToolDef {
   const { service, command, ...rest } = spec;
   return {
-    idempotent: idempotentByDefault(spec.effect),
+    idempotent: idempotentByDefault(spec.effectOf?.otherwise ?? spec.effect),
     errors: [],
     ...rest,
     api: { kind: 'rest', service, command },
+  };
+}
+
+/** Rows of the array `list` whose member `room` names their room. */
+export function roomRows(list: string, room: string): RoomRows {
+  return {
+    filter(response, keep) {
+      const rows = response[list];
+      if (!Array.isArray(rows)) return { response, leftOut: 0 };
+      const kept = rows.filter((row) => keep(String(row?.[room] ?? '')));
+      return { response: { ...response, [list]: kept }, leftOut: rows.length - kept.length };
+    },
   };
 }

@@ -29,6 +29,10 @@ export const REGIONS = {
   singapore: { intl: ['ap-singapore'] },
 } as const;
 
+/** The agent-only argument of account-wide tools that leaves SdkAppId out, to cover every app under the account. */
+export const ALL_APPS = 'AllApps';
+export const AllApps = z.boolean().describe('true: every app under the account (leave SdkAppId out)');
+
 /** The agent-only argument of paged tools that asks the server to fetch the following pages as well. */
 export const ALL_PAGES = 'AllPages';
 export const AllPages = z.boolean().describe('Fetch the following pages too, up to the size limit');

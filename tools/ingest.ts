@@ -1,8 +1,9 @@
 // Stream ingest (seed 004, "Pull stream Relay Related interface"): a bot plays an online media file or stream into a room.
 import { z } from 'zod';
-import { cloudAction } from './define.js';
+import { cloudAction, effectByArgs } from './define.js';
 import { REGIONS, NoOutput, RequestId, SdkAppId } from './fields.js';
-import { mintedBot, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
+import { roomIdType } from './room-id.js';
+import { byTaskId, mintedBot, startedTask, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
 
 const shared = { toolset: 'ingest', rateLimit: 20 } as const;
 const Status = z.object({ Status: z.enum(['InProgress', 'NotExist']), RequestId });
@@ -12,7 +13,7 @@ const Volume = z.int().min(0).max(100).optional().describe('% of original; defau
 const startShape = {
   SdkAppId,
   RoomId: TaskRoomId,
-  RoomIdType: z.literal([0, 1]).describe('0 string room, 1 numeric room'),
+  RoomIdType: roomIdType({ numeric: 1, string: 0 }),
   UserId: z.string().min(1).describe('Ingest bot user ID'),
   UserSig,
   StreamUrl: StreamUrl.optional(),
@@ -28,6 +29,7 @@ export const StartStreamIngest = cloudAction({
   ...shared,
   action: 'StartStreamIngest',
   effect: 'write',
+  started: startedTask(),
   regions: REGIONS.ingest,
   description: 'Play an online media file or stream into a room through a bot user. Returns the TaskId.',
   ...mintedBot(startShape),
@@ -48,6 +50,7 @@ export const DescribeStreamIngest = cloudAction({
   regions: REGIONS.ingestQuery,
   description: 'Whether an ingest task is running (InProgress) or gone (NotExist).',
   input: z.object({ SdkAppId, TaskId }),
+  targets: byTaskId,
   output: Status,
   errors: ['FailedOperation.QueryTaskInfoFailed', 'InternalError.DBError', 'InvalidParameter.TaskId', 'MissingParameter.SdkAppId', 'MissingParameter.TaskId'],
 });
@@ -55,11 +58,17 @@ export const DescribeStreamIngest = cloudAction({
 export const UpdateStreamIngest = cloudAction({
   ...shared,
   action: 'UpdateStreamIngest',
-  effect: 'write',
+  effect: 'destructive',
+  effectOf: effectByArgs('write', {
+    when: 'StreamUrl is given (what the room hears is replaced)',
+    effect: 'destructive',
+    test: (a) => a.StreamUrl !== undefined,
+  }),
   idempotent: true,
   regions: REGIONS.ingest,
   description: 'Change what a running ingest plays, its volume, or pause it (a paused task still runs and is billed).',
   input: z.object({ SdkAppId, TaskId, StreamUrl: StreamUrl.optional(), Volume, IsPause: z.boolean().optional() }),
+  targets: byTaskId,
   output: Status,
   errors: ['FailedOperation.TaskNotExist', 'InternalError.DBError', 'InvalidParameter.StreamUrl', 'InvalidParameter.TaskId', 'MissingParameter.SdkAppId', 'MissingParameter.TaskId'],
 });
@@ -71,6 +80,7 @@ export const StopStreamIngest = cloudAction({
   regions: REGIONS.ingestQuery,
   description: 'Stop an ingest task.',
   input: z.object({ SdkAppId, TaskId }),
+  targets: byTaskId,
   output: NoOutput,
   errors: ['FailedOperation.TaskFinished', 'InvalidParameter.BodyParamsError', 'InvalidParameter.SdkAppId', 'InvalidParameter.TaskId'],
 });

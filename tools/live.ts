@@ -1,7 +1,7 @@
 // TUILiveKit live rooms (REST service live_engine_http_srv): lifecycle, info, metadata, admins,
 // bans and mutes, members, owner, messages, statistics and robots.
 import { z } from 'zod';
-import { restCommand } from './define.js';
+import { effectByArgs, restCommand, roomRows } from './define.js';
 import { NoOutput } from './fields.js';
 import { Account, Accounts, answer, BannedList, BanPaging, Category, reply, RoomId, TakeSeatMode, text } from './rest-fields.js';
 
@@ -112,6 +112,7 @@ export const live_get_room_list = restCommand({
   rateLimit: 10,
   effect: 'read',
   description: 'Page through the public live rooms, most viewed first. Next "" in the answer means the last page.',
+  roomRows: roomRows('RoomList', 'RoomId'),
   input: z.object({
     Next: z.string().describe('"" for the first page, then the Next of the previous answer'),
     Count: z.int().min(1).max(20),
@@ -181,7 +182,12 @@ export const live_modify_admin = restCommand({
   ...shared,
   name: 'live_modify_admin',
   command: 'modify_admin',
-  effect: 'write',
+  effect: 'destructive',
+  effectOf: effectByArgs('write', {
+    when: 'OpType is "delete" (the users lose the admin role)',
+    effect: 'destructive',
+    test: (a) => a.OpType === 'delete',
+  }),
   idempotent: true,
   description: 'Make users admins of a live room, or take the role away (at most 5 admins per room).',
   input: z.object({ RoomId, Admin_Account: Accounts(5), OpType: z.enum(['add', 'delete']) }),
@@ -255,7 +261,8 @@ export const live_change_room_owner = restCommand({
   ...shared,
   name: 'live_change_room_owner',
   command: 'change_room_owner',
-  effect: 'write',
+  // The owner loses the room.
+  effect: 'destructive',
   idempotent: true,
   description: 'Hand a live room over to another user.',
   input: z.object({ RoomId, NewOwner_Account: Account }),

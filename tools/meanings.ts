@@ -1,6 +1,7 @@
 // What the bare numbers in monitoring answers mean: event IDs from the SDKs (DescribeUserEvent),
 // abnormal-experience and abnormal-event IDs (DescribeUnusualEvent), quality metrics (DescribeCallDetailInfo)
 // and dashboard columns. Wording is the project's own; the ID tables follow the TRTC event ID appendix.
+import { own } from './own.js';
 
 type Decode = (one: number, two: number) => string | undefined;
 
@@ -110,7 +111,7 @@ export function eventReference(): Array<{ eventId: number; source: 'sdk' | 'web'
 
 /** What one DescribeUserEvent event means, or undefined for an ID the tables do not know. */
 export function eventMeaning(id: number, one: number, two: number): string | undefined {
-  const known = SDK_EVENTS[id] ?? WEB_EVENTS[id];
+  const known = own(SDK_EVENTS, id) ?? own(WEB_EVENTS, id);
   return typeof known === 'function' ? known(one, two) : known;
 }
 

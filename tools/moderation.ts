@@ -2,10 +2,11 @@
 // a room, cuts what is said and shown into clips and frames, and hands them to a checker. Verdicts arrive at the
 // callback URL configured in the TRTC console; a synchronous check answers at once for one audio file.
 import { z } from 'zod';
-import { ArgumentError, cloudAction } from './define.js';
-import { botTaskShape, ModerationParams, ModerationStorageParams, SliceStorage, SubscribedUserIds, SubscribeStreamUserIds } from './datatypes/slicing.js';
+import { ArgumentError, cloudAction, effectByArgs } from './define.js';
+import { roomIdType } from './room-id.js';
+import { botTaskShape, sliceBot, ModerationParams, ModerationStorageParams, SliceStorage, SubscribedUserIds, SubscribeStreamUserIds } from './datatypes/slicing.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
-import { mintedBot, TaskId, TaskOutput } from './tasks.js';
+import { byTaskId, mintedBot, startedTask, TaskId, TaskOutput } from './tasks.js';
 
 const shared = { toolset: 'moderation', rateLimit: 20 } as const;
 /** Documented for both sites; the international docs serve it in Singapore only. */
@@ -25,7 +26,10 @@ const moderationShape = {
 export const CreateCloudModeration = cloudAction({
   ...both,
   action: 'CreateCloudModeration',
-  effect: 'write',
+  effect: 'destructive',
+  effectOf: effectByArgs('write'),
+  bot: sliceBot,
+  started: startedTask({ bot: sliceBot }),
   description: 'Start moderating a room: a bot checks what each user says (and shows) and reports verdicts by callback. Returns the TaskId.',
   ...mintedBot(moderationShape),
   output: TaskOutput,
@@ -35,6 +39,7 @@ export const DescribeCloudModeration = cloudAction({
   ...both,
   action: 'DescribeCloudModeration',
   effect: 'read',
+  targets: byTaskId,
   description: 'Status of a moderation task (Idle, InProgress, Exited) and whose streams it checks.',
   input: z.object(byTask),
   output: z.object({ TaskId: z.string(), Status: TaskStatus, SubscribeStreamUserIds: SubscribedUserIds.optional(), RequestId }),
@@ -44,6 +49,7 @@ export const ModifyCloudModeration = cloudAction({
   ...both,
   action: 'ModifyCloudModeration',
   effect: 'write',
+  targets: byTaskId,
   idempotent: true,
   description: 'Change whose streams a running moderation task checks (allowlists or blocklists).',
   input: z.object({ ...byTask, SubscribeStreamUserIds: SubscribeStreamUserIds.optional() }),
@@ -54,6 +60,7 @@ export const DeleteCloudModeration = cloudAction({
   ...both,
   action: 'DeleteCloudModeration',
   effect: 'destructive',
+  targets: byTaskId,
   description: 'Stop a moderation task; its bot leaves the room.',
   input: z.object(byTask),
   output: TaskOutput,
@@ -92,7 +99,7 @@ const liveShape = {
   SourceInfo: z
     .strictObject({
       RoomId: z.string().optional(),
-      RoomIdType: z.literal([0, 1]).optional().describe('0 string room, 1 numeric room'),
+      RoomIdType: roomIdType({ numeric: 1, string: 0, optional: true }),
       UserId: z.string().optional(),
     })
     .optional()
@@ -105,6 +112,7 @@ export const CreateLiveStreamModeration = cloudAction({
   ...cnOnly,
   action: 'CreateLiveStreamModeration',
   effect: 'write',
+  started: startedTask({ rooms: (a) => (a.SourceInfo?.RoomId ? [a.SourceInfo.RoomId] : []) }),
   description: 'Start moderating a live stream pulled from a URL (or an Agora channel). Verdicts arrive by callback. Returns the TaskId.',
   input: z.object(liveShape),
   output: TaskOutput,
@@ -114,6 +122,7 @@ export const DescribeLiveStreamModeration = cloudAction({
   ...cnOnly,
   action: 'DescribeLiveStreamModeration',
   effect: 'read',
+  targets: byTaskId,
   description: 'Status of a live-stream moderation task.',
   input: z.object(byTask),
   output: z.object({ TaskId: z.string(), Status: TaskStatus, RequestId }),
@@ -123,6 +132,7 @@ export const DeleteLiveStreamModeration = cloudAction({
   ...cnOnly,
   action: 'DeleteLiveStreamModeration',
   effect: 'destructive',
+  targets: byTaskId,
   description: 'Stop a live-stream moderation task.',
   input: z.object(byTask),
   output: TaskOutput,

@@ -1,10 +1,11 @@
 // PK battles between live rooms (REST service live_engine_http_pk). A battle ends when its time is up.
 import { z } from 'zod';
-import { restCommand } from './define.js';
+import { effectByArgs, restCommand, type TargetRef } from './define.js';
 import { answer, reply, RoomId } from './rest-fields.js';
 
 const shared = { toolset: 'pk', service: 'live_engine_http_pk', rateLimit: 200 } as const;
 const BattleId = z.string().min(1);
+const byBattleId = (args: Record<string, any>): TargetRef[] => [{ kind: 'battle', id: args.BattleId }];
 const RoomScore = answer({ RoomId: z.string(), Score: z.int(), Owner_Account: z.string() });
 
 export const pk_create_battle = restCommand({
@@ -25,6 +26,7 @@ export const pk_create_battle = restCommand({
     Result: z.array(answer({ RoomId: z.string(), ResultCode: z.int(), ResultMessage: z.string() })),
   }),
   errors: ['100001', '100002', '100003', '100412', '100415'],
+  started: (r, a) => (r.BattleId ? [{ ref: { kind: 'battle', id: r.BattleId }, rooms: [a.FromRoomId, ...a.ToRoomIdList] }] : []),
 });
 
 export const pk_get_battle_info = restCommand({
@@ -34,6 +36,14 @@ export const pk_get_battle_info = restCommand({
   effect: 'read',
   description: 'A battle: its rooms, their scores and owners, and its times (StartTime/EndTime in Unix seconds, Duration in ms).',
   input: z.object({ BattleId, RoomId: RoomId.optional() }),
+  targets: byBattleId,
+  locates: {
+    kind: 'battle',
+    *requests(id) {
+      yield { BattleId: id };
+    },
+    rooms: (r) => (r.FromRoomInfo?.RoomId ? [r.FromRoomInfo.RoomId, ...(r.ToRoomList ?? []).map((x: { RoomId: string }) => x.RoomId)] : undefined),
+  },
   output: reply({
     BattleId: z.string(),
     Duration: z.int(),
@@ -49,7 +59,13 @@ export const pk_set_battle_score = restCommand({
   ...shared,
   name: 'pk_set_battle_score',
   command: 'set_battle_score',
-  effect: 'write',
+  effect: 'destructive',
+  effectOf: effectByArgs('write', {
+    when: 'OpType is 2 (the scores so far are overwritten)',
+    effect: 'destructive',
+    test: (a) => a.OpType === 2,
+  }),
+  targets: byBattleId,
   description: 'Add to (OpType 1) or overwrite (OpType 2) the scores of rooms in a battle. Result per room: 0 done, 1 no such room.',
   input: z.object({
     BattleId,

@@ -1,15 +1,22 @@
 // Call Quality Monitoring (seed 004): which calls ran, who was in them, what happened to each user,
 // and how good their audio and video were.
 import { z } from 'zod';
-import { ArgumentError, cloudAction, type PagingSpec } from './define.js';
+import { ArgumentError, cloudAction, roomRows, type PagingSpec, type TargetRef } from './define.js';
 import { AllPages, Paging, REGIONS, RequestId, SdkAppId, UserId } from './fields.js';
 import { ABNORMAL_EVENTS, eventMeaning, EXPERIENCES, METRICS } from './meanings.js';
 import { DAY, HOUR, isoTime, timed, type TimeWindow } from './time.js';
+import { own } from './own.js';
 
 const shared = { toolset: 'quality', effect: 'read', rateLimit: 20 } as const;
 const LAST_14_DAYS = { form: 'unix', lookback: 14 * DAY } as const satisfies TimeWindow;
 
 const CommId = z.string().min(1).describe('Call ID, from DescribeRoomInfo');
+const byCommId = (args: Record<string, any>): TargetRef[] => [{ kind: 'comm', id: args.CommId }];
+/** DescribeRoomInfo answers for at most 24 hours at a time, 100 calls a page. */
+const ROOM_INFO_SPAN_S = 24 * 3600;
+const ROOM_INFO_PAGE = 100;
+/** Most requests one CommId lookup may make. */
+const COMM_LOOKUP_REQUESTS = 20;
 const PageNumber = z.int().min(0).describe('First page is 0');
 const pageSize = (dflt: number) => z.int().min(1).max(100).describe(`Default ${dflt}`);
 const paged = (rows: PagingSpec['rows'], defaultSize: number, maxSize: PagingSpec['maxSize'] = 100): PagingSpec =>
@@ -66,7 +73,27 @@ export const DescribeRoomInfo = cloudAction({
   ),
   output: z.object({ Total: z.int().optional(), RoomList: z.array(RoomState).optional(), Paging: Paging.optional(), RequestId }),
   paging: paged(['RoomList'], 10),
-  narrow: 'Pass RoomId, a shorter StartTime-EndTime window, or a smaller PageSize.',
+  roomRows: roomRows('RoomList', 'RoomString'),
+  // A CommId is found among the calls of the window the naming call asks about, a day and a page at a time.
+  locates: {
+    kind: 'comm',
+    *requests(_id, { app, wire }) {
+      const start = Number(wire.StartTime);
+      const end = Number(wire.EndTime);
+      let sent = 0;
+      for (let from = start; from < end; from += ROOM_INFO_SPAN_S) {
+        const to = Math.min(end, from + ROOM_INFO_SPAN_S);
+        for (let page = 0; sent < COMM_LOOKUP_REQUESTS; page++, sent++) {
+          const answer = yield { SdkAppId: app, StartTime: from, EndTime: to, PageNumber: page, PageSize: ROOM_INFO_PAGE };
+          if ((answer.RoomList?.length ?? 0) < ROOM_INFO_PAGE) break;
+        }
+      }
+    },
+    rooms: (r, id) => {
+      const row = (r.RoomList ?? []).find((c: { CommId?: string }) => c.CommId === id);
+      return row?.RoomString ? [row.RoomString] : undefined;
+    },
+  },
   errors: [
     ...INTERNAL, 'InvalidParameter.BodyParamsError', 'InvalidParameter.EndTs', ...PAGES, ...TIMES, 'InvalidParameter.UrlParamsError',
     'InvalidParameter.UserId', ...MISSING, 'MissingParameter.RoomNum',
@@ -105,6 +132,7 @@ export const DescribeUserInfo = cloudAction({
   ),
   output: z.object({ Total: z.int().optional(), UserList: z.array(UserInformation).optional(), Paging: Paging.optional(), RequestId }),
   paging: paged(['UserList'], 6),
+  targets: byCommId,
   narrow: 'Pass UserIds, a shorter window, or a smaller PageSize.',
   errors: USER_LIST,
   present: (r) => ({ structured: r, notes: [userListNote(r.UserList ?? [])] }),
@@ -120,6 +148,7 @@ export const DescribeUserEvent = cloudAction({
     LAST_14_DAYS,
   ),
   output: z.object({ Data: z.array(EventList).optional(), RequestId }),
+  targets: byCommId,
   narrow: 'Pass a shorter StartTime-EndTime window.',
   errors: [
     ...INTERNAL.filter((c) => c !== 'InternalError.DBError'), 'InvalidParameter', 'InvalidParameter.BodyParamsError', 'InvalidParameter.EndTs',
@@ -177,6 +206,7 @@ export const DescribeCallDetailInfo = cloudAction({
     Total: z.int().optional(), UserList: z.array(UserInformation).optional(), Data: z.array(QualityData).optional(), Paging: Paging.optional(), RequestId,
   }),
   paging: paged(['UserList', 'Data'], 6, (wire) => (Array.isArray(wire.DataType) && wire.DataType.length ? 6 : 100)),
+  targets: byCommId,
   narrow: 'Ask for fewer DataType metrics or UserIds, or a shorter StartTime-EndTime window.',
   errors: [...USER_LIST, 'InternalError.EsQueryError'],
   present: (r) => ({ structured: r, notes: [userListNote(r.UserList ?? []), ...qualityNotes(r.Data ?? [])] }),
@@ -195,7 +225,7 @@ function qualityNotes(data: Array<z.infer<typeof QualityData>>): string[] {
   const lines = [...groups].map(([who, metrics]) => {
     const poor: string[] = [];
     const parts = metrics.map(({ type, values }) => {
-      const m = METRICS[type];
+      const m = own(METRICS, type);
       const avg = Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 10) / 10;
       if (!m) return `${type} ${avg}`;
       const text = `${m.label} ${avg} ${m.unit} (max ${Math.max(...values)})`;
@@ -234,11 +264,12 @@ export const DescribeUnusualEvent = cloudAction({
     { ...LAST_14_DAYS, maxSpan: HOUR },
   ),
   output: z.object({ Total: z.int().optional(), AbnormalExperienceList: z.array(AbnormalExperience).optional(), RequestId }),
+  roomRows: roomRows('AbnormalExperienceList', 'RoomId'),
   present: (r) => {
     const list: Array<z.infer<typeof AbnormalExperience>> = (r.AbnormalExperienceList ?? []).map((x: z.infer<typeof AbnormalExperience>) => ({
       ...x,
-      Meaning: EXPERIENCES[x.ExperienceId ?? -1] ?? 'Not in the experience ID table',
-      AbnormalEventList: (x.AbnormalEventList ?? []).map((e) => ({ ...e, Meaning: ABNORMAL_EVENTS[e.AbnormalEventId ?? -1] ?? 'Not in the event ID tables' })),
+      Meaning: own(EXPERIENCES, x.ExperienceId ?? -1) ?? 'Not in the experience ID table',
+      AbnormalEventList: (x.AbnormalEventList ?? []).map((e) => ({ ...e, Meaning: own(ABNORMAL_EVENTS, e.AbnormalEventId ?? -1) ?? 'Not in the event ID tables' })),
     }));
     const lines = list.map((x) => {
       const causes = (x.AbnormalEventList ?? []).map((e) => `${e.Meaning}${e.PeerId ? ` (with ${e.PeerId})` : ''}`);

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { cloudAction } from './define.js';
 import { MixLayoutParams, MixTranscodeParams, RecordParams, StorageFile, StorageParams, SubscribeStreamUserIds } from './datatypes/recording.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
-import { mintedBot, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
+import { roomIdType } from './room-id.js';
+import { byTaskId, mintedBot, startedTask, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
 
 const shared = { toolset: 'record', rateLimit: 20, regions: REGIONS.record } as const;
 
@@ -21,7 +22,7 @@ const createShape = {
   UserSig,
   RecordParams,
   StorageParams,
-  RoomIdType: z.literal([0, 1]).optional().describe('0 string room, 1 numeric room (default)'),
+  RoomIdType: roomIdType({ numeric: 1, string: 0, fallback: 'int' }),
   MixTranscodeParams: MixTranscodeParams.optional().describe('Mixed mode; all members'),
   MixLayoutParams: MixLayoutParams.optional().describe('Mixed mode only'),
   ResourceExpiredHour: z.int().min(6).max(720).optional().describe('Hours it can be managed; default 72'),
@@ -32,6 +33,7 @@ export const CreateCloudRecording = cloudAction({
   ...shared,
   action: 'CreateCloudRecording',
   effect: 'write',
+  started: startedTask(),
   description: 'Start recording a room: each user separately or one mixed stream, saved to VOD or COS. Returns the TaskId.',
   ...mintedBot(createShape),
   output: TaskOutput,
@@ -49,6 +51,7 @@ export const DescribeCloudRecording = cloudAction({
   effect: 'read',
   description: 'Status of a recording (Idle: nobody to record, InProgress, Exited: ending) and its files (not those bound for VOD).',
   input: z.object({ SdkAppId, TaskId }),
+  targets: byTaskId,
   output: z.object({
     TaskId: z.string(),
     Status: z.enum(['Idle', 'InProgress', 'Exited']),
@@ -65,6 +68,7 @@ export const ModifyCloudRecording = cloudAction({
   idempotent: true,
   description: 'Change the mixed layout and whose streams a running recording takes. Replaces both: pass the full settings each time.',
   input: z.object({ SdkAppId, TaskId, MixLayoutParams: MixLayoutParams.optional(), SubscribeStreamUserIds: SubscribeStreamUserIds.optional() }),
+  targets: byTaskId,
   output: TaskOutput,
   errors: [...onTask, 'FailedOperation'],
 });
@@ -75,6 +79,7 @@ export const DeleteCloudRecording = cloudAction({
   effect: 'destructive',
   description: 'Stop a recording. Files still uploading finish afterwards.',
   input: z.object({ SdkAppId, TaskId }),
+  targets: byTaskId,
   output: TaskOutput,
   errors: [...onTask, 'InvalidParameter.SdkAppId'],
 });

@@ -1,12 +1,13 @@
 // CDN relay and stream mixing (seed 004, "Stream mixing and relay APIs"): a relay bot mixes or forwards a room's
 // streams to CDNs or into other rooms.
 import { z } from 'zod';
-import { ArgumentError, cloudAction, type WireEnv } from './define.js';
+import { ArgumentError, cloudAction, effectByArgs, type BotEntry, type WireEnv } from './define.js';
 import {
   AgentParams, FeedBackRoomParams, McuAudioParams, McuSeiParams, McuVideoParams, PublishCdnParams, relayStartProblem, SingleSubscribeParams,
 } from './datatypes/mcu.js';
 import { REGIONS, SdkAppId } from './fields.js';
-import { botSig, TaskId, TaskOutput, TaskRoomId } from './tasks.js';
+import { roomIdType, roomKindIn } from './room-id.js';
+import { botSig, byTaskId, startedTask, TaskId, TaskOutput, TaskRoomId } from './tasks.js';
 
 const shared = { toolset: 'relay', rateLimit: 20, regions: REGIONS.relay, output: TaskOutput } as const;
 
@@ -19,10 +20,15 @@ const WithTranscoding = z.literal([0, 1]).describe('1 mix (billed), 0 forward on
 const feedBackToWire = (rooms: Array<Record<string, any>> | undefined, env: WireEnv) =>
   rooms?.map((r, i) => ({ ...r, UserSig: botSig(env, `FeedBackRoomParams[${i}].UserSig`, r.UserId, r.UserSig) }));
 
+/** RoomIdType of relay: 0 numeric, 1 string. The same bot user entering again pushes the earlier relay out. */
+const relayBot = (args: Record<string, any>): BotEntry => ({ roomKind: roomKindIn(startShape, args) ?? 'int', room: String(args.RoomId), userId: args.AgentParams.UserId });
+/** A relay acts in its room and in every room it pushes into. */
+const relayRooms = (args: Record<string, any>): string[] => [String(args.RoomId), ...(args.FeedBackRoomParams ?? []).map((r: { RoomId: string }) => String(r.RoomId))];
+
 const startShape = {
   SdkAppId,
   RoomId: TaskRoomId,
-  RoomIdType: z.literal([0, 1]).describe('0 numeric room, 1 string room'),
+  RoomIdType: roomIdType({ numeric: 0, string: 1 }),
   AgentParams,
   WithTranscoding,
   AudioParams: McuAudioParams.optional().describe('Needed: audio is always transcoded'),
@@ -36,7 +42,10 @@ const startShape = {
 export const StartPublishCdnStream = cloudAction({
   ...shared,
   action: 'StartPublishCdnStream',
-  effect: 'write',
+  effect: 'destructive',
+  effectOf: effectByArgs('write'),
+  bot: relayBot,
+  started: startedTask({ bot: relayBot, rooms: relayRooms }),
   description: 'Start relaying a room to CDNs and/or other rooms, mixed or as one stream. Returns the TaskId; can start before anyone joins.',
   input: z.object(startShape),
   agentInput: z.object({ ...startShape, FeedBackRoomParams: FeedBackRoomParams.agent.optional().describe('Rooms to push the result into') }),
@@ -65,7 +74,21 @@ const updateShape = {
 export const UpdatePublishCdnStream = cloudAction({
   ...shared,
   action: 'UpdatePublishCdnStream',
-  effect: 'write',
+  effect: 'destructive',
+  effectOf: effectByArgs(
+    'write',
+    {
+      when: 'PublishCdnParams is given (CDN addresses left out stop receiving)',
+      effect: 'destructive',
+      test: (a) => a.PublishCdnParams !== undefined,
+    },
+    {
+      when: 'FeedBackRoomParams is given (rooms left out stop receiving)',
+      effect: 'destructive',
+      test: (a) => a.FeedBackRoomParams !== undefined,
+    },
+  ),
+  targets: byTaskId,
   idempotent: true,
   description: 'Change a running relay. Only the members passed change.',
   input: z.object(updateShape),
@@ -80,5 +103,6 @@ export const StopPublishCdnStream = cloudAction({
   effect: 'destructive',
   description: 'Stop a relay.',
   input: z.object({ SdkAppId, TaskId }),
+  targets: byTaskId,
   errors: [...common, 'FailedOperation.CRUnsupportMethod'],
 });

@@ -1,7 +1,7 @@
 // Seats (REST service room_engine_http_mic): the numbered places in live rooms and in conference rooms
 // with seats, where a user is on stage. Indexes start at 0.
 import { z } from 'zod';
-import { restCommand } from './define.js';
+import { effectByArgs, restCommand } from './define.js';
 import { NoOutput } from './fields.js';
 import { Account, answer, reply, RoomId } from './rest-fields.js';
 
@@ -52,7 +52,12 @@ export const seat_lock = restCommand({
   ...shared,
   name: 'seat_lock',
   command: 'lock_seat',
-  effect: 'write',
+  effect: 'destructive',
+  effectOf: effectByArgs('write', {
+    when: 'ForbidTaken is true (the occupant is taken off the seat)',
+    effect: 'destructive',
+    test: (a) => a.ForbidTaken === true,
+  }),
   idempotent: true,
   description: "Lock a seat (its occupant is taken off first) or turn off a seat's video or audio; false undoes.",
   input: z.object({ RoomId, Index, ForbidTaken: z.boolean().optional(), ForbidVideo: z.boolean().optional(), ForbidAudio: z.boolean().optional() }),
@@ -73,7 +78,12 @@ export const seat_move_user = restCommand({
   ...shared,
   name: 'seat_move_user',
   command: 'move_user_to_seat',
-  effect: 'write',
+  effect: 'destructive',
+  effectOf: effectByArgs('write', {
+    when: 'Policy is 1 (the occupant of the seat is left without one)',
+    effect: 'destructive',
+    test: (a) => a.Policy === 1,
+  }),
   description: 'Move a seated user to another seat, choosing what happens if that seat is taken.',
   input: z.object({
     RoomId,

@@ -1,10 +1,10 @@
 // Cloud slicing ("Cloud Slicing APIs"): a bot joins a room and cuts each user's audio into clips and video into
 // frames, uploaded to your storage; each file is announced by callback.
 import { z } from 'zod';
-import { cloudAction } from './define.js';
-import { botTaskShape, SliceParams, SliceStorageParams, SubscribeStreamUserIds } from './datatypes/slicing.js';
+import { cloudAction, effectByArgs } from './define.js';
+import { botTaskShape, sliceBot, SliceParams, SliceStorageParams, SubscribeStreamUserIds } from './datatypes/slicing.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
-import { mintedBot, TaskId, TaskOutput } from './tasks.js';
+import { byTaskId, mintedBot, startedTask, TaskId, TaskOutput } from './tasks.js';
 
 const shared = { toolset: 'slice', rateLimit: 20, regions: REGIONS.singapore } as const;
 const byTask = { SdkAppId, TaskId };
@@ -20,7 +20,10 @@ const createShape = {
 export const CreateCloudSliceTask = cloudAction({
   ...shared,
   action: 'CreateCloudSliceTask',
-  effect: 'write',
+  effect: 'destructive',
+  effectOf: effectByArgs('write'),
+  bot: sliceBot,
+  started: startedTask({ bot: sliceBot }),
   description: 'Start slicing a room: a bot saves audio clips and video frames of each user to your storage. Returns the TaskId.',
   ...mintedBot(createShape),
   output: TaskOutput,
@@ -30,6 +33,7 @@ export const DescribeCloudSliceTask = cloudAction({
   ...shared,
   action: 'DescribeCloudSliceTask',
   effect: 'read',
+  targets: byTaskId,
   description: 'Status of a slicing task: Idle, InProgress or Exited.',
   input: z.object(byTask),
   output: z.object({ TaskId: z.string(), Status: z.enum(['Idle', 'InProgress', 'Exited']), RequestId }),
@@ -39,6 +43,7 @@ export const ModifyCloudSliceTask = cloudAction({
   ...shared,
   action: 'ModifyCloudSliceTask',
   effect: 'write',
+  targets: byTaskId,
   idempotent: true,
   description: 'Change whose streams a running slicing task takes (allowlists or blocklists).',
   input: z.object({ ...byTask, SubscribeStreamUserIds: SubscribeStreamUserIds.optional() }),
@@ -49,6 +54,7 @@ export const DeleteCloudSliceTask = cloudAction({
   ...shared,
   action: 'DeleteCloudSliceTask',
   effect: 'destructive',
+  targets: byTaskId,
   description: 'Stop a slicing task; its bot leaves the room.',
   input: z.object(byTask),
   output: TaskOutput,

@@ -2,10 +2,10 @@
 // both sites (the international docs serve them in Singapore); asynchronous synthesis and voiceprints for the
 // China site only.
 import { z } from 'zod';
-import { cloudAction } from './define.js';
+import { cloudAction, effectByArgs } from './define.js';
 import { Alignments, AudioFormat, Language, Model, PronunciationDict, Voice } from './datatypes/speech.js';
 import { NoOutput, REGIONS, RequestId, SdkAppId } from './fields.js';
-import { TaskId } from './tasks.js';
+import { byTaskId, startedTask, TaskId } from './tasks.js';
 
 const shared = { toolset: 'speech', rateLimit: 20 } as const;
 const both = { ...shared, regions: REGIONS.singapore } as const;
@@ -62,6 +62,7 @@ export const AsyncTextToSpeech = cloudAction({
   ...cnOnly,
   action: 'AsyncTextToSpeech',
   effect: 'write',
+  started: startedTask({ rooms: () => [] }),
   description: 'Start synthesising a long text (up to 50000 characters, a CJK character counting 2); fetch the audio with DescribeAsyncTextToSpeech.',
   input: z.object({
     Text: z.string().min(1).max(50000),
@@ -80,6 +81,7 @@ export const DescribeAsyncTextToSpeech = cloudAction({
   ...cnOnly,
   action: 'DescribeAsyncTextToSpeech',
   effect: 'read',
+  targets: byTaskId,
   description: 'Status of an asynchronous synthesis and, once done, where to download the audio and subtitles.',
   input: z.object({ TaskId }),
   output: z.object({
@@ -178,7 +180,11 @@ export const UpdateVoicePrint = cloudAction({
   action: 'UpdateVoicePrint',
   // A new sample replaces the enrolled one for good; the meta information alone is a plain change.
   effect: 'destructive',
-  effectOf: (args) => (args.Audio ? 'destructive' : 'write'),
+  effectOf: effectByArgs('write', {
+    when: 'Audio is given (the enrolled sample is replaced for good)',
+    effect: 'destructive',
+    test: (a) => Boolean(a.Audio),
+  }),
   idempotent: true,
   description: 'Replace a voiceprint\'s sample and/or its meta information.',
   input: z.object(updateShape),

@@ -1,7 +1,7 @@
 // Fields and hook helpers shared by the long-running task tools (recording, relay, ingest, AI).
 import { z } from 'zod';
 import { describeIssues } from '../src/validation.js';
-import { ArgumentError, type WireEnv } from './define.js';
+import { ArgumentError, type BotEntry, type Started, type TargetRef, type WireEnv } from './define.js';
 import { RequestId } from './fields.js';
 
 export const TaskId = z.string().min(1);
@@ -54,4 +54,27 @@ export function nestedArgumentError(field: string, issues: readonly z.core.$ZodI
   const [line] = describeIssues(issues.map((i) => ({ ...i, path: [field, ...i.path] })), { [field]: value });
   const at = line!.indexOf(': ');
   return new ArgumentError(line!.slice(0, at), line!.slice(at + 2));
+}
+
+/** Task tools name their task by TaskId. */
+export const byTaskId = (args: Record<string, any>): TargetRef[] => [{ kind: 'task', id: args.TaskId }];
+
+/** The ledger's key for a bot user in a room. */
+export const botRef = (b: BotEntry): TargetRef => ({ kind: 'bot', id: JSON.stringify([b.roomKind, b.room, b.userId]) });
+
+/**
+ * What a task start leaves for the ledger: the task, the rooms it acts in, the bot whose reuse would end it (for the
+ * tasks that a second bot with the same ID replaces), plus any extra names (SessionId).
+ */
+export function startedTask(opts: {
+  bot?: (args: Record<string, any>) => BotEntry;
+  extra?: (args: Record<string, any>) => TargetRef[];
+  rooms?: (args: Record<string, any>) => string[];
+} = {}) {
+  const { bot, extra = () => [], rooms = (args) => [String(args.RoomId)] } = opts;
+  return (response: Record<string, any>, args: Record<string, any>): Started[] => {
+    if (typeof response.TaskId !== 'string' || !response.TaskId) return [];
+    const placed = { rooms: rooms(args), ...(bot && { bot: botRef(bot(args)) }) };
+    return [{ ref: { kind: 'task', id: response.TaskId }, ...placed }, ...extra(args).map((ref) => ({ ref, ...placed }))];
+  };
 }

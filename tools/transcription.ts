@@ -1,9 +1,10 @@
 // Cloud transcription and speech-recognition vocabularies (China site): a bot joins a room, turns what anchors say
 // into text, optionally translates it and speaks the translation back; hot-word vocabularies sharpen recognition.
 import { z } from 'zod';
-import { cloudAction } from './define.js';
+import { cloudAction, effectByArgs } from './define.js';
+import { roomIdType } from './room-id.js';
 import { NoOutput, RequestId, SdkAppId } from './fields.js';
-import { botSig, TaskId, TaskOutput, TaskRoomId, UserSig, withBotSig } from './tasks.js';
+import { botSig, byTaskId, startedTask, TaskId, TaskOutput, TaskRoomId, UserSig, withBotSig } from './tasks.js';
 
 const shared = { toolset: 'transcription', rateLimit: 20, sites: ['cn'] } as const;
 const byTask = { SdkAppId, TaskId };
@@ -52,7 +53,7 @@ const TTSParam = z.strictObject({
 const createShape = {
   SdkAppId,
   RoomId: TaskRoomId,
-  RoomIdType: z.literal([0, 1]).describe('0 numeric room, 1 string room'),
+  RoomIdType: roomIdType({ numeric: 0, string: 1 }),
   AsrParam,
   TranslationParam: TranslationParam.optional(),
   TTSParam: z.array(TTSParam).optional().describe('Speak translations'),
@@ -62,6 +63,7 @@ export const CreateCloudTranscription = cloudAction({
   ...shared,
   action: 'CreateCloudTranscription',
   effect: 'write',
+  started: startedTask(),
   description: 'Start transcribing a room (optionally translating, and speaking translations back). Returns the TaskId.',
   input: z.object({ ...createShape, TranscriptionParam: TranscriptionParam.wire }),
   agentInput: z.object({ ...createShape, TranscriptionParam: TranscriptionParam.agent }),
@@ -76,6 +78,7 @@ export const DescribeCloudTranscription = cloudAction({
   ...shared,
   action: 'DescribeCloudTranscription',
   effect: 'read',
+  targets: byTaskId,
   description: 'Status of a transcription task (Idle, InProgress, Exited) and when it started.',
   input: z.object(byTask),
   output: z.object({ StartTime: z.int().optional().describe('Unix s'), Status: z.enum(['Idle', 'InProgress', 'Exited']), TaskId: z.string(), RequestId }),
@@ -85,6 +88,7 @@ export const DeleteCloudTranscription = cloudAction({
   ...shared,
   action: 'DeleteCloudTranscription',
   effect: 'destructive',
+  targets: byTaskId,
   description: 'Stop a transcription task; its bot leaves the room.',
   input: z.object(byTask),
   output: TaskOutput,
@@ -152,7 +156,11 @@ export const UpdateRecognizeVocabV3 = cloudAction({
   action: 'UpdateRecognizeVocabV3',
   // New words replace the old list for good; a new name or description alone is a plain change.
   effect: 'destructive',
-  effectOf: (args) => (args.WordWeights || args.WordWeightStr !== undefined ? 'destructive' : 'write'),
+  effectOf: effectByArgs('write', {
+    when: 'WordWeights or WordWeightStr is given (the word list is replaced for good)',
+    effect: 'destructive',
+    test: (a) => Boolean(a.WordWeights) || a.WordWeightStr !== undefined,
+  }),
   idempotent: true,
   description: 'Rename a hot-word vocabulary or replace its words.',
   input: z.object({ VocabId, SdkAppId, Name: z.string().min(1).optional(), Description: z.string().optional(), ...words }),

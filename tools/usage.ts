@@ -1,6 +1,6 @@
 // Usage Statistics (seed 004, and the China site's statistics): billed minutes and seconds of calls, recording, mixing, relay and AI, per time bucket or per room.
 import { z } from 'zod';
-import { cloudAction } from './define.js';
+import { cloudAction, type RoomRows } from './define.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
 import { DAY, HOUR, timed, windowToWire, type TimeWindow } from './time.js';
 
@@ -15,7 +15,9 @@ function bucketed(extra: z.ZodRawShape, what: string) {
   return {
     ...shared,
     rateLimit: 5,
+    // The docs: without SdkAppId, the usage of every app under the account.
     ...timed(z.object({ ...extra, SdkAppId: SdkAppId.optional() }), MONTH),
+    accountWide: true,
     output,
     narrow: 'Query fewer days; totals in the notes cover every row.',
     errors: ['InvalidParameter.QueryScaleOversize', 'InvalidParameter.SdkAppId'],
@@ -58,6 +60,16 @@ export const DescribeRelayUsage = cloudAction({
   description: 'Relay-to-CDN usage: 5-minute rows for one day, else daily rows.',
 });
 
+/** The CSV's rows after its header each start with their room. */
+const csvRoomRows: RoomRows = {
+  filter(response, keep) {
+    if (typeof response.Data !== 'string') return { response, leftOut: 0 };
+    const [header, ...lines] = response.Data.split(/\r?\n/);
+    const kept = lines.filter((line) => !line.trim() || keep(line.split(',')[0] ?? ''));
+    return { response: { ...response, Data: [header, ...kept].join('\n') }, leftOut: lines.length - kept.length };
+  },
+};
+
 export const DescribeTrtcRoomUsage = cloudAction({
   ...shared,
   action: 'DescribeTrtcRoomUsage',
@@ -70,6 +82,7 @@ export const DescribeTrtcRoomUsage = cloudAction({
   narrow: 'Query a shorter StartTime-EndTime period; the notes summarise every room.',
   errors: ['FailedOperation.SdkAppIdNotExist', 'InternalError.DBError', 'InvalidParameter'],
   present: (r) => ({ structured: r, notes: roomUsageNotes(String(r.Data ?? '')) }),
+  roomRows: csvRoomRows,
 });
 
 /** Reads the CSV (a RoomId column, then minutes per resolution) into totals and the busiest rooms. */

@@ -5,7 +5,7 @@ import { ArgumentError, cloudAction } from './define.js';
 import { PublishCdnParams } from './datatypes/mcu.js';
 import { StorageParams } from './datatypes/recording.js';
 import { NoOutput, REGIONS, RequestId, SdkAppId } from './fields.js';
-import { TaskId } from './tasks.js';
+import { byTaskId, startedTask, TaskId } from './tasks.js';
 
 const shared = { toolset: 'webrecord', rateLimit: 20, regions: REGIONS.singapore } as const;
 const RecordId = z.string().max(31).describe('Your key; a second start with it is refused');
@@ -14,6 +14,7 @@ export const StartWebRecord = cloudAction({
   ...shared,
   action: 'StartWebRecord',
   effect: 'write',
+  started: startedTask({ rooms: () => [] }),
   description: 'Record a web page as video (HLS or MP4) to COS or VOD; optionally relay it to CDNs. Returns the TaskId.',
   input: z.object({
     RecordUrl: z.string().regex(/^https?:\/\//, 'must be an http(s) URL'),
@@ -46,6 +47,7 @@ export const DescribeWebRecord = cloudAction({
   ...shared,
   action: 'DescribeWebRecord',
   effect: 'read',
+  targets: (a) => (a.TaskId ? byTaskId(a) : []),
   description: 'Whether a web recording is running (Status 1), found by TaskId or by SdkAppId with RecordId.',
   input: z.object({ TaskId: TaskId.optional(), SdkAppId: SdkAppId.optional(), RecordId: RecordId.optional() }),
   toWire(args) {
@@ -59,6 +61,7 @@ export const StopWebRecord = cloudAction({
   ...shared,
   action: 'StopWebRecord',
   effect: 'destructive',
+  targets: byTaskId,
   description: 'Stop a web recording; what was recorded is kept.',
   input: z.object({ TaskId }),
   output: NoOutput,

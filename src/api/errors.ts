@@ -96,6 +96,33 @@ const REST_HINTS: Array<[readonly number[], string]> = [
 ];
 const REST_HINT_BY_CODE = new Map(REST_HINTS.flatMap(([codes, hint]) => codes.map((c) => [String(c), hint] as const)));
 
+/** What the products' own numeric codes mean, as the REST API pages document them. */
+const REST_MEANINGS = new Map<string, string>([
+  ['100001', 'Tencent had an internal error; a retry may succeed'],
+  ['100002', 'A parameter is invalid; the error message says which'],
+  ['100003', 'The room ID is already taken'],
+  ['100004', 'The room does not exist, or has been dismissed'],
+  ['100005', 'The user is not a member of the room'],
+  ['100006', 'Not permitted: the account lacks the right, or the room is of the other type (Live or Conference)'],
+  ['100007', 'The app has no paid package for this feature'],
+  ['100010', 'The room already exists with the same owner, and can be used as it is'],
+  ['100011', 'The room ID is taken by a Chat group'],
+  ['100012', 'The same room ID was created more than once within a second'],
+  ['100020', 'The room already has the most admins it may have (5)'],
+  ['100026', 'A name or other text holds content Tencent considers sensitive'],
+  ['100211', 'The room has no seats'],
+  ['100412', 'Every invited room is already in a battle'],
+  ['100415', 'The inviting room is already in a battle'],
+  ['101001', 'The call service had an internal error; a retry may succeed'],
+  ['101002', 'A parameter of the call is invalid'],
+  ['101004', 'The call does not exist, or has ended'],
+]);
+
+/** The documented meaning of a REST API's numeric code, if the docs give one. */
+export function restMeaning(code: string): string | undefined {
+  return REST_MEANINGS.get(code);
+}
+
 export function hintFor(code: string): string | undefined {
   return REST_HINT_BY_CODE.get(code) ?? HINTS.find(([re]) => re.test(code))?.[1];
 }

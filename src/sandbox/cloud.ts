@@ -5,7 +5,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import { regionsOn, servedOn, type Site, type ToolDef } from '../../tools/define.js';
 import { FixedWindowCounter, rateWindow } from '../rate-limit.js';
-import { readAt } from '../validation.js';
+import { roomIdProblem } from '../../tools/room-id.js';
+import { fieldPath, readAt } from '../validation.js';
 import { sha256Hex, TC3_ALGORITHM, tc3SignatureOf, utcDate } from '../signing/tc3.js';
 import { SandboxError, STREAM, type Handler } from './handlers/types.js';
 import type { World } from './world.js';
@@ -100,8 +101,14 @@ export class CloudProtocol {
     const params = checkParams(def, body);
     const handler = this.handlers[action];
     if (!handler) throw new SandboxError('UnsupportedOperation', `The sandbox does not emulate ${action} yet.`);
+    // An account-wide action without SdkAppId covers every app the credentials reach.
+    if (def.accountWide && params.SdkAppId === undefined) {
+      const apps = [...this.world.apps.values()].filter((a) => !account.apps || account.apps.has(a.sdkAppId));
+      if (!apps.length) throw new SandboxError('UnauthorizedOperation.SdkAppId', 'These credentials have no access to any app.');
+      return handler({ world: this.world, app: apps[0]!, apps, params, site: this.site });
+    }
     const app = this.appFor(account, def, params);
-    return handler({ world: this.world, app, params, site: this.site });
+    return handler({ world: this.world, app, apps: [app], params, site: this.site });
   }
 
   /** Verifies the TC3 signature exactly as the documented algorithm defines it. */
@@ -191,10 +198,15 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 export function checkParams(def: ToolDef, body: unknown): Record<string, any> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new SandboxError('InvalidParameter', 'The request body must be a JSON object.');
   const result = strictWire(def).safeParse(body);
-  if (result.success) return result.data as Record<string, any>;
-  const issue = result.error.issues[0]!;
   const known = new Set(def.errors);
   const pick = (...codes: string[]) => codes.find((c) => known.has(c)) ?? codes[codes.length - 1]!;
+  if (result.success) {
+    // TRTC reads a RoomId by its RoomIdType: a name that is no number does not make a numeric room.
+    const misfit = roomIdProblem(def.input, result.data);
+    if (misfit) throw new SandboxError(pick('InvalidParameter.RoomId', 'InvalidParameter'), `The value of ${fieldPath(misfit.path)} is invalid: ${misfit.rule}.`);
+    return result.data as Record<string, any>;
+  }
+  const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     throw new SandboxError('UnknownParameter', `The parameter ${issue.keys.join(', ')} is not recognized.`);
   }

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 
-export const FAULT_KINDS = ['http5xx', 'timeout', 'rate-limit', 'malformed', 'reset', 'drop-after', 'slow'] as const;
+export const FAULT_KINDS = ['http5xx', 'timeout', 'rate-limit', 'malformed', 'reset', 'drop-after', 'slow', 'replay'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultSpec {
@@ -14,13 +14,16 @@ export interface FaultSpec {
   times?: number;
   /** For timeout and slow: how long to hold the request (default 60 s and 200 ms). */
   delayMs?: number;
+  /** For replay: the JSON body to answer with, as it is (for example a documented example response). */
+  body?: unknown;
 }
 
 export class Faults {
-  private readonly pending: Array<Required<Omit<FaultSpec, 'action'>> & { action?: string }> = [];
+  private readonly pending: Array<Required<Omit<FaultSpec, 'action' | 'body'>> & Pick<FaultSpec, 'action' | 'body'>> = [];
 
   inject(spec: FaultSpec): void {
     if (!FAULT_KINDS.includes(spec.kind)) throw new Error(`unknown fault kind ${spec.kind}`);
+    if (spec.kind === 'replay' && spec.body === undefined) throw new Error('a replay fault needs the body to answer with');
     this.pending.push({ times: 1, delayMs: spec.kind === 'timeout' ? 60_000 : 200, ...spec });
   }
 
@@ -87,6 +90,14 @@ export async function serveFault(
       const { code, requestId } = process();
       res.socket?.resetAndDestroy?.() ?? res.destroy();
       return { code: `fault:drop-after:${code}`, requestId };
+    }
+    case 'replay': {
+      // The request is not processed: the answer is the given body, whatever was asked.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(fault.body));
+      const body = fault.body as { Response?: { RequestId?: unknown }; RequestId?: unknown } | null;
+      const requestId = body?.Response?.RequestId ?? body?.RequestId;
+      return { code: 'fault:replay', requestId: typeof requestId === 'string' ? requestId : undefined };
     }
     case 'slow': {
       await sleep(fault.delayMs);

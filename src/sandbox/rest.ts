@@ -3,9 +3,10 @@
 // ActionStatus/ErrorCode envelope with the documented codes, always with HTTP 200.
 import { randomBytes } from 'node:crypto';
 import type { ToolDef } from '../../tools/define.js';
+import { roomIdProblem } from '../../tools/room-id.js';
 import { FixedWindowCounter, rateWindow } from '../rate-limit.js';
 import { verifyUserSig, type UserSigCheck } from '../signing/usersig.js';
-import { describeIssues, readAt } from '../validation.js';
+import { describeIssues, fieldPath, readAt } from '../validation.js';
 import { strictWire } from './cloud.js';
 import type { RestHandler } from './handlers/rest-common.js';
 import { SandboxError } from './handlers/types.js';
@@ -129,7 +130,11 @@ export function checkRestParams(def: ToolDef, body: unknown): Record<string, any
   if (def.api.kind !== 'rest') throw new Error(`${def.name} is not a REST command`);
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new SandboxError('60003', 'The request body must be a JSON object.');
   const result = strictWire(def).safeParse(body);
-  if (result.success) return result.data as Record<string, any>;
+  if (result.success) {
+    const misfit = roomIdProblem(def.input, result.data);
+    if (misfit) throw new SandboxError(invalidCode(def.api.service), `${fieldPath(misfit.path)}: ${misfit.rule}`);
+    return result.data as Record<string, any>;
+  }
   const accountType = result.error.issues.find(
     (i) => i.code === 'invalid_type' && readAt(body, i.path) !== undefined && i.path.some((k) => typeof k === 'string' && k.endsWith('_Account')),
   );

@@ -2,6 +2,8 @@
 // cloud transcription) and the bots that run them. A task's state is derived from the world's clock and its room's history when asked for, so no
 // timers run: a task whose room stayed empty for MaxIdleTime has ended, whenever anyone looks.
 import { randomBytes } from 'node:crypto';
+import type { ToolDef } from '../../tools/define.js';
+import { roomKindIn } from '../../tools/room-id.js';
 import { verifyUserSig, type UserSigCheck } from '../signing/usersig.js';
 import { SandboxError, type HandlerContext } from './handlers/types.js';
 import { sliceUrl, subscribed, verdictOf } from './media.js';
@@ -232,6 +234,11 @@ const SIG_PROBLEMS: Record<Extract<UserSigCheck, { ok: false }>['reason'], strin
   expired: 'has expired',
   signature: "is not signed with this app's SDK secret key",
 };
+
+/** The kind of room a task request names, by its action's RoomIdType (whose values differ between actions). */
+export function taskRoomKind(def: ToolDef, params: Record<string, unknown>): RoomKind {
+  return roomKindIn(def.input.shape, params) ?? 'int';
+}
 
 /** Verifies a bot's UserSig with the app's SDK secret key; `code` is the error the action documents for it. */
 export function checkBotSig(ctx: HandlerContext, code: string, field: string, userId: string, userSig: string): void {

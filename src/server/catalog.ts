@@ -1,6 +1,7 @@
 // What the server derives from a catalog entry: the agent-facing input schema, annotations and _meta.
 import { z } from 'zod';
 import type { ToolDef } from '../../tools/define.js';
+import { ALL_APPS, AllApps } from '../../tools/fields.js';
 
 /** Parameter names that carry the app ID (DescribeTrtcRoomUsage spells it SdkAppid, CreateAudioModerationSync Sdkappid). */
 const APP_ID_FIELDS = ['SdkAppId', 'SdkAppid', 'Sdkappid'] as const;
@@ -19,7 +20,7 @@ const confirmationToken = z.string().max(200).optional().describe('Token from a 
 
 /**
  * The schema agents see and the server validates against: the wire schema, with the app ID optional
- * (the server fills it from its configuration), a confirmationToken on every mutating tool (consent policy
+ * (the server fills it from its configuration), AllApps where the docs allow every app at once, a confirmationToken on every mutating tool (consent policy
  * is runtime configuration), and unknown keys rejected rather than silently dropped.
  */
 export function toolInputSchema(def: ToolDef): z.ZodObject {
@@ -27,6 +28,7 @@ export function toolInputSchema(def: ToolDef): z.ZodObject {
   if (!schema) {
     const field = appIdField(def);
     let base = field ? agentSchema(def).partial({ [field]: true } as never) : agentSchema(def);
+    if (def.accountWide) base = base.extend({ [ALL_APPS]: AllApps.optional() });
     if (def.effect !== 'read') base = base.extend({ confirmationToken });
     inputCache.set(def, (schema = base.strict()));
   }

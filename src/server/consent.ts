@@ -1,15 +1,64 @@
-// Consent before destructive (or, by policy, any mutating) actions: ask the human through elicitation where
-// the client can, else a two-step confirmation with a stateless, single-use token that works in every client.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+// Consent before destructive (or, by policy, any mutating) actions. The decision lives here, apart from any
+// transport: the pipeline hands over what will happen and the session's channel to the human, and gets back whether
+// the call may go ahead. Channels:
+// - elicitation: the client asks its user and returns the answer. When a client offers it, it is the only way:
+//   an answer that is not a clear, valid yes (wrong type, a failure, a timeout, an unknown action) is a refusal.
+// - token: for clients that cannot ask their user, a preview and a single-use confirmation token that the agent
+//   relays; the operator may turn this channel off (--consent-channel elicitation-only).
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ErrorCode, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Effect, ToolDef } from '../../tools/define.js';
+import { clipText, redact, redactText } from '../redact.js';
+import { NS, type Store } from '../store/index.js';
 
 export type ConsentPolicy = 'none' | 'destructive' | 'mutating';
+/** Which channels may carry consent: elicitation where the client offers it and tokens elsewhere, or elicitation only. */
+export type ConsentChannelSetting = 'auto' | 'elicitation-only';
 
 export function needsConsent(effect: Effect, policy: ConsentPolicy): boolean {
   if (policy === 'none' || effect === 'read') return false;
   return policy === 'mutating' || effect === 'destructive';
 }
+
+/** How a session reaches its human. */
+export type ConsentChannel =
+  | { kind: 'elicitation'; ask(params: ElicitRequest['params']): Promise<ElicitResult> }
+  | { kind: 'token' };
+
+/**
+ * Thrown by an elicitation channel that cannot wait for the answer: on the 2026-07-28 protocol the question travels
+ * in the call's own result (input_required), so the call ends here, having sent nothing, and the answer arrives with
+ * the client's retry of the same call.
+ */
+export class AskThroughResult extends Error {
+  constructor(readonly params: ElicitRequest['params']) {
+    super('consent is asked through the result of the call');
+  }
+}
+
+/** What the human is asked to allow. */
+export interface ConsentRequest {
+  tool: string;
+  app: number | undefined;
+  /** The validated arguments, which a token binds. */
+  args: Record<string, unknown>;
+  effect: Effect;
+  /** What will happen, rendered by describeIntent. */
+  intent: string;
+  /** A value the human types back (for example the room to dismiss); else they tick a box. */
+  typed?: string;
+}
+
+export type ConsentDecision =
+  | { granted: true; how: 'elicitation' | 'token' }
+  | {
+      granted: false;
+      /** For the audit: how consent stopped (awaiting-token, elicitation-declined...). */
+      how: string;
+      outcome: string;
+      message: string;
+      confirmation?: { token: string; expiresAt: string };
+    };
 
 /** JSON with object keys sorted, so equal arguments always give the same text. */
 export function canonicalJson(value: unknown): string {
@@ -24,14 +73,17 @@ export function canonicalJson(value: unknown): string {
 export type Redemption = 'ok' | 'malformed' | 'mismatch' | 'expired' | 'spent';
 
 /**
- * Tokens are `c1.<expiry>.<nonce>.<mac>`, the MAC binding tool, app and canonical arguments. Nothing is stored
- * to check one, so they survive restarts and work across replicas that share the key; each process remembers
- * the tokens it has accepted until they expire, so a token works once.
+ * Tokens are `c1.<expiry>.<nonce>.<mac>`, the MAC binding tool, app and canonical arguments. Checking one needs only
+ * the key, so tokens work across restarts and replicas that share it; spending one is a claim in the store, which
+ * every process sharing the store sees, so a token works once across all of them and across restarts.
  */
 export class ConfirmationTokens {
-  private readonly spent = new Map<string, number>();
-
-  constructor(private readonly key: Buffer, private readonly ttlSeconds: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly key: Buffer,
+    private readonly ttlSeconds: number,
+    private readonly store: Store,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   issue(tool: string, app: number | undefined, args: unknown): { token: string; expiresAt: Date } {
     const expiry = Math.floor(this.now() / 1000) + this.ttlSeconds;
@@ -39,19 +91,15 @@ export class ConfirmationTokens {
     return { token: `c1.${expiry}.${nonce}.${this.mac(expiry, nonce, tool, app, args)}`, expiresAt: new Date(expiry * 1000) };
   }
 
-  redeem(token: string, tool: string, app: number | undefined, args: unknown): Redemption {
+  async redeem(token: string, tool: string, app: number | undefined, args: unknown): Promise<Redemption> {
     const m = /^c1\.(\d{1,12})\.([\w-]{12})\.([\w-]{32})$/.exec(token);
     if (!m) return 'malformed';
     const [, expiryText, nonce, mac] = m as unknown as [string, string, string, string];
     const expiry = Number(expiryText);
     const want = Buffer.from(this.mac(expiry, nonce, tool, app, args));
     if (!timingSafeEqual(want, Buffer.from(mac))) return 'mismatch';
-    const nowS = this.now() / 1000;
-    if (nowS > expiry) return 'expired';
-    for (const [t, exp] of this.spent) if (exp < nowS) this.spent.delete(t);
-    if (this.spent.has(token)) return 'spent';
-    this.spent.set(token, expiry);
-    return 'ok';
+    if (this.now() / 1000 > expiry) return 'expired';
+    return (await this.store.claim(NS.spentTokens, `${nonce}.${mac}`, expiry * 1000)) ? 'ok' : 'spent';
   }
 
   private mac(expiry: number, nonce: string, tool: string, app: number | undefined, args: unknown): string {
@@ -69,52 +117,143 @@ export const REDEMPTION_PROBLEM: Record<Exclude<Redemption, 'ok'>, string> = {
   spent: 'was already used',
 };
 
-/** What will happen, stated exactly: tool, app, effect and every argument. */
-export function describeIntent(def: ToolDef, app: number | undefined, args: Record<string, unknown>): string {
-  const lines = [`${def.name}${app !== undefined ? ` on app ${app}` : ''}: ${def.description}`];
-  for (const [k, v] of Object.entries(args)) {
-    const shown = typeof v === 'string' ? v : JSON.stringify(v);
-    lines.push(`  ${k}: ${shown.length > 300 ? `${shown.slice(0, 300)}…` : shown}`);
+/** Whether the session's human may consent: the decision, whatever carries the question. */
+export async function decideConsent(
+  tokens: ConfirmationTokens,
+  setting: ConsentChannelSetting,
+  request: ConsentRequest,
+  channel: ConsentChannel,
+  presentedToken: string | undefined,
+): Promise<ConsentDecision> {
+  const refuse = (how: string, outcome: string, message: string): ConsentDecision => ({ granted: false, how, outcome, message });
+
+  if (channel.kind === 'elicitation') {
+    // The user is right there: a token (from this session or any other) cannot stand in for them.
+    if (presentedToken !== undefined) {
+      return refuse(
+        'token-refused', 'refused:consent',
+        'Refused: this client can ask its user directly, so confirmation tokens are not accepted in this session; nothing was sent. Call again without confirmationToken and the user will be asked.',
+      );
+    }
+    const answer = await askHuman(channel, request);
+    if (answer === 'accepted') return { granted: true, how: 'elicitation' };
+    return refuse(`elicitation-${answer}`, answer === 'declined' || answer === 'cancelled' ? 'declined' : 'refused:consent', `${NO_CONSENT[answer]}; nothing was sent.`);
   }
-  return lines.join('\n');
+
+  if (setting === 'elicitation-only') {
+    return refuse(
+      'no-channel', 'refused:consent',
+      `Refused: ${request.tool} needs the user's consent, and this server takes it only from the user through elicitation (--consent-channel elicitation-only), which this client does not offer; nothing was sent. Use a client that supports elicitation, or ask the operator.`,
+    );
+  }
+  let lead = '';
+  if (presentedToken !== undefined) {
+    const redeemed = await tokens.redeem(presentedToken, request.tool, request.app, request.args);
+    if (redeemed === 'ok') return { granted: true, how: 'token' };
+    lead = `The confirmationToken ${REDEMPTION_PROBLEM[redeemed]}. `;
+  }
+  const { token, expiresAt } = tokens.issue(request.tool, request.app, request.args);
+  return {
+    granted: false,
+    how: 'awaiting-token',
+    outcome: 'confirmation-required',
+    message:
+      `${lead}Confirmation required; nothing was sent.\n${request.intent}\nShow this to the user and ask whether to proceed. If they agree, call ${request.tool} again ` +
+      `with exactly the same arguments plus "confirmationToken": "${token}" (single use, valid until ${expiresAt.toISOString()}).`,
+    confirmation: { token, expiresAt: expiresAt.toISOString() },
+  };
 }
 
-export type Elicit = (params: ElicitRequest['params']) => Promise<ElicitResult>;
+type HumanAnswer = 'accepted' | 'declined' | 'cancelled' | 'mismatch' | 'invalid' | 'timeout' | 'failed';
+
+const NO_CONSENT: Record<Exclude<HumanAnswer, 'accepted'>, string> = {
+  declined: 'The user declined',
+  cancelled: 'The user cancelled the request',
+  mismatch: 'The user did not type the confirmation value',
+  invalid: 'Refused: the answer to the consent question was not a valid yes',
+  timeout: 'Refused: the user did not answer the consent question in time',
+  failed: 'Refused: the client could not ask the user for consent',
+};
 
 /**
- * Thrown by an Elicit that cannot wait for the answer: on the 2026-07-28 protocol the question travels in the
- * call's own result (input_required), so the call ends here, having sent nothing, and the answer arrives with the
- * client's retry of the same call.
+ * Asks the human. When the request names a value to type back, they must type it exactly; otherwise they tick a box.
+ * Only an "accept" whose content is exactly that value (or exactly true) counts.
  */
-export class AskThroughResult extends Error {
-  constructor(readonly params: ElicitRequest['params']) {
-    super('consent is asked through the result of the call');
-  }
-}
-
-export type HumanAnswer = 'accepted' | 'declined' | 'cancelled' | 'mismatch' | 'unavailable';
-
-/**
- * Asks the human. When the definition names a `confirmField`, they must type its value back
- * (for example the ID of the room to dismiss); otherwise they tick a box.
- */
-export async function askHuman(elicit: Elicit | undefined, def: ToolDef, intent: string, args: Record<string, unknown>): Promise<HumanAnswer> {
-  if (!elicit) return 'unavailable';
-  const typed = def.confirmField !== undefined ? String(args[def.confirmField]) : undefined;
-  const message = `Allow this ${def.effect} action?\n${intent}${typed !== undefined ? `\nType ${typed} to confirm.` : ''}`;
+async function askHuman(channel: Extract<ConsentChannel, { kind: 'elicitation' }>, request: ConsentRequest): Promise<HumanAnswer> {
+  const { typed } = request;
+  const message = redactText(`Allow this ${request.effect} action?\n${request.intent}${typed !== undefined ? `\nType ${quote(typed)} to confirm.` : ''}`);
   const requestedSchema = typed !== undefined
-    ? { type: 'object', properties: { confirm: { type: 'string', title: `Type ${typed} to confirm` } }, required: ['confirm'] }
+    ? { type: 'object', properties: { confirm: { type: 'string', title: `Type ${quote(typed)} to confirm` } }, required: ['confirm'] }
     : { type: 'object', properties: { confirm: { type: 'boolean', title: 'Proceed', default: false } }, required: ['confirm'] };
   let result: ElicitResult;
   try {
-    result = await elicit({ message, requestedSchema } as ElicitRequest['params']);
+    result = await channel.ask({ message, requestedSchema } as ElicitRequest['params']);
   } catch (err) {
     if (err instanceof AskThroughResult) throw err;
-    return 'unavailable';
+    const code = (err as { code?: number }).code;
+    return code === ErrorCode.RequestTimeout ? 'timeout' : code === ErrorCode.InvalidParams ? 'invalid' : 'failed';
   }
   if (result.action === 'decline') return 'declined';
   if (result.action === 'cancel') return 'cancelled';
-  const answer = result.content?.confirm;
-  if (typed !== undefined) return String(answer ?? '').trim() === typed ? 'accepted' : 'mismatch';
-  return answer === true ? 'accepted' : 'declined';
+  if (result.action !== 'accept') return 'invalid';
+  const content = result.content;
+  if (!content || typeof content !== 'object' || Object.keys(content).some((k) => k !== 'confirm')) return 'invalid';
+  const answer = content.confirm;
+  if (typed !== undefined) {
+    if (typeof answer !== 'string') return 'invalid';
+    return answer.trim() === typed ? 'accepted' : 'mismatch';
+  }
+  if (typeof answer !== 'boolean') return 'invalid';
+  return answer ? 'accepted' : 'declined';
+}
+
+// --- What the human sees ---
+
+/** Free text longer than this is shortened; identifiers never are. */
+const LONG_TEXT = 120;
+const SHOWN_TEXT = 80;
+/** Members whose values name a target: shown in full, however long. */
+const IDENTIFIER = /(?:Id|Ids|IdList|Account|Accounts|Index|Url)$/;
+/** Characters that could break a line, hide text or reorder it on screen. JSON.stringify escapes C0 controls already. */
+const INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+
+/** A string as a quoted literal with every control, line break and invisible or reordering character escaped. */
+export function quote(s: string): string {
+  return JSON.stringify(s).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
+const keyText = (k: string) => (/^[A-Za-z0-9_]+$/.test(k) ? k : quote(k));
+
+function valueText(v: unknown, identifier: boolean): string {
+  if (typeof v === 'string') {
+    if (identifier || v.length <= LONG_TEXT) return quote(v);
+    return `${quote(clipText(v, SHOWN_TEXT).text)}… (${v.length} characters, sha256 ${digest(v)})`;
+  }
+  return v === undefined ? 'undefined' : JSON.stringify(v);
+}
+
+/** One line per leaf, under its dotted path; arrays of plain values on one line. */
+function lines(value: unknown, path: string, identifier: boolean, out: string[]): void {
+  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) {
+    out.push(`  ${path}: [${value.map((v) => valueText(v, identifier)).join(', ')}]`);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => lines(v, `${path}[${i}]`, identifier, out));
+  } else if (value && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (!entries.length) out.push(`  ${path}: {}`);
+    for (const [k, v] of entries) lines(v, path ? `${path}.${keyText(k)}` : keyText(k), IDENTIFIER.test(k), out);
+  } else out.push(`  ${path}: ${valueText(value, identifier)}`);
+}
+
+/**
+ * What will happen, stated so that it cannot mislead: the tool, app, effect and why, and every argument on its own
+ * line. Values are quoted and escaped (no value can pass for a line of the server's own), identifiers are shown in
+ * full, long free text is shortened with its length and a digest, and secrets are masked before anything is cut.
+ */
+export function describeIntent(def: ToolDef, app: number | undefined, args: Record<string, unknown>, effect: Effect, why?: string): string {
+  const out = [`${def.name}${app !== undefined ? ` on app ${app}` : ''}: ${def.description}`, `Effect: ${effect}${why ? `: ${why}` : ''}`];
+  const shown = redact(args);
+  for (const [k, v] of Object.entries(shown)) lines(v, keyText(k), IDENTIFIER.test(k) || k === def.confirmField, out);
+  return out.join('\n');
 }

@@ -1,5 +1,5 @@
 // Builds what every session shares: configuration, logger, API callers and, when needed, the in-process sandbox.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CloudApiCaller } from '../api/cloud-api.js';
 import { RestApiCaller } from '../api/rest-api.js';
@@ -10,7 +10,7 @@ import { RateGate } from '../rate-limit.js';
 import { addSecret } from '../redact.js';
 import { genUserSig } from '../signing/usersig.js';
 import { EventFeed } from '../events/feed.js';
-import { openStore } from '../store/index.js';
+import { NS, openStore, type Store } from '../store/index.js';
 import { VERSION } from '../version.js';
 import { AuditLog } from './audit.js';
 import { ConfirmationTokens } from './consent.js';
@@ -25,12 +25,18 @@ export interface RuntimeContext {
 }
 
 export async function createContext(config: Config, log: Logger): Promise<RuntimeContext> {
+  // Settings that can fail are read before the sandbox starts and announces itself.
+  // Loaded only when configured: start-up stays free of catalog schemas otherwise.
+  const profiles = config.aiProfiles || config.llmConfig || config.ttsConfig ? (await import('../ai-profiles.js')).loadAiProfiles(config) : undefined;
+  const store = await openStore(config.store, log).catch((err: Error) => {
+    throw new ConfigError(`Invalid setting --store: ${err.message}.`);
+  });
   let credentials = cloudCredentials(config);
   let sandbox: ServerContext['sandbox'];
   let closeSandbox = async () => {};
 
   if (config.sandbox || !credentials) {
-    const reason = config.sandbox ? 'started with --sandbox' : 'no Tencent Cloud credentials are configured';
+    const reason = config.sandbox ? `asked for by ${config.sources.sandbox ?? '--sandbox'}` : 'no Tencent Cloud credentials are configured';
     const { startSandbox } = await import('../sandbox/index.js');
     const sb = await startSandbox({
       world: readWorld(config.sandboxWorld), sdkSecretKey: config.sdkSecretKey, admins: [config.adminUserId], rateLimitScale: config.rateLimitScale, site: config.site, log,
@@ -52,9 +58,6 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     log.warn(`SANDBOX MODE (${reason}): tools act on a local TRTC emulator, not on Tencent Cloud`, { sandbox: sb.url, sdkAppId: config.sdkAppId });
   }
 
-  const store = await openStore(config.store, log).catch((err: Error) => {
-    throw new ConfigError(`Invalid setting --store: ${err.message}.`);
-  });
   // With a shared store the rate windows are the fleet's, since Tencent counts per account and action.
   const gate = new RateGate(config.rateLimitWaitMs, config.rateLimitScale, store);
   const creds = credentials;
@@ -82,8 +85,6 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     log,
   });
   const { sdkAppId: defaultApp, sdkSecretKey } = config;
-  // Loaded only when configured: start-up stays free of catalog schemas otherwise.
-  const profiles = config.aiProfiles || config.llmConfig || config.ttsConfig ? (await import('../ai-profiles.js')).loadAiProfiles(config) : undefined;
   const wireEnv = (sdkAppId: number | undefined) => ({
     sdkAppId,
     now: Date.now,
@@ -94,16 +95,17 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
         ? (userId: string) => genUserSig({ sdkAppId, secretKey: sdkSecretKey, userId, expireSeconds: MINTED_USERSIG_TTL_S })
         : undefined,
   });
-  // Tokens and request states stay valid across restarts and replicas that share the key; by default it derives
-  // from the SecretKey.
-  const keyFor = (use: string) => createHmac('sha256', config.confirmSecret ?? creds.secretKey).update(use).digest();
+  // Tokens and request states stay valid across restarts and replicas that share the key (by default it derives
+  // from the SecretKey); the store makes each one single-use across all of them.
+  const secret = await consentSecret(config.confirmSecret, creds, store);
+  const keyFor = (use: string) => createHmac('sha256', secret).update(use).digest();
   const events = new EventFeed(store);
   const ctx: ServerContext = {
     config,
     log,
     callers: { cloud, rest },
     wireEnv,
-    tokens: new ConfirmationTokens(keyFor('trtc-mcp confirmation tokens'), config.confirmTtl),
+    tokens: new ConfirmationTokens(keyFor('trtc-mcp confirmation tokens'), config.confirmTtl, store),
     requestStateKey: keyFor('trtc-mcp request states'),
     audit: new AuditLog(config.auditLog),
     store,
@@ -119,6 +121,36 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     },
   };
 }
+
+/**
+ * The secret from which the keys that sign confirmation tokens and request states derive, so that they outlive the
+ * process that issued them (over stdio, many clients start a server per call). The configured secret; else the
+ * SecretKey, which replicas share; else, when the sandbox made up the credentials for this process, a random key
+ * kept in the state store.
+ */
+async function consentSecret(configured: string | undefined, creds: Credentials, store: Store): Promise<string> {
+  return configured ?? (creds.source === 'sandbox' ? await storedKey(store) : creds.secretKey);
+}
+
+/** The store's confirmation key, made by whichever process asks first (claim decides, so two cannot both make one). */
+async function storedKey(store: Store): Promise<string> {
+  const forever = Date.now() + 100 * 365 * 86_400_000;
+  let key = await store.get<string>(NS.keys, CONFIRMATION_KEY);
+  if (key === undefined && (await store.claim(NS.keys, CONFIRMATION_KEY, forever))) {
+    key = randomBytes(32).toString('base64url');
+    await store.put(NS.keys, CONFIRMATION_KEY, key, forever);
+  }
+  // Another process claimed it first and is writing it now.
+  for (let waited = 0; key === undefined && waited < 5_000; waited += 50) {
+    await new Promise((r) => setTimeout(r, 50));
+    key = await store.get<string>(NS.keys, CONFIRMATION_KEY);
+  }
+  if (key === undefined) throw new ConfigError(`Invalid setting --store: ${store.location} holds no confirmation key, though one was claimed; remove ${store.location} or set TRTC_MCP_CONFIRM_SECRET.`);
+  addSecret(key);
+  return key;
+}
+
+const CONFIRMATION_KEY = 'confirmation-tokens';
 
 function readWorld(path: string | undefined) {
   if (!path) return undefined;

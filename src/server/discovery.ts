@@ -51,10 +51,10 @@ export const discoveryDefs = {
 } as const;
 
 export type DiscoveryName = keyof typeof discoveryInputs;
-export const isDiscovery = (name: string): name is DiscoveryName => name in discoveryInputs;
+export const isDiscovery = (name: string): name is DiscoveryName => Object.hasOwn(discoveryInputs, name);
 
-// Words agents use for what the TRTC names call otherwise.
-const SYNONYMS: Record<string, string[]> = {
+// Words agents use for what the TRTC names call otherwise. A Map, since the words come from agents.
+const SYNONYMS = new Map<string, string[]>(Object.entries({
   stop: ['stop', 'delete', 'end', 'dismiss', 'destroy'],
   end: ['stop', 'end', 'dismiss', 'destroy'],
   start: ['start', 'create', 'begin'],
@@ -108,7 +108,7 @@ const SYNONYMS: Record<string, string[]> = {
   message: ['msg', 'message'],
   say: ['control', 'msg', 'text'],
   speak: ['control', 'text'],
-};
+}));
 
 const stem = (w: string) => w.replace(/(ings?|ed|es|s)$/, '') || w;
 const words = (text: string) =>
@@ -122,7 +122,7 @@ const words = (text: string) =>
 
 /** Ranks tools by how well their name, toolset, description and parameters match the query. */
 export function searchTools(query: string, tools: readonly ManifestTool[], limit = 8): Array<{ tool: ManifestTool; score: number }> {
-  const terms = [...new Set(words(query).flatMap((w) => [w, ...(SYNONYMS[w] ?? []).map(stem)]))];
+  const terms = [...new Set(words(query).flatMap((w) => [w, ...(SYNONYMS.get(w) ?? []).map(stem)]))];
   const ranked = tools.map((tool) => {
     const toolset = tool.toolset;
     const fields: Array<[Set<string>, number]> = [

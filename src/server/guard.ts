@@ -1,4 +1,4 @@
-// Which tools are exposed, and which targets the server may touch. Checked before anything is sent.
+// Which tools are exposed. Which targets the server may touch is scope.ts.
 import { SITE_NAMES, TOOLSETS, type Site } from '../../tools/define.js';
 import { ConfigError, type Config } from '../config.js';
 import { DISCOVERY_TOOLSET } from './discovery.js';
@@ -37,32 +37,4 @@ export function selectTools(all: readonly ManifestTool[], config: Pick<Config, '
   return config.readOnly
     ? listed.map((t) => (t.annotations.readOnlyHint ? t : { ...t, annotations: { ...t.annotations, readOnlyHint: true, destructiveHint: false } }))
     : listed;
-}
-
-/** Room IDs anywhere in the arguments: every member named like RoomId, StrRoomId, FromRoomId, RoomIds or ToRoomIdList. */
-export function roomIdsIn(value: unknown, out: string[] = []): string[] {
-  if (Array.isArray(value)) for (const v of value) roomIdsIn(v, out);
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (/RoomIds?$|RoomIdList$/.test(k)) {
-        for (const id of Array.isArray(v) ? v : [v]) if (typeof id === 'string' || typeof id === 'number') out.push(String(id));
-      } else roomIdsIn(v, out);
-    }
-  }
-  return out;
-}
-
-const globToRegExp = (glob: string) => new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-
-/** Why the call falls outside the configured scope, or undefined when it is inside. */
-export function scopeRefusal(config: Pick<Config, 'allowApps' | 'allowRooms'>, app: number | undefined, args: Record<string, unknown>): string | undefined {
-  if (config.allowApps.length && (app === undefined || !config.allowApps.includes(app))) {
-    return `SdkAppId ${app ?? '(none)'} is outside the apps this server may touch (${config.allowApps.join(', ')}).`;
-  }
-  if (config.allowRooms.length) {
-    const patterns = config.allowRooms.map(globToRegExp);
-    const outside = roomIdsIn(args).filter((id) => !patterns.some((p) => p.test(id)));
-    if (outside.length) return `room ${outside.join(', ')} is outside the rooms this server may touch (${config.allowRooms.join(', ')}).`;
-  }
-  return undefined;
 }

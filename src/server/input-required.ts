@@ -1,7 +1,7 @@
 // Consent on the 2026-07-28 protocol, where a server cannot push a question to the client: the call that needs the
 // human's consent ends with an input_required result carrying the same form a pushed elicitation would, plus a
-// sealed requestState, and the client retries the call with the human's answer. This is a channel for the
-// pipeline's Elicit, nothing more: what is asked and how the answer is judged stay in consent.ts.
+// sealed requestState, and the client retries the call with the human's answer. This is an elicitation channel for
+// the pipeline, nothing more: what is asked and how the answer is judged stay in consent.ts.
 //
 // The requestState is HMAC-sealed (the SDK's codec) and expires with the confirmation tokens' TTL. It binds the
 // caller, the called tool and the canonical JSON of its arguments, and the form the human answered (which states
@@ -11,9 +11,12 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createRequestStateCodec, inputRequired, inputResponse, type InputRequiredResult } from '@modelcontextprotocol/server';
 import type { ElicitRequest } from '@modelcontextprotocol/sdk/types.js';
 import { NS } from '../store/store.js';
-import { AskThroughResult, canonicalJson, type Elicit } from './consent.js';
+import { AskThroughResult, canonicalJson, type ConsentChannel } from './consent.js';
 import { protocolError } from './core.js';
 import type { ServerContext } from './pipeline.js';
+
+/** How the pipeline asks its human (see consent.ts). */
+type Ask = Extract<ConsentChannel, { kind: 'elicitation' }>['ask'];
 
 /** The key under which the consent form travels in inputRequests and its answer comes back in inputResponses. */
 export const CONSENT_INPUT = 'consent';
@@ -35,8 +38,8 @@ export interface CallSubject {
 }
 
 export interface ConsentRound {
-  /** The pipeline's Elicit for this request. */
-  elicit: Elicit;
+  /** How the pipeline asks its human in this request. */
+  elicit: Ask;
   /** Ends the call by asking: the result carries the form and a fresh requestState. */
   ask(params: ElicitRequest['params']): Promise<InputRequiredResult>;
 }
@@ -85,7 +88,7 @@ export class InputRequiredConsent {
         requestState: await this.codec.mint(sealed),
       }) as InputRequiredResult;
     };
-    const elicit: Elicit = async (params) => {
+    const elicit: Ask = async (params) => {
       const answer = inputResponse(responses as Parameters<typeof inputResponse>[0], CONSENT_INPUT);
       if (answered === undefined || answered !== formDigest(params) || answer.kind !== 'elicit') throw new AskThroughResult(params);
       return { action: answer.action, ...(answer.content && { content: answer.content as Record<string, string | number | boolean> }) };

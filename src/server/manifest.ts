@@ -6,6 +6,7 @@ import { CATALOG } from '../../tools/index.js';
 import { annotationsOf, metaOf, toolInputSchema } from './catalog.js';
 import { DISCOVERY_TOOLSET, discoveryDefs, discoveryInputs } from './discovery.js';
 import { EVENT_ANNOTATIONS, eventDefs, eventInputs, EVENTS_TOOLSET } from '../events/tools.js';
+import { toolOutputSchema } from './output.js';
 import { portable, type ManifestTool } from './tool-list.js';
 
 export type { JsonSchema, ManifestTool } from './tool-list.js';
@@ -16,7 +17,7 @@ export function manifestEntry(def: ToolDef): ManifestTool {
     toolset: def.toolset,
     description: def.description,
     inputSchema: jsonSchema(toolInputSchema(def), 'input'),
-    outputSchema: jsonSchema(def.output, 'output'),
+    outputSchema: jsonSchema(toolOutputSchema(def), 'output'),
     annotations: annotationsOf(def),
     _meta: metaOf(def),
     ...(def.api.kind === 'cloud' && def.api.sites && { sites: [...def.api.sites] }),

@@ -57,7 +57,8 @@ export function modernServers(ctx: ServerContext, core: ServerCore): (caller: st
       const token = rctx.mcpReq._meta?.progressToken;
       const extra: CallExtra = {
         signal: rctx.mcpReq.signal,
-        elicit: round?.elicit,
+        // A client that can fill a form is asked in the result, and only there.
+        consent: round ? { kind: 'elicitation', ask: round.elicit } : { kind: 'token' },
         progress: token === undefined
           ? undefined
           : (done, total, message) =>

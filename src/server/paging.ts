@@ -33,8 +33,29 @@ const intOf = (v: unknown) => (Number.isSafeInteger(v) ? (v as number) : undefin
 const rowsOf = (response: Record<string, unknown>, field: string): unknown[] => (Array.isArray(response[field]) ? (response[field] as unknown[]) : []);
 
 /**
+ * The requests a call sends: the agent-only AllPages is never sent, and a fetch of several pages sends the page
+ * fields of each page explicitly, since the pages must share one size.
+ */
+function pagePlan(def: ToolDef, wire: Record<string, unknown>) {
+  const { [ALL_PAGES]: allPages, ...params } = wire;
+  const spec = def.paging;
+  if (!spec) return { params, first: 0, size: 0, maxSize: 0, allPages: false, page: () => params };
+  const maxSize = typeof spec.maxSize === 'function' ? spec.maxSize(params) : spec.maxSize;
+  const first = intOf(params[spec.pageField]) ?? 0;
+  const size = intOf(params[spec.sizeField]) ?? (allPages ? maxSize : spec.defaultSize);
+  const page = (n: number) => (allPages ? { ...params, [spec.pageField]: n, [spec.sizeField]: size } : params);
+  return { params, spec, first, size, maxSize, allPages: allPages === true, page };
+}
+
+/** The parameters of the first request a call sends (a dry run shows exactly these). */
+export function firstRequest(def: ToolDef, wire: Record<string, unknown>): Record<string, unknown> {
+  const plan = pagePlan(def, wire);
+  return plan.page(plan.first);
+}
+
+/**
  * Calls the API once, or (for a paged action asked for AllPages) page after page until the rows run out,
- * the size budget is used, or MAX_PAGES is reached. The agent-only AllPages argument is never sent.
+ * the size budget is used, or MAX_PAGES is reached.
  */
 export async function fetchAnswer(
   def: ToolDef,
@@ -42,14 +63,8 @@ export async function fetchAnswer(
   send: (wire: Record<string, unknown>) => Promise<ApiResult>,
   progress?: Progress,
 ): Promise<Fetched> {
-  const { [ALL_PAGES]: allPages, ...params } = wire;
-  const spec = def.paging;
+  const { spec, first, size, maxSize, allPages, page, params } = pagePlan(def, wire);
   if (!spec) return send(params);
-  const maxSize = typeof spec.maxSize === 'function' ? spec.maxSize(params) : spec.maxSize;
-  const first = intOf(params[spec.pageField]) ?? 0;
-  const size = intOf(params[spec.sizeField]) ?? (allPages ? maxSize : spec.defaultSize);
-  // Several pages must share one size, so it is sent explicitly then.
-  const page = (n: number) => (allPages ? { ...params, [spec.pageField]: n, [spec.sizeField]: size } : params);
 
   let result = await send(page(first));
   const state: PageState = { first, size, maxSize, pages: 1, ...counted(spec, result.response, 0) };

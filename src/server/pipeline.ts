@@ -1,20 +1,26 @@
 // One tools/call, step by step: resolve, validate, fill defaults, call, shape. Every tool goes through here.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { ArgumentError, type ToolDef, type WireEnv } from '../../tools/define.js';
+import { ArgumentError, type Presented, type ToolDef, type WireEnv } from '../../tools/define.js';
+import { ALL_APPS } from '../../tools/fields.js';
+import { roomIdProblem } from '../../tools/room-id.js';
 import type { ApiCaller } from '../api/caller.js';
+import type { HttpRequest } from '../api/http.js';
 import { ApiError, hintFor, PreflightError, TransportError } from '../api/errors.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { redact, redactText } from '../redact.js';
-import { describeIssues } from '../validation.js';
-import type { Store } from '../store/store.js';
+import { clipText, redact, redactText } from '../redact.js';
+import { describeIssues, fieldPath, MAX_ARG_DEPTH, tooDeep } from '../validation.js';
+import { StoreUnavailableError, type Store } from '../store/index.js';
 import type { EventFeed } from '../events/feed.js';
 import type { AuditLog } from './audit.js';
 import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
-import { askHuman, describeIntent, needsConsent, REDEMPTION_PROBLEM, type ConfirmationTokens, type Elicit } from './consent.js';
-import { scopeRefusal } from './guard.js';
+import { AskThroughResult, decideConsent, describeIntent, needsConsent, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from './consent.js';
+import { effectOfCall, type CallEffect } from './effect.js';
+import { Ledger } from './ledger.js';
+import { checkScope, filterRows, leftOutNote, scopeRefusal, type Lookup } from './scope.js';
 import { loadCatalog } from './registry.js';
-import { fetchAnswer, shapeAnswer, type Progress } from './paging.js';
+import { conform, toolOutputSchema, type Dropped } from './output.js';
+import { fetchAnswer, firstRequest, shapeAnswer, type Progress } from './paging.js';
 
 export interface ServerContext {
   config: Config;
@@ -37,8 +43,8 @@ export interface ServerContext {
 
 export interface CallExtra {
   signal?: AbortSignal;
-  /** Asks the human through the client; absent when the client cannot elicit. */
-  elicit?: Elicit;
+  /** How this session reaches its human for consent; without one, the token channel. */
+  consent?: ConsentChannel;
   /** Set when the client asked for progress notifications (long multi-page fetches send them). */
   progress?: Progress;
 }
@@ -48,16 +54,39 @@ export const SANDBOX_NOTE = 'Sandbox: this answer comes from the local TRTC emul
 const invalid = (def: ToolDef, lines: string[]) =>
   failure(`Invalid arguments for ${def.name}; nothing was sent:\n${lines.map((l) => `- ${l}`).join('\n')}`);
 
+/**
+ * Runs one call. Whatever happens inside, the agent gets a result and an attempted write gets its audit record:
+ * an unexpected failure is reported, never thrown.
+ */
 export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, extra: CallExtra = {}): Promise<CallToolResult> {
   const started = Date.now();
+  try {
+    return await runSteps(ctx, def, args, extra);
+  } catch (err) {
+    // Not a failure: the call ends to ask for consent in its result (2026-07-28), and runs again with the answer.
+    if (err instanceof AskThroughResult) throw err;
+    const message = (err as Error)?.message ?? String(err);
+    ctx.log.error('tool call failed unexpectedly', { tool: def.name, error: message });
+    if (def.effect !== 'read') {
+      const raw = args && typeof args === 'object' ? (args as Record<string, unknown>) : {};
+      ctx.audit.record({ tool: def.name, api: apiName(def), effect: def.effect, args: raw, outcome: 'internal', consent: 'unknown', ms: Date.now() - started });
+    }
+    return withSandboxNote(ctx, failure(explainFailure(def, err)));
+  }
+}
+
+async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: CallExtra): Promise<CallToolResult> {
+  const started = Date.now();
   const { config } = ctx;
-  let consent = needsConsent(def.effect, config.confirm) ? 'pending' : config.confirm === 'none' && def.effect !== 'read' ? 'policy-off' : 'not-required';
+  let effect = def.effect;
+  let consent = 'not-required';
   let app: number | undefined;
-  let auditArgs: Record<string, unknown> = {};
+  // The arguments as given until they are validated: an invalid attempt is recorded with what it tried.
+  let auditArgs: Record<string, unknown> = args && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : {};
   const finish = (result: CallToolResult, outcome: string, requestId?: string) => {
     const ms = Date.now() - started;
     ctx.log.info('tool call', { tool: def.name, outcome, ms, requestId });
-    if (def.effect !== 'read') ctx.audit.record({ tool: def.name, api: apiName(def), effect: def.effect, app, args: auditArgs, outcome, requestId, consent, ms });
+    if (def.effect !== 'read') ctx.audit.record({ tool: def.name, api: apiName(def), effect, app, args: auditArgs, outcome, requestId, consent, ms });
     return withSandboxNote(ctx, result);
   };
   const refuse = (why: string, outcome: string) => finish(failure(`Refused: ${why} Nothing was sent.`), outcome);
@@ -66,31 +95,40 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
   if (config.readOnly && def.effect !== 'read') return refuse(`${def.name} changes state, and this server runs read-only.`, 'refused:read-only');
   if (config.denyTools.includes(def.name)) return refuse(`${def.name} is on this server's deny list.`, 'refused:denied');
 
-  // Validate: nothing is sent unless every field passes.
+  // Validate: nothing is sent unless every field passes. Nesting is bounded first, so that no later step recurses
+  // through thousands of levels.
+  const deep = tooDeep(args);
+  if (deep) return finish(invalid(def, [`${fieldPath(deep)}: is nested more than ${MAX_ARG_DEPTH} levels deep`]), 'invalid');
   const parsed = toolInputSchema(def).safeParse(args ?? {});
   if (!parsed.success) return finish(invalid(def, describeIssues(parsed.error.issues, args ?? {})), 'invalid');
-  const { confirmationToken, ...params } = parsed.data as Record<string, unknown> & { confirmationToken?: string };
-  auditArgs = params;
+  // A RoomId must be of the kind its RoomIdType names, or TRTC would act in another room of the same name.
+  const misfit = roomIdProblem(toolInputSchema(def), parsed.data);
+  if (misfit) return finish(invalid(def, [`${fieldPath(misfit.path)}: ${misfit.rule}`]), 'invalid');
+  const { confirmationToken, [ALL_APPS]: allApps, ...params } = parsed.data as Record<string, unknown> & { confirmationToken?: string };
+  auditArgs = allApps === undefined ? params : { ...params, [ALL_APPS]: allApps };
 
-  // Fill defaults.
+  // Fill defaults: the configured app, unless the agent asked for every app under the account.
   const field = appIdField(def);
-  if (field && params[field] === undefined) {
+  if (allApps === true) {
+    if (field && params[field] !== undefined) return finish(invalid(def, [`${ALL_APPS}: cannot be combined with ${field}; leave ${field} out to cover every app`]), 'invalid');
+  } else if (field && params[field] === undefined) {
     if (config.sdkAppId === undefined) {
       return finish(invalid(def, [`${field}: is required (no default app is configured; set TRTC_SDK_APP_ID)`]), 'invalid');
     }
     params[field] = agentSchema(def).shape[field]!.type === 'string' ? String(config.sdkAppId) : config.sdkAppId;
   }
-  app = field ? Number(params[field]) : config.sdkAppId;
+  app = allApps === true ? undefined : field ? Number(params[field]) : config.sdkAppId;
 
-  // Scope: only the allowed apps and rooms.
-  const outside = scopeRefusal(config, app, params);
-  if (outside) return refuse(outside, 'refused:scope');
+  // Every app under the account is in scope only when no app scope is set.
+  if (allApps === true) {
+    const outside = scopeRefusal(config, 'all', params);
+    if (outside) return refuse(outside, 'refused:scope');
+  }
 
   // Turn agent arguments into wire parameters.
-  const env = ctx.wireEnv(app);
   let wire: Record<string, unknown>;
   try {
-    wire = def.toWire ? def.toWire(params, env) : params;
+    wire = def.toWire ? def.toWire(params, ctx.wireEnv(app)) : params;
   } catch (err) {
     if (err instanceof ArgumentError) return finish(invalid(def, [err.message]), 'invalid');
     throw err;
@@ -98,43 +136,48 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
   const caller = ctx.callers[def.api.kind];
   if (!caller) return finish(failure(`${def.name} cannot be called: this server has no ${def.api.kind === 'rest' ? 'REST API' : 'Cloud API'} configuration.`), 'unavailable');
 
+  // Scope, then the effect of these arguments: both may read the ledger and, outside dry runs, the API.
+  const catalog = await loadCatalog();
+  const ledger = new Ledger(ctx.store);
+  const lookup = config.dryRun ? undefined : lookupThrough(ctx, extra.signal);
+  let called: CallEffect;
+  try {
+    const scope = await checkScope({ config, ledger, catalog: catalog.values(), lookup }, def, params, wire, app);
+    if (scope.resolved.ledger || scope.resolved.lookup) ctx.log.info('scope resolved', { tool: def.name, ...scope.resolved });
+    if (scope.refusal) return refuse(scope.refusal, 'refused:scope');
+    if (scope.app !== undefined && !field) app = scope.app;
+    called = await effectOfCall(def, params, app, ledger, catalog, lookup);
+  } catch (err) {
+    if (err instanceof StoreUnavailableError) return refuse(`${err.message}, so this call's targets and consent cannot be checked.`, 'refused:store');
+    throw err;
+  }
+  effect = called.effect;
+  consent = needsConsent(effect, config.confirm) ? 'pending' : config.confirm === 'none' && effect !== 'read' ? 'policy-off' : 'not-required';
+
   if (config.dryRun) {
-    const request = caller.preview(def, wire);
-    const body = redact(JSON.parse(request.body) as unknown);
-    const shown = JSON.stringify(redact({ method: request.method, url: request.url, headers: request.headers, body }), null, 2);
-    return finish(failure(`Dry run: nothing was sent. The server would send this request (secrets redacted):\n${shown}`), 'dry-run');
+    const request = caller.preview(def, firstRequest(def, wire));
+    return finish(failure(`Dry run: nothing was sent. The server would send this request first (secrets redacted):\n${httpMessage(request)}`), 'dry-run');
   }
 
   // Consent.
   if (consent === 'pending') {
-    // The human sees the arguments; a key the agent passed inline is masked there too.
-    const intent = redactText(describeIntent(def, app, params));
-    const stop = (text: string, outcome: string, how: string, meta?: Record<string, unknown>) => {
-      consent = how;
-      const result = failure(text);
-      return finish(meta ? { ...result, _meta: meta } : result, outcome);
+    const request = {
+      tool: def.name, app, args: params, effect,
+      // The human sees the arguments; a key the agent passed inline is masked there too.
+      intent: redactText(describeIntent(def, app, params, effect, called.why)),
+      typed: def.confirmField !== undefined ? String(params[def.confirmField]) : undefined,
     };
-    const askForToken = (lead: string) => {
-      const { token, expiresAt } = ctx.tokens.issue(def.name, app, params);
-      return stop(
-        `${lead}Confirmation required; nothing was sent.\n${intent}\nShow this to the user and ask whether to proceed. If they agree, call ${def.name} again with exactly the same arguments plus "confirmationToken": "${token}" (single use, valid until ${expiresAt.toISOString()}).`,
-        'confirmation-required',
-        'awaiting-token',
-        { confirmation: { token, expiresAt: expiresAt.toISOString() } },
-      );
-    };
-    if (confirmationToken !== undefined) {
-      const redeemed = ctx.tokens.redeem(confirmationToken, def.name, app, params);
-      if (redeemed !== 'ok') return askForToken(`The confirmationToken ${REDEMPTION_PROBLEM[redeemed]}. `);
-      consent = 'token';
-    } else {
-      const answer = await askHuman(extra.elicit, def, intent, params);
-      if (answer === 'accepted') consent = 'elicitation';
-      else if (answer === 'unavailable') return askForToken('');
-      else {
-        const why = { declined: 'declined', cancelled: 'cancelled the request', mismatch: 'did not type the confirmation value' }[answer];
-        return stop(`The user ${why}; nothing was sent.`, 'declined', `elicitation-${answer}`);
-      }
+    let decision: ConsentDecision;
+    try {
+      decision = await decideConsent(ctx.tokens, config.consentChannel, request, extra.consent ?? { kind: 'token' }, confirmationToken);
+    } catch (err) {
+      if (err instanceof StoreUnavailableError) return refuse(`${err.message}, so the confirmation token cannot be checked.`, 'refused:store');
+      throw err;
+    }
+    consent = decision.how;
+    if (!decision.granted) {
+      const result = failure(decision.message);
+      return finish(decision.confirmation ? { ...result, _meta: { confirmation: decision.confirmation } } : result, decision.outcome);
     }
   }
 
@@ -143,14 +186,63 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
     const send = (w: Record<string, unknown>) => caller.invoke(def, w, { signal: extra.signal });
     const { response, requestId, pages } = await fetchAnswer(def, wire, send, extra.progress);
     const { Error: _error, ...body } = response;
-    const presented = def.present ? def.present(body, params, env) : { structured: body };
-    const { structured, notes } = shapeAnswer(def, presented.structured, presented.notes ?? [], pages);
-    const check = def.output.safeParse(structured);
-    if (!check.success) ctx.log.warn('response does not match the documented output', { tool: def.name, issues: describeIssues(check.error.issues, structured) });
-    return finish(success(redact(structured), notes), 'ok', requestId);
+    await remember(ctx, ledger, def, body, params, app, catalog);
+    const scoped = filterRows(config, def, body);
+    const presented: Presented = def.present ? def.present(scoped.response, params, ctx.wireEnv(app)) : { structured: scoped.response };
+    // Redacted before anything is cut to size: a cut secret no longer looks like one.
+    const notes = [...(presented.notes ?? []), ...(scoped.leftOut ? [leftOutNote(config, scoped.leftOut)] : [])].map(redactText);
+    const shaped = shapeAnswer(def, redact(presented.structured), notes, pages);
+    // structuredContent always matches the published output schema, checked as it will be sent: what does not is
+    // moved to the notes.
+    const { value: structured, dropped } = conform(toolOutputSchema(def), shaped.structured);
+    if (dropped.length) ctx.log.warn('response does not match the documented output', { tool: def.name, fields: dropped.map((d) => `${d.field}: ${d.rule}`) });
+    const result = success(structured, dropped.length ? [...shaped.notes, droppedNote(dropped)] : shaped.notes);
+    return finish(scoped.leftOut ? { ...result, _meta: { scope: { leftOut: scoped.leftOut } } } : result, 'ok', requestId);
   } catch (err) {
-    return finish(failure(explainFailure(def, err, describeCounterpart(def, await loadCatalog()))), errorCode(err), (err as { requestId?: string }).requestId);
+    return finish(failure(explainFailure(def, err, describeCounterpart(def, catalog))), errorCode(err), (err as { requestId?: string }).requestId);
   }
+}
+
+/** Puts what a successful call started into the ledger; the call went through, so a failure here is only logged. */
+async function remember(ctx: ServerContext, ledger: Ledger, def: ToolDef, body: Record<string, unknown>, params: Record<string, unknown>, app: number | undefined, catalog: ReadonlyMap<string, ToolDef>) {
+  const started = app !== undefined ? def.started?.(body, params) : undefined;
+  if (!started?.length) return;
+  try {
+    await ledger.recordStarted(started, app!, describeCounterpart(def, catalog));
+  } catch (err) {
+    ctx.log.warn('could not record what this call started in the ledger', { tool: def.name, error: (err as Error).message });
+  }
+}
+
+/** A read sent to find out where a target lives or whether a task runs: straight to the API, never to the agent. */
+function lookupThrough(ctx: ServerContext, signal: AbortSignal | undefined): Lookup {
+  return async (def, args, app) => {
+    const caller = ctx.callers[def.api.kind];
+    if (!caller) throw new Error(`this server has no configuration for ${def.name}`);
+    const wire = def.toWire ? def.toWire(args, ctx.wireEnv(app)) : args;
+    ctx.log.info('lookup', { tool: def.name });
+    return (await caller.invoke(def, wire, { signal })).response as Record<string, any>;
+  };
+}
+
+/** A request as an HTTP message, secrets redacted: the body is the exact bytes that would be sent, unless it holds a secret. */
+function httpMessage(request: HttpRequest): string {
+  const headers = Object.entries(redact(request.headers)).map(([k, v]) => `${k}: ${v}`);
+  return [`${request.method} ${redactText(request.url)}`, ...headers, '', JSON.stringify(redact(JSON.parse(request.body) as unknown))].join('\n');
+}
+
+/** What left the structured answer, with the values as they came (long ones clipped), so that the agent still sees them. */
+function droppedNote(dropped: readonly Dropped[]): string {
+  const shown = (d: Dropped) => {
+    const text = JSON.stringify(d.value) ?? String(d.value);
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  };
+  const listed = dropped.slice(0, 20).map((d) => `- ${d.field} (${d.rule}): ${shown(d)}`);
+  return [
+    'These fields of the answer do not match the documented output, so they are left out of the structured answer; as they came:',
+    ...listed,
+    ...(dropped.length > listed.length ? [`- and ${dropped.length - listed.length} more`] : []),
+  ].join('\n');
 }
 
 /** The read action that shows a write's effect (StartAIConversation -> DescribeAIConversation), if the catalog has one. */
@@ -187,10 +279,8 @@ function errorCode(err: unknown): string {
 export const SERVICE_MESSAGE_CHARS = 1_000;
 
 function clip(message: string): string {
-  if (message.length <= SERVICE_MESSAGE_CHARS) return message;
-  // Never end on half of a surrogate pair.
-  const end = /[\uD800-\uDBFF]/.test(message[SERVICE_MESSAGE_CHARS - 1]!) ? SERVICE_MESSAGE_CHARS - 1 : SERVICE_MESSAGE_CHARS;
-  return `${message.slice(0, end)}… (${message.length - end} more characters left out)`;
+  const { text, cut } = clipText(message, SERVICE_MESSAGE_CHARS);
+  return cut ? `${text}… (${cut} more characters left out)` : text;
 }
 
 /** An error an agent can act on: what failed, what it means, what to do, and the RequestId. */

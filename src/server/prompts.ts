@@ -1,5 +1,6 @@
 // Prompts for the headline workflows. Each names the tools to use, in order, and where consent comes in.
 import type { GetPromptResult, Prompt } from '@modelcontextprotocol/sdk/types.js';
+import { own } from '../../tools/own.js';
 
 interface PromptDef {
   description: string;
@@ -74,9 +75,9 @@ export function listPrompts(): Prompt[] {
 }
 
 export function getPrompt(name: string, args: Record<string, string> = {}): GetPromptResult | undefined {
-  const p = PROMPTS[name];
+  const p = own(PROMPTS, name);
   if (!p) return undefined;
-  const missing = p.args.filter((a) => a.required && !args[a.name]).map((a) => a.name);
+  const missing = p.args.filter((a) => a.required && !own(args, a.name)).map((a) => a.name);
   if (missing.length) throw new Error(`Prompt ${name} needs ${missing.join(', ')}.`);
   return { description: p.description, messages: [{ role: 'user', content: { type: 'text', text: p.text(args) } }] };
 }

@@ -3,10 +3,11 @@ import type { ReadResourceResult, Resource } from '@modelcontextprotocol/sdk/typ
 import { z } from 'zod';
 import { regionsOn, servedOn } from '../../tools/define.js';
 import { CLOUD_DOMAINS } from '../config.js';
-import { hintFor } from '../api/errors.js';
+import { hintFor, restMeaning } from '../api/errors.js';
 import { portable } from './tool-list.js';
 import type { ServerContext } from './pipeline.js';
 import { loadCatalog } from './registry.js';
+import { own } from '../../tools/own.js';
 
 /** Region IDs and the place each names (from the docs' region and endpoint lists). */
 const REGION_NAMES: Record<string, string> = {
@@ -37,6 +38,7 @@ const FAMILIES: Array<[RegExp, string]> = [
 const splitWords = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase();
 
 export function meaningOf(code: string): string {
+  if (/^\d+$/.test(code)) return `${restMeaning(code) ?? 'Tencent documents no meaning for this code'}.`;
   const family = FAMILIES.find(([re]) => re.test(code))?.[1] ?? 'Error';
   const detail = code.includes('.') ? code.slice(code.indexOf('.') + 1) : '';
   return detail ? `${family}: ${splitWords(detail)}.` : `${family}.`;
@@ -151,7 +153,7 @@ export function listResources(ctx: ServerContext): Resource[] {
 export const isLive = (uri: string) => RESOURCES[uri]?.live === true;
 
 export async function readResource(ctx: ServerContext, uri: string): Promise<ReadResourceResult | undefined> {
-  const r = RESOURCES[uri];
+  const r = own(RESOURCES, uri);
   if (!r || (r.sandboxOnly && !ctx.sandbox)) return undefined;
   return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(await r.read(ctx), null, 2) }] };
 }

@@ -24,9 +24,10 @@ export function createMcpServer(ctx: ServerContext, core: ServerCore): Server {
     const token = request.params._meta?.progressToken;
     const callExtra: CallExtra = {
       signal: extra.signal,
-      elicit: server.getClientCapabilities()?.elicitation
-        ? (params) => server.elicitInput(params, { timeout: ctx.config.confirmTtl * 1000 })
-        : undefined,
+      // A client that can show its user a form is asked there, and only there.
+      consent: server.getClientCapabilities()?.elicitation?.form
+        ? { kind: 'elicitation', ask: (params) => server.elicitInput(params, { timeout: ctx.config.confirmTtl * 1000 }) }
+        : { kind: 'token' },
       progress: token === undefined
         ? undefined
         : (done, total, message) =>

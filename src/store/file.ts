@@ -6,7 +6,7 @@
 //   are written together, under one lock and in one write, so a burst costs one lock per batch.
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { appendFile, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, link, mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SlidingWindows } from '../rate-limit.js';
 import { StoreUnavailableError, type AppendOptions, type LogEntry, type LogPage, type ReadOptions, type Store } from './store.js';
@@ -282,12 +282,19 @@ export class FileStore implements Store {
     await rename(tmp, file);
   }
 
-  /** Runs `fn` holding a lock directory; a lock left by a dead process is broken after STALE_LOCK_MS. */
+  /**
+   * Runs `fn` holding a lock file. The lock appears whole or not at all (a complete file is linked into place) and
+   * holds the time its holder took it, by the clock every process on the host reads; a lock older than
+   * STALE_LOCK_MS belongs to a process that died holding it, and is broken. (A file's mtime is the kernel's time,
+   * which a process's clock need not match: compared with it, every lock could look stale.)
+   */
   private async locked<T>(lock: string, fn: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
+      const tmp = `${lock}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       try {
-        await mkdir(lock);
+        await writeFile(tmp, String(Date.now()), { mode: 0o600 });
+        await link(tmp, lock);
         break;
       } catch (err) {
         // Its directory went away (the store was cleared while this process ran): make it again.
@@ -296,19 +303,19 @@ export class FileStore implements Store {
           continue;
         }
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const held = await stat(lock).catch(() => undefined);
-        if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) await rm(lock, { recursive: true, force: true });
+        const since = await readFile(lock, 'utf8').then(Number, (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? Number.NaN : 0));
+        // A lock that cannot be read as a time (an earlier version's lock directory) counts as stale too.
+        if (Date.now() - since > STALE_LOCK_MS) await rm(lock, { recursive: true, force: true });
         else if (Date.now() > deadline) throw new StoreUnavailableError(`the store's lock ${lock} stayed held for ${LOCK_WAIT_MS} ms`);
         await new Promise((r) => setTimeout(r, wait));
+      } finally {
+        await unlink(tmp).catch(() => undefined);
       }
     }
     try {
       return await fn();
     } finally {
-      // The lock is an empty directory; a stale-lock breaker may have removed it already.
-      await rmdir(lock).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw err;
-      });
+      await unlink(lock).catch(() => undefined);
     }
   }
 

@@ -86,4 +86,6 @@ export const NS = {
   spentRequestStates: 'spent-request-state',
   /** What this server started: TaskId, CallId, BattleId... -> app and room. */
   ledger: 'ledger',
+  /** Keys the server made for itself and keeps across restarts (the confirmation-token key in sandbox mode). */
+  keys: 'key',
 } as const;

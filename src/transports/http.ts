@@ -11,6 +11,7 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { normalizeOrigin } from '../config.js';
 import type { Logger } from '../log.js';
 
 export interface HttpServeOptions {
@@ -28,7 +29,7 @@ export interface HttpServeOptions {
   authToken?: string;
   /** Host header values accepted besides the loopback names (DNS-rebinding protection). */
   allowedHosts?: readonly string[];
-  /** Browser origins accepted besides the server's own. */
+  /** Browser origins accepted besides the server's own, normalised (see normalizeOrigin). */
   allowedOrigins?: readonly string[];
   /**
    * Paths served ahead of MCP and of its checks (Host, Origin, bearer token), by handlers that authenticate their
@@ -142,21 +143,19 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
   };
 
   let hosts = new Set<string>();
+  let origins = new Set<string>();
   const digest = (v: string) => createHash('sha256').update(v).digest();
   const expectedAuth = opts.authToken ? digest(`Bearer ${opts.authToken}`) : undefined;
   /** Host and Origin first (a rebinding page must get nothing), then the bearer token, compared in constant time. */
   const admitRequest = (req: http.IncomingMessage) => {
     const host = (header(req, 'host') ?? '').toLowerCase();
     if (!hosts.has(host)) throw new HttpError(403, `Host ${host || '(none)'} is not allowed.`);
+    // A browser names the page that sent the request: only the server's own origins (same scheme, host and port)
+    // and those the operator listed may talk to it.
     const origin = header(req, 'origin');
     if (origin !== undefined) {
-      let originHost = '';
-      try {
-        originHost = new URL(origin).host.toLowerCase();
-      } catch {
-        /* an unparsable origin is refused below */
-      }
-      if (!hosts.has(originHost) && !opts.allowedOrigins?.includes(origin)) throw new HttpError(403, `Origin ${origin} is not allowed.`);
+      const normal = normalizeOrigin(origin);
+      if (!normal || !origins.has(normal)) throw new HttpError(403, `Origin ${origin} is not allowed.`);
     }
     if (expectedAuth && !timingSafeEqual(digest(header(req, 'authorization') ?? ''), expectedAuth)) {
       throw new HttpError(401, 'Missing or wrong bearer token.');
@@ -202,6 +201,8 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   const names = ['localhost', '127.0.0.1', '[::1]', opts.host.includes(':') ? `[${opts.host}]` : opts.host, ...(opts.allowedHosts ?? [])];
   hosts = new Set(names.flatMap((n) => [n.toLowerCase(), `${n.toLowerCase()}:${port}`]));
+  const own = ['localhost', '127.0.0.1', '[::1]', opts.host.includes(':') ? `[${opts.host}]` : opts.host].map((n) => normalizeOrigin(`http://${n}:${port}`));
+  origins = new Set([...own, ...(opts.allowedOrigins ?? [])].filter((o): o is string => o !== undefined));
   log.info('serving MCP over HTTP', { streamableHttp: `${url}/mcp`, sse: `${url}/sse` });
 
   return {

@@ -4,9 +4,12 @@
 // can be counted. Besides listing and calling, it plays an agent that finds a destructive tool through the
 // discovery tools and must get the user's consent before anything happens.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { capture, CLI, cloudRequests, rememberSecret, sandboxEnv, spawnHttp, withSandbox, type SpawnedHttp } from '../helpers.js';
+import { capture, cleanEnv, CLI, cloudRequests, rememberSecret, sandboxEnv, spawnHttp, withSandbox, type SpawnedHttp } from '../helpers.js';
 import { binOf, runTool } from './tools.js';
 
 const INSPECTOR = binOf('@modelcontextprotocol/inspector', 'mcp-inspector');
@@ -185,5 +188,20 @@ describe('the MCP Inspector CLI against every tool', () => {
     expect([code, JSON.parse(stderr.trim().split('\n').at(-1)!).error.code]).toEqual([3, 'auth_required']);
     await srv.stop();
     await sb.close();
+  });
+
+  it('finishes the README example of consent with its own sandbox over stdio, where every call starts a new server', async () => {
+    // As the README runs it: `--sandbox`, no credentials, no TRTC_MCP_CONFIRM_SECRET; the state store carries the key.
+    const store = mkdtempSync(join(tmpdir(), 'inspector-store-'));
+    const env = Object.entries(cleanEnv({ TRTC_MCP_STORE: store })).filter(([k]) => k !== 'PATH' && k !== 'HOME');
+    const target: Target = { options: env.flatMap(([k, v]) => ['-e', `${k}=${v}`]), command: [process.execPath, CLI, '--sandbox'] };
+    const args = { RoomId: 1234, UserIds: ['alice'] };
+    const preview = await call(target, 'RemoveUser', args);
+    expect(preview.code).toBe(TOOL_ERROR);
+    expect(textOf(preview.result)).toContain('Confirmation required; nothing was sent.');
+    const done = await call(target, 'RemoveUser', { ...args, confirmationToken: preview.result._meta.confirmation.token });
+    expect(done.code, textOf(done.result)).toBe(0);
+    expect(done.result.isError).toBeFalsy();
+    expect(done.result.structuredContent.RequestId).toEqual(expect.any(String));
   });
 });

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { minimalEnv } from '../clock.js';
 
 export const TOOLS_DIR = fileURLToPath(new URL('./tools/', import.meta.url));
 
@@ -38,7 +39,7 @@ export interface Run {
 export function runTool(script: string, args: string[], timeoutMs = 60_000): Promise<Run> {
   // A scratch HOME keeps the tools' own state files (the Inspector's catalog and storage) off the machine's.
   const home = mkdtempSync(join(tmpdir(), 'mcp-tool-home-'));
-  const env = { PATH: process.env.PATH ?? '', HOME: home };
+  const env = { ...minimalEnv(), HOME: home };
   return new Promise((resolve, reject) => {
     const child = spawn(node22(), [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

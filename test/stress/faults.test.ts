@@ -21,7 +21,7 @@ const LIVE_ROOM = 'faults-live';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What each fault looks like to the agent once retries are spent (or, for writes, at once). */
-const CAUSE: Record<Exclude<FaultKind, 'slow'>, RegExp> = {
+const CAUSE: Record<Exclude<FaultKind, 'slow' | 'replay'>, RegExp> = {
   http5xx: /failed: HTTP 502 with a body that is not JSON\./,
   timeout: new RegExp(`failed: timed out after ${TIMEOUT_MS} ms`),
   'rate-limit': /failed: (RequestLimitExceeded|60007): Too many requests; slow down\.\nWhat to do: Too many requests\. Wait a moment and retry\./,
@@ -125,7 +125,7 @@ describe('faults between the server and TRTC', () => {
     else expect(shown).not.toMatch(/RequestId/);
   }
 
-  const READ_FAULTS: Array<Exclude<FaultKind, 'slow'>> = ['http5xx', 'timeout', 'rate-limit', 'malformed', 'reset', 'drop-after'];
+  const READ_FAULTS: Array<Exclude<FaultKind, 'slow' | 'replay'>> = ['http5xx', 'timeout', 'rate-limit', 'malformed', 'reset', 'drop-after'];
 
   describe.each(READS)('a read: $tool', (target) => {
     it.each(READ_FAULTS)('recovers from %s when it lasts fewer attempts than the retries', async (kind) => {

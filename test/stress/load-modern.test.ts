@@ -37,7 +37,7 @@ describe(`${CLIENTS} concurrent 2026-07-28 clients`, () => {
           elicit: (params: ElicitRequest['params']) => {
             const message = (params as { message: string }).message;
             forms[c]!.push(message);
-            const typed = /Type (\S+) to confirm\./.exec(message)?.[1];
+            const typed = /Type "([^"]+)" to confirm\./.exec(message)?.[1];
             return { action: 'accept', content: { confirm: typed ?? true } };
           },
         });
@@ -58,7 +58,7 @@ describe(`${CLIENTS} concurrent 2026-07-28 clients`, () => {
       expect(forms[c]!.length, `client ${c}`).toBe(2);
       expect(forms[c]![0]).toContain(`RoomId: ${room}`);
       expect(forms[c]![0]).toContain(`UserIds: ["${guest}"]`);
-      expect(forms[c]![1]).toContain(`Type ${room} to confirm.`);
+      expect(forms[c]![1]).toContain(`Type "${room}" to confirm.`);
       // Odd clients asked for info logs on every call, even ones never did.
       const expected = c % 2 === 1 ? [...Array.from({ length: CALLS }, (_, i) => (i % 2 === 0 ? 'SetUserBlocked:info' : 'call_tool:info')), 'RemoveUser:info', 'DismissRoom:info'] : [];
       expect(logged[c]!.sort(), `client ${c}`).toEqual(expected.sort());

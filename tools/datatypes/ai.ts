@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ArgumentError, type WireEnv } from '../define.js';
 import { nestedArgumentError, UserSig, withBotSig } from '../tasks.js';
+import { own } from '../own.js';
 
 const BotUserId = z.string().min(1).describe('Bot; reusing it ends its earlier task');
 const MaxIdleTime = z.int().min(1).optional().describe('Idle seconds before it stops; default 60');
@@ -89,6 +90,9 @@ const profile = z.string().min(1).describe('Operator profile holding the keys');
 export const LLMConfigArg = z.object({ profile: profile.optional(), ...LLMProfile.shape }).catchall(z.unknown());
 export const TTSConfigArg = z.object({ profile: profile.optional(), ...TTSProfile.shape }).catchall(z.unknown());
 
+/** A member name without case, spaces or punctuation, to spot look-alikes. */
+const squash = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
 /** Members that decide where a profile's keys are sent: with a profile, only the operator sets them. */
 const PINNED = /(url|endpoint|host)$|^(LLMType|TTSType)$/i;
 
@@ -102,13 +106,26 @@ export function configToWire(kind: 'llm' | 'tts', field: string, arg: Record<str
   let base: Readonly<Record<string, unknown>> = {};
   if (profile !== undefined) {
     const profiles = env.profiles?.[kind] ?? {};
-    const found = profiles[profile as string];
+    const found = own(profiles, profile as string);
     if (!found) {
       const names = Object.keys(profiles).join(', ') || 'none';
-      throw new ArgumentError(`${field}.profile`, `no ${kind.toUpperCase()} profile named ${JSON.stringify(profile)} is configured (configured: ${names})`);
+      const shown = JSON.stringify(String(profile).length > 64 ? `${String(profile).slice(0, 64)}…` : profile);
+      throw new ArgumentError(`${field}.profile`, `no ${kind.toUpperCase()} profile named ${shown} is configured (configured: ${names})`);
     }
-    const pinned = Object.keys(given).find((k) => PINNED.test(k) && given[k] !== found[k]);
-    if (pinned) throw new ArgumentError(`${field}.${pinned}`, 'cannot be changed when a profile is used: the profile decides where its keys are sent');
+    // Only members named exactly as documented (or as in the profile) may be set: a look-alike such as "APIUrl "
+    // could reach the provider as the member it imitates.
+    const settable = new Set([...Object.keys(kind === 'llm' ? llmShape : ttsShape), ...Object.keys(found)]);
+    for (const k of Object.keys(given)) {
+      if (!settable.has(k)) {
+        const like = [...settable].find((m) => squash(m) === squash(k));
+        throw new ArgumentError(/^\w+$/.test(k) ? `${field}.${k}` : `${field}[${JSON.stringify(k)}]`, like
+          ? `looks like ${like} but is not it: with a profile, member names must match exactly`
+          : `is not a member that can be set with a profile (members: ${[...settable].filter((m) => !PINNED.test(m)).join(', ')})`);
+      }
+      if (PINNED.test(k) && given[k] !== found[k]) throw new ArgumentError(`${field}.${k}`, 'cannot be changed when a profile is used: the profile decides where its keys are sent');
+      // A structure of the profile may hold its own addresses: it is the operator's, whole.
+      if (found[k] !== null && typeof found[k] === 'object') throw new ArgumentError(`${field}.${k}`, 'cannot be replaced when a profile is used: it is set by the operator');
+    }
     base = found;
   }
   const merged = { ...base, ...given };

@@ -1,11 +1,14 @@
 // Data types of CDN relay and stream mixing (seed 004, "Data Types"): AgentParams, McuAudioParams,
 // McuVideoParams, McuLayoutParams, McuPublishCdnParam, McuSeiParams, McuFeedBackRoomParams and their members.
 import { z } from 'zod';
+import { roomIdType } from '../room-id.js';
 import { BotUserSig, UserSig, withBotSig } from '../tasks.js';
 
 const int = (min: number, max: number) => z.int().min(min).max(max);
 /** In every relay structure, RoomIdType 0 means a numeric room and 1 a string room. */
-const RelayRoomIdType = z.literal([0, 1]).describe('0 numeric room, 1 string room');
+const RelayRoomIdType = roomIdType({ numeric: 0, string: 1 });
+/** A mixed user's room. The docs give no default kind; as everywhere in TRTC, leaving RoomIdType out means a numeric room. */
+const MixRoomIdType = roomIdType({ numeric: 0, string: 1, fallback: 'int' });
 
 export const AgentParams = z.strictObject({
   UserId: z.string().min(1).describe('Relay bot; not a real user\'s ID'),
@@ -13,7 +16,7 @@ export const AgentParams = z.strictObject({
   MaxIdleTime: int(5, 86400).optional().describe('Idle seconds before it stops; default 30'),
 });
 
-const MixUserInfo = z.strictObject({ UserId: z.string(), RoomId: z.string().optional(), RoomIdType: z.literal([0, 1]).optional() });
+const MixUserInfo = z.strictObject({ UserId: z.string(), RoomId: z.string().optional(), RoomIdType: MixRoomIdType });
 const UserMediaStream = z.strictObject({
   UserInfo: MixUserInfo.optional(),
   StreamType: z.literal([0, 1]).optional().describe('1 screen share'),

@@ -1,6 +1,8 @@
 // Data types of cloud slicing and cloud moderation ("Cloud Slicing APIs", "Cloud Moderation APIs"): a bot cuts a
 // room's audio into clips and its video into frames, stores them, and (for moderation) hands them to a checker.
 import { z } from 'zod';
+import type { BotEntry } from '../define.js';
+import { roomIdType, roomKindIn } from '../room-id.js';
 import { SdkAppId } from '../fields.js';
 import { TaskRoomId, UserSig } from '../tasks.js';
 import { SubscribeStreamUserIds } from './recording.js';
@@ -25,8 +27,11 @@ export const botTaskShape = {
   RoomId: TaskRoomId,
   UserId: z.string().min(1).describe('Bot user ID; not an anchor\'s'),
   UserSig,
-  RoomIdType: z.literal([0, 1]).optional().describe('0 string room, 1 numeric room (default)'),
+  RoomIdType: roomIdType({ numeric: 1, string: 0, fallback: 'int' }),
 };
+
+/** A moderation or slicing bot in its room: the same bot user entering again ends the earlier task. */
+export const sliceBot = (args: Record<string, any>): BotEntry => ({ roomKind: roomKindIn(botTaskShape, args) ?? 'int', room: String(args.RoomId), userId: args.UserId });
 
 export const SliceParams = z.strictObject({
   SliceType: z.literal([1, 2, 3]).optional().describe('1 audio, 2 video frames, 3 both'),

@@ -4,8 +4,10 @@
 // Bots hear what users say in their room (World.say, or the room's script once a bot starts): a conversation bot
 // hears its TargetUserId and answers with a fixed line; a transcription bot hears the room or its TargetUserId.
 import { randomUUID } from 'node:crypto';
+import type { ToolDef } from '../../../tools/define.js';
+import * as defs from '../../../tools/ai.js';
 import type { App, RoomEvent, RoomKind, World } from '../world.js';
-import { checkBotSig, describedTask, hears, playScript, runningTask, type Task, type TaskKind } from '../tasks.js';
+import { checkBotSig, describedTask, hears, playScript, runningTask, taskRoomKind, type Task, type TaskKind } from '../tasks.js';
 import { SandboxError, type Handler, type HandlerContext } from './types.js';
 
 const NOT_FOUND = 'FailedOperation.TaskNotExist';
@@ -28,19 +30,16 @@ export function hearSpeech(world: World): void {
   });
 }
 
-/** RoomIdType of the AI actions: 0 (default) numeric, 1 string. */
-const roomKindOf = (roomIdType: number | undefined): RoomKind => (roomIdType === 1 ? 'str' : 'int');
-
 /**
  * Starts the bot of `field` (AgentConfig or TranscriptionParams). A running task with the same SessionId is a
  * duplicate; without a SessionId, `duplicateOf` applies the action's own rule. A bot user ID is unique in its
  * room, so an earlier task with the same bot ends.
  */
-function startBot(ctx: HandlerContext, kind: TaskKind, field: string, duplicateOf?: (roomKind: RoomKind) => Task | undefined) {
+function startBot(ctx: HandlerContext, def: ToolDef, kind: TaskKind, field: string, duplicateOf?: (roomKind: RoomKind) => Task | undefined) {
   const { world, app, params } = ctx;
   const bot = params[field];
   checkBotSig(ctx, 'InvalidParameter.UserSig', field, bot.UserId, bot.UserSig);
-  const roomKind = roomKindOf(params.RoomIdType);
+  const roomKind = taskRoomKind(def, params);
   const twin = params.SessionId ? world.tasks.running(app, (t) => t.kind === kind && t.sessionId === params.SessionId)[0] : duplicateOf?.(roomKind);
   if (twin) {
     const what = params.SessionId ? `with SessionId ${params.SessionId}` : 'for the same room or user';
@@ -78,7 +77,7 @@ const stop = (kind: TaskKind): Handler => (ctx) => {
 };
 
 export const aiHandlers: Record<string, Handler> = {
-  StartAIConversation: (ctx) => startBot(ctx, 'conversation', 'AgentConfig'),
+  StartAIConversation: (ctx) => startBot(ctx, defs.StartAIConversation, 'conversation', 'AgentConfig'),
 
   DescribeAIConversation: describe('conversation'),
 
@@ -124,7 +123,7 @@ export const aiHandlers: Record<string, Handler> = {
 
   // Without a SessionId, a room has one whole-room transcription, and each user one personal transcription.
   StartAITranscription: (ctx) =>
-    startBot(ctx, 'transcription', 'TranscriptionParams', (roomKind) => {
+    startBot(ctx, defs.StartAITranscription, 'transcription', 'TranscriptionParams', (roomKind) => {
       const { RoomId, TranscriptionParams: bot } = ctx.params;
       const mode = bot.TranscriptionMode ?? 0;
       return ctx.world.tasks.running(ctx.app, (t) => {

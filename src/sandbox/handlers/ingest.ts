@@ -1,6 +1,7 @@
 // Stream ingest behaviour. An ingest runs (InProgress) until stopped, or until a loop's MaxDuration is over; after
 // that it does not exist (NotExist). Pausing keeps it running.
-import { checkBotSig, runningTask } from '../tasks.js';
+import * as defs from '../../../tools/ingest.js';
+import { checkBotSig, runningTask, taskRoomKind } from '../tasks.js';
 import { SandboxError, type Handler, type HandlerContext } from './types.js';
 
 const MEDIA_URL = /^(https?|rtmp|rtmps|srt):\/\/[^\s/]+/i;
@@ -18,7 +19,7 @@ export const ingestHandlers: Record<string, Handler> = {
     if (params.StreamUrl === undefined) throw new SandboxError('InvalidParameter.StreamUrl', 'StreamUrl is required: it is the media to play.');
     checkStreamUrl(params.StreamUrl);
     checkBotSig(ctx, 'InvalidParameter.UserSig', 'UserSig', params.UserId, params.UserSig);
-    const roomKind = params.RoomIdType === 0 ? 'str' : 'int';
+    const roomKind = taskRoomKind(defs.StartStreamIngest, params);
     if (world.tasks.runningBots(app, roomKind, params.RoomId, params.UserId).length) {
       throw new SandboxError('FailedOperation.TaskExist', `Ingest bot ${params.UserId} is already playing into room ${params.RoomId}.`);
     }

@@ -1,7 +1,8 @@
 // On-cloud recording behaviour. A recording is Idle while nobody is in its room, InProgress while someone is,
 // and Exited once stopped or idle for MaxIdleTime; it can be queried for ResourceExpiredHour hours.
+import * as defs from '../../../tools/record.js';
 import { subscribed } from '../media.js';
-import { addressableTask, botStatus, checkBotSig, type Task } from '../tasks.js';
+import { addressableTask, botStatus, checkBotSig, taskRoomKind, type Task } from '../tasks.js';
 import type { World } from '../world.js';
 import { SandboxError, type Handler, type HandlerContext } from './types.js';
 
@@ -32,7 +33,7 @@ const storageFiles = (ctx: HandlerContext, task: Task) => (task.config.StoragePa
 export const recordHandlers: Record<string, Handler> = {
   CreateCloudRecording(ctx) {
     const { params, app, world } = ctx;
-    const roomKind = params.RoomIdType === 0 ? 'str' : 'int';
+    const roomKind = taskRoomKind(defs.CreateCloudRecording, params);
     checkBotSig(ctx, 'FailedOperation', 'UserSig', params.UserId, params.UserSig);
     const clash =
       world.room(app, roomKind, params.RoomId)?.users.has(params.UserId) ||

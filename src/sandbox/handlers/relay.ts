@@ -2,7 +2,8 @@
 // room has been empty for AgentParams.MaxIdleTime. Updates must carry a growing SequenceNumber.
 import { isDeepStrictEqual } from 'node:util';
 import { relayStartProblem } from '../../../tools/datatypes/mcu.js';
-import { checkBotSig, runningTask, type Task } from '../tasks.js';
+import * as defs from '../../../tools/relay.js';
+import { checkBotSig, runningTask, taskRoomKind, type Task } from '../tasks.js';
 import { SandboxError, type Handler, type HandlerContext } from './types.js';
 
 const NOT_FOUND = 'ResourceNotFound';
@@ -29,7 +30,7 @@ export const relayHandlers: Record<string, Handler> = {
     const agent = params.AgentParams;
     if (agent.UserSig !== undefined) checkBotSig(ctx, 'InvalidParameter', 'AgentParams', agent.UserId, agent.UserSig);
     checkFeedBackSigs(ctx);
-    const roomKind = params.RoomIdType === 1 ? 'str' : 'int';
+    const roomKind = taskRoomKind(defs.StartPublishCdnStream, params);
     // The same user ID entering again pushes the earlier session out, which ends the relay it ran.
     for (const earlier of world.tasks.runningBots(app, roomKind, params.RoomId, agent.UserId)) world.tasks.end(earlier, 'replaced');
     const task = world.tasks.start(app, {

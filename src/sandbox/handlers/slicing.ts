@@ -4,22 +4,23 @@
 // A bot user ID is unique in its room: a new task with it ends the earlier one, as documented.
 import { heardIn } from '../audio.js';
 import { userOfSliceUrl, verdictOf } from '../media.js';
-import { addressableTask, botStatus, checkBotSig, playScript, type TaskKind } from '../tasks.js';
-import type { RoomKind } from '../world.js';
+import { CreateCloudModeration } from '../../../tools/moderation.js';
+import { CreateCloudSliceTask } from '../../../tools/slice.js';
+import { addressableTask, botStatus, checkBotSig, playScript, taskRoomKind, type TaskKind } from '../tasks.js';
 import { SandboxError, type Handler, type HandlerContext } from './types.js';
 
 const NOT_FOUND = 'ResourceNotFound';
 
 /** The kinds' own parameter structures and their defaults. */
 const KINDS = {
-  moderation: { params: 'ModerationParams', idleS: 30, hours: 24 },
-  slicing: { params: 'SliceParams', idleS: 30, hours: 72 },
+  moderation: { def: CreateCloudModeration, params: 'ModerationParams', idleS: 30, hours: 24 },
+  slicing: { def: CreateCloudSliceTask, params: 'SliceParams', idleS: 30, hours: 72 },
 } as const;
 
 function start(kind: keyof typeof KINDS): Handler {
   return (ctx) => {
     const { params, app, world } = ctx;
-    const roomKind: RoomKind = params.RoomIdType === 0 ? 'str' : 'int';
+    const roomKind = taskRoomKind(KINDS[kind].def, params);
     checkBotSig(ctx, 'InvalidParameter', 'UserSig', params.UserId, params.UserSig);
     if (world.room(app, roomKind, params.RoomId)?.users.has(params.UserId)) {
       throw new SandboxError('FailedOperation', `UserId ${params.UserId} is already in room ${params.RoomId}; the bot needs an ID of its own.`);

@@ -1,9 +1,9 @@
 // Cloud transcription and hot-word vocabulary behaviour. A transcription bot is Idle while its room is empty,
 // InProgress while someone is there, and Exited once deleted or idle for MaxIdleTime; what it transcribes shows in
 // the world view. Vocabulary names are unique in an app, and at most one vocabulary is the app's default.
-import { botStatus, checkBotSig, describedTask, playScript, runningTask } from '../tasks.js';
+import { CreateCloudTranscription } from '../../../tools/transcription.js';
+import { botStatus, checkBotSig, describedTask, playScript, runningTask, taskRoomKind } from '../tasks.js';
 import type { Thing } from '../registry.js';
-import type { RoomKind } from '../world.js';
 import { SandboxError, type Handler, type HandlerContext } from './types.js';
 
 const NOT_FOUND = 'ResourceNotFound';
@@ -56,7 +56,7 @@ export const transcriptionHandlers: Record<string, Handler> = {
     checkBotSig(ctx, 'InvalidParameter', 'TranscriptionParam', bot.UserId, bot.UserSig);
     const problem = ttsProblem(params);
     if (problem) throw new SandboxError('InvalidParameter', problem);
-    const roomKind: RoomKind = params.RoomIdType === 1 ? 'str' : 'int';
+    const roomKind = taskRoomKind(CreateCloudTranscription, params);
     if (world.tasks.runningBots(app, roomKind, params.RoomId, bot.UserId).length) {
       throw new SandboxError('FailedOperation', `UserId ${bot.UserId} already runs a task in room ${params.RoomId}.`);
     }

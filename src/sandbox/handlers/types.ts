@@ -4,7 +4,10 @@ import type { App, Room, RoomKind, World } from '../world.js';
 
 export interface HandlerContext {
   world: World;
+  /** The app the request addresses (for an account-wide request, the first of `apps`). */
   app: App;
+  /** The apps the request covers: its app, or for an account-wide request without SdkAppId, every app of the account. */
+  apps: readonly App[];
   /** Parameters already checked against the catalog's wire schema. */
   params: Record<string, any>;
   /** The site the sandbox plays, when not the international one (some limits differ between sites). */

@@ -20,10 +20,10 @@ function buckets(start: number, end: number, now: number): Array<[number, number
   return out;
 }
 
-/** Minutes per tier in [from, to), over every session of the app. */
+/** Minutes per tier in [from, to), over every session of the apps the request covers. */
 function minutes(ctx: HandlerContext, from: number, to: number, roomString?: string): Map<string, number> {
   const total = new Map<string, number>();
-  for (const call of callsOf(ctx.world, ctx.app)) {
+  for (const call of ctx.apps.flatMap((app) => callsOf(ctx.world, app))) {
     if (roomString !== undefined && call.roomString !== roomString) continue;
     for (const s of call.sessions) {
       if (!overlaps(s.joinedAt, s.leftAt, from, to)) continue;
