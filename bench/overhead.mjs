@@ -8,7 +8,7 @@ import { benchSandbox, CLI, connectEra, ERAS, fmt, median, quantile, ratio } fro
 
 const N = Number(process.env.CALLS ?? 1000);
 const BLOCK = 100;
-const WRAPPER = fileURLToPath(new URL('sdk-wrapper.mjs', import.meta.url));
+const WRAPPER = fileURLToPath(new URL('./sdk-wrapper.mjs', import.meta.url));
 const require = createRequire(import.meta.url);
 const root = 'tencentcloud-sdk-nodejs-intl-en/tencentcloud';
 const tencentcloud = require('tencentcloud-sdk-nodejs-intl-en');
