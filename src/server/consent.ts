@@ -6,7 +6,7 @@
 // - token: for clients that cannot ask their user, a preview and a single-use confirmation token that the agent
 //   relays; the operator may turn this channel off (--consent-channel elicitation-only).
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ErrorCode, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Effect, ToolDef } from '../../tools/define.js';
 import { clipText, redact, redactText } from '../redact.js';
 import { NS, type Store } from '../store/index.js';
@@ -164,6 +164,10 @@ export async function decideConsent(
   };
 }
 
+/** JSON-RPC codes of a failed elicitation, as numbers: importing the SDK's table would load its schemas wherever consent is decided. */
+const REQUEST_TIMEOUT = -32001;
+const INVALID_PARAMS = -32602;
+
 type HumanAnswer = 'accepted' | 'declined' | 'cancelled' | 'mismatch' | 'invalid' | 'timeout' | 'failed';
 
 const NO_CONSENT: Record<Exclude<HumanAnswer, 'accepted'>, string> = {
@@ -191,7 +195,7 @@ async function askHuman(channel: Extract<ConsentChannel, { kind: 'elicitation' }
   } catch (err) {
     if (err instanceof AskThroughResult) throw err;
     const code = (err as { code?: number }).code;
-    return code === ErrorCode.RequestTimeout ? 'timeout' : code === ErrorCode.InvalidParams ? 'invalid' : 'failed';
+    return code === REQUEST_TIMEOUT ? 'timeout' : code === INVALID_PARAMS ? 'invalid' : 'failed';
   }
   if (result.action === 'decline') return 'declined';
   if (result.action === 'cancel') return 'cancelled';
