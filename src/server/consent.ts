@@ -261,3 +261,10 @@ export function describeIntent(def: ToolDef, app: number | undefined, args: Reco
   for (const [k, v] of Object.entries(shown)) lines(v, keyText(k), IDENTIFIER.test(k) || k === def.confirmField, out);
   return out.join('\n');
 }
+
+/** A client's elicitation capability, in either era's words. */
+export type ElicitationCapability = { elicitation?: { form?: object; url?: object } };
+
+/** Form elicitation: declared as such, or a bare `elicitation: {}` (its meaning before modes existed). */
+export const canFillForms = (caps: ElicitationCapability | undefined): boolean =>
+  caps?.elicitation !== undefined && (caps.elicitation.form !== undefined || caps.elicitation.url === undefined);

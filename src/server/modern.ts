@@ -3,7 +3,7 @@
 // the log level it wants in its _meta. Consent asks through an input_required result (input-required.ts) when the
 // request's client can fill a form, else through the confirmation token, as in the legacy era.
 import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, Server, type ServerContext as RequestContext } from '@modelcontextprotocol/server';
-import { AskThroughResult } from './consent.js';
+import { AskThroughResult, canFillForms, type ElicitationCapability } from './consent.js';
 import { CAPABILITIES, isLiveResource, LOG_LEVELS, atLeast, SERVER_INFO, type LogLevel, type SendLog, type ServerCore } from './core.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import { InputRequiredConsent } from './input-required.js';
@@ -26,12 +26,6 @@ const CACHE_HINTS = {
   'resources/read': STABLE,
 };
 
-type ClientCapabilities = { elicitation?: { form?: object; url?: object } };
-
-/** Form elicitation: declared as such, or a bare `elicitation: {}` (the pre-mode meaning). */
-const canFillForms = (caps: ClientCapabilities | undefined) =>
-  caps?.elicitation !== undefined && (caps.elicitation.form !== undefined || caps.elicitation.url === undefined);
-
 const elicitationValidator = new ElicitationSchemaValidator();
 
 /**
@@ -51,7 +45,7 @@ export function modernServers(ctx: ServerContext, core: ServerCore): (caller: st
     server.setRequestHandler('tools/call', async (request, rctx) => {
       const { name, arguments: args } = request.params;
       const envelope = rctx.mcpReq.envelope as Record<string, unknown> | undefined;
-      const round = canFillForms(envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined)
+      const round = canFillForms(envelope?.[CLIENT_CAPABILITIES_META_KEY] as ElicitationCapability | undefined)
         ? await consent.open({ caller, tool: name, args }, rctx.mcpReq.requestState(), rctx.mcpReq.inputResponses)
         : undefined;
       const token = rctx.mcpReq._meta?.progressToken;

@@ -8,6 +8,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { serveEventSubscriptions } from '../events/subscriptions.js';
 import { atLeast, CAPABILITIES, protocolError, SERVER_INFO, type LogLevel, type ServerCore } from './core.js';
+import { canFillForms } from './consent.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import type { CallExtra, ServerContext } from './pipeline.js';
 
@@ -25,7 +26,7 @@ export function createMcpServer(ctx: ServerContext, core: ServerCore): Server {
     const callExtra: CallExtra = {
       signal: extra.signal,
       // A client that can show its user a form is asked there, and only there.
-      consent: server.getClientCapabilities()?.elicitation?.form
+      consent: canFillForms(server.getClientCapabilities())
         ? { kind: 'elicitation', ask: (params) => server.elicitInput(params, { timeout: ctx.config.confirmTtl * 1000 }) }
         : { kind: 'token' },
       progress: token === undefined
