@@ -148,7 +148,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
     if (scope.app !== undefined && !field) app = scope.app;
     called = await effectOfCall(def, params, app, ledger, catalog, lookup);
   } catch (err) {
-    if (err instanceof StoreUnavailableError) return refuse(`${err.message}, so this call's targets and consent cannot be checked.`, 'refused:store');
+    if (err instanceof StoreUnavailableError) return refuse(`${err.message}, so this call's targets and consent cannot be checked. Retry once it is back.`, 'refused:store');
     throw err;
   }
   effect = called.effect;
@@ -171,7 +171,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
     try {
       decision = await decideConsent(ctx.tokens, config.consentChannel, request, extra.consent ?? { kind: 'token' }, confirmationToken);
     } catch (err) {
-      if (err instanceof StoreUnavailableError) return refuse(`${err.message}, so the confirmation token cannot be checked.`, 'refused:store');
+      if (err instanceof StoreUnavailableError) return refuse(`${err.message}, so consent cannot be checked (a confirmation token or requestState is single use). Retry once it is back.`, 'refused:store');
       throw err;
     }
     consent = decision.how;
