@@ -24,9 +24,9 @@ const DOWN_FOR_MS = 2_000;
 
 /**
  * Round-robin over the upstreams, with stickiness for legacy sessions (the Mcp-Session-Id a replica answered with
- * routes that session's later requests back to it). A replica that refuses the connection is skipped and the
- * request goes to the next one, since it never reached a server; a replica that fails once the request was sent
- * answers 502, since the request may have been acted on, and repeating it could act twice.
+ * routes that session's later requests back to it). A replica that cannot be connected to is skipped and the
+ * request goes to the next one, since it never reached a server; a replica that fails once connected answers 502,
+ * since the request may have been acted on, and repeating it could act twice.
  */
 export async function startBalancer(): Promise<Balancer> {
   const served = new Map<string, number>();
@@ -61,15 +61,17 @@ export async function startBalancer(): Promise<Balancer> {
         answer.once('end', () => resolve('done'));
         answer.once('close', () => resolve('done'));
       });
+      let connected = false;
+      out.once('socket', (socket) => socket.once('connect', () => (connected = true)));
       out.once('error', (err: NodeJS.ErrnoException) => {
-        // Refused: nothing reached a server, so another may take it.
-        if (err.code === 'ECONNREFUSED') {
+        // No connection was made: nothing reached a server, so another may take it.
+        if (!connected) {
           down.set(upstream, Date.now() + DOWN_FOR_MS);
           return resolve('refused');
         }
         if (!res.headersSent) {
           res.writeHead(502, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ error: `upstream failed after the request was sent: ${err.message}` }));
+          res.end(JSON.stringify({ error: `the replica failed once connected: ${err.message}` }));
         } else res.destroy();
         resolve('done');
       });
