@@ -13,6 +13,8 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port. */
   start(): Promise<void>;
+  /** The server's process ID while it runs. */
+  pid(): number | undefined;
 }
 
 export const REDIS_SERVER = process.env.REDIS_SERVER ?? 'redis-server';
@@ -67,5 +69,5 @@ export async function startRedis({ persist = false } = {}): Promise<RedisServer>
       proc.kill('SIGTERM');
     });
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, stop, start };
+  return { url: `redis://127.0.0.1:${port}`, port, stop, start, pid: () => child?.pid };
 }
