@@ -237,6 +237,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const site = raw.site ?? (raw.domain ? siteOfDomain(raw.domain) : 'intl');
   const config: Config = { ...raw, site, domain: raw.domain ?? SITE_DOMAINS[site], replicaId: raw.replicaId ?? `${hostname()}-${process.pid}` };
+  if (config.sources.store === '--store' && /^rediss?:\/\/[^/@]*:[^/@]*@/.test(config.store ?? '')) {
+    throw new ConfigError('--store carries a password, and a command line is visible to every local user: set TRTC_MCP_STORE to the URL instead.');
+  }
   if (config.authTokenFile) {
     if (config.authToken) throw new ConfigError('Both TRTC_MCP_AUTH_TOKEN and --auth-token-file are set: set one of them.');
     config.authToken = readAuthTokenFile(config.authTokenFile);

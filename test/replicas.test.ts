@@ -220,14 +220,18 @@ describe('a Redis outage', () => {
     expect(text(redeemed)).toMatch(/^Refused: the state store .* is unreachable .*, so consent cannot be checked/);
     const stop = await call(await clientOf(B.url), 'DeleteCloudRecording', { TaskId });
     expect(text(stop)).toMatch(/^Refused: the state store .* is unreachable .*, so this call's targets and consent cannot be checked\. Retry once it is back\. Nothing was sent\.$/);
+    // Under scope, what a call starts must be recorded, so a start is refused too.
+    const start = await call(lb, 'CreateCloudRecording', { RoomId: '1234', UserId: 'recorder_during', RecordParams: { RecordMode: 1, MaxIdleTime: 60 }, StorageParams: STORAGE });
+    expect(text(start)).toMatch(/^Refused: the state store .* is unreachable .*, so what this call starts could not be recorded for the scope\. Retry once it is back\. Nothing was sent\.$/);
     const events = await call(lb, 'list_events', {});
     expect(text(events)).toMatch(/^Refused: the state store .* is unreachable .*, so its events cannot be read/);
     expect(cloudRequests(sb, 'DismissRoom').filter((r) => r.time >= outageStarted)).toHaveLength(0);
     expect(cloudRequests(sb, 'DeleteCloudRecording').filter((r) => r.time >= outageStarted)).toHaveLength(0);
+    expect(cloudRequests(sb, 'CreateCloudRecording').filter((r) => r.time >= outageStarted)).toHaveLength(0);
     for (const r of [A, B, C]) {
       expect(auditOf(r).filter((a) => a.outcome === 'refused:store').every((a) => a.replica === r.name)).toBe(true);
     }
-    expect([A, B, C].flatMap(auditOf).filter((a) => a.outcome === 'refused:store').map((a) => a.tool).sort()).toEqual(['DeleteCloudRecording', 'DismissRoom', 'DismissRoom']);
+    expect([A, B, C].flatMap(auditOf).filter((a) => a.outcome === 'refused:store').map((a) => a.tool).sort()).toEqual(['CreateCloudRecording', 'DeleteCloudRecording', 'DismissRoom', 'DismissRoom']);
 
     // The probes: alive but not ready; where the store lives only with the token (none is configured here, so
     // every caller has it: loopback only).
@@ -262,6 +266,6 @@ describe('a Redis outage', () => {
     expect(cloudRequests(sb, 'DismissRoom').filter((r) => r.time >= outageStarted).map((r) => r.code)).toEqual(['OK', 'OK']);
     expect(fleet.replicas.map((r) => r.child.pid)).toEqual(pids);
     expect(fleet.replicas.every((r) => r.child.exitCode === null)).toBe(true);
-    console.log(`redis outage: ${outage} ms down; 4 refusals (requestState, token, scoped ledger, events) and 6 reads served; all 3 replicas ready ${recovered} ms after Redis was back, with no restart`);
+    console.log(`redis outage: ${outage} ms down; 5 refusals (requestState, token, scoped ledger, scoped start, events) and 6 reads served; all 3 replicas ready ${recovered} ms after Redis was back, with no restart`);
   }, 60_000);
 });
