@@ -100,6 +100,21 @@ export function start(args, env = { PATH: process.env.PATH ?? '' }) {
 }
 
 /**
+ * The sandbox in a process of its own (so that it shares no event loop with the load generator), with rate limits
+ * lifted, and the environment that points trtc-mcp at it.
+ */
+export async function standaloneSandbox(extraEnv = {}) {
+  const id = 'bench-id';
+  const key = 'bench-secret-key-0001';
+  const sandbox = await start([CLI, 'sandbox', '--port', '0', '--secret-id', id, '--secret-key', key, '--rate-limit-scale', '100000', '--log-level', 'error']);
+  const env = {
+    PATH: process.env.PATH ?? '', TENCENTCLOUD_SECRET_ID: id, TENCENTCLOUD_SECRET_KEY: key, TRTC_ENDPOINT: `${sandbox.url}/`,
+    TRTC_SDK_APP_ID: '1400000001', TRTC_MCP_RATE_LIMIT_SCALE: '100000', ...extraEnv,
+  };
+  return { sandbox, env };
+}
+
+/**
  * `sessions` concurrent clients over Streamable HTTP, each calling `tool` in a loop for `seconds`. Given several
  * servers (replicas), a legacy client keeps its session on one of them (sticky, assigned in turn), and a
  * 2026-07-28 client sends each request to the next server in turn, as a round-robin load balancer would.

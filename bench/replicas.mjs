@@ -5,7 +5,7 @@
 // group: this machine has as many cores as `nproc` says, shared by all of them.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { CLI, drive, fmt, loadTs, start } from './lib.mjs';
+import { CLI, drive, fmt, loadTs, standaloneSandbox, start } from './lib.mjs';
 
 const SESSIONS = Number(process.env.SESSIONS ?? 32);
 const SECONDS = Number(process.env.SECONDS ?? 15);
@@ -19,13 +19,7 @@ const cpuMs = (pid) => {
 
 const { startRedis } = await loadTs('test/redis.ts');
 const redis = await startRedis();
-const id = 'bench-id';
-const key = 'bench-secret-key-0001';
-const sandbox = await start([CLI, 'sandbox', '--port', '0', '--secret-id', id, '--secret-key', key, '--rate-limit-scale', '100000', '--log-level', 'error']);
-const env = {
-  PATH: process.env.PATH ?? '', TENCENTCLOUD_SECRET_ID: id, TENCENTCLOUD_SECRET_KEY: key, TRTC_ENDPOINT: `${sandbox.url}/`,
-  TRTC_SDK_APP_ID: '1400000001', TRTC_MCP_RATE_LIMIT_SCALE: '100000', TRTC_MCP_CONFIRM_SECRET: 'bench-confirm-secret-0001',
-};
+const { sandbox, env } = await standaloneSandbox({ TRTC_MCP_CONFIRM_SECRET: 'bench-confirm-secret-0001' });
 const now = Math.floor(Date.now() / 1000);
 
 async function measure(label, replicas, store) {

@@ -2,20 +2,14 @@
 // (with the sandbox in its own process) and, in the same run, against a bare echo server built with the same SDK
 // line and transport: the stack's own ceiling. Once per protocol era: legacy clients (v1, one session each) against
 // the v1 stack, and 2026-07-28 clients (v2, pinned; every call a stateless request) against the v2 stack.
-import { CLI, drive, ERAS, fmt, root, start } from './lib.mjs';
+import { CLI, drive, ERAS, fmt, root, standaloneSandbox, start } from './lib.mjs';
 
 const SESSIONS = Number(process.env.SESSIONS ?? 32);
 const SECONDS = Number(process.env.SECONDS ?? 20);
 const load = { sessions: SESSIONS, seconds: SECONDS };
 
 // trtc-mcp, with the sandbox standalone so that neither shares an event loop with the load generator.
-const id = 'bench-id';
-const key = 'bench-secret-key-0001';
-const sandbox = await start([CLI, 'sandbox', '--port', '0', '--secret-id', id, '--secret-key', key, '--rate-limit-scale', '100000', '--log-level', 'error']);
-const env = {
-  PATH: process.env.PATH ?? '', TENCENTCLOUD_SECRET_ID: id, TENCENTCLOUD_SECRET_KEY: key, TRTC_ENDPOINT: `${sandbox.url}/`,
-  TRTC_SDK_APP_ID: '1400000001', TRTC_MCP_RATE_LIMIT_SCALE: '100000', TRTC_MCP_MAX_SESSIONS: '1000',
-};
+const { sandbox, env } = await standaloneSandbox({ TRTC_MCP_MAX_SESSIONS: '1000' });
 const now = Math.floor(Date.now() / 1000);
 console.log(`throughput over Streamable HTTP, ${SESSIONS} concurrent clients x ${SECONDS} s`);
 const verdicts = [];

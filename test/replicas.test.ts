@@ -9,7 +9,7 @@ import type { Sandbox } from '../src/sandbox/index.js';
 import type { WorldSeed } from '../src/sandbox/world.js';
 import { cloudRequests, confirmationTokenOf, rememberSecret, text, withSandbox } from './helpers.js';
 import { probe, startFleet, type Fleet, type Replica } from './fleet.js';
-import { connectModernHttp, type FormAnswer } from './modern.js';
+import { connectModernHttp, routeRetries, type FormAnswer, type SentRetry } from './modern.js';
 
 const APP = 1400000001;
 const COS_KEY = 'cos-secret-for-replica-tests';
@@ -82,15 +82,9 @@ describe('consent is single use across the replicas', () => {
   });
 
   it('accepts a requestState issued by replica A once, on replica B, and refuses it on A and C', async () => {
-    const retries: Array<{ body: string; headers: Headers }> = [];
+    const retries: SentRetry[] = [];
     // Round one goes to A; the client's retry with the human's answer goes to B.
-    const toB: typeof fetch = async (url, init) => {
-      if (typeof init?.body === 'string' && init.body.includes('"requestState"')) {
-        retries.push({ body: init.body, headers: new Headers(init.headers) });
-        return fetch(`${B.url}/mcp`, init);
-      }
-      return fetch(url, init);
-    };
+    const toB = routeRetries((init) => fetch(`${B.url}/mcp`, init), retries);
     const client = await clientOf(A.url, { elicit: accept, fetch: toB });
     const done = await call(client, 'DismissRoom', { RoomId: 111 });
     expect(done.isError, text(done)).toBeFalsy();
@@ -196,14 +190,11 @@ describe('a Redis outage', () => {
     const token = confirmationTokenOf(await call(await clientOf(B.url), 'DismissRoom', { RoomId: 112 }));
     for (const r of fleet.replicas) expect(await probe(r.url, '/readyz')).toMatchObject({ status: 200, body: { status: 'ready', replica: r.name, store: { kind: 'redis', reachable: true } } });
 
-    let retry: { body: string; headers: Headers } | undefined;
-    const stopRedisFirst: typeof fetch = async (url, init) => {
-      if (typeof init?.body === 'string' && init.body.includes('"requestState"')) {
-        retry = { body: init.body, headers: new Headers(init.headers) };
-        await fleet.redis.stop();
-      }
-      return fetch(url, init);
-    };
+    const retries: SentRetry[] = [];
+    const stopRedisFirst = routeRetries(async (init) => {
+      await fleet.redis.stop();
+      return fetch(`${A.url}/mcp`, init);
+    }, retries);
     const answered = await call(await clientOf(A.url, { elicit: accept, fetch: stopRedisFirst }), 'DismissRoom', { RoomId: 113 });
     const outageStarted = Date.now();
 
@@ -256,7 +247,7 @@ describe('a Redis outage', () => {
     // Nothing refused during the outage was spent: the token, the requestState and the ledger entry all work now.
     const redeemedLater = await call(await clientOf(C.url), 'DismissRoom', { RoomId: 112, confirmationToken: token });
     expect(redeemedLater.isError, text(redeemedLater)).toBeFalsy();
-    const retried = (await (await fetch(`${B.url}/mcp`, { method: 'POST', headers: retry!.headers, body: retry!.body })).json()) as { result?: Result };
+    const retried = (await (await fetch(`${B.url}/mcp`, { method: 'POST', headers: retries[0]!.headers, body: retries[0]!.body })).json()) as { result?: Result };
     expect(retried.result, JSON.stringify(retried)).toMatchObject({ content: expect.any(Array) });
     expect(retried.result!.isError, JSON.stringify(retried)).toBeFalsy();
     const onB = await clientOf(B.url);
