@@ -39,24 +39,28 @@ function usageNotes(r: Record<string, any>, what: string): string[] {
 export const DescribeTrtcUsage = cloudAction({
   ...bucketed({}, 'Audio/video minutes by resolution'),
   action: 'DescribeTrtcUsage',
+  aliases: ['bill', 'billing', 'minutes', 'how much did we use', 'cost', 'invoice', 'consumption', 'spend'],
   description: 'Call minutes by resolution: 5-minute rows for one day, else daily rows.',
 });
 
 export const DescribeRecordingUsage = cloudAction({
   ...bucketed({ MixType: z.enum(['single', 'multi']).describe('single: per stream; multi: mixed') }, 'Recording minutes by resolution'),
   action: 'DescribeRecordingUsage',
+  aliases: ['recording cost', 'recording minutes', 'recording bill'],
   description: 'Recording minutes by resolution: 5-minute rows for one day, else daily rows.',
 });
 
 export const DescribeMixTranscodingUsage = cloudAction({
   ...bucketed({}, 'Mixing/transcoding minutes by resolution and codec'),
   action: 'DescribeMixTranscodingUsage',
+  aliases: ['mixing cost', 'transcoding minutes', 'mixing bill'],
   description: 'Mixing/transcoding minutes by resolution and codec: 5-minute rows for one day, else daily.',
 });
 
 export const DescribeRelayUsage = cloudAction({
   ...bucketed({}, 'Relay to CDN usage'),
   action: 'DescribeRelayUsage',
+  aliases: ['cdn cost', 'relay bandwidth', 'relaying bill', 'cdn usage'],
   description: 'Relay-to-CDN usage: 5-minute rows for one day, else daily rows.',
 });
 
@@ -73,6 +77,7 @@ const csvRoomRows: RoomRows = {
 export const DescribeTrtcRoomUsage = cloudAction({
   ...shared,
   action: 'DescribeTrtcRoomUsage',
+  aliases: ['minutes per room', 'usage per room', 'bill per room', 'most minutes', 'busiest room'],
   // Documented as one call every 15 seconds.
   rateLimit: 1 / 15,
   description: 'Call minutes per room and resolution, as CSV. One call per 15 seconds.',
@@ -112,6 +117,7 @@ const seconds = z.number().describe('Seconds');
 export const DescribeRecordStatistic = cloudAction({
   ...cnUsage,
   action: 'DescribeRecordStatistic',
+  aliases: ['recording seconds', 'recording cost'],
   description: 'Cloud recording seconds per day by resolution (SD, HD, FHD) and audio.',
   ...timed(z.object({ SdkAppId: SdkAppId.optional() }), MONTH),
   output: z.object({
@@ -130,6 +136,7 @@ export const DescribeRecordStatistic = cloudAction({
 export const DescribeTrtcMcuTranscodeTime = cloudAction({
   ...cnUsage,
   action: 'DescribeTrtcMcuTranscodeTime',
+  aliases: ['transcoding seconds', 'transcoding cost'],
   description: 'Relay transcoding seconds per day by resolution, and bandwidth.',
   ...timed(z.object({ SdkAppId: SdkAppId.optional() }), MONTH),
   output: z.object({
@@ -160,6 +167,7 @@ const AppIdText = z.string().regex(/^[1-9]\d*$/, 'must be digits');
 export const DescribeTRTCAIRecognitionUsage = cloudAction({
   ...cnUsage,
   action: 'DescribeTRTCAIRecognitionUsage',
+  aliases: ['ai cost', 'ai usage', 'speech recognition usage'],
   description: 'AI usage over a period: conversation, speech-to-text, translation and speech synthesis.',
   ...timed(
     z.object({

@@ -8,7 +8,10 @@ import { describeIssues } from '../validation.js';
 import { EVENT_RESOURCE_TEMPLATES, EventResourceRefusal, readEventResource, serveEventSubscriptions } from '../events/resources.js';
 import { isEventTool, runEventTool } from '../events/tools.js';
 import { VERSION } from '../version.js';
-import { DISCOVERY_TOOLSET, discoveryInputs, effectOf, isDiscovery, jsonResult, searchTools, type DiscoveryName } from './discovery.js';
+import {
+  DISCOVERY_TOOLSET, discoveryInputs, effectOf, isDiscovery, jsonResult, readOnlyRefusal, searchAnswer, unlistedToolMessage, type DiscoveryName,
+} from './discovery.js';
+import { similarNames } from './search.js';
 import { SITE_NAMES, SITES } from '../../tools/define.js';
 import { offSite, selectTools } from './guard.js';
 import { listed as toListed, onSite, type ManifestTool } from './tool-list.js';
@@ -87,7 +90,7 @@ export function createMcpServer(ctx: ServerContext, listed: readonly ManifestToo
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: tools as never }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args } = request.params;
-    if (!exposed.has(name)) throw protocolError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    if (!exposed.has(name)) throw protocolError(ErrorCode.InvalidParams, unlistedToolMessage(name, callable, manifest, ctx.config));
     const token = request.params._meta?.progressToken;
     const callExtra: CallExtra = {
       signal: extra.signal,
@@ -101,7 +104,7 @@ export function createMcpServer(ctx: ServerContext, listed: readonly ManifestToo
             void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } }).catch(() => undefined),
     };
     const result = isDiscovery(name)
-      ? await discover(ctx, name, args, callable, unavailable, exposed, callExtra)
+      ? await discover(ctx, name, args, callable, unavailable, exposed, manifest, callExtra)
       : isEventTool(name)
         ? await runEventTool(ctx, name, args, callExtra)
         : await runTool(ctx, (await loadCatalog()).get(name)!, args, callExtra);
@@ -156,6 +159,7 @@ async function discover(
   callable: readonly ManifestTool[],
   unavailable: readonly ManifestTool[],
   exposed: ReadonlySet<string>,
+  manifest: readonly ManifestTool[],
   extra: CallExtra,
 ): Promise<CallToolResult> {
   const parsed = discoveryInputs[name].safeParse(args ?? {});
@@ -164,20 +168,14 @@ async function discover(
   }
   const input = parsed.data as { query?: string; limit?: number; name?: string; arguments?: Record<string, unknown> };
   const find = (tool: string) => callable.find((t) => t.name === tool);
-  const unknown = (tool: string) =>
-    failure(`No callable tool named ${tool}. ${searchTools(tool, callable, 3).map((r) => r.tool.name).join(', ') || 'Use search_tools to find one'}.`);
+  const unknown = async (tool: string) => {
+    const readOnly = readOnlyRefusal(tool, manifest, ctx.config);
+    if (readOnly) return failure(readOnly);
+    const like = await similarNames(tool, callable);
+    return failure(`No callable tool named ${tool}. ${like.join(', ') || 'Use search_tools to find one'}.`);
+  };
 
-  if (name === 'search_tools') {
-    const results = searchTools(input.query!, [...callable, ...unavailable], input.limit).map(({ tool }) => ({
-      name: tool.name,
-      toolset: tool.toolset,
-      effect: effectOf(tool),
-      description: tool.description,
-      listed: exposed.has(tool.name),
-      ...(!onSite(tool, ctx.config.site) && { unavailable: offSite(tool, ctx.config.site) }),
-    }));
-    return jsonResult({ results }, true);
-  }
+  if (name === 'search_tools') return searchAnswer(input.query!, input.limit, [...callable, ...unavailable], exposed, ctx.config.site);
   const elsewhere = unavailable.find((t) => t.name === input.name);
   if (elsewhere) {
     const why = offSite(elsewhere, ctx.config.site)!;
