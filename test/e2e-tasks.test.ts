@@ -286,6 +286,31 @@ describe('task tools over stdio', () => {
     expect(cloudRequests(sb).length).toBe(before);
   });
 
+  it.each([
+    ['StartAIConversation', { RoomId: '1234', AgentConfig: { UserId: 'alice', TargetUserId: 'alice' } },
+      'AgentConfig.UserId: must differ from TargetUserId: the bot joins the room as a user of its own; give it an ID nobody in the room uses, such as "ai_bot"'],
+    ['StartAITranscription', { RoomId: '1234', TranscriptionParams: { UserId: 'bob', TranscriptionMode: 1, TargetUserId: 'bob' } },
+      'TranscriptionParams.UserId: must differ from TargetUserId'],
+    ['ControlAIConversation', { TaskId: 'task-1', Command: 'ServerPushText', ServerPushText: {} },
+      'ServerPushText.Text: must be the words the bot should say, not empty (to end the conversation, use StopAIConversation)'],
+    ['ControlAIConversation', { TaskId: 'task-1', Command: 'ServerPushText', ServerPushText: { Text: '', StopAfterPlay: true } },
+      'ServerPushText.Text: must be the words the bot should say, not empty'],
+    ['ControlAIConversation', { TaskId: 'task-1', Command: 'ServerPushText' }, 'ServerPushText: is required when Command is ServerPushText: give {"Text": "what the bot should say"}'],
+  ])('refuses a %s that cannot work, with the fix, before sending (%j)', async (name, args, message) => {
+    const before = cloudRequests(sb).length;
+    const r = await call(name, args);
+    expect(r.isError).toBe(true);
+    expect(text(r)).toContain(`Invalid arguments for ${name}; nothing was sent:\n- ${message}`);
+    expect(cloudRequests(sb).length).toBe(before);
+  });
+
+  it('is refused by the sandbox, as the docs say TRTC refuses it, when a bot takes the ID of a user in the room', async () => {
+    const r = await call('StartAIConversation', { RoomId: '1234', AgentConfig: { UserId: 'bob', TargetUserId: 'alice' } });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toContain('StartAIConversation failed: InvalidParameter: AgentConfig.UserId bob is a user in room 1234; a bot needs a user ID of its own.');
+    expect(cloudRequests(sb, 'StartAIConversation').at(-1)!.code).toBe('InvalidParameter');
+  });
+
   it('puts an AI bot in the string room when RoomIdType says so', async () => {
     const { TaskId } = await ok('StartAIConversation', { RoomId: 'support-7', RoomIdType: 1, AgentConfig: { UserId: 'bot_s7', TargetUserId: 'u' }, LLMConfig: { profile: 'default' }, TTSConfig: { profile: 'default' } });
     expect(sb.world.tasks.find(app(), TaskId)).toMatchObject({ roomKind: 'str', roomId: 'support-7' });

@@ -15,7 +15,7 @@ const lastHour = () => ({ StartTime: ago(3540), EndTime: ago(0) });
 
 /** A human who agrees to whatever they are asked, typing the value back when asked to. */
 const agree: ElicitHandler = (params) => {
-  const confirm = (params.requestedSchema as { properties: { confirm: { type: string; title: string } } }).properties.confirm;
+  const confirm = (params as unknown as { requestedSchema: { properties: { confirm: { type: string; title: string } } } }).requestedSchema.properties.confirm;
   return { action: 'accept', content: { confirm: confirm.type === 'string' ? /Type "(.*)" to confirm/.exec(confirm.title)![1]! : true } };
 };
 

@@ -126,7 +126,11 @@ export const ControlAIConversation = cloudAction({
   targets: byTaskId,
   input: z.object({ TaskId, Command: z.literal('ServerPushText'), ServerPushText: ServerPushText.optional() }),
   toWire(args) {
-    if (!args.ServerPushText) throw new ArgumentError('ServerPushText', 'is required when Command is ServerPushText');
+    // The docs leave Text optional, but without words there is nothing to say: ending the task is StopAIConversation.
+    if (!args.ServerPushText) throw new ArgumentError('ServerPushText', 'is required when Command is ServerPushText: give {"Text": "what the bot should say"}');
+    if (!args.ServerPushText.Text?.trim()) {
+      throw new ArgumentError('ServerPushText.Text', 'must be the words the bot should say, not empty (to end the conversation, use StopAIConversation)');
+    }
     return args;
   },
   output: NoOutput,
