@@ -208,26 +208,3 @@ describe('resources', () => {
     expect(world.apps[0].rooms.map((r: { roomId: unknown }) => r.roomId)).toContain(1234);
   });
 });
-
-describe('prompts', () => {
-  it('lists the headline workflows and renders them with their arguments', async () => {
-    const client = await connect();
-    const { prompts } = await client.listPrompts();
-    expect(prompts.map((p) => p.name)).toEqual(['moderate_room', 'ai_conversation_bot', 'diagnose_call_quality', 'usage_report']);
-    const r = await client.getPrompt({ name: 'moderate_room', arguments: { roomId: '1234', userId: 'bob' } });
-    expect((r.messages[0]!.content as { text: string }).text).toMatch(/room 1234.*user bob/s);
-    await expect(client.getPrompt({ name: 'usage_report', arguments: {} })).rejects.toThrow(/needs start, end/);
-  });
-
-  it('names only tools that exist', async () => {
-    const client = await connect();
-    const names = new Set(CATALOG.map((d) => d.name));
-    for (const p of (await client.listPrompts()).prompts) {
-      const args = Object.fromEntries((p.arguments ?? []).map((a) => [a.name, 'x1']));
-      const body = ((await client.getPrompt({ name: p.name, arguments: args })).messages[0]!.content as { text: string }).text;
-      const mentioned = body.match(/\b(Describe|Start|Stop|Update|Control|Set|Remove|Dismiss|Create|Delete|Modify)[A-Za-z]+\b/g) ?? [];
-      expect(mentioned.length).toBeGreaterThan(0);
-      for (const m of mentioned) if (!/^(Describe|Start|Stop|Update|Control|Set|Remove|Dismiss|Create|Delete|Modify)$/.test(m)) expect.soft(names.has(m), `${p.name} mentions ${m}`).toBe(true);
-    }
-  });
-});

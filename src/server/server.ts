@@ -127,10 +127,10 @@ export function createMcpServer(ctx: ServerContext, listed: readonly ManifestToo
     return result;
   });
   serveEventSubscriptions(server, ctx, protocolError);
-  server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: listPrompts() }));
+  server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: listPrompts(ctx) }));
   server.setRequestHandler(GetPromptRequestSchema, async (request) => {
     try {
-      const result = getPrompt(request.params.name, request.params.arguments);
+      const result = getPrompt(ctx, exposed, request.params.name, request.params.arguments);
       if (result) return result;
     } catch (err) {
       throw protocolError(ErrorCode.InvalidParams, (err as Error).message);
