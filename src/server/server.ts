@@ -35,7 +35,7 @@ export function instructionsFor(ctx: ServerContext): string {
   const lines = [
     'Operate Tencent RTC (TRTC) through its server APIs. Tools named like DismissRoom are TRTC Cloud API 3.0 actions with the same parameters.',
     `SdkAppId may be omitted: it defaults to ${ctx.config.sdkAppId ?? 'the configured app (none is configured, so pass it)'}.`,
-    'Numeric room IDs (RoomId integer) and string room IDs (the ...ByStrRoomId tools) are separate rooms.',
+    'Numeric room IDs and string room IDs are separate rooms: the room tools have ...ByStrRoomId twins for string rooms, and the task tools (AI, recording, relay, ingest) say which kind with RoomIdType.',
     'Tools named live_, seat_, pk_, call_ and conference_ are the IM-style REST APIs of the configured app (no SdkAppId); a live or conference room is a TRTC room with a string ID.',
     'Only some tools are listed. To do something no listed tool does, use search_tools, then describe_tool and call_tool.',
     `The server works with ${SITE_NAMES[ctx.config.site]} (--site ${ctx.config.site}); tools documented for the other site only are not offered, and search_tools marks them unavailable.`,
