@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { cloudAction, type RoomRows } from './define.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
 import { RESULT_BUDGET_BYTES, jsonBytes } from '../src/server/budget.js';
-import { DAY, HOUR, parseInstant, timed, windowToWire, type TimeWindow } from './time.js';
+import { DAY, HOUR, parseInstant, timed, utcDate, windowToWire, type TimeWindow } from './time.js';
 
 const shared = { toolset: 'usage', effect: 'read', regions: REGIONS.usage } as const;
 const MONTH: TimeWindow = { form: 'date', maxSpan: 31 * DAY };
@@ -34,7 +34,10 @@ function bucketed(extra: z.ZodRawShape, what: string) {
 }
 
 type Row = z.infer<typeof TrtcUsage>;
-const FIVE_MINUTES = 5 * 60_000;
+const utcDayOf = (value: unknown) => {
+  const ms = typeof value === 'number' || typeof value === 'string' ? parseInstant(value) : undefined;
+  return ms === undefined ? undefined : utcDate(ms);
+};
 const keyTime = (key: string | undefined) => Date.parse(`${(key ?? '').replace(' ', 'T')}Z`);
 const round2 = (n: number) => Math.round(n * 100) / 100;
 /** An agent's time names an instant (not a bare date): Unix time, or ISO-8601 with a time of day. */
@@ -48,7 +51,8 @@ const instantOf = (value: unknown) => (typeof value === 'number' || (typeof valu
 function usageAnswer(r: Record<string, any>, args: Record<string, any>, what: string) {
   const keys: string[] = r.UsageKey ?? [];
   let rows: Row[] = r.UsageList ?? [];
-  const fine = rows.length > 1 && keyTime(rows[1]!.TimeKey) - keyTime(rows[0]!.TimeKey) === FIVE_MINUTES;
+  // One day is answered in five-minute rows, more days in daily rows (the dates sent are the UTC dates of the times).
+  const fine = utcDayOf(args.StartTime) !== undefined && utcDayOf(args.StartTime) === utcDayOf(args.EndTime);
   const notes: string[] = [];
   const [from, to] = [instantOf(args.StartTime), instantOf(args.EndTime)];
   if (fine && (from !== undefined || to !== undefined)) {
