@@ -6,7 +6,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
 import { DEFAULT_WORLD } from '../src/sandbox/world.js';
-import { confirmationTokenOf, connectStdio, sandboxEnv, text, withSandbox, type Connected, type ElicitHandler } from './helpers.js';
+import { cleanEnv, confirmationTokenOf, connectStdio, sandboxEnv, text, withSandbox, type Connected, type ElicitHandler } from './helpers.js';
 
 type Result = CallToolResult & { structuredContent?: Record<string, any> };
 const ago = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
@@ -162,5 +162,37 @@ describe('the default world: every quality tool agrees on who suffers and why', 
     expect(Math.min(...rows.map((r: number[]) => r[1]))).toBeGreaterThanOrEqual(3);
     const calm = await call('DescribeTRTCRealTimeQualityData', { RoomId: 'class-101', StartTime: ago(120), EndTime: ago(0) });
     expect(Math.max(...calm.structuredContent!.Data.Series[0].Values.map((v: { RowValue: number[] }) => v.RowValue[1]))).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('the default world, as trtc://sandbox/world shows it', () => {
+  let conn: Connected;
+  afterAll(async () => {
+    await conn.close();
+  });
+
+  it('says what each story room is for, who is on a poor connection, and holds a live room with its host on a seat', async () => {
+    // The server's own sandbox, as a newcomer starts it.
+    conn = await connectStdio(['--sandbox', '--toolsets', 'room,live,seat'], cleanEnv());
+    const world = JSON.parse(((await conn.client.readResource({ uri: 'trtc://sandbox/world' })).contents[0] as { text: string }).text);
+    const rooms = new Map<unknown, { about?: string; idType: string; users: Array<{ userId: string; quality?: string; role?: string }> }>(
+      world.apps[0].rooms.map((r: { roomId: unknown }) => [r.roomId, r]),
+    );
+    const seeded = new Map(DEFAULT_WORLD.apps[0]!.rooms!.map((r) => [r.roomId, r]));
+    for (const id of [1234, 'helpdesk', 'live-show']) expect(rooms.get(id)!.about, String(id)).toBe(seeded.get(id)!.about);
+    expect(rooms.get(1234)!.users.filter((u) => u.quality === 'poor').map((u) => u.userId)).toEqual(['carol']);
+    expect(rooms.get('helpdesk')!.idType).toBe('string');
+    expect(rooms.get('live-show')!.users.map((u) => [u.userId, u.role ?? 'anchor'])).toEqual([['host-1', 'anchor'], ['fan-1', 'audience'], ['fan-2', 'audience']]);
+
+    // The live room answers the TUILiveKit commands: its info, its members, its host on seat 0.
+    const call = async (name: string, args: Record<string, unknown>) => {
+      const r = (await conn.client.callTool({ name, arguments: args })) as Result;
+      expect(r.isError, text(r)).toBeFalsy();
+      return r.structuredContent!;
+    };
+    expect(await call('live_get_room_info', { RoomId: 'live-show' })).toMatchObject({ RoomInfo: { RoomName: 'Evening show', Owner_Account: 'host-1' } });
+    const members = (await call('live_get_member_list', { RoomId: 'live-show', Next: '' })).MemberList.map((m: { Member_Account: string }) => m.Member_Account);
+    expect(members.sort()).toEqual(['fan-1', 'fan-2', 'host-1']);
+    expect((await call('seat_list', { RoomId: 'live-show' })).SeatList[0]).toMatchObject({ Index: 0, Member_Account: 'host-1' });
   });
 });
