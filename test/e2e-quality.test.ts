@@ -355,8 +355,10 @@ describe('monitoring over Streamable HTTP', () => {
     expect(arrived.map((p) => p.progress)).toEqual([1, 2]);
     expect(progress).toEqual([1, 2].slice(0, progress.length));
 
-    const now = new Date();
-    now.setUTCSeconds(0, 0);
+    // EndTime is the start of the minute the guests joined in (when the sandbox started), not of the current minute,
+    // which a slow start may have moved past it.
+    const guestsJoined = Math.min(...[...sb.world.apps.get(APP)!.rooms.values()].flatMap((r) => [...r.users.values()]).filter((u) => u.userId.startsWith('guest-')).map((u) => u.joinedAt));
+    const now = new Date(Math.floor(guestsJoined / 60_000) * 60_000);
     const usage = (await client.callTool({ name: 'DescribeTrtcRoomUsage', arguments: { StartTime: new Date(now.getTime() - 3 * 3600_000).toISOString(), EndTime: now.toISOString() } })) as Result;
     expect(usage.isError, text(usage)).toBeFalsy();
     const lines: string[] = usage.structuredContent.Data.trim().split('\n');
