@@ -1,4 +1,7 @@
-// Shared by the benchmarks: spawning servers, connecting real MCP clients, statistics, the sandbox.
+// Shared by the benchmarks: spawning servers, connecting real MCP clients of both protocol eras, statistics, the
+// sandbox.
+import { Client as ModernClient } from '@modelcontextprotocol/client';
+import { StdioClientTransport as ModernStdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { build } from 'esbuild';
@@ -45,6 +48,30 @@ export async function connectStdio(command, args, env = { PATH: process.env.PATH
   await client.connect(transport);
   return { client, pid: transport.pid, close: () => client.close() };
 }
+
+export const REVISION = '2026-07-28';
+/** The eras a benchmark can run in: the legacy handshake (v1 client) and 2026-07-28 (v2 client, pinned). */
+export const ERAS = ['legacy', REVISION];
+
+/** A DiscoverResult from an earlier connection, per server: hosts cache it, so a connect sends no probe. */
+const discovered = new Map();
+
+/**
+ * A v2 client pinned to 2026-07-28 over stdio. The first connection to a server learns its DiscoverResult (the
+ * SDK probes on a short-lived sibling process); later ones adopt it, so that what is timed is one server process.
+ */
+export async function connectModernStdio(command, args, env = { PATH: process.env.PATH ?? '' }) {
+  const key = [command, ...args].join(' ');
+  const transport = new ModernStdioClientTransport({ command, args, env, stderr: 'ignore' });
+  const client = new ModernClient({ name: 'trtc-mcp-bench', version: '1' }, { versionNegotiation: { mode: { pin: REVISION } } });
+  const prior = discovered.get(key);
+  await client.connect(transport, prior ? { prior: { kind: 'modern', discover: prior } } : undefined);
+  if (!prior) discovered.set(key, client.getDiscoverResult());
+  return { client, pid: transport.pid, close: () => client.close() };
+}
+
+/** A client of either era over stdio. */
+export const connectEra = (era, command, args, env) => (era === 'legacy' ? connectStdio(command, args, env) : connectModernStdio(command, args, env));
 
 export const median = (xs) => quantile(xs, 0.5);
 export function quantile(xs, q) {

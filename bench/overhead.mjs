@@ -1,10 +1,14 @@
-// Per-call overhead: DescribeRoomInfo N times through trtc-mcp over stdio against the sandbox, and the same
-// number of times directly with Tencent's official Node SDK against the same sandbox, in interleaved blocks.
+// Per-call latency: DescribeRoomInfo N times through trtc-mcp over stdio against the sandbox, and as many times
+// through the reference, a minimal MCP server that wraps Tencent's official Node SDK (sdk-wrapper.mjs) and is
+// spawned and called the same way, in interleaved blocks, in each protocol era. The official SDK called directly,
+// without MCP, is printed too: the floor under both.
 import { createRequire } from 'node:module';
-import { benchSandbox, CLI, connectStdio, fmt, median, quantile, ratio } from './lib.mjs';
+import { fileURLToPath } from 'node:url';
+import { benchSandbox, CLI, connectEra, ERAS, fmt, median, quantile, ratio } from './lib.mjs';
 
 const N = Number(process.env.CALLS ?? 1000);
 const BLOCK = 100;
+const WRAPPER = fileURLToPath(new URL('./sdk-wrapper.mjs', import.meta.url));
 const require = createRequire(import.meta.url);
 const root = 'tencentcloud-sdk-nodejs-intl-en/tencentcloud';
 const tencentcloud = require('tencentcloud-sdk-nodejs-intl-en');
@@ -16,15 +20,14 @@ const { sb, env, account, app } = await benchSandbox();
 const now = Math.floor(Date.now() / 1000);
 const args = { SdkAppId: app.sdkAppId, StartTime: now - 3600, EndTime: now };
 
-const ours = await connectStdio(process.execPath, [CLI, '--toolsets', 'quality'], env);
 const sdk = new tencentcloud.trtc.v20190722.Client(
   new Credential(account.secretId, account.secretKey),
   'ap-singapore',
   new ClientProfile('TC3-HMAC-SHA256', new HttpProfile('http://', new URL(sb.url).host, 'POST', 10)),
 );
-const sdkCall = () => new Promise((resolve, reject) => sdk.DescribeRoomInfo(args, (err, resp) => (err ? reject(err) : resolve(resp))));
-const oursCall = async () => {
-  const r = await ours.client.callTool({ name: 'DescribeRoomInfo', arguments: args });
+const direct = () => new Promise((resolve, reject) => sdk.DescribeRoomInfo(args, (err, resp) => (err ? reject(err) : resolve(resp))));
+const caller = (c) => async () => {
+  const r = await c.client.callTool({ name: 'DescribeRoomInfo', arguments: args });
   if (r.isError) throw new Error(r.content[0].text);
 };
 
@@ -35,18 +38,23 @@ async function timed(fn, n, into) {
     into?.push(performance.now() - t);
   }
 }
-await timed(oursCall, 50);
-await timed(sdkCall, 50);
-const lat = { 'trtc-mcp (stdio)': [], 'official SDK': [] };
-for (let done = 0; done < N; done += BLOCK) {
-  await timed(oursCall, BLOCK, lat['trtc-mcp (stdio)']);
-  await timed(sdkCall, BLOCK, lat['official SDK']);
-}
-await ours.close();
-await sb.close();
 
-const [m1, m2] = [median(lat['trtc-mcp (stdio)']), median(lat['official SDK'])];
-console.log(`per-call latency, DescribeRoomInfo x ${N} each against the sandbox`);
-for (const [name, xs] of Object.entries(lat)) console.log(`  ${name.padEnd(18)} median ${fmt(median(xs)).padStart(9)}  p99 ${fmt(quantile(xs, 0.99)).padStart(9)}`);
-console.log(`  ratio (median): ${ratio(m1, m2)}; overhead trtc-mcp adds: ${fmt(m1 - m2)}`);
-console.log(`  targets: median <= 1.5x the SDK's: ${m1 / m2 <= 1.5 ? 'met' : 'MISSED'}; added overhead < 1 ms: ${m1 - m2 < 1 ? 'met' : 'MISSED'}`);
+console.log(`per-call latency, DescribeRoomInfo x ${N} each against the sandbox, over stdio`);
+const verdicts = [];
+for (const era of ERAS) {
+  const ours = await connectEra(era, process.execPath, [CLI, '--toolsets', 'quality'], env);
+  const wrapper = await connectEra(era, process.execPath, [WRAPPER, era], env);
+  const subjects = { 'trtc-mcp': caller(ours), 'minimal SDK wrapper': caller(wrapper), 'official SDK, no MCP': direct };
+  const lat = Object.fromEntries(Object.keys(subjects).map((k) => [k, []]));
+  for (const fn of Object.values(subjects)) await timed(fn, 50);
+  for (let done = 0; done < N; done += BLOCK) for (const [name, fn] of Object.entries(subjects)) await timed(fn, BLOCK, lat[name]);
+  await ours.close();
+  await wrapper.close();
+  console.log(`  ${era}:`);
+  for (const [name, xs] of Object.entries(lat)) console.log(`    ${name.padEnd(22)} median ${fmt(median(xs)).padStart(9)}  p99 ${fmt(quantile(xs, 0.99)).padStart(9)}`);
+  const [m1, m2] = [median(lat['trtc-mcp']), median(lat['minimal SDK wrapper'])];
+  console.log(`    trtc-mcp / wrapper (median): ${ratio(m1, m2)}, ${m1 <= m2 ? 'faster by' : 'slower by'} ${fmt(Math.abs(m1 - m2))}`);
+  verdicts.push(`${era}: ${m1 <= m2 ? 'met' : 'MISSED'} (${ratio(m1, m2)})`);
+}
+await sb.close();
+console.log(`  target: median no worse than the minimal wrapper: ${verdicts.join('; ')}`);

@@ -23,13 +23,20 @@ const onlyEnglishLocale = {
   },
 };
 
-// The server always passes its own elicitation validator, so the SDK's default (Ajv, ~130 kB) is never used:
-// its module is replaced by a re-export of ours.
+// The server always passes its own elicitation validator, so the SDKs' default (Ajv, ~130 kB in v1, ~290 kB in
+// v2) is never used: the modules that provide it are replaced by re-exports of ours.
+const validator = JSON.stringify(new URL('src/server/elicit-validator.ts', root).pathname);
 const noAjv = {
   name: 'no-ajv',
   setup(b) {
     b.onLoad({ filter: /[\\/]@modelcontextprotocol[\\/]sdk[\\/]dist[\\/]esm[\\/]validation[\\/]ajv-provider\.js$/ }, () => ({
-      contents: `export { ElicitationSchemaValidator as AjvJsonSchemaValidator } from ${JSON.stringify(new URL('src/server/elicit-validator.ts', root).pathname)};`,
+      contents: `export { ElicitationSchemaValidator as AjvJsonSchemaValidator } from ${validator};`,
+      loader: 'js',
+      resolveDir: root.pathname,
+    }));
+    b.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, () => ({ path: 'v2-shims', namespace: 'no-ajv' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-ajv' }, () => ({
+      contents: `export { ElicitationSchemaValidator as DefaultJsonSchemaValidator } from ${validator}; export { default as process } from 'node:process';`,
       loader: 'js',
       resolveDir: root.pathname,
     }));

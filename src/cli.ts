@@ -6,7 +6,7 @@ import { createLogger } from './log.js';
 import { createContext } from './server/context.js';
 import { loadManifest } from './server/registry.js';
 import { selectTools } from './server/guard.js';
-import { createMcpServer } from './server/server.js';
+import { createCore } from './server/core.js';
 import { VERSION } from './version.js';
 
 async function serve(argv: string[]): Promise<void> {
@@ -19,23 +19,34 @@ async function serve(argv: string[]): Promise<void> {
   // Every setting is checked before anything starts (the sandbox, a port).
   const manifest = await loadManifest();
   const tools = selectTools(manifest, config);
+  // On stdio the client's first message decides the protocol era: read it, and load that era's server, while the
+  // context starts.
+  const stdio = config.transport === 'stdio' ? (await import('./transports/stdio.js')).listenStdio() : undefined;
+  void stdio?.modern.then((modern): Promise<unknown> => (modern ? import('./server/modern.js') : import('./server/server.js'))).catch(() => undefined);
   const runtime = await createContext(config, log);
-  const newServer = () => createMcpServer(runtime.ctx, tools, manifest);
   const { setUpCallbacks } = await import('./events/setup.js');
   const callbacks = await setUpCallbacks(runtime.ctx, config, log);
+  const core = createCore(runtime.ctx, tools, manifest);
+  // Each protocol era's SDK line is loaded only when a client speaks it.
+  const legacyServers = async () => {
+    const { createMcpServer } = await import('./server/server.js');
+    return () => createMcpServer(runtime.ctx, core);
+  };
+  const modernServers = async () => (await import('./server/modern.js')).modernServers(runtime.ctx, core);
 
   let stop: () => Promise<void>;
-  if (config.transport === 'stdio') {
-    const { serveStdio } = await import('./transports/stdio.js');
-    stop = await serveStdio(newServer(), log);
-    process.stdin.once('end', () => void shutdown('stdin closed'));
+  if (stdio) {
+    stop = await stdio.serve({ legacy: async () => (await legacyServers())(), modern: modernServers }, log);
+    // A turn of the event loop first, so that what was sent just before the close and is answered at once still is.
+    void stdio.ended.then(() => setImmediate(() => void shutdown('stdin closed')));
   } else {
     const { serveHttp } = await import('./transports/http.js');
     const handle = await serveHttp({
       host: config.host,
       port: config.port,
       log,
-      newServer,
+      newServer: await legacyServers(),
+      newModernServer: await modernServers(),
       authToken: config.authToken,
       allowedHosts: config.allowedHosts,
       allowedOrigins: config.allowedOrigins,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { worstEffect } from '../tools/define.js';
 import { CATALOG } from '../tools/index.js';
 import { addSecret, clipText, redactText } from '../src/redact.js';
-import { describeIntent, quote } from '../src/server/consent.js';
+import { canFillForms, describeIntent, quote } from '../src/server/consent.js';
 import { annotationsOf } from '../src/server/catalog.js';
 import { Ledger, LEDGER_TTL_MS } from '../src/server/ledger.js';
 import { MemoryStore } from '../src/store/memory.js';
@@ -100,5 +100,16 @@ describe('clipText', () => {
     expect(clipText(text, 30)).toEqual({ text: `${'a'.repeat(15)}[redacted] tail`, cut: 0 });
     expect(clipText('ab😀cd', 3)).toEqual({ text: 'ab', cut: 4 });
     expect(redactText('x clip-secret-value-01')).toBe('x [redacted]');
+  });
+});
+
+describe('which clients can be asked', () => {
+  it('counts a declared form mode, or a bare elicitation capability (its meaning before modes), and nothing else', () => {
+    expect(canFillForms({ elicitation: {} })).toBe(true);
+    expect(canFillForms({ elicitation: { form: {} } })).toBe(true);
+    expect(canFillForms({ elicitation: { form: {}, url: {} } })).toBe(true);
+    expect(canFillForms({ elicitation: { url: {} } })).toBe(false);
+    expect(canFillForms({})).toBe(false);
+    expect(canFillForms(undefined)).toBe(false);
   });
 });

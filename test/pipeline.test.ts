@@ -23,6 +23,7 @@ describe('an unexpected failure inside a call', () => {
       callers: {},
       wireEnv: (sdkAppId) => ({ sdkAppId, now: Date.now }),
       tokens: new ConfirmationTokens(Buffer.alloc(32), 300, store),
+      requestStateKey: Buffer.alloc(32),
       audit: new AuditLog(auditPath),
       store,
     };

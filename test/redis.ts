@@ -36,8 +36,11 @@ export async function startRedis(): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    // No persistence: each run starts empty. The child inherits the environment, faketime included.
-    child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    // No persistence: each run starts empty. Redis runs on the real clock: libfaketime and Redis's allocator clash
+    // (it fails to start under LD_PRELOAD), and the store tells Redis only relative times, so a moved clock in the
+    // server processes changes nothing Redis sees.
+    const { LD_PRELOAD: _preload, FAKETIME: _faketime, ...env } = process.env;
+    child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore', env });
     const proc = child;
     const deadline = Date.now() + 10_000;
     while (!(await listening(port))) {

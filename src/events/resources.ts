@@ -1,10 +1,8 @@
-// Event resources: the recent events of one room or one task, which clients may subscribe to. A subscriber is sent
-// notifications/resources/updated when a new event matches; it then reads the resource again.
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { SubscribeRequestSchema, UnsubscribeRequestSchema, type ReadResourceResult, type ResourceTemplate } from '@modelcontextprotocol/sdk/types.js';
+// Event resources: the recent events of one room or one task, which clients may subscribe to (subscriptions.ts).
+// Free of any MCP SDK at run time, so that either protocol era can read them.
+import type { ReadResourceResult, ResourceTemplate } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerContext } from '../server/pipeline.js';
-import { EventFeed } from './feed.js';
-import { eventLog, present, scan, scopeProblem, UNTRUSTED_NOTE, type EventFilter } from './log.js';
+import { present, scan, scopeProblem, UNTRUSTED_NOTE, type EventFilter } from './log.js';
 
 /** Events a resource shows: the newest this many. */
 export const RESOURCE_EVENTS = 50;
@@ -24,7 +22,7 @@ export const EVENT_RESOURCE_TEMPLATES: ResourceTemplate[] = [
   },
 ];
 
-interface Target {
+export interface Target {
   app: number;
   filter: EventFilter;
 }
@@ -45,7 +43,7 @@ export function parseEventUri(uri: string): Target | undefined {
 /** Thrown for a URI outside this server's scope; the server turns it into a JSON-RPC error. */
 export class EventResourceRefusal extends Error {}
 
-const check = (ctx: ServerContext, t: Target) => {
+export const check = (ctx: ServerContext, t: Target) => {
   const why = scopeProblem(ctx.config, t.app, t.filter.RoomId);
   if (why) throw new EventResourceRefusal(`Refused: ${why}`);
 };
@@ -63,50 +61,4 @@ export async function readEventResource(ctx: ServerContext, uri: string): Promis
     cursor: r.cursor,
   };
   return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(body, null, 2) }] };
-}
-
-/** Lets the clients of one MCP session subscribe to event resources. Subscriptions end with the session. */
-export function serveEventSubscriptions(server: Server, ctx: ServerContext, protocolError: (code: number, message: string) => Error): void {
-  const subscriptions = new Map<string, AbortController>();
-  const feed = ctx.events ?? new EventFeed(ctx.store);
-
-  const watch = async (uri: string, t: Target, signal: AbortSignal) => {
-    let after = (await ctx.store.read(eventLog(t.app), { limit: 0 })).last;
-    while (!signal.aborted && feed.open) {
-      await feed.changed(t.app, signal);
-      if (signal.aborted) return;
-      const r = await scan(ctx.store, ctx.config, t.app, { after, limit: 1, filter: t.filter });
-      if (r.entries.length) await server.sendResourceUpdated({ uri }).catch(() => undefined);
-      // Past everything examined: one notification per batch, and the client reads the resource for the rest.
-      after = r.entries.length ? Math.max(r.cursor, r.newest) : r.cursor;
-    }
-  };
-
-  server.setRequestHandler(SubscribeRequestSchema, async (request) => {
-    const { uri } = request.params;
-    const target = parseEventUri(uri);
-    if (!target) throw protocolError(-32602, `Only event resources (trtc://apps/{SdkAppId}/rooms/{RoomId}/events, .../tasks/{TaskId}/events) change; ${uri} cannot be subscribed to.`);
-    try {
-      check(ctx, target);
-    } catch (err) {
-      throw protocolError(-32602, (err as Error).message);
-    }
-    if (!subscriptions.has(uri)) {
-      const stop = new AbortController();
-      subscriptions.set(uri, stop);
-      void watch(uri, target, stop.signal).catch((err: Error) => ctx.log.warn('event subscription stopped', { uri, error: err.message }));
-    }
-    return {};
-  });
-  server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
-    subscriptions.get(request.params.uri)?.abort();
-    subscriptions.delete(request.params.uri);
-    return {};
-  });
-  const onclose = server.onclose;
-  server.onclose = () => {
-    for (const stop of subscriptions.values()) stop.abort();
-    subscriptions.clear();
-    onclose?.();
-  };
 }

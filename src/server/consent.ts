@@ -6,7 +6,7 @@
 // - token: for clients that cannot ask their user, a preview and a single-use confirmation token that the agent
 //   relays; the operator may turn this channel off (--consent-channel elicitation-only).
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ErrorCode, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Effect, ToolDef } from '../../tools/define.js';
 import { clipText, redact, redactText } from '../redact.js';
 import { NS, type Store } from '../store/index.js';
@@ -24,6 +24,17 @@ export function needsConsent(effect: Effect, policy: ConsentPolicy): boolean {
 export type ConsentChannel =
   | { kind: 'elicitation'; ask(params: ElicitRequest['params']): Promise<ElicitResult> }
   | { kind: 'token' };
+
+/**
+ * Thrown by an elicitation channel that cannot wait for the answer: on the 2026-07-28 protocol the question travels
+ * in the call's own result (input_required), so the call ends here, having sent nothing, and the answer arrives with
+ * the client's retry of the same call.
+ */
+export class AskThroughResult extends Error {
+  constructor(readonly params: ElicitRequest['params']) {
+    super('consent is asked through the result of the call');
+  }
+}
 
 /** What the human is asked to allow. */
 export interface ConsentRequest {
@@ -155,6 +166,10 @@ export async function decideConsent(
   };
 }
 
+/** JSON-RPC codes of a failed elicitation, as numbers: importing the SDK's table would load its schemas wherever consent is decided. */
+const REQUEST_TIMEOUT = -32001;
+const INVALID_PARAMS = -32602;
+
 type HumanAnswer = 'accepted' | 'declined' | 'cancelled' | 'mismatch' | 'invalid' | 'timeout' | 'failed';
 
 const NO_CONSENT: Record<Exclude<HumanAnswer, 'accepted'>, string> = {
@@ -180,8 +195,9 @@ async function askHuman(channel: Extract<ConsentChannel, { kind: 'elicitation' }
   try {
     result = await channel.ask({ message, requestedSchema } as ElicitRequest['params']);
   } catch (err) {
+    if (err instanceof AskThroughResult) throw err;
     const code = (err as { code?: number }).code;
-    return code === ErrorCode.RequestTimeout ? 'timeout' : code === ErrorCode.InvalidParams ? 'invalid' : 'failed';
+    return code === REQUEST_TIMEOUT ? 'timeout' : code === INVALID_PARAMS ? 'invalid' : 'failed';
   }
   if (result.action === 'decline') return 'declined';
   if (result.action === 'cancel') return 'cancelled';
@@ -247,3 +263,10 @@ export function describeIntent(def: ToolDef, app: number | undefined, args: Reco
   for (const [k, v] of Object.entries(shown)) lines(v, keyText(k), IDENTIFIER.test(k) || k === def.confirmField, out);
   return out.join('\n');
 }
+
+/** A client's elicitation capability, in either era's words. */
+export type ElicitationCapability = { elicitation?: { form?: object; url?: object } };
+
+/** Form elicitation: declared as such, or a bare `elicitation: {}` (its meaning before modes existed). */
+export const canFillForms = (caps: ElicitationCapability | undefined): boolean =>
+  caps?.elicitation !== undefined && (caps.elicitation.form !== undefined || caps.elicitation.url === undefined);

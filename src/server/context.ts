@@ -95,16 +95,18 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
         ? (userId: string) => genUserSig({ sdkAppId, secretKey: sdkSecretKey, userId, expireSeconds: MINTED_USERSIG_TTL_S })
         : undefined,
   });
-  // Tokens stay valid across restarts and replicas that share the key (by default it derives from the SecretKey);
-  // the store makes each one single-use across all of them.
-  const tokenKey = await confirmationKey(config.confirmSecret, creds, store);
+  // Tokens and request states stay valid across restarts and replicas that share the key (by default it derives
+  // from the SecretKey); the store makes each one single-use across all of them.
+  const secret = await consentSecret(config.confirmSecret, creds, store);
+  const keyFor = (use: string) => createHmac('sha256', secret).update(use).digest();
   const events = new EventFeed(store);
   const ctx: ServerContext = {
     config,
     log,
     callers: { cloud, rest },
     wireEnv,
-    tokens: new ConfirmationTokens(tokenKey, config.confirmTtl, store),
+    tokens: new ConfirmationTokens(keyFor('trtc-mcp confirmation tokens'), config.confirmTtl, store),
+    requestStateKey: keyFor('trtc-mcp request states'),
     audit: new AuditLog(config.auditLog),
     store,
     events,
@@ -121,13 +123,13 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
 }
 
 /**
- * The key that signs confirmation tokens, so that a token outlives the process that issued it (over stdio, many
- * clients start a server per call). The configured secret; else one derived from the SecretKey, which replicas
- * share; else, when the sandbox made up the credentials for this process, a random key kept in the state store.
+ * The secret from which the keys that sign confirmation tokens and request states derive, so that they outlive the
+ * process that issued them (over stdio, many clients start a server per call). The configured secret; else the
+ * SecretKey, which replicas share; else, when the sandbox made up the credentials for this process, a random key
+ * kept in the state store.
  */
-async function confirmationKey(configured: string | undefined, creds: Credentials, store: Store): Promise<Buffer> {
-  const secret = configured ?? (creds.source === 'sandbox' ? await storedKey(store) : creds.secretKey);
-  return createHmac('sha256', secret).update('trtc-mcp confirmation tokens').digest();
+async function consentSecret(configured: string | undefined, creds: Credentials, store: Store): Promise<string> {
+  return configured ?? (creds.source === 'sandbox' ? await storedKey(store) : creds.secretKey);
 }
 
 /** The store's confirmation key, made by whichever process asks first (claim decides, so two cannot both make one). */

@@ -14,7 +14,7 @@ import { StoreUnavailableError, type Store } from '../store/index.js';
 import type { EventFeed } from '../events/feed.js';
 import type { AuditLog } from './audit.js';
 import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
-import { decideConsent, describeIntent, needsConsent, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from './consent.js';
+import { AskThroughResult, decideConsent, describeIntent, needsConsent, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from './consent.js';
 import { effectOfCall, type CallEffect } from './effect.js';
 import { Ledger } from './ledger.js';
 import { checkScope, filterRows, leftOutNote, scopeRefusal, type Lookup } from './scope.js';
@@ -30,6 +30,8 @@ export interface ServerContext {
   /** Builds the per-call environment that definition hooks may use. */
   wireEnv(sdkAppId: number | undefined): WireEnv;
   tokens: ConfirmationTokens;
+  /** Seals the requestState of consent asked through an input_required result (2026-07-28). */
+  requestStateKey: Uint8Array;
   audit: AuditLog;
   /** Durable state shared with the other processes that use the same store. */
   store: Store;
@@ -61,6 +63,8 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
   try {
     return await runSteps(ctx, def, args, extra);
   } catch (err) {
+    // Not a failure: the call ends to ask for consent in its result (2026-07-28), and runs again with the answer.
+    if (err instanceof AskThroughResult) throw err;
     const message = (err as Error)?.message ?? String(err);
     ctx.log.error('tool call failed unexpectedly', { tool: def.name, error: message });
     if (def.effect !== 'read') {

@@ -49,6 +49,8 @@ interface ResourceDef {
   description: string;
   read(ctx: ServerContext): Promise<unknown>;
   sandboxOnly?: boolean;
+  /** Its content changes with every write, so a copy is stale at once. */
+  live?: boolean;
 }
 
 const RESOURCES: Record<string, ResourceDef> = {
@@ -134,6 +136,7 @@ const RESOURCES: Record<string, ResourceDef> = {
     name: 'Sandbox world',
     description: 'The local emulator\'s current apps, rooms (with what each is there to try), users (poor connections, audience) and bot tasks; docs/sandbox.md tells its stories',
     sandboxOnly: true,
+    live: true,
     async read(ctx) {
       return ctx.sandbox?.world?.();
     },
@@ -145,6 +148,9 @@ export function listResources(ctx: ServerContext): Resource[] {
     .filter(([, r]) => !r.sandboxOnly || ctx.sandbox)
     .map(([uri, r]) => ({ uri, name: r.name, description: r.description, mimeType: 'application/json' }));
 }
+
+/** Whether a resource's content changes as the server works (everything else is fixed for a configuration). */
+export const isLive = (uri: string) => RESOURCES[uri]?.live === true;
 
 export async function readResource(ctx: ServerContext, uri: string): Promise<ReadResourceResult | undefined> {
   const r = own(RESOURCES, uri);

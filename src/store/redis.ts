@@ -121,11 +121,11 @@ export class RedisStore implements Store {
   }
 
   async claim(ns: string, key: string, expiresAt: number): Promise<boolean> {
-    return (await this.run(['SET', this.key('claim', ns, key), '1', 'NX', 'PXAT', String(Math.max(1, expiresAt))])) === 'OK';
+    return (await this.run(['SET', this.key('claim', ns, key), '1', 'NX', 'PX', this.ttl(expiresAt)])) === 'OK';
   }
 
   async put(ns: string, key: string, value: unknown, expiresAt: number): Promise<void> {
-    await this.run(['SET', this.key('kv', ns, key), JSON.stringify(value), 'PXAT', String(Math.max(1, expiresAt))]);
+    await this.run(['SET', this.key('kv', ns, key), JSON.stringify(value), 'PX', this.ttl(expiresAt)]);
   }
 
   async get<T>(ns: string, key: string): Promise<T | undefined> {
@@ -172,6 +172,14 @@ export class RedisStore implements Store {
   async close(): Promise<void> {
     if (this.client.isOpen) await this.client.close().catch(() => undefined);
     else this.client.destroy();
+  }
+
+  /**
+   * An expiry as Redis is told it: relative, since Redis counts by its own clock, which need not agree with this
+   * process's (another host's clock, or a test's moved one).
+   */
+  private ttl(expiresAt: number): string {
+    return String(Math.max(1, Math.ceil(expiresAt - this.now())));
   }
 
   private key(kind: string, ns: string, key: string): string {

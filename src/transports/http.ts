@@ -1,8 +1,12 @@
-// MCP over HTTP: Streamable HTTP at /mcp and the legacy SSE transport at /sse + /messages.
-// Each client session gets its own MCP server; all share one context.
+// MCP over HTTP: Streamable HTTP at /mcp in both protocol eras, and the legacy SSE transport at /sse + /messages.
+// At /mcp each request's era is decided from its body: a 2026-07-28 request (the _meta envelope) is answered on its
+// own by a fresh server (v2 SDK), so any replica can answer any request; a legacy request belongs to a session
+// (v1 SDK) that keeps in-band elicitation, logs and progress. Every path is behind the same admission.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import { classifyInboundRequest, createMcpHandler, type Server as ModernServer } from '@modelcontextprotocol/server';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -14,7 +18,10 @@ export interface HttpServeOptions {
   host: string;
   port: number;
   log: Logger;
+  /** A server for one legacy session. */
   newServer: () => Server;
+  /** A server for one 2026-07-28 request; `caller` identifies the bearer credential it came with. */
+  newModernServer: (caller: string) => ModernServer;
   maxBodyBytes?: number;
   maxSessions?: number;
   idleTimeoutMs?: number;
@@ -75,10 +82,18 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
     if (sessions.size >= maxSessions) throw new HttpError(503, `Too many sessions (limit ${maxSessions}); close one or retry later.`);
   };
 
+  // The SDK's stateless entry, strict: legacy requests never reach it (they keep their sessions below).
+  const modern = createMcpHandler(({ requestInfo }) => opts.newModernServer(callerOf(requestInfo?.headers.get('authorization'))), {
+    legacy: 'reject',
+    onerror: (err) => log.debug('2026-07-28 request not served', { error: err.message }),
+  });
+  const serveModern = toNodeHandler(modern, { onerror: (err) => log.error('2026-07-28 request failed', { error: err.message }) });
+
   const handleMcp = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const sid = header(req, 'mcp-session-id');
     if (req.method === 'POST') {
       const body = await readJson(req, maxBodyBytes);
+      if (sid === undefined && !isLegacy(req, body)) return serveModern(req, res, body);
       let session = touch(sid);
       if (!session) {
         if (sid) throw new HttpError(404, 'Session not found; start a new one with initialize.');
@@ -196,12 +211,33 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
     close: async () => {
       clearInterval(sweep);
       for (const id of [...sessions.keys()]) closeSession(id);
+      await modern.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
     },
   };
+}
+
+/**
+ * Whether a POST to /mcp belongs to the legacy era, by the SDK's own rules: no per-request _meta envelope and no
+ * 2026-07-28 MCP-Protocol-Version header. What the modern path must refuse (a malformed envelope, headers that
+ * contradict the body) goes there too, so that it is refused with the spec's error.
+ */
+function isLegacy(req: http.IncomingMessage, body: unknown): boolean {
+  return classifyInboundRequest({
+    httpMethod: 'POST',
+    protocolVersionHeader: header(req, 'mcp-protocol-version'),
+    mcpMethodHeader: header(req, 'mcp-method'),
+    mcpNameHeader: header(req, 'mcp-name'),
+    body,
+  }).kind === 'legacy';
+}
+
+/** Who sent a stateless request, for binding consent to it: a digest of the bearer credential, never the credential. */
+function callerOf(authorization: string | null | undefined): string {
+  return authorization ? `bearer:${createHash('sha256').update(authorization).digest('base64url').slice(0, 22)}` : 'anonymous';
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {

@@ -1,5 +1,6 @@
-// The MCP Inspector's CLI (a third-party client) against the built server with its default toolsets, over stdio,
-// Streamable HTTP and legacy SSE, with an in-process sandbox as the cloud so that every request that reaches it
+// The MCP Inspector's CLI (a third-party client) against the built server with its default toolsets, over stdio
+// and Streamable HTTP in each protocol era it can negotiate (--protocol-era legacy, auto and modern; auto finds
+// 2026-07-28) and over legacy SSE, with an in-process sandbox as the cloud so that every request that reaches it
 // can be counted. Besides listing and calling, it plays an agent that finds a destructive tool through the
 // discovery tools and must get the user's consent before anything happens.
 import { randomBytes } from 'node:crypto';
@@ -52,10 +53,14 @@ const textOf = (result: { content: Array<{ type: string; text?: string }> }) => 
 const TOKEN = randomBytes(18).toString('base64url');
 rememberSecret(TOKEN);
 
+type Era = 'legacy' | 'auto' | 'modern';
+
 interface Transport {
   name: string;
   /** Whether one server serves every Inspector call (HTTP), rather than one server process per call (stdio). */
   persistent: boolean;
+  /** The protocol eras the Inspector can negotiate over it (SSE is a legacy transport). */
+  eras: Era[];
   start(sb: Sandbox): Promise<{ target: Target; stop(): Promise<void> }>;
 }
 
@@ -69,23 +74,27 @@ const TRANSPORTS: Transport[] = [
   {
     name: 'stdio',
     persistent: false,
+    eras: ['legacy', 'auto', 'modern'],
     // The Inspector starts the server itself, with only the environment it is given (-e), on this Node (20 in CI).
     start: async (sb) => {
       const env = Object.entries(sandboxEnv(sb)).filter(([k]) => k !== 'PATH' && k !== 'HOME');
       return { target: { options: env.flatMap(([k, v]) => ['-e', `${k}=${v}`]), command: [process.execPath, CLI] }, stop: async () => undefined };
     },
   },
-  { name: 'Streamable HTTP', persistent: true, start: http('http', '/mcp') },
-  { name: 'legacy SSE', persistent: true, start: http('sse', '/sse') },
+  { name: 'Streamable HTTP', persistent: true, eras: ['legacy', 'auto', 'modern'], start: http('http', '/mcp') },
+  { name: 'legacy SSE', persistent: true, eras: ['legacy'], start: http('sse', '/sse') },
 ];
+const RUNS = TRANSPORTS.flatMap((t) => t.eras.map((era) => ({ ...t, era })));
 
-describe.each(TRANSPORTS)('the MCP Inspector CLI over $name', ({ start, persistent }) => {
+describe.each(RUNS)('the MCP Inspector CLI over $name, --protocol-era $era', ({ start, persistent, era }) => {
   let sb: Sandbox;
   let target: Target;
   let stop: () => Promise<void>;
   beforeAll(async () => {
     sb = await withSandbox();
-    ({ target, stop } = await start(sb));
+    const started = await start(sb);
+    stop = started.stop;
+    target = { ...started.target, options: [...started.target.options, '--protocol-era', era] };
   });
   afterAll(async () => {
     await stop?.();
@@ -102,6 +111,16 @@ describe.each(TRANSPORTS)('the MCP Inspector CLI over $name', ({ start, persiste
     for (const tool of result.tools) {
       expect(Object.keys(tool.annotations).sort(), tool.name).toEqual(expect.arrayContaining(['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint']));
     }
+  });
+
+  it('calls a read in the era it asked for: the answer comes from the sandbox', async () => {
+    const hourAgo = new Date(Date.now() - 3600_000).toISOString();
+    const { code, result, stderr } = await call(target, 'call_tool', { name: 'DescribeRoomInfo', arguments: { StartTime: hourAgo, EndTime: new Date().toISOString() } });
+    expect(code, stderr).toBe(0);
+    expect(result.structuredContent.RoomList).toEqual(expect.arrayContaining([expect.objectContaining({ RoomString: '1234' })]));
+    expect(cloudRequests(sb, 'DescribeRoomInfo')).toHaveLength(1);
+    // Only a 2026-07-28 answer carries the server's identity in its _meta (legacy ones never do); auto finds that era.
+    expect(result._meta?.['io.modelcontextprotocol/serverInfo']?.name).toBe(era === 'legacy' ? undefined : 'trtc-mcp');
   });
 
   it('calls a tool: the sandbox shows the effect, and the result is structured and mirrored as text', async () => {
@@ -161,10 +180,10 @@ describe('the MCP Inspector CLI against every tool', () => {
     expect((result as { tools: unknown[] }).tools.length).toBeGreaterThan(90);
   });
 
-  it('is refused over HTTP without the bearer token', async () => {
+  it.each(['legacy', 'modern'])('is refused over HTTP without the bearer token (--protocol-era %s)', async (era) => {
     const sb = await withSandbox();
     const srv = await spawnHttp([], sandboxEnv(sb, { TRTC_MCP_AUTH_TOKEN: TOKEN }));
-    const { code, result, stderr } = await inspect({ options: ['--transport', 'http', '--server-url', `${srv.url}/mcp`, '--stored-auth-only'] }, 'tools/list');
+    const { code, result, stderr } = await inspect({ options: ['--transport', 'http', '--server-url', `${srv.url}/mcp`, '--stored-auth-only', '--protocol-era', era] }, 'tools/list');
     expect(result).toBeUndefined();
     expect([code, JSON.parse(stderr.trim().split('\n').at(-1)!).error.code]).toEqual([3, 'auth_required']);
     await srv.stop();

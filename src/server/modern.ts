@@ -1,0 +1,88 @@
+// The 2026-07-28 era on the v2 SDK: no initialize and no session. A fresh server answers each HTTP request (or a
+// stdio connection), built cheaply from the one shared core; each request brings its client's capabilities and
+// the log level it wants in its _meta. Consent asks through an input_required result (input-required.ts) when the
+// request's client can fill a form, else through the confirmation token, as in the legacy era.
+import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, Server, type ServerContext as RequestContext } from '@modelcontextprotocol/server';
+import { AskThroughResult, canFillForms, type ElicitationCapability } from './consent.js';
+import { CAPABILITIES, isLiveResource, LOG_LEVELS, atLeast, SERVER_INFO, type LogLevel, type SendLog, type ServerCore } from './core.js';
+import { ElicitationSchemaValidator } from './elicit-validator.js';
+import { InputRequiredConsent } from './input-required.js';
+import type { CallExtra, ServerContext } from './pipeline.js';
+
+/**
+ * Cache hints (2026-07-28) that are true: the tool, resource and prompt lists, the discovery answer and the
+ * reference resources are fixed for a server's configuration and the same for every caller (public; an hour,
+ * since a restart with other settings may change them). The sandbox world and the event resources change as the
+ * server works: private, and stale at once.
+ */
+const STABLE = { ttlMs: 60 * 60_000, cacheScope: 'public' } as const;
+const LIVE = { ttlMs: 0, cacheScope: 'private' } as const;
+const CACHE_HINTS = {
+  'server/discover': STABLE,
+  'tools/list': STABLE,
+  'prompts/list': STABLE,
+  'resources/list': STABLE,
+  'resources/templates/list': STABLE,
+  'resources/read': STABLE,
+};
+
+const elicitationValidator = new ElicitationSchemaValidator();
+
+/**
+ * @returns a factory of per-request (HTTP) or per-connection (stdio) servers; `caller` names who calls, for the
+ *   binding of consent: the bearer credential over HTTP, the connection on stdio.
+ */
+export function modernServers(ctx: ServerContext, core: ServerCore): (caller: string) => Server {
+  const consent = new InputRequiredConsent(ctx);
+  return (caller) => {
+    const server = new Server(SERVER_INFO, {
+      capabilities: CAPABILITIES,
+      instructions: core.instructions,
+      cacheHints: CACHE_HINTS,
+      jsonSchemaValidator: elicitationValidator as never,
+    });
+    server.setRequestHandler('tools/list', () => core.listTools() as never);
+    server.setRequestHandler('tools/call', async (request, rctx) => {
+      const { name, arguments: args } = request.params;
+      const envelope = rctx.mcpReq.envelope as Record<string, unknown> | undefined;
+      const round = canFillForms(envelope?.[CLIENT_CAPABILITIES_META_KEY] as ElicitationCapability | undefined)
+        ? await consent.open({ caller, tool: name, args }, rctx.mcpReq.requestState(), rctx.mcpReq.inputResponses)
+        : undefined;
+      const token = rctx.mcpReq._meta?.progressToken;
+      const extra: CallExtra = {
+        signal: rctx.mcpReq.signal,
+        // A client that can fill a form is asked in the result, and only there.
+        consent: round ? { kind: 'elicitation', ask: round.elicit } : { kind: 'token' },
+        progress: token === undefined
+          ? undefined
+          : (done, total, message) =>
+              void rctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } }).catch(() => undefined),
+      };
+      try {
+        return await core.callTool(name, args, extra, logFor(rctx, envelope?.[LOG_LEVEL_META_KEY]));
+      } catch (err) {
+        if (err instanceof AskThroughResult && round) return round.ask(err.params);
+        throw err;
+      }
+    });
+    server.setRequestHandler('resources/list', () => core.listResources());
+    server.setRequestHandler('resources/templates/list', () => core.listResourceTemplates());
+    server.setRequestHandler('resources/read', async (request) => {
+      const result = await core.readResource(request.params.uri);
+      return isLiveResource(request.params.uri) ? { ...result, ...LIVE } : result;
+    });
+    server.setRequestHandler('prompts/list', () => core.listPrompts());
+    server.setRequestHandler('prompts/get', (request) => core.getPrompt(request.params.name, request.params.arguments));
+    return server;
+  };
+}
+
+/** Log notifications only when the request's _meta asks for a level, and only at or above it. */
+function logFor(rctx: RequestContext, wanted: unknown): SendLog {
+  const threshold = LOG_LEVELS.includes(wanted as LogLevel) ? (wanted as LogLevel) : undefined;
+  return async (level, data) => {
+    if (threshold && atLeast(level, threshold)) {
+      await rctx.mcpReq.notify({ method: 'notifications/message', params: { level, logger: 'trtc-mcp', data } }).catch(() => undefined);
+    }
+  };
+}
