@@ -54,6 +54,12 @@ const origin = z.string().transform((v, ctx) => {
   return normal ?? z.NEVER;
 });
 
+/**
+ * The quality reads listed by default beside the room and AI toolsets: with them an agent finds who is in a room
+ * and who is suffering, and confirms a removal, without discovery (docs/architecture.md, "The default tool list").
+ */
+export const DEFAULT_TOOLS = ['DescribeRoomInfo', 'DescribeUserInfo', 'DescribeUnusualEvent'] as const;
+
 interface Setting {
   flag?: string;
   env?: readonly string[];
@@ -96,8 +102,8 @@ const SETTINGS = {
   credentialsDir: { flag: 'credentials-dir', env: ['TRTC_MCP_CREDENTIALS_DIR'], schema: z.string().min(1), help: 'Folder of Tencent CLI credential files', shownDefault: '~/.tccli' },
   // Guardrails.
   readOnly: { flag: 'read-only', env: ['TRTC_MCP_READ_ONLY'], schema: bool, default: false, help: 'Expose and allow only read-only tools' },
-  toolsets: { flag: 'toolsets', env: ['TRTC_MCP_TOOLSETS'], schema: list, default: ['room', 'ai', 'events'], help: `Comma-separated toolsets to list (${TOOLSETS.join(', ')}), or "all"; the discovery tools reach the rest` },
-  tools: { flag: 'tools', env: ['TRTC_MCP_TOOLS'], schema: list, default: [], help: 'Comma-separated tools to expose in addition to the toolsets' },
+  toolsets: { flag: 'toolsets', env: ['TRTC_MCP_TOOLSETS'], schema: list, default: ['room', 'ai'], help: `Comma-separated toolsets to list (${TOOLSETS.join(', ')}), or "all"; the discovery tools reach the rest` },
+  tools: { flag: 'tools', env: ['TRTC_MCP_TOOLS'], schema: list, default: [...DEFAULT_TOOLS], help: 'Comma-separated tools to list in addition to the toolsets ("" for none)' },
   denyTools: { flag: 'deny-tools', env: ['TRTC_MCP_DENY_TOOLS'], schema: list, default: [], help: 'Comma-separated tools never to expose' },
   allowApps: { flag: 'allow-apps', env: ['TRTC_MCP_ALLOW_APPS'], schema: list.pipe(z.array(z.string().regex(/^\d+$/, 'must be numeric SdkAppIds').transform(Number))), default: [], help: 'Comma-separated SdkAppIds the server may touch (empty: any)' },
   allowRooms: { flag: 'allow-rooms', env: ['TRTC_MCP_ALLOW_ROOMS'], schema: list, default: [], help: 'Comma-separated room ID patterns the server may touch, * matches anything (empty: any)' },

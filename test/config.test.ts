@@ -153,7 +153,8 @@ describe('the configuration reference', () => {
     expect(fromDoc(server!)).toEqual(help);
     expect(fromDoc(sandbox!)).toEqual(fromHelp(sandboxHelpText('x')));
     // The facts the README once got wrong.
-    expect(help.get('--toolsets <value>')).toEqual({ env: 'TRTC_MCP_TOOLSETS', default: 'room,ai,events' });
+    expect(help.get('--toolsets <value>')).toEqual({ env: 'TRTC_MCP_TOOLSETS', default: 'room,ai' });
+    expect(help.get('--tools <value>')).toEqual({ env: 'TRTC_MCP_TOOLS', default: 'DescribeRoomInfo,DescribeUserInfo,DescribeUnusualEvent' });
     expect(help.get('--rate-limit-scale <value>')).toEqual({ env: 'TRTC_MCP_RATE_LIMIT_SCALE', default: '1' });
     expect(help.get('TRTC_MCP_CONFIRM_SECRET')!.default).toBe('derived from the SecretKey; in sandbox mode, a key kept in the state store');
   });

@@ -108,7 +108,8 @@ describe('the effect of a call depends on its arguments', () => {
 
   it.each(cases)('%s asks consent for its destructive pattern and sends nothing without it; harmless arguments run at once', async (tool, bad, why, harmless) => {
     const r = await attack(`${tool} ${JSON.stringify(bad())}`, tool, () => client.callTool({ name: tool, arguments: bad() }));
-    expect(text(r)).toMatch(/^Confirmation required; nothing was sent\./);
+    // The next step comes first, so that a client that shows the result as an error still leads to the decision.
+    expect(text(r)).toMatch(/^Ask the user to approve this destructive action, showing them what it does \(below\)\. If they agree, call \w+ again with exactly the same arguments plus "confirmationToken": "c1\.[^"]+" \(single use, valid until [^)]+\); if they do not, leave it\.\nConfirmation required; nothing was sent\.\n/);
     expect(text(r)).toMatch(why);
     if (harmless) {
       let ran: Result | undefined;

@@ -16,6 +16,8 @@ const APP = 1400000001;
 const FIXES: Record<string, Json> = {
   // RoomIdType 1 means a numeric room in StartStreamIngest, and the example's room is a string.
   StartStreamIngest: { RoomIdType: 0 },
+  // The example's bot listens to itself (UserId and TargetUserId both "abc"), which the server refuses.
+  StartAITranscription: { TranscriptionParams: { UserId: 'abc', UserSig: 'abc', MaxIdleTime: 60, TranscriptionMode: 1, TargetUserId: 'speaker' } },
   // Actions without a documented example whose rules span several members.
   CreateAudioModerationSync: { FileUrl: 'https://example.com/clip.wav' },
   CreateLiveStreamModeration: { Input: { Url: 'rtmp://push.example.com/live/show' } },

@@ -200,9 +200,11 @@ describe('the AI steering story, over stdio with --callbacks-listen', () => {
 describe('trtc-mcp --sandbox', () => {
   it.each([['stdio'], ['http']])('runs the whole loop out of the box over %s: the default world\'s user asks a bot for a manager', async (transport) => {
     // No key, no URL: the in-process sandbox sends to the server's own receiver, signed with a key made for the run.
+    // The event tools are not listed by default; the toolsets name them.
     const env = cleanEnv();
-    const conn = transport === 'stdio' ? await connectStdio(['--sandbox'], env) : undefined;
-    const srv = transport === 'http' ? await spawnHttp(['--sandbox'], env) : undefined;
+    const args = ['--sandbox', '--toolsets', 'room,ai,events'];
+    const conn = transport === 'stdio' ? await connectStdio(args, env) : undefined;
+    const srv = transport === 'http' ? await spawnHttp(args, env) : undefined;
     const client = conn?.client ?? (await connectHttp(srv!.url));
     try {
       const { ok, cursor, collect } = agent(client);

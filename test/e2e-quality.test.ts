@@ -211,17 +211,21 @@ describe('monitoring and usage tools over stdio', () => {
     const asked = Date.now();
     const today = await ok('DescribeTrtcUsage', { StartTime: utcDay(0), EndTime: utcDay(0) });
     const answered = Date.now();
-    const { UsageKey, UsageList } = today.structuredContent;
+    const { UsageKey, UsageList, Interval, TotalUsage } = today.structuredContent;
     expect(UsageKey).toEqual(['Audio', 'SD', 'HD', 'FullHD', '2K', '4K']);
-    // Five-minute rows from midnight, one per bucket begun so far (late in the day the answer is cut to fit).
+    // Five-minute rows from midnight, one per bucket begun so far; late in the day they no longer fit, and come
+    // added up per hour.
     const start = midnight(0);
+    const step = Interval === 'hour' ? 3600_000 : 300_000;
+    expect(Interval === 'hour' || Interval === '5min').toBe(true);
     expect(UsageList.map((row: { TimeKey: string }) => row.TimeKey)).toEqual(
-      UsageList.map((_: unknown, i: number) => new Date(start + i * 300_000).toISOString().slice(0, 19).replace('T', ' ')),
+      UsageList.map((_: unknown, i: number) => new Date(start + i * step).toISOString().slice(0, 19).replace('T', ' ')),
     );
-    const buckets = (t: number) => Math.floor((t - start) / 300_000) + 1;
-    if (text(today).includes('TRUNCATED')) expect(UsageList.length).toBeLessThan(buckets(asked));
-    else expect(UsageList.length).toBeGreaterThanOrEqual(buckets(asked));
+    const buckets = (t: number) => Math.floor((t - start) / step) + 1;
+    expect(UsageList.length).toBeGreaterThanOrEqual(buckets(asked));
     expect(UsageList.length).toBeLessThanOrEqual(buckets(answered));
+    expect(text(today)).not.toContain('TRUNCATED');
+    expect(TotalUsage).toHaveLength(UsageKey.length);
     // Expected minutes today: every seeded user from their join (or midnight) until now. The totals in the notes
     // cover every row, including any the size budget cut.
     const expected = presentBefore(Infinity).users.reduce((sum, u) => sum + (Date.now() - Math.max(u.joinedAt, start)) / 60_000, 0);
@@ -292,7 +296,10 @@ describe('monitoring and usage tools over stdio', () => {
     expect((await call('SetUserBlocked', { RoomId: 1234, UserId: worst, IsMute: 1 })).isError).toBeFalsy();
     const muted = await ok('DescribeUserEvent', { CommId: room.CommId, RoomId: '1234', UserId: worst, ...lastHour() });
     const own = muted.structuredContent.Data.find((l: { PeerId: string }) => l.PeerId === worst).Content;
-    expect(own.map((e: { Meaning: string }) => e.Meaning)).toEqual(['Began joining the room', 'Joined the room', 'Entered the room', 'Microphone muted', 'User stopped sending video']);
+    // A poor connection is a weak mobile uplink: the user joined on 3G, and their video fell back to a low resolution.
+    expect(own.map((e: { Meaning: string }) => e.Meaning)).toEqual([
+      'Began joining the room', 'Joined the room', 'Entered the room', 'Network is 3G', 'Video resolution changed to 320x240', 'Microphone muted', 'User stopped sending video',
+    ]);
     expect(own.find((e: { EventId: number }) => e.EventId === 3001)).toMatchObject({ ParamOne: 1, Type: 0 });
 
     // 5. Remove them, with the human's consent: a leave event, and the user list no longer has them in the call.
@@ -348,8 +355,10 @@ describe('monitoring over Streamable HTTP', () => {
     expect(arrived.map((p) => p.progress)).toEqual([1, 2]);
     expect(progress).toEqual([1, 2].slice(0, progress.length));
 
-    const now = new Date();
-    now.setUTCSeconds(0, 0);
+    // EndTime is the start of the minute the guests joined in (when the sandbox started), not of the current minute,
+    // which a slow start may have moved past it.
+    const guestsJoined = Math.min(...[...sb.world.apps.get(APP)!.rooms.values()].flatMap((r) => [...r.users.values()]).filter((u) => u.userId.startsWith('guest-')).map((u) => u.joinedAt));
+    const now = new Date(Math.floor(guestsJoined / 60_000) * 60_000);
     const usage = (await client.callTool({ name: 'DescribeTrtcRoomUsage', arguments: { StartTime: new Date(now.getTime() - 3 * 3600_000).toISOString(), EndTime: now.toISOString() } })) as Result;
     expect(usage.isError, text(usage)).toBeFalsy();
     const lines: string[] = usage.structuredContent.Data.trim().split('\n');
@@ -426,5 +435,51 @@ describe('usage of every app under the account', () => {
     expect(scoped.isError).toBe(true);
     expect(text(scoped)).toContain(`Refused: AllApps reaches every app under the account, and this server may touch only ${APP}. Pass SdkAppId instead. Nothing was sent.`);
     expect(cloudRequests(sb).length).toBe(before);
+  });
+});
+
+describe('a whole day of call minutes', () => {
+  /** Yesterday (UTC): a day that is over, with all its 288 five-minute rows. */
+  const DAY_KEY = new Date(Date.now() - 86400_000).toISOString().slice(0, 10);
+  let sb: Sandbox;
+  let conn: Connected;
+  beforeAll(async () => {
+    const users = ['a', 'b', 'c', 'd'].map((u, i) => ({ userId: u, joinedSecondsAgo: 2 * 86400 + i * 3600 }));
+    sb = await withSandbox({ world: { apps: [{ sdkAppId: APP, rooms: [{ roomId: 77, users }] }] } });
+    conn = await connectStdio(['--toolsets', 'usage'], sandboxEnv(sb));
+  });
+  afterAll(async () => {
+    await conn.close();
+    await sb.close();
+  });
+  const ok = async (args: Record<string, unknown>) => {
+    const r = (await conn.client.callTool({ name: 'DescribeTrtcUsage', arguments: args })) as Result;
+    expect(r.isError, text(r)).toBeFalsy();
+    return r;
+  };
+  const sum = (rows: Array<{ UsageValue: number[] }>) => rows.reduce((a, row) => a + row.UsageValue.reduce((x, y) => x + y, 0), 0);
+
+  it('comes as totals and hourly rows when its 288 five-minute rows do not fit, with the way to get them raw', async () => {
+    const r = await ok({ StartTime: DAY_KEY, EndTime: DAY_KEY });
+    const { UsageList, TotalUsage, Interval, UsageKey } = r.structuredContent;
+    expect(Interval).toBe('hour');
+    expect(UsageList.map((row: { TimeKey: string }) => row.TimeKey)).toEqual(Array.from({ length: 24 }, (_, h) => `${DAY_KEY} ${String(h).padStart(2, '0')}:00:00`));
+    // Four users all day: 4 x 1440 minutes, split over the resolution tiers.
+    expect(TotalUsage.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(4 * 1440, 0);
+    expect(sum(UsageList)).toBeCloseTo(4 * 1440, 0);
+    expect(TotalUsage).toHaveLength(UsageKey.length);
+    expect(text(r)).toContain('288 five-minute rows; UsageValue lines up with UsageKey.');
+    const advice = /ask for at most (\d+) hours of the day with times, e\.g\. StartTime "([^"]+)" and EndTime "([^"]+)"/.exec(text(r))!;
+    expect(advice).not.toBeNull();
+    expect(text(r)).not.toContain('TRUNCATED');
+
+    // Following the advice gives the raw rows of that window, and they fit.
+    const raw = await ok({ StartTime: advice[2], EndTime: advice[3] });
+    expect(raw.structuredContent.Interval).toBe('5min');
+    expect(raw.structuredContent.UsageList).toHaveLength(Number(advice[1]) * 12);
+    expect(raw.structuredContent.UsageList[0].TimeKey).toBe(`${DAY_KEY} 00:00:00`);
+    expect(text(raw)).not.toContain('TRUNCATED');
+    expect(text(raw)).toContain(`Kept the ${Number(advice[1]) * 12} of 288 five-minute rows within StartTime-EndTime`);
+    expect(raw.structuredContent.TotalUsage.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(4 * 60 * Number(advice[1]), 0);
   });
 });

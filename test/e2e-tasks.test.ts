@@ -265,6 +265,14 @@ describe('task tools over stdio', () => {
     expect(cloudRequests(sb).length).toBe(before);
   });
 
+  /** The call is refused by the server, naming the field and the fix, and nothing reaches the sandbox. */
+  const refusedBeforeSending = async (name: string, args: Record<string, unknown>, message: string) => {
+    const before = cloudRequests(sb).length;
+    const r = await call(name, args);
+    expect(r.isError).toBe(true);
+    expect(text(r)).toContain(`Invalid arguments for ${name}; nothing was sent:\n- ${message}`);
+    expect(cloudRequests(sb).length).toBe(before);
+  };
   const numericOnly = (id: string, type: string, fix: number) =>
     `"${id}" is not a numeric room ID (a whole number from 1 to 4294967295), and ${type} means a numeric room. For a string room, set RoomIdType to ${fix}`;
   const relay = { AgentParams: { UserId: 'relay_k' }, WithTranscoding: 1, PublishCdnParams: [{ PublishCdnUrl: 'rtmp://a/b' }] };
@@ -278,12 +286,25 @@ describe('task tools over stdio', () => {
     ['StartPublishCdnStream', { RoomId: '1234', RoomIdType: 0, ...relay, FeedBackRoomParams: [{ RoomId: 'overflow', RoomIdType: 0, UserId: 'back' }] }, `FeedBackRoomParams[0].RoomId: ${numericOnly('overflow', 'RoomIdType 0', 1)}`],
     ['StartPublishCdnStream', { RoomId: '1234', RoomIdType: 0, ...relay, AudioParams: { SubscribeAudioList: [{ UserInfo: { UserId: 'u', RoomId: 'stage' } }] } }, `AudioParams.SubscribeAudioList[0].UserInfo.RoomId: ${numericOnly('stage', 'RoomIdType left out', 1)}`],
     ['UpdatePublishCdnStream', { TaskId: 't', SequenceNumber: 1, WithTranscoding: 1, VideoParams: { LayoutParams: { MixLayoutList: [{ UserMediaStream: { UserInfo: { UserId: 'u', RoomId: 'x-1', RoomIdType: 0 } } }] } } }, `VideoParams.LayoutParams.MixLayoutList[0].UserMediaStream.UserInfo.RoomId: ${numericOnly('x-1', 'RoomIdType 0', 1)}`],
-  ])('refuses a %s RoomId that does not fit its RoomIdType before sending, and says how to fix it (%j)', async (name, args, message) => {
-    const before = cloudRequests(sb).length;
-    const r = await call(name, args);
+  ])('refuses a %s RoomId that does not fit its RoomIdType before sending, and says how to fix it (%j)', (name, args, message) => refusedBeforeSending(name, args, message));
+
+  it.each([
+    ['StartAIConversation', { RoomId: '1234', AgentConfig: { UserId: 'alice', TargetUserId: 'alice' } },
+      'AgentConfig.UserId: must differ from TargetUserId: the bot joins the room as a user of its own; give it an ID nobody in the room uses, such as "ai_bot"'],
+    ['StartAITranscription', { RoomId: '1234', TranscriptionParams: { UserId: 'bob', TranscriptionMode: 1, TargetUserId: 'bob' } },
+      'TranscriptionParams.UserId: must differ from TargetUserId'],
+    ['ControlAIConversation', { TaskId: 'task-1', Command: 'ServerPushText', ServerPushText: {} },
+      'ServerPushText.Text: must be the words the bot should say, not empty (to end the conversation, use StopAIConversation)'],
+    ['ControlAIConversation', { TaskId: 'task-1', Command: 'ServerPushText', ServerPushText: { Text: '', StopAfterPlay: true } },
+      'ServerPushText.Text: must be the words the bot should say, not empty'],
+    ['ControlAIConversation', { TaskId: 'task-1', Command: 'ServerPushText' }, 'ServerPushText: is required when Command is ServerPushText: give {"Text": "what the bot should say"}'],
+  ])('refuses a %s that cannot work, with the fix, before sending (%j)', (name, args, message) => refusedBeforeSending(name, args, message));
+
+  it('is refused by the sandbox, as the docs say TRTC refuses it, when a bot takes the ID of a user in the room', async () => {
+    const r = await call('StartAIConversation', { RoomId: '1234', AgentConfig: { UserId: 'bob', TargetUserId: 'alice' } });
     expect(r.isError).toBe(true);
-    expect(text(r)).toContain(`Invalid arguments for ${name}; nothing was sent:\n- ${message}`);
-    expect(cloudRequests(sb).length).toBe(before);
+    expect(text(r)).toContain('StartAIConversation failed: InvalidParameter: AgentConfig.UserId bob is a user in room 1234; a bot needs a user ID of its own.');
+    expect(cloudRequests(sb, 'StartAIConversation').at(-1)!.code).toBe('InvalidParameter');
   });
 
   it('puts an AI bot in the string room when RoomIdType says so', async () => {

@@ -128,8 +128,10 @@ const NEWER_THAN_SEED = [
   'cn StartAITranscription.TranslationConfig: missing',
 ];
 
-/** Members the server adds to answers: paging advice, and the meaning of codes. */
+/** Members the server adds to answers: paging advice, the meaning of codes, and usage totals. */
 const ADDED_BY_THE_SERVER = [
+  ...['DescribeTrtcUsage', 'DescribeRecordingUsage', 'DescribeMixTranscodingUsage', 'DescribeRelayUsage'].flatMap((a) =>
+    ['intl', 'cn'].flatMap((site) => [`${site} ${a} answer.TotalUsage: not in the SDK`, `${site} ${a} answer.Interval: not in the SDK`])),
   'intl DescribeCallDetailInfo answer.Paging: not in the SDK',
   'cn DescribeCallDetailInfo answer.Paging: not in the SDK',
   'intl DescribeRoomInfo answer.Paging: not in the SDK',
@@ -156,7 +158,7 @@ const OLDER_INTL_SDK = [
 /** Why each difference from an SDK model exists. Keys are the difference as `compare` words it. */
 const EXCEPTIONS: Record<string, string> = {
   ...because('Newer than seed 004, the authority for this action: offered once the docs the catalog follows describe it.', NEWER_THAN_SEED),
-  ...because('Added by this server to the answer (paging advice, or what a code means); Tencent does not send it.', ADDED_BY_THE_SERVER),
+  ...because('Added by this server to the answer (paging advice, what a code means, usage totals); Tencent does not send it.', ADDED_BY_THE_SERVER),
   ...because('Documented by seed 004; the pinned international SDK predates it.', OLDER_INTL_SDK),
   ...because('A member of the China site\'s answer newer than seed 004, the authority for this action.', ['cn DescribeMixTranscodingUsage answer.UsageList[].TimeStampKey: missing', 'cn DescribeRecordingUsage answer.UsageList[].TimeStampKey: missing', 'cn DescribeRelayUsage answer.UsageList[].TimeStampKey: missing', 'cn DescribeTrtcUsage answer.UsageList[].TimeStampKey: missing']),
   ...because('Deprecated: the callback URL is now set in the TRTC console.', ['intl CreateCloudSliceTask.SliceParams.SliceCallbackUrl: missing', 'cn CreateCloudSliceTask.SliceParams.SliceCallbackUrl: missing']),

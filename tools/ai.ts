@@ -56,6 +56,7 @@ const conversationShape = {
 export const StartAIConversation = cloudAction({
   ...shared,
   action: 'StartAIConversation',
+  aliases: ['ai agent', 'chatbot', 'voice assistant', 'voice bot', 'llm', 'gpt', 'virtual agent', 'customer service bot'],
   // A bot user ID is unique in its room: reusing one that already runs a task there ends that task.
   effect: 'destructive',
   effectOf: effectByArgs('write'),
@@ -75,6 +76,7 @@ export const StartAIConversation = cloudAction({
 export const DescribeAIConversation = cloudAction({
   ...shared,
   action: 'DescribeAIConversation',
+  aliases: ['bot status', 'is bot running', 'ai still running'],
   effect: 'read',
   description: 'Status of an AI conversation, found by TaskId or by SessionId.',
   input: z.object({ SdkAppId: SdkAppId.optional(), TaskId: TaskId.optional(), SessionId }),
@@ -98,6 +100,7 @@ const updateShape = {
 export const UpdateAIConversation = cloudAction({
   ...shared,
   action: 'UpdateAIConversation',
+  aliases: ['change voice', 'change model', 'change prompt', 'welcome message', 'reconfigure bot'],
   effect: 'write',
   idempotent: true,
   description: 'Change a running AI conversation (voice, model, welcome message, interruption). Members left out stay as they are.',
@@ -112,6 +115,7 @@ export const UpdateAIConversation = cloudAction({
 export const ControlAIConversation = cloudAction({
   ...shared,
   action: 'ControlAIConversation',
+  aliases: ['make bot say', 'speak', 'announce', 'push text', 'talk', 'interrupt bot'],
   effect: 'destructive',
   effectOf: effectByArgs('write', {
     when: 'ServerPushText.StopAfterPlay is true (the task ends after the text)',
@@ -122,7 +126,11 @@ export const ControlAIConversation = cloudAction({
   targets: byTaskId,
   input: z.object({ TaskId, Command: z.literal('ServerPushText'), ServerPushText: ServerPushText.optional() }),
   toWire(args) {
-    if (!args.ServerPushText) throw new ArgumentError('ServerPushText', 'is required when Command is ServerPushText');
+    // The docs leave Text optional, but without words there is nothing to say: ending the task is StopAIConversation.
+    if (!args.ServerPushText) throw new ArgumentError('ServerPushText', 'is required when Command is ServerPushText: give {"Text": "what the bot should say"}');
+    if (!args.ServerPushText.Text?.trim()) {
+      throw new ArgumentError('ServerPushText.Text', 'must be the words the bot should say, not empty (to end the conversation, use StopAIConversation)');
+    }
     return args;
   },
   output: NoOutput,
@@ -132,6 +140,7 @@ export const ControlAIConversation = cloudAction({
 export const StopAIConversation = cloudAction({
   ...shared,
   action: 'StopAIConversation',
+  aliases: ['stop bot', 'end bot', 'remove ai', 'kill bot'],
   effect: 'destructive',
   description: 'End an AI conversation; the bot leaves the room.',
   targets: byTaskId,
@@ -145,6 +154,7 @@ const transcriptionShape = { SdkAppId, RoomId: TaskRoomId, SessionId, RoomIdType
 export const StartAITranscription = cloudAction({
   ...shared,
   action: 'StartAITranscription',
+  aliases: ['captions', 'subtitles', 'speech to text', 'transcribe', 'live captions', 'stt'],
   effect: 'destructive',
   effectOf: effectByArgs('write'),
   bot: aiBot('TranscriptionParams'),
@@ -163,6 +173,7 @@ export const StartAITranscription = cloudAction({
 export const DescribeAITranscription = cloudAction({
   ...shared,
   action: 'DescribeAITranscription',
+  aliases: ['captions status', 'subtitles status', 'transcription running'],
   effect: 'read',
   description: 'Status of a transcription, found by TaskId or by SessionId.',
   targets: byTaskOrSession('transcription-session'),
@@ -180,6 +191,7 @@ export const DescribeAITranscription = cloudAction({
 export const StopAITranscription = cloudAction({
   ...shared,
   action: 'StopAITranscription',
+  aliases: ['stop captions', 'stop subtitles', 'stop transcribing'],
   effect: 'destructive',
   description: 'End a transcription; the bot leaves the room.',
   targets: byTaskId,
@@ -191,6 +203,7 @@ export const StopAITranscription = cloudAction({
 export const QueryAIMessageList = cloudAction({
   ...shared,
   action: 'QueryAIMessageList',
+  aliases: ['transcript', 'chat history', 'what bot said', 'messages', 'conversation log'],
   effect: 'read',
   targets: byTaskId,
   // Not in the pinned Node SDKs; the international API definition documents it, without regions.

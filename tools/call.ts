@@ -20,6 +20,7 @@ const CallInfo = z
 export const call_start_by_robot = restCommand({
   ...shared,
   name: 'call_start_by_robot',
+  aliases: ['ring', 'phone', 'dial', 'invite to call', 'outbound call'],
   command: 'start_call_by_robot',
   effect: 'write',
   description: 'Ring users from a robot account. Send the robot\'s media into the room separately (e.g. StartStreamIngest).',
@@ -51,6 +52,7 @@ export const call_start_by_robot = restCommand({
 export const call_get_info = restCommand({
   ...shared,
   name: 'call_get_info',
+  aliases: ['is call ringing', 'call status'],
   command: 'get_call_info',
   effect: 'read',
   description: 'A call in progress: its media and room, and each user\'s status (Calling: in the call; Waiting: ringing).',
@@ -73,6 +75,7 @@ export const call_get_info = restCommand({
 export const call_end = restCommand({
   ...shared,
   name: 'call_end',
+  aliases: ['hang up', 'end phone call'],
   command: 'end_call',
   effect: 'destructive',
   confirmField: 'CallId',
@@ -87,6 +90,7 @@ export const call_get_records = restCommand({
   ...shared,
   service: 'call_record_http_srv',
   name: 'call_get_records',
+  aliases: ['call log', 'missed calls', 'call history'],
   command: 'get_record_by_filter',
   effect: 'read',
   description: 'Records of calls from the last 7 days, filtered and paged ({} gives the first 10). The answer is returned as Tencent sends it.',
@@ -106,6 +110,7 @@ export const call_get_record = restCommand({
   ...shared,
   service: 'call_record_http_srv',
   name: 'call_get_record',
+  aliases: ['call log entry'],
   command: 'get_record_by_callid',
   effect: 'read',
   targets: byCallId,

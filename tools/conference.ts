@@ -22,6 +22,7 @@ const switches = {
 export const conference_create_room = restCommand({
   ...shared,
   name: 'conference_create_room',
+  aliases: ['schedule meeting', 'new meeting', 'book meeting'],
   command: 'create_room',
   effect: 'write',
   description: 'Create a conference room now, or schedule one and invite users. Times are Unix seconds.',
@@ -54,6 +55,7 @@ export const conference_create_room = restCommand({
 export const conference_destroy_room = restCommand({
   ...shared,
   name: 'conference_destroy_room',
+  aliases: ['end meeting', 'cancel meeting', 'end conference'],
   command: 'destroy_room',
   effect: 'destructive',
   confirmField: 'RoomId',
@@ -77,6 +79,7 @@ export const conference_update_room_info = restCommand({
 export const conference_get_room_info = restCommand({
   ...shared,
   name: 'conference_get_room_info',
+  aliases: ['meeting details', 'meeting status'],
   command: 'get_room_info',
   effect: 'read',
   description: "A conference room's settings, schedule, status and member count.",
@@ -110,6 +113,7 @@ export const conference_get_room_info = restCommand({
 export const conference_get_member_list = restCommand({
   ...shared,
   name: 'conference_get_member_list',
+  aliases: ['meeting attendees', 'who is in meeting', 'members of meeting'],
   command: 'get_room_member_list',
   effect: 'read',
   description: 'Page through the members of a conference room with their roles and marks. Next "" in the answer means the last page.',
@@ -135,6 +139,7 @@ export const conference_get_member_list = restCommand({
 export const conference_update_member_info = restCommand({
   ...shared,
   name: 'conference_update_member_info',
+  aliases: ['rename attendee', 'make cohost'],
   command: 'update_room_member_info',
   effect: 'write',
   idempotent: true,
@@ -154,6 +159,7 @@ export const conference_update_member_info = restCommand({
 export const conference_change_room_owner = restCommand({
   ...shared,
   name: 'conference_change_room_owner',
+  aliases: ['new meeting host', 'transfer meeting'],
   command: 'change_room_owner',
   // The owner loses the room.
   effect: 'destructive',
@@ -185,6 +191,7 @@ export const conference_mark_member = restCommand({
 export const conference_ban_member = restCommand({
   ...shared,
   name: 'conference_ban_member',
+  aliases: ['ban from meeting'],
   command: 'ban_room_member',
   effect: 'destructive',
   description: 'Remove members from a conference room and keep them out for Duration seconds.',
@@ -216,6 +223,7 @@ export const conference_get_banned_member_list = restCommand({
 export const conference_kick_user_out = restCommand({
   ...shared,
   name: 'conference_kick_user_out',
+  aliases: ['kick from meeting', 'remove from meeting', 'throw out'],
   command: 'kick_user_out',
   effect: 'destructive',
   description: 'Remove members from a conference room; they may come back unless banned.',

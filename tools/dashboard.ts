@@ -50,6 +50,7 @@ export const DescribeTRTCRealTimeScaleData = cloudAction({
   ...shared,
   ...dashboard(z.object({ SdkAppId, RoomId }), { form: 'unix', lookback: HOUR }),
   action: 'DescribeTRTCRealTimeScaleData',
+  aliases: ['how many online', 'concurrent users now', 'people online', 'live count'],
   description: 'Users and rooms online over the last hour (real-time dashboard).',
   narrow: 'Pass RoomId or a shorter StartTime-EndTime window.',
   errors: ['UnsupportedOperation'],
@@ -60,6 +61,7 @@ export const DescribeTRTCRealTimeQualityData = cloudAction({
   // The Premium edition reaches 12 hours back (Standard: 3).
   ...dashboard(z.object({ SdkAppId, RoomId }), { form: 'unix', lookback: 12 * HOUR }),
   action: 'DescribeTRTCRealTimeQualityData',
+  aliases: ['stutter rate', 'freeze rate', 'lag right now', 'quality problems', 'quality last hours'],
   description: 'Video and audio stutter rates over recent hours (real-time dashboard).',
   narrow: 'Pass RoomId or a shorter StartTime-EndTime window.',
 });
@@ -69,6 +71,7 @@ export const DescribeTRTCMarketScaleData = cloudAction({
   // Premium edition: up to 60 days.
   ...dashboard(z.object({ SdkAppId, Period }), { form: 'date', lookback: 60 * DAY }),
   action: 'DescribeTRTCMarketScaleData',
+  aliases: ['peak concurrent', 'daily users', 'rooms per day', 'trend'],
   description: 'Users, rooms and peak concurrency per day or hour (data dashboard).',
   narrow: 'Use Period d, or fewer days between StartTime and EndTime.',
 });
@@ -81,6 +84,7 @@ export const DescribeTRTCMarketQualityData = cloudAction({
     { form: 'date', lookback: 30 * DAY },
   ),
   action: 'DescribeTRTCMarketQualityData',
+  aliases: ['join success rate', 'stutter rate per day', 'quality trend'],
   description: 'Join success, stutter and lag rates per day or hour (data dashboard).',
   narrow: 'Use Period d, or fewer days between StartTime and EndTime.',
 });
@@ -91,6 +95,7 @@ export const DescribeTRTCMarketScaleMetricData = cloudAction({
   // The advanced edition reaches 60 days back (basic: 30).
   ...dashboard(z.object({ SdkAppId, Period }), { form: 'date', lookback: 60 * DAY }),
   action: 'DescribeTRTCMarketScaleMetricData',
+  aliases: ['peak concurrent', 'daily users', 'trend'],
   description: 'Scale metrics per day or hour (users, rooms, minutes) from the China site\'s data dashboard.',
   narrow: 'Use Period d, or fewer days between StartTime and EndTime.',
 });

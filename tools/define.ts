@@ -86,6 +86,29 @@ export const TOOLSETS = [
 ] as const;
 export type Toolset = (typeof TOOLSETS)[number];
 
+/** What each toolset is for, in a line: search_tools shows these when no tool matches a request well. */
+export const TOOLSET_ABOUT: Record<Toolset, string> = {
+  room: 'Mute, unmute and remove users; close rooms',
+  record: 'Cloud recording of rooms to VOD or COS',
+  relay: 'Relay or mix a room to CDNs (RTMP) and other rooms',
+  ingest: 'Play an online media file or stream into a room',
+  ai: 'AI conversation bots and live transcription bots',
+  quality: 'Call history, who was in a call, quality metrics, bad experiences, dashboards',
+  usage: 'Billed minutes and usage statistics',
+  moderation: 'Content moderation bots for rooms and live streams',
+  slice: 'Bots that save audio clips and video frames of a room',
+  webrecord: 'Record a web page as video',
+  transcription: 'Transcription and translation bots, hot-word vocabularies (China site)',
+  speech: 'Text to speech, voice cloning, voiceprints',
+  mix: 'Mix a room into one live stream; mixing pictures (China site)',
+  live: 'TUILiveKit live rooms: members, bans, chat messages, metadata, robots, gifts',
+  seat: 'Seats (mics) in live and conference rooms',
+  pk: 'PK battles between live rooms',
+  call: 'TUICallKit calls: ring users, hang up, call records',
+  conference: 'TUIRoomKit conference rooms: members, bans, roles, robots',
+  events: "TRTC's event callbacks: users entering and leaving, recordings, AI sentences",
+};
+
 /** Tencent Cloud's two sites: the international one (trtc.intl.tencentcloudapi.com) and the China one (trtc.tencentcloudapi.com). */
 export const SITES = ['intl', 'cn'] as const;
 export type Site = (typeof SITES)[number];
@@ -194,6 +217,11 @@ export interface ToolDef {
   /** Documented request rate limit, in requests per second. */
   rateLimit: number;
   description: string;
+  /**
+   * A few plain words operators use for what the tool does ("kick", "captions", "bill"), which search_tools matches
+   * besides the name and description. Never listed to clients.
+   */
+  aliases?: readonly string[];
   /** Wire parameters, faithful to the docs. The tool's input schema is derived from it. */
   input: z.ZodObject;
   /** Documented response fields. */
@@ -223,7 +251,7 @@ export interface ToolDef {
 }
 
 type Shared = Pick<ToolDef, 'toolset' | 'effect' | 'rateLimit' | 'description' | 'input' | 'output'> &
-  Partial<Pick<ToolDef, 'effectOf' | 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present' | 'paging' | 'window' | 'narrow'
+  Partial<Pick<ToolDef, 'aliases' | 'effectOf' | 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present' | 'paging' | 'window' | 'narrow'
     | 'accountWide' | 'bot' | 'running' | 'targets' | 'started' | 'locates' | 'roomRows' | 'roomArgument'>>;
 
 /** Writes are not idempotent unless they say so; reads and what ends something are (judged by a call's usual effect). */

@@ -21,6 +21,7 @@ const Gift = answer({
 export const live_add_gift = restCommand({
   ...shared,
   name: 'live_add_gift',
+  aliases: ['new gift'],
   command: 'add_gift',
   effect: 'write',
   description: 'Add a gift to the app\'s gift catalogue.',
@@ -187,6 +188,7 @@ export const live_copy_default_gift_config = restCommand({
 export const live_send_gift = restCommand({
   ...shared,
   name: 'live_send_gift',
+  aliases: ['gift', 'tip', 'reward'],
   command: 'send_gift',
   rateLimit: 200,
   effect: 'write',

@@ -28,6 +28,7 @@ const startShape = {
 export const StartStreamIngest = cloudAction({
   ...shared,
   action: 'StartStreamIngest',
+  aliases: ['play video file', 'play music', 'background music', 'pull stream', 'external stream', 'inject media', 'mp4 url', 'hls', 'rtmp input'],
   effect: 'write',
   started: startedTask(),
   regions: REGIONS.ingest,
@@ -46,6 +47,7 @@ export const StartStreamIngest = cloudAction({
 export const DescribeStreamIngest = cloudAction({
   ...shared,
   action: 'DescribeStreamIngest',
+  aliases: ['is the music playing', 'ingest status'],
   effect: 'read',
   regions: REGIONS.ingestQuery,
   description: 'Whether an ingest task is running (InProgress) or gone (NotExist).',
@@ -58,6 +60,7 @@ export const DescribeStreamIngest = cloudAction({
 export const UpdateStreamIngest = cloudAction({
   ...shared,
   action: 'UpdateStreamIngest',
+  aliases: ['volume', 'pause music', 'change media url'],
   effect: 'destructive',
   effectOf: effectByArgs('write', {
     when: 'StreamUrl is given (what the room hears is replaced)',
@@ -76,6 +79,7 @@ export const UpdateStreamIngest = cloudAction({
 export const StopStreamIngest = cloudAction({
   ...shared,
   action: 'StopStreamIngest',
+  aliases: ['stop playing', 'stop music', 'stop video file'],
   effect: 'destructive',
   regions: REGIONS.ingestQuery,
   description: 'Stop an ingest task.',

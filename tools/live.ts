@@ -37,6 +37,7 @@ const LiveRoomInfo = answer({
 export const live_create_room = restCommand({
   ...shared,
   name: 'live_create_room',
+  aliases: ['new live stream', 'go live', 'voice chat room', 'start broadcast room'],
   command: 'create_room',
   effect: 'write',
   description: 'Create a live-streaming or voice-chat room. It stays until destroyed.',
@@ -63,6 +64,7 @@ export const live_create_room = restCommand({
 export const live_destroy_room = restCommand({
   ...shared,
   name: 'live_destroy_room',
+  aliases: ['end live stream', 'close live room'],
   command: 'destroy_room',
   effect: 'destructive',
   confirmField: 'RoomId',
@@ -74,6 +76,7 @@ export const live_destroy_room = restCommand({
 export const live_update_room_info = restCommand({
   ...shared,
   name: 'live_update_room_info',
+  aliases: ['change live room', 'rename stream', 'cover image'],
   command: 'update_room_info',
   effect: 'write',
   idempotent: true,
@@ -98,6 +101,7 @@ export const live_update_room_info = restCommand({
 export const live_get_room_info = restCommand({
   ...shared,
   name: 'live_get_room_info',
+  aliases: ['live room settings', 'live room details'],
   command: 'get_room_info',
   effect: 'read',
   description: "A live room's settings, owner and view count.",
@@ -108,6 +112,7 @@ export const live_get_room_info = restCommand({
 export const live_get_room_list = restCommand({
   ...shared,
   name: 'live_get_room_list',
+  aliases: ['all live rooms', 'which streams are live'],
   command: 'get_room_list',
   rateLimit: 10,
   effect: 'read',
@@ -171,6 +176,7 @@ export const live_del_room_metadata = restCommand({
 export const live_get_admin_list = restCommand({
   ...shared,
   name: 'live_get_admin_list',
+  aliases: ['moderators', 'who are admins'],
   command: 'get_admin_list',
   effect: 'read',
   description: "List a live room's admins.",
@@ -181,6 +187,7 @@ export const live_get_admin_list = restCommand({
 export const live_modify_admin = restCommand({
   ...shared,
   name: 'live_modify_admin',
+  aliases: ['moderator', 'make admin', 'promote', 'demote'],
   command: 'modify_admin',
   effect: 'destructive',
   effectOf: effectByArgs('write', {
@@ -198,6 +205,7 @@ export const live_modify_admin = restCommand({
 export const live_ban_member = restCommand({
   ...shared,
   name: 'live_ban_member',
+  aliases: ['ban viewer', 'block viewer', 'kick from stream'],
   command: 'ban_member',
   effect: 'destructive',
   description: 'Remove members from a live room and keep them out for Duration seconds.',
@@ -208,6 +216,7 @@ export const live_ban_member = restCommand({
 export const live_unban_member = restCommand({
   ...shared,
   name: 'live_unban_member',
+  aliases: ['unban viewer', 'allow back'],
   command: 'unban_member',
   effect: 'write',
   idempotent: true,
@@ -219,6 +228,7 @@ export const live_unban_member = restCommand({
 export const live_get_banned_member_list = restCommand({
   ...shared,
   name: 'live_get_banned_member_list',
+  aliases: ['who is banned'],
   command: 'get_banned_member_list',
   effect: 'read',
   description: 'List the users banned from a live room, with when each ban ends (Unix seconds). NextOffset 0: last page.',
@@ -229,6 +239,7 @@ export const live_get_banned_member_list = restCommand({
 export const live_mute_member = restCommand({
   ...shared,
   name: 'live_mute_member',
+  aliases: ['stop chatting', 'chat mute', 'silence comments'],
   command: 'mute_member',
   effect: 'write',
   idempotent: true,
@@ -240,6 +251,7 @@ export const live_mute_member = restCommand({
 export const live_get_muted_member_list = restCommand({
   ...shared,
   name: 'live_get_muted_member_list',
+  aliases: ['who is muted'],
   command: 'get_muted_member_list',
   effect: 'read',
   description: 'List the muted members of a live room, with when each mute ends (Unix seconds).',
@@ -250,6 +262,7 @@ export const live_get_muted_member_list = restCommand({
 export const live_get_member_list = restCommand({
   ...shared,
   name: 'live_get_member_list',
+  aliases: ['who is watching', 'viewers', 'audience', 'who is in live room'],
   command: 'get_member_list',
   effect: 'read',
   description: 'Page through the users in a live room now. Next "" in the answer means the last page.',
@@ -260,6 +273,7 @@ export const live_get_member_list = restCommand({
 export const live_change_room_owner = restCommand({
   ...shared,
   name: 'live_change_room_owner',
+  aliases: ['transfer ownership', 'new host', 'hand over'],
   command: 'change_room_owner',
   // The owner loses the room.
   effect: 'destructive',
@@ -272,6 +286,7 @@ export const live_change_room_owner = restCommand({
 export const live_send_text_msg = restCommand({
   ...shared,
   name: 'live_send_text_msg',
+  aliases: ['chat message', 'announcement', 'danmaku', 'broadcast message', 'send message'],
   command: 'send_text_msg',
   effect: 'write',
   description: 'Post a text (bullet-comment) message in a live room as Sender_Account.',
@@ -282,6 +297,7 @@ export const live_send_text_msg = restCommand({
 export const live_send_custom_msg = restCommand({
   ...shared,
   name: 'live_send_custom_msg',
+  aliases: ['signal', 'custom message', 'send data'],
   command: 'send_custom_msg',
   effect: 'write',
   description: 'Post a custom business message (BusinessId + Data) in a live room as Sender_Account.',
@@ -292,6 +308,7 @@ export const live_send_custom_msg = restCommand({
 export const live_get_room_stats = restCommand({
   ...robots,
   name: 'live_get_room_stats',
+  aliases: ['viewers count', 'likes', 'how many viewers', 'stream statistics'],
   command: 'get_room_stats',
   effect: 'read',
   description: 'Totals of a live room: viewers, gifts, likes and messages.',
@@ -309,6 +326,7 @@ export const live_get_room_stats = restCommand({
 export const live_add_robot = restCommand({
   ...robots,
   name: 'live_add_robot',
+  aliases: ['add bot viewer'],
   command: 'add_robot',
   effect: 'write',
   idempotent: true,
@@ -341,6 +359,7 @@ export const live_del_robot = restCommand({
 export const live_get_gift_count = restCommand({
   ...shared,
   name: 'live_get_gift_count',
+  aliases: ['gifts received', 'tips total'],
   command: 'get_gift_count',
   effect: 'read',
   description: 'Gift totals of one sender in a live room.',

@@ -87,6 +87,7 @@ const startText = 'Mix a room\'s streams into one live stream (billed), or chang
 export const StartMCUMixTranscode = cloudAction({
   ...shared,
   action: 'StartMCUMixTranscode',
+  aliases: ['mix streams', 'combine video', 'composite', 'layout'],
   effect: 'write',
   idempotent: true,
   description: `${startText} Numeric room.`,
@@ -97,6 +98,7 @@ export const StartMCUMixTranscode = cloudAction({
 export const StartMCUMixTranscodeByStrRoomId = cloudAction({
   ...shared,
   action: 'StartMCUMixTranscodeByStrRoomId',
+  aliases: ['mix streams', 'combine video', 'composite', 'layout'],
   effect: 'write',
   idempotent: true,
   description: `${startText} String room.`,
@@ -107,6 +109,7 @@ export const StartMCUMixTranscodeByStrRoomId = cloudAction({
 export const StopMCUMixTranscode = cloudAction({
   ...shared,
   action: 'StopMCUMixTranscode',
+  aliases: ['stop mixing'],
   effect: 'destructive',
   description: 'Stop mixing a numeric room; its mixed stream ends.',
   input: z.object({ SdkAppId, RoomId: NumericRoom }),
@@ -116,6 +119,7 @@ export const StopMCUMixTranscode = cloudAction({
 export const StopMCUMixTranscodeByStrRoomId = cloudAction({
   ...shared,
   action: 'StopMCUMixTranscodeByStrRoomId',
+  aliases: ['stop mixing'],
   effect: 'destructive',
   description: 'Stop mixing a string room; its mixed stream ends.',
   input: z.object({ SdkAppId, StrRoomId }),
@@ -128,6 +132,7 @@ const placement = { Height: px, Width: px, XPosition: px, YPosition: px };
 export const CreatePicture = cloudAction({
   ...shared,
   action: 'CreatePicture',
+  aliases: ['watermark', 'background image', 'logo'],
   effect: 'write',
   description: 'Upload a picture (background, placeholder or watermark) for mixing. Returns its PictureId.',
   input: z.object({

@@ -26,6 +26,7 @@ const moderationShape = {
 export const CreateCloudModeration = cloudAction({
   ...both,
   action: 'CreateCloudModeration',
+  aliases: ['content moderation', 'detect abuse', 'swearing', 'profanity', 'toxic', 'nsfw', 'porn', 'filter'],
   effect: 'destructive',
   effectOf: effectByArgs('write'),
   bot: sliceBot,
@@ -38,6 +39,7 @@ export const CreateCloudModeration = cloudAction({
 export const DescribeCloudModeration = cloudAction({
   ...both,
   action: 'DescribeCloudModeration',
+  aliases: ['moderation status'],
   effect: 'read',
   targets: byTaskId,
   description: 'Status of a moderation task (Idle, InProgress, Exited) and whose streams it checks.',
@@ -48,6 +50,7 @@ export const DescribeCloudModeration = cloudAction({
 export const ModifyCloudModeration = cloudAction({
   ...both,
   action: 'ModifyCloudModeration',
+  aliases: ['change moderation'],
   effect: 'write',
   targets: byTaskId,
   idempotent: true,
@@ -59,6 +62,7 @@ export const ModifyCloudModeration = cloudAction({
 export const DeleteCloudModeration = cloudAction({
   ...both,
   action: 'DeleteCloudModeration',
+  aliases: ['stop moderation', 'stop content check'],
   effect: 'destructive',
   targets: byTaskId,
   description: 'Stop a moderation task; its bot leaves the room.',
@@ -111,6 +115,7 @@ const liveShape = {
 export const CreateLiveStreamModeration = cloudAction({
   ...cnOnly,
   action: 'CreateLiveStreamModeration',
+  aliases: ['moderate stream url', 'moderate agora'],
   effect: 'write',
   started: startedTask({ rooms: (a) => (a.SourceInfo?.RoomId ? [a.SourceInfo.RoomId] : []) }),
   description: 'Start moderating a live stream pulled from a URL (or an Agora channel). Verdicts arrive by callback. Returns the TaskId.',
@@ -162,6 +167,7 @@ const CheckDetail = z
 export const CreateAudioModerationSync = cloudAction({
   ...cnOnly,
   action: 'CreateAudioModerationSync',
+  aliases: ['check audio file', 'is this audio ok', 'moderate a clip'],
   // A synchronous check: it answers with a verdict and keeps nothing.
   effect: 'read',
   description: 'Check one short audio file (≤60 s, ≤5 MB; wav, mp3 or m4a) now and get the verdict: label, confidence and what was heard.',

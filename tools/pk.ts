@@ -11,6 +11,7 @@ const RoomScore = answer({ RoomId: z.string(), Score: z.int(), Owner_Account: z.
 export const pk_create_battle = restCommand({
   ...shared,
   name: 'pk_create_battle',
+  aliases: ['pk', 'battle', 'host versus host', 'competition'],
   command: 'create_battle',
   effect: 'write',
   description:
@@ -32,6 +33,7 @@ export const pk_create_battle = restCommand({
 export const pk_get_battle_info = restCommand({
   ...shared,
   name: 'pk_get_battle_info',
+  aliases: ['battle score', 'who is winning'],
   command: 'get_battle_info',
   effect: 'read',
   description: 'A battle: its rooms, their scores and owners, and its times (StartTime/EndTime in Unix seconds, Duration in ms).',
@@ -58,6 +60,7 @@ export const pk_get_battle_info = restCommand({
 export const pk_set_battle_score = restCommand({
   ...shared,
   name: 'pk_set_battle_score',
+  aliases: ['add points', 'change score'],
   command: 'set_battle_score',
   effect: 'destructive',
   effectOf: effectByArgs('write', {

@@ -61,6 +61,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 export const DescribeRoomInfo = cloudAction({
   ...shared,
   action: 'DescribeRoomInfo',
+  aliases: ['call list', 'recent calls', 'call history', 'which calls', 'call id', 'sessions', 'rooms today'],
   regions: REGIONS.callHistory,
   description: 'Calls (a room from creation to end) of an app, newest first, with the CommId the other quality tools take.',
   ...timed(
@@ -120,6 +121,7 @@ const userListNote = (users: Array<z.infer<typeof UserInformation>>) => {
 export const DescribeUserInfo = cloudAction({
   ...shared,
   action: 'DescribeUserInfo',
+  aliases: ['who is in the room', 'participants', 'attendees', 'who joined', 'who is online', 'device', 'sdk version', 'ip address'],
   regions: REGIONS.callDetail,
   description: 'Who was in a call: join and leave times, device, SDK version, IP.',
   ...timed(
@@ -141,6 +143,7 @@ export const DescribeUserInfo = cloudAction({
 export const DescribeUserEvent = cloudAction({
   ...shared,
   action: 'DescribeUserEvent',
+  aliases: ['what happened to user', 'timeline', 'joined and left', 'did he leave', 'disconnect', 'user history'],
   regions: REGIONS.callDetail,
   description: "A user's events in a call (join, leave, mute, camera, network), decoded into words.",
   ...timed(
@@ -192,6 +195,7 @@ export const DescribeCallDetailInfo = cloudAction({
   ...shared,
   ...callDetail,
   action: 'DescribeCallDetailInfo',
+  aliases: ['packet loss', 'latency', 'bitrate', 'frame rate', 'cpu', 'worst connection', 'quality metrics', 'choppy', 'lag', 'poor network'],
   regions: REGIONS.callDetail,
   description: 'Users of a call and, with DataType, their quality metrics over time; names users whose quality looks poor.',
   toWire: (args, env) => {
@@ -240,6 +244,7 @@ function qualityNotes(data: Array<z.infer<typeof QualityData>>): string[] {
 export const DescribeScaleInfo = cloudAction({
   ...shared,
   action: 'DescribeScaleInfo',
+  aliases: ['rooms per day', 'daily users', 'daily active', 'how many rooms'],
   regions: REGIONS.callHistory,
   description: 'Daily counts of rooms, users and room entries (today not yet available).',
   ...timed(z.object({ SdkAppId }), LAST_14_DAYS),
@@ -258,6 +263,7 @@ export const DescribeScaleInfo = cloudAction({
 export const DescribeUnusualEvent = cloudAction({
   ...shared,
   action: 'DescribeUnusualEvent',
+  aliases: ['problems', 'issues', 'choppy', 'freezing', 'lagging', 'stutter', 'bad experience', 'why is audio bad', 'complaints', 'quality problems'],
   description: 'Up to 20 sampled bad user experiences (stutter, slow join, device failures) with likely causes, decoded.',
   ...timed(
     z.object({ SdkAppId, RoomId: z.string().min(1).optional().describe('Only this room') }),

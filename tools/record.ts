@@ -32,6 +32,7 @@ const createShape = {
 export const CreateCloudRecording = cloudAction({
   ...shared,
   action: 'CreateCloudRecording',
+  aliases: ['record', 'start recording', 'capture', 'save video', 'mp4', 'archive the meeting'],
   effect: 'write',
   started: startedTask(),
   description: 'Start recording a room: each user separately or one mixed stream, saved to VOD or COS. Returns the TaskId.',
@@ -48,6 +49,7 @@ export const CreateCloudRecording = cloudAction({
 export const DescribeCloudRecording = cloudAction({
   ...shared,
   action: 'DescribeCloudRecording',
+  aliases: ['recording status', 'recording still running', 'recorded files', 'where are recordings'],
   effect: 'read',
   description: 'Status of a recording (Idle: nobody to record, InProgress, Exited: ending) and its files (not those bound for VOD).',
   input: z.object({ SdkAppId, TaskId }),
@@ -64,6 +66,7 @@ export const DescribeCloudRecording = cloudAction({
 export const ModifyCloudRecording = cloudAction({
   ...shared,
   action: 'ModifyCloudRecording',
+  aliases: ['recording layout', 'change recording'],
   effect: 'write',
   idempotent: true,
   description: 'Change the mixed layout and whose streams a running recording takes. Replaces both: pass the full settings each time.',
@@ -76,6 +79,7 @@ export const ModifyCloudRecording = cloudAction({
 export const DeleteCloudRecording = cloudAction({
   ...shared,
   action: 'DeleteCloudRecording',
+  aliases: ['stop recording', 'end recording'],
   effect: 'destructive',
   description: 'Stop a recording. Files still uploading finish afterwards.',
   input: z.object({ SdkAppId, TaskId }),

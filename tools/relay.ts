@@ -42,6 +42,7 @@ const startShape = {
 export const StartPublishCdnStream = cloudAction({
   ...shared,
   action: 'StartPublishCdnStream',
+  aliases: ['rtmp', 'youtube', 'facebook', 'twitch', 'cdn', 'livestream', 'broadcast', 'push stream', 'restream', 'simulcast'],
   effect: 'destructive',
   effectOf: effectByArgs('write'),
   bot: relayBot,
@@ -74,6 +75,7 @@ const updateShape = {
 export const UpdatePublishCdnStream = cloudAction({
   ...shared,
   action: 'UpdatePublishCdnStream',
+  aliases: ['change livestream', 'change rtmp', 'change broadcast layout'],
   effect: 'destructive',
   effectOf: effectByArgs(
     'write',
@@ -100,6 +102,7 @@ export const UpdatePublishCdnStream = cloudAction({
 export const StopPublishCdnStream = cloudAction({
   ...shared,
   action: 'StopPublishCdnStream',
+  aliases: ['stop rtmp', 'stop livestream', 'stop broadcast', 'stop youtube', 'stop facebook', 'stop cdn relay'],
   effect: 'destructive',
   description: 'Stop a relay.',
   input: z.object({ SdkAppId, TaskId }),

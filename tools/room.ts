@@ -25,6 +25,7 @@ const dismissErrors = removeErrors.filter((c) => !c.endsWith('UserIds'));
 export const SetUserBlocked = cloudAction({
   ...shared,
   action: 'SetUserBlocked',
+  aliases: ['mute', 'unmute', 'silence', 'stop talking', 'turn off camera', 'disable video', 'block microphone'],
   ...intlOnly,
   effect: 'write',
   idempotent: true,
@@ -36,6 +37,7 @@ export const SetUserBlocked = cloudAction({
 export const SetUserBlockedByStrRoomId = cloudAction({
   ...shared,
   action: 'SetUserBlockedByStrRoomId',
+  aliases: ['mute', 'unmute', 'silence', 'stop talking', 'turn off camera', 'disable video', 'block microphone'],
   ...intlOnly,
   effect: 'write',
   idempotent: true,
@@ -47,6 +49,7 @@ export const SetUserBlockedByStrRoomId = cloudAction({
 export const RemoveUser = cloudAction({
   ...shared,
   action: 'RemoveUser',
+  aliases: ['kick', 'boot', 'eject', 'throw out', 'kick out of the call', 'remove participant', 'get rid of'],
   effect: 'destructive',
   description: 'Kick users out of a room with a numeric ID. They can rejoin unless your app stops them.',
   input: z.object({ SdkAppId, RoomId: z.int(), UserIds }),
@@ -56,6 +59,7 @@ export const RemoveUser = cloudAction({
 export const RemoveUserByStrRoomId = cloudAction({
   ...shared,
   action: 'RemoveUserByStrRoomId',
+  aliases: ['kick', 'boot', 'eject', 'throw out', 'kick out of the call', 'remove participant', 'get rid of'],
   effect: 'destructive',
   description: 'Kick users out of a room with a string ID. They can rejoin unless your app stops them.',
   input: z.object({ SdkAppId, RoomId: z.string().min(1), UserIds }),
@@ -65,6 +69,7 @@ export const RemoveUserByStrRoomId = cloudAction({
 export const DismissRoom = cloudAction({
   ...shared,
   action: 'DismissRoom',
+  aliases: ['close room', 'end call for everyone', 'shut down', 'terminate', 'end meeting', 'send everybody home'],
   effect: 'destructive',
   confirmField: 'RoomId',
   description: 'Remove everyone from a room with a numeric ID and close it.',
@@ -75,6 +80,7 @@ export const DismissRoom = cloudAction({
 export const DismissRoomByStrRoomId = cloudAction({
   ...shared,
   action: 'DismissRoomByStrRoomId',
+  aliases: ['close room', 'end call for everyone', 'shut down', 'terminate', 'end meeting', 'send everybody home'],
   effect: 'destructive',
   confirmField: 'RoomId',
   description: 'Remove everyone from a room with a string ID and close it.',

@@ -11,6 +11,7 @@ const Index = z.int().min(0);
 export const seat_list = restCommand({
   ...shared,
   name: 'seat_list',
+  aliases: ['who is on mic', 'seats', 'stage'],
   command: 'get_seat_list',
   effect: 'read',
   description: 'The seats of a live or conference room: who is on each (empty when free) and what is locked.',
@@ -31,6 +32,7 @@ export const seat_list = restCommand({
 export const seat_pick_user = restCommand({
   ...shared,
   name: 'seat_pick_user',
+  aliases: ['mic', 'invite on stage', 'bring up guest', 'co-host'],
   command: 'pick_user_on_seat',
   effect: 'write',
   description: 'Put a member of the room on a free seat.',
@@ -41,6 +43,7 @@ export const seat_pick_user = restCommand({
 export const seat_kick_user = restCommand({
   ...shared,
   name: 'seat_kick_user',
+  aliases: ['take off mic', 'remove from seat', 'off stage'],
   command: 'kick_user_off_seat',
   effect: 'destructive',
   description: 'Take a user off their seat; they stay in the room.',
@@ -51,6 +54,7 @@ export const seat_kick_user = restCommand({
 export const seat_lock = restCommand({
   ...shared,
   name: 'seat_lock',
+  aliases: ['lock mic', 'lock seat', 'close seat'],
   command: 'lock_seat',
   effect: 'destructive',
   effectOf: effectByArgs('write', {
@@ -77,6 +81,7 @@ export const seat_switch = restCommand({
 export const seat_move_user = restCommand({
   ...shared,
   name: 'seat_move_user',
+  aliases: ['change seat', 'move mic'],
   command: 'move_user_to_seat',
   effect: 'destructive',
   effectOf: effectByArgs('write', {

@@ -20,6 +20,7 @@ const createShape = {
 export const CreateCloudSliceTask = cloudAction({
   ...shared,
   action: 'CreateCloudSliceTask',
+  aliases: ['snapshots', 'screenshots', 'thumbnails', 'audio clips', 'frames', 'capture images'],
   effect: 'destructive',
   effectOf: effectByArgs('write'),
   bot: sliceBot,
@@ -32,6 +33,7 @@ export const CreateCloudSliceTask = cloudAction({
 export const DescribeCloudSliceTask = cloudAction({
   ...shared,
   action: 'DescribeCloudSliceTask',
+  aliases: ['snapshot status'],
   effect: 'read',
   targets: byTaskId,
   description: 'Status of a slicing task: Idle, InProgress or Exited.',
@@ -53,6 +55,7 @@ export const ModifyCloudSliceTask = cloudAction({
 export const DeleteCloudSliceTask = cloudAction({
   ...shared,
   action: 'DeleteCloudSliceTask',
+  aliases: ['stop snapshots', 'stop screenshots'],
   effect: 'destructive',
   targets: byTaskId,
   description: 'Stop a slicing task; its bot leaves the room.',

@@ -26,6 +26,7 @@ const Audio = z.string().describe('Base64');
 export const TextToSpeech = cloudAction({
   ...both,
   action: 'TextToSpeech',
+  aliases: ['tts', 'speak text', 'read aloud', 'synthesize voice', 'text into speech'],
   // Synthesis changes nothing: the audio comes back in the answer.
   effect: 'read',
   description: 'Turn a short text into speech (base64 audio in the answer), with optional subtitles.',
@@ -36,6 +37,7 @@ export const TextToSpeech = cloudAction({
 export const TextToSpeechSSE = cloudAction({
   ...both,
   action: 'TextToSpeechSSE',
+  aliases: ['tts', 'speak long text', 'read aloud', 'streaming speech'],
   effect: 'read',
   // Tencent streams the audio as server-sent events from a domain of its own.
   hosts: { intl: 'trtc.ai.intl.tencentcloudapi.com', cn: 'trtc.ai.tencentcloudapi.com' },
@@ -61,6 +63,7 @@ export const TextToSpeechSSE = cloudAction({
 export const AsyncTextToSpeech = cloudAction({
   ...cnOnly,
   action: 'AsyncTextToSpeech',
+  aliases: ['long text to speech', 'audiobook'],
   effect: 'write',
   started: startedTask({ rooms: () => [] }),
   description: 'Start synthesising a long text (up to 50000 characters, a CJK character counting 2); fetch the audio with DescribeAsyncTextToSpeech.',
@@ -96,6 +99,7 @@ export const DescribeAsyncTextToSpeech = cloudAction({
 export const VoiceClone = cloudAction({
   ...both,
   action: 'VoiceClone',
+  aliases: ['clone voice', 'custom voice', 'my voice'],
   effect: 'write',
   description: 'Make a new voice from a sample recording (base64, 16 kHz mono, a few seconds to 3 minutes). Returns its VoiceId.',
   input: z.object({
@@ -128,6 +132,7 @@ const registerShape = {
 export const RegisterVoicePrint = cloudAction({
   ...cnOnly,
   action: 'RegisterVoicePrint',
+  aliases: ['enroll speaker', 'voice id', 'speaker recognition'],
   effect: 'write',
   description: 'Enrol a speaker\'s voiceprint from a wav sample. Returns its VoicePrintId.',
   input: z.object(registerShape),

@@ -62,6 +62,7 @@ const createShape = {
 export const CreateCloudTranscription = cloudAction({
   ...shared,
   action: 'CreateCloudTranscription',
+  aliases: ['captions', 'subtitles', 'translate', 'interpretation', 'speech to text'],
   effect: 'write',
   started: startedTask(),
   description: 'Start transcribing a room (optionally translating, and speaking translations back). Returns the TaskId.',
@@ -87,6 +88,7 @@ export const DescribeCloudTranscription = cloudAction({
 export const DeleteCloudTranscription = cloudAction({
   ...shared,
   action: 'DeleteCloudTranscription',
+  aliases: ['stop captions', 'stop translation'],
   effect: 'destructive',
   targets: byTaskId,
   description: 'Stop a transcription task; its bot leaves the room.',
@@ -118,6 +120,7 @@ const Vocab = z
 export const CreateRecognizeVocabV3 = cloudAction({
   ...shared,
   action: 'CreateRecognizeVocabV3',
+  aliases: ['hot words', 'custom vocabulary', 'jargon'],
   effect: 'write',
   description: 'Create a hot-word vocabulary that makes recognition favour given words. Returns its VocabId.',
   input: z.object({ Name: z.string().min(1).describe('Unique in the app'), SdkAppId, Description: z.string().optional(), ...words }),

@@ -2,13 +2,21 @@
 import { z } from 'zod';
 import { cloudAction, type RoomRows } from './define.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
-import { DAY, HOUR, timed, windowToWire, type TimeWindow } from './time.js';
+import { RESULT_BUDGET_BYTES, jsonBytes } from '../src/server/budget.js';
+import { DAY, HOUR, parseInstant, timed, utcDate, windowToWire, type TimeWindow } from './time.js';
 
 const shared = { toolset: 'usage', effect: 'read', regions: REGIONS.usage } as const;
 const MONTH: TimeWindow = { form: 'date', maxSpan: 31 * DAY };
 
 const TrtcUsage = z.object({ TimeKey: z.string(), UsageValue: z.array(z.number()) }).partial();
-const output = z.object({ UsageKey: z.array(z.string()).optional(), UsageList: z.array(TrtcUsage).optional(), RequestId });
+const output = z.object({
+  UsageKey: z.array(z.string()).optional(),
+  UsageList: z.array(TrtcUsage).optional(),
+  // Added by this server.
+  TotalUsage: z.array(z.number()).optional().describe('Per UsageKey, over every row'),
+  Interval: z.enum(['5min', 'hour', 'day']).optional().describe('What one UsageList row covers; hour: five-minute rows added up'),
+  RequestId,
+});
 
 /** The four bucketed usage actions share their shape; only MixType and the usage keys differ. */
 function bucketed(extra: z.ZodRawShape, what: string) {
@@ -19,44 +27,97 @@ function bucketed(extra: z.ZodRawShape, what: string) {
     ...timed(z.object({ ...extra, SdkAppId: SdkAppId.optional() }), MONTH),
     accountWide: true,
     output,
-    narrow: 'Query fewer days; totals in the notes cover every row.',
+    narrow: 'Query fewer days; totals cover every row.',
     errors: ['InvalidParameter.QueryScaleOversize', 'InvalidParameter.SdkAppId'],
-    present: (r: Record<string, any>) => ({ structured: r, notes: usageNotes(r, what) }),
+    present: (r: Record<string, any>, args: Record<string, any>) => usageAnswer(r, args, what),
   };
 }
 
-/** Totals per usage key over every bucket, computed before any truncation. */
-function usageNotes(r: Record<string, any>, what: string): string[] {
+type Row = z.infer<typeof TrtcUsage>;
+const utcDayOf = (value: unknown) => {
+  const ms = typeof value === 'number' || typeof value === 'string' ? parseInstant(value) : undefined;
+  return ms === undefined ? undefined : utcDate(ms);
+};
+const keyTime = (key: string | undefined) => Date.parse(`${(key ?? '').replace(' ', 'T')}Z`);
+const round2 = (n: number) => Math.round(n * 100) / 100;
+/** An agent's time names an instant (not a bare date): Unix time, or ISO-8601 with a time of day. */
+const instantOf = (value: unknown) => (typeof value === 'number' || (typeof value === 'string' && !/^\d{4}-\d{2}-\d{2}$/.test(value.trim())) ? parseInstant(value as string | number) : undefined);
+
+/**
+ * The answer as agents get it. TRTC answers one day in five-minute rows (288 for a whole day) and longer periods in
+ * daily rows. Times of day in StartTime and EndTime keep the five-minute rows of that window; five-minute rows that
+ * would not fit the answer are added up per hour, with the way to get them raw. Totals cover every row.
+ */
+function usageAnswer(r: Record<string, any>, args: Record<string, any>, what: string) {
   const keys: string[] = r.UsageKey ?? [];
-  const rows: Array<z.infer<typeof TrtcUsage>> = r.UsageList ?? [];
-  const totals = keys.map((key, i) => {
-    const sum = rows.reduce((a, row) => a + (row.UsageValue?.[i] ?? 0), 0);
-    return `${key} ${Math.round(sum * 100) / 100}`;
-  });
-  return [`${what}: ${rows.length} rows; UsageValue lines up with UsageKey. Totals over all rows: ${totals.join(', ') || 'none'}.`];
+  let rows: Row[] = r.UsageList ?? [];
+  // One day is answered in five-minute rows, more days in daily rows (the dates sent are the UTC dates of the times).
+  const fine = utcDayOf(args.StartTime) !== undefined && utcDayOf(args.StartTime) === utcDayOf(args.EndTime);
+  const notes: string[] = [];
+  const [from, to] = [instantOf(args.StartTime), instantOf(args.EndTime)];
+  if (fine && (from !== undefined || to !== undefined)) {
+    const all = rows.length;
+    rows = rows.filter((row) => keyTime(row.TimeKey) >= (from ?? -Infinity) && keyTime(row.TimeKey) < (to ?? Infinity));
+    notes.push(`Kept the ${rows.length} of ${all} five-minute rows within StartTime-EndTime (TRTC answers whole days).`);
+  }
+  const TotalUsage = keys.map((_, i) => round2(rows.reduce((a, row) => a + (row.UsageValue?.[i] ?? 0), 0)));
+  let Interval: 'day' | '5min' | 'hour' = fine ? '5min' : 'day';
+  let UsageList = rows;
+  const asked = { ...r, UsageList: rows, TotalUsage, Interval };
+  if (fine && jsonBytes(asked) > RESULT_BUDGET_BYTES) {
+    UsageList = hourly(rows);
+    Interval = 'hour';
+    const perRow = jsonBytes(rows) / rows.length;
+    // Whole hours of rows that fit with room to spare; fewer than a day, or all of them would have fitted.
+    const hours = Math.min(23, Math.max(1, Math.floor((RESULT_BUDGET_BYTES * 0.8) / perRow / 12)));
+    const day = (rows[0]?.TimeKey ?? '').slice(0, 10);
+    notes.push(
+      `The ${rows.length} five-minute rows are added up per hour to fit the answer (Interval "hour"). For the five-minute rows, ask for at most ${hours} hours of the day with times, ` +
+        `e.g. StartTime "${day}T00:00:00Z" and EndTime "${day}T${String(hours).padStart(2, '0')}:00:00Z".`,
+    );
+  }
+  const totals = keys.map((key, i) => `${key} ${TotalUsage[i]}`);
+  notes.unshift(`${what}: ${rows.length} ${Interval === 'day' ? 'daily' : 'five-minute'} rows; UsageValue lines up with UsageKey. Totals over all rows: ${totals.join(', ') || 'none'}.`);
+  return { structured: { ...r, UsageList, TotalUsage, Interval }, notes };
+}
+
+/** Five-minute rows added up per UTC hour. */
+function hourly(rows: readonly Row[]): Row[] {
+  const hours = new Map<string, number[]>();
+  for (const row of rows) {
+    const hour = `${(row.TimeKey ?? '').slice(0, 13)}:00:00`;
+    const sum = hours.get(hour) ?? [];
+    (row.UsageValue ?? []).forEach((v, i) => (sum[i] = round2((sum[i] ?? 0) + v)));
+    hours.set(hour, sum);
+  }
+  return [...hours].map(([TimeKey, UsageValue]) => ({ TimeKey, UsageValue }));
 }
 
 export const DescribeTrtcUsage = cloudAction({
   ...bucketed({}, 'Audio/video minutes by resolution'),
   action: 'DescribeTrtcUsage',
+  aliases: ['bill', 'billing', 'minutes', 'how much did we use', 'cost', 'invoice', 'consumption', 'spend'],
   description: 'Call minutes by resolution: 5-minute rows for one day, else daily rows.',
 });
 
 export const DescribeRecordingUsage = cloudAction({
   ...bucketed({ MixType: z.enum(['single', 'multi']).describe('single: per stream; multi: mixed') }, 'Recording minutes by resolution'),
   action: 'DescribeRecordingUsage',
+  aliases: ['recording cost', 'recording minutes', 'recording bill'],
   description: 'Recording minutes by resolution: 5-minute rows for one day, else daily rows.',
 });
 
 export const DescribeMixTranscodingUsage = cloudAction({
   ...bucketed({}, 'Mixing/transcoding minutes by resolution and codec'),
   action: 'DescribeMixTranscodingUsage',
+  aliases: ['mixing cost', 'transcoding minutes', 'mixing bill'],
   description: 'Mixing/transcoding minutes by resolution and codec: 5-minute rows for one day, else daily.',
 });
 
 export const DescribeRelayUsage = cloudAction({
   ...bucketed({}, 'Relay to CDN usage'),
   action: 'DescribeRelayUsage',
+  aliases: ['cdn cost', 'relay bandwidth', 'relaying bill', 'cdn usage'],
   description: 'Relay-to-CDN usage: 5-minute rows for one day, else daily rows.',
 });
 
@@ -73,6 +134,7 @@ const csvRoomRows: RoomRows = {
 export const DescribeTrtcRoomUsage = cloudAction({
   ...shared,
   action: 'DescribeTrtcRoomUsage',
+  aliases: ['minutes per room', 'usage per room', 'bill per room', 'most minutes', 'busiest room'],
   // Documented as one call every 15 seconds.
   rateLimit: 1 / 15,
   description: 'Call minutes per room and resolution, as CSV. One call per 15 seconds.',
@@ -112,6 +174,7 @@ const seconds = z.number().describe('Seconds');
 export const DescribeRecordStatistic = cloudAction({
   ...cnUsage,
   action: 'DescribeRecordStatistic',
+  aliases: ['recording seconds', 'recording cost'],
   description: 'Cloud recording seconds per day by resolution (SD, HD, FHD) and audio.',
   ...timed(z.object({ SdkAppId: SdkAppId.optional() }), MONTH),
   output: z.object({
@@ -130,6 +193,7 @@ export const DescribeRecordStatistic = cloudAction({
 export const DescribeTrtcMcuTranscodeTime = cloudAction({
   ...cnUsage,
   action: 'DescribeTrtcMcuTranscodeTime',
+  aliases: ['transcoding seconds', 'transcoding cost'],
   description: 'Relay transcoding seconds per day by resolution, and bandwidth.',
   ...timed(z.object({ SdkAppId: SdkAppId.optional() }), MONTH),
   output: z.object({
@@ -160,6 +224,7 @@ const AppIdText = z.string().regex(/^[1-9]\d*$/, 'must be digits');
 export const DescribeTRTCAIRecognitionUsage = cloudAction({
   ...cnUsage,
   action: 'DescribeTRTCAIRecognitionUsage',
+  aliases: ['ai cost', 'ai usage', 'speech recognition usage'],
   description: 'AI usage over a period: conversation, speech-to-text, translation and speech synthesis.',
   ...timed(
     z.object({

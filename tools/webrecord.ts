@@ -13,6 +13,7 @@ const RecordId = z.string().max(31).describe('Your key; a second start with it i
 export const StartWebRecord = cloudAction({
   ...shared,
   action: 'StartWebRecord',
+  aliases: ['record web page', 'record website', 'record whiteboard', 'mp4', 'screen capture'],
   effect: 'write',
   started: startedTask({ rooms: () => [] }),
   description: 'Record a web page as video (HLS or MP4) to COS or VOD; optionally relay it to CDNs. Returns the TaskId.',
@@ -46,6 +47,7 @@ export const StartWebRecord = cloudAction({
 export const DescribeWebRecord = cloudAction({
   ...shared,
   action: 'DescribeWebRecord',
+  aliases: ['web recording status'],
   effect: 'read',
   targets: (a) => (a.TaskId ? byTaskId(a) : []),
   description: 'Whether a web recording is running (Status 1), found by TaskId or by SdkAppId with RecordId.',
@@ -60,6 +62,7 @@ export const DescribeWebRecord = cloudAction({
 export const StopWebRecord = cloudAction({
   ...shared,
   action: 'StopWebRecord',
+  aliases: ['stop web page recording'],
   effect: 'destructive',
   targets: byTaskId,
   description: 'Stop a web recording; what was recorded is kept.',

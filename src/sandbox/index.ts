@@ -14,7 +14,7 @@ import { conferenceHandlers } from './handlers/conference.js';
 import { dashboardHandlers } from './handlers/dashboard.js';
 import { giftHandlers } from './handlers/gift.js';
 import { ingestHandlers } from './handlers/ingest.js';
-import { liveHandlers } from './handlers/live.js';
+import { liveHandlers, seedLiveRoom } from './handlers/live.js';
 import { mixHandlers } from './handlers/mix.js';
 import { pkHandlers } from './handlers/pk.js';
 import { qualityHandlers } from './handlers/quality.js';
@@ -110,6 +110,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const byId = new Map(accounts.map((a) => [a.secretId, a]));
   const cloud = new CloudProtocol(world, byId, new Map(CATALOG.map((d) => [d.name, d])), HANDLERS, opts.rateLimitScale, opts.site);
   const rest = new RestState(world, new Set(['administrator', ...(opts.admins ?? [])]));
+  for (const seed of world.liveSeeds) seedLiveRoom(rest, seed);
   const restCommands = new Map(CATALOG.flatMap((d) => (d.api.kind === 'rest' ? [[`${d.api.service}/${d.api.command}`, d] as const] : [])));
   const restProtocol = new RestProtocol(world, rest, restCommands, REST_HANDLERS, opts.rateLimitScale);
   const requests: SandboxRequestRecord[] = [];

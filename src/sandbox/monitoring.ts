@@ -79,22 +79,29 @@ export const videoBlocked = (mode: BlockMode) => mode === 1 || mode === 3;
 
 export const qualityOf = (app: App, userId: string): QualityLevel => app.quality.get(userId) ?? 'good';
 
-/** Ranges per metric: [low, high] for a good and for a poor connection. */
+/**
+ * Ranges per metric: [low, high] for a good connection and for a poor one. Poor is a weak uplink (a mobile network):
+ * packets are lost and late, so audio and video stutter and the encoder sends less (lower bitrate, frame rate and
+ * resolution), while the device itself is fine (CPU, capture and rendering as good). Every quality answer tells
+ * that one story: DescribeUnusualEvent names the same causes, DescribeUserEvent the network.
+ */
 const RANGES: Record<string, Record<QualityLevel, [number, number]>> = {
-  appCpu: { good: [8, 30], poor: [70, 95] },
-  sysCpu: { good: [20, 45], poor: [88, 99] },
+  appCpu: { good: [8, 30], poor: [8, 30] },
+  sysCpu: { good: [20, 45], poor: [20, 45] },
   aBit: { good: [40_000, 56_000], poor: [12_000, 24_000] },
   aBlock: { good: [0, 40], poor: [400, 1500] },
   aLoss: { good: [0, 2], poor: [15, 35] },
   bigvBit: { good: [600_000, 1_000_000], poor: [80_000, 250_000] },
-  bigvCapFps: { good: [14, 15], poor: [5, 10] },
-  bigvEncFps: { good: [14, 15], poor: [3, 8] },
-  bigvDecFps: { good: [14, 15], poor: [3, 8] },
+  bigvCapFps: { good: [14, 15], poor: [14, 15] },
+  bigvEncFps: { good: [14, 15], poor: [4, 8] },
+  bigvDecFps: { good: [14, 15], poor: [14, 15] },
   bigvBlock: { good: [0, 80], poor: [700, 2500] },
   bigvLoss: { good: [0, 2], poor: [18, 40] },
   bigvWidth: { good: [1280, 1280], poor: [320, 320] },
   bigvHeight: { good: [720, 720], poor: [240, 240] },
 };
+/** What a weak uplink causes, as DescribeUnusualEvent's AbnormalEventIds: packet loss of the medium, and latency. */
+export const POOR_UPLINK_CAUSES = { audio: [2005, 2003], video: [2007, 2003] } as const;
 export const METRIC_NAMES = Object.keys(RANGES);
 
 /** One sample of a metric for a user at time t (ms): deterministic, and zero for what a block silences. */
@@ -113,11 +120,14 @@ export function freezeRate(app: App, s: Session, media: 'audio' | 'video', t: nu
 }
 
 const DEVICES = ['iPhone', 'Android', 'Windows', 'Mac', 'Web'];
+/** Phones, the devices a mobile network (a poor connection) is on. */
+const PHONES = DEVICES.slice(0, 2);
 /** Device details that stay the same for a user. */
-export function deviceOf(userId: string) {
+export function deviceOf(userId: string, quality: QualityLevel = 'good') {
   const h = hash32(userId);
+  const devices = quality === 'poor' ? PHONES : DEVICES;
   return {
-    DeviceType: DEVICES[h % DEVICES.length]!,
+    DeviceType: devices[h % devices.length]!,
     SdkVersion: `11.${(h >>> 3) % 9}.${(h >>> 7) % 20}`,
     ClientIp: `10.${(h >>> 8) & 255}.${(h >>> 16) & 255}.${((h >>> 24) & 253) + 1}`,
   };

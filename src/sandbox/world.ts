@@ -51,6 +51,16 @@ export interface App {
   quality: Map<string, QualityLevel>;
   /** Lines users say once a bot that hears them starts in their room, by room key. */
   scripts: Map<string, ScriptLine[]>;
+  /** What the seed says each room is there to try, by room key. */
+  notes: Map<string, string>;
+}
+
+/** A live room the seed asks for; the REST state creates it (src/sandbox/handlers/live.ts). */
+export interface LiveSeed {
+  app: App;
+  roomId: string;
+  host: string;
+  name?: string;
 }
 
 export interface ScriptLine {
@@ -64,6 +74,7 @@ const SeedUser = z.union([
   z.object({
     userId: z.string().min(1),
     block: z.literal([0, 1, 2, 3]).optional(),
+    /** poor: a weak uplink (a mobile network): packet loss, latency and stutter in every quality answer. */
     quality: z.enum(['good', 'poor']).optional(),
     /** The user joined this long before the world started, so monitoring has history to show. */
     joinedSecondsAgo: z.int().min(0).optional(),
@@ -76,10 +87,14 @@ export const WorldSeedSchema = z.object({
       sdkSecretKey: z.string().min(1).optional(),
       rooms: z.array(z.object({
         roomId: z.union([z.int().min(1), z.string().min(1)]),
+        /** What the room is there to try, shown with the world. */
+        about: z.string().optional(),
         users: z.array(SeedUser).default([]),
         /** What users say once an AI conversation or transcription bot that hears them starts in the room. */
         script: z.array(z.object({ userId: z.string().min(1), says: z.string().min(1), afterSeconds: z.number().min(0).max(3600).default(0) })).default([]),
-      })).default([]),
+        /** A TUILiveKit live room (string IDs only): its first user is the host on seat 0, the others watch as audience. */
+        live: z.object({ name: z.string().min(1).optional() }).optional(),
+      }).refine((r) => !r.live || (typeof r.roomId === 'string' && r.users.length > 0), { message: 'a live room needs a string roomId and a host among its users', path: ['live'] })).default([]),
     }),
   ).min(1),
 });
@@ -88,9 +103,12 @@ export type WorldSeed = z.input<typeof WorldSeedSchema>;
 export const DEFAULT_APP_ID = 1400000001;
 
 /**
- * A small world to try things in: two numeric rooms and two string rooms, with users in each. In room 1234, once a
- * bot that hears them starts, alice asks for a manager (an AI bot's user) and bob insults everyone (what moderation
- * flags).
+ * The world to try the headline stories in (docs/sandbox.md tells them):
+ * - 1234, a video call where carol is on a weak mobile uplink: every quality answer names her and the same cause.
+ *   Once a bot that hears them starts there, alice asks for a manager and bob insults everyone (what moderation flags).
+ * - helpdesk, a string room where customer dana asks for help once an AI bot listens to her.
+ * - live-show, a TUILiveKit live room: host-1 on seat 0, fan-1 and fan-2 watching.
+ * - 10006, abcd and class-101, plain rooms to mute and remove people in.
  */
 export const DEFAULT_WORLD: WorldSeed = {
   apps: [
@@ -99,11 +117,28 @@ export const DEFAULT_WORLD: WorldSeed = {
       rooms: [
         {
           roomId: 1234,
-          users: ['alice', 'bob', 'carol'],
+          about: 'A video call. carol is on a weak mobile uplink: packet loss, latency and stutter, in every quality tool. Once a bot that hears them starts here, alice asks for a manager and bob insults everyone.',
+          users: [
+            { userId: 'alice', joinedSecondsAgo: 1800 },
+            { userId: 'bob', joinedSecondsAgo: 1500 },
+            { userId: 'carol', joinedSecondsAgo: 1200, quality: 'poor' },
+          ],
           script: [
             { userId: 'alice', says: 'Can I talk to a manager, please?', afterSeconds: 1 },
             { userId: 'bob', says: 'You are all idiots, shut up!', afterSeconds: 1 },
           ],
+        },
+        {
+          roomId: 'helpdesk',
+          about: 'A support call with a string room ID. Once an AI bot listens to dana, she asks for help.',
+          users: [{ userId: 'dana', joinedSecondsAgo: 300 }],
+          script: [{ userId: 'dana', says: 'Hello? My video keeps freezing. Can you help me?', afterSeconds: 1 }],
+        },
+        {
+          roomId: 'live-show',
+          about: 'A TUILiveKit live room: host-1 streams from seat 0, fan-1 and fan-2 watch.',
+          live: { name: 'Evening show' },
+          users: [{ userId: 'host-1', joinedSecondsAgo: 900 }, { userId: 'fan-1', joinedSecondsAgo: 600 }, { userId: 'fan-2', joinedSecondsAgo: 120 }],
         },
         { roomId: 10006, users: ['29376', '29377'] },
         { roomId: 'abcd', users: ['test1', 'test2'] },
@@ -128,6 +163,8 @@ export class World {
   readonly tasks = new TaskBook(this);
   /** What apps own outside rooms: pictures, vocabularies, voices, voiceprints, web recordings, synthesis tasks, mixes. */
   readonly things = new Registry();
+  /** Live rooms of the seed, for the REST state to create. */
+  readonly liveSeeds: LiveSeed[] = [];
 
   constructor(seed: WorldSeed = DEFAULT_WORLD, readonly now: () => number = Date.now) {
     const parsed = WorldSeedSchema.parse(seed);
@@ -138,19 +175,23 @@ export class World {
         const users = r.users.map((u) => (typeof u === 'string' ? { userId: u } : u));
         // Earliest first, so the room opens when its first user joined.
         users.sort((a, b) => (b.joinedSecondsAgo ?? 0) - (a.joinedSecondsAgo ?? 0));
+        // A live room's host sends media; its viewers are audience.
+        const host = r.live ? (typeof r.users[0] === 'string' ? r.users[0] : r.users[0]!.userId) : undefined;
         for (const u of users) {
-          const user = this.join(app, kind, r.roomId, u.userId, this.now() - (u.joinedSecondsAgo ?? 0) * 1000);
+          const user = this.join(app, kind, r.roomId, u.userId, this.now() - (u.joinedSecondsAgo ?? 0) * 1000, host && u.userId !== host ? 21 : 20);
           if (u.block) user.block = u.block;
           if (u.quality) app.quality.set(u.userId, u.quality);
         }
         if (r.users.length === 0) this.openRoom(app, kind, r.roomId);
         if (r.script.length) app.scripts.set(roomKey(kind, r.roomId), r.script);
+        if (r.about) app.notes.set(roomKey(kind, r.roomId), r.about);
+        if (r.live && host) this.liveSeeds.push({ app, roomId: String(r.roomId), host, name: r.live.name });
       }
     }
   }
 
   addApp(sdkAppId: number, sdkSecretKey = randomBytes(32).toString('hex')): App {
-    const app: App = { sdkAppId, sdkSecretKey, rooms: new Map(), closedRooms: [], events: [], quality: new Map(), scripts: new Map() };
+    const app: App = { sdkAppId, sdkSecretKey, rooms: new Map(), closedRooms: [], events: [], quality: new Map(), scripts: new Map(), notes: new Map() };
     this.apps.set(sdkAppId, app);
     return app;
   }
@@ -269,8 +310,13 @@ export class World {
         rooms: [...app.rooms.values()].map((r) => ({
           roomId: r.id,
           idType: r.kind === 'int' ? 'numeric' : 'string',
+          ...(app.notes.has(roomKey(r.kind, r.id)) && { about: app.notes.get(roomKey(r.kind, r.id)) }),
           createdAt: new Date(r.createdAt).toISOString(),
-          users: [...r.users.values()].map((u) => ({ userId: u.userId, joinedAt: new Date(u.joinedAt).toISOString(), block: u.block })),
+          users: [...r.users.values()].map((u) => ({
+            userId: u.userId, joinedAt: new Date(u.joinedAt).toISOString(), block: u.block,
+            ...(u.role === 21 && { role: 'audience' }),
+            ...(app.quality.get(u.userId) === 'poor' && { quality: 'poor' }),
+          })),
         })),
         closedRooms: app.closedRooms.length,
         events: app.events.length,

@@ -157,9 +157,11 @@ export async function decideConsent(
     granted: false,
     how: 'awaiting-token',
     outcome: 'confirmation-required',
+    // The next step comes first: clients that show this result as an error still lead the human to the decision.
     message:
-      `${lead}Confirmation required; nothing was sent.\n${request.intent}\nShow this to the user and ask whether to proceed. If they agree, call ${request.tool} again ` +
-      `with exactly the same arguments plus "confirmationToken": "${token}" (single use, valid until ${expiresAt.toISOString()}).`,
+      `${lead}Ask the user to approve this ${request.effect} action, showing them what it does (below). If they agree, call ${request.tool} again ` +
+      `with exactly the same arguments plus "confirmationToken": "${token}" (single use, valid until ${expiresAt.toISOString()}); if they do not, leave it.\n` +
+      `Confirmation required; nothing was sent.\n${request.intent}`,
     confirmation: { token, expiresAt: expiresAt.toISOString() },
   };
 }

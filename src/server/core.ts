@@ -6,7 +6,10 @@ import { EVENT_RESOURCE_TEMPLATES, EventResourceRefusal, parseEventUri, readEven
 import { isEventTool, runEventTool } from '../events/tools.js';
 import { describeIssues } from '../validation.js';
 import { VERSION } from '../version.js';
-import { DISCOVERY_TOOLSET, discoveryInputs, effectOf, isDiscovery, jsonResult, searchTools, type DiscoveryName } from './discovery.js';
+import {
+  DISCOVERY_TOOLSET, discoveryInputs, effectOf, isDiscovery, jsonResult, readOnlyRefusal, searchAnswer, unlistedToolMessage, type DiscoveryName,
+} from './discovery.js';
+import { similarNames } from './search.js';
 import { SITE_NAMES, SITES } from '../../tools/define.js';
 import { offSite, selectTools } from './guard.js';
 import { failure, runTool, SANDBOX_NOTE, type CallExtra, type ServerContext } from './pipeline.js';
@@ -47,7 +50,7 @@ export function instructionsFor(ctx: ServerContext): string {
   const lines = [
     'Operate Tencent RTC (TRTC) through its server APIs. Tools named like DismissRoom are TRTC Cloud API 3.0 actions with the same parameters.',
     `SdkAppId may be omitted: it defaults to ${ctx.config.sdkAppId ?? 'the configured app (none is configured, so pass it)'}.`,
-    'Numeric room IDs (RoomId integer) and string room IDs (the ...ByStrRoomId tools) are separate rooms.',
+    'Numeric room IDs and string room IDs are separate rooms: the room tools have ...ByStrRoomId twins for string rooms, and the task tools (AI, recording, relay, ingest) say which kind with RoomIdType.',
     'Tools named live_, seat_, pk_, call_ and conference_ are the IM-style REST APIs of the configured app (no SdkAppId); a live or conference room is a TRTC room with a string ID.',
     'Only some tools are listed. To do something no listed tool does, use search_tools, then describe_tool and call_tool.',
     `The server works with ${SITE_NAMES[ctx.config.site]} (--site ${ctx.config.site}); tools documented for the other site only are not offered, and search_tools marks them unavailable.`,
@@ -95,7 +98,7 @@ export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], 
   // Our own list, not an SDK's: the schemas stay exactly as portable as the manifest made them (no $schema).
   const tools = { tools: listed.map(toListed) as Tool[] };
   const resources = { resources: listResources(ctx) };
-  const prompts = { prompts: listPrompts() };
+  const prompts = { prompts: listPrompts(ctx) };
 
   return {
     get instructions() {
@@ -103,9 +106,9 @@ export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], 
     },
     listTools: () => tools,
     async callTool(name, args, extra, log) {
-      if (!exposed.has(name)) throw protocolError(INVALID_PARAMS, `Unknown tool: ${name}`);
+      if (!exposed.has(name)) throw protocolError(INVALID_PARAMS, unlistedToolMessage(name, callable, manifest, ctx.config));
       const result = isDiscovery(name)
-        ? await discover(ctx, name, args, callable, unavailable, exposed, extra)
+        ? await discover(ctx, name, args, callable, unavailable, exposed, manifest, extra)
         : isEventTool(name)
           ? await runEventTool(ctx, name, args, extra)
           : await runTool(ctx, (await loadCatalog()).get(name)!, args, extra);
@@ -131,7 +134,7 @@ export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], 
     getPrompt(name, args) {
       let result: GetPromptResult | undefined;
       try {
-        result = getPrompt(name, args);
+        result = getPrompt(ctx, exposed, name, args);
       } catch (err) {
         throw protocolError(INVALID_PARAMS, (err as Error).message);
       }
@@ -151,6 +154,7 @@ async function discover(
   callable: readonly ManifestTool[],
   unavailable: readonly ManifestTool[],
   exposed: ReadonlySet<string>,
+  manifest: readonly ManifestTool[],
   extra: CallExtra,
 ): Promise<CallToolResult> {
   const parsed = discoveryInputs[name].safeParse(args ?? {});
@@ -159,20 +163,14 @@ async function discover(
   }
   const input = parsed.data as { query?: string; limit?: number; name?: string; arguments?: Record<string, unknown> };
   const find = (tool: string) => callable.find((t) => t.name === tool);
-  const unknown = (tool: string) =>
-    failure(`No callable tool named ${tool}. ${searchTools(tool, callable, 3).map((r) => r.tool.name).join(', ') || 'Use search_tools to find one'}.`);
+  const unknown = async (tool: string) => {
+    const readOnly = readOnlyRefusal(tool, manifest, ctx.config);
+    if (readOnly) return failure(readOnly);
+    const like = await similarNames(tool, callable);
+    return failure(`No callable tool named ${tool}. ${like.join(', ') || 'Use search_tools to find one'}.`);
+  };
 
-  if (name === 'search_tools') {
-    const results = searchTools(input.query!, [...callable, ...unavailable], input.limit).map(({ tool }) => ({
-      name: tool.name,
-      toolset: tool.toolset,
-      effect: effectOf(tool),
-      description: tool.description,
-      listed: exposed.has(tool.name),
-      ...(!onSite(tool, ctx.config.site) && { unavailable: offSite(tool, ctx.config.site) }),
-    }));
-    return jsonResult({ results }, true);
-  }
+  if (name === 'search_tools') return searchAnswer(input.query!, input.limit, [...callable, ...unavailable], exposed, ctx.config.site);
   const elsewhere = unavailable.find((t) => t.name === input.name);
   if (elsewhere) {
     const why = offSite(elsewhere, ctx.config.site)!;

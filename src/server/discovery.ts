@@ -3,7 +3,12 @@
 // catalog tool by name through the same pipeline as a direct call (validation, mode, scope, consent, audit).
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { ManifestTool } from './tool-list.js';
+import { SITES, TOOLSET_ABOUT, type Toolset } from '../../tools/define.js';
+import { own } from '../../tools/own.js';
+import type { Config } from '../config.js';
+import { offSite } from './guard.js';
+import { searchTools } from './search.js';
+import { onSite, type ManifestTool } from './tool-list.js';
 
 export const DISCOVERY_TOOLSET = 'discovery';
 
@@ -32,6 +37,8 @@ const searchOutput = z.object({
       unavailable: z.string().optional().describe('Why it cannot be called on this site'),
     }),
   ),
+  noGoodMatch: z.string().optional(),
+  toolsets: z.array(z.object({ toolset: z.string(), about: z.string(), listed: z.boolean() })).optional(),
 });
 
 export const discoveryDefs = {
@@ -53,93 +60,68 @@ export const discoveryDefs = {
 export type DiscoveryName = keyof typeof discoveryInputs;
 export const isDiscovery = (name: string): name is DiscoveryName => Object.hasOwn(discoveryInputs, name);
 
-// Words agents use for what the TRTC names call otherwise. A Map, since the words come from agents.
-const SYNONYMS = new Map<string, string[]>(Object.entries({
-  stop: ['stop', 'delete', 'end', 'dismiss', 'destroy'],
-  end: ['stop', 'end', 'dismiss', 'destroy'],
-  start: ['start', 'create', 'begin'],
-  begin: ['start', 'create'],
-  kick: ['remove', 'kick'],
-  remove: ['remove', 'kick', 'delete'],
-  ban: ['ban', 'blocked', 'remove'],
-  mute: ['blocked', 'mute', 'ban'],
-  unmute: ['blocked', 'mute'],
-  block: ['blocked', 'ban'],
-  silence: ['blocked', 'mute'],
-  close: ['dismiss', 'destroy', 'stop'],
-  record: ['recording', 'record'],
-  recording: ['recording', 'record'],
-  relay: ['cdn', 'publish', 'relay'],
-  cdn: ['cdn', 'publish'],
-  mix: ['mix', 'transcoding', 'cdn', 'publish'],
-  mixing: ['mix', 'transcoding', 'cdn', 'publish'],
-  pull: ['ingest'],
-  ingest: ['ingest'],
-  bot: ['ai', 'robot', 'agent', 'conversation'],
-  agent: ['ai', 'agent', 'conversation'],
-  ai: ['ai', 'conversation', 'transcription'],
-  transcribe: ['transcription'],
-  subtitle: ['transcription'],
-  caption: ['transcription'],
-  quality: ['quality', 'call', 'detail', 'unusual'],
-  lag: ['quality', 'unusual', 'detail'],
-  bad: ['quality', 'unusual'],
-  usage: ['usage'],
-  minutes: ['usage'],
-  bill: ['usage'],
-  billing: ['usage'],
-  cost: ['usage'],
-  who: ['user', 'member', 'info'],
-  list: ['describe', 'list', 'get', 'info'],
-  show: ['describe', 'get', 'info'],
-  find: ['describe', 'get', 'list'],
-  users: ['user', 'member'],
-  members: ['member', 'user'],
-  seat: ['seat', 'mic'],
-  mic: ['seat', 'mic'],
-  battle: ['battle', 'pk'],
-  pk: ['battle', 'pk'],
-  call: ['call'],
-  phone: ['call'],
-  meeting: ['conference'],
-  conference: ['conference'],
-  live: ['live'],
-  stream: ['stream', 'live', 'cdn', 'ingest'],
-  message: ['msg', 'message'],
-  say: ['control', 'msg', 'text'],
-  speak: ['control', 'text'],
-}));
-
-const stem = (w: string) => w.replace(/(ings?|ed|es|s)$/, '') || w;
-const words = (text: string) =>
-  text
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter((w) => w.length > 1)
-    .map(stem);
-
-/** Ranks tools by how well their name, toolset, description and parameters match the query. */
-export function searchTools(query: string, tools: readonly ManifestTool[], limit = 8): Array<{ tool: ManifestTool; score: number }> {
-  const terms = [...new Set(words(query).flatMap((w) => [w, ...(SYNONYMS.get(w) ?? []).map(stem)]))];
-  const ranked = tools.map((tool) => {
-    const toolset = tool.toolset;
-    const fields: Array<[Set<string>, number]> = [
-      [new Set(words(tool.name)), 3],
-      [new Set(words(toolset)), 2],
-      [new Set(words(tool.description)), 1],
-      [new Set(words(Object.keys((tool.inputSchema.properties as object | undefined) ?? {}).join(' '))), 0.5],
-    ];
-    const score = terms.reduce((sum, t) => sum + fields.reduce((s, [set, weight]) => s + (set.has(t) ? weight : 0), 0), 0);
-    return { tool, score };
-  });
-  return ranked.filter((r) => r.score > 0).sort((a, b) => b.score - a.score || a.tool.name.localeCompare(b.tool.name)).slice(0, limit);
-}
-
 export const effectOf = (t: ManifestTool): 'read' | 'write' | 'destructive' =>
   t.annotations.readOnlyHint ? 'read' : t.annotations.destructiveHint ? 'destructive' : 'write';
 
 export function jsonResult(structured: Record<string, unknown>, withStructured: boolean): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(structured) }], ...(withStructured ? { structuredContent: structured } : {}) };
+}
+
+/** The search_tools answer: the best matches, or, when none matches well, the toolsets to look in instead. */
+export async function searchAnswer(
+  query: string,
+  limit: number | undefined,
+  searchable: readonly ManifestTool[],
+  exposed: ReadonlySet<string>,
+  site: Config['site'],
+): Promise<CallToolResult> {
+  const { hits, confident } = await searchTools(query, searchable, limit);
+  if (!confident) {
+    const sets = [...new Set(searchable.map((t) => t.toolset))];
+    const toolsets = sets.map((toolset) => ({
+      toolset,
+      about: own(TOOLSET_ABOUT, toolset as Toolset) ?? '',
+      listed: searchable.some((t) => t.toolset === toolset && exposed.has(t.name)),
+    }));
+    const noGoodMatch = `No tool matches ${JSON.stringify(query)} well. These are the toolsets: search again with words from the one you need, in plain terms (for example "mute a user" or "minutes used yesterday").`;
+    return jsonResult({ results: [], noGoodMatch, toolsets }, true);
+  }
+  const results = hits.map(({ tool }) => ({
+    name: tool.name,
+    toolset: tool.toolset,
+    effect: effectOf(tool),
+    description: tool.description,
+    listed: exposed.has(tool.name),
+    ...(!onSite(tool, site) && { unavailable: offSite(tool, site) }),
+  }));
+  return jsonResult({ results }, true);
+}
+
+/** Why a tool of this server cannot be called here, when the reason may be told: read-only mode. */
+export function readOnlyRefusal(name: string, manifest: readonly ManifestTool[], config: Pick<Config, 'readOnly' | 'denyTools'>): string | undefined {
+  const tool = manifest.find((t) => t.name === name);
+  if (!tool || !config.readOnly || tool.annotations.readOnlyHint || config.denyTools.includes(name)) return undefined;
+  return `Refused: ${name} changes state, and this server runs read-only (--read-only). Nothing was sent.`;
+}
+
+/**
+ * What a direct call of a tool that is not listed answers. A tool the server can call points to call_tool and to
+ * describe_tool for its schema; a write in read-only mode and a tool of the other site say why; names the deny list
+ * hides, and names of no tool, are unknown.
+ */
+export function unlistedToolMessage(
+  name: string,
+  callable: readonly ManifestTool[],
+  manifest: readonly ManifestTool[],
+  config: Pick<Config, 'readOnly' | 'denyTools' | 'site'>,
+): string {
+  if (callable.some((t) => t.name === name)) {
+    return `${name} is not in this server's tool list, but it can be called: use call_tool with {"name": ${JSON.stringify(name)}, "arguments": {...}}. ` +
+      `describe_tool with {"name": ${JSON.stringify(name)}} shows its input schema.`;
+  }
+  const readOnly = readOnlyRefusal(name, manifest, config);
+  if (readOnly) return readOnly;
+  const tool = manifest.find((t) => t.name === name && !config.denyTools.includes(name));
+  const elsewhere = tool && SITES.some((s) => s !== config.site) ? offSite(tool, config.site) : undefined;
+  return elsewhere ?? `Unknown tool: ${name}`;
 }

@@ -21,6 +21,7 @@ export function manifestEntry(def: ToolDef): ManifestTool {
     annotations: annotationsOf(def),
     _meta: metaOf(def),
     ...(def.api.kind === 'cloud' && def.api.sites && { sites: [...def.api.sites] }),
+    ...(def.aliases && { aliases: [...def.aliases] }),
   };
 }
 
@@ -46,6 +47,7 @@ export function computeManifest(catalog: readonly ToolDef[] = CATALOG): Manifest
     inputSchema: jsonSchema(eventInputs[name], 'input'),
     outputSchema: jsonSchema(eventDefs[name].output, 'output'),
     annotations: { ...EVENT_ANNOTATIONS },
+    aliases: [...eventDefs[name].aliases],
   }));
   return [...discovery, ...catalog.map(manifestEntry), ...events];
 }

@@ -134,7 +134,7 @@ const RESOURCES: Record<string, ResourceDef> = {
   },
   'trtc://sandbox/world': {
     name: 'Sandbox world',
-    description: 'The local emulator\'s current apps, rooms and users',
+    description: 'The local emulator\'s current apps, rooms (with what each is there to try), users (poor connections, audience) and bot tasks; docs/sandbox.md tells its stories',
     sandboxOnly: true,
     live: true,
     async read(ctx) {

@@ -15,10 +15,12 @@ export interface ManifestTool {
   _meta?: { api: string };
   /** The sites that document the tool, when only one does (the server uses it and strips it before listing). */
   sites?: string[];
+  /** Plain words search_tools matches (stripped before listing). */
+  aliases?: string[];
 }
 
 /** The Tool object clients see. */
-export const listed = ({ toolset: _toolset, sites: _sites, ...tool }: ManifestTool) => tool;
+export const listed = ({ toolset: _toolset, sites: _sites, aliases: _aliases, ...tool }: ManifestTool) => tool;
 
 /** Whether the tool is offered on this site. */
 export const onSite = (t: Pick<ManifestTool, 'sites'>, site: string) => !t.sites || t.sites.includes(site);

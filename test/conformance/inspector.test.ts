@@ -107,7 +107,9 @@ describe.each(RUNS)('the MCP Inspector CLI over $name, --protocol-era $era', ({ 
     expect(code).toBe(0);
     const names = result.tools.map((t: { name: string }) => t.name);
     expect(names).toEqual(expect.arrayContaining(['search_tools', 'describe_tool', 'call_tool', 'DismissRoom', 'SetUserBlocked', 'StartAIConversation']));
-    expect(names).not.toContain('DescribeRoomInfo'); // the quality toolset is not a default
+    // Of the quality toolset, only the three reads the moderation story needs are defaults.
+    expect(names).toEqual(expect.arrayContaining(['DescribeUnusualEvent', 'DescribeRoomInfo', 'DescribeUserInfo']));
+    expect(names).not.toContain('DescribeCallDetailInfo');
     for (const tool of result.tools) {
       expect(Object.keys(tool.annotations).sort(), tool.name).toEqual(expect.arrayContaining(['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint']));
     }

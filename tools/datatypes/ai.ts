@@ -8,7 +8,18 @@ import { own } from '../own.js';
 const BotUserId = z.string().min(1).describe('Bot; reusing it ends its earlier task');
 const MaxIdleTime = z.int().min(1).optional().describe('Idle seconds before it stops; default 60');
 
-export const AgentConfig = withBotSig({
+/**
+ * A bot is a user of its own in the room: the docs forbid its UserId to be one of the room's users, and a bot that
+ * listens to itself hears nobody. Checked on the agent's arguments; TRTC (and the sandbox) refuse the ID of a user
+ * who is in the room when the task starts.
+ */
+const botIsNotTarget = (v: { UserId?: string; TargetUserId?: string }, ctx: z.RefinementCtx) => {
+  if (v.UserId !== undefined && v.UserId === v.TargetUserId) {
+    ctx.addIssue({ code: 'custom', path: ['UserId'], message: 'must differ from TargetUserId: the bot joins the room as a user of its own; give it an ID nobody in the room uses, such as "ai_bot"' });
+  }
+};
+
+const agentConfig = withBotSig({
   UserId: BotUserId,
   UserSig,
   TargetUserId: z.string().min(1).describe('User the bot listens and talks to'),
@@ -17,6 +28,7 @@ export const AgentConfig = withBotSig({
   InterruptMode: z.literal([0, 1]).optional().describe('0 server interrupts on speech (default), 1 only the client interrupts'),
   InterruptSpeechDuration: z.int().min(0).optional().describe('ms of speech that interrupts (mode 0); default 500'),
 });
+export const AgentConfig = { wire: agentConfig.wire, agent: agentConfig.agent.superRefine(botIsNotTarget) };
 
 /** Recognition languages: zh, zh-TW, zh-dialect, en, vi, ja, ko, id, th, pt, tr, ar, es, hi, fr, ms, fil, de, it, ru. */
 const Language = z.string().min(1).describe('e.g. zh (default), en, ja, zh-dialect');
@@ -30,7 +42,7 @@ export const STTConfig = z.strictObject({
 
 export const RecognizeConfig = z.strictObject({ Language: Language.optional(), AlternativeLanguage });
 
-export const TranscriptionParams = withBotSig(
+const transcriptionParams = withBotSig(
   {
     UserId: BotUserId,
     UserSig,
@@ -42,6 +54,7 @@ export const TranscriptionParams = withBotSig(
     if (v.TranscriptionMode === 1 && !v.TargetUserId) ctx.addIssue({ code: 'custom', path: ['TargetUserId'], message: 'is required when TranscriptionMode is 1' });
   },
 );
+export const TranscriptionParams = { wire: transcriptionParams.wire, agent: transcriptionParams.agent.superRefine(botIsNotTarget) };
 
 export const ServerPushText = z.strictObject({
   Text: z.string().optional(),

@@ -40,6 +40,10 @@ function startBot(ctx: HandlerContext, def: ToolDef, kind: TaskKind, field: stri
   const bot = params[field];
   checkBotSig(ctx, 'InvalidParameter.UserSig', field, bot.UserId, bot.UserSig);
   const roomKind = taskRoomKind(def, params);
+  // The docs: a bot's UserId must not be the ID of a user in the room.
+  if (world.room(app, roomKind, params.RoomId)?.users.has(bot.UserId)) {
+    throw new SandboxError('InvalidParameter', `${field}.UserId ${bot.UserId} is a user in room ${params.RoomId}; a bot needs a user ID of its own.`);
+  }
   const twin = params.SessionId ? world.tasks.running(app, (t) => t.kind === kind && t.sessionId === params.SessionId)[0] : duplicateOf?.(roomKind);
   if (twin) {
     const what = params.SessionId ? `with SessionId ${params.SessionId}` : 'for the same room or user';

@@ -1,5 +1,6 @@
 // Live room behaviour (live_engine_http_srv).
-import type { EngineRoom } from '../rest-state.js';
+import type { EngineRoom, RestState } from '../rest-state.js';
+import type { LiveSeed } from '../world.js';
 import { SandboxError } from './types.js';
 import {
   addRobots, ban, bannedPage, createRoom, cursor, destroyRoom, engineRoom, inForce, invalid, page, PACKAGE,
@@ -46,6 +47,17 @@ const create_room: RestHandler = (ctx) => {
   // Unlike every other command, create_room answers with the room ID at the top level.
   return { RoomId };
 };
+
+/** A live room the world's seed asks for, as create_room would make it, with its host on seat 0. */
+export function seedLiveRoom(rest: RestState, seed: LiveSeed): void {
+  const ctx: RestContext = { world: rest.world, app: seed.app, rest, state: rest.of(seed.app), admin: 'administrator', params: {} };
+  const template = 'VideoDynamicGrid9Seats';
+  const info = {
+    RoomName: seed.name ?? seed.roomId, TakeSeatMode: 'FreeToTake', MaxMemberCount: PACKAGE.maxMembers, IsMessageDisabled: false, IsPublicVisible: true,
+    CoverURL: '', Category: [], ActivityStatus: 0, Notice: '', SeatTemplate: template,
+  };
+  createRoom(ctx, 'Live', seed.roomId, seed.host, info, TEMPLATE_SEATS[template]!).seats[0]!.member = seed.host;
+}
 
 const get_room_list: RestHandler = (ctx) => {
   const rooms = [...ctx.state.rooms.values()]

@@ -2,7 +2,7 @@
 import type { ToolDef } from '../../../tools/define.js';
 import * as defs from '../../../tools/quality.js';
 import { DAY } from '../../../tools/time.js';
-import { audioBlocked, callsOf, deviceOf, METRIC_NAMES, overlaps, qualityOf, sample, videoBlocked, type Call, type Session } from '../monitoring.js';
+import { audioBlocked, callsOf, deviceOf, METRIC_NAMES, overlaps, POOR_UPLINK_CAUSES, qualityOf, sample, videoBlocked, type Call, type Session } from '../monitoring.js';
 import { SandboxError, type Handler, type HandlerContext } from './types.js';
 import { checkedWindow } from './window.js';
 
@@ -28,14 +28,15 @@ function sessionsIn(call: Call | undefined, start: number, end: number, userIds?
   return (call?.sessions ?? []).filter((s) => overlaps(s.joinedAt, s.leftAt, start, end) && (!userIds || userIds.includes(s.userId)));
 }
 
-function userInformation(call: Call, s: Session, now: number) {
+function userInformation(ctx: HandlerContext, call: Call, s: Session) {
+  const now = ctx.world.now();
   return {
     RoomStr: call.roomString,
     UserId: s.userId,
     JoinTs: sec(s.joinedAt),
     // A user still in the room gets the current time.
     LeaveTs: sec(s.leftAt ?? now),
-    ...deviceOf(s.userId),
+    ...deviceOf(s.userId, qualityOf(ctx.app, s.userId)),
     Finished: s.leftAt !== undefined,
   };
 }
@@ -58,7 +59,7 @@ const roomInfo = windowed(defs.DescribeRoomInfo, ({ world, app, params }, start,
 const userInfo = windowed(defs.DescribeUserInfo, (ctx, start, end) => {
   const call = callById(ctx, ctx.params.CommId);
   const { Total, rows } = page(sessionsIn(call, start, end + 1000, ctx.params.UserIds), ctx.params, 6);
-  return { Total, UserList: rows.map((s) => userInformation(call!, s, ctx.world.now())) };
+  return { Total, UserList: rows.map((s) => userInformation(ctx, call!, s)) };
 });
 
 const callDetail = windowed(defs.DescribeCallDetailInfo, (ctx, start, end) => {
@@ -69,7 +70,7 @@ const callDetail = windowed(defs.DescribeCallDetailInfo, (ctx, start, end) => {
   const call = callById(ctx, params.CommId);
   const now = world.now();
   const { Total, rows } = page(sessionsIn(call, start, end + 1000, params.UserIds), params, 6);
-  const UserList = rows.map((s) => userInformation(call!, s, now));
+  const UserList = rows.map((s) => userInformation(ctx, call!, s));
   if (!types) return { Total, UserList };
   // Upstream figures (PeerId ""), one point every 2 seconds while the user was in the call.
   const Data = rows.flatMap((s) => {
@@ -89,13 +90,14 @@ const userEvent = windowed(defs.DescribeUserEvent, (ctx, start, end) => {
   const call = callById(ctx, params.CommId);
   if (!call || call.roomString !== params.RoomId) return { Data: [] };
   const inWindow = (e: { Time: number }) => e.Time >= start && e.Time <= end + 999;
-  const own = call.sessions.filter((s) => s.userId === params.UserId).flatMap(sessionEvents).filter(inWindow);
+  const poor = qualityOf(ctx.app, params.UserId) === 'poor';
+  const own = call.sessions.filter((s) => s.userId === params.UserId).flatMap((s) => sessionEvents(s, poor, ctx.world.now())).filter(inWindow);
   if (!own.length) return { Data: [] };
   // Other users' entries and exits, as the queried user's client saw them.
   const peers = new Map<string, Array<ReturnType<typeof event>>>();
   for (const s of call.sessions) {
     if (s.userId === params.UserId) continue;
-    const seen = sessionEvents(s).filter((e) => (e.EventId === 7000 || e.EventId === 7001) && inWindow(e));
+    const seen = sessionEvents(s, false, ctx.world.now()).filter((e) => (e.EventId === 7000 || e.EventId === 7001) && inWindow(e));
     if (seen.length) peers.set(s.userId, [...(peers.get(s.userId) ?? []), ...seen]);
   }
   return { Data: [{ PeerId: params.UserId, Content: own }, ...[...peers].map(([PeerId, Content]) => ({ PeerId, Content }))] };
@@ -103,9 +105,20 @@ const userEvent = windowed(defs.DescribeUserEvent, (ctx, start, end) => {
 
 const event = (Time: number, EventId: number, ParamOne = -1, ParamTwo = -1, Type = 0) => ({ Type, Time, EventId, ParamOne, ParamTwo });
 
-/** What a native SDK would report for a session: joining, mute changes (from SetUserBlocked) and leaving. */
-function sessionEvents(s: Session) {
+/** After this long on a weak uplink, the SDK lowers the resolution it sends. */
+const POOR_RESOLUTION_AFTER_MS = 30_000;
+
+/**
+ * What a native SDK would report for a session: joining, mute changes (from SetUserBlocked) and leaving; on a weak
+ * uplink also the mobile network it joined on and the resolution it fell back to.
+ */
+function sessionEvents(s: Session, poor: boolean, now: number) {
   const out = [event(s.joinedAt, 5001), event(s.joinedAt + 300, 5003, 1), event(s.joinedAt + 300, 7000, 0)];
+  if (poor) {
+    out.push(event(s.joinedAt + 400, 1003, 3));
+    const lowered = s.joinedAt + POOR_RESOLUTION_AFTER_MS;
+    if (lowered <= (s.leftAt ?? now)) out.push(event(lowered, 4003, 320, 240));
+  }
   let prev = 0 as Session['blocks'][number]['mode'];
   for (const b of s.blocks) {
     if (audioBlocked(b.mode) !== audioBlocked(prev)) out.push(event(b.time, 3001, audioBlocked(b.mode) ? 1 : 3));
@@ -113,7 +126,7 @@ function sessionEvents(s: Session) {
     prev = b.mode;
   }
   if (s.leftAt !== undefined) out.push(event(s.leftAt, 7001, s.how === 'left' ? 0 : 2));
-  return out;
+  return out.sort((a, b) => a.Time - b.Time);
 }
 
 const scaleInfo = windowed(defs.DescribeScaleInfo, ({ world, app }, start, end) => {
@@ -143,8 +156,8 @@ const unusualEvent = windowed(defs.DescribeUnusualEvent, ({ world, app, params }
       const base = { UserId: s.userId, RoomId: c.roomString, EventTime: sec(at) };
       const mode = s.blocks.length ? s.blocks[s.blocks.length - 1]!.mode : 0;
       return [
-        ...(audioBlocked(mode) ? [] : [{ ...base, ExperienceId: 5, AbnormalEventList: [{ AbnormalEventId: 2005, PeerId: '' }, { AbnormalEventId: 2003, PeerId: '' }] }]),
-        ...(videoBlocked(mode) ? [] : [{ ...base, ExperienceId: 4, AbnormalEventList: [{ AbnormalEventId: 2007, PeerId: '' }, { AbnormalEventId: 2002, PeerId: '' }] }]),
+        ...(audioBlocked(mode) ? [] : [{ ...base, ExperienceId: 5, AbnormalEventList: POOR_UPLINK_CAUSES.audio.map((id) => ({ AbnormalEventId: id, PeerId: '' })) }]),
+        ...(videoBlocked(mode) ? [] : [{ ...base, ExperienceId: 4, AbnormalEventList: POOR_UPLINK_CAUSES.video.map((id) => ({ AbnormalEventId: id, PeerId: '' })) }]),
       ];
     })
     .slice(0, 20);
