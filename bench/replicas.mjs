@@ -1,7 +1,7 @@
 // Throughput of a replica set: 1, 2 and 3 replicas sharing one Redis, in front of one sandbox (its own process),
 // with SESSIONS concurrent 2026-07-28 clients sending each request to the next replica in turn (what a round-robin
 // load balancer does, without a balancer's own cost in the figures). Every call takes its rate-window slot in Redis.
-// One replica with the embedded file store is the reference. Where the time goes is shown as CPU per process
+// One replica with the embedded file store (rate windows in the process) is the reference. Where the time goes is shown as CPU per process
 // group: this machine has as many cores as `nproc` says, shared by all of them.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -44,9 +44,10 @@ async function measure(label, replicas, store) {
 }
 
 console.log(`replicas: ${SESSIONS} concurrent 2026-07-28 clients x ${SECONDS} s calling DescribeRoomInfo, round-robin over the replicas; ${availableParallelism()} cores`);
-const reference = await measure('1 replica, file store', 1, `${process.env.TMPDIR ?? '/tmp'}/trtc-mcp-bench-store-${process.pid}`);
 const results = [];
 for (const n of [1, 2, 3]) results.push(await measure(`${n} replica${n > 1 ? 's' : ''}, Redis`, n, redis.url));
+// Last, so that it meets a sandbox as warmed up as the others did.
+const reference = await measure('1 replica, file store', 1, `${process.env.TMPDIR ?? '/tmp'}/trtc-mcp-bench-store-${process.pid}`);
 sandbox.child.kill();
 await redis.stop();
 const [one] = results;

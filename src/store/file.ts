@@ -137,7 +137,8 @@ export class FileStore implements Store {
   async ping(): Promise<void> {
     await this.io(async () => {
       await mkdir(this.location, { recursive: true });
-      const probe = join(this.location, `.ping-${process.pid}`);
+      // Its own name per ping: concurrent pings (a probe, a scoped start) must not remove each other's file.
+      const probe = join(this.location, `.ping-${process.pid}-${randomBytes(4).toString('hex')}`);
       await writeFile(probe, '');
       await unlink(probe);
     });
