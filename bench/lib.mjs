@@ -1,9 +1,11 @@
-// Shared by the benchmarks: spawning servers, connecting real MCP clients of both protocol eras, statistics, the
-// sandbox.
-import { Client as ModernClient } from '@modelcontextprotocol/client';
+// Shared by the benchmarks: spawning servers, connecting real MCP clients of both protocol eras, driving load over
+// HTTP, statistics, the sandbox.
+import { spawn } from 'node:child_process';
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport as ModernStdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { build } from 'esbuild';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -80,3 +82,75 @@ export function quantile(xs, q) {
 }
 export const fmt = (ms) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
 export const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
+
+/** Spawns a process and resolves with the first URL it prints (stdout or stderr). */
+export function start(args, env = { PATH: process.env.PATH ?? '' }) {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const look = (d) => {
+      out += d;
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    };
+    child.stdout.on('data', look);
+    child.stderr.on('data', look);
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+}
+
+/**
+ * The sandbox in a process of its own (so that it shares no event loop with the load generator), with rate limits
+ * lifted, and the environment that points trtc-mcp at it.
+ */
+export async function standaloneSandbox(extraEnv = {}) {
+  const id = 'bench-id';
+  const key = 'bench-secret-key-0001';
+  const sandbox = await start([CLI, 'sandbox', '--port', '0', '--secret-id', id, '--secret-key', key, '--rate-limit-scale', '100000', '--log-level', 'error']);
+  const env = {
+    PATH: process.env.PATH ?? '', TENCENTCLOUD_SECRET_ID: id, TENCENTCLOUD_SECRET_KEY: key, TRTC_ENDPOINT: `${sandbox.url}/`,
+    TRTC_SDK_APP_ID: '1400000001', TRTC_MCP_RATE_LIMIT_SCALE: '100000', ...extraEnv,
+  };
+  return { sandbox, env };
+}
+
+/**
+ * `sessions` concurrent clients over Streamable HTTP, each calling `tool` in a loop for `seconds`. Given several
+ * servers (replicas), a legacy client keeps its session on one of them (sticky, assigned in turn), and a
+ * 2026-07-28 client sends each request to the next server in turn, as a round-robin load balancer would.
+ */
+export async function drive(era, urls, tool, args, { sessions, seconds }) {
+  let turn = 0;
+  const roundRobin = (_url, init) => fetch(`${urls[turn++ % urls.length]}/mcp`, init);
+  const clients = await Promise.all(
+    Array.from({ length: sessions }, async (_, i) => {
+      if (era === 'legacy') {
+        const c = new Client({ name: 'bench-throughput', version: '1' });
+        await c.connect(new StreamableHTTPClientTransport(new URL(`${urls[i % urls.length]}/mcp`)));
+        return c;
+      }
+      const c = new ModernClient({ name: 'bench-throughput', version: '1' }, { versionNegotiation: { mode: { pin: REVISION } } });
+      await c.connect(new ModernTransport(new URL(`${urls[0]}/mcp`), urls.length > 1 ? { fetch: roundRobin } : undefined));
+      return c;
+    }),
+  );
+  const lat = [];
+  let errors = 0;
+  const until = performance.now() + seconds * 1000;
+  await Promise.all(
+    clients.map(async (c) => {
+      while (performance.now() < until) {
+        const t = performance.now();
+        try {
+          const r = await c.callTool({ name: tool, arguments: args });
+          if (r.isError) errors++;
+        } catch {
+          errors++;
+        }
+        lat.push(performance.now() - t);
+      }
+    }),
+  );
+  await Promise.all(clients.map((c) => c.close()));
+  return { calls: lat.length, rps: lat.length / seconds, p50: median(lat), p99: quantile(lat, 0.99), errors };
+}

@@ -53,6 +53,8 @@ async function serve(argv: string[]): Promise<void> {
       maxBodyBytes: config.maxBodyBytes,
       maxSessions: config.maxSessions,
       idleTimeoutMs: config.sessionIdle * 1000,
+      replica: config.replicaId,
+      store: runtime.ctx.store,
       routes: callbacks.route && { [(await import('./events/receiver.js')).CALLBACK_PATH]: callbacks.route },
     }).catch((err: NodeJS.ErrnoException) => {
       throw listenProblem(err, config.host, config.port) ?? err;

@@ -1,5 +1,6 @@
 // Every setting in one table: flag, environment variable, default, validation and help text.
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { SITES, TOOLSETS, type Site } from '../tools/define.js';
@@ -116,6 +117,7 @@ const SETTINGS = {
   rateLimitWaitMs: { flag: 'rate-limit-wait', env: ['TRTC_MCP_RATE_LIMIT_WAIT_MS'], schema: int(0, 60_000), default: 2000, help: 'Longest wait (ms) for a free slot under an action\'s rate limit before failing the call' },
   store: { flag: 'store', env: ['TRTC_MCP_STORE'], schema: z.string().min(1), help: 'Where durable state lives (spent confirmation tokens, the ledger of what this server started, TRTC events): a directory shared by the processes on this host, redis://[user:password@]host:port[/db] shared by replicas, or "memory" for this process alone', shownDefault: '$XDG_STATE_HOME/trtc-mcp, else ~/.local/state/trtc-mcp' },
   auditLog: { flag: 'audit-log', env: ['TRTC_MCP_AUDIT_LOG'], schema: z.string().min(1), help: 'File to append the JSON Lines audit trail of writes to', shownDefault: 'stderr' },
+  replicaId: { flag: 'replica-id', env: ['TRTC_MCP_REPLICA_ID'], schema: z.string().regex(/^[\w.:@-]{1,128}$/, 'must be 1 to 128 letters, digits or . _ : @ -'), help: 'Name of this process among the replicas that share a store: every audit record and /healthz carry it', shownDefault: '<hostname>-<pid>' },
   // HTTP transport security.
   authToken: { env: ['TRTC_MCP_AUTH_TOKEN'], schema: authTokenSchema, secret: true, help: 'Bearer token HTTP clients must present (required to bind beyond loopback)' },
   authTokenFile: { flag: 'auth-token-file', env: ['TRTC_MCP_AUTH_TOKEN_FILE'], schema: z.string().min(1), help: 'File holding the bearer token, instead of TRTC_MCP_AUTH_TOKEN' },
@@ -139,8 +141,8 @@ type Sources<K extends string> = { readonly sources: Readonly<Partial<Record<K, 
 type Resolved = {
   [K in keyof Settings]: Settings[K] extends { default: unknown } ? Out<K> : Out<K> | undefined;
 } & Sources<keyof Settings>;
-/** The site and its domain default to each other, so both are always known once loaded. */
-export type Config = Omit<Resolved, 'site' | 'domain'> & { site: Site; domain: CloudDomain };
+/** The site and its domain default to each other, so both are always known once loaded; so is the replica's name. */
+export type Config = Omit<Resolved, 'site' | 'domain' | 'replicaId'> & { site: Site; domain: CloudDomain; replicaId: string };
 
 /** Settings only the HTTP transport reads. */
 const HTTP_ONLY = ['host', 'port', 'authToken', 'authTokenFile', 'allowedHosts', 'allowedOrigins', 'maxBodyBytes', 'maxSessions', 'sessionIdle'] as const;
@@ -240,7 +242,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw new ConfigError(`--site ${raw.site} and --domain ${raw.domain} disagree: ${SITE_DOMAINS[raw.site]} is the ${raw.site} site's domain. Set one of them.`);
   }
   const site = raw.site ?? (raw.domain ? siteOfDomain(raw.domain) : 'intl');
-  const config: Config = { ...raw, site, domain: raw.domain ?? SITE_DOMAINS[site] };
+  const config: Config = { ...raw, site, domain: raw.domain ?? SITE_DOMAINS[site], replicaId: raw.replicaId ?? `${hostname()}-${process.pid}` };
+  if (config.sources.store === '--store' && /^rediss?:\/\/[^/@]*:[^/@]*@/.test(config.store ?? '')) {
+    throw new ConfigError('--store carries a password, and a command line is visible to every local user: set TRTC_MCP_STORE to the URL instead.');
+  }
   if (config.authTokenFile) {
     if (config.authToken) throw new ConfigError('Both TRTC_MCP_AUTH_TOKEN and --auth-token-file are set: set one of them.');
     config.authToken = readAuthTokenFile(config.authTokenFile);

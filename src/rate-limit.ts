@@ -14,26 +14,34 @@ export function rateWindow(perSecond: number): RateWindow {
 /** Requests reach the service later than we send them, by varying delays; windows are kept this much longer. */
 export const JITTER_MARGIN = 0.05;
 
-/** A sliding log per key: no window of windowMs ever holds more than `limit` slots taken. */
+/** A slot in a rate window: reserved (wait `waitMs`, then send), or not, because the earliest is `waitMs` away. */
+export interface Slot {
+  reserved: boolean;
+  waitMs: number;
+}
+
+/**
+ * A sliding log per key: no window of windowMs ever holds more than `limit` slots. Slots are reserved in order,
+ * now or later: the earliest time that is windowMs after the slot `limit` places back. A caller waits for its own
+ * slot and then sends, so waiting callers neither poll nor race, and go first come, first served.
+ */
 export class SlidingWindows {
   private readonly logs = new Map<string, number[]>();
 
-  /** Takes a slot and returns 0, or returns how many ms until one frees up (taking nothing). */
-  take(key: string, limit: number, windowMs: number, now = Date.now()): number {
-    let sent = this.logs.get(key);
-    if (!sent) this.logs.set(key, (sent = []));
-    while (sent.length && sent[0]! <= now - windowMs) sent.shift();
-    if (sent.length < limit) {
-      sent.push(now);
-      return 0;
-    }
-    return sent[0]! + windowMs - now;
+  reserve(key: string, limit: number, windowMs: number, maxWaitMs: number, now = Date.now()): Slot {
+    let slots = this.logs.get(key);
+    if (!slots) this.logs.set(key, (slots = []));
+    while (slots.length && slots[0]! <= now - windowMs) slots.shift();
+    const at = slots.length < limit ? now : Math.max(now, slots[slots.length - limit]! + windowMs);
+    if (at - now > maxWaitMs) return { reserved: false, waitMs: at - now };
+    slots.push(at);
+    return { reserved: true, waitMs: at - now };
   }
 }
 
-/** Where the gate takes its slots: this process's windows, or windows shared through the store. */
+/** Where the gate reserves its slots: this process's windows, or windows shared through the store. */
 export interface WindowSource {
-  acquire(key: string, limit: number, windowMs: number): Promise<number>;
+  reserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Slot>;
 }
 
 /** Service side (the sandbox): fixed window counters, as quota systems usually count. */
@@ -73,21 +81,17 @@ export class RateGate {
   async acquire(key: string, documented: number): Promise<void> {
     const perSecond = documented * this.scale;
     const { windowMs, max } = rateWindow(perSecond);
-    const deadline = Date.now() + this.maxWaitMs;
-    for (;;) {
-      const wait = await this.windows.acquire(`rate:${key}`, max, Math.round(windowMs * (1 + JITTER_MARGIN)));
-      if (wait === 0) return;
-      if (Date.now() + wait > deadline) {
-        const rate = windowMs === 1000 ? `${max} requests per second` : `one request every ${windowMs / 1000} s`;
-        throw new RateLimitedError(`${key} allows ${rate}; the next slot frees in ${Math.ceil(wait / 100) / 10} s, longer than this server waits (${this.maxWaitMs} ms). Retry after that.`);
-      }
-      await sleep(wait);
+    const slot = await this.windows.reserve(`rate:${key}`, max, Math.round(windowMs * (1 + JITTER_MARGIN)), this.maxWaitMs);
+    if (!slot.reserved) {
+      const rate = windowMs === 1000 ? `${max} requests per second` : `one request every ${windowMs / 1000} s`;
+      throw new RateLimitedError(`${key} allows ${rate}; the next slot frees in ${Math.ceil(slot.waitMs / 100) / 10} s, longer than this server waits (${this.maxWaitMs} ms). Retry after that.`);
     }
+    if (slot.waitMs > 0) await sleep(slot.waitMs);
   }
 }
 
 /** Windows in this process only. */
 export function localWindows(): WindowSource {
   const windows = new SlidingWindows();
-  return { acquire: async (key, limit, windowMs) => windows.take(key, limit, windowMs) };
+  return { reserve: async (key, limit, windowMs, maxWaitMs) => windows.reserve(key, limit, windowMs, maxWaitMs) };
 }

@@ -1,6 +1,7 @@
 // Configuration: one table, flags over environment, clear errors that name the setting.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { ConfigError, helpText, loadConfig, renderConfigDoc, sandboxHelpText, startupWarnings } from '../src/config.js';
 
 describe('loadConfig', () => {
@@ -72,6 +73,17 @@ describe('loadConfig', () => {
     expect(message({ TRTC_ENDPOINT: 'ftp://user:pw@x/' })).not.toContain('pw');
     expect(message({ TRTC_SDK_SECRET_KEY: key, TRTC_MCP_LOG_LEVEL: `loud-${key}` })).toContain('(got "loud-(hidden)")');
     expect(message({ TRTC_MCP_AUTH_TOKEN: 'a-long-enough-auth-token' }, ['--region', 'a-long-enough-auth-token'])).not.toContain('a-long-enough-auth-token');
+  });
+
+  it('takes a Redis password from the environment only, and names every replica', () => {
+    expect(() => loadConfig(['--store', 'redis://:hunter2-redis@redis:6379/0'], {})).toThrow(
+      '--store carries a password, and a command line is visible to every local user: set TRTC_MCP_STORE to the URL instead.',
+    );
+    expect(loadConfig([], { TRTC_MCP_STORE: 'redis://:hunter2-redis@redis:6379/0' }).store).toBe('redis://:hunter2-redis@redis:6379/0');
+    expect(loadConfig(['--store', 'redis://redis:6379/0'], {}).store).toBe('redis://redis:6379/0');
+    expect(loadConfig(['--replica-id', 'mcp-7'], {}).replicaId).toBe('mcp-7');
+    expect(loadConfig([], {}).replicaId).toBe(`${hostname()}-${process.pid}`);
+    expect(() => loadConfig([], { TRTC_MCP_REPLICA_ID: 'has space' })).toThrow(/TRTC_MCP_REPLICA_ID: must be 1 to 128 letters/);
   });
 
   it('lists the accepted values of a switch, and remembers where each setting came from', () => {

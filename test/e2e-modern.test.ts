@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
 import type { WorldSeed } from '../src/sandbox/world.js';
 import { cloudRequests, confirmationTokenOf, sandboxEnv, spawnHttp, text, withSandbox, type SpawnedHttp } from './helpers.js';
-import { connectModernHttp, connectModernStdio, type FormAnswer, type ModernConnected } from './modern.js';
+import { connectModernHttp, connectModernStdio, routeRetries, type FormAnswer, type ModernConnected, type SentRetry } from './modern.js';
 
 const APP = 1400000001;
 const TOOLSETS = ['--toolsets', 'quality,room'];
@@ -264,15 +264,9 @@ describe('two replicas sharing a store, 2026-07-28', () => {
   });
 
   it('asks on one replica, accepts the answer on the other, and refuses the replay on the first', async () => {
-    const retries: Array<{ body: string; headers: Headers }> = [];
+    const retries: SentRetry[] = [];
     // Round one goes to replica A; the retry with the answer lands on replica B.
-    const balancer: typeof fetch = async (url, init) => {
-      if (typeof init?.body === 'string' && init.body.includes('"requestState"')) {
-        retries.push({ body: init.body, headers: new Headers(init.headers) });
-        return fetch(`${b.url}/mcp`, init);
-      }
-      return fetch(url, init);
-    };
+    const balancer = routeRetries((init) => fetch(`${b.url}/mcp`, init), retries);
     const client = await connectModernHttp(a.url, { elicit: () => ({ action: 'accept', content: { confirm: '110' } }), fetch: balancer });
     const done = (await client.callTool({ name: 'DismissRoom', arguments: { RoomId: 110 } })) as Result;
     await client.close();

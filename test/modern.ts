@@ -57,6 +57,26 @@ export async function connectModernHttp(url: string, opts: ModernOptions = {}): 
   return client;
 }
 
+/** A retry as the client sent it: the request that carries a requestState, to replay by hand. */
+export interface SentRetry {
+  body: string;
+  headers: Headers;
+}
+
+/**
+ * A fetch that sends every request as asked, except retries that carry a requestState: those it remembers and
+ * hands to `route` (another replica, say), as a load balancer might.
+ */
+export function routeRetries(route: (init: RequestInit) => Promise<Response>, seen: SentRetry[] = []): typeof fetch {
+  return async (url, init) => {
+    if (typeof init?.body === 'string' && init.body.includes('"requestState"')) {
+      seen.push({ body: init.body, headers: new Headers(init.headers) });
+      return route(init);
+    }
+    return fetch(url, init);
+  };
+}
+
 /** The _meta envelope every 2026-07-28 request carries. */
 export function envelope(capabilities: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
   return {

@@ -24,7 +24,7 @@ describe('an unexpected failure inside a call', () => {
       wireEnv: (sdkAppId) => ({ sdkAppId, now: Date.now }),
       tokens: new ConfirmationTokens(Buffer.alloc(32), 300, store),
       requestStateKey: Buffer.alloc(32),
-      audit: new AuditLog(auditPath),
+      audit: new AuditLog(auditPath, 'replica-7'),
       store,
     };
     // A definition whose hook fails in a way no check foresaw.
@@ -38,6 +38,6 @@ describe('an unexpected failure inside a call', () => {
     const result = await runTool(ctx, broken, { RoomId: 5 });
     expect(result).toMatchObject({ isError: true, content: [{ type: 'text', text: 'BrokenAction failed unexpectedly: something nobody foresaw' }] });
     const [record] = readFileSync(auditPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(record).toMatchObject({ type: 'audit', tool: 'BrokenAction', outcome: 'internal', args: { RoomId: 5 } });
+    expect(record).toMatchObject({ type: 'audit', tool: 'BrokenAction', outcome: 'internal', args: { RoomId: 5 }, replica: 'replica-7' });
   });
 });

@@ -165,6 +165,27 @@ describe('admission in front of 2026-07-28 requests', () => {
     expect(await discover({ ...auth, origin: 'https://evil.example' })).toBe(403);
     expect(await discover(auth)).toBe(200);
   });
+
+  it('answers the probes without the token, behind the Host check, and says where the store lives only with it', async () => {
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const req = http.get({ host: '127.0.0.1', port: new URL(srv.url).port, path, headers }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+        });
+        req.once('error', reject);
+      });
+    const open = await get('/healthz');
+    expect(open).toMatchObject({ status: 200, body: { status: 'ok', sessions: 0, store: { kind: 'file', reachable: true } } });
+    expect(open.body.store.location).toBeUndefined();
+    // Named by default after its host and process.
+    expect(open.body.replica).toMatch(/^[\w.:@-]+-\d+$/);
+    const ready = await get('/readyz', { authorization: `Bearer ${token}` });
+    expect(ready).toMatchObject({ status: 200, body: { status: 'ready', store: { kind: 'file', reachable: true, location: expect.stringMatching(/store$/) } } });
+    expect((await get('/readyz', { host: 'evil.example' })).status).toBe(403);
+    expect((await get('/mcp')).status).toBe(401);
+  });
 });
 
 describe('stdio: the opening message decides the era of the connection', () => {

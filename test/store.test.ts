@@ -135,14 +135,24 @@ describe.each(kinds)('%s store', (_kind, clock, make) => {
     expect(page.entries.map((e) => e.entry.i)).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
-  it('takes rate-window slots up to the limit and says when the next one frees', async () => {
+  it('reserves rate-window slots up to the limit now, then later ones in turn, and says how far off one is', async () => {
     const store = await make(Date.now);
     const key = uniq('rate');
-    const waits = [];
-    for (let i = 0; i < 4; i++) waits.push(await store.acquire(key, 3, 1000));
-    expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
-    expect(waits[3]).toBeGreaterThan(0);
-    expect(waits[3]).toBeLessThanOrEqual(1000);
+    const now = [];
+    for (let i = 0; i < 3; i++) now.push(await store.reserve(key, 3, 1000, 0));
+    expect(now).toEqual([0, 0, 0].map((waitMs) => ({ reserved: true, waitMs })));
+    // Too far off for this caller: nothing is reserved, and it is told how far.
+    const refused = await store.reserve(key, 3, 1000, 0);
+    expect(refused.reserved).toBe(false);
+    expect(refused.waitMs).toBeGreaterThan(900);
+    expect(refused.waitMs).toBeLessThanOrEqual(1000);
+    // Callers that may wait get the next window's slots, in order, and the one after that is a window further.
+    const later = [];
+    for (let i = 0; i < 4; i++) later.push(await store.reserve(key, 3, 1000, 5000));
+    expect(later.every((s) => s.reserved)).toBe(true);
+    for (const s of later.slice(0, 3)) expect(s.waitMs).toBeGreaterThan(900);
+    expect(later[3]!.waitMs).toBeGreaterThan(1900);
+    expect(later[3]!.waitMs).toBeLessThanOrEqual(2000);
   });
 });
 
@@ -152,8 +162,8 @@ describe('redis store', () => {
     opened.push(a, b);
     const key = uniq('shared-rate');
     const taken = [];
-    for (let i = 0; i < 10; i++) taken.push(await (i % 2 ? a : b).acquire(key, 5, 60_000));
-    expect(taken.filter((w) => w === 0)).toHaveLength(5);
+    for (let i = 0; i < 10; i++) taken.push(await (i % 2 ? a : b).reserve(key, 5, 60_000, 0));
+    expect(taken.filter((s) => s.reserved)).toHaveLength(5);
     expect(a.shared && b.shared).toBe(true);
   });
 
@@ -168,7 +178,7 @@ describe('redis store', () => {
     await expect(store.claim('spent', 'during', Date.now() + 60_000)).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(store.get('ledger', 'x')).rejects.toThrow(/unreachable/);
     // Rate windows keep working, per process, so that reads are not stopped by the outage.
-    expect(await store.acquire(uniq('rate-while-down'), 1, 1000)).toBe(0);
+    expect(await store.reserve(uniq('rate-while-down'), 1, 1000, 0)).toEqual({ reserved: true, waitMs: 0 });
     expect(Date.now() - started).toBeLessThan(5_000);
     await own.start();
     // The client reconnects by itself (backoff up to 2 s).

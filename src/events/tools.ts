@@ -7,6 +7,7 @@ import type { CallExtra, ServerContext } from '../server/pipeline.js';
 import { failure, success, withSandboxNote } from '../server/pipeline.js';
 import { describeIssues } from '../validation.js';
 import { EventFeed } from './feed.js';
+import { StoreUnavailableError } from '../store/store.js';
 import { eventLog, present, scan, scopeProblem, UNTRUSTED_NOTE, type EventFilter } from './log.js';
 
 export const EVENTS_TOOLSET = 'events';
@@ -78,6 +79,19 @@ export async function runEventTool(ctx: ServerContext, name: EventToolName, args
     ctx.log.info('tool call', { tool: name, outcome, ms: Date.now() - started });
     return withSandboxNote(ctx, result);
   };
+  try {
+    return await readEvents(ctx, name, args, extra, started, finish);
+  } catch (err) {
+    // The events live only in the store: while it is away there is nothing to read.
+    if (err instanceof StoreUnavailableError) return finish(failure(`Refused: ${err.message}, so its events cannot be read. Retry once it is back.`), 'refused:store');
+    throw err;
+  }
+}
+
+async function readEvents(
+  ctx: ServerContext, name: EventToolName, args: unknown, extra: CallExtra, started: number,
+  finish: (result: CallToolResult, outcome: string) => CallToolResult,
+): Promise<CallToolResult> {
   const parsed = eventInputs[name].safeParse(args ?? {});
   if (!parsed.success) {
     const lines = describeIssues(parsed.error.issues, args ?? {});

@@ -63,6 +63,8 @@ export interface SandboxOptions {
 /** One request that reached the sandbox: tests count these to prove what was (not) sent. */
 export interface SandboxRequestRecord {
   time: number;
+  /** A Cloud API request's X-TC-Timestamp in ms: when its client signed and sent it, which rate limits count by. */
+  sentAt?: number;
   api: 'cloud' | 'rest' | 'other';
   action?: string;
   code: string;
@@ -147,14 +149,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       }
     }
     // Both API families answer through here, so injected faults hit either one.
+    const signed = Number(req.headers['x-tc-timestamp']);
+    const sentAt = Number.isFinite(signed) && signed > 0 ? { sentAt: signed * 1000 } : {};
     const serve = async (api: 'cloud' | 'rest', key: string | undefined, process: () => Outcome) => {
       const fault = faults.take(key);
       if (fault) {
         const { code, requestId } = await serveFault(fault, res, process, api);
-        return record({ time: world.now(), api, action: key, code, requestId });
+        return record({ time: world.now(), ...sentAt, api, action: key, code, requestId });
       }
       const out = process();
-      record({ time: world.now(), api, action: out.action, code: out.code, requestId: out.requestId });
+      record({ time: world.now(), ...sentAt, api, action: out.action, code: out.code, requestId: out.requestId });
       log.debug(`sandbox ${api} request`, { action: out.action, code: out.code });
       if (!out.stream) return reply(200, out.body);
       res.writeHead(200, { 'content-type': 'text/event-stream', 'x-tc-requestid': out.requestId });

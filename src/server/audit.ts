@@ -1,6 +1,6 @@
 // The audit trail: one JSON line per write attempt, whatever its outcome. Appended synchronously so that
 // nothing is lost if the process dies right after; secrets are redacted like everywhere else, and each line is
-// capped, saying what it left out.
+// capped, saying what it left out. Each replica keeps its own trail, and each record names the replica.
 import { openSync, writeSync } from 'node:fs';
 import { redact } from '../redact.js';
 
@@ -23,13 +23,13 @@ export const MAX_AUDIT_LINE_BYTES = 8 * 1024;
 export class AuditLog {
   private readonly fd: number;
 
-  /** Appends to `path`, or to stderr when no path is configured. */
-  constructor(path: string | undefined) {
+  /** Appends to `path`, or to stderr when no path is configured; `replica` names this process in every record. */
+  constructor(path: string | undefined, private readonly replica: string) {
     this.fd = path ? openSync(path, 'a', 0o600) : 2;
   }
 
   record(r: AuditRecord): void {
-    writeSync(this.fd, `${auditLine({ time: new Date().toISOString(), type: 'audit', ...redact(r) })}\n`);
+    writeSync(this.fd, `${auditLine({ time: new Date().toISOString(), type: 'audit', ...redact(r), replica: this.replica })}\n`);
   }
 }
 

@@ -9,7 +9,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Effect, ToolDef } from '../../tools/define.js';
 import { clipText, redact, redactText } from '../redact.js';
-import { NS, type Store } from '../store/index.js';
+import { NS, StoreUnavailableError, type Store } from '../store/index.js';
 
 export type ConsentPolicy = 'none' | 'destructive' | 'mutating';
 /** Which channels may carry consent: elicitation where the client offers it and tokens elsewhere, or elicitation only. */
@@ -195,7 +195,8 @@ async function askHuman(channel: Extract<ConsentChannel, { kind: 'elicitation' }
   try {
     result = await channel.ask({ message, requestedSchema } as ElicitRequest['params']);
   } catch (err) {
-    if (err instanceof AskThroughResult) throw err;
+    // The store being away is no answer of the human's: the pipeline refuses the call for it.
+    if (err instanceof AskThroughResult || err instanceof StoreUnavailableError) throw err;
     const code = (err as { code?: number }).code;
     return code === REQUEST_TIMEOUT ? 'timeout' : code === INVALID_PARAMS ? 'invalid' : 'failed';
   }

@@ -107,7 +107,7 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     wireEnv,
     tokens: new ConfirmationTokens(keyFor('trtc-mcp confirmation tokens'), config.confirmTtl, store),
     requestStateKey: keyFor('trtc-mcp request states'),
-    audit: new AuditLog(config.auditLog),
+    audit: new AuditLog(config.auditLog, config.replicaId),
     store,
     events,
     sandbox,

@@ -10,7 +10,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createRequestStateCodec, inputRequired, inputResponse, type InputRequiredResult } from '@modelcontextprotocol/server';
 import type { ElicitRequest } from '@modelcontextprotocol/sdk/types.js';
-import { NS } from '../store/store.js';
+import { NS, StoreUnavailableError } from '../store/store.js';
 import { AskThroughResult, canonicalJson, type ConsentChannel } from './consent.js';
 import { protocolError } from './core.js';
 import type { ServerContext } from './pipeline.js';
@@ -73,13 +73,19 @@ export class InputRequiredConsent {
    * Opens the consent channel for one request. With a requestState (a retry) it is verified and spent first: a bad
    * one rejects the whole request, before anything runs. The returned Elicit hands the pipeline the human's answer
    * when it answers the very form the pipeline asks now; otherwise (first round, no answer, another question) it
-   * ends the call and asks.
+   * ends the call and asks. A state that could not be spent because the store is away is refused by the pipeline
+   * when it asks (refused:store, with an audit record), and stays unspent for a retry once the store is back.
    */
   async open(subject: CallSubject, state: unknown, responses: unknown): Promise<ConsentRound> {
     let answered: string | undefined;
+    let unspendable: StoreUnavailableError | undefined;
     if (state !== undefined) {
-      const sealed = await this.verify(subject, state);
-      answered = sealed.f;
+      try {
+        answered = (await this.verify(subject, state)).f;
+      } catch (err) {
+        if (!(err instanceof StoreUnavailableError)) throw err;
+        unspendable = err;
+      }
     }
     const ask = async (params: ElicitRequest['params']): Promise<InputRequiredResult> => {
       const sealed: Sealed = { n: randomBytes(12).toString('base64url'), b: this.bind(subject), f: formDigest(params) };
@@ -89,6 +95,7 @@ export class InputRequiredConsent {
       }) as InputRequiredResult;
     };
     const elicit: Ask = async (params) => {
+      if (unspendable) throw unspendable;
       const answer = inputResponse(responses as Parameters<typeof inputResponse>[0], CONSENT_INPUT);
       if (answered === undefined || answered !== formDigest(params) || answer.kind !== 'elicit') throw new AskThroughResult(params);
       return { action: answer.action, ...(answer.content && { content: answer.content as Record<string, string | number | boolean> }) };
@@ -110,13 +117,8 @@ export class InputRequiredConsent {
       throw refuse((err as Error).message);
     }
     if (sealed.b !== this.bind(subject)) throw refuse('issued for another caller, tool or arguments');
-    let first: boolean;
-    try {
-      first = await this.ctx.store.claim(NS.spentRequestStates, sealed.n, Date.now() + (this.ttlSeconds + 1) * 1000);
-    } catch (err) {
-      this.ctx.log.error('cannot record a spent requestState', { tool: subject.tool, error: (err as Error).message });
-      throw protocolError(-32603, `Consent cannot be checked now: the server's store is unavailable. Nothing was sent; retry later.`);
-    }
+    // Throws StoreUnavailableError while the store is away (see open).
+    const first = await this.ctx.store.claim(NS.spentRequestStates, sealed.n, Date.now() + (this.ttlSeconds + 1) * 1000);
     if (!first) throw refuse('already used');
     return sealed;
   }

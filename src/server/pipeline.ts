@@ -17,7 +17,7 @@ import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
 import { AskThroughResult, decideConsent, describeIntent, needsConsent, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from './consent.js';
 import { effectOfCall, type CallEffect } from './effect.js';
 import { Ledger } from './ledger.js';
-import { checkScope, filterRows, leftOutNote, scopeRefusal, type Lookup } from './scope.js';
+import { checkScope, filterRows, leftOutNote, scopeIsSet, scopeRefusal, type Lookup } from './scope.js';
 import { loadCatalog } from './registry.js';
 import { conform, toolOutputSchema, type Dropped } from './output.js';
 import { fetchAnswer, firstRequest, shapeAnswer, type Progress } from './paging.js';
@@ -148,8 +148,17 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
     if (scope.app !== undefined && !field) app = scope.app;
     called = await effectOfCall(def, params, app, ledger, catalog, lookup);
   } catch (err) {
-    if (err instanceof StoreUnavailableError) return refuse(`${err.message}, so this call's targets and consent cannot be checked.`, 'refused:store');
+    if (err instanceof StoreUnavailableError) return refuse(`${err.message}, so this call's targets and consent cannot be checked. Retry once it is back.`, 'refused:store');
     throw err;
+  }
+  // Under scope, what a call starts must go into the ledger, or no call through this server could reach it later.
+  if (def.started && scopeIsSet(config) && !config.dryRun) {
+    try {
+      await ctx.store.ping();
+    } catch (err) {
+      if (err instanceof StoreUnavailableError) return refuse(`${err.message}, so what this call starts could not be recorded for the scope. Retry once it is back.`, 'refused:store');
+      throw err;
+    }
   }
   effect = called.effect;
   consent = needsConsent(effect, config.confirm) ? 'pending' : config.confirm === 'none' && effect !== 'read' ? 'policy-off' : 'not-required';
@@ -171,7 +180,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
     try {
       decision = await decideConsent(ctx.tokens, config.consentChannel, request, extra.consent ?? { kind: 'token' }, confirmationToken);
     } catch (err) {
-      if (err instanceof StoreUnavailableError) return refuse(`${err.message}, so the confirmation token cannot be checked.`, 'refused:store');
+      if (err instanceof StoreUnavailableError) return refuse(`${err.message}, so consent cannot be checked (a confirmation token or requestState is single use). Retry once it is back.`, 'refused:store');
       throw err;
     }
     consent = decision.how;

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { appendFile, link, mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { SlidingWindows } from '../rate-limit.js';
+import { SlidingWindows, type Slot } from '../rate-limit.js';
 import { StoreUnavailableError, type AppendOptions, type LogEntry, type LogPage, type ReadOptions, type Store } from './store.js';
 
 const hash = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -130,14 +130,15 @@ export class FileStore implements Store {
   }
 
   /** Per process: several processes on one host each keep their own windows. */
-  async acquire(key: string, limit: number, windowMs: number): Promise<number> {
-    return this.windows.take(key, limit, windowMs, Date.now());
+  async reserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Slot> {
+    return this.windows.reserve(key, limit, windowMs, maxWaitMs);
   }
 
   async ping(): Promise<void> {
     await this.io(async () => {
       await mkdir(this.location, { recursive: true });
-      const probe = join(this.location, `.ping-${process.pid}`);
+      // Its own name per ping: concurrent pings (a probe, a scoped start) must not remove each other's file.
+      const probe = join(this.location, `.ping-${process.pid}-${randomBytes(4).toString('hex')}`);
       await writeFile(probe, '');
       await unlink(probe);
     });

@@ -1,6 +1,6 @@
 // A store in this process's memory. For unit tests and for `--store memory` only: it is never a fallback,
 // because state that other processes cannot see reopens replay across them.
-import { SlidingWindows } from '../rate-limit.js';
+import { SlidingWindows, type Slot } from '../rate-limit.js';
 import type { AppendOptions, LogEntry, LogPage, ReadOptions, Store } from './store.js';
 
 interface Log {
@@ -62,8 +62,8 @@ export class MemoryStore implements Store {
   }
 
   /** Per process: several processes on one host each keep their own windows. */
-  async acquire(key: string, limit: number, windowMs: number): Promise<number> {
-    return this.windows.take(key, limit, windowMs, Date.now());
+  async reserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Slot> {
+    return this.windows.reserve(key, limit, windowMs, maxWaitMs);
   }
 
   async ping(): Promise<void> {}

@@ -1,10 +1,10 @@
 // The shared store for replicas: Redis. Whatever must be atomic is one Redis step: single use is SET NX with an
-// expiry, a log append (dedupe, sequence number, trimming) and a rate-window slot are each one Lua script.
+// expiry, a log append (dedupe, sequence number, trimming) and a rate-window reservation are each one Lua script.
 // Commands fail fast while Redis is away (no offline queue), so callers refuse clearly instead of hanging, and the
 // client reconnects by itself.
 import { createClient } from '@redis/client';
 import type { Logger } from '../log.js';
-import { SlidingWindows } from '../rate-limit.js';
+import { SlidingWindows, type Slot } from '../rate-limit.js';
 import { StoreUnavailableError, type AppendOptions, type LogPage, type ReadOptions, type Store } from './store.js';
 
 /** A command that has not answered by then counts as Redis being unreachable. */
@@ -60,19 +60,23 @@ if #oldest > 0 then first = tonumber(oldest[2]) end
 return {last, first, redis.call('ZRANGE', KEYS[2], '(' .. ARGV[1], '+inf', 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[2]))}
 `;
 
-// Redis's own clock, so that every replica counts the same window whatever its own clock says.
-const ACQUIRE = `
+// SlidingWindows.reserve as one step, on Redis's own clock, so that every replica counts the same window whatever its
+// own clock says. Slots are scored by when they may be used, now or later; the answer is relative.
+const RESERVE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local limit, window, maxWait = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < limit then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window)
-  return 0
+local n = redis.call('ZCARD', KEYS[1])
+local at = now
+if n >= limit then
+  local back = redis.call('ZRANGE', KEYS[1], n - limit, n - limit, 'WITHSCORES')
+  at = math.max(now, tonumber(back[2]) + window)
 end
-local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return tonumber(first[2]) + window - now
+if at - now > maxWait then return {0, at - now} end
+redis.call('ZADD', KEYS[1], at, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], at - now + window)
+return {1, at - now}
 `;
 
 /** The URL without its credentials, for logs and /healthz. */
@@ -154,14 +158,15 @@ export class RedisStore implements Store {
    * While Redis is away the windows fall back to this process's own: a rate window guards Tencent's quota, not
    * single use, and refusing every call instead would stop reads too.
    */
-  async acquire(key: string, limit: number, windowMs: number): Promise<number> {
+  async reserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Slot> {
     // Members must be unique within the window: this process's counter plus a random tag across processes.
     const member = `${process.pid}:${++this.slotSeq}:${Math.random().toString(36).slice(2, 8)}`;
     try {
-      return Number(await this.run(['EVAL', ACQUIRE, '1', `${PREFIX}rate:{${key}}`, String(limit), String(windowMs), member]));
+      const [reserved, waitMs] = (await this.run(['EVAL', RESERVE, '1', `${PREFIX}rate:{${key}}`, String(limit), String(windowMs), String(maxWaitMs), member])) as [number, number];
+      return { reserved: Number(reserved) === 1, waitMs: Number(waitMs) };
     } catch (err) {
       if (!(err instanceof StoreUnavailableError)) throw err;
-      return this.fallbackWindows.take(key, limit, windowMs);
+      return this.fallbackWindows.reserve(key, limit, windowMs, maxWaitMs);
     }
   }
 

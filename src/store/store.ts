@@ -1,3 +1,5 @@
+import type { Slot } from '../rate-limit.js';
+
 // Durable state that outlives a process and is shared by every process using the same store: single-use records
 // (spent confirmation tokens and request states), the ledger of what this server started, and event logs.
 // Callers never know which implementation they hold: the embedded file store (default), Redis (replicas), or
@@ -59,11 +61,12 @@ export interface Store {
   read<T = unknown>(log: string, opts: ReadOptions): Promise<LogPage<T>>;
 
   /**
-   * Takes a slot in the sliding window `key` that allows `limit` per `windowMs`: 0 when taken, else the ms until
-   * one frees (nothing taken). A shared store shares the window with every process using it (Tencent's limits are
-   * per account and action, not per process); the embedded store keeps it per process.
+   * Reserves the earliest slot, at most `maxWaitMs` away, in the sliding window `key` that allows `limit` per
+   * `windowMs` (see SlidingWindows): the caller waits `waitMs` and then sends. When the earliest is further away,
+   * nothing is reserved and `waitMs` says how far. A shared store shares the window with every process using it
+   * (Tencent's limits are per account and action, not per process); the embedded store keeps it per process.
    */
-  acquire(key: string, limit: number, windowMs: number): Promise<number>;
+  reserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Slot>;
 
   /** Whether the state is shared beyond this host (several replicas): rate windows are then fleet-wide. */
   readonly shared: boolean;

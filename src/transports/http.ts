@@ -31,12 +31,27 @@ export interface HttpServeOptions {
   allowedHosts?: readonly string[];
   /** Browser origins accepted besides the server's own, normalised (see normalizeOrigin). */
   allowedOrigins?: readonly string[];
+  /** Names this process among the replicas, in /healthz. */
+  replica?: string;
+  /** The state store, whose reachability /healthz reports and /readyz requires. */
+  store?: ProbedStore;
   /**
    * Paths served ahead of MCP and of its checks (Host, Origin, bearer token), by handlers that authenticate their
    * own requests: the TRTC callback receiver checks each callback's signature.
    */
   routes?: Readonly<Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>>>;
 }
+
+/** What the probes need of the state store (see src/store/store.ts). */
+export interface ProbedStore {
+  kind: string;
+  /** Where it lives, credentials masked. */
+  location: string;
+  ping(): Promise<void>;
+}
+
+/** A probe waits this long for the store; orchestrators give a probe about a second. */
+const PROBE_TIMEOUT_MS = 800;
 
 export interface HttpHandle {
   url: string;
@@ -146,8 +161,12 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
   let origins = new Set<string>();
   const digest = (v: string) => createHash('sha256').update(v).digest();
   const expectedAuth = opts.authToken ? digest(`Bearer ${opts.authToken}`) : undefined;
-  /** Host and Origin first (a rebinding page must get nothing), then the bearer token, compared in constant time. */
-  const admitRequest = (req: http.IncomingMessage) => {
+  const bearerOk = (req: http.IncomingMessage) => !expectedAuth || timingSafeEqual(digest(header(req, 'authorization') ?? ''), expectedAuth);
+  /**
+   * Host and Origin first (a rebinding page must get nothing), then the bearer token, compared in constant time.
+   * Probes skip the token: orchestrators and load balancers probe without credentials.
+   */
+  const admitRequest = (req: http.IncomingMessage, bearer = true) => {
     const host = (header(req, 'host') ?? '').toLowerCase();
     if (!hosts.has(host)) throw new HttpError(403, `Host ${host || '(none)'} is not allowed.`);
     // A browser names the page that sent the request: only the server's own origins (same scheme, host and port)
@@ -157,9 +176,30 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
       const normal = normalizeOrigin(origin);
       if (!normal || !origins.has(normal)) throw new HttpError(403, `Origin ${origin} is not allowed.`);
     }
-    if (expectedAuth && !timingSafeEqual(digest(header(req, 'authorization') ?? ''), expectedAuth)) {
-      throw new HttpError(401, 'Missing or wrong bearer token.');
+    if (bearer && !bearerOk(req)) throw new HttpError(401, 'Missing or wrong bearer token.');
+  };
+
+  /**
+   * /healthz: the process answers (200), and says whether the store is reachable. /readyz: 200 only while it is,
+   * else 503. Without the bearer token they say no more than that: where the store lives is shown only with it.
+   */
+  const probe = async (req: http.IncomingMessage, res: http.ServerResponse, path: string) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw notAllowed('GET, HEAD', `Use GET on ${path}.`);
+    admitRequest(req, false);
+    const store = opts.store && (await probeStore(opts.store));
+    const ready = !store || store.reachable;
+    // The store's location and error name hosts of the operator's network: for callers with the token only.
+    const detailed = bearerOk(req);
+    const storeReport = store && {
+      kind: opts.store!.kind,
+      reachable: store.reachable,
+      ms: store.ms,
+      ...(detailed && { location: opts.store!.location, ...(store.error && { error: store.error }) }),
+    };
+    if (path === '/readyz') {
+      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...(opts.replica && { replica: opts.replica }), ...(storeReport && { store: storeReport }) });
     }
+    sendJson(res, 200, { status: ready ? 'ok' : 'degraded', ...(opts.replica && { replica: opts.replica }), sessions: sessions.size, ...(storeReport && { store: storeReport }) });
   };
 
   const server = http.createServer(async (req, res) => {
@@ -167,10 +207,10 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
     const route = opts.routes?.[url.pathname];
     if (route) return void route(req, res);
     try {
+      if (url.pathname === '/healthz' || url.pathname === '/readyz') return await probe(req, res, url.pathname);
       admitRequest(req);
       if (url.pathname === '/mcp') return await handleMcp(req, res);
       if (url.pathname === '/sse' || url.pathname === '/messages') return await handleSse(req, res, url);
-      if (url.pathname === '/healthz' && req.method === 'GET') return sendJson(res, 200, { status: 'ok', sessions: sessions.size });
       throw new HttpError(404, 'Not found. MCP is served at /mcp (Streamable HTTP) and /sse (legacy SSE).');
     } catch (err) {
       const status = err instanceof HttpError ? err.status : 500;
@@ -203,7 +243,7 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
   hosts = new Set(names.flatMap((n) => [n.toLowerCase(), `${n.toLowerCase()}:${port}`]));
   const own = ['localhost', '127.0.0.1', '[::1]', opts.host.includes(':') ? `[${opts.host}]` : opts.host].map((n) => normalizeOrigin(`http://${n}:${port}`));
   origins = new Set([...own, ...(opts.allowedOrigins ?? [])].filter((o): o is string => o !== undefined));
-  log.info('serving MCP over HTTP', { streamableHttp: `${url}/mcp`, sse: `${url}/sse` });
+  log.info('serving MCP over HTTP', { streamableHttp: `${url}/mcp`, sse: `${url}/sse`, ...(opts.replica && { replica: opts.replica }) });
 
   return {
     url,
@@ -233,6 +273,25 @@ function isLegacy(req: http.IncomingMessage, body: unknown): boolean {
     mcpNameHeader: header(req, 'mcp-name'),
     body,
   }).kind === 'legacy';
+}
+
+/** Whether the store answers a ping within the probe's time, and if not, why (its message masks credentials). */
+async function probeStore(store: ProbedStore): Promise<{ reachable: boolean; ms: number; error?: string }> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      store.ping(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+      }),
+    ]);
+    return { reachable: true, ms: Date.now() - started };
+  } catch (err) {
+    return { reachable: false, ms: Date.now() - started, error: (err as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Who sent a stateless request, for binding consent to it: a digest of the bearer credential, never the credential. */
