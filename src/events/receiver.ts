@@ -2,7 +2,7 @@
 // too many, and stores the rest as events (once each, however often TRTC retries). It answers within TRTC's
 // deadline, and only says "received" once the event is in the store, so an answer of 200 never loses an event.
 // Its authentication is the signature alone: it is mounted ahead of the MCP transport's own checks.
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import { FixedWindowCounter, rateWindow } from '../rate-limit.js';
@@ -196,7 +196,10 @@ export interface CallbackListener {
 
 /** A port of its own for callbacks (MCP over stdio has no HTTP port): the callback path, and nothing else. */
 export async function listenForCallbacks(host: string, port: number, receiver: CallbackReceiver, log: Logger): Promise<CallbackListener> {
-  const server = http.createServer((req, res) => {
+  // Loaded here, not at the top: every start loads this module, and only this port needs a server (see api/http.ts
+  // on what an import of node:http costs).
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
     if (new URL(req.url ?? '/', 'http://localhost').pathname === CALLBACK_PATH) return void receiver.handle(req, res);
     res.writeHead(404, { 'content-type': 'application/json', connection: 'close' });
     res.end(JSON.stringify({ code: 1, message: `Not found. TRTC callbacks are received at ${CALLBACK_PATH}.` }));

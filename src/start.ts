@@ -1,0 +1,140 @@
+// The server proper: argv + environment -> configuration -> the MCP server on a transport, or the standalone sandbox.
+import { ConfigError, helpText, loadConfig, loadSandboxConfig, sandboxHelpText, startupWarnings, wantsHelp } from './config.js';
+import { registerConfiguredSecrets } from './credentials.js';
+import { createLogger } from './log.js';
+import { createContext } from './server/context.js';
+import { loadManifest } from './server/registry.js';
+import { selectTools } from './server/guard.js';
+import { createCore } from './server/core.js';
+import { VERSION } from './version.js';
+
+async function serve(argv: string[]): Promise<void> {
+  if (wantsHelp(argv)) return void process.stdout.write(helpText(VERSION));
+  if (argv.includes('--version')) return void process.stdout.write(`${VERSION}\n`);
+  const config = loadConfig(argv);
+  registerConfiguredSecrets(config);
+  const log = createLogger({ level: config.logLevel, format: config.logFormat });
+  for (const warning of startupWarnings(config)) log.warn(warning);
+  // Every setting is checked before anything starts (the sandbox, a port).
+  const manifest = await loadManifest();
+  const tools = selectTools(manifest, config);
+  // On stdio the client's first message decides the protocol era: read it, and load that era's server, while the
+  // context starts.
+  const stdio = config.transport === 'stdio' ? (await import('./transports/stdio.js')).listenStdio() : undefined;
+  void stdio?.modern.then((modern): Promise<unknown> => (modern ? import('./server/modern.js') : import('./server/server.js'))).catch(() => undefined);
+  const runtime = await createContext(config, log);
+  const { setUpCallbacks } = await import('./events/setup.js');
+  const callbacks = await setUpCallbacks(runtime.ctx, config, log);
+  const core = createCore(runtime.ctx, tools, manifest);
+  // Each protocol era's SDK line is loaded only when a client speaks it.
+  const legacyServers = async () => {
+    const { createMcpServer } = await import('./server/server.js');
+    return () => createMcpServer(runtime.ctx, core);
+  };
+  const modernServers = async () => (await import('./server/modern.js')).modernServers(runtime.ctx, core);
+
+  let stop: () => Promise<void>;
+  if (stdio) {
+    stop = await stdio.serve({ legacy: async () => (await legacyServers())(), modern: modernServers }, log);
+    // A turn of the event loop first, so that what was sent just before the close and is answered at once still is.
+    void stdio.ended.then(() => setImmediate(() => void shutdown('stdin closed')));
+  } else {
+    const { serveHttp } = await import('./transports/http.js');
+    const handle = await serveHttp({
+      host: config.host,
+      port: config.port,
+      log,
+      newServer: await legacyServers(),
+      newModernServer: await modernServers(),
+      authToken: config.authToken,
+      allowedHosts: config.allowedHosts,
+      allowedOrigins: config.allowedOrigins,
+      maxBodyBytes: config.maxBodyBytes,
+      maxSessions: config.maxSessions,
+      idleTimeoutMs: config.sessionIdle * 1000,
+      replica: config.replicaId,
+      store: runtime.ctx.store,
+      routes: callbacks.route && { [(await import('./events/receiver.js')).CALLBACK_PATH]: callbacks.route },
+    }).catch((err: NodeJS.ErrnoException) => {
+      throw listenProblem(err, config.host, config.port) ?? err;
+    });
+    callbacks.servedAt(handle.url);
+    stop = handle.close;
+  }
+
+  let stopping = false;
+  async function shutdown(why: string) {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { why });
+    await stop().catch(() => undefined);
+    await callbacks.close().catch(() => undefined);
+    await runtime.close();
+    process.exit(0);
+  }
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** A port that cannot be had, said as a setting to change rather than a stack trace. */
+function listenProblem(err: NodeJS.ErrnoException, host: string, port: number): ConfigError | undefined {
+  const where = `${host}:${port}`;
+  if (err.code === 'EADDRINUSE') return new ConfigError(`Port ${port} is already in use on ${host}: stop the program using ${where}, or choose another port with --port (0 picks a free one).`);
+  if (err.code === 'EACCES') return new ConfigError(`Not allowed to listen on ${where} (ports below 1024 need privileges): choose another port with --port.`);
+  if (err.code === 'EADDRNOTAVAIL') return new ConfigError(`Cannot listen on ${host}: this machine has no such address. Choose another with --host.`);
+  return undefined;
+}
+
+async function sandbox(argv: string[]): Promise<void> {
+  if (wantsHelp(argv)) return void process.stdout.write(sandboxHelpText(VERSION));
+  const cfg = loadSandboxConfig(argv);
+  const log = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
+  const { readFileSync } = await import('node:fs');
+  const { randomBytes } = await import('node:crypto');
+  const { startSandbox } = await import('./sandbox/index.js');
+  const { DEFAULT_WORLD } = await import('./sandbox/world.js');
+  let world = DEFAULT_WORLD;
+  if (cfg.world) {
+    try {
+      world = JSON.parse(readFileSync(cfg.world, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`Invalid setting --world: cannot read ${cfg.world} as JSON (${(err as Error).message}).`);
+    }
+  }
+  if (cfg.sdkAppId) world = { apps: [{ ...world.apps[0]!, sdkAppId: cfg.sdkAppId }, ...world.apps.slice(1)] };
+  const account = {
+    secretId: cfg.secretId ?? `sandbox-${randomBytes(6).toString('hex')}`,
+    secretKey: cfg.secretKey ?? randomBytes(24).toString('base64url'),
+  };
+  const callbackKey = cfg.callbackKey ?? randomBytes(24).toString('hex');
+  const callbacks = cfg.callbackUrl ? { url: cfg.callbackUrl, key: callbackKey } : undefined;
+  const sb = await startSandbox({ host: cfg.host, port: cfg.port, world, accounts: [account], sdkSecretKey: cfg.sdkSecretKey, rateLimitScale: cfg.rateLimitScale, site: cfg.site, log, callbacks });
+  const app = [...sb.world.apps.values()][0]!;
+  const generated = (given: unknown) => (given ? '' : ' (generated for this run)');
+  process.stdout.write(
+    [
+      `trtc-mcp sandbox listening on ${sb.url} (${cfg.site} site)`,
+      `  SecretId:      ${account.secretId}`,
+      `  SecretKey:     ${cfg.secretKey ? '(as given)' : `${account.secretKey}${generated(cfg.secretKey)}`}`,
+      `  SdkAppId:      ${app.sdkAppId}`,
+      `  SDK secret key: ${cfg.sdkSecretKey ? '(as given)' : `${app.sdkSecretKey}${generated(cfg.sdkSecretKey)}`}`,
+      `  World:         ${sb.url}_sandbox/world`,
+      ...(callbacks ? [`  Callbacks to:  ${callbacks.url}`, `  Callback key:  ${cfg.callbackKey ? '(as given)' : `${callbackKey} (generated for this run)`}`] : []),
+      '',
+    ].join('\n'),
+  );
+  const stop = async () => {
+    await sb.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+const argv = process.argv.slice(2);
+const run = argv[0] === 'sandbox' ? sandbox(argv.slice(1)) : serve(argv);
+run.catch((err: unknown) => {
+  const message = err instanceof ConfigError ? err.message : `trtc-mcp failed to start: ${(err as Error)?.stack ?? String(err)}`;
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+});
