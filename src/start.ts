@@ -4,7 +4,7 @@ import { registerConfiguredSecrets } from './credentials.js';
 import { createLogger } from './log.js';
 import { createContext } from './server/context.js';
 import { loadManifest } from './server/registry.js';
-import { selectTools } from './server/guard.js';
+import { selectTools } from './guardrails/exposure.js';
 import { createCore } from './server/core.js';
 import { VERSION } from './version.js';
 

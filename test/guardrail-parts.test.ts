@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { worstEffect } from '../tools/define.js';
 import { CATALOG } from '../tools/index.js';
 import { addSecret, clipText, redactText } from '../src/redact.js';
-import { canFillForms, describeIntent, quote } from '../src/server/consent.js';
+import { canFillForms, describeIntent, quote } from '../src/guardrails/consent.js';
 import { annotationsOf } from '../src/server/catalog.js';
-import { Ledger, LEDGER_TTL_MS } from '../src/server/ledger.js';
+import { Ledger, LEDGER_TTL_MS } from '../src/guardrails/ledger.js';
 import { MemoryStore } from '../src/store/memory.js';
-import { appInScope, inScope, roomIdsIn, roomInScope } from '../src/server/scope.js';
+import { appInScope, inScope, roomIdsIn, roomInScope } from '../src/guardrails/scope.js';
 
 describe('effects by argument pattern', () => {
   it.each(CATALOG.filter((d) => d.effectOf || d.bot).map((d) => [d.name, d] as const))('%s: the worst pattern is the declared effect, and the annotations say so', (_name, def) => {

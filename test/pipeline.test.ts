@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { cloudAction } from '../tools/define.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
-import { AuditLog } from '../src/server/audit.js';
-import { ConfirmationTokens } from '../src/server/consent.js';
+import { AuditLog } from '../src/guardrails/audit.js';
+import { ConfirmationTokens } from '../src/guardrails/consent.js';
 import { runTool, type ServerContext } from '../src/server/pipeline.js';
 import { MemoryStore } from '../src/store/memory.js';
 

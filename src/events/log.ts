@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { CALLBACK_GROUPS, CALLBACK_TYPES, callbackDetails } from '../../tools/meanings.js';
 import type { Config } from '../config.js';
-import { scopeRefusal } from '../server/scope.js';
+import { scopeRefusal } from '../guardrails/scope.js';
 import type { LogEntry, Store } from '../store/store.js';
 
 /** A callback body as TRTC sends it; members it adds later are kept as they came. */

@@ -12,8 +12,8 @@ import { genUserSig } from '../signing/usersig.js';
 import { EventFeed } from '../events/feed.js';
 import { NS, openStore, type Store } from '../store/index.js';
 import { VERSION } from '../version.js';
-import { AuditLog } from './audit.js';
-import { ConfirmationTokens } from './consent.js';
+import { AuditLog } from '../guardrails/audit.js';
+import { ConfirmationTokens } from '../guardrails/consent.js';
 import type { ServerContext } from './pipeline.js';
 
 /** Minted bot UserSigs live long enough to enter a room, and no longer. */

@@ -11,7 +11,7 @@ import {
 } from './discovery.js';
 import { similarNames } from './search.js';
 import { SITE_NAMES, SITES } from '../../tools/define.js';
-import { offSite, selectTools } from './guard.js';
+import { offSite, selectTools } from '../guardrails/exposure.js';
 import { failure, runTool, SANDBOX_NOTE, type CallExtra, type ServerContext } from './pipeline.js';
 import { getPrompt, listPrompts } from './prompts.js';
 import { loadCatalog } from './registry.js';

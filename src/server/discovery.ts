@@ -6,11 +6,11 @@ import { z } from 'zod';
 import { SITES, TOOLSET_ABOUT, type Toolset } from '../../tools/define.js';
 import { own } from '../../tools/own.js';
 import type { Config } from '../config.js';
-import { offSite } from './guard.js';
+import { offSite } from '../guardrails/exposure.js';
 import { searchTools } from './search.js';
-import { onSite, type ManifestTool } from './tool-list.js';
+import { DISCOVERY_TOOLSET, onSite, type ManifestTool } from './tool-list.js';
 
-export const DISCOVERY_TOOLSET = 'discovery';
+export { DISCOVERY_TOOLSET };
 
 // Strict, like every catalog tool: a misspelt key ("args" for "arguments") is reported, not dropped, which for
 // call_tool would run the tool without the arguments the agent meant to pass.

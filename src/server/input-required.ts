@@ -11,7 +11,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createRequestStateCodec, inputRequired, inputResponse, type InputRequiredResult } from '@modelcontextprotocol/server';
 import type { ElicitRequest } from '@modelcontextprotocol/sdk/types.js';
 import { NS, StoreUnavailableError } from '../store/store.js';
-import { AskThroughResult, canonicalJson, type ConsentChannel } from './consent.js';
+import { AskThroughResult, canonicalJson, type ConsentChannel } from '../guardrails/consent.js';
 import { protocolError } from './core.js';
 import type { ServerContext } from './pipeline.js';
 

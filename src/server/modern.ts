@@ -3,7 +3,7 @@
 // the log level it wants in its _meta. Consent asks through an input_required result (input-required.ts) when the
 // request's client can fill a form, else through the confirmation token, as in the legacy era.
 import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, Server, type ServerContext as RequestContext } from '@modelcontextprotocol/server';
-import { AskThroughResult, canFillForms, type ElicitationCapability } from './consent.js';
+import { AskThroughResult, canFillForms, type ElicitationCapability } from '../guardrails/consent.js';
 import { CAPABILITIES, isLiveResource, LOG_LEVELS, atLeast, SERVER_INFO, type LogLevel, type SendLog, type ServerCore } from './core.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import { InputRequiredConsent } from './input-required.js';

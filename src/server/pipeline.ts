@@ -12,12 +12,13 @@ import { clipText, redact, redactText } from '../redact.js';
 import { describeIssues, fieldPath, MAX_ARG_DEPTH, tooDeep } from '../validation.js';
 import { StoreUnavailableError, type Store } from '../store/index.js';
 import type { EventFeed } from '../events/feed.js';
-import type { AuditLog } from './audit.js';
+import type { AuditLog } from '../guardrails/audit.js';
 import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
-import { AskThroughResult, decideConsent, describeIntent, needsConsent, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from './consent.js';
-import { effectOfCall, type CallEffect } from './effect.js';
-import { Ledger } from './ledger.js';
-import { checkScope, filterRows, leftOutNote, scopeIsSet, scopeRefusal, type Lookup } from './scope.js';
+import { OPERATOR, whoRecord, type Identity } from '../guardrails/identity.js';
+import { AskThroughResult, decideConsent, describeIntent, needsConsent, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from '../guardrails/consent.js';
+import { effectOfCall, type CallEffect } from '../guardrails/effect.js';
+import { Ledger } from '../guardrails/ledger.js';
+import { checkScope, filterRows, leftOutNote, scopeIsSet, scopeRefusal, type Lookup } from '../guardrails/scope.js';
 import { loadCatalog } from './registry.js';
 import { conform, toolOutputSchema, type Dropped } from './output.js';
 import { fetchAnswer, firstRequest, shapeAnswer, type Progress } from './paging.js';
@@ -47,6 +48,8 @@ export interface CallExtra {
   consent?: ConsentChannel;
   /** Set when the client asked for progress notifications (long multi-page fetches send them). */
   progress?: Progress;
+  /** Who asked, as the edge admitted them; the operator when unset. */
+  identity?: Identity;
 }
 
 export const SANDBOX_NOTE = 'Sandbox: this answer comes from the local TRTC emulator, not from Tencent Cloud.';
@@ -69,7 +72,7 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
     ctx.log.error('tool call failed unexpectedly', { tool: def.name, error: message });
     if (def.effect !== 'read') {
       const raw = args && typeof args === 'object' ? (args as Record<string, unknown>) : {};
-      ctx.audit.record({ tool: def.name, api: apiName(def), effect: def.effect, args: raw, outcome: 'internal', consent: 'unknown', ms: Date.now() - started });
+      ctx.audit.record({ tool: def.name, api: apiName(def), effect: def.effect, args: raw, outcome: 'internal', consent: 'unknown', ms: Date.now() - started, by: whoRecord(extra.identity ?? OPERATOR) });
     }
     return withSandboxNote(ctx, failure(explainFailure(def, err)));
   }
@@ -78,6 +81,7 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
 async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: CallExtra): Promise<CallToolResult> {
   const started = Date.now();
   const { config } = ctx;
+  const by = whoRecord(extra.identity ?? OPERATOR);
   let effect = def.effect;
   let consent = 'not-required';
   let app: number | undefined;
@@ -85,8 +89,8 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   let auditArgs: Record<string, unknown> = args && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : {};
   const finish = (result: CallToolResult, outcome: string, requestId?: string) => {
     const ms = Date.now() - started;
-    ctx.log.info('tool call', { tool: def.name, outcome, ms, requestId });
-    if (def.effect !== 'read') ctx.audit.record({ tool: def.name, api: apiName(def), effect, app, args: auditArgs, outcome, requestId, consent, ms });
+    ctx.log.info('tool call', { tool: def.name, outcome, ms, requestId, by: by.subject });
+    if (def.effect !== 'read') ctx.audit.record({ tool: def.name, api: apiName(def), effect, app, args: auditArgs, outcome, requestId, consent, ms, by });
     return withSandboxNote(ctx, result);
   };
   const refuse = (why: string, outcome: string) => finish(failure(`Refused: ${why} Nothing was sent.`), outcome);

@@ -7,7 +7,7 @@ import type { AiProfiles } from '../../tools/define.js';
 import { own } from '../../tools/own.js';
 import { MAX_NUMERIC_ROOM } from '../../tools/room-id.js';
 import { isoTime, parseInstant } from '../../tools/time.js';
-import { quote } from './consent.js';
+import { quote } from '../guardrails/consent.js';
 import type { ServerContext } from './pipeline.js';
 
 /** Thrown for arguments a prompt cannot take; the server answers it as invalid params. */

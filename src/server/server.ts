@@ -8,7 +8,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { serveEventSubscriptions } from '../events/subscriptions.js';
 import { atLeast, CAPABILITIES, protocolError, SERVER_INFO, type LogLevel, type ServerCore } from './core.js';
-import { canFillForms } from './consent.js';
+import { canFillForms } from '../guardrails/consent.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import type { CallExtra, ServerContext } from './pipeline.js';
 

@@ -4,6 +4,9 @@ import type { ToolAnnotations } from './catalog.js';
 
 export type JsonSchema = Record<string, unknown>;
 
+/** The toolset of search_tools, describe_tool and call_tool: always listed. */
+export const DISCOVERY_TOOLSET = 'discovery';
+
 /** A tool as listed, plus its toolset (which the server uses and strips before listing). */
 export interface ManifestTool {
   name: string;

@@ -4,7 +4,7 @@
 // A target that cannot be resolved is refused. Lists are cut down to the rooms in scope.
 import type { Placement, TargetRef, ToolDef } from '../../tools/define.js';
 import type { Config } from '../config.js';
-import { appIdField } from './catalog.js';
+import { appIdField } from '../server/catalog.js';
 import type { Ledger } from './ledger.js';
 
 export type ScopeConfig = Pick<Config, 'allowApps' | 'allowRooms'>;

@@ -3,6 +3,7 @@
 // capped, saying what it left out. Each replica keeps its own trail, and each record names the replica.
 import { openSync, writeSync } from 'node:fs';
 import { redact } from '../redact.js';
+import type { whoRecord } from './identity.js';
 
 export interface AuditRecord {
   tool: string;
@@ -15,6 +16,8 @@ export interface AuditRecord {
   /** How consent was obtained: not-required, elicitation, token, policy-off; or why the call stopped. */
   consent: string;
   ms: number;
+  /** Who asked (never a credential). */
+  by: ReturnType<typeof whoRecord>;
 }
 
 /** The longest audit line, in bytes: a call with a huge argument (200,000 user IDs) must not make a huge record. */

@@ -6,7 +6,6 @@
 // - token: for clients that cannot ask their user, a preview and a single-use confirmation token that the agent
 //   relays; the operator may turn this channel off (--consent-channel elicitation-only).
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Effect, ToolDef } from '../../tools/define.js';
 import { clipText, redact, redactText } from '../redact.js';
 import { NS, StoreUnavailableError, type Store } from '../store/index.js';
@@ -20,9 +19,25 @@ export function needsConsent(effect: Effect, policy: ConsentPolicy): boolean {
   return policy === 'mutating' || effect === 'destructive';
 }
 
+/** A form question for the human, in the shape both protocol eras' elicitation carries. */
+export interface ConsentQuestion {
+  message: string;
+  requestedSchema: {
+    type: 'object';
+    properties: Record<string, { type: 'string'; title?: string } | { type: 'boolean'; title?: string; default?: boolean }>;
+    required?: string[];
+  };
+}
+
+/** The human's answer as the client returns it; anything but a clear accept with valid content is a refusal. */
+export interface ConsentAnswer {
+  action: string;
+  content?: Record<string, unknown>;
+}
+
 /** How a session reaches its human. */
 export type ConsentChannel =
-  | { kind: 'elicitation'; ask(params: ElicitRequest['params']): Promise<ElicitResult> }
+  | { kind: 'elicitation'; ask(params: ConsentQuestion): Promise<ConsentAnswer> }
   | { kind: 'token' };
 
 /**
@@ -31,7 +46,7 @@ export type ConsentChannel =
  * the client's retry of the same call.
  */
 export class AskThroughResult extends Error {
-  constructor(readonly params: ElicitRequest['params']) {
+  constructor(readonly params: ConsentQuestion) {
     super('consent is asked through the result of the call');
   }
 }
@@ -191,9 +206,9 @@ async function askHuman(channel: Extract<ConsentChannel, { kind: 'elicitation' }
   const requestedSchema = typed !== undefined
     ? { type: 'object', properties: { confirm: { type: 'string', title: `Type ${quote(typed)} to confirm` } }, required: ['confirm'] }
     : { type: 'object', properties: { confirm: { type: 'boolean', title: 'Proceed', default: false } }, required: ['confirm'] };
-  let result: ElicitResult;
+  let result: ConsentAnswer;
   try {
-    result = await channel.ask({ message, requestedSchema } as ElicitRequest['params']);
+    result = await channel.ask({ message, requestedSchema } as ConsentQuestion);
   } catch (err) {
     // The store being away is no answer of the human's: the pipeline refuses the call for it.
     if (err instanceof AskThroughResult || err instanceof StoreUnavailableError) throw err;

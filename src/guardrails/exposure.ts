@@ -1,8 +1,7 @@
 // Which tools are exposed. Which targets the server may touch is scope.ts.
 import { SITE_NAMES, TOOLSETS, type Site } from '../../tools/define.js';
 import { ConfigError, type Config } from '../config.js';
-import { DISCOVERY_TOOLSET } from './discovery.js';
-import { onSite, type ManifestTool } from './tool-list.js';
+import { DISCOVERY_TOOLSET, onSite, type ManifestTool } from '../server/tool-list.js';
 
 /** Why a tool is not offered on this site, or undefined when it is. */
 export function offSite(t: Pick<ManifestTool, 'name' | 'sites'>, site: Site): string | undefined {
