@@ -184,6 +184,28 @@ describe('the receiver', () => {
   });
 });
 
+describe('times a callback carries', () => {
+  it.each<[string, Record<string, unknown>]>([
+    ['EventMsTs 1e16 (past what a Date holds)', { EventMsTs: 1e16 }],
+    ['EventMsTs -1e16', { EventMsTs: -1e16 }],
+    ['EventTs 1e14 seconds', { EventTs: 1e14, EventMsTs: undefined }],
+    ['EventMsTs as text', { EventMsTs: 'soon' }],
+    ['EventMsTs as an object', { EventMsTs: { t: 1 } }],
+  ])('%s is kept as "no time", and the event is still shown and listed', async (_label, info) => {
+    const { url, store } = await receiver();
+    expect((await post(url, body(info))).status).toBe(200);
+    expect((await post(url, body({ UserId: 'bob' }))).status).toBe(200);
+    const entries = await stored(store);
+    expect(entries).toHaveLength(2);
+    const shown = entries.map(present);
+    expect(shown[0]!.occurredAt).toBeUndefined();
+    expect(shown[0]!.meaning).toMatch(/entered a room/);
+    expect(shown[1]!.occurredAt).toBe(new Date(T0).toISOString());
+    const r = await scan(store, { allowApps: [], allowRooms: [], eventsMax: 1000, eventsMaxAge: 86_400 }, APP, { limit: 10, filter: {} });
+    expect(r.entries).toHaveLength(2);
+  });
+});
+
 describe('the event log', () => {
   const config = { allowApps: [], allowRooms: [], eventsMax: 100, eventsMaxAge: 600, callbacksRate: 1000 };
   const event = (i: number, RoomId: number | string = 1234): StoredEvent => ({

@@ -2,6 +2,7 @@
 // the shape agents see them in. Decoding happens on read, so better tables apply to events already stored.
 import { createHash } from 'node:crypto';
 import { CALLBACK_GROUPS, CALLBACK_TYPES, callbackDetails } from '../../tools/meanings.js';
+import { isInstant } from '../../tools/time.js';
 import type { Config } from '../config.js';
 import { scopeRefusal } from '../guardrails/scope.js';
 import type { LogEntry, Store } from '../store/store.js';
@@ -95,7 +96,8 @@ export const UNTRUSTED_NOTE =
 
 const DETAIL_WORDS: Record<string, string> = { role: 'role', reason: 'reason:', terminal: 'on', userType: 'with', status: 'status:', leaveCode: 'why:' };
 
-const iso = (ms: number) => (Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : undefined);
+/** A time the callback carried, as text; one that is malformed or out of range is no time, never a failed read. */
+const iso = (ms: number) => (isInstant(ms) && ms > 0 ? new Date(ms).toISOString() : undefined);
 
 export function present({ seq, time, entry }: LogEntry<StoredEvent>): AgentEvent {
   const { EventGroupId: group, EventType: type, EventInfo: info } = entry.body;
@@ -107,7 +109,7 @@ export function present({ seq, time, entry }: LogEntry<StoredEvent>): AgentEvent
     : `Event type ${type} of the ${CALLBACK_GROUPS[group] ?? `unknown (${group})`} group, which this server's tables do not describe; its fields are under untrusted`;
   return {
     cursor: seq,
-    receivedAt: new Date(time).toISOString(),
+    receivedAt: iso(time) ?? 'unknown',
     occurredAt: iso(ms),
     SdkAppId: entry.app,
     group,
