@@ -32,6 +32,8 @@ const int = (min: number, max: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 const authTokenSchema = z.string().min(16, 'must have at least 16 characters');
+/** The shortest callback key accepted: it is the callbacks' only authentication. */
+export const MIN_CALLBACK_KEY = 16;
 
 /**
  * An origin as browsers send it, normalised: scheme://host[:port], lower case, default port left out. Undefined for
@@ -127,7 +129,7 @@ const SETTINGS = {
   maxSessions: { flag: 'max-sessions', env: ['TRTC_MCP_MAX_SESSIONS'], schema: int(1, 100_000), default: 1000, help: 'Most concurrent HTTP sessions' },
   sessionIdle: { flag: 'session-idle', env: ['TRTC_MCP_SESSION_IDLE'], schema: int(10, 86_400), default: 1800, help: 'Seconds after which an idle HTTP session is closed' },
   // TRTC event callbacks.
-  callbackKey: { env: ['TRTC_CALLBACK_KEY'], schema: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be letters and digits, as set in the TRTC console'), secret: true, help: 'Callback key from the TRTC console; callbacks are received (at /callbacks) only when it is set, and only if signed with it' },
+  callbackKey: { env: ['TRTC_CALLBACK_KEY'], schema: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be letters and digits, as set in the TRTC console').min(MIN_CALLBACK_KEY, `must have at least ${MIN_CALLBACK_KEY} characters (a short key is guessed online in seconds; the TRTC console makes 32)`), secret: true, help: 'Callback key from the TRTC console; callbacks are received (at /callbacks) only when it is set, and only if signed with it' },
   callbacksListen: { flag: 'callbacks-listen', env: ['TRTC_MCP_CALLBACKS_LISTEN'], schema: z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be HOST:PORT'), help: 'Receive TRTC callbacks on a port of their own, HOST:PORT (needed when MCP runs over stdio; with HTTP they arrive at /callbacks on the MCP port)' },
   callbacksRate: { flag: 'callbacks-rate', env: ['TRTC_MCP_CALLBACKS_RATE'], schema: int(1, 1_000_000), default: 1000, help: 'Most signed callbacks stored per second; more are answered 429, and TRTC retries them' },
   eventsMax: { flag: 'events-max', env: ['TRTC_MCP_EVENTS_MAX'], schema: int(100, 1_000_000), default: 10_000, help: 'Events kept per app; the oldest go first' },
