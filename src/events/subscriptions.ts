@@ -5,7 +5,7 @@ import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextp
 import type { ServerContext } from '../server/pipeline.js';
 import { EventFeed } from './feed.js';
 import { eventLog, scan } from './log.js';
-import { check, parseEventUri, type Target } from './resources.js';
+import { check, eventTarget, type Target } from './resources.js';
 
 /** Lets the clients of one MCP session subscribe to event resources. Subscriptions end with the session. */
 export function serveEventSubscriptions(server: Server, ctx: ServerContext, protocolError: (code: number, message: string) => Error): void {
@@ -26,7 +26,7 @@ export function serveEventSubscriptions(server: Server, ctx: ServerContext, prot
 
   server.setRequestHandler(SubscribeRequestSchema, async (request) => {
     const { uri } = request.params;
-    const target = parseEventUri(uri);
+    const target = eventTarget(ctx, uri);
     if (!target) throw protocolError(-32602, `Only event resources (trtc://apps/{SdkAppId}/rooms/{RoomId}/events, .../tasks/{TaskId}/events) change; ${uri} cannot be subscribed to.`);
     try {
       check(ctx, target);

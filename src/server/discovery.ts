@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { SITES, TOOLSET_ABOUT, type Toolset } from '../../tools/define.js';
 import { own } from '../../tools/own.js';
 import type { Config } from '../config.js';
-import { offSite } from '../guardrails/exposure.js';
+import { modeRefusal, offSite } from '../guardrails/exposure.js';
 import { searchTools } from './search.js';
 import { DISCOVERY_TOOLSET, onSite, type ManifestTool } from './tool-list.js';
 
@@ -97,11 +97,11 @@ export async function searchAnswer(
   return jsonResult({ results }, true);
 }
 
-/** Why a tool of this server cannot be called here, when the reason may be told: read-only mode. */
+/** Why a tool of this server cannot be called here, when the reason may be told: read-only mode (the deny list hides). */
 export function readOnlyRefusal(name: string, manifest: readonly ManifestTool[], config: Pick<Config, 'readOnly' | 'denyTools'>): string | undefined {
   const tool = manifest.find((t) => t.name === name);
-  if (!tool || !config.readOnly || tool.annotations.readOnlyHint || config.denyTools.includes(name)) return undefined;
-  return `Refused: ${name} changes state, and this server runs read-only (--read-only). Nothing was sent.`;
+  const refused = tool && modeRefusal(config, { name, effect: effectOf(tool) });
+  return refused?.outcome === 'refused:read-only' ? `Refused: ${refused.why} Nothing was sent.` : undefined;
 }
 
 /**

@@ -15,10 +15,11 @@ import type { EventFeed } from '../events/feed.js';
 import type { AuditLog } from '../guardrails/audit.js';
 import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
 import { OPERATOR, whoRecord, type Identity } from '../guardrails/identity.js';
-import { AskThroughResult, decideConsent, describeIntent, needsConsent, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from '../guardrails/consent.js';
+import { AskThroughResult, consentBinding, decideConsent, describeIntent, needsConsent, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from '../guardrails/consent.js';
 import { effectOfCall, type CallEffect } from '../guardrails/effect.js';
 import { Ledger } from '../guardrails/ledger.js';
 import { checkScope, filterRows, leftOutNote, scopeIsSet, scopeRefusal, type Lookup } from '../guardrails/scope.js';
+import { modeRefusal } from '../guardrails/exposure.js';
 import { loadCatalog } from './registry.js';
 import { conform, toolOutputSchema, type Dropped } from './output.js';
 import { fetchAnswer, firstRequest, shapeAnswer, type Progress } from './paging.js';
@@ -96,8 +97,8 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   const refuse = (why: string, outcome: string) => finish(failure(`Refused: ${why} Nothing was sent.`), outcome);
 
   // Mode: read-only and the deny list hold on every path into the pipeline.
-  if (config.readOnly && def.effect !== 'read') return refuse(`${def.name} changes state, and this server runs read-only.`, 'refused:read-only');
-  if (config.denyTools.includes(def.name)) return refuse(`${def.name} is on this server's deny list.`, 'refused:denied');
+  const mode = modeRefusal(config, def);
+  if (mode) return refuse(mode.why, mode.outcome);
 
   // Validate: nothing is sent unless every field passes. Nesting is bounded first, so that no later step recurses
   // through thousands of levels.
@@ -175,7 +176,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   // Consent.
   if (consent === 'pending') {
     const request = {
-      tool: def.name, app, args: params, effect,
+      tool: def.name, app, args: params, effect, reason: called.why,
       // The human sees the arguments; a key the agent passed inline is masked there too.
       intent: redactText(describeIntent(def, app, params, effect, called.why)),
       typed: def.confirmField !== undefined ? String(params[def.confirmField]) : undefined,
@@ -183,7 +184,25 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
     let decision: ConsentDecision;
     try {
       decision = await decideConsent(ctx.tokens, config.consentChannel, request, extra.consent ?? { kind: 'token' }, confirmationToken);
+      // A human who was asked in this call took time to answer: what the call does is judged again, and consent
+      // given to something else does not count. (A token or a requestState was judged against this call already.)
+      if (decision.granted && decision.how === 'elicitation') {
+        const now = await effectOfCall(def, params, app, ledger, catalog, lookup);
+        if (consentBinding(request) !== consentBinding({ ...request, effect: now.effect, reason: now.why })) {
+          consent = 'elicitation-stale';
+          effect = now.effect;
+          return refuse(
+            `what ${def.name} would do changed while the user was deciding (now: ${now.effect}${now.why ? `: ${now.why}` : ''}), so their answer was about another action. Call again to ask them about this one.`,
+            'refused:consent',
+          );
+        }
+      }
     } catch (err) {
+      if (err instanceof AskThroughResult) {
+        // The question goes out in the result; the attempt is on record now, its answer when the call comes back.
+        consent = 'asked-in-result';
+        finish(failure('Consent is asked through an input_required result.'), 'input-required');
+      }
       if (err instanceof StoreUnavailableError) return refuse(`${err.message}, so consent cannot be checked (a confirmation token or requestState is single use). Retry once it is back.`, 'refused:store');
       throw err;
     }
@@ -214,6 +233,18 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   } catch (err) {
     return finish(failure(explainFailure(def, err, describeCounterpart(def, catalog))), errorCode(err), (err as { requestId?: string }).requestId);
   }
+}
+
+/**
+ * Records a write attempt refused before it reached runTool: a tool the server does not offer (denied, read-only,
+ * unlisted, of the other site), or a requestState that does not fit its call. Every write attempt is audited,
+ * whichever path refused it.
+ */
+export async function auditRefused(ctx: ServerContext, name: string, args: unknown, outcome: string, consent: string, extra: CallExtra): Promise<void> {
+  const def = (await loadCatalog()).get(name);
+  if (!def || def.effect === 'read') return;
+  const raw = args && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : {};
+  ctx.audit.record({ tool: def.name, api: apiName(def), effect: def.effect, args: raw, outcome, consent, ms: 0, by: whoRecord(extra.identity ?? OPERATOR) });
 }
 
 /** Puts what a successful call started into the ledger; the call went through, so a failure here is only logged. */

@@ -13,9 +13,10 @@ import type { ServerContext } from './pipeline.js';
 /** Thrown for arguments a prompt cannot take; the server answers it as invalid params. */
 export class PromptArgumentError extends Error {}
 
-/** What a prompt is written for: which tools are listed, and the operator's AI profiles. */
+/** What a prompt is written for: which tools are listed, which can be called at all, and the operator's AI profiles. */
 interface Setting {
   listed: ReadonlySet<string>;
+  callable: ReadonlySet<string>;
   profiles?: AiProfiles;
 }
 
@@ -47,8 +48,9 @@ const RULES: Record<Exclude<Kind, 'llmProfile' | 'ttsProfile'>, [(v: string) => 
 
 const isNumericRoom = (id: string) => /^[1-9]\d{0,9}$/.test(id) && Number(id) <= MAX_NUMERIC_ROOM;
 
-/** How the prompt names a tool: by name when it is listed, else through call_tool. */
-const reach = (s: Setting, tool: string) => (s.listed.has(tool) ? tool : `call_tool with name "${tool}"`);
+/** How the prompt names a tool: by name when it is listed, else through call_tool; a tool denied here is named as such. */
+const reach = (s: Setting, tool: string) =>
+  s.listed.has(tool) ? tool : s.callable.has(tool) ? `call_tool with name "${tool}"` : `${tool} (this server does not offer it: skip this step and tell me)`;
 /** A numeric room's tools, or the ...ByStrRoomId twin for a string room. */
 const roomTool = (s: Setting, tool: string, room: string) => reach(s, isNumericRoom(room) ? tool : `${tool}ByStrRoomId`);
 /** The room as the room tools take it: RoomId 1234, or the string-room twin's member. */
@@ -149,10 +151,10 @@ function argsOf(p: PromptDef, s: Pick<Setting, 'profiles'>): ArgDef[] {
   });
 }
 
-const settingOf = (ctx: ServerContext, listed: ReadonlySet<string>): Setting => ({ listed, profiles: ctx.wireEnv(ctx.config.sdkAppId).profiles });
+const settingOf = (ctx: ServerContext, listed: ReadonlySet<string>, callable: ReadonlySet<string>): Setting => ({ listed, callable, profiles: ctx.wireEnv(ctx.config.sdkAppId).profiles });
 
 export function listPrompts(ctx: ServerContext): Prompt[] {
-  const s = settingOf(ctx, new Set());
+  const s = settingOf(ctx, new Set(), new Set());
   return Object.entries(PROMPTS).map(([name, p]) => ({
     name,
     description: p.description,
@@ -161,10 +163,10 @@ export function listPrompts(ctx: ServerContext): Prompt[] {
 }
 
 /** The prompt's messages, or undefined for an unknown name; PromptArgumentError for arguments it cannot take. */
-export function getPrompt(ctx: ServerContext, listed: ReadonlySet<string>, name: string, args: Record<string, string> = {}): GetPromptResult | undefined {
+export function getPrompt(ctx: ServerContext, listed: ReadonlySet<string>, callable: ReadonlySet<string>, name: string, args: Record<string, string> = {}): GetPromptResult | undefined {
   const p = own(PROMPTS, name);
   if (!p) return undefined;
-  const s = settingOf(ctx, listed);
+  const s = settingOf(ctx, listed, callable);
   const defs = argsOf(p, s);
   const problems: string[] = [];
   const missing = defs.filter((a) => a.required && !own(args, a.name)).map((a) => a.name);

@@ -181,18 +181,18 @@ export class FileStore implements Store {
           cache = (await this.refresh(log))!;
         }
         // A line a process began and never finished (it died mid-write) is closed, and holds its place unread.
-        const size = statSync(join(dir, 'entries.jsonl')).size;
-        const torn = size > cache.offset;
-        if (torn) cache.lines.push(unreadable(cache));
+        const torn = statSync(join(dir, 'entries.jsonl')).size > cache.offset;
+        const next = cache.base + cache.lines.length + (torn ? 1 : 0) + 1;
         const opts = batch.at(-1)!.opts;
         const keptBase = cache.base + dropped(cache, opts, now);
         const lines: LogLine[] = [];
         const added = new Map<string, number>();
+        const kept = cache.keys;
         const results = batch.map(({ entry, opts: { dedupeKey: k } }) => {
           // A key seen in what the log keeps, or earlier in this batch, is a duplicate.
-          const seen = k === undefined ? undefined : (added.get(k) ?? cache.keys.get(k));
+          const seen = k === undefined ? undefined : (added.get(k) ?? kept.get(k));
           if (seen !== undefined && (added.has(k!) || seen > keptBase)) return { seq: seen, duplicate: true };
-          const line: LogLine = { seq: cache.base + cache.lines.length + lines.length + 1, time: now, ...(k !== undefined ? { k } : {}), entry };
+          const line: LogLine = { seq: next + lines.length, time: now, ...(k !== undefined ? { k } : {}), entry };
           lines.push(line);
           if (k !== undefined) added.set(k, line.seq);
           return { seq: line.seq, duplicate: false };
@@ -200,10 +200,8 @@ export class FileStore implements Store {
         if (lines.length || torn) {
           const text = `${torn ? '\n' : ''}${lines.map((l) => `${JSON.stringify(l)}\n`).join('')}`;
           await appendFile(join(dir, 'entries.jsonl'), text);
-          // Under the lock nobody else appends, so this process's view extends by exactly what it wrote.
-          cache.lines.push(...lines);
-          for (const l of lines) if (l.k !== undefined) cache.keys.set(l.k, l.seq);
-          cache.offset = size + Buffer.byteLength(text);
+          // Read back rather than pushed: a read in this process may already have taken in what was written.
+          cache = (await this.refresh(log))!;
         }
         // Compaction rewrites the file; it runs once a quarter of the bound (or 64 lines) is dead, not per append.
         if (dropped(cache, opts, now) >= Math.max(64, opts.maxEntries / 4)) await this.compact(log, dir, opts, now);
