@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { SITES, TOOLSETS, type Site } from '../tools/define.js';
+import { parseRoomPattern } from './guardrails/room-pattern.js';
 
 export const CLOUD_DOMAINS = ['trtc.intl.tencentcloudapi.com', 'trtc.tencentcloudapi.com'] as const;
 type CloudDomain = (typeof CLOUD_DOMAINS)[number];
@@ -54,6 +55,12 @@ const origin = z.string().transform((v, ctx) => {
   const normal = normalizeOrigin(v);
   if (!normal) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not an origin like https://app.example.com or http://localhost:5173` });
   return normal ?? z.NEVER;
+});
+
+/** One --allow-rooms pattern, checked here so that a pattern that could mean either kind of room stops the start. */
+const roomPattern = z.string().superRefine((v, ctx) => {
+  const parsed = parseRoomPattern(v);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
 });
 
 /**
@@ -108,7 +115,8 @@ const SETTINGS = {
   tools: { flag: 'tools', env: ['TRTC_MCP_TOOLS'], schema: list, default: [...DEFAULT_TOOLS], help: 'Comma-separated tools to list in addition to the toolsets ("" for none)' },
   denyTools: { flag: 'deny-tools', env: ['TRTC_MCP_DENY_TOOLS'], schema: list, default: [], help: 'Comma-separated tools never to expose' },
   allowApps: { flag: 'allow-apps', env: ['TRTC_MCP_ALLOW_APPS'], schema: list.pipe(z.array(z.string().regex(/^\d+$/, 'must be numeric SdkAppIds').transform(Number))), default: [], help: 'Comma-separated SdkAppIds the server may touch (empty: any)' },
-  allowRooms: { flag: 'allow-rooms', env: ['TRTC_MCP_ALLOW_ROOMS'], schema: list, default: [], help: 'Comma-separated room ID patterns the server may touch, * matches anything (empty: any)' },
+  allowRooms: { flag: 'allow-rooms', env: ['TRTC_MCP_ALLOW_ROOMS'], schema: list.pipe(z.array(roomPattern)), default: [], help: 'Comma-separated rooms the server may touch (empty: any). Numeric and string rooms are different rooms: 1234 or 12* means numeric rooms, str:1234 or str:team-* string rooms (a pattern with other characters than digits and * is a string room pattern); * matches any characters' },
+  allowAccountWide: { flag: 'allow-account-wide', env: ['TRTC_MCP_ALLOW_ACCOUNT_WIDE'], schema: bool, default: false, help: 'With --allow-apps, also allow what reaches the whole account rather than one app: AllApps reads and voiceprints' },
   dryRun: { flag: 'dry-run', env: ['TRTC_MCP_DRY_RUN'], schema: bool, default: false, help: 'Show each request that would be sent, with secrets redacted, and send nothing' },
   confirm: { flag: 'confirm', env: ['TRTC_MCP_CONFIRM'], schema: z.enum(['none', 'destructive', 'mutating']), default: 'destructive', help: 'What needs human consent first: destructive actions, every mutating action, or none (needs --dangerously-skip-consent)' },
   dangerouslySkipConsent: { flag: 'dangerously-skip-consent', env: ['TRTC_MCP_DANGEROUSLY_SKIP_CONSENT'], schema: bool, default: false, help: 'Run destructive actions without asking anyone. Dangerous.' },

@@ -249,7 +249,7 @@ describe('modes and scope', () => {
     const client = await connect(['--allow-rooms', 'class-*']);
     let r: Awaited<ReturnType<typeof client.callTool>> | undefined;
     expect(await sent(async () => (r = await client.callTool({ name: 'SetUserBlocked', arguments: { RoomId: 1234, UserId: 'bob', IsMute: 1 } })))).toBe(0);
-    expect(text(r!)).toMatch(/room "1234" is outside the rooms this server may touch \(class-\*\)/);
+    expect(text(r!)).toMatch(/Refused: room 1234 is outside the rooms this server may touch \(class-\*\)/);
     expect(await sent(() => client.callTool({ name: 'SetUserBlockedByStrRoomId', arguments: { StrRoomId: 'class-101', UserId: 's1', IsMute: 1 } }))).toBe(1);
   });
 

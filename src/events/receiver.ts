@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import { FixedWindowCounter, rateWindow } from '../rate-limit.js';
 import { StoreUnavailableError, type Store } from '../store/store.js';
-import { dedupeKey, eventLog, retention, scopeProblem, type CallbackBody, type EventSettings, type StoredEvent } from './log.js';
+import { dedupeKey, eventLog, eventRoom, retention, scopeProblem, type CallbackBody, type EventSettings, type StoredEvent } from './log.js';
 import { verifyCallback } from './signature.js';
 
 /** Where callbacks are received, on the MCP HTTP port and on a --callbacks-listen port alike. */
@@ -208,7 +208,7 @@ export function createCallbackReceiver(opts: ReceiverOptions): CallbackReceiver 
       if (Number.isFinite(sentAt) && sentAt > 0 && Math.abs(now() - (sentAt < 1e12 ? sentAt * 1000 : sentAt)) > REPLAY_WINDOW_MS) {
         throw new Refusal(403, 'stale', `CallbackTs is more than ${REPLAY_WINDOW_MS / 60_000} minutes from this server's clock (a replay, or a wrong clock)`);
       }
-      if (scopeProblem(config, app, body.EventInfo.RoomId) !== undefined) {
+      if (scopeProblem(config, app, eventRoom(body)) !== undefined) {
         // Acknowledged, so TRTC stops retrying, but not stored: this server may not see that app or room.
         stats.outOfScope++;
         return answer(200, { code: 0 });

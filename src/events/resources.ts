@@ -2,6 +2,7 @@
 // Free of any MCP SDK at run time, so that either protocol era can read them.
 import type { ReadResourceResult, ResourceTemplate } from '@modelcontextprotocol/sdk/types.js';
 import { eventsOffered } from '../guardrails/exposure.js';
+import { room } from '../guardrails/scope.js';
 import type { ServerContext } from '../server/pipeline.js';
 import { present, scan, scopeProblem, UNTRUSTED_NOTE, type EventFilter } from './log.js';
 
@@ -53,7 +54,8 @@ export function parseEventUri(uri: string): Target | undefined {
 export class EventResourceRefusal extends Error {}
 
 export const check = (ctx: ServerContext, t: Target) => {
-  const why = scopeProblem(ctx.config, t.app, t.filter.RoomId);
+  // A URI names a room by its text, which may be either kind; each event is then shown only if its own room is in scope.
+  const why = scopeProblem(ctx.config, t.app, t.filter.RoomId === undefined ? undefined : room(t.filter.RoomId));
   if (why) throw new EventResourceRefusal(`Refused: ${why}`);
 };
 

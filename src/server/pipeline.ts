@@ -18,7 +18,7 @@ import { OPERATOR, whoRecord, type Identity } from '../guardrails/identity.js';
 import { AskThroughResult, consentBinding, decideConsent, describeIntent, needsConsent, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from '../guardrails/consent.js';
 import { effectOfCall, type CallEffect } from '../guardrails/effect.js';
 import { Ledger } from '../guardrails/ledger.js';
-import { checkScope, filterRows, leftOutNote, scopeIsSet, scopeRefusal, type Lookup } from '../guardrails/scope.js';
+import { checkScope, filterRows, kindsOf, leftOutNote, roomsIn, scopeIsSet, scopeRefusal, type Lookup } from '../guardrails/scope.js';
 import { modeRefusal } from '../guardrails/exposure.js';
 import { loadCatalog } from './registry.js';
 import { conform, toolOutputSchema, type Dropped } from './output.js';
@@ -126,7 +126,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
 
   // Every app under the account is in scope only when no app scope is set.
   if (allApps === true) {
-    const outside = scopeRefusal(config, 'all', params);
+    const outside = scopeRefusal(config, 'all', roomsIn(def, params));
     if (outside) return refuse(outside, 'refused:scope');
   }
 
@@ -252,7 +252,8 @@ async function remember(ctx: ServerContext, ledger: Ledger, def: ToolDef, body: 
   const started = app !== undefined ? def.started?.(body, params) : undefined;
   if (!started?.length) return;
   try {
-    await ledger.recordStarted(started, app!, describeCounterpart(def, catalog));
+    const named = roomsIn(def, params);
+    await ledger.recordStarted(started, app!, describeCounterpart(def, catalog), (rooms) => kindsOf(rooms, named));
   } catch (err) {
     ctx.log.warn('could not record what this call started in the ledger', { tool: def.name, error: (err as Error).message });
   }
