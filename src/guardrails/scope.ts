@@ -161,7 +161,7 @@ export interface ScopeVerdict {
  * Checks a call against the scope: its app, the rooms its arguments name, and the app and rooms of every target it
  * names by ID. `app` is the app the call addresses (undefined for a Cloud API tool that takes none).
  */
-export async function checkScope(io: ScopeIO, def: ToolDef, params: Record<string, unknown>, wire: Record<string, unknown>, app: number | undefined): Promise<ScopeVerdict> {
+export async function checkScope(io: ScopeIO, def: ToolDef, params: Record<string, unknown>, wire: Record<string, unknown>, app: number | 'all' | undefined): Promise<ScopeVerdict> {
   const { config } = io;
   const resolved = { ledger: 0, lookup: 0 };
   if (!scopeIsSet(config)) return { resolved };
@@ -169,7 +169,8 @@ export async function checkScope(io: ScopeIO, def: ToolDef, params: Record<strin
   // absent or optional on the wire, the service finds a task by its ID alone, so the target's app decides too.
   const field = appIdField(def);
   const named = roomsIn(def, params);
-  const direct = (def.ownedByAccount ? appRefusal(config, 'account') : def.api.kind === 'rest' || field ? appRefusal(config, app) : undefined) ?? roomsRefusal(config, named);
+  const direct = (def.ownedByAccount ? appRefusal(config, 'account') : def.api.kind === 'rest' || field || app === 'all' ? appRefusal(config, app) : undefined) ?? roomsRefusal(config, named);
+  if (app === 'all') return direct ? { refusal: direct, resolved } : { resolved };
   if (direct) return { refusal: direct, resolved };
   const appFromTarget = def.api.kind === 'cloud' && (!field || def.input.shape[field]?.safeParse(undefined).success === true);
   const picked = def.roomArgument;

@@ -18,7 +18,7 @@ import { OPERATOR, whoRecord, type Identity } from '../guardrails/identity.js';
 import { AskThroughResult, consentBinding, decideConsent, describeIntent, needsConsent, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from '../guardrails/consent.js';
 import { effectOfCall, type CallEffect } from '../guardrails/effect.js';
 import { Ledger } from '../guardrails/ledger.js';
-import { checkScope, filterRows, kindsOf, leftOutNote, roomsIn, scopeIsSet, scopeRefusal, type Lookup } from '../guardrails/scope.js';
+import { checkScope, filterRows, kindsOf, leftOutNote, roomsIn, scopeIsSet, type Lookup } from '../guardrails/scope.js';
 import { modeRefusal } from '../guardrails/exposure.js';
 import { loadCatalog } from './registry.js';
 import { conform, toolOutputSchema, type Dropped } from './output.js';
@@ -124,12 +124,6 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   }
   app = allApps === true ? undefined : field ? Number(params[field]) : config.sdkAppId;
 
-  // Every app under the account is in scope only when no app scope is set.
-  if (allApps === true) {
-    const outside = scopeRefusal(config, 'all', roomsIn(def, params));
-    if (outside) return refuse(outside, 'refused:scope');
-  }
-
   // Turn agent arguments into wire parameters.
   let wire: Record<string, unknown>;
   try {
@@ -147,7 +141,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   const lookup = config.dryRun ? undefined : lookupThrough(ctx, extra.signal);
   let called: CallEffect;
   try {
-    const scope = await checkScope({ config, ledger, catalog: catalog.values(), lookup }, def, params, wire, app);
+    const scope = await checkScope({ config, ledger, catalog: catalog.values(), lookup }, def, params, wire, allApps === true ? 'all' : app);
     if (scope.resolved.ledger || scope.resolved.lookup) ctx.log.info('scope resolved', { tool: def.name, ...scope.resolved });
     if (scope.refusal) return refuse(scope.refusal, 'refused:scope');
     if (scope.app !== undefined && !field) app = scope.app;
