@@ -19,6 +19,10 @@ export function needsConsent(effect: Effect, policy: ConsentPolicy): boolean {
   return policy === 'mutating' || effect === 'destructive';
 }
 
+/** What consent a call with this effect needs under the operator's policy, in the audit's words. */
+export const consentNeeded = (policy: ConsentPolicy, effect: Effect): 'pending' | 'policy-off' | 'not-required' =>
+  needsConsent(effect, policy) ? 'pending' : policy === 'none' && effect !== 'read' ? 'policy-off' : 'not-required';
+
 /** A form question for the human, in the shape both protocol eras' elicitation carries. */
 export interface ConsentQuestion {
   message: string;

@@ -12,6 +12,7 @@ import {
 import { similarNames } from './search.js';
 import { SITE_NAMES, SITES } from '../../tools/define.js';
 import { eventsOffered, modeRefusal, offSite, selectTools } from '../guardrails/exposure.js';
+import { scopeIsSet } from '../guardrails/scope.js';
 import { auditRefused, failure, runTool, SANDBOX_NOTE, type CallExtra, type ServerContext } from './pipeline.js';
 import { getPrompt, listPrompts } from './prompts.js';
 import { loadCatalog } from './registry.js';
@@ -71,7 +72,7 @@ export function instructionsFor(ctx: ServerContext): string {
         : `${which} needs the user's consent: the server asks them directly when your client supports it; otherwise the call returns "Confirmation required" with a preview and a confirmationToken. Show the preview to the user, and only if they agree repeat the call with the same arguments plus that confirmationToken.`,
     );
   }
-  if (ctx.config.allowApps.length || ctx.config.allowRooms.length) {
+  if (scopeIsSet(ctx.config)) {
     lines.push('This server may touch only some apps and rooms: tasks, calls and battles it cannot place in them are refused, and lists leave out rows of other rooms.');
   }
   if (ctx.events?.receiving && eventsOffered(ctx.config)) {

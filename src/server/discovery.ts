@@ -121,7 +121,7 @@ export function unlistedToolMessage(
   }
   const readOnly = readOnlyRefusal(name, manifest, config);
   if (readOnly) return readOnly;
-  const tool = manifest.find((t) => t.name === name && !config.denyTools.includes(name));
+  const tool = manifest.find((t) => t.name === name && modeRefusal(config, { name, effect: effectOf(t) })?.outcome !== 'refused:denied');
   const elsewhere = tool && SITES.some((s) => s !== config.site) ? offSite(tool, config.site) : undefined;
   return elsewhere ?? `Unknown tool: ${name}`;
 }

@@ -15,7 +15,7 @@ import type { EventFeed } from '../events/feed.js';
 import type { AuditLog } from '../guardrails/audit.js';
 import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
 import { OPERATOR, whoRecord, type Identity } from '../guardrails/identity.js';
-import { AskThroughResult, consentBinding, decideConsent, describeIntent, needsConsent, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from '../guardrails/consent.js';
+import { AskThroughResult, consentBinding, consentNeeded, decideConsent, describeIntent, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from '../guardrails/consent.js';
 import { effectOfCall, type CallEffect } from '../guardrails/effect.js';
 import { Ledger } from '../guardrails/ledger.js';
 import { checkScope, filterRows, kindsOf, leftOutNote, roomsIn, scopeIsSet, type Lookup } from '../guardrails/scope.js';
@@ -160,7 +160,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
     }
   }
   effect = called.effect;
-  consent = needsConsent(effect, config.confirm) ? 'pending' : config.confirm === 'none' && effect !== 'read' ? 'policy-off' : 'not-required';
+  consent = consentNeeded(config.confirm, effect);
 
   if (config.dryRun) {
     const request = caller.preview(def, firstRequest(def, wire));
