@@ -280,6 +280,13 @@ describe('one stdio server scoped to numeric room 1234 and string rooms help-*',
     });
   });
 
+  it('a prompt about a room outside the scope is refused, and one about numeric room 1234 is written', async () => {
+    await expect(client.getPrompt({ name: 'moderate_room', arguments: { roomId: 'secret-room' } })).rejects.toThrow(/roomId: "secret-room" is outside the rooms this server may touch/);
+    await expect(client.getPrompt({ name: 'moderate_room', arguments: { roomId: '99' } })).rejects.toThrow(/outside the rooms/);
+    const ok = await client.getPrompt({ name: 'moderate_room', arguments: { roomId: '1234' } });
+    expect((ok.messages[0]!.content as { text: string }).text).toMatch(/RemoveUser/);
+  });
+
   describe('one out-of-range time never breaks a read', () => {
     it('an event with EventMsTs 1e16 is listed with no time, and so is everything beside it', async () => {
       expect((await sendCallback(callbacks, callback({ RoomId: 1234, UserId: 'far-future', EventMsTs: 1e16 }))).status).toBe(200);

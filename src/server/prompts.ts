@@ -8,6 +8,7 @@ import { own } from '../../tools/own.js';
 import { MAX_NUMERIC_ROOM } from '../../tools/room-id.js';
 import { isoTime, parseInstant } from '../../tools/time.js';
 import { quote } from '../guardrails/consent.js';
+import { appInScope, room, roomInScope } from '../guardrails/scope.js';
 import type { ServerContext } from './pipeline.js';
 
 /** Thrown for arguments a prompt cannot take; the server answers it as invalid params. */
@@ -180,6 +181,9 @@ export function getPrompt(ctx: ServerContext, listed: ReadonlySet<string>, calla
       const configured = names(s.profiles, def.kind === 'llmProfile' ? 'llm' : 'tts');
       if (!configured.includes(value)) problems.push(`${key}: must name a configured profile (${configured.join(', ')})`);
     } else if (!RULES[def.kind][0](value)) problems.push(`${key}: ${RULES[def.kind][1]}; got ${quote(value.length > 80 ? `${value.slice(0, 80)}…` : value)}`);
+    // A prompt leads to calls: one about a room or an app this server may not touch would only be refused step by step.
+    else if (def.kind === 'room' && !roomInScope(ctx.config, room(value, isNumericRoom(value) ? 'int' : 'str'))) problems.push(`${key}: ${quote(value)} is outside the rooms this server may touch`);
+    else if (def.kind === 'app' && !appInScope(ctx.config, Number(value))) problems.push(`${key}: ${value} is outside the apps this server may touch`);
   }
   if (!problems.length && args.botUserId !== undefined && args.botUserId === args.targetUserId) problems.push('botUserId: must differ from targetUserId: the bot is a user of its own');
   if (problems.length) throw new PromptArgumentError(`Invalid arguments for prompt ${name}:\n${problems.map((l) => `- ${l}`).join('\n')}`);
