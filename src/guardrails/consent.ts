@@ -5,6 +5,8 @@
 //   an answer that is not a clear, valid yes (wrong type, a failure, a timeout, an unknown action) is a refusal.
 // - token: for clients that cannot ask their user, a preview and a single-use confirmation token that the agent
 //   relays; the operator may turn this channel off (--consent-channel elicitation-only).
+// Whatever carries it, consent binds what the human was shown (consentBinding): the tool, the app, the arguments,
+// and the effect with its reason; it counts only for a call that, judged again when it is used, binds the same.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Effect, ToolDef } from '../../tools/define.js';
 import { clipText, redact, redactText } from '../redact.js';

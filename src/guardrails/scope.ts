@@ -1,7 +1,9 @@
 // Scope: the apps and rooms this server may touch (--allow-apps, --allow-rooms), for every way a call can name its
-// target. Rooms named in the arguments are checked as they are; a TaskId, CallId, BattleId, CommId or SessionId is
-// first resolved to its app and rooms, from the ledger of what this server started, else by a read the API offers.
-// A target that cannot be resolved is refused. Lists are cut down to the rooms in scope.
+// target. A room is its ID and its kind (numeric 1234 and string "1234" are two rooms). Rooms named in the
+// arguments are checked with the kind their field says; a TaskId, CallId, BattleId, CommId or SessionId is first
+// resolved to its app and rooms, from the ledger of what this server started, else by a read the API offers.
+// A target that cannot be resolved is refused, and so is one that belongs to the whole account, unless the operator
+// allows those. Lists are cut down to the rooms in scope.
 import type { z } from 'zod';
 import type { Placement, TargetRef, ToolDef } from '../../tools/define.js';
 import { declaredRoomKind, roomKindIn, type RoomKind } from '../../tools/room-id.js';
