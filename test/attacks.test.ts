@@ -362,5 +362,8 @@ describe('account-wide targets and the sandbox', () => {
     recordAttack('sandbox: /_sandbox/act from another Host or a web page', users().includes('rebound') ? 1 : 0);
     expect(users()).not.toContain('rebound');
     expect((await act({})).status).toBe(200);
+    // Nor does it read a body without bound.
+    // (413, or the connection closed while the client was still sending: either way nothing more was read.)
+    expect([0, 413]).toContain((await fetch(sb.url, { method: 'POST', body: 'x'.repeat(11 * 1024 * 1024) }).catch(() => ({ status: 0 }))).status);
   });
 });

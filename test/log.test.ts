@@ -1,8 +1,10 @@
 // Log lines: whatever text from outside a field holds (a tool name, a header, an error), a terminal that shows the
 // log is never told to move its cursor, recolour or break a line, in the text format and in JSON alike.
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { auditLine } from '../src/guardrails/audit.js';
 import { createLogger } from '../src/log.js';
+import { CLI, cleanEnv } from './helpers.js';
 
 /** ESC sequences (erase line, cursor up, red), CSI and NEL as C1, DEL, a line separator, a bare line break. */
 const HOSTILE = 'x\u001b[2K\u001b[1A\u001b[2K\u001b[31mFORGED\u001b[0m\u009b31m\u0085\u007f\u2028\r\nnext';
@@ -33,5 +35,15 @@ describe('log lines', () => {
     const line = auditLine({ tool: 'RemoveUser', args: { UserIds: [HOSTILE] } });
     expect(line).not.toMatch(RAW_CONTROL);
     expect(JSON.parse(line).args.UserIds[0]).toBe(HOSTILE);
+  });
+});
+
+describe('a setting that stops the start', () => {
+  it('is quoted in its one-line message with its control characters escaped', () => {
+    const run = spawnSync(process.execPath, [CLI, '--deny-tools', `X${HOSTILE}`], { env: cleanEnv(), encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^Invalid setting --deny-tools: no tool named X/);
+    expect(run.stderr.slice(0, -1)).not.toMatch(RAW_CONTROL);
+    expect(run.stderr.slice(0, -1)).not.toContain('\n');
   });
 });

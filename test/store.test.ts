@@ -237,6 +237,8 @@ describe('redis store', () => {
     const raw = (store as unknown as { client: { sendCommand(a: string[]): Promise<unknown> } }).client;
     await raw.sendCommand(['ZADD', `trtc-mcp:log:{${key}}:entries`, '1', JSON.stringify({ seq: 1, time: Date.now(), entry: { old: true } })]);
     await raw.sendCommand(['SET', `trtc-mcp:log:{${key}}:seq`, '1']);
+    // And a member no version wrote is skipped, never fatal.
+    await raw.sendCommand(['ZADD', `trtc-mcp:log:{${key}}:entries`, '1', 'not a member \ud800 {']);
     expect((await store.read<{ old: boolean }>(key, { limit: 10 })).entries).toEqual([expect.objectContaining({ seq: 1, entry: { old: true } })]);
     for (let i = 2; i <= 5; i++) await store.append(key, { i }, { maxEntries: 2, maxAgeMs: 60_000 });
     const after = (await store.read<{ i?: number; old?: boolean }>(key, { limit: 10 })).entries;
