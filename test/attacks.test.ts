@@ -3,7 +3,7 @@
 // outside drives the terminal that shows the log, no sender holds a connection by trickling a body, no stored time
 // breaks a read, scope tells numeric rooms from string rooms, and account-wide targets need the operator's say.
 // Each attack counts what it got through at the sandbox (recordAttack).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as tcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,11 +52,22 @@ const auditOf = (stderr: string) => stderr.split('\n').filter((l) => l.startsWit
 /** Raw bytes a terminal would act on: C0 controls other than the line break, DEL, C1 (CSI, NEL). */
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
+/** Stores of their own, for servers whose reads or ledger must not meet other tests' state. */
+const dirs: string[] = [];
+const ownStore = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trtc-attacks-'));
+  dirs.push(dir);
+  return dir;
+};
+
 let sb: Sandbox;
 beforeAll(async () => {
   sb = await withSandbox({ world: WORLD });
 });
-afterAll(() => sb.close());
+afterAll(async () => {
+  await sb.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('one HTTP server: event tools and RemoveUser denied, every write needing consent', () => {
   let srv: SpawnedHttp;
@@ -213,7 +224,9 @@ describe('one stdio server scoped to numeric room 1234 and string rooms help-*',
   };
 
   beforeAll(async () => {
-    conn = await connectStdio(['--toolsets', 'all', '--allow-apps', String(APP), '--allow-rooms', '1234,str:help-*', '--callbacks-listen', '127.0.0.1:0'], sandboxEnv(sb, { TRTC_CALLBACK_KEY: KEY }));
+    // A store of its own: the events it reads are the ones these tests send.
+    const store = ownStore();
+    conn = await connectStdio(['--toolsets', 'all', '--allow-apps', String(APP), '--allow-rooms', '1234,str:help-*', '--callbacks-listen', '127.0.0.1:0'], sandboxEnv(sb, { TRTC_CALLBACK_KEY: KEY, TRTC_MCP_STORE: store }));
     client = conn.client;
     [, callbacks] = (await waitForLog(conn.stderr, /receiving TRTC callbacks url=(\S+)/)) as unknown as [string, string];
   });
@@ -242,7 +255,7 @@ describe('one stdio server scoped to numeric room 1234 and string rooms help-*',
 
     it('a PK battle between live rooms "1234" and "help-9" (string rooms) is refused when a lookup places it', async () => {
       // Started through a server with a store of its own, so that this server's ledger does not know the battle.
-      const free = await connectStdio(['--toolsets', 'all'], sandboxEnv(sb, { TRTC_MCP_STORE: mkdtempSync(join(tmpdir(), 'trtc-attacks-')) }));
+      const free = await connectStdio(['--toolsets', 'all'], sandboxEnv(sb, { TRTC_MCP_STORE: ownStore() }));
       let BattleId: string;
       try {
         for (const RoomId of ['1234', 'help-9']) {
