@@ -2,9 +2,7 @@
 // built server with --auth oauth and a policy file, and the MCP SDK's own OAuth client support in both protocol eras
 // and over legacy SSE. A support agent who may only read, a moderator who may write, an admin who may do anything:
 // each sees its own tool list and gets its own refusals, with the challenges the MCP authorization spec prescribes.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport, UnauthorizedError as ModernUnauthorized } from '@modelcontextprotocol/client';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
@@ -14,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
 import { capture, cloudRequests, newClient, recordAttack, sandboxEnv, spawnHttp, text, withSandbox, type ElicitHandler, type SpawnedHttp } from './helpers.js';
 import { modernClient } from './modern.js';
-import { freePort, SCOPE, startAuthServer, TestOAuthClient, USERS, type AuthServer } from './oauth.js';
+import { freePort, oauthArgs, oauthFiles, SCOPE, startAuthServer, TestOAuthClient, type AuthServer } from './oauth.js';
 
 let sb: Sandbox;
 let as: AuthServer;
@@ -23,27 +21,14 @@ let resource: string;
 let auditPath: string;
 const app = () => [...sb.world.apps.values()][0]!.sdkAppId;
 
-/** The operator's policy: support reads room 1234; moderators work in 1234 and helpdesk; admins everywhere; nobody else. */
-const POLICY = {
-  identities: [
-    { name: 'support', match: { groups: 'support' }, toolsets: ['room', 'quality', 'usage', 'events'], rooms: ['1234'] },
-    { name: 'moderators', match: { groups: ['moderators'] }, rooms: ['1234', 'helpdesk'] },
-    { name: 'admins', match: { groups: 'admins' } },
-  ],
-};
-
 beforeAll(async () => {
   sb = await withSandbox();
   as = await startAuthServer();
-  const dir = mkdtempSync(join(tmpdir(), 'trtc-oauth-'));
-  writeFileSync(join(dir, 'policy.json'), JSON.stringify(POLICY));
-  auditPath = join(dir, 'audit.jsonl');
+  const files = oauthFiles();
+  auditPath = files.audit;
   const port = await freePort();
   resource = `http://127.0.0.1:${port}`;
-  srv = await spawnHttp(
-    ['--port', String(port), '--auth', 'oauth', '--oauth-issuer', as.issuer, '--oauth-resource', resource, '--oauth-policy', join(dir, 'policy.json'), '--toolsets', 'room,ai,events', '--audit-log', auditPath],
-    sandboxEnv(sb),
-  );
+  srv = await spawnHttp(['--port', String(port), ...oauthArgs(as, resource, files.policy), '--toolsets', 'room,ai,events', '--audit-log', auditPath], sandboxEnv(sb));
 });
 
 afterAll(async () => {
@@ -239,4 +224,3 @@ describe('legacy SSE', () => {
   });
 });
 
-export { USERS };

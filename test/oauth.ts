@@ -3,8 +3,11 @@
 // whose scopes it grants by their role. Its login and consent pages are small HTML forms that a test browser fills
 // in (user name, then "allow"), as a person would; the client is the MCP SDK's own OAuth support.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
@@ -27,6 +30,7 @@ export const USERS: Record<string, User> = {
   rita: { sub: 'rita', name: 'Rita Reader', email: 'rita@example.com', groups: ['support'], may: [SCOPE.read] },
   mo: { sub: 'mo', name: 'Mo Moderator', email: 'mo@example.com', groups: ['moderators'], may: [SCOPE.read, SCOPE.write] },
   ada: { sub: 'ada', name: 'Ada Admin', email: 'ada@example.com', groups: ['admins'], may: [SCOPE.read, SCOPE.write, SCOPE.destructive, SCOPE.approve] },
+  abe: { sub: 'abe', name: 'Abe Admin', email: 'abe@example.com', groups: ['admins'], may: [SCOPE.read, SCOPE.write, SCOPE.destructive, SCOPE.approve] },
   zed: { sub: 'zed', name: 'Zed Outsider', email: 'zed@example.com', groups: ['contractors'], may: [SCOPE.read, SCOPE.write] },
 };
 
@@ -174,7 +178,7 @@ export async function startAuthServer(): Promise<AuthServer> {
       const action = /<form method="post" action="([^"]+)"/.exec(page)?.[1];
       if (res.status !== 200 || !action) throw new Error(`the authorization server showed no form (${res.status}): ${page.slice(0, 300)}`);
       next = new URL(action, next);
-      const fields = action.endsWith('/login') ? { login: user } : {};
+      const fields: Record<string, string> = action.endsWith('/login') ? { login: user } : {};
       init = { method: 'POST', body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
     }
     throw new Error('too many redirects at the authorization server');
@@ -297,3 +301,22 @@ export function unsignedToken(claims: JWTPayload): string {
   rememberSecret(t);
   return t;
 }
+
+/** The operator's policy of the tests: support reads room 1234 (rooms, AI bots, quality, usage, events); moderators work in 1234 and helpdesk; admins everywhere; nobody else. */
+export const POLICY = {
+  identities: [
+    { name: 'support', match: { groups: 'support' }, toolsets: ['room', 'ai', 'quality', 'usage', 'events'], rooms: ['1234'] },
+    { name: 'moderators', match: { groups: ['moderators'] }, rooms: ['1234', 'helpdesk'] },
+    { name: 'admins', match: { groups: 'admins' } },
+  ],
+};
+
+/** Writes the policy file and returns its path, beside an audit log path, in a fresh directory. */
+export function oauthFiles(policy: unknown = POLICY): { policy: string; audit: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'trtc-oauth-'));
+  writeFileSync(join(dir, 'policy.json'), JSON.stringify(policy));
+  return { policy: join(dir, 'policy.json'), audit: join(dir, 'audit.jsonl') };
+}
+
+/** The settings of a server that accepts this authorization server's tokens for `resource`, under the policy file. */
+export const oauthArgs = (as: AuthServer, resource: string, policyPath: string) => ['--auth', 'oauth', '--oauth-issuer', as.issuer, '--oauth-resource', resource, '--oauth-policy', policyPath];
