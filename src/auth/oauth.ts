@@ -33,6 +33,13 @@ const JWKS_COOLDOWN_MS = 30_000;
 const JWKS_MAX_AGE_MS = 10 * 60_000;
 /** After the issuer's metadata could not be read, the next request tries again after this long. */
 const RETRY_DISCOVERY_MS = 5_000;
+/**
+ * A token once verified is taken on trust for this long (never past its expiry): a client sends the same token with
+ * every request, and a signature check costs a hundred times a lookup. A key withdrawn from the set stops being
+ * trusted within this time.
+ */
+const VERIFIED_TTL_MS = 5 * 60_000;
+const VERIFIED_MAX = 10_000;
 
 /** Token types of a header that may be an access token: RFC 9068's, the generic JWT, or none said. */
 const ACCESS_TOKEN_TYPES = new Set(['at+jwt', 'application/at+jwt', 'jwt']);
@@ -40,6 +47,8 @@ const ACCESS_TOKEN_TYPES = new Set(['at+jwt', 'application/at+jwt', 'jwt']);
 export class TokenVerifier {
   private keys?: Promise<JWTVerifyGetKey>;
   private readonly audiences: string[];
+  /** Tokens verified lately, with their claims and until when they are trusted (ms). */
+  private readonly verified = new Map<string, { claims: JWTPayload & { sub: string }; until: number }>();
 
   constructor(private readonly opts: VerifierOptions) {
     // The canonical URI with or without its trailing slash names the same resource.
@@ -55,6 +64,18 @@ export class TokenVerifier {
   /** The claims of a token this server accepts; TokenRefused or AuthServerUnavailable otherwise. */
   async verify(token: string): Promise<JWTPayload & { sub: string }> {
     if (token.length > MAX_TOKEN_CHARS) throw new TokenRefused('the access token is too long to be one');
+    const known = this.verified.get(token);
+    if (known && Date.now() < known.until) return known.claims;
+    if (known) this.verified.delete(token);
+    const claims = await this.check(token);
+    // Trusted until it expires (the skew counted, as when it was checked), and for no longer than the cache's time.
+    const until = Math.min(Date.now() + VERIFIED_TTL_MS, ((claims.exp ?? 0) + this.opts.clockSkewSeconds) * 1000);
+    if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { claims, until });
+    return claims;
+  }
+
+  private async check(token: string): Promise<JWTPayload & { sub: string }> {
     const keys = await this.keySet();
     try {
       const { payload, protectedHeader } = await jwtVerify(token, keys, {
