@@ -91,7 +91,8 @@ export function instructionsFor(ctx: ServerContext): string {
 }
 
 /**
- * Built once per process: every session (legacy) and every request (2026-07-28) shares it.
+ * Built once per set of permissions (createCores): every session (legacy) and every request (2026-07-28) of
+ * identities with those permissions shares it.
  * @param listed the tools clients see in tools/list
  * @param manifest every tool the server has (discovery tools reach those that are not listed)
  */
