@@ -209,6 +209,9 @@ describe('scope escalation', () => {
     expect(described.messages[0]!.result.content[0].text).toMatch(/SetUserBlocked changes state, and your access token allows reads only: it needs the scope trtc:write/);
     const listed = await listTools(tokens.rita!);
     expect(listed).toContain('DescribeRoomInfo');
+    // Lists differ by identity: no shared cache may keep one for everybody.
+    const raw = await post(srv.url, 'tools/list', { _meta: envelope() }, bearer(tokens.rita!));
+    expect(raw.messages[0]!.result).toMatchObject({ cacheScope: 'private' });
     expect(listed.filter((n) => ['SetUserBlocked', 'RemoveUser', 'StartAIConversation', 'DismissRoom'].includes(n))).toEqual([]);
   });
 

@@ -18,14 +18,17 @@ import type { CallExtra, ServerContext } from './pipeline.js';
  */
 const STABLE = { ttlMs: 60 * 60_000, cacheScope: 'public' } as const;
 const LIVE = { ttlMs: 0, cacheScope: 'private' } as const;
-const CACHE_HINTS = {
-  'server/discover': STABLE,
-  'tools/list': STABLE,
-  'prompts/list': STABLE,
-  'resources/list': STABLE,
-  'resources/templates/list': STABLE,
-  'resources/read': STABLE,
-};
+const hints = (stable: { ttlMs: number; cacheScope: 'public' | 'private' }) => ({
+  'server/discover': stable,
+  'tools/list': stable,
+  'prompts/list': stable,
+  'resources/list': stable,
+  'resources/templates/list': stable,
+  'resources/read': stable,
+});
+const CACHE_HINTS = hints(STABLE);
+/** Under OAuth the lists and the instructions depend on who asks: no shared cache may hand one identity's to another. */
+const PER_IDENTITY_HINTS = hints({ ...STABLE, cacheScope: 'private' });
 
 const elicitationValidator = new ElicitationSchemaValidator();
 
@@ -41,7 +44,7 @@ export function modernServers(ctx: ServerContext, cores: Cores): (caller: string
     const server = new Server(SERVER_INFO, {
       capabilities: CAPABILITIES,
       instructions: core.instructions,
-      cacheHints: CACHE_HINTS,
+      cacheHints: identity.via === 'oauth' ? PER_IDENTITY_HINTS : CACHE_HINTS,
       jsonSchemaValidator: elicitationValidator as never,
     });
     server.setRequestHandler('tools/list', () => core.listTools() as never);
