@@ -1,13 +1,12 @@
 // OAuth with several replicas behind a load balancer: every replica validates tokens against the same issuer for the
 // same canonical resource (the balancer's URL), lists per identity and refuses alike, and a client that signs in
 // through the balancer and steps up carries on whichever replica answers.
-import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
 import { cloudRequests, recordAttack, withSandbox } from './helpers.js';
 import { startFleet, type Fleet } from './fleet.js';
-import { envelope, modernClient, post } from './modern.js';
-import { challengeOf, oauthArgs, oauthFiles, SCOPE, startAuthServer, TestOAuthClient, type AuthServer } from './oauth.js';
+import { envelope, post } from './modern.js';
+import { challengeOf, modernAs, oauthArgs, oauthFiles, SCOPE, startAuthServer, type AuthServer } from './oauth.js';
 
 let sb: Sandbox;
 let as: AuthServer;
@@ -56,26 +55,10 @@ describe('OAuth on every replica', () => {
   });
 
   it('signs a moderator in through the balancer, and the stepped-up token works on whichever replica answers', async () => {
-    const provider = new TestOAuthClient(as, 'mo');
-    const open = () => new StreamableHTTPClientTransport(new URL(`${fleet.balancer.url}/mcp`), { authProvider: provider as never });
-    let client: Client = modernClient();
-    let transport = open();
-    try {
-      await client.connect(transport);
-    } catch (err) {
-      if (!(err instanceof UnauthorizedError)) throw err;
-      await transport.finishAuth(provider.callback!);
-      client = modernClient();
-      transport = open();
-      await client.connect(transport);
-    }
+    const { client, retrying } = await modernAs(as, fleet.balancer.url, 'mo');
     const served = () => [...fleet.balancer.served.values()].reduce((a, b) => a + b, 0);
     const mute = (UserId: string) => client.callTool({ name: 'SetUserBlocked', arguments: { RoomId: 1234, UserId, IsMute: 1 } });
-    const first = await mute('bob').catch(async (err) => {
-      if (!(err instanceof UnauthorizedError)) throw err;
-      await transport.finishAuth(provider.callback!);
-      return mute('bob');
-    });
+    const first = await retrying(() => mute('bob'));
     expect(first.isError).toBeFalsy();
     const before = served();
     for (const user of ['alice', 'carol', 'bob']) expect((await mute(user)).isError).toBeFalsy();

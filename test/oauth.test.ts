@@ -3,7 +3,7 @@
 // and over legacy SSE. A support agent who may only read, a moderator who may write, an admin who may do anything:
 // each sees its own tool list and gets its own refusals, with the challenges the MCP authorization spec prescribes.
 import { readFileSync } from 'node:fs';
-import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport, UnauthorizedError as ModernUnauthorized } from '@modelcontextprotocol/client';
+import type { Client as ModernClient } from '@modelcontextprotocol/client';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -11,8 +11,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
 import { capture, cloudRequests, newClient, recordAttack, sandboxEnv, spawnHttp, text, withSandbox, type ElicitHandler, type SpawnedHttp } from './helpers.js';
-import { modernClient } from './modern.js';
-import { freePort, oauthArgs, oauthFiles, SCOPE, startAuthServer, TestOAuthClient, type AuthServer } from './oauth.js';
+import { freePort, modernAs, oauthArgs, oauthFiles, SCOPE, startAuthServer, TestOAuthClient, type AuthServer } from './oauth.js';
 
 let sb: Sandbox;
 let as: AuthServer;
@@ -67,24 +66,6 @@ async function callWithStepUp(conn: Awaited<ReturnType<typeof legacyAs>>, name: 
     await conn.transport.finishAuth(conn.provider.callback!.get('code')!);
     return conn.client.callTool({ name, arguments: args });
   }
-}
-
-/** Connects the v2 SDK client pinned to 2026-07-28 as this user, through its OAuth flow. */
-async function modernAs(user: string) {
-  const provider = new TestOAuthClient(as, user);
-  const open = () => new ModernTransport(new URL(`${srv.url}/mcp`), { authProvider: provider as never });
-  let client = modernClient();
-  let transport = open();
-  try {
-    await client.connect(transport);
-  } catch (err) {
-    if (!(err instanceof ModernUnauthorized)) throw err;
-    await transport.finishAuth(provider.callback!);
-    client = modernClient();
-    transport = open();
-    await client.connect(transport);
-  }
-  return { client, provider, transport };
 }
 
 const names = async (client: Client | ModernClient) => (await client.listTools()).tools.map((t) => t.name);
@@ -189,7 +170,7 @@ describe('end to end with the MCP SDK\'s OAuth client, legacy era (Streamable HT
 
 describe('end to end, 2026-07-28 era (v2 SDK client)', () => {
   it('signs in, lists per identity, and steps up through the SDK\'s own 403 handling', async () => {
-    const rita = await modernAs('rita');
+    const rita = await modernAs(as, srv.url, 'rita');
     expect(await names(rita.client)).not.toContain('SetUserBlocked');
     const before = cloudRequests(sb, 'SetUserBlocked').length;
     await expect(rita.client.callTool({ name: 'call_tool', arguments: { name: 'SetUserBlocked', arguments: { RoomId: 1234, UserId: 'bob', IsMute: 1 } } })).rejects.toThrow();
@@ -197,13 +178,9 @@ describe('end to end, 2026-07-28 era (v2 SDK client)', () => {
     recordAttack('oauth: read identity escalates through call_tool (2026-07-28)', cloudRequests(sb, 'SetUserBlocked').length - before);
     await rita.client.close();
 
-    const mo = await modernAs('mo');
+    const mo = await modernAs(as, srv.url, 'mo');
     // The v2 client re-authorizes on 403 insufficient_scope by itself; the user allows, and the call goes through.
-    const muted = await mo.client.callTool({ name: 'SetUserBlocked', arguments: { RoomId: 1234, UserId: 'alice', IsMute: 1 } }).catch(async (err) => {
-      if (!(err instanceof ModernUnauthorized)) throw err;
-      await mo.transport.finishAuth(mo.provider.callback!);
-      return mo.client.callTool({ name: 'SetUserBlocked', arguments: { RoomId: 1234, UserId: 'alice', IsMute: 1 } });
-    });
+    const muted = await mo.retrying(() => mo.client.callTool({ name: 'SetUserBlocked', arguments: { RoomId: 1234, UserId: 'alice', IsMute: 1 } }));
     expect(muted.isError, text(muted as never)).toBeFalsy();
     expect(mo.provider.scopes().sort()).toEqual([SCOPE.read, SCOPE.write]);
     expect(await names(mo.client)).toContain('SetUserBlocked');

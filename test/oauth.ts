@@ -11,8 +11,10 @@ import { join } from 'node:path';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { StreamableHTTPClientTransport as ModernTransport, UnauthorizedError as ModernUnauthorized } from '@modelcontextprotocol/client';
 import Provider from 'oidc-provider';
 import { rememberSecret } from './helpers.js';
+import { modernClient } from './modern.js';
 
 export const SCOPE = { read: 'trtc:read', write: 'trtc:write', destructive: 'trtc:destructive', approve: 'trtc:approve' } as const;
 
@@ -320,3 +322,30 @@ export function oauthFiles(policy: unknown = POLICY): { policy: string; audit: s
 
 /** The settings of a server that accepts this authorization server's tokens for `resource`, under the policy file. */
 export const oauthArgs = (as: AuthServer, resource: string, policyPath: string) => ['--auth', 'oauth', '--oauth-issuer', as.issuer, '--oauth-resource', resource, '--oauth-policy', policyPath];
+
+/**
+ * Connects the v2 SDK client pinned to 2026-07-28 as this user, through its own OAuth flow (401, discovery, code +
+ * PKCE). `retrying` runs a call again once after the user re-authorized for a step-up, as an app would.
+ */
+export async function modernAs(as: AuthServer, url: string, user: string) {
+  const provider = new TestOAuthClient(as, user);
+  const open = () => new ModernTransport(new URL(`${url}/mcp`), { authProvider: provider as never });
+  let client = modernClient();
+  let transport = open();
+  try {
+    await client.connect(transport);
+  } catch (err) {
+    if (!(err instanceof ModernUnauthorized)) throw err;
+    await transport.finishAuth(provider.callback!);
+    client = modernClient();
+    transport = open();
+    await client.connect(transport);
+  }
+  const retrying = <T>(call: () => Promise<T>) =>
+    call().catch(async (err) => {
+      if (!(err instanceof ModernUnauthorized)) throw err;
+      await transport.finishAuth(provider.callback!);
+      return call();
+    });
+  return { client, provider, transport, retrying };
+}
