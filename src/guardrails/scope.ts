@@ -76,7 +76,11 @@ const NAMES: Record<TargetRef['kind'], string> = {
 
 /** `app` is 'all' for a call about every app under the account (AllApps). */
 function appRefusal(config: ScopeConfig, app: number | 'all' | undefined): string | undefined {
-  if (app === 'all') return appsScoped(config) ? `AllApps reaches every app under the account, and only ${appsText(config)} may be touched. Pass SdkAppId instead.` : undefined;
+  if (app === 'all') {
+    if (!appsScoped(config)) return undefined;
+    const only = config.allowApps.length ? `this server may touch only ${config.allowApps.join(', ')}` : `your access policy allows only ${config.person!.apps.join(', ')}`;
+    return `AllApps reaches every app under the account, and ${only}. Pass SdkAppId instead.`;
+  }
   return appInScope(config, app) ? undefined : `SdkAppId ${app ?? '(none)'} is outside ${appsText(config)}.`;
 }
 
