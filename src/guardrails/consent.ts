@@ -70,6 +70,8 @@ export interface ConsentSubject {
   effect: Effect;
   /** Why the effect is what it is, as the human reads it after "Effect: ..."; absent for the tool's usual effect. */
   reason?: string;
+  /** Who asked, when a person (an OAuth subject) rather than the operator: the consent is theirs only. */
+  by?: string;
 }
 
 /** What the human is asked to allow. */
@@ -81,14 +83,14 @@ export interface ConsentRequest extends ConsentSubject {
 }
 
 /**
- * What consent binds, as one canonical text: the tool, the app, the canonical arguments, and the effect with its
- * reason as the human was shown them. Every carrier of consent (confirmation tokens, the 2026-07-28 requestState,
+ * What consent binds, as one canonical text: the tool, the app, the canonical arguments, the effect with its reason
+ * as the human was shown them, and who asked (when a person did). Every carrier of consent (confirmation tokens, the 2026-07-28 requestState,
  * approvals given outside the agent) MACs this text when the human is asked, and again when the consent is used,
  * with the effect judged afresh: if anything differs, what the human agreed to is not what would run, and the
  * consent does not count (the call asks again).
  */
 export function consentBinding(s: ConsentSubject): string {
-  return canonicalJson({ v: 1, tool: s.tool, app: s.app ?? null, args: s.args, effect: s.effect, reason: s.reason ?? null });
+  return canonicalJson({ v: 1, tool: s.tool, app: s.app ?? null, args: s.args, effect: s.effect, reason: s.reason ?? null, by: s.by ?? null });
 }
 
 export type ConsentDecision =
@@ -163,7 +165,7 @@ export class ConfirmationTokens {
 
 export const REDEMPTION_PROBLEM: Record<Exclude<Redemption, 'ok'>, string> = {
   malformed: 'is not a confirmation token',
-  mismatch: 'does not match this call as it would run now: the tool, the app, these exact arguments, or what the call does (its effect and why), which may have changed since the user approved it',
+  mismatch: 'does not match this call as it would run now: the tool, the app, these exact arguments, what the call does (its effect and why, which may have changed since the user approved it), or who asks',
   expired: 'has expired',
   spent: 'was already used',
 };

@@ -12,7 +12,13 @@ import { agentSchema, appIdField } from '../server/catalog.js';
 import type { Ledger } from './ledger.js';
 import { isNumericText, parseRoomPattern, type RoomPattern } from './room-pattern.js';
 
-export type ScopeConfig = Pick<Config, 'allowApps' | 'allowRooms'> & Partial<Pick<Config, 'allowAccountWide'>>;
+/** An identity's own apps and rooms (from the policy file): a call must be inside both these and the server's. */
+export interface PersonScope {
+  apps: readonly number[];
+  rooms: readonly string[];
+}
+
+export type ScopeConfig = Pick<Config, 'allowApps' | 'allowRooms'> & Partial<Pick<Config, 'allowAccountWide'>> & { person?: PersonScope };
 
 /**
  * A room as scope sees it: its ID as text and its kind. TRTC keeps numeric room 1234 and string room "1234" apart;
@@ -35,26 +41,34 @@ const compiled = (globs: readonly string[]) => {
   return res;
 };
 
-/** Whether the server may touch this app. */
+const appAllowed = (apps: readonly number[], app: number | undefined) => !apps.length || (app !== undefined && apps.includes(app));
+const roomAllowed = (rooms: readonly string[], r: RoomRef) =>
+  !rooms.length || compiled(rooms).some((p) => (r.kind ?? p.kind) === p.kind && (p.kind === 'str' || isNumericText(r.id)) && p.re.test(r.id));
+
+/** Whether the server, and the identity that calls, may touch this app. */
 export function appInScope(config: ScopeConfig, app: number | undefined): boolean {
-  return !config.allowApps.length || (app !== undefined && config.allowApps.includes(app));
+  return appAllowed(config.allowApps, app) && appAllowed(config.person?.apps ?? [], app);
 }
 
 /**
- * Whether the server may touch this room: a pattern of its kind matches its ID. A room of unknown kind is in scope
- * when a pattern of either kind it could be matches (its text names a numeric room only if it is one's digits).
+ * Whether the server, and the identity that calls, may touch this room: a pattern of its kind matches its ID. A room
+ * of unknown kind is in scope when a pattern of either kind it could be matches (its text names a numeric room only
+ * if it is one's digits).
  */
 export function roomInScope(config: ScopeConfig, r: RoomRef): boolean {
-  if (!config.allowRooms.length) return true;
-  return compiled(config.allowRooms).some((p) => (r.kind ?? p.kind) === p.kind && (p.kind === 'str' || isNumericText(r.id)) && p.re.test(r.id));
+  return roomAllowed(config.allowRooms, r) && roomAllowed(config.person?.rooms ?? [], r);
 }
+
+/** Whether any room scope applies (the server's or the identity's). */
+const roomsScoped = (config: ScopeConfig) => config.allowRooms.length > 0 || (config.person?.rooms.length ?? 0) > 0;
+const appsScoped = (config: ScopeConfig) => config.allowApps.length > 0 || (config.person?.apps.length ?? 0) > 0;
 
 /** Is this app, and this room if one is given, in scope? The one test for anything that shows or touches a target. */
 export function inScope(config: ScopeConfig, where: { app?: number; room?: RoomRef }): boolean {
   return appInScope(config, where.app) && (where.room === undefined || roomInScope(config, where.room));
 }
 
-export const scopeIsSet = (config: ScopeConfig) => config.allowApps.length > 0 || config.allowRooms.length > 0;
+export const scopeIsSet = (config: ScopeConfig) => appsScoped(config) || roomsScoped(config);
 
 /** Member names that hold room IDs: RoomId, StrRoomId, FromRoomId, RoomIds, ToRoomIdList... */
 const ROOM_MEMBER = /RoomIds?$|RoomIdList$/;
@@ -109,8 +123,13 @@ function walk(schema: z.ZodType | undefined, value: unknown, fallback: RoomKind 
 
 /** An agent-chosen ID as refusals show it: quoted, and shortened when long. */
 const shown = (id: string) => JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id);
-const appsText = (config: ScopeConfig) => `the apps this server may touch (${config.allowApps.join(', ')})`;
-const roomsText = (config: ScopeConfig) => `the rooms this server may touch (${config.allowRooms.join(', ')})`;
+/** The limits that apply, in words: the server's, the identity's, or both. */
+const limitsText = (kind: 'apps' | 'rooms', server: readonly unknown[], person: readonly unknown[] | undefined) =>
+  [server.length && `the ${kind} this server may touch (${server.join(', ')})`, person?.length && `the ${kind} your access policy allows (${person.join(', ')})`]
+    .filter(Boolean)
+    .join(' and ');
+const appsText = (config: ScopeConfig) => limitsText('apps', config.allowApps, config.person?.apps);
+const roomsText = (config: ScopeConfig) => limitsText('rooms', config.allowRooms, config.person?.rooms);
 const roomShown = (r: RoomRef) => (r.kind === 'int' ? `room ${r.id}` : r.kind === 'str' ? `string room ${shown(r.id)}` : `room ${shown(r.id)}`);
 const NAMES: Record<TargetRef['kind'], string> = {
   task: 'TaskId', call: 'CallId', battle: 'BattleId', comm: 'CommId', 'conversation-session': 'SessionId', 'transcription-session': 'SessionId', bot: 'bot',
@@ -119,13 +138,16 @@ const NAMES: Record<TargetRef['kind'], string> = {
 
 /**
  * `app` is 'all' for a call about every app under the account (AllApps), 'account' for a target that belongs to the
- * account rather than to an app (a voiceprint): under app scope both need --allow-account-wide.
+ * account rather than to an app (a voiceprint): under app scope both need --allow-account-wide, and an identity's
+ * own app scope never allows them.
  */
 function appRefusal(config: ScopeConfig, app: number | 'all' | 'account' | undefined): string | undefined {
   if (app === 'all' || app === 'account') {
-    if (!config.allowApps.length || config.allowAccountWide) return undefined;
+    if (!appsScoped(config) || (config.allowAccountWide && !config.person?.apps.length)) return undefined;
+    const only = config.allowApps.length ? `this server may touch only ${config.allowApps.join(', ')}` : `your access policy allows only ${config.person!.apps.join(', ')}`;
     const what = app === 'all' ? 'AllApps reaches every app under the account' : 'This reaches what belongs to the whole account, not to one app';
-    return `${what}, and this server may touch only ${config.allowApps.join(', ')}.${app === 'all' ? ' Pass SdkAppId instead.' : ''} The operator can allow it with --allow-account-wide.`;
+    const allow = config.allowApps.length && !config.person?.apps.length ? ' The operator can allow it with --allow-account-wide.' : '';
+    return `${what}, and ${only}.${app === 'all' ? ' Pass SdkAppId instead.' : ''}${allow}`;
   }
   return appInScope(config, app) ? undefined : `SdkAppId ${app ?? '(none)'} is outside ${appsText(config)}.`;
 }
@@ -176,14 +198,14 @@ export async function checkScope(io: ScopeIO, def: ToolDef, params: Record<strin
   if (direct) return { refusal: direct, resolved };
   const appFromTarget = def.api.kind === 'cloud' && (!field || def.input.shape[field]?.safeParse(undefined).success === true);
   const picked = def.roomArgument;
-  if (picked && config.allowRooms.length && picked.split('.').reduce<any>((v, k) => v?.[k], params) === undefined) {
+  if (picked && roomsScoped(config) && picked.split('.').reduce<any>((v, k) => v?.[k], params) === undefined) {
     return { refusal: `${def.name} without ${picked} lets the service pick the room, which could fall outside ${roomsText(config)}. Pass ${picked}.`, resolved };
   }
 
   let targetApp: number | undefined;
   for (const ref of def.targets?.(params) ?? []) {
     // Without room scope, a target only matters for its app, and only when the call does not name the app itself.
-    if (!config.allowRooms.length && !appFromTarget) continue;
+    if (!roomsScoped(config) && !appFromTarget) continue;
     let place: Placement | undefined = await io.ledger.find(ref, app);
     if (place) resolved.ledger++;
     let why = 'this server did not start it';
@@ -200,7 +222,7 @@ export async function checkScope(io: ScopeIO, def: ToolDef, params: Record<strin
       return {
         refusal:
           `this server cannot tell which app and room ${label} belongs to (${why}), and it may only touch ` +
-          `${[config.allowApps.length && appsText(config), config.allowRooms.length && roomsText(config)].filter(Boolean).join(' and ')}. ` +
+          `${[appsText(config), roomsText(config)].filter(Boolean).join(' and ')}. ` +
           'Use a target this server started, or ask the operator to widen --allow-apps/--allow-rooms.',
         resolved,
       };
@@ -253,7 +275,7 @@ export function kindsOf(rooms: readonly string[], named: readonly RoomRef[]): Pl
 
 /** Keeps the rows of an answer that belong to rooms in scope; says how many were left out. */
 export function filterRows(config: ScopeConfig, def: ToolDef, response: Record<string, any>): { response: Record<string, any>; leftOut: number } {
-  if (!config.allowRooms.length || !def.roomRows) return { response, leftOut: 0 };
+  if (!roomsScoped(config) || !def.roomRows) return { response, leftOut: 0 };
   return def.roomRows.filter(response, (id, kind) => roomInScope(config, { id, kind }));
 }
 

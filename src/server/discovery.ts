@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { SITES, TOOLSET_ABOUT, type Toolset } from '../../tools/define.js';
 import { own } from '../../tools/own.js';
 import type { Config } from '../config.js';
-import { modeRefusal, offSite } from '../guardrails/exposure.js';
+import { grantRefusal, type AccessConfig } from '../guardrails/access.js';
+import { effectOfTool, modeRefusal, offSite, usualEffect } from '../guardrails/exposure.js';
 import { searchTools } from './search.js';
 import { DISCOVERY_TOOLSET, onSite, type ManifestTool } from './tool-list.js';
 
@@ -60,8 +61,7 @@ export const discoveryDefs = {
 export type DiscoveryName = keyof typeof discoveryInputs;
 export const isDiscovery = (name: string): name is DiscoveryName => Object.hasOwn(discoveryInputs, name);
 
-export const effectOf = (t: ManifestTool): 'read' | 'write' | 'destructive' =>
-  t.annotations.readOnlyHint ? 'read' : t.annotations.destructiveHint ? 'destructive' : 'write';
+export const effectOf = effectOfTool;
 
 export function jsonResult(structured: Record<string, unknown>, withStructured: boolean): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(structured) }], ...(withStructured ? { structuredContent: structured } : {}) };
@@ -97,11 +97,14 @@ export async function searchAnswer(
   return jsonResult({ results }, true);
 }
 
-/** Why a tool of this server cannot be called here, when the reason may be told: read-only mode (the deny list hides). */
-export function readOnlyRefusal(name: string, manifest: readonly ManifestTool[], config: Pick<Config, 'readOnly' | 'denyTools'>): string | undefined {
+/** Why a tool of this server cannot be called here, when the reason may be told: read-only mode, or an access token too weak for it (the deny list hides). */
+export function readOnlyRefusal(name: string, manifest: readonly ManifestTool[], config: Pick<AccessConfig, 'readOnly' | 'denyTools' | 'grant'>): string | undefined {
   const tool = manifest.find((t) => t.name === name);
-  const refused = tool && modeRefusal(config, { name, effect: effectOf(tool) });
-  return refused?.outcome === 'refused:read-only' ? `Refused: ${refused.why} Nothing was sent.` : undefined;
+  const refused = tool && modeRefusal(config, { name, effect: effectOfTool(tool) });
+  if (!tool || refused?.outcome === 'refused:denied') return undefined;
+  const weak = grantRefusal(config, name, usualEffect(tool));
+  if (weak) return `Refused: ${weak} Nothing was sent.`;
+  return refused ? `Refused: ${refused.why} Nothing was sent.` : undefined;
 }
 
 /**
@@ -113,7 +116,7 @@ export function unlistedToolMessage(
   name: string,
   callable: readonly ManifestTool[],
   manifest: readonly ManifestTool[],
-  config: Pick<Config, 'readOnly' | 'denyTools' | 'site'>,
+  config: Pick<AccessConfig, 'readOnly' | 'denyTools' | 'site' | 'grant'>,
 ): string {
   if (callable.some((t) => t.name === name)) {
     return `${name} is not in this server's tool list, but it can be called: use call_tool with {"name": ${JSON.stringify(name)}, "arguments": {...}}. ` +
