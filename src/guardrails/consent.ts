@@ -165,7 +165,7 @@ export class ConfirmationTokens {
 
 export const REDEMPTION_PROBLEM: Record<Exclude<Redemption, 'ok'>, string> = {
   malformed: 'is not a confirmation token',
-  mismatch: 'does not match this call as it would run now: the tool, the app, these exact arguments, what the call does (its effect and why, which may have changed since the user approved it), or who asks',
+  mismatch: 'does not match this call as it would run now (the tool, the app, these exact arguments, or what the call does: its effect and why, which may have changed since the user approved it), or was issued to someone else',
   expired: 'has expired',
   spent: 'was already used',
 };
