@@ -8,6 +8,7 @@ import { CAPABILITIES, isLiveResource, LOG_LEVELS, atLeast, SERVER_INFO, type Lo
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import { InputRequiredConsent } from './input-required.js';
 import type { CallExtra, ServerContext } from './pipeline.js';
+import { telemetry } from '../telemetry/index.js';
 
 /**
  * Cache hints (2026-07-28) that are true: the tool, resource and prompt lists, the discovery answer and the
@@ -73,7 +74,7 @@ export function modernServers(ctx: ServerContext, core: ServerCore): (caller: st
     });
     server.setRequestHandler('prompts/list', () => core.listPrompts());
     server.setRequestHandler('prompts/get', (request) => core.getPrompt(request.params.name, request.params.arguments));
-    return server;
+    return telemetry.server(server);
   };
 }
 

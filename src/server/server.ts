@@ -11,6 +11,7 @@ import { atLeast, CAPABILITIES, protocolError, SERVER_INFO, type LogLevel, type 
 import { canFillForms } from '../guardrails/consent.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import type { CallExtra, ServerContext } from './pipeline.js';
+import { telemetry } from '../telemetry/index.js';
 
 const elicitationValidator = new ElicitationSchemaValidator();
 
@@ -52,5 +53,5 @@ export function createMcpServer(ctx: ServerContext, core: ServerCore): Server {
     level = request.params.level;
     return {};
   });
-  return server;
+  return telemetry.server(server);
 }
