@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { signCallback } from '../src/events/signature.js';
 import type { Sandbox } from '../src/sandbox/index.js';
@@ -198,7 +198,7 @@ describe('server spans in both eras, on every transport', () => {
   it('over stdio in the 2026-07-28 era, with prompts and resources named as the conventions say and event URIs without their room', async () => {
     const agree = () => ({ action: 'accept' as const, content: { confirm: '999999' } });
     const modern = await connectModernStdio(['--toolsets', 'room,events'], sandboxEnv(sb, otelEnv(collector)), { elicit: agree });
-    conn = modern as Connected;
+    onTestFinished(() => modern.close());
     const traceId = randomId(16);
     const [toolSpan, promptSpan, resourceSpan] = [randomId(8), randomId(8), randomId(8)];
     const app = DEFAULT_WORLD.apps[0]!.sdkAppId;
