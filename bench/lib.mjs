@@ -75,6 +75,21 @@ export async function connectModernStdio(command, args, env = { PATH: process.en
 /** A client of either era over stdio. */
 export const connectEra = (era, command, args, env) => (era === 'legacy' ? connectStdio(command, args, env) : connectModernStdio(command, args, env));
 
+/** Runs `fn` n times in a row, pushing each one's milliseconds into `into` (when given). */
+export async function timed(fn, n, into) {
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    into?.push(performance.now() - t);
+  }
+}
+
+/** A call of `tool` through a connected client that fails loudly on an error result. */
+export const toolCaller = (c, tool, args) => async () => {
+  const r = await c.client.callTool({ name: tool, arguments: args });
+  if (r.isError) throw new Error(r.content[0].text);
+};
+
 export const median = (xs) => quantile(xs, 0.5);
 export function quantile(xs, q) {
   const s = [...xs].sort((a, b) => a - b);

@@ -5,7 +5,7 @@
 // and intervals) to a collector stand-in in a process of its own that answers every export. BASELINE=<path to another
 // build's dist/cli.js> adds that build as a subject too (a build from before telemetry, to see that "off" did not move).
 import { fileURLToPath } from 'node:url';
-import { benchSandbox, CLI, connectEra, ERAS, EVERYTHING, fmt, median, quantile, ratio, REVISION, start } from './lib.mjs';
+import { benchSandbox, CLI, connectEra, ERAS, EVERYTHING, fmt, median, quantile, ratio, REVISION, start, timed, toolCaller } from './lib.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 15);
 const N = Number(process.env.CALLS ?? 1000);
@@ -49,17 +49,7 @@ for (const [name, xs] of Object.entries(starts)) console.log(`  ${name.padEnd(40
 // --- Per call ---
 const now = Math.floor(Date.now() / 1000);
 const args = { SdkAppId: Number(env.TRTC_SDK_APP_ID), StartTime: now - 3600, EndTime: now };
-const caller = (c) => async () => {
-  const r = await c.client.callTool({ name: 'DescribeRoomInfo', arguments: args });
-  if (r.isError) throw new Error(r.content[0].text);
-};
-async function timed(fn, n, into) {
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    into?.push(performance.now() - t);
-  }
-}
+const caller = (c) => toolCaller(c, 'DescribeRoomInfo', args);
 console.log(`per-call latency, DescribeRoomInfo x ${N} each against the sandbox, over stdio`);
 for (const era of ERAS) {
   const clients = {

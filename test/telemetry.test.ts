@@ -237,6 +237,33 @@ describe('server spans in both eras, on every transport', () => {
   });
 });
 
+describe('the default encoding', () => {
+  it('exports OTLP/protobuf to /v1/traces and /v1/metrics when no protocol is set', async () => {
+    const { OTEL_EXPORTER_OTLP_PROTOCOL: _json, ...protobuf } = otelEnv(collector);
+    conn = await connectStdio([], sandboxEnv(sb, protobuf));
+    await conn.client.callTool({ name: 'DescribeRoomInfo', arguments: { StartTime: ago(3540), EndTime: ago(0) } });
+    // Protobuf carries strings as they are: the span's name is in the body.
+    await collector.waitFor('the call in a protobuf trace export', () =>
+      collector.received.find((r) => r.path === '/v1/traces' && r.body.toString('latin1').includes('tools/call DescribeRoomInfo')));
+    await collector.waitFor('a protobuf metrics export', () => collector.received.find((r) => r.path === '/v1/metrics'));
+    expect(collector.received.map((r) => r.contentType)).toEqual(collector.received.map(() => 'application/x-protobuf'));
+  });
+});
+
+describe('a Tencent API request that is retried', () => {
+  it('counts the retries and keeps the status and RequestId of the attempt that answered', async () => {
+    conn = await connectStdio([], sandboxEnv(sb, otelEnv(collector)));
+    sb.faults.inject({ kind: 'http5xx', action: 'DescribeRoomInfo', times: 1 });
+    const traceId = randomId(16);
+    const r = await conn.client.callTool({ name: 'DescribeRoomInfo', arguments: { StartTime: ago(3540), EndTime: ago(0) }, _meta: { traceparent: traceparent(traceId, randomId(8)) } });
+    expect(r.isError, text(r)).toBeFalsy();
+    const answered = cloudRequests(sb, 'DescribeRoomInfo').at(-1)!.requestId;
+    const api = await collector.waitFor('the API span', () => collector.spans().find((s) => s.traceId === traceId && s.name === 'TRTC DescribeRoomInfo'));
+    expect(api.attributes).toMatchObject({ 'trtc.api.retries': 1, 'http.response.status_code': 200, 'trtc.request_id': answered });
+    expect(api.attributes['error.type']).toBeUndefined();
+  });
+});
+
 describe('what the operator opts into', () => {
   it('records the room and user IDs a call names with --otel-record-ids, and still no other argument', async () => {
     conn = await connectStdio(['--otel-record-ids'], sandboxEnv(sb, otelEnv(collector)));

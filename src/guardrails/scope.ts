@@ -35,13 +35,16 @@ export function inScope(config: ScopeConfig, where: { app?: number; room?: strin
 export const scopeIsSet = (config: ScopeConfig) => config.allowApps.length > 0 || config.allowRooms.length > 0;
 
 /** Room IDs anywhere in the arguments: every member named like RoomId, StrRoomId, FromRoomId, RoomIds or ToRoomIdList. */
-export function roomIdsIn(value: unknown, out: string[] = []): string[] {
-  if (Array.isArray(value)) for (const v of value) roomIdsIn(v, out);
+export const roomIdsIn = (value: unknown): string[] => idsIn(value, /RoomIds?$|RoomIdList$/);
+
+/** IDs (strings and numbers, alone or in a list) anywhere in the arguments, under members whose names match `member`. */
+export function idsIn(value: unknown, member: RegExp, out: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) idsIn(v, member, out);
   else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (/RoomIds?$|RoomIdList$/.test(k)) {
+      if (member.test(k)) {
         for (const id of Array.isArray(v) ? v : [v]) if (typeof id === 'string' || typeof id === 'number') out.push(String(id));
-      } else roomIdsIn(v, out);
+      } else idsIn(v, member, out);
     }
   }
   return out;

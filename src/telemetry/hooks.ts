@@ -11,7 +11,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { ApiError, PreflightError, TransportError } from '../api/errors.js';
 import { EVENT_RESOURCE_TEMPLATES, parseEventUri } from '../events/resources.js';
 import { AskThroughResult } from '../guardrails/consent.js';
-import { roomIdsIn } from '../guardrails/scope.js';
+import { idsIn, roomIdsIn } from '../guardrails/scope.js';
 import { RateLimitedError } from '../rate-limit.js';
 import { redactText } from '../redact.js';
 import { StoreUnavailableError, type Store } from '../store/store.js';
@@ -89,17 +89,7 @@ export function errorType(err: unknown): string {
 const NOT_FAILED = new Set(['ok', 'confirmation-required', 'dry-run', 'declined']);
 
 /** User IDs anywhere in the arguments: members named like UserId, TargetUserId, UserIds or UserIdList. */
-function userIdsIn(value: unknown, out: string[] = []): string[] {
-  if (Array.isArray(value)) for (const v of value) userIdsIn(v, out);
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (/UserIds?$|UserIdList$/.test(k)) {
-        for (const id of Array.isArray(v) ? v : [v]) if (typeof id === 'string' || typeof id === 'number') out.push(String(id));
-      } else userIdsIn(v, out);
-    }
-  }
-  return out;
-}
+const userIdsIn = (value: unknown) => idsIn(value, /UserIds?$|UserIdList$/);
 
 const ids = (list: string[]) => [...new Set(list)].slice(0, MAX_IDS).map(redactText);
 
