@@ -219,6 +219,23 @@ describe('server spans in both eras, on every transport', () => {
     expect(values(collector.spans())).not.toContain('1234');
   });
 
+  it('keeps names the server refused out of span names and metrics, which must not grow with what clients send', async () => {
+    conn = await connectStdio([], sandboxEnv(sb, otelEnv(collector)));
+    const traceId = randomId(16);
+    const [unknown, odd] = [randomId(8), randomId(8)];
+    await expect(conn.client.callTool({ name: 'RemoveUsr', arguments: {}, _meta: { traceparent: traceparent(traceId, unknown) } })).rejects.toThrow(/RemoveUsr/);
+    await expect(conn.client.callTool({ name: 'carol@example.com wants out', arguments: {}, _meta: { traceparent: traceparent(traceId, odd) } })).rejects.toThrow();
+    // The span, one event among many, keeps a plausible name as the agent sent it; a name MCP does not allow is left out.
+    for (const [spanId, name] of [[unknown, 'RemoveUsr'], [odd, undefined]] as const) {
+      const span = await serverSpanOf(traceId, spanId);
+      expect(span).toMatchObject({ name: 'tools/call', attributes: { 'error.type': '-32602', 'rpc.response.status_code': '-32602' } });
+      expect(span.attributes['gen_ai.tool.name']).toBe(name);
+    }
+    const refused = await collector.waitFor('the refused calls in the metrics', () => collector.point('mcp.server.operation.duration', { 'mcp.method.name': 'tools/call', 'error.type': '-32602' }));
+    expect(refused).toMatchObject({ count: 2 });
+    expect(refused.attributes['gen_ai.tool.name']).toBeUndefined();
+  });
+
   it('gives a legacy client\'s elicitation a client span under the consent step', async () => {
     srv = await spawnHttp([], sandboxEnv(sb, otelEnv(collector)));
     const client = await connectHttp(srv.url, 'streamable', {}, () => ({ action: 'accept', content: { confirm: '999999' } }));

@@ -24,6 +24,8 @@ const FINE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25
 /** At most this many room or user IDs per span, when they are recorded at all. */
 const MAX_IDS = 20;
 const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
+/** A name as MCP allows tools and prompts to be named; anything else a client sends is not recorded. */
+const NAME = /^[\w.-]{1,128}$/;
 
 export interface HooksOptions {
   tracer: Tracer;
@@ -153,7 +155,7 @@ export class Hooks implements Telemetry {
    * transport, once it has set its own handlers, and before any message can arrive.
    */
   private traceTransport(t: Transport): Transport {
-    const served = new Map<unknown, { method: string; span: Span; started: number; attrs: Attributes }>();
+    const served = new Map<unknown, { method: string; target?: string; span: Span; started: number; attrs: Attributes }>();
     const asked = new Map<unknown, Span>();
     let negotiated: string | undefined;
     let opened: number | undefined;
@@ -169,6 +171,13 @@ export class Hooks implements Telemetry {
       const code = 'error' in answer && answer.error ? String(answer.error.code) : undefined;
       const failure = 'cancelled' in answer ? 'cancelled' : code ?? ((answer as Message).result?.isError === true ? 'tool_error' : undefined);
       if (code) open.span.setAttribute('rpc.response.status_code', code);
+      // A name the server refused (no such tool or prompt) is the client's choice: it stays out of the span's name
+      // and of the metrics, which must not grow with whatever clients send.
+      if (code && open.target) {
+        open.span.updateName(open.method);
+        delete open.attrs['gen_ai.tool.name'];
+        delete open.attrs['gen_ai.prompt.name'];
+      }
       if (failure) {
         open.span.setAttribute('error.type', failure);
         open.span.setStatus({ code: SpanStatusCode.ERROR });
@@ -184,29 +193,25 @@ export class Hooks implements Telemetry {
         const meta = params._meta;
         const version = typeof meta?.[PROTOCOL_VERSION_META_KEY] === 'string' ? (meta[PROTOCOL_VERSION_META_KEY] as string) : negotiated;
         const attrs: Attributes = { 'mcp.method.name': message.method, ...this.network, ...(version && { 'mcp.protocol.version': version }) };
-        let target: string | undefined;
-        if (message.method === 'tools/call' && typeof params.name === 'string') {
-          target = params.name;
-          Object.assign(attrs, { 'gen_ai.tool.name': target, 'gen_ai.operation.name': 'execute_tool' });
-        } else if (message.method === 'prompts/get' && typeof params.name === 'string') {
-          target = params.name;
-          attrs['gen_ai.prompt.name'] = target;
-        }
+        const target = typeof params.name === 'string' && NAME.test(params.name) ? params.name : undefined;
+        if (message.method === 'tools/call') Object.assign(attrs, { 'gen_ai.operation.name': 'execute_tool', ...(target && { 'gen_ai.tool.name': target }) });
+        else if (message.method === 'prompts/get' && target) attrs['gen_ai.prompt.name'] = target;
+        const named = message.method === 'tools/call' || message.method === 'prompts/get' ? target : undefined;
         const uri = typeof params.uri === 'string' ? this.resourceUri(params.uri) : undefined;
         const sid = sessionId();
         // The caller's context rides in params._meta; an HTTP request's traceparent is the transport's context, a
         // link when both are there and the parent when only it is.
-        const headers = (extra as { requestInfo?: { headers?: unknown }; request?: { headers?: unknown } } | undefined);
-        const fromHttp = remoteContext(headers?.requestInfo?.headers ?? headers?.request?.headers);
+        const http = extra as { requestInfo?: { headers?: unknown }; request?: { headers?: unknown } } | undefined;
+        const fromHttp = remoteContext(http?.requestInfo?.headers ?? http?.request?.headers);
         const fromMeta = remoteContext(meta);
         const parent = fromMeta ?? fromHttp ?? ROOT_CONTEXT;
         const links: Link[] = fromMeta && fromHttp ? [{ context: trace.getSpanContext(fromHttp)! }] : [];
-        const span = this.tracer.startSpan(target ? `${message.method} ${target}` : message.method, {
+        const span = this.tracer.startSpan(named ? `${message.method} ${named}` : message.method, {
           kind: SpanKind.SERVER,
           links,
           attributes: { ...attrs, 'jsonrpc.request.id': redactText(String(message.id).slice(0, 64)), ...(sid && { 'mcp.session.id': sid }), ...(uri && { 'mcp.resource.uri': uri }) },
         }, parent);
-        served.set(message.id, { method: message.method, span, started: performance.now(), attrs });
+        served.set(message.id, { method: message.method, target: named, span, started: performance.now(), attrs });
         return context.with(trace.setSpan(parent, span), () => deliver(message, extra));
       }
       if (message.method === undefined && message.id !== undefined) {
