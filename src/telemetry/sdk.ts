@@ -125,7 +125,11 @@ function keepHeadersSecret(config: Config): void {
     const raw = name === 'OTEL_EXPORTER_OTLP_HEADERS' ? config.otelHeaders : process.env[name];
     if (!raw) continue;
     addSecret(raw);
-    for (const value of Object.values(parseKeyPairsIntoRecord(raw))) addSecret(value);
+    for (const value of Object.values(parseKeyPairsIntoRecord(raw))) {
+      addSecret(value);
+      // "Bearer <token>": the token on its own too, never the scheme word.
+      if (/\s/.test(value.trim())) addSecret(value.trim().split(/\s+/).pop());
+    }
   }
   for (const url of [config.otelEndpoint, config.otelTracesEndpoint, config.otelMetricsEndpoint]) {
     if (url) addSecret(decodeURIComponent(new URL(url).password));
