@@ -48,6 +48,10 @@ afterEach(async () => {
   await sb.close();
 });
 
+/** The server span of the call made with client span `spanId`, once exported. */
+const serverSpanOf = (traceId: string, spanId: string) =>
+  collector.waitFor(`the server span under ${spanId}`, () => collector.spans().find((s) => s.traceId === traceId && s.parentSpanId === spanId && s.kind === SPAN_KIND.server));
+
 /** Every attribute value of a span, as text, for checks that nothing personal was exported. */
 const values = (spans: ExportedSpan[]) => spans.flatMap((s) => [...Object.values(s.attributes), ...s.events.flatMap((e) => Object.values(e.attributes))].flat().map(String));
 
@@ -145,9 +149,6 @@ describe('server spans in both eras, on every transport', () => {
     srv = undefined;
   });
 
-  /** The server span of the call made with client span `spanId`, once exported. */
-  const serverSpanOf = (traceId: string, spanId: string) =>
-    collector.waitFor(`the server span under ${spanId}`, () => collector.spans().find((s) => s.traceId === traceId && s.parentSpanId === spanId && s.kind === SPAN_KIND.server));
   const lastHour = () => ({ StartTime: ago(3540), EndTime: ago(0) });
 
   it('over Streamable HTTP (legacy and 2026-07-28) and legacy SSE: parent from _meta, the HTTP traceparent as a link or as the parent', async () => {
@@ -251,6 +252,47 @@ describe('server spans in both eras, on every transport', () => {
     const api = await collector.waitFor('the failed API call', () => collector.spans().find((s) => s.traceId === traceId && s.name === 'TRTC DismissRoom'));
     expect(api.attributes).toMatchObject({ 'error.type': 'FailedOperation.RoomNotExist', 'trtc.error.code': 'FailedOperation.RoomNotExist', 'trtc.request_id': expect.any(String) });
     expect(api.status.code).toBe(2);
+  });
+});
+
+describe('scope decisions', () => {
+  it('shows a target placed by a lookup, then by the ledger, and a refusal, in spans and counts', async () => {
+    // A store of its own: the ledger starts empty, whatever other tests placed.
+    const store = mkdtempSync(`${tmpdir()}/trtc-telemetry-store-`);
+    conn = await connectStdio(['--allow-rooms', '1234'], sandboxEnv(sb, otelEnv(collector, { TRTC_MCP_STORE: store })));
+    const window = { StartTime: ago(3600), EndTime: ago(-60) };
+    const rooms = await conn.client.callTool({ name: 'DescribeRoomInfo', arguments: { RoomId: '1234', ...window } });
+    const { CommId } = (rooms.structuredContent as { RoomList: Array<{ CommId: string }> }).RoomList[0]!;
+    const traceId = randomId(16);
+    const [first, second, outside] = [randomId(8), randomId(8), randomId(8)];
+    for (const spanId of [first, second]) {
+      const r = await conn.client.callTool({ name: 'DescribeUserInfo', arguments: { CommId, ...window }, _meta: { traceparent: traceparent(traceId, spanId) } });
+      expect(r.isError, text(r)).toBeFalsy();
+    }
+    const refused = await conn.client.callTool({ name: 'DismissRoom', arguments: { RoomId: 999 }, _meta: { traceparent: traceparent(traceId, outside) } });
+    expect(text(refused)).toContain('Refused');
+
+    const scopeUnder = async (spanId: string) => {
+      const server = await serverSpanOf(traceId, spanId);
+      const tool = await collector.waitFor('the tool span', () => collector.spans().find((s) => s.parentSpanId === server.spanId));
+      const scope = collector.spans().find((s) => s.parentSpanId === tool.spanId && s.name === 'trtc.scope')!;
+      return { tool, scope, steps: collector.spans().filter((s) => s.parentSpanId === scope.spanId).map((s) => s.name) };
+    };
+    const byLookup = await scopeUnder(first);
+    expect(byLookup.scope.attributes).toMatchObject({ 'trtc.scope.decision': 'allowed', 'trtc.scope.resolved.lookup': 1, 'trtc.scope.resolved.ledger': 0 });
+    expect(byLookup.steps).toEqual(expect.arrayContaining(['trtc.store get', 'TRTC DescribeRoomInfo', 'trtc.store put']));
+    const byLedger = await scopeUnder(second);
+    expect(byLedger.scope.attributes).toMatchObject({ 'trtc.scope.decision': 'allowed', 'trtc.scope.resolved.lookup': 0, 'trtc.scope.resolved.ledger': 1 });
+    expect(byLedger.steps).not.toContain('TRTC DescribeRoomInfo');
+    const byArgs = await scopeUnder(outside);
+    expect(byArgs.scope.attributes['trtc.scope.decision']).toBe('refused');
+    expect(byArgs.tool.attributes).toMatchObject({ 'trtc.outcome': 'refused:scope', 'error.type': 'refused:scope' });
+
+    await collector.waitFor('the refusal in the metrics', () => collector.point('trtc.refusals', { 'trtc.refusal.reason': 'scope' }));
+    expect(collector.point('trtc.refusals', { 'trtc.refusal.reason': 'scope', 'gen_ai.tool.name': 'DismissRoom' })!.value).toBe(1);
+    expect(collector.point('trtc.scope.resolutions', { 'trtc.scope.resolved_by': 'lookup' })!.value).toBe(1);
+    expect(collector.point('trtc.scope.resolutions', { 'trtc.scope.resolved_by': 'ledger' })!.value).toBe(1);
+    expect(values(collector.spans())).not.toContain(CommId);
   });
 });
 
