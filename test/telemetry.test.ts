@@ -4,7 +4,7 @@
 // the operator opts in; every era and transport gets server spans; callbacks are counted; a collector that is down
 // neither fails nor holds up a call and is reported once. Exports are captured for the suite's secret sweep.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
@@ -259,6 +259,7 @@ describe('scope decisions', () => {
   it('shows a target placed by a lookup, then by the ledger, and a refusal, in spans and counts', async () => {
     // A store of its own: the ledger starts empty, whatever other tests placed.
     const store = mkdtempSync(`${tmpdir()}/trtc-telemetry-store-`);
+    onTestFinished(() => rmSync(store, { recursive: true, force: true }));
     conn = await connectStdio(['--allow-rooms', '1234'], sandboxEnv(sb, otelEnv(collector, { TRTC_MCP_STORE: store })));
     const window = { StartTime: ago(3600), EndTime: ago(-60) };
     const rooms = await conn.client.callTool({ name: 'DescribeRoomInfo', arguments: { RoomId: '1234', ...window } });
@@ -412,7 +413,9 @@ describe('off unless configured', () => {
   ] as const)('%s', async (_what, env, loaded) => {
     const chunks = otelChunks();
     expect(chunks.length).toBeGreaterThan(0);
-    const log = `${mkdtempSync(`${tmpdir()}/trtc-loads-`)}/loads.txt`;
+    const dir = mkdtempSync(`${tmpdir()}/trtc-loads-`);
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const log = `${dir}/loads.txt`;
     conn = await connectStdio([], sandboxEnv(sb, { ...env, NODE_OPTIONS: `--import=${LOAD_LOG}`, LOAD_LOG: log }));
     expect((await conn.client.callTool({ name: 'DescribeRoomInfo', arguments: { StartTime: ago(3540), EndTime: ago(0) } })).isError).toBeFalsy();
     const loads = readFileSync(log, 'utf8');
