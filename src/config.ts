@@ -135,7 +135,7 @@ const SETTINGS = {
   // OpenTelemetry export (docs/observability.md): off unless an endpoint or an exporter is set. The other standard
   // OTEL_* variables (timeouts, compression, certificates, sampler, batching, service name, resource) apply as
   // OpenTelemetry defines them.
-  otelEndpoint: { env: ['OTEL_EXPORTER_OTLP_ENDPOINT'], schema: z.url({ protocol: /^https?$/ }), help: 'Base URL of an OTLP/HTTP collector, e.g. http://collector:4318: traces and metrics are exported there' },
+  otelEndpoint: { env: ['OTEL_EXPORTER_OTLP_ENDPOINT'], schema: z.url({ protocol: /^https?$/ }), help: 'OpenTelemetry: base URL of an OTLP/HTTP collector, e.g. http://collector:4318, that traces and metrics are exported to (docs/observability.md)' },
   otelTracesEndpoint: { env: ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'], schema: z.url({ protocol: /^https?$/ }), help: 'URL that traces are exported to, instead of <OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces' },
   otelMetricsEndpoint: { env: ['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'], schema: z.url({ protocol: /^https?$/ }), help: 'URL that metrics are exported to, instead of <OTEL_EXPORTER_OTLP_ENDPOINT>/v1/metrics' },
   otelProtocol: { env: ['OTEL_EXPORTER_OTLP_PROTOCOL'], schema: z.enum(['http/protobuf', 'http/json'], { error: 'must be http/protobuf or http/json (gRPC is not supported: use the collector\'s OTLP/HTTP port, 4318)' }), default: 'http/protobuf', help: 'Encoding of the exports' },
