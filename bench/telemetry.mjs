@@ -5,7 +5,7 @@
 // and intervals) to a collector stand-in in a process of its own that answers every export. BASELINE=<path to another
 // build's dist/cli.js> adds that build as a subject too (a build from before telemetry, to see that "off" did not move).
 import { fileURLToPath } from 'node:url';
-import { benchSandbox, CLI, connectEra, ERAS, EVERYTHING, fmt, median, quantile, ratio, REVISION, start, timed, toolCaller } from './lib.mjs';
+import { benchSandbox, CLI, connectEra, cpuMs, ERAS, EVERYTHING, fmt, median, quantile, ratio, REVISION, start, timed, toolCaller } from './lib.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 15);
 const N = Number(process.env.CALLS ?? 1000);
@@ -59,16 +59,26 @@ for (const era of ERAS) {
     'trtc-mcp, telemetry on': await connectEra(era, process.execPath, [CLI, '--toolsets', 'quality'], on),
   };
   const lat = Object.fromEntries(Object.keys(clients).map((k) => [k, []]));
+  // The server's own CPU time over the timed calls: unlike latency, barely moved by other jobs on the machine.
+  const cpu = Object.fromEntries(Object.keys(clients).map((k) => [k, 0]));
   for (const c of Object.values(clients)) await timed(caller(c), 50);
-  for (let done = 0; done < N; done += BLOCK) for (const [name, c] of Object.entries(clients)) await timed(caller(c), BLOCK, lat[name]);
+  for (let done = 0; done < N; done += BLOCK) {
+    for (const [name, c] of Object.entries(clients)) {
+      const before = cpuMs(c.pid);
+      await timed(caller(c), BLOCK, lat[name]);
+      cpu[name] += cpuMs(c.pid) - before;
+    }
+  }
   await Promise.all(Object.values(clients).map((c) => c.close()));
   const wrapper = median(lat['minimal SDK wrapper']);
   console.log(`  ${era}:`);
   for (const [name, xs] of Object.entries(lat)) {
-    console.log(`    ${name.padEnd(26)} median ${fmt(median(xs)).padStart(9)}  p99 ${fmt(quantile(xs, 0.99)).padStart(9)}  ${ratio(median(xs), wrapper)} of the wrapper`);
+    console.log(`    ${name.padEnd(26)} median ${fmt(median(xs)).padStart(9)}  p99 ${fmt(quantile(xs, 0.99)).padStart(9)}  ${ratio(median(xs), wrapper)} of the wrapper  server CPU ${fmt(cpu[name] / N)} per call`);
   }
   const [off, onMs] = [median(lat['trtc-mcp, telemetry off']), median(lat['trtc-mcp, telemetry on'])];
-  console.log(`    telemetry on costs ${fmt(onMs - off)} per call (median), ${ratio(onMs, off)} of off`);
+  const cpuOff = cpu['trtc-mcp, telemetry off'] / N;
+  const cpuOn = cpu['trtc-mcp, telemetry on'] / N;
+  console.log(`    telemetry on costs ${fmt(onMs - off)} per call (median latency), ${fmt(cpuOn - cpuOff)} of server CPU per call`);
 }
 await sb.close();
 sink.child.kill();

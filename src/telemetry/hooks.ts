@@ -125,17 +125,17 @@ export class Hooks implements Telemetry {
       m.createHistogram(name, { description, unit: 's', advice: { explicitBucketBoundaries: buckets } });
     this.operations = histogram('mcp.server.operation.duration', 'MCP request duration as observed on the server, from receipt until the result or error is sent', MCP_BUCKETS);
     this.sessions = histogram('mcp.server.session.duration', 'Duration of a legacy MCP session (initialize until close)', MCP_BUCKETS);
-    this.toolCalls = m.createCounter('trtc.tool.calls', { description: 'Catalog tool calls through the pipeline, by tool, outcome and effect' });
-    this.refusals = m.createCounter('trtc.refusals', { description: 'Tool calls refused before anything was sent, by reason' });
-    this.consents = m.createCounter('trtc.consent.decisions', { description: 'Consent questions and answers, by channel and outcome' });
-    this.scopeTargets = m.createCounter('trtc.scope.resolutions', { description: 'Targets named by ID that scope placed, by where their place came from (ledger or lookup)' });
+    this.toolCalls = m.createCounter('trtc.tool.calls', { unit: '{call}', description: 'Catalog tool calls through the pipeline, by tool, outcome and effect' });
+    this.refusals = m.createCounter('trtc.refusals', { unit: '{call}', description: 'Tool calls refused before anything was sent, by reason' });
+    this.consents = m.createCounter('trtc.consent.decisions', { unit: '{decision}', description: 'Consent questions and answers, by channel and outcome' });
+    this.scopeTargets = m.createCounter('trtc.scope.resolutions', { unit: '{target}', description: 'Targets named by ID that scope placed, by where their place came from (ledger or lookup)' });
     this.apiDurations = histogram('trtc.api.request.duration', 'Tencent API calls (retries included), by action and error code', FINE_BUCKETS);
     this.rateWaits = histogram('trtc.rate_limit.wait.duration', 'Waits for a slot under an action\'s documented rate limit', FINE_BUCKETS);
     this.storeDurations = histogram('trtc.store.operation.duration', 'State store operations, by operation and outcome', FINE_BUCKETS);
-    this.callbacks = m.createCounter('trtc.callbacks', { description: 'TRTC callbacks received: stored, duplicate, out of scope, or refused and why' });
-    this.taskChanges = m.createCounter('trtc.task.status_changes', { description: 'Task status changes, by the status entered' });
-    this.tasks = m.createUpDownCounter('trtc.tasks', { description: 'Tasks by current status' });
-    m.createObservableGauge('trtc.store.available', { description: '1 when the state store answered its last operation, 0 when it could not be reached' })
+    this.callbacks = m.createCounter('trtc.callbacks', { unit: '{callback}', description: 'TRTC callbacks received: stored, duplicate, out of scope, or refused and why' });
+    this.taskChanges = m.createCounter('trtc.task.status_changes', { unit: '{change}', description: 'Task status changes, by the status entered' });
+    this.tasks = m.createUpDownCounter('trtc.tasks', { unit: '{task}', description: 'Tasks by current status' });
+    m.createObservableGauge('trtc.store.available', { unit: '1', description: '1 when the state store answered its last operation, 0 when it could not be reached' })
       .addCallback((result) => {
         for (const [kind, up] of this.storeUp) result.observe(up, { 'trtc.store.kind': kind });
       });
