@@ -7,6 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -74,6 +75,27 @@ export async function connectModernStdio(command, args, env = { PATH: process.en
 
 /** A client of either era over stdio. */
 export const connectEra = (era, command, args, env) => (era === 'legacy' ? connectStdio(command, args, env) : connectModernStdio(command, args, env));
+
+/** CPU time a process has used so far, in ms (utime + stime from /proc; clock ticks are 10 ms on Linux). */
+export const cpuMs = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+
+/** Runs `fn` n times in a row, pushing each one's milliseconds into `into` (when given). */
+export async function timed(fn, n, into) {
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    into?.push(performance.now() - t);
+  }
+}
+
+/** A call of `tool` through a connected client that fails loudly on an error result. */
+export const toolCaller = (c, tool, args) => async () => {
+  const r = await c.client.callTool({ name: tool, arguments: args });
+  if (r.isError) throw new Error(r.content[0].text);
+};
 
 export const median = (xs) => quantile(xs, 0.5);
 export function quantile(xs, q) {

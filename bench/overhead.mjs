@@ -4,7 +4,7 @@
 // without MCP, is printed too: the floor under both.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { benchSandbox, CLI, connectEra, ERAS, fmt, median, quantile, ratio } from './lib.mjs';
+import { benchSandbox, CLI, connectEra, ERAS, fmt, median, quantile, ratio, timed, toolCaller } from './lib.mjs';
 
 const N = Number(process.env.CALLS ?? 1000);
 const BLOCK = 100;
@@ -26,18 +26,7 @@ const sdk = new tencentcloud.trtc.v20190722.Client(
   new ClientProfile('TC3-HMAC-SHA256', new HttpProfile('http://', new URL(sb.url).host, 'POST', 10)),
 );
 const direct = () => new Promise((resolve, reject) => sdk.DescribeRoomInfo(args, (err, resp) => (err ? reject(err) : resolve(resp))));
-const caller = (c) => async () => {
-  const r = await c.client.callTool({ name: 'DescribeRoomInfo', arguments: args });
-  if (r.isError) throw new Error(r.content[0].text);
-};
-
-async function timed(fn, n, into) {
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    into?.push(performance.now() - t);
-  }
-}
+const caller = (c) => toolCaller(c, 'DescribeRoomInfo', args);
 
 console.log(`per-call latency, DescribeRoomInfo x ${N} each against the sandbox, over stdio`);
 const verdicts = [];

@@ -3,19 +3,12 @@
 // load balancer does, without a balancer's own cost in the figures). Every call takes its rate-window slot in Redis.
 // One replica with the embedded file store (rate windows in the process) is the reference. Where the time goes is shown as CPU per process
 // group: this machine has as many cores as `nproc` says, shared by all of them.
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { CLI, drive, fmt, loadTs, standaloneSandbox, start } from './lib.mjs';
+import { CLI, cpuMs, drive, fmt, loadTs, standaloneSandbox, start } from './lib.mjs';
 
 const SESSIONS = Number(process.env.SESSIONS ?? 32);
 const SECONDS = Number(process.env.SECONDS ?? 15);
 const load = { sessions: SESSIONS, seconds: SECONDS };
-
-/** CPU time a process has used so far, in ms (utime + stime from /proc; clock ticks are 10 ms on Linux). */
-const cpuMs = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
 
 const { startRedis } = await loadTs('test/redis.ts');
 const redis = await startRedis();

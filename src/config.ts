@@ -155,6 +155,18 @@ const SETTINGS = {
   callbacksRate: { flag: 'callbacks-rate', env: ['TRTC_MCP_CALLBACKS_RATE'], schema: int(1, 1_000_000), default: 1000, help: 'Most signed callbacks stored per second; more are answered 429, and TRTC retries them' },
   eventsMax: { flag: 'events-max', env: ['TRTC_MCP_EVENTS_MAX'], schema: int(100, 1_000_000), default: 10_000, help: 'Events kept per app; the oldest go first' },
   eventsMaxAge: { flag: 'events-max-age', env: ['TRTC_MCP_EVENTS_MAX_AGE'], schema: int(600, 30 * 86_400), default: 86_400, help: 'Seconds an event is kept' },
+  // OpenTelemetry export (docs/observability.md): off unless an endpoint or an exporter is set. The other standard
+  // OTEL_* variables (timeouts, compression, certificates, sampler, batching, service name, resource) apply as
+  // OpenTelemetry defines them.
+  otelEndpoint: { env: ['OTEL_EXPORTER_OTLP_ENDPOINT'], schema: z.url({ protocol: /^https?$/ }), help: 'OpenTelemetry: base URL of an OTLP/HTTP collector, e.g. http://collector:4318, that traces and metrics are exported to (docs/observability.md)' },
+  otelTracesEndpoint: { env: ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'], schema: z.url({ protocol: /^https?$/ }), help: 'URL that traces are exported to, instead of <OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces' },
+  otelMetricsEndpoint: { env: ['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'], schema: z.url({ protocol: /^https?$/ }), help: 'URL that metrics are exported to, instead of <OTEL_EXPORTER_OTLP_ENDPOINT>/v1/metrics' },
+  otelProtocol: { env: ['OTEL_EXPORTER_OTLP_PROTOCOL'], schema: z.enum(['http/protobuf', 'http/json'], { error: 'must be http/protobuf or http/json (gRPC is not supported: use the collector\'s OTLP/HTTP port, 4318)' }), default: 'http/protobuf', help: 'Encoding of the exports' },
+  otelHeaders: { env: ['OTEL_EXPORTER_OTLP_HEADERS'], schema: z.string().min(1), secret: true, help: 'Headers sent with every export, key=value,... (a collector\'s API key); never logged' },
+  otelTracesExporter: { env: ['OTEL_TRACES_EXPORTER'], schema: z.enum(['otlp', 'none'], { error: 'must be otlp or none' }), help: 'otlp exports traces (to http://localhost:4318 when no endpoint is set); none does not' },
+  otelMetricsExporter: { env: ['OTEL_METRICS_EXPORTER'], schema: z.enum(['otlp', 'none'], { error: 'must be otlp or none' }), help: 'otlp exports metrics (to http://localhost:4318 when no endpoint is set); none does not' },
+  otelSdkDisabled: { env: ['OTEL_SDK_DISABLED'], schema: bool, default: false, help: 'Exports no telemetry, whatever else is set' },
+  otelRecordIds: { flag: 'otel-record-ids', env: ['TRTC_MCP_OTEL_RECORD_IDS'], schema: bool, default: false, help: 'Put the room IDs and user IDs that calls and callbacks name into exported telemetry (personal data, so off by default; arguments and secrets are never exported)' },
 } satisfies Record<string, Setting>;
 
 type Settings = typeof SETTINGS;

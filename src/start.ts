@@ -9,6 +9,7 @@ import { createCores } from './server/core.js';
 import { VERSION } from './version.js';
 import type { Scope } from './guardrails/access.js';
 import type { Identity } from './guardrails/identity.js';
+import { startTelemetry, telemetry } from './telemetry/index.js';
 
 async function serve(argv: string[]): Promise<void> {
   if (wantsHelp(argv)) return void process.stdout.write(helpText(VERSION));
@@ -17,6 +18,8 @@ async function serve(argv: string[]): Promise<void> {
   registerConfiguredSecrets(config);
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
   for (const warning of startupWarnings(config)) log.warn(warning);
+  // Loaded only when OTEL_* settings ask for it, and before anything it traces is built.
+  const telemetryStarted = startTelemetry(config, log);
   // Every setting is checked before anything starts (the sandbox, a port).
   const manifest = await loadManifest();
   selectTools(manifest, config);
@@ -25,6 +28,7 @@ async function serve(argv: string[]): Promise<void> {
   // context starts.
   const stdio = config.transport === 'stdio' ? (await import('./transports/stdio.js')).listenStdio() : undefined;
   void stdio?.modern.then((modern): Promise<unknown> => (modern ? import('./server/modern.js') : import('./server/server.js'))).catch(() => undefined);
+  await telemetryStarted;
   const runtime = await createContext(config, log);
   const { setUpCallbacks } = await import('./events/setup.js');
   const callbacks = await setUpCallbacks(runtime.ctx, config, log);
@@ -77,6 +81,7 @@ async function serve(argv: string[]): Promise<void> {
     await stop().catch(() => undefined);
     await callbacks.close().catch(() => undefined);
     await runtime.close();
+    await telemetry.shutdown();
     process.exit(0);
   }
   process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -8,6 +8,7 @@ import type { ApiCaller, ApiResult, InvokeOptions } from './caller.js';
 import { ApiError, PreflightError, TransportError } from './errors.js';
 import { HttpSender, type HttpRequest } from './http.js';
 import { acquireSlot, describeError, jittered, withRetries } from './retry.js';
+import { telemetry } from '../telemetry/index.js';
 
 export interface CloudCallerOptions {
   /** Base URL, e.g. https://trtc.intl.tencentcloudapi.com/ */
@@ -56,7 +57,13 @@ export class CloudApiCaller implements ApiCaller {
     this.http = new HttpSender(opts.timeoutMs);
   }
 
-  async invoke(def: ToolDef, params: Record<string, unknown>, opts: InvokeOptions = {}): Promise<ApiResult> {
+  invoke(def: ToolDef, params: Record<string, unknown>, opts: InvokeOptions = {}): Promise<ApiResult> {
+    const { action, host } = this.target(def);
+    const info = { family: 'cloud' as const, action, host: host ?? this.url.host, region: this.opts.region, site: this.opts.site };
+    return telemetry.apiCall(info, () => this.send(def, params, opts));
+  }
+
+  private async send(def: ToolDef, params: Record<string, unknown>, opts: InvokeOptions): Promise<ApiResult> {
     const api = cloudApiOf(def);
     const regions = regionsOn(api, this.opts.site);
     if (regions && !regions.includes(this.opts.region)) {

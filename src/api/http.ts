@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { TransportError } from './errors.js';
+import { telemetry } from '../telemetry/index.js';
 
 // Loaded through require: on Node 22+, an ESM import of node:http builds its full export list, which loads
 // Node's whole fetch stack (undici) for nothing, about 9 ms of every start.
@@ -49,6 +50,7 @@ export class HttpSender {
     const url = new URL(req.url);
     const agent = agents[url.protocol as keyof typeof agents];
     if (!agent) return Promise.reject(new TransportError(`unsupported protocol ${url.protocol}`, 'network', 'no'));
+    const attempt = telemetry.httpAttempt();
     return new Promise((resolve, reject) => {
       let connected = false;
       let settled = false;
@@ -56,6 +58,7 @@ export class HttpSender {
       const finish = (err: TransportError | undefined, res?: HttpResponse) => {
         if (settled) return;
         settled = true;
+        attempt(res?.status ?? err?.status);
         for (const t of timers) clearTimeout(t);
         if (err) {
           request.destroy();

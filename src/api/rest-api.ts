@@ -10,6 +10,7 @@ import type { ApiCaller, ApiResult, InvokeOptions } from './caller.js';
 import { ApiError, PreflightError, TransportError } from './errors.js';
 import { HttpSender, type HttpRequest } from './http.js';
 import { acquireSlot, describeError, jittered, withRetries } from './retry.js';
+import { telemetry } from '../telemetry/index.js';
 
 export interface RestCallerOptions {
   /** Base URL, e.g. https://adminapisgp.im.qcloud.com/ */
@@ -47,7 +48,12 @@ export class RestApiCaller implements ApiCaller {
     this.http = new HttpSender(opts.timeoutMs);
   }
 
-  async invoke(def: ToolDef, params: Record<string, unknown>, opts: InvokeOptions = {}): Promise<ApiResult> {
+  invoke(def: ToolDef, params: Record<string, unknown>, opts: InvokeOptions = {}): Promise<ApiResult> {
+    const api = restApiOf(def);
+    return telemetry.apiCall({ family: 'rest', action: `${api.service}/${api.command}`, host: this.base.host }, () => this.send(def, params, opts));
+  }
+
+  private async send(def: ToolDef, params: Record<string, unknown>, opts: InvokeOptions): Promise<ApiResult> {
     const api = restApiOf(def);
     const command = `${api.service}/${api.command}`;
     const readOnly = def.effect === 'read';

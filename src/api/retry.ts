@@ -1,6 +1,7 @@
 // The one retry loop of the API callers. Each caller decides what is safe to repeat and how long to wait.
 import { RateLimitedError, type RateGate, type RateShare } from '../rate-limit.js';
 import { ApiError, PreflightError } from './errors.js';
+import { telemetry } from '../telemetry/index.js';
 
 export interface RetryPolicy<T> {
   maxRetries: number;
@@ -31,7 +32,7 @@ export async function withRetries<T>(policy: RetryPolicy<T>, run: () => Promise<
 /** Waits for a slot under the documented rate. A slot too far off refuses the call: nothing is sent to be rejected. */
 export async function acquireSlot(gate: RateGate, key: string, perSecond: number, share?: RateShare): Promise<void> {
   try {
-    await gate.acquire(key, perSecond, share);
+    await telemetry.rateLimit(key, () => gate.acquire(key, perSecond, share));
   } catch (err) {
     throw err instanceof RateLimitedError ? new PreflightError(err.message) : err;
   }

@@ -9,6 +9,7 @@ import { FixedWindowCounter, rateWindow } from '../rate-limit.js';
 import { StoreUnavailableError, type Store } from '../store/store.js';
 import { dedupeKey, eventLog, eventRoom, retention, scopeProblem, type CallbackBody, type EventSettings, type StoredEvent } from './log.js';
 import { verifyCallback } from './signature.js';
+import { telemetry, type CallbackNote } from '../telemetry/index.js';
 
 /** Where callbacks are received, on the MCP HTTP port and on a --callbacks-listen port alike. */
 export const CALLBACK_PATH = '/callbacks';
@@ -177,7 +178,7 @@ export function createCallbackReceiver(opts: ReceiverOptions): CallbackReceiver 
     }
   };
 
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+  const receive = async (req: http.IncomingMessage, res: http.ServerResponse, note: CallbackNote) => {
     const started = Date.now();
     const answer = (status: number, payload: Record<string, unknown>, headers: Record<string, string> = {}) => {
       if (res.headersSent) return void res.end();
@@ -197,13 +198,14 @@ export function createCallbackReceiver(opts: ReceiverOptions): CallbackReceiver 
       if (!sign) throw new Refusal(401, 'unsigned', 'no Sign header');
       const appHeader = header(req, 'sdkappid') ?? '';
       if (!/^\d{1,10}$/.test(appHeader)) throw new Refusal(400, 'app', 'no numeric SdkAppId header');
-      const app = Number(appHeader);
+      const app = (note.app = Number(appHeader));
       const raw = await readBody(req, deadlineMs - (Date.now() - started));
       if (!verifyCallback(key, raw, sign)) {
         forgedFrom(source);
         throw new Refusal(401, 'forged', 'the Sign header does not match the body');
       }
       const body = parse(raw);
+      Object.assign(note, { group: body.EventGroupId, type: body.EventType, room: body.EventInfo.RoomId, user: body.EventInfo.UserId });
       const sentAt = Number(body.CallbackTs ?? body.CallbackMsTs);
       if (Number.isFinite(sentAt) && sentAt > 0 && Math.abs(now() - (sentAt < 1e12 ? sentAt * 1000 : sentAt)) > REPLAY_WINDOW_MS) {
         throw new Refusal(403, 'stale', `CallbackTs is more than ${REPLAY_WINDOW_MS / 60_000} minutes from this server's clock (a replay, or a wrong clock)`);
@@ -211,11 +213,13 @@ export function createCallbackReceiver(opts: ReceiverOptions): CallbackReceiver 
       if (scopeProblem(config, app, eventRoom(body)) !== undefined) {
         // Acknowledged, so TRTC stops retrying, but not stored: this server may not see that app or room.
         stats.outOfScope++;
+        note.outcome = 'out-of-scope';
         return answer(200, { code: 0 });
       }
       // The rate limit protects the store, so it counts only callbacks that would reach it.
       if (!rate.hit(now())) throw new Refusal(429, 'rate', `more than ${config.callbacksRate} callbacks per second`);
       const { seq, duplicate } = await storeWithin({ app, body }, deadlineMs - (Date.now() - started));
+      note.outcome = duplicate ? 'duplicate' : 'stored';
       if (duplicate) stats.duplicates++;
       else {
         stats.stored++;
@@ -228,6 +232,7 @@ export function createCallbackReceiver(opts: ReceiverOptions): CallbackReceiver 
         log.error('callback failed', { error: (err as Error).message });
         return answer(500, { code: 1, message: 'internal error' });
       }
+      Object.assign(note, { outcome: 'refused', reason: err.reason });
       logRefusal(req, err);
       // A refused request may still be sending its body: close the connection rather than read it.
       const headers: Record<string, string> = { ...(err.status === 429 && { 'retry-after': '1' }), ...err.headers };
@@ -238,6 +243,7 @@ export function createCallbackReceiver(opts: ReceiverOptions): CallbackReceiver 
     }
   };
 
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => telemetry.callback((note) => receive(req, res, note));
   return { handle, stats };
 }
 

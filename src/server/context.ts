@@ -11,6 +11,7 @@ import { addSecret } from '../redact.js';
 import { genUserSig } from '../signing/usersig.js';
 import { EventFeed } from '../events/feed.js';
 import { NS, openStore, type Store } from '../store/index.js';
+import { telemetry } from '../telemetry/index.js';
 import { VERSION } from '../version.js';
 import { AuditLog } from '../guardrails/audit.js';
 import { ConfirmationTokens } from '../guardrails/consent.js';
@@ -28,9 +29,9 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
   // Settings that can fail are read before the sandbox starts and announces itself.
   // Loaded only when configured: start-up stays free of catalog schemas otherwise.
   const profiles = config.aiProfiles || config.llmConfig || config.ttsConfig ? (await import('../ai-profiles.js')).loadAiProfiles(config) : undefined;
-  const store = await openStore(config.store, log).catch((err: Error) => {
+  const store = telemetry.store(await openStore(config.store, log).catch((err: Error) => {
     throw new ConfigError(`Invalid setting --store: ${err.message}.`);
-  });
+  }));
   let credentials = cloudCredentials(config);
   let sandbox: ServerContext['sandbox'];
   let closeSandbox = async () => {};

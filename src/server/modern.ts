@@ -9,6 +9,7 @@ import { OPERATOR, type Identity } from '../guardrails/identity.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import { InputRequiredConsent } from './input-required.js';
 import type { CallExtra, ServerContext } from './pipeline.js';
+import { telemetry } from '../telemetry/index.js';
 
 /**
  * Cache hints (2026-07-28) that are true: the tool, resource and prompt lists, the discovery answer and the
@@ -87,7 +88,7 @@ export function modernServers(ctx: ServerContext, cores: Cores): (caller: string
     });
     server.setRequestHandler('prompts/list', () => core.listPrompts());
     server.setRequestHandler('prompts/get', (request) => core.getPrompt(request.params.name, request.params.arguments));
-    return server;
+    return telemetry.server(server);
   };
 }
 

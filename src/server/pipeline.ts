@@ -23,6 +23,7 @@ import { checkScope, filterRows, kindsOf, leftOutNote, roomsIn, scopeIsSet, type
 import { modeRefusal } from '../guardrails/exposure.js';
 import { loadCatalog } from './registry.js';
 import { conform, toolOutputSchema, type Dropped } from './output.js';
+import { telemetry } from '../telemetry/index.js';
 import { fetchAnswer, firstRequest, shapeAnswer, type Progress } from './paging.js';
 
 export interface ServerContext {
@@ -64,7 +65,11 @@ const invalid = (def: ToolDef, lines: string[]) =>
  * Runs one call. Whatever happens inside, the agent gets a result and an attempted write gets its audit record:
  * an unexpected failure is reported, never thrown.
  */
-export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, extra: CallExtra = {}): Promise<CallToolResult> {
+export function runTool(ctx: ServerContext, def: ToolDef, args: unknown, extra: CallExtra = {}): Promise<CallToolResult> {
+  return telemetry.tool(def.name, () => runGuarded(ctx, def, args, extra));
+}
+
+async function runGuarded(ctx: ServerContext, def: ToolDef, args: unknown, extra: CallExtra): Promise<CallToolResult> {
   const started = Date.now();
   try {
     return await runSteps(ctx, def, args, extra);
@@ -73,6 +78,7 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
     if (err instanceof AskThroughResult) throw err;
     const message = (err as Error)?.message ?? String(err);
     ctx.log.error('tool call failed unexpectedly', { tool: def.name, error: message });
+    telemetry.toolOutcome(def.name, { outcome: 'internal', effect: def.effect, consent: 'unknown', args: {} });
     if (def.effect !== 'read') {
       const raw = args && typeof args === 'object' ? (args as Record<string, unknown>) : {};
       ctx.audit.record({ tool: def.name, api: apiName(def), effect: def.effect, args: raw, outcome: 'internal', consent: 'unknown', ms: Date.now() - started, by: whoRecord(extra.identity ?? OPERATOR) });
@@ -94,6 +100,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   const finish = (result: CallToolResult, outcome: string, requestId?: string) => {
     const ms = Date.now() - started;
     ctx.log.info('tool call', { tool: def.name, outcome, ms, requestId, by: by.subject });
+    telemetry.toolOutcome(def.name, { outcome, effect, consent, app, args: auditArgs, requestId });
     if (def.effect !== 'read') ctx.audit.record({ tool: def.name, api: apiName(def), effect, app, args: auditArgs, outcome, requestId, consent, ms, by });
     return withSandboxNote(ctx, result);
   };
@@ -148,7 +155,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   const lookup = config.dryRun ? undefined : lookupThrough(ctx, { signal: extra.signal, share });
   let called: CallEffect;
   try {
-    const scope = await checkScope({ config, ledger, catalog: catalog.values(), lookup }, def, params, wire, allApps === true ? 'all' : app);
+    const scope = await telemetry.scope(() => checkScope({ config, ledger, catalog: catalog.values(), lookup }, def, params, wire, allApps === true ? 'all' : app));
     if (scope.resolved.ledger || scope.resolved.lookup) ctx.log.info('scope resolved', { tool: def.name, ...scope.resolved });
     if (scope.refusal) return refuse(scope.refusal, 'refused:scope');
     if (scope.app !== undefined && !field) app = scope.app;
@@ -187,7 +194,8 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
     };
     let decision: ConsentDecision;
     try {
-      decision = await decideConsent(ctx.tokens, config.consentChannel, request, extra.consent ?? { kind: 'token' }, confirmationToken);
+      const channel = extra.consent ?? { kind: 'token' };
+      decision = await telemetry.consent(def.name, channel.kind, confirmationToken !== undefined, () => decideConsent(ctx.tokens, config.consentChannel, request, channel, confirmationToken));
       // A human who was asked in this call took time to answer: what the call does is judged again, and consent
       // given to something else does not count. (A token or a requestState was judged against this call already.)
       if (decision.granted && decision.how === 'elicitation') {

@@ -13,6 +13,7 @@ import { OPERATOR, type Identity } from '../guardrails/identity.js';
 import { canFillForms } from '../guardrails/consent.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import type { CallExtra, ServerContext } from './pipeline.js';
+import { telemetry } from '../telemetry/index.js';
 
 const elicitationValidator = new ElicitationSchemaValidator();
 
@@ -60,5 +61,5 @@ export function createMcpServer(ctx: ServerContext, cores: Cores, first: Identit
     level = request.params.level;
     return {};
   });
-  return server;
+  return telemetry.server(server);
 }
