@@ -25,6 +25,7 @@ async function serve(argv: string[]): Promise<void> {
   const runtime = await createContext(config, log);
   const { setUpCallbacks } = await import('./events/setup.js');
   const callbacks = await setUpCallbacks(runtime.ctx, config, log);
+  const approvals = runtime.ctx.approvals ? await (await import('./transports/approval-setup.js')).setUpApprovals(runtime.ctx, config, log) : undefined;
   const core = createCore(runtime.ctx, tools, manifest);
   // Each protocol era's SDK line is loaded only when a client speaks it.
   const legacyServers = async () => {
@@ -47,18 +48,20 @@ async function serve(argv: string[]): Promise<void> {
       newServer: await legacyServers(),
       newModernServer: await modernServers(),
       authToken: config.authToken,
-      allowedHosts: config.allowedHosts,
-      allowedOrigins: config.allowedOrigins,
+      allowedHosts: approvals?.names.hosts ?? config.allowedHosts,
+      allowedOrigins: approvals?.names.origins ?? config.allowedOrigins,
       maxBodyBytes: config.maxBodyBytes,
       maxSessions: config.maxSessions,
       idleTimeoutMs: config.sessionIdle * 1000,
       replica: config.replicaId,
       store: runtime.ctx.store,
       routes: callbacks.route && { [(await import('./events/receiver.js')).CALLBACK_PATH]: callbacks.route },
+      pages: approvals?.pages,
     }).catch((err: NodeJS.ErrnoException) => {
       throw listenProblem(err, config.host, config.port) ?? err;
     });
     callbacks.servedAt(handle.url);
+    approvals?.servedAt(handle.url);
     stop = handle.close;
   }
 
@@ -69,6 +72,7 @@ async function serve(argv: string[]): Promise<void> {
     log.info('shutting down', { why });
     await stop().catch(() => undefined);
     await callbacks.close().catch(() => undefined);
+    await approvals?.close().catch(() => undefined);
     await runtime.close();
     process.exit(0);
   }

@@ -1,7 +1,7 @@
 // Which tools are exposed. Which targets the server may touch is scope.ts.
 import { SITE_NAMES, TOOLSETS, type Site } from '../../tools/define.js';
-import { ConfigError, type Config } from '../config.js';
-import { DISCOVERY_TOOLSET, onSite, type ManifestTool } from '../server/tool-list.js';
+import { ConfigError, usesApprovals, type Config } from '../config.js';
+import { APPROVALS_TOOLSET, DISCOVERY_TOOLSET, onSite, type ManifestTool } from '../server/tool-list.js';
 
 /** Why a tool is not offered on this site, or undefined when it is. */
 export function offSite(t: Pick<ManifestTool, 'name' | 'sites'>, site: Site): string | undefined {
@@ -12,9 +12,12 @@ export function offSite(t: Pick<ManifestTool, 'name' | 'sites'>, site: Site): st
 
 /**
  * The tools to list: the chosen toolsets plus named tools, minus the deny list, only reads in read-only mode, and
- * only what the configured site offers.
+ * only what the configured site offers. wait_for_approval is listed exactly when consent may go to approvers.
  */
-export function selectTools(all: readonly ManifestTool[], config: Pick<Config, 'toolsets' | 'tools' | 'denyTools' | 'readOnly' | 'site'>): ManifestTool[] {
+export function selectTools(
+  all: readonly ManifestTool[],
+  config: Pick<Config, 'toolsets' | 'tools' | 'denyTools' | 'readOnly' | 'site' | 'approverToken' | 'consentChannel' | 'confirm'>,
+): ManifestTool[] {
   const names = new Set(all.map((t) => t.name));
   const unknownSets = config.toolsets.filter((s) => s !== 'all' && !(TOOLSETS as readonly string[]).includes(s));
   if (unknownSets.length) throw new ConfigError(`Invalid setting --toolsets: unknown ${unknownSets.join(', ')}; choose from all, ${TOOLSETS.join(', ')}.`);
@@ -25,10 +28,12 @@ export function selectTools(all: readonly ManifestTool[], config: Pick<Config, '
   const elsewhere = config.tools.flatMap((n) => offSite(all.find((t) => t.name === n)!, config.site) ?? []);
   if (elsewhere.length) throw new ConfigError(`Invalid setting --tools: ${elsewhere.join(' ')}`);
   const all_ = config.toolsets.includes('all');
+  const approvals = usesApprovals(config);
   const listed = all.filter(
     (t) =>
+      (t.toolset !== APPROVALS_TOOLSET || approvals) &&
       onSite(t, config.site) &&
-      (all_ || t.toolset === DISCOVERY_TOOLSET || config.toolsets.includes(t.toolset) || config.tools.includes(t.name)) &&
+      (all_ || t.toolset === DISCOVERY_TOOLSET || t.toolset === APPROVALS_TOOLSET || config.toolsets.includes(t.toolset) || config.tools.includes(t.name)) &&
       !config.denyTools.includes(t.name) &&
       (!config.readOnly || t.annotations.readOnlyHint || t.toolset === DISCOVERY_TOOLSET),
   );

@@ -15,7 +15,8 @@ import type { EventFeed } from '../events/feed.js';
 import type { AuditLog } from '../guardrails/audit.js';
 import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
 import { OPERATOR, whoRecord, type Identity } from '../guardrails/identity.js';
-import { AskThroughResult, decideConsent, describeIntent, needsConsent, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from '../guardrails/consent.js';
+import type { Approvals } from '../guardrails/approvals.js';
+import { AskThroughResult, decideConsent, describeIntent, needsConsent, type ApproverRoute, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from '../guardrails/consent.js';
 import { effectOfCall, type CallEffect } from '../guardrails/effect.js';
 import { Ledger } from '../guardrails/ledger.js';
 import { checkScope, filterRows, leftOutNote, scopeIsSet, scopeRefusal, type Lookup } from '../guardrails/scope.js';
@@ -36,6 +37,8 @@ export interface ServerContext {
   audit: AuditLog;
   /** Durable state shared with the other processes that use the same store. */
   store: Store;
+  /** Pending approvals, when approvers are configured (consent through the approval page). */
+  approvals?: Approvals;
   /** Wakes readers of the event log when callbacks arrive. */
   events?: EventFeed;
   /** Set when answers come from the local sandbox: every result says so. */
@@ -50,6 +53,11 @@ export interface CallExtra {
   progress?: Progress;
   /** Who asked, as the edge admitted them; the operator when unset. */
   identity?: Identity;
+  /**
+   * For consent through approvers: the approval this call continues (wait_for_approval runs the approved call with
+   * it), and how long the call may wait for the decision (0 or unset: it answers at once that approval is pending).
+   */
+  approval?: { id?: string; waitMs?: number };
 }
 
 export const SANDBOX_NOTE = 'Sandbox: this answer comes from the local TRTC emulator, not from Tencent Cloud.';
@@ -84,13 +92,14 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   const by = whoRecord(extra.identity ?? OPERATOR);
   let effect = def.effect;
   let consent = 'not-required';
+  let approval: { id: string; decidedBy?: ReturnType<typeof whoRecord> } | undefined;
   let app: number | undefined;
   // The arguments as given until they are validated: an invalid attempt is recorded with what it tried.
   let auditArgs: Record<string, unknown> = args && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : {};
   const finish = (result: CallToolResult, outcome: string, requestId?: string) => {
     const ms = Date.now() - started;
     ctx.log.info('tool call', { tool: def.name, outcome, ms, requestId, by: by.subject });
-    if (def.effect !== 'read') ctx.audit.record({ tool: def.name, api: apiName(def), effect, app, args: auditArgs, outcome, requestId, consent, ms, by });
+    if (def.effect !== 'read') ctx.audit.record({ tool: def.name, api: apiName(def), effect, app, args: auditArgs, outcome, requestId, consent, ms, by, ...(approval && { approval }) });
     return withSandboxNote(ctx, result);
   };
   const refuse = (why: string, outcome: string) => finish(failure(`Refused: ${why} Nothing was sent.`), outcome);
@@ -175,22 +184,33 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   // Consent.
   if (consent === 'pending') {
     const request = {
-      tool: def.name, app, args: params, effect,
+      tool: def.name, app, args: params, effect, why: called.why,
       // The human sees the arguments; a key the agent passed inline is masked there too.
       intent: redactText(describeIntent(def, app, params, effect, called.why)),
       typed: def.confirmField !== undefined ? String(params[def.confirmField]) : undefined,
     };
+    const approver: ApproverRoute | undefined = ctx.approvals && {
+      approvals: ctx.approvals,
+      requester: extra.identity ?? OPERATOR,
+      record: { api: apiName(def), description: def.description, confirmField: def.confirmField, call: args },
+      id: extra.approval?.id,
+      waitMs: extra.approval?.waitMs,
+      signal: extra.signal,
+      progress: extra.progress && ((ms) => extra.progress!(Math.floor(ms / 1000), undefined, 'Waiting for a human approver')),
+    };
     let decision: ConsentDecision;
     try {
-      decision = await decideConsent(ctx.tokens, config.consentChannel, request, extra.consent ?? { kind: 'token' }, confirmationToken);
+      decision = await decideConsent(ctx.tokens, config.consentChannel, request, extra.consent ?? { kind: 'token' }, confirmationToken, approver);
     } catch (err) {
-      if (err instanceof StoreUnavailableError) return refuse(`${err.message}, so consent cannot be checked (a confirmation token or requestState is single use). Retry once it is back.`, 'refused:store');
+      if (err instanceof StoreUnavailableError) return refuse(`${err.message}, so consent cannot be checked (a confirmation token, requestState or approval is single use). Retry once it is back.`, 'refused:store');
       throw err;
     }
     consent = decision.how;
+    if (decision.approval) approval = { id: decision.approval.id, ...(decision.granted && { decidedBy: decision.approval.decidedBy }) };
     if (!decision.granted) {
       const result = failure(decision.message);
-      return finish(decision.confirmation ? { ...result, _meta: { confirmation: decision.confirmation } } : result, decision.outcome);
+      const meta = { ...(decision.confirmation && { confirmation: decision.confirmation }), ...(decision.approval && { approval: decision.approval }) };
+      return finish(Object.keys(meta).length ? { ...result, _meta: meta } : result, decision.outcome);
     }
   }
 

@@ -11,8 +11,8 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { normalizeOrigin } from '../config.js';
 import type { Logger } from '../log.js';
+import { hostAndOrigin } from './admission.js';
 
 export interface HttpServeOptions {
   host: string;
@@ -40,6 +40,11 @@ export interface HttpServeOptions {
    * own requests: the TRTC callback receiver checks each callback's signature.
    */
   routes?: Readonly<Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>>>;
+  /**
+   * Pages for people's browsers, each served at its path and below it, behind the Host and Origin checks but not
+   * the bearer token (which agents hold): the approval page signs its users in itself.
+   */
+  pages?: Readonly<Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>>>;
 }
 
 /** What the probes need of the state store (see src/store/store.ts). */
@@ -157,8 +162,7 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
     throw notAllowed(url.pathname === '/sse' ? 'GET' : 'POST', 'Use GET /sse to open a stream and POST /messages to send.');
   };
 
-  let hosts = new Set<string>();
-  let origins = new Set<string>();
+  let browserProblem: (req: http.IncomingMessage) => string | undefined = () => 'The server is starting.';
   const digest = (v: string) => createHash('sha256').update(v).digest();
   const expectedAuth = opts.authToken ? digest(`Bearer ${opts.authToken}`) : undefined;
   const bearerOk = (req: http.IncomingMessage) => !expectedAuth || timingSafeEqual(digest(header(req, 'authorization') ?? ''), expectedAuth);
@@ -167,15 +171,8 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
    * Probes skip the token: orchestrators and load balancers probe without credentials.
    */
   const admitRequest = (req: http.IncomingMessage, bearer = true) => {
-    const host = (header(req, 'host') ?? '').toLowerCase();
-    if (!hosts.has(host)) throw new HttpError(403, `Host ${host || '(none)'} is not allowed.`);
-    // A browser names the page that sent the request: only the server's own origins (same scheme, host and port)
-    // and those the operator listed may talk to it.
-    const origin = header(req, 'origin');
-    if (origin !== undefined) {
-      const normal = normalizeOrigin(origin);
-      if (!normal || !origins.has(normal)) throw new HttpError(403, `Origin ${origin} is not allowed.`);
-    }
+    const problem = browserProblem(req);
+    if (problem) throw new HttpError(403, problem);
     if (bearer && !bearerOk(req)) throw new HttpError(401, 'Missing or wrong bearer token.');
   };
 
@@ -208,6 +205,11 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
     if (route) return void route(req, res);
     try {
       if (url.pathname === '/healthz' || url.pathname === '/readyz') return await probe(req, res, url.pathname);
+      const page = Object.entries(opts.pages ?? {}).find(([path]) => url.pathname === path || url.pathname.startsWith(`${path}/`));
+      if (page) {
+        admitRequest(req, false);
+        return await page[1](req, res);
+      }
       admitRequest(req);
       if (url.pathname === '/mcp') return await handleMcp(req, res);
       if (url.pathname === '/sse' || url.pathname === '/messages') return await handleSse(req, res, url);
@@ -239,10 +241,7 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
   });
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
-  const names = ['localhost', '127.0.0.1', '[::1]', opts.host.includes(':') ? `[${opts.host}]` : opts.host, ...(opts.allowedHosts ?? [])];
-  hosts = new Set(names.flatMap((n) => [n.toLowerCase(), `${n.toLowerCase()}:${port}`]));
-  const own = ['localhost', '127.0.0.1', '[::1]', opts.host.includes(':') ? `[${opts.host}]` : opts.host].map((n) => normalizeOrigin(`http://${n}:${port}`));
-  origins = new Set([...own, ...(opts.allowedOrigins ?? [])].filter((o): o is string => o !== undefined));
+  browserProblem = hostAndOrigin(opts.host, port, opts.allowedHosts, opts.allowedOrigins);
   log.info('serving MCP over HTTP', { streamableHttp: `${url}/mcp`, sse: `${url}/sse`, ...(opts.replica && { replica: opts.replica }) });
 
   return {

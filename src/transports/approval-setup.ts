@@ -1,0 +1,57 @@
+// Puts the approval page where approvers can reach it, on a port of its own (--approvals-listen) or at /approvals on
+// the MCP HTTP port, and the webhook notifier behind each new approval. The links in answers and notifications point
+// at --approvals-url when set (a proxy or load balancer in front), else where the page is served.
+import type http from 'node:http';
+import { isLoopback, type Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { ServerContext } from '../server/pipeline.js';
+import { hostAndOrigin } from './admission.js';
+import { APPROVALS_PATH, approverTokenAuthenticator, createApprovalPage, listenForApprovals, type ApproverAuthenticator } from './approval-page.js';
+
+export interface ApprovalSetup {
+  /** For the MCP HTTP port to serve (at APPROVALS_PATH); absent when the page has a port of its own. */
+  pages?: Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>>;
+  /** Host and Origin values the page is reached by besides the listener's own (those of --approvals-url). */
+  names: { hosts: string[]; origins: string[] };
+  /** Tells the setup where the MCP HTTP port serves the page. */
+  servedAt(baseUrl: string): void;
+  close(): Promise<void>;
+}
+
+function publicNames(config: Pick<Config, 'approvalsUrl' | 'allowedHosts' | 'allowedOrigins'>): { hosts: string[]; origins: string[] } {
+  const url = config.approvalsUrl ? new URL(config.approvalsUrl) : undefined;
+  return { hosts: [...config.allowedHosts, ...(url ? [url.host] : [])], origins: [...config.allowedOrigins, ...(url ? [url.origin] : [])] };
+}
+
+export async function setUpApprovals(ctx: ServerContext, config: Config, log: Logger): Promise<ApprovalSetup> {
+  const approvals = ctx.approvals!;
+  const authenticators: ApproverAuthenticator[] = [approverTokenAuthenticator(config.approverToken!)];
+  const page = createApprovalPage({
+    approvals, store: ctx.store, audit: ctx.audit, log, authenticators, secureCookies: config.approvalsUrl?.startsWith('https:'),
+  });
+  const served = (baseUrl: string) => {
+    approvals.pageUrl = (config.approvalsUrl ?? `${baseUrl}${APPROVALS_PATH}`).replace(/\/$/, '');
+    log.info('approvals decided at', { url: approvals.pageUrl });
+  };
+
+  let closeNotifier = async () => {};
+  if (config.approvalWebhookUrl) {
+    const { approvalNotifier } = await import('./approval-webhook.js');
+    const notifier = approvalNotifier({ url: config.approvalWebhookUrl, secret: config.approvalWebhookSecret!, approvals, log });
+    approvals.onCreated = notifier.notify;
+    closeNotifier = notifier.close;
+  }
+
+  const names = publicNames(config);
+  if (config.approvalsListen) {
+    const at = config.approvalsListen.lastIndexOf(':');
+    const host = config.approvalsListen.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+    if (!isLoopback(host) && !config.approvalsUrl?.startsWith('https:')) {
+      log.warn('the approval page is served beyond loopback over plain HTTP: approvers\' tokens and sessions cross the network unencrypted; put it behind https and set --approvals-url https://...');
+    }
+    const listener = await listenForApprovals(host, Number(config.approvalsListen.slice(at + 1)), page, log, (port) => hostAndOrigin(host, port, names.hosts, names.origins));
+    served(listener.url);
+    return { names: { hosts: config.allowedHosts, origins: config.allowedOrigins }, servedAt: () => undefined, close: async () => (await closeNotifier(), await listener.close()) };
+  }
+  return { pages: { [APPROVALS_PATH]: page.handle }, names, servedAt: served, close: closeNotifier };
+}
