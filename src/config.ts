@@ -119,7 +119,7 @@ const SETTINGS = {
   approverTokenFile: { flag: 'approver-token-file', env: ['TRTC_MCP_APPROVER_TOKEN_FILE'], schema: z.string().min(1), help: 'File holding the approver token, instead of TRTC_MCP_APPROVER_TOKEN' },
   approvalsListen: { flag: 'approvals-listen', env: ['TRTC_MCP_APPROVALS_LISTEN'], schema: hostPort, help: 'Serve the approval page on a port of its own, HOST:PORT (needed when MCP runs over stdio; with HTTP it is at /approvals on the MCP port)' },
   approvalsUrl: { flag: 'approvals-url', env: ['TRTC_MCP_APPROVALS_URL'], schema: z.url({ protocol: /^https?$/ }), help: 'Public address of the approval page (behind a proxy or load balancer), for the links in answers and notifications', shownDefault: 'where it is served' },
-  approvalTtl: { flag: 'approval-ttl', env: ['TRTC_MCP_APPROVAL_TTL'], schema: int(10, 7 * 86_400), default: 1800, help: 'Seconds a pending approval waits for a decision, and an approved one for its call' },
+  approvalTtl: { flag: 'approval-ttl', env: ['TRTC_MCP_APPROVAL_TTL'], schema: int(2, 7 * 86_400), default: 1800, help: 'Seconds a pending approval waits for a decision, and an approved one for its call' },
   fourEyes: { flag: 'four-eyes', env: ['TRTC_MCP_FOUR_EYES'], schema: bool, default: false, help: 'Refuse an approver\'s decision on a call they requested themselves' },
   approvalWebhookUrl: { env: ['TRTC_MCP_APPROVAL_WEBHOOK_URL'], schema: z.url({ protocol: /^https?$/ }), secret: true, help: 'URL told of each pending approval by a signed Standard Webhooks POST, with a link to its page (kept secret: such URLs often carry a key)' },
   approvalWebhookSecret: { env: ['TRTC_MCP_APPROVAL_WEBHOOK_SECRET'], schema: z.string().regex(/^whsec_[A-Za-z0-9+/]{22,}={0,2}$/, 'must be a Standard Webhooks secret, whsec_ and base64'), secret: true, help: 'Secret that signs the approval webhooks (whsec_...), shared with their receiver' },
@@ -385,7 +385,7 @@ function table(settings: Record<string, Setting>): string {
   const rows = settingRows(settings).map((r) => {
     const flag = r.flag ?? '(environment only)';
     const dflt = r.default !== undefined ? ` [default: ${r.default}]` : '';
-    return `  ${flag.padEnd(28)} ${r.help}${dflt}${r.env.length ? `\n  ${''.padEnd(28)} env: ${r.env.join(', ')}` : ''}`;
+    return `  ${`${flag} `.padEnd(28)} ${r.help}${dflt}${r.env.length ? `\n  ${''.padEnd(28)} env: ${r.env.join(', ')}` : ''}`;
   });
   return rows.join('\n');
 }
