@@ -45,7 +45,7 @@ export class Approver {
     await this.page.fill('#token', token);
     await Promise.all([this.page.waitForURL(`${this.base}/approvals`), this.page.click('form.login button[type=submit]')]);
     // The session cookie is a credential like any other: the secret sweep looks for it everywhere.
-    for (const c of await this.page.context().cookies(this.base)) rememberSecret(c.value);
+    for (const c of await this.page.context().cookies(`${this.base}/approvals`)) rememberSecret(c.value);
   }
 
   /** Opens an approval from the list, as a person would. */
