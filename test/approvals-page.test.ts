@@ -115,9 +115,11 @@ describe('attacks on the approval page', () => {
     const frame = browser.page.frames().find((f) => f !== browser.page.mainFrame())!;
     expect(await frame.locator('form.decide').count()).toBe(0);
     await browser.page.goto(`http://127.0.0.1:${evil.port}/fetch.html`);
-    await browser.page.waitForFunction(() => (window as unknown as { results: Record<string, string> }).results.read && (window as unknown as { results: Record<string, string> }).results.post);
-    const results = await browser.page.evaluate(() => (window as unknown as { results: Record<string, string> }).results);
-    expect(results.read).toBe('blocked: TypeError');
+    // Runs in the page: nothing from this file's scope is there.
+    const results = () => (globalThis as unknown as { results: Record<string, string> }).results;
+    await browser.page.waitForFunction(`(${results.toString()})().read && (${results.toString()})().post`);
+    const found = await browser.page.evaluate(results);
+    expect(found.read).toBe('blocked: TypeError');
     await stillPending('framing, cross-origin read and no-cors post');
   });
 
@@ -142,7 +144,7 @@ describe('attacks on the approval page', () => {
   });
 
   it('a decision must come from the page: no Origin, a foreign Origin, another Host or another body type are refused', async () => {
-    const form = { ...(await decisionForm(base, id, cookie)), decision: 'approve' };
+    const form: Record<string, string> = { ...(await decisionForm(base, id, cookie)), decision: 'approve' };
     const url = `${base}/approvals/${id}`;
     expect((await postForm(url, form, { cookie, origin: null })).status).toBe(403);
     expect((await postForm(url, form, { cookie, origin: 'http://evil.example' })).status).toBe(403);
