@@ -10,8 +10,8 @@ const ALLOWED_SERVER = new Set(['../server/catalog.js', '../server/tool-list.js'
 describe('the guardrails folder', () => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
 
-  it('holds scope, effect, consent, ledger, audit, exposure and identity', () => {
-    expect(files.sort()).toEqual(expect.arrayContaining(['audit.ts', 'consent.ts', 'effect.ts', 'exposure.ts', 'identity.ts', 'ledger.ts', 'scope.ts']));
+  it('holds scope, effect, consent, approvals, ledger, audit, exposure and identity', () => {
+    expect(files.sort()).toEqual(expect.arrayContaining(['approvals.ts', 'audit.ts', 'consent.ts', 'effect.ts', 'exposure.ts', 'identity.ts', 'ledger.ts', 'scope.ts']));
   });
 
   it.each(readdirSync(dir).filter((f) => f.endsWith('.ts')))('%s imports no protocol, SDK, transport or discovery code', (file) => {
