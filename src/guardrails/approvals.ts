@@ -7,6 +7,7 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:
 import type { Effect } from '../../tools/define.js';
 import { redact } from '../redact.js';
 import { NS, type Store } from '../store/store.js';
+import { Wakers } from '../wake.js';
 import { argumentLines, canonicalJson } from './consent.js';
 import type { whoRecord } from './identity.js';
 
@@ -99,7 +100,8 @@ export class Approvals {
   pageUrl?: string;
   private readonly bindKey: Buffer;
   private readonly sealKey: Buffer;
-  private readonly wakers = new Map<string, Set<() => void>>();
+  /** Waiters in this process, woken at once by a decision made here; others' decisions are polled. */
+  private readonly wakers = new Wakers<string>();
 
   /**
    * @param key shared by every process that shares the store, like the confirmation-token key: it keys the
@@ -203,7 +205,7 @@ export class Approvals {
     if (!(await this.store.claim(NS.approvalDecided, id, approval.expiresAt + RETAIN_MS))) return { problem: 'decided', approval: await this.get(id) };
     const decision: Decision = { approved: d.approved, by: d.by, at: this.now(), ...(d.reason && { reason: d.reason }) };
     await this.store.put(NS.approvalDecisions, id, decision, approval.expiresAt + RETAIN_MS);
-    this.wake(id);
+    this.wakers.wake(id);
     return { approval: { ...approval, state: d.approved ? 'approved' : 'denied', decision } };
   }
 
@@ -231,7 +233,7 @@ export class Approvals {
         opts.progress?.(now - started);
         nextProgress = now + PROGRESS_EVERY_MS;
       }
-      await this.changed(id, Math.min(until, nextProgress) - now, opts.signal);
+      await this.wakers.wait(id, Math.min(until, nextProgress, now + POLL_MS) - now, opts.signal);
     }
   }
 
@@ -239,28 +241,6 @@ export class Approvals {
     const { sealed: _sealed, ...approval } = stored;
     const state: ApprovalState = decision ? (decision.approved ? 'approved' : 'denied') : this.isExpired(stored) ? 'expired' : 'pending';
     return { ...approval, state, ...(decision && { decision }) };
-  }
-
-  /** Resolves when a decision made in this process may concern `id`, after `maxMs` (decisions of other processes are polled), or on abort. */
-  private changed(id: string, maxMs: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      let set = this.wakers.get(id);
-      if (!set) this.wakers.set(id, (set = new Set()));
-      const done = () => {
-        clearTimeout(timer);
-        set.delete(done);
-        if (!set.size) this.wakers.delete(id);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, Math.min(maxMs, POLL_MS)));
-      set.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
-  }
-
-  private wake(id: string): void {
-    for (const wake of [...(this.wakers.get(id) ?? [])]) wake();
   }
 
   /** AES-256-GCM under a key derived from the shared secret, bound to the approval's ID: the store never holds an agent's inline key in the clear. */

@@ -162,7 +162,7 @@ export function createApprovalPage(opts: ApprovalPageOptions): ApprovalPage {
   }
 
   function detail(a: Approval, session: Session, problem?: string): Html {
-    const decided = a.decision && html`<p class="state ${a.state}">${a.decision.approved ? 'Approved' : 'Denied'} by ${whoText(a.decision.by)} at ${iso(a.decision.at)}${a.decision.reason ? html`, saying <q>${a.decision.reason}</q>` : ''}.</p>`;
+    const decided = a.decision && html`<p class="state ${a.state}">${a.decision.approved ? 'Approved' : 'Denied'} by ${personName(a.decision.by)} at ${iso(a.decision.at)}${a.decision.reason ? html`, saying <q>${a.decision.reason}</q>` : ''}.</p>`;
     const state = decided ?? (a.state === 'expired'
       ? html`<p class="state expired">Expired at ${iso(a.expiresAt)} without a decision. Nothing was sent.</p>`
       : html`<p class="state pending">Waiting for a decision until ${iso(a.expiresAt)}. Nothing has been sent.</p>`);
@@ -183,7 +183,7 @@ export function createApprovalPage(opts: ApprovalPageOptions): ApprovalPage {
         <dt>What it does</dt><dd>${a.description}</dd>
         ${a.app !== undefined ? html`<dt>App</dt><dd>${a.app}</dd>` : ''}
         <dt>Effect</dt><dd>${a.effect}${a.why ? html`: ${a.why}` : ''}</dd>
-        <dt>Requested by</dt><dd>${whoText(a.requester)} (${a.requester.via})</dd>
+        <dt>Requested by</dt><dd>${personName(a.requester)} (${a.requester.via})</dd>
         <dt>Requested at</dt><dd>${iso(a.createdAt)}</dd>
         <dt>Approval</dt><dd><code>${a.id}</code></dd>
       </dl>
@@ -198,7 +198,7 @@ export function createApprovalPage(opts: ApprovalPageOptions): ApprovalPage {
   function list(all: Approval[]): Html {
     const rows = (items: Approval[]) => items.length
       ? html`<table class="list"><thead><tr><th>Tool</th><th>Effect</th><th>App</th><th>Requested by</th><th>Requested</th><th>State</th></tr></thead><tbody>
-        ${items.map((a) => html`<tr><td><a href="${APPROVALS_PATH}/${a.id}">${a.tool}</a></td><td class="effect ${a.effect}">${a.effect}</td><td>${a.app ?? ''}</td><td>${whoText(a.requester)}</td><td>${iso(a.createdAt)}</td><td>${a.state}${a.state === 'pending' ? html` until ${iso(a.expiresAt)}` : ''}</td></tr>`)}
+        ${items.map((a) => html`<tr><td><a href="${APPROVALS_PATH}/${a.id}">${a.tool}</a></td><td class="effect ${a.effect}">${a.effect}</td><td>${a.app ?? ''}</td><td>${personName(a.requester)}</td><td>${iso(a.createdAt)}</td><td>${a.state}${a.state === 'pending' ? html` until ${iso(a.expiresAt)}` : ''}</td></tr>`)}
         </tbody></table>`
       : html`<p class="note">None.</p>`;
     return html`<h1>Pending approvals</h1>${rows(all.filter((a) => a.state === 'pending'))}<h2>Decided and expired</h2>${rows(all.filter((a) => a.state !== 'pending'))}`;
@@ -241,7 +241,7 @@ export function createApprovalPage(opts: ApprovalPageOptions): ApprovalPage {
 
   function sendPage(res: http.ServerResponse, status: number, title: string, session: Session | undefined, body: Html): void {
     const header = session
-      ? html`<header><a href="${APPROVALS_PATH}">trtc-mcp approvals</a><form method="post" action="${APPROVALS_PATH}/logout" class="who">Signed in as ${whoText(session.who)}
+      ? html`<header><a href="${APPROVALS_PATH}">trtc-mcp approvals</a><form method="post" action="${APPROVALS_PATH}/logout" class="who">Signed in as ${personName(session.who)}
           <input type="hidden" name="csrf" value="${formToken(session, 'logout')}"><button type="submit">Sign out</button></form></header>`
       : html`<header><a href="${APPROVALS_PATH}">trtc-mcp approvals</a></header>`;
     const page = html`<!doctype html>
@@ -334,7 +334,7 @@ function cookies(req: http.IncomingMessage): Record<string, string> {
 const sha256 = (v: string) => createHash('sha256').update(v).digest();
 const same = (a: string, b: string) => a.length > 0 && timingSafeEqual(sha256(a), sha256(b));
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-const whoText = (who: Who) => who.name ?? who.email ?? who.subject;
+const personName = (who: Who) => who.name ?? who.email ?? who.subject;
 
 function loginForm(nonce: string, next: string | undefined): Html {
   return html`<h1>Sign in to approve</h1>
