@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
-import { decide, postForm, rawStatus, request, signIn } from './approval-http.js';
+import { approvalOf, decide, postForm, rawStatus, request, signIn } from './approvals.js';
 import {
   cloudRequests, confirmationTokenOf, connectHttp, connectStdio, recordAttack, sandboxEnv, spawnHttp, text, waitForLog, withSandbox, type Connected, type SpawnedHttp,
 } from './helpers.js';
@@ -22,7 +22,6 @@ const FORMS = { elicitation: { form: {} } };
 const CALL = { RoomId: 1234, UserIds: ['alice'] };
 const manifest = JSON.parse(readFileSync(new URL('../dist/manifest.json', import.meta.url), 'utf8')) as Array<{ name: string }>;
 
-const approvalOf = (r: Awaited<ReturnType<Client['callTool']>>) => (r._meta as { approval?: { id: string; state: string } } | undefined)?.approval;
 
 describe('the agent cannot approve', () => {
   let sb: Sandbox;
@@ -50,7 +49,7 @@ describe('the agent cannot approve', () => {
       return { action: 'accept', content: { confirm: true } };
     });
     const asked = await agent.callTool({ name: 'RemoveUser', arguments: CALL });
-    id = approvalOf(asked)!.id;
+    id = approvalOf(asked).id;
     expect(text(asked)).toMatch(/^Approval required/);
   }, 60_000);
 
@@ -65,14 +64,14 @@ describe('the agent cannot approve', () => {
   /** The approval as the agent can see it: still pending, and nothing was sent. */
   async function stillPending(attack: string) {
     const waited = await agent.callTool({ name: 'wait_for_approval', arguments: { approvalId: id, timeoutSeconds: 1 } });
-    expect(approvalOf(waited)?.state, `${attack}: ${text(waited)}`).toBe('pending');
+    expect(approvalOf(waited).state, `${attack}: ${text(waited)}`).toBe('pending');
     expect(removals()).toBe(0);
     recordAttack(`approve without an approver: ${attack}`, removals());
   }
 
   it('a client that answers its own elicitation is never asked: the call waits for an approver', async () => {
     const again = await agent.callTool({ name: 'RemoveUser', arguments: CALL });
-    expect(approvalOf(again)?.id).toBe(id); // the same question, not a second one
+    expect(approvalOf(again).id).toBe(id); // the same question, not a second one
     expect(elicited).toEqual([]);
     await stillPending('legacy client that accepts every elicitation');
   });
@@ -81,7 +80,7 @@ describe('the agent cannot approve', () => {
     const answers: string[] = [];
     const modern = await connectModernHttp(server.url, { headers: auth, elicit: (p) => (answers.push(p.message), { action: 'accept', content: { confirm: true } }) });
     const r = await modern.callTool({ name: 'RemoveUser', arguments: CALL });
-    expect(approvalOf(r as never)?.id).toBe(id);
+    expect(approvalOf(r as never).id).toBe(id);
     expect(answers).toEqual([]);
     await modern.close();
     // Answers sent unasked, with and without a made-up requestState.
@@ -168,7 +167,7 @@ describe('the agent cannot approve', () => {
     expect(approvalOf(await stdio.client.callTool({ name: 'RemoveUser', arguments: CALL }))?.id).toBe(id);
     const modern = await connectModernStdio(stdioArgs, stdioEnv(), { elicit: () => ({ action: 'accept', content: { confirm: true } }) });
     const r = await modern.client.callTool({ name: 'RemoveUser', arguments: CALL });
-    expect(approvalOf(r as never)?.id).toBe(id);
+    expect(approvalOf(r as never).id).toBe(id);
     await modern.close();
     await stillPending('legacy SSE, stdio in both eras');
   }, 60_000);

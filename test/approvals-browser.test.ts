@@ -11,6 +11,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
+import { approvalOf } from './approvals.js';
 import { Approver, chromiumVersion, startBrowser, type Browser } from './browser.js';
 import {
   capture, cloudRequests, connectHttp, connectStdio, OUT_DIR, recordAttack, sandboxEnv, spawnHttp, text, waitForLog, withSandbox, type Connected, type SpawnedHttp,
@@ -51,7 +52,6 @@ async function startReceiver(secret: string) {
   return { url, received, state, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-const approvalOf = (r: Awaited<ReturnType<Client['callTool']>>) => (r._meta as { approval: { id: string; state: string; url?: string; expiresAt: string } }).approval;
 const auditLines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
 
 describe('approvals in a real browser', () => {

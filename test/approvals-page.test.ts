@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
-import { decide, decisionForm, postForm, rawStatus, request, signIn } from './approval-http.js';
+import { approvalOf, decide, decisionForm, postForm, rawStatus, request, signIn } from './approvals.js';
 import { Approver, startBrowser, type Browser } from './browser.js';
 import { cloudRequests, connectHttp, recordAttack, sandboxEnv, spawnHttp, withSandbox, type SpawnedHttp } from './helpers.js';
 
@@ -38,7 +38,6 @@ async function startEvil(target: string) {
   return { port, close: () => new Promise<void>((r) => (server.close(() => r()), server.closeAllConnections())) };
 }
 
-const approvalOf = (r: Awaited<ReturnType<Client['callTool']>>) => (r._meta as { approval: { id: string } }).approval;
 
 describe('attacks on the approval page', () => {
   let sb: Sandbox;

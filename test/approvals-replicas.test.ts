@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
-import { decisionForm, postForm, signIn } from './approval-http.js';
+import { approvalOf, decisionForm, postForm, signIn } from './approvals.js';
 import { Approver, startBrowser, type Browser } from './browser.js';
 import { startFleet, type Fleet, type Replica } from './fleet.js';
 import { cloudRequests, connectHttp, recordAttack, text, withSandbox } from './helpers.js';
@@ -14,7 +14,6 @@ import { connectModernHttp } from './modern.js';
 
 const APP = 1400000001;
 const APPROVER_TOKEN = `approver-${randomBytes(16).toString('hex')}`;
-const approvalOf = (r: unknown) => (r as { _meta: { approval: { id: string; state: string; url: string } } })._meta.approval;
 const usersOf = (sb: Sandbox) => [...sb.world.room(sb.world.apps.get(APP)!, 'int', 1234)!.users.keys()];
 
 describe('approvals across replicas', () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, usesApprovals } from '../src/config.js';
-import { Approvals, type NewApproval } from '../src/guardrails/approvals.js';
+import { Approvals, MAX_PENDING_PER_REQUESTER, type NewApproval } from '../src/guardrails/approvals.js';
 import { ConfirmationTokens, decideConsent, type ApproverRoute, type ConsentRequest } from '../src/guardrails/consent.js';
 import { OPERATOR, type Identity } from '../src/guardrails/identity.js';
 import { MemoryStore } from '../src/store/memory.js';
@@ -60,6 +60,21 @@ describe('a pending approval', () => {
     expect((await approvals.create({ ...SUBJECT, why: 'another reason' })).id).not.toBe(a.id);
     await approvals.decide(a.id, { approved: false, by: PERSON, binding: a.binding });
     expect((await approvals.create(SUBJECT)).id).not.toBe(a.id);
+  });
+
+  it('one caller can have at most twenty pending approvals: an agent cannot bury the approvers in questions', async () => {
+    const { approvals } = setUp();
+    for (let i = 0; i < MAX_PENDING_PER_REQUESTER; i++) await approvals.create({ ...SUBJECT, args: { RoomId: i } });
+    await expect(approvals.create({ ...SUBJECT, args: { RoomId: 99 } })).rejects.toThrow('20 approvals asked by this caller already wait for a decision');
+    // Asking again for one that waits is no new question; another caller asks on.
+    expect((await approvals.create({ ...SUBJECT, args: { RoomId: 0 } })).state).toBe('pending');
+    expect((await approvals.create({ ...SUBJECT, args: { RoomId: 99 }, requester: { subject: 'alice', via: 'oauth' } })).state).toBe('pending');
+    const tokens = new ConfirmationTokens(KEY, 60, new MemoryStore());
+    const request: ConsentRequest = { tool: 'RemoveUser', app: 1, args: { RoomId: 98 }, effect: 'destructive', intent: '' };
+    const route: ApproverRoute = { approvals, requester: OPERATOR, record: { api: 'RemoveUser', description: '', call: {} } };
+    expect(await decideConsent(tokens, 'approver', request, { kind: 'token' }, undefined, route)).toMatchObject({
+      granted: false, how: 'approval-limit', message: expect.stringMatching(/^Refused: 20 approvals asked by this caller already wait for a decision; nothing was sent\./),
+    });
   });
 
   it('binds tool, app, arguments, effect, reason and requester', () => {

@@ -90,6 +90,13 @@ const PROGRESS_EVERY_MS = 1_000;
 const LIST = 'approvals';
 const LIST_MAX = 1_000;
 const ID = /^[A-Za-z0-9_-]{22}$/;
+/** Pending approvals one caller may have at once: an agent cannot bury the approvers in questions. */
+export const MAX_PENDING_PER_REQUESTER = 20;
+
+/** The caller already has as many pending approvals as one may: nothing new is asked. */
+export class TooManyPendingError extends Error {
+  override name = 'TooManyPendingError';
+}
 
 export const isApprovalId = (id: string) => ID.test(id);
 
@@ -138,6 +145,10 @@ export class Approvals {
     const asked = await this.store.get<string>(NS.approvalAsked, binding);
     const earlier = asked !== undefined ? await this.get(asked) : undefined;
     if (earlier?.state === 'pending') return earlier;
+    const waiting = (await this.list(LIST_MAX)).filter((a) => a.state === 'pending' && a.requester.subject === req.requester.subject);
+    if (waiting.length >= MAX_PENDING_PER_REQUESTER) {
+      throw new TooManyPendingError(`${waiting.length} approvals asked by this caller already wait for a decision`);
+    }
 
     const id = randomBytes(16).toString('base64url');
     const createdAt = this.now();

@@ -12,7 +12,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { Effect, ToolDef } from '../../tools/define.js';
 import { clipText, redact, redactText } from '../redact.js';
 import { NS, StoreUnavailableError, type Store } from '../store/index.js';
-import type { Approval, Approvals, NewApproval } from './approvals.js';
+import { TooManyPendingError, type Approval, type Approvals, type NewApproval } from './approvals.js';
 import { whoRecord, type Identity } from './identity.js';
 
 export type ConsentPolicy = 'none' | 'destructive' | 'mutating';
@@ -253,7 +253,12 @@ async function decideByApprover(request: ConsentRequest, route: ApproverRoute, p
       );
     }
   } else {
-    approval = await approvals.create({ ...subject, ...route.record });
+    try {
+      approval = await approvals.create({ ...subject, ...route.record });
+    } catch (err) {
+      if (!(err instanceof TooManyPendingError)) throw err;
+      return refuse('approval-limit', 'refused:consent', `Refused: ${err.message}; nothing was sent. Wait for them with wait_for_approval, or let them expire, before asking for more.`);
+    }
   }
   if (approval.state === 'pending' && route.waitMs) {
     approval = (await approvals.wait(approval.id, { maxMs: route.waitMs, signal: route.signal, progress: route.progress })) ?? approval;

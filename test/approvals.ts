@@ -1,7 +1,21 @@
-// The approval page spoken to without a browser, for the attacks a browser would never make: sign in, read a page's
-// forms, post what a form would (or what it would not).
+// Approvals in the tests: what an answer says of its approval, and the approval page spoken to without a browser,
+// for the attacks a browser would never make (sign in, read a page's forms, post what a form would or would not).
 import http from 'node:http';
 import { rememberSecret } from './helpers.js';
+
+interface ApprovalNote {
+  id: string;
+  state: string;
+  url?: string;
+  expiresAt: string;
+}
+
+/** The approval an answer names in its _meta (the answer of a call that asked, or of wait_for_approval). */
+export function approvalOf(r: unknown): ApprovalNote {
+  const approval = (r as { _meta?: { approval?: ApprovalNote } })._meta?.approval;
+  if (!approval) throw new Error(`expected an answer about an approval, got: ${JSON.stringify(r).slice(0, 600)}`);
+  return approval;
+}
 
 export interface PageAnswer {
   status: number;
