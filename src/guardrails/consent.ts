@@ -106,7 +106,8 @@ export interface ApproverRoute {
   /** How long this call may wait for the decision; 0 answers at once that approval is pending. */
   waitMs?: number;
   signal?: AbortSignal;
-  progress?: (waitedMs: number) => void;
+  /** Told about once a second while the call waits, with the approval it waits for (a task's status names it). */
+  progress?: (waitedMs: number, approvalId: string) => void;
 }
 
 /** JSON with object keys sorted, so equal arguments always give the same text. */
@@ -261,7 +262,9 @@ async function decideByApprover(request: ConsentRequest, route: ApproverRoute, p
     }
   }
   if (approval.state === 'pending' && route.waitMs) {
-    approval = (await approvals.wait(approval.id, { maxMs: route.waitMs, signal: route.signal, progress: route.progress })) ?? approval;
+    const { id } = approval;
+    const progress = route.progress && ((ms: number) => route.progress!(ms, id));
+    approval = (await approvals.wait(id, { maxMs: route.waitMs, signal: route.signal, progress })) ?? approval;
   }
   const note: ApprovalNote = { id: approval.id, state: approval.state, expiresAt: new Date(approval.expiresAt).toISOString(), ...(approvals.link(approval.id) && { url: approvals.link(approval.id) }) };
   const by = approval.decision ? ` by ${whoText(approval.decision.by)}` : '';

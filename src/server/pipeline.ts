@@ -196,7 +196,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
       id: extra.approval?.id,
       waitMs: extra.approval?.waitMs,
       signal: extra.signal,
-      progress: extra.progress && ((ms) => extra.progress!(Math.floor(ms / 1000), undefined, 'Waiting for a human approver')),
+      progress: extra.progress && ((ms, id) => extra.progress!(Math.floor(ms / 1000), undefined, `Waiting for a human approver to decide approval ${id}`)),
     };
     let decision: ConsentDecision;
     try {
