@@ -81,13 +81,19 @@ describe('approvals across replicas', () => {
     recordAttack('approvals: racing decisions on two replicas', 0);
   }, 30_000);
 
-  it('a 2026-07-28 agent behind the balancer: asked on one replica, waited on another, approved on either', async () => {
+  it('a 2026-07-28 agent behind the balancer: asked on one replica, waited on another with progress, approved on either', async () => {
     const modern = await connectModernHttp(fleet.balancer.url);
     const asked = await modern.callTool({ name: 'DismissRoom', arguments: { RoomId: 1234 } });
     const { id } = approvalOf(asked);
-    const waiting = modern.callTool({ name: 'wait_for_approval', arguments: { approvalId: id, timeoutSeconds: 40 } }, { timeout: 60_000 });
+    const progress: string[] = [];
+    const waiting = modern.callTool({ name: 'wait_for_approval', arguments: { approvalId: id, timeoutSeconds: 40 } }, {
+      timeout: 60_000,
+      onprogress: (p) => void progress.push(p.message ?? ''),
+    });
     const person = new Approver(browser.page, B.url);
     await person.openFromList(id);
+    await expect.poll(() => progress.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(progress[0]).toBe(`Waiting for a human approver (approval ${id})`);
     await person.decide('approve');
     const done = await waiting;
     expect(done.isError, text(done as never)).toBeFalsy();
