@@ -213,3 +213,32 @@ describe('attacks on the approval page', () => {
     expect(removals()).toBe(1);
   });
 });
+
+describe('the approval page behind a proxy (--approvals-url)', () => {
+  let sb: Sandbox;
+  let server: SpawnedHttp;
+
+  beforeAll(async () => {
+    sb = await withSandbox();
+    server = await spawnHttp(['--approvals-url', 'https://approve.example.com/approvals'], sandboxEnv(sb, {
+      TRTC_MCP_APPROVER_TOKEN: APPROVER_TOKEN, TRTC_MCP_STORE: mkdtempSync(join(tmpdir(), 'trtc-store-')),
+    }));
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await sb?.close();
+  });
+
+  it('links to the public address, accepts its Host and Origin (and no other), and marks cookies Secure', async () => {
+    const agent = await connectHttp(server.url);
+    const { id, url } = approvalOf(await agent.callTool({ name: 'RemoveUser', arguments: { RoomId: 1234, UserIds: ['bob'] } }));
+    await agent.close();
+    expect(url).toBe(`https://approve.example.com/approvals/${id}`);
+    expect(await rawStatus(`${server.url}/approvals/login`, { host: 'approve.example.com', origin: 'https://approve.example.com' })).toBe(200);
+    expect(await rawStatus(`${server.url}/approvals/login`, { host: 'approve.example.com', origin: 'https://evil.example.com' })).toBe(403);
+    expect(await rawStatus(`${server.url}/approvals/login`, { host: 'other.example.com' })).toBe(403);
+    const login = await request(`${server.url}/approvals/login`);
+    expect(login.headers.getSetCookie()[0]).toMatch(/; HttpOnly; SameSite=Strict; Max-Age=600; Secure$/);
+  });
+});
