@@ -67,7 +67,7 @@ export interface ConsentRequest {
   args: Record<string, unknown>;
   effect: Effect;
   /** Why the effect is what it is, as judged from the arguments. */
-  why?: string;
+  reason?: string;
   /** What will happen, rendered by describeIntent. */
   intent: string;
   /** A value the human types back (for example the room to dismiss); else they tick a box. */
@@ -239,7 +239,7 @@ async function decideByApprover(request: ConsentRequest, route: ApproverRoute, p
     );
   }
   const requester = whoRecord(route.requester);
-  const subject = { tool: request.tool, app: request.app, args: request.args, effect: request.effect, why: request.why, requester };
+  const subject = { tool: request.tool, app: request.app, args: request.args, effect: request.effect, why: request.reason, requester };
   let approval: Approval | undefined;
   if (route.id !== undefined) {
     approval = await approvals.get(route.id);
@@ -247,7 +247,7 @@ async function decideByApprover(request: ConsentRequest, route: ApproverRoute, p
       return refuse('approval-unknown', 'refused:consent', `Refused: there is no approval ${quote(route.id)} for this caller; nothing was sent.`);
     }
     if (approval.binding !== approvals.binding(subject)) {
-      const now = approval.effect !== request.effect || approval.why !== request.why ? ` (it was judged ${approval.effect}${approval.why ? `: ${approval.why}` : ''}; it is now ${request.effect}${request.why ? `: ${request.why}` : ''})` : '';
+      const now = approval.effect !== request.effect || approval.why !== request.reason ? ` (it was judged ${approval.effect}${approval.why ? `: ${approval.why}` : ''}; it is now ${request.effect}${request.reason ? `: ${request.reason}` : ''})` : '';
       return refuse(
         'approval-changed', 'refused:consent',
         `Refused: ${request.tool} is no longer the call approval ${route.id} was about${now}; nothing was sent. Call ${request.tool} again to ask for a new approval.`,

@@ -184,7 +184,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   // Consent.
   if (consent === 'pending') {
     const request = {
-      tool: def.name, app, args: params, effect, why: called.why,
+      tool: def.name, app, args: params, effect, reason: called.why,
       // The human sees the arguments; a key the agent passed inline is masked there too.
       intent: redactText(describeIntent(def, app, params, effect, called.why)),
       typed: def.confirmField !== undefined ? String(params[def.confirmField]) : undefined,
