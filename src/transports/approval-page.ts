@@ -377,6 +377,7 @@ table.args th{width:14em;font-weight:normal}
 code{font-family:ui-monospace,monospace}
 code.value{white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-all;unicode-bidi:isolate;direction:ltr}
 .note{color:#475467;font-size:.9em}
+q,dd{unicode-bidi:isolate}
 form.decide,form.login{margin-top:1.4em;display:grid;gap:.5em;max-width:34em}
 textarea,input[type=password]{font:inherit;padding:.4em}
 .buttons{display:flex;gap:.8em}
