@@ -13,7 +13,7 @@ import type { Effect, ToolDef } from '../../tools/define.js';
 import { clipText, redact, redactText } from '../redact.js';
 import { NS, StoreUnavailableError, type Store } from '../store/index.js';
 import { TooManyPendingError, type Approval, type Approvals, type NewApproval } from './approvals.js';
-import { whoRecord, type Identity } from './identity.js';
+import { whoRecord, whoText, type Identity } from './identity.js';
 
 export type ConsentPolicy = 'none' | 'destructive' | 'mutating';
 /**
@@ -72,6 +72,8 @@ export interface ConsentRequest {
   intent: string;
   /** A value the human types back (for example the room to dismiss); else they tick a box. */
   typed?: string;
+  /** Who asked, when a person (an OAuth subject) rather than the operator: a token works for them only. */
+  by?: string;
 }
 
 /** What the agent is told of an approval: enough to wait for it, nothing to decide it with. */
@@ -135,26 +137,26 @@ export class ConfirmationTokens {
     private readonly now: () => number = Date.now,
   ) {}
 
-  issue(tool: string, app: number | undefined, args: unknown): { token: string; expiresAt: Date } {
+  issue(tool: string, app: number | undefined, args: unknown, by?: string): { token: string; expiresAt: Date } {
     const expiry = Math.floor(this.now() / 1000) + this.ttlSeconds;
     const nonce = randomBytes(9).toString('base64url');
-    return { token: `c1.${expiry}.${nonce}.${this.mac(expiry, nonce, tool, app, args)}`, expiresAt: new Date(expiry * 1000) };
+    return { token: `c1.${expiry}.${nonce}.${this.mac(expiry, nonce, tool, app, args, by)}`, expiresAt: new Date(expiry * 1000) };
   }
 
-  async redeem(token: string, tool: string, app: number | undefined, args: unknown): Promise<Redemption> {
+  async redeem(token: string, tool: string, app: number | undefined, args: unknown, by?: string): Promise<Redemption> {
     const m = /^c1\.(\d{1,12})\.([\w-]{12})\.([\w-]{32})$/.exec(token);
     if (!m) return 'malformed';
     const [, expiryText, nonce, mac] = m as unknown as [string, string, string, string];
     const expiry = Number(expiryText);
-    const want = Buffer.from(this.mac(expiry, nonce, tool, app, args));
+    const want = Buffer.from(this.mac(expiry, nonce, tool, app, args, by));
     if (!timingSafeEqual(want, Buffer.from(mac))) return 'mismatch';
     if (this.now() / 1000 > expiry) return 'expired';
     return (await this.store.claim(NS.spentTokens, `${nonce}.${mac}`, expiry * 1000)) ? 'ok' : 'spent';
   }
 
-  private mac(expiry: number, nonce: string, tool: string, app: number | undefined, args: unknown): string {
+  private mac(expiry: number, nonce: string, tool: string, app: number | undefined, args: unknown, by: string | undefined): string {
     return createHmac('sha256', this.key)
-      .update(`c1\n${expiry}\n${nonce}\n${tool}\n${app ?? ''}\n${canonicalJson(args)}`)
+      .update(`c1\n${expiry}\n${nonce}\n${tool}\n${app ?? ''}\n${canonicalJson(args)}${by === undefined ? '' : `\n${by}`}`)
       .digest('base64url')
       .slice(0, 32);
   }
@@ -162,7 +164,7 @@ export class ConfirmationTokens {
 
 export const REDEMPTION_PROBLEM: Record<Exclude<Redemption, 'ok'>, string> = {
   malformed: 'is not a confirmation token',
-  mismatch: 'does not match this tool, app and these exact arguments (were they changed?)',
+  mismatch: 'does not match this tool, app and these exact arguments, or was issued to someone else (were they changed?)',
   expired: 'has expired',
   spent: 'was already used',
 };
@@ -207,11 +209,11 @@ export async function decideConsent(
   }
   let lead = '';
   if (presentedToken !== undefined) {
-    const redeemed = await tokens.redeem(presentedToken, request.tool, request.app, request.args);
+    const redeemed = await tokens.redeem(presentedToken, request.tool, request.app, request.args, request.by);
     if (redeemed === 'ok') return { granted: true, how: 'token' };
     lead = `The confirmationToken ${REDEMPTION_PROBLEM[redeemed]}. `;
   }
-  const { token, expiresAt } = tokens.issue(request.tool, request.app, request.args);
+  const { token, expiresAt } = tokens.issue(request.tool, request.app, request.args, request.by);
   return {
     granted: false,
     how: 'awaiting-token',
@@ -267,7 +269,7 @@ async function decideByApprover(request: ConsentRequest, route: ApproverRoute, p
     approval = (await approvals.wait(id, { maxMs: route.waitMs, signal: route.signal, progress })) ?? approval;
   }
   const note: ApprovalNote = { id: approval.id, state: approval.state, expiresAt: new Date(approval.expiresAt).toISOString(), ...(approvals.link(approval.id) && { url: approvals.link(approval.id) }) };
-  const by = approval.decision ? ` by ${whoText(approval.decision.by)}` : '';
+  const by = approval.decision ? ` by ${quote(whoText(approval.decision.by))}` : '';
   const because = approval.decision?.reason ? `, saying ${quote(approval.decision.reason)}` : '';
   switch (approval.state) {
     case 'approved':
@@ -294,9 +296,6 @@ async function decideByApprover(request: ConsentRequest, route: ApproverRoute, p
   }
   return { ...refuse('approval-expired', 'refused:consent', `Refused: approval ${approval.id} expired${approval.decision ? ' before the call ran' : ' without a decision'}; nothing was sent. Call ${request.tool} again to ask again.`), approval: { ...note, state: 'expired' } };
 }
-
-/** A person as texts name them: their name or email where known, and their subject. */
-export const whoText = (who: ReturnType<typeof whoRecord>) => quote(who.name ?? who.email ?? who.subject);
 
 /** JSON-RPC codes of a failed elicitation, as numbers: importing the SDK's table would load its schemas wherever consent is decided. */
 const REQUEST_TIMEOUT = -32001;

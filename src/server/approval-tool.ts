@@ -3,8 +3,8 @@
 // again and uses the approval up. It decides nothing: no argument of it can approve, deny or change an approval.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { OPERATOR, whoRecord } from '../guardrails/identity.js';
-import { quote, whoText } from '../guardrails/consent.js';
+import { OPERATOR, whoRecord, whoText } from '../guardrails/identity.js';
+import { quote } from '../guardrails/consent.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { describeIssues } from '../validation.js';
 import { failure, runTool, withSandboxNote, type CallExtra, type ServerContext } from './pipeline.js';
@@ -68,7 +68,7 @@ export async function runApprovalTool(ctx: ServerContext, args: unknown, extra: 
     }
     if (approval.state === 'denied') {
       const reason = approval.decision?.reason ? `, saying ${quote(approval.decision.reason)}` : '';
-      return finish({ ...failure(`The approver ${whoText(approval.decision!.by)} denied ${approval.tool}${reason}; nothing was sent.`), _meta: meta }, 'denied');
+      return finish({ ...failure(`The approver ${quote(whoText(approval.decision!.by))} denied ${approval.tool}${reason}; nothing was sent.`), _meta: meta }, 'denied');
     }
     if (approval.state === 'expired') {
       return finish({ ...failure(`Approval ${id} expired without a decision; nothing was sent. Call ${approval.tool} again to ask again.`), _meta: meta }, 'expired');

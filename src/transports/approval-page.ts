@@ -12,7 +12,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Approval, Approvals, DecideProblem, Who } from '../guardrails/approvals.js';
 import type { AuditLog } from '../guardrails/audit.js';
-import { whoRecord, type Identity } from '../guardrails/identity.js';
+import { whoRecord, whoText, type Identity } from '../guardrails/identity.js';
 import type { Logger } from '../log.js';
 import { NS, StoreUnavailableError, type Store } from '../store/store.js';
 
@@ -38,6 +38,8 @@ export interface ApprovalPageOptions {
   audit: AuditLog;
   log: Logger;
   authenticators: readonly ApproverAuthenticator[];
+  /** What people paste to sign in, in their words (the approver token, an OAuth access token). */
+  credential: string;
   /** Mark cookies Secure (the page is reached over https). */
   secureCookies?: boolean;
   now?: () => number;
@@ -106,7 +108,7 @@ export function createApprovalPage(opts: ApprovalPageOptions): ApprovalPage {
       const nonce = randomBytes(24).toString('base64url');
       const next = safeNext(new URL(req.url ?? '/', 'http://x').searchParams.get('next'));
       res.setHeader('set-cookie', cookie(LOGIN_COOKIE, nonce, 600));
-      return sendPage(res, 200, 'Sign in', undefined, loginForm(nonce, next));
+      return sendPage(res, 200, 'Sign in', undefined, loginForm(nonce, next, opts.credential));
     }
     const form = await readForm(req);
     const nonce = cookies(req)[LOGIN_COOKIE];
@@ -120,7 +122,7 @@ export function createApprovalPage(opts: ApprovalPageOptions): ApprovalPage {
     if (!who) {
       failedLogins.push(now());
       log.warn('approval page: sign-in refused');
-      return sendPage(res, 401, 'Sign in', undefined, html`<p class="problem">That credential does not let anyone approve here.</p>${loginForm(nonce, safeNext(form.get('next')))}`);
+      return sendPage(res, 401, 'Sign in', undefined, html`<p class="problem">That credential does not let anyone approve here.</p>${loginForm(nonce, safeNext(form.get('next')), opts.credential)}`);
     }
     const id = randomBytes(32).toString('base64url');
     const session: Session = { who: whoRecord(who), csrf: randomBytes(32).toString('base64url'), expiresAt: now() + SESSION_MS };
@@ -162,7 +164,7 @@ export function createApprovalPage(opts: ApprovalPageOptions): ApprovalPage {
   }
 
   function detail(a: Approval, session: Session, problem?: string): Html {
-    const decided = a.decision && html`<p class="state ${a.state}">${a.decision.approved ? 'Approved' : 'Denied'} by ${personName(a.decision.by)} at ${iso(a.decision.at)}${a.decision.reason ? html`, saying <q>${a.decision.reason}</q>` : ''}.</p>`;
+    const decided = a.decision && html`<p class="state ${a.state}">${a.decision.approved ? 'Approved' : 'Denied'} by ${whoText(a.decision.by)} at ${iso(a.decision.at)}${a.decision.reason ? html`, saying <q>${a.decision.reason}</q>` : ''}.</p>`;
     const state = decided ?? (a.state === 'expired'
       ? html`<p class="state expired">Expired at ${iso(a.expiresAt)} without a decision. Nothing was sent.</p>`
       : html`<p class="state pending">Waiting for a decision until ${iso(a.expiresAt)}. Nothing has been sent.</p>`);
@@ -183,7 +185,7 @@ export function createApprovalPage(opts: ApprovalPageOptions): ApprovalPage {
         <dt>What it does</dt><dd>${a.description}</dd>
         ${a.app !== undefined ? html`<dt>App</dt><dd>${a.app}</dd>` : ''}
         <dt>Effect</dt><dd>${a.effect}${a.why ? html`: ${a.why}` : ''}</dd>
-        <dt>Requested by</dt><dd>${personName(a.requester)} (${a.requester.via})</dd>
+        <dt>Requested by</dt><dd>${whoText(a.requester)} (${a.requester.via})</dd>
         <dt>Requested at</dt><dd>${iso(a.createdAt)}</dd>
         <dt>Approval</dt><dd><code>${a.id}</code></dd>
       </dl>
@@ -198,7 +200,7 @@ export function createApprovalPage(opts: ApprovalPageOptions): ApprovalPage {
   function list(all: Approval[]): Html {
     const rows = (items: Approval[]) => items.length
       ? html`<table class="list"><thead><tr><th>Tool</th><th>Effect</th><th>App</th><th>Requested by</th><th>Requested</th><th>State</th></tr></thead><tbody>
-        ${items.map((a) => html`<tr><td><a href="${APPROVALS_PATH}/${a.id}">${a.tool}</a></td><td class="effect ${a.effect}">${a.effect}</td><td>${a.app ?? ''}</td><td>${personName(a.requester)}</td><td>${iso(a.createdAt)}</td><td>${a.state}${a.state === 'pending' ? html` until ${iso(a.expiresAt)}` : ''}</td></tr>`)}
+        ${items.map((a) => html`<tr><td><a href="${APPROVALS_PATH}/${a.id}">${a.tool}</a></td><td class="effect ${a.effect}">${a.effect}</td><td>${a.app ?? ''}</td><td>${whoText(a.requester)}</td><td>${iso(a.createdAt)}</td><td>${a.state}${a.state === 'pending' ? html` until ${iso(a.expiresAt)}` : ''}</td></tr>`)}
         </tbody></table>`
       : html`<p class="note">None.</p>`;
     return html`<h1>Pending approvals</h1>${rows(all.filter((a) => a.state === 'pending'))}<h2>Decided and expired</h2>${rows(all.filter((a) => a.state !== 'pending'))}`;
@@ -241,7 +243,7 @@ export function createApprovalPage(opts: ApprovalPageOptions): ApprovalPage {
 
   function sendPage(res: http.ServerResponse, status: number, title: string, session: Session | undefined, body: Html): void {
     const header = session
-      ? html`<header><a href="${APPROVALS_PATH}">trtc-mcp approvals</a><form method="post" action="${APPROVALS_PATH}/logout" class="who">Signed in as ${personName(session.who)}
+      ? html`<header><a href="${APPROVALS_PATH}">trtc-mcp approvals</a><form method="post" action="${APPROVALS_PATH}/logout" class="who">Signed in as ${whoText(session.who)}
           <input type="hidden" name="csrf" value="${formToken(session, 'logout')}"><button type="submit">Sign out</button></form></header>`
       : html`<header><a href="${APPROVALS_PATH}">trtc-mcp approvals</a></header>`;
     const page = html`<!doctype html>
@@ -334,13 +336,12 @@ function cookies(req: http.IncomingMessage): Record<string, string> {
 const sha256 = (v: string) => createHash('sha256').update(v).digest();
 const same = (a: string, b: string) => a.length > 0 && timingSafeEqual(sha256(a), sha256(b));
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-const personName = (who: Who) => who.name ?? who.email ?? who.subject;
 
-function loginForm(nonce: string, next: string | undefined): Html {
+function loginForm(nonce: string, next: string | undefined, credential: string): Html {
   return html`<h1>Sign in to approve</h1>
     <form method="post" action="${APPROVALS_PATH}/login" class="login">
       <input type="hidden" name="csrf" value="${nonce}">${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
-      <label for="token">Approver token</label>
+      <label for="token">${credential}</label>
       <input type="password" id="token" name="token" autocomplete="current-password" required>
       <button type="submit">Sign in</button>
     </form>`;

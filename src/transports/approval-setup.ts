@@ -4,8 +4,10 @@
 import type http from 'node:http';
 import { isLoopback, type Config } from '../config.js';
 import type { Logger } from '../log.js';
+import type { Authenticator } from '../auth/edge.js';
+import { SCOPES } from '../guardrails/access.js';
 import type { ServerContext } from '../server/pipeline.js';
-import { hostAndOrigin } from './admission.js';
+import { browserChecks, hostAndOrigin } from './admission.js';
 import { APPROVALS_PATH, approverTokenAuthenticator, createApprovalPage, listenForApprovals, type ApproverAuthenticator } from './approval-page.js';
 
 export interface ApprovalSetup {
@@ -18,16 +20,34 @@ export interface ApprovalSetup {
   close(): Promise<void>;
 }
 
+/** Approvers with OAuth access tokens: whoever the edge admits with trtc:approve (and its policy), as the token names them. */
+function oauthApprovers(auth: Authenticator): ApproverAuthenticator {
+  return {
+    identify: async (credential) => {
+      const presented = { headers: { authorization: `Bearer ${credential}` } } as unknown as http.IncomingMessage;
+      return (await auth.authenticate(presented, SCOPES.approve)).identity;
+    },
+  };
+}
+
 function publicNames(config: Pick<Config, 'approvalsUrl' | 'allowedHosts' | 'allowedOrigins'>): { hosts: string[]; origins: string[] } {
   const url = config.approvalsUrl ? new URL(config.approvalsUrl) : undefined;
   return { hosts: [...config.allowedHosts, ...(url ? [url.host] : [])], origins: [...config.allowedOrigins, ...(url ? [url.origin] : [])] };
 }
 
-export async function setUpApprovals(ctx: ServerContext, config: Config, log: Logger): Promise<ApprovalSetup> {
+/**
+ * @param auth the HTTP edge's authenticator: under OAuth, an access token carrying trtc:approve signs its holder in,
+ *   as the identity the token names
+ */
+export async function setUpApprovals(ctx: ServerContext, config: Config, log: Logger, auth?: Authenticator): Promise<ApprovalSetup> {
   const approvals = ctx.approvals!;
-  const authenticators: ApproverAuthenticator[] = [approverTokenAuthenticator(config.approverToken!)];
+  const authenticators: ApproverAuthenticator[] = [
+    ...(config.approverToken !== undefined ? [approverTokenAuthenticator(config.approverToken)] : []),
+    ...(auth?.mode === 'oauth' ? [oauthApprovers(auth)] : []),
+  ];
+  const credential = [config.approverToken !== undefined && 'Approver token', auth?.mode === 'oauth' && `access token with ${SCOPES.approve}`].filter(Boolean).join(', or an ');
   const page = createApprovalPage({
-    approvals, store: ctx.store, audit: ctx.audit, log, authenticators, secureCookies: config.approvalsUrl?.startsWith('https:'),
+    approvals, store: ctx.store, audit: ctx.audit, log, authenticators, credential: credential.charAt(0).toUpperCase() + credential.slice(1), secureCookies: config.approvalsUrl?.startsWith('https:'),
   });
   const served = (baseUrl: string) => {
     approvals.pageUrl = (config.approvalsUrl ?? `${baseUrl}${APPROVALS_PATH}`).replace(/\/$/, '');
@@ -49,7 +69,7 @@ export async function setUpApprovals(ctx: ServerContext, config: Config, log: Lo
     if (!isLoopback(host) && !config.approvalsUrl?.startsWith('https:')) {
       log.warn('the approval page is served beyond loopback over plain HTTP: approvers\' tokens and sessions cross the network unencrypted; put it behind https and set --approvals-url https://...');
     }
-    const listener = await listenForApprovals(host, Number(config.approvalsListen.slice(at + 1)), page, log, (port) => hostAndOrigin(host, port, names.hosts, names.origins));
+    const listener = await listenForApprovals(host, Number(config.approvalsListen.slice(at + 1)), page, log, (port) => hostAndOrigin(browserChecks(host, port, names.hosts, names.origins)));
     served(listener.url);
     return { names: { hosts: config.allowedHosts, origins: config.allowedOrigins }, servedAt: () => undefined, close: async () => (await closeNotifier(), await listener.close()) };
   }
