@@ -19,9 +19,12 @@ import { NS, StoreUnavailableError, type Store } from '../store/store.js';
 /** Where the page lives, on the MCP port and on a port of its own alike. */
 export const APPROVALS_PATH = '/approvals';
 
-/** Turns a credential an approver presents into who they are, when it lets them approve. */
+/**
+ * Turns a credential an approver presents into who they are, when it lets them approve, and until when it does (a
+ * session never outlives the credential it was opened with).
+ */
 export interface ApproverAuthenticator {
-  identify(credential: string): Promise<Identity | undefined>;
+  identify(credential: string): Promise<{ identity: Identity; until?: number } | undefined>;
 }
 
 /** The holder of the approver token: one shared secret, so one identity. */
@@ -29,7 +32,7 @@ export const APPROVER_TOKEN_HOLDER: Identity = Object.freeze({ subject: 'approve
 
 export function approverTokenAuthenticator(token: string): ApproverAuthenticator {
   const want = sha256(token);
-  return { identify: async (credential) => (timingSafeEqual(sha256(credential), want) ? APPROVER_TOKEN_HOLDER : undefined) };
+  return { identify: async (credential) => (timingSafeEqual(sha256(credential), want) ? { identity: APPROVER_TOKEN_HOLDER } : undefined) };
 }
 
 export interface ApprovalPageOptions {
@@ -117,7 +120,7 @@ export function createApprovalPage(opts: ApprovalPageOptions): ApprovalPage {
     while (failedLogins.length && failedLogins[0]! < cutoff) failedLogins.shift();
     if (failedLogins.length >= MAX_FAILED_LOGINS) throw new PageError(429, 'Too many failed sign-ins in the last minute; wait a minute and try again.');
     const credential = form.get('token') ?? '';
-    let who: Identity | undefined;
+    let who: Awaited<ReturnType<ApproverAuthenticator['identify']>>;
     for (const a of opts.authenticators) if (credential && !who) who = await a.identify(credential);
     if (!who) {
       failedLogins.push(now());
@@ -125,10 +128,10 @@ export function createApprovalPage(opts: ApprovalPageOptions): ApprovalPage {
       return sendPage(res, 401, 'Sign in', undefined, html`<p class="problem">That credential does not let anyone approve here.</p>${loginForm(nonce, safeNext(form.get('next')), opts.credential)}`);
     }
     const id = randomBytes(32).toString('base64url');
-    const session: Session = { who: whoRecord(who), csrf: randomBytes(32).toString('base64url'), expiresAt: now() + SESSION_MS };
+    const session: Session = { who: whoRecord(who.identity), csrf: randomBytes(32).toString('base64url'), expiresAt: Math.min(now() + SESSION_MS, who.until ?? Infinity) };
     await store.put(NS.approverSessions, sha256(id).toString('base64url'), session, session.expiresAt);
     log.info('approval page: signed in', { by: session.who.subject });
-    res.setHeader('set-cookie', [cookie(SESSION_COOKIE, id, SESSION_MS / 1000), cookie(LOGIN_COOKIE, '', 0)]);
+    res.setHeader('set-cookie', [cookie(SESSION_COOKIE, id, Math.ceil((session.expiresAt - now()) / 1000)), cookie(LOGIN_COOKIE, '', 0)]);
     redirect(res, safeNext(form.get('next')) ?? APPROVALS_PATH);
   }
 

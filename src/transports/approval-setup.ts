@@ -4,6 +4,7 @@
 import type http from 'node:http';
 import { isLoopback, type Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { decodeJwt } from 'jose';
 import type { Authenticator } from '../auth/edge.js';
 import { SCOPES } from '../guardrails/access.js';
 import type { ServerContext } from '../server/pipeline.js';
@@ -20,12 +21,17 @@ export interface ApprovalSetup {
   close(): Promise<void>;
 }
 
-/** Approvers with OAuth access tokens: whoever the edge admits with trtc:approve (and its policy), as the token names them. */
+/**
+ * Approvers with OAuth access tokens: whoever the edge admits with trtc:approve (and its policy), as the token names
+ * them, until the token expires.
+ */
 function oauthApprovers(auth: Authenticator): ApproverAuthenticator {
   return {
     identify: async (credential) => {
       const presented = { headers: { authorization: `Bearer ${credential}` } } as unknown as http.IncomingMessage;
-      return (await auth.authenticate(presented, SCOPES.approve)).identity;
+      const { identity } = await auth.authenticate(presented, SCOPES.approve);
+      // Verified just now by the edge; its expiry is read, not trusted on its own.
+      return identity && { identity, until: decodeJwt(credential).exp! * 1000 };
     },
   };
 }
