@@ -57,7 +57,7 @@ describe('a pending approval', () => {
     expect((await approvals.create(SUBJECT)).id).toBe(a.id);
     expect((await approvals.create({ ...SUBJECT, requester: { subject: 'alice', via: 'oauth' } })).id).not.toBe(a.id);
     expect((await approvals.create({ ...SUBJECT, args: { RoomId: 1234, UserIds: ['bob'] } })).id).not.toBe(a.id);
-    expect((await approvals.create({ ...SUBJECT, why: 'another reason' })).id).not.toBe(a.id);
+    expect((await approvals.create({ ...SUBJECT, reason: 'another reason' })).id).not.toBe(a.id);
     await approvals.decide(a.id, { approved: false, by: PERSON, binding: a.binding });
     expect((await approvals.create(SUBJECT)).id).not.toBe(a.id);
   });
@@ -81,7 +81,7 @@ describe('a pending approval', () => {
     const { approvals } = setUp();
     const base = approvals.binding(SUBJECT);
     const changes: Array<Partial<NewApproval>> = [
-      { tool: 'RemoveUserByStrRoomId' }, { app: 1400000002 }, { args: { RoomId: 1234, UserIds: ['carol', 'bob'] } }, { effect: 'write' }, { why: 'x' },
+      { tool: 'RemoveUserByStrRoomId' }, { app: 1400000002 }, { args: { RoomId: 1234, UserIds: ['carol', 'bob'] } }, { effect: 'write' }, { reason: 'x' },
       { requester: { subject: 'alice', via: 'oauth' } },
     ];
     for (const change of changes) expect(approvals.binding({ ...SUBJECT, ...change }), JSON.stringify(change)).not.toBe(base);
@@ -121,8 +121,8 @@ describe('deciding', () => {
     const { approvals } = setUp();
     const a = await approvals.create(SUBJECT);
     await approvals.decide(a.id, { approved: true, by: PERSON, binding: a.binding });
-    expect(await approvals.spend(a.id)).toBe(true);
-    expect(await approvals.spend(a.id)).toBe(false);
+    expect(await approvals.spend(a)).toBe(true);
+    expect(await approvals.spend(a)).toBe(false);
   });
 
   it('lists pending approvals first, newest first', async () => {
@@ -187,7 +187,7 @@ describe('consent through approvers', () => {
 
   it('a token never stands in for an approver, even one this server issued for these very arguments', async () => {
     const { approvals } = setUp();
-    const { token } = tokens.issue(request.tool, request.app, request.args);
+    const { token } = tokens.issue(request);
     const decision = await decideConsent(tokens, 'approver', request, { kind: 'token' }, token, route(approvals));
     expect(decision).toMatchObject({ granted: false, how: 'token-refused' });
     expect(await approvals.list()).toEqual([]);

@@ -8,7 +8,7 @@ import type { Effect } from '../../tools/define.js';
 import { redact } from '../redact.js';
 import { NS, type Store } from '../store/store.js';
 import { Wakers } from '../wake.js';
-import { argumentLines, canonicalJson } from './consent.js';
+import { argumentLines, consentBinding, spentUntil, type ConsentSubject } from './consent.js';
 import type { whoRecord } from './identity.js';
 
 /** Who asked or decided, as records carry it (never a credential). */
@@ -16,15 +16,11 @@ export type Who = ReturnType<typeof whoRecord>;
 
 export type ApprovalState = 'pending' | 'approved' | 'denied' | 'expired';
 
-/** What an approval binds: a decision holds only for this very call, judged this very way, asked by this caller. */
-export interface ApprovalSubject {
-  tool: string;
-  app: number | undefined;
-  /** The validated arguments. */
-  args: Record<string, unknown>;
-  effect: Effect;
-  /** Why the effect is what it is, as judged from the arguments. */
-  why?: string;
+/**
+ * What an approval binds: what any consent binds (consentBinding: the call, its effect and why), and who asked, so
+ * that a decision holds only for this very call, judged this very way, asked by this caller.
+ */
+export interface ApprovalSubject extends Omit<ConsentSubject, 'by'> {
   requester: Who;
 }
 
@@ -51,7 +47,8 @@ export interface Approval {
   api: string;
   app?: number;
   effect: Effect;
-  why?: string;
+  /** Why the effect is what it is, as judged when it was asked. */
+  reason?: string;
   description: string;
   /** Every argument, redacted, under its dotted path, its value quoted and escaped as in consent texts, never cut. */
   shown: Array<{ path: string; value: string }>;
@@ -81,7 +78,7 @@ export interface WaitOptions {
   progress?: (waitedMs: number) => void;
 }
 
-/** How long a decided or expired approval stays readable (the page shows it; its claims outlive any clock skew). */
+/** How long a decided or expired approval stays readable: the page shows it. */
 const RETAIN_MS = 24 * 3600_000;
 /** How often a waiter looks at the store for a decision made by another process. */
 const POLL_MS = 250;
@@ -132,8 +129,8 @@ export class Approvals {
   }
 
   binding(s: ApprovalSubject): string {
-    const subject = { tool: s.tool, app: s.app ?? null, args: s.args, effect: s.effect, why: s.why ?? null, requester: s.requester.subject };
-    return createHmac('sha256', this.bindKey).update(canonicalJson(subject)).digest('base64url').slice(0, 32);
+    const subject: ConsentSubject = { tool: s.tool, app: s.app, args: s.args, effect: s.effect, reason: s.reason, by: s.requester.subject };
+    return createHmac('sha256', this.bindKey).update(consentBinding(subject)).digest('base64url').slice(0, 32);
   }
 
   /**
@@ -160,7 +157,7 @@ export class Approvals {
       api: req.api,
       ...(req.app !== undefined && { app: req.app }),
       effect: req.effect,
-      ...(req.why !== undefined && { why: req.why }),
+      ...(req.reason !== undefined && { reason: req.reason }),
       description: req.description,
       shown: argumentLines(shownArgs, req.confirmField, true),
       args: shownArgs,
@@ -213,7 +210,7 @@ export class Approvals {
     if (this.fourEyes && d.by.subject === approval.requester.subject) return { problem: 'four-eyes', approval };
     // The claim decides who decides; the decision is written right after. A process that dies in between leaves the
     // approval undecidable, so that it expires: nothing runs without a written yes.
-    if (!(await this.store.claim(NS.approvalDecided, id, approval.expiresAt + RETAIN_MS))) return { problem: 'decided', approval: await this.get(id) };
+    if (!(await this.store.claim(NS.approvalDecided, id, spentUntil(approval.expiresAt)))) return { problem: 'decided', approval: await this.get(id) };
     const decision: Decision = { approved: d.approved, by: d.by, at: this.now(), ...(d.reason && { reason: d.reason }) };
     await this.store.put(NS.approvalDecisions, id, decision, approval.expiresAt + RETAIN_MS);
     this.wakers.wake(id);
@@ -224,9 +221,9 @@ export class Approvals {
     return this.now() > approval.expiresAt;
   }
 
-  /** Uses an approved approval: true once, across every process sharing the store. */
-  spend(id: string): Promise<boolean> {
-    return this.store.claim(NS.spentApprovals, id, this.now() + this.ttlSeconds * 1000 + RETAIN_MS);
+  /** Uses an approved approval: true once, across every process sharing the store (usable until it expires). */
+  spend(approval: Pick<Approval, 'id' | 'expiresAt'>): Promise<boolean> {
+    return this.store.claim(NS.spentApprovals, approval.id, spentUntil(approval.expiresAt));
   }
 
   /** Waits until the approval is decided or expires, `maxMs` passes or the signal aborts; returns it as it stands. */

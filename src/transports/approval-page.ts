@@ -187,7 +187,7 @@ export function createApprovalPage(opts: ApprovalPageOptions): ApprovalPage {
       <dl class="facts">
         <dt>What it does</dt><dd>${a.description}</dd>
         ${a.app !== undefined ? html`<dt>App</dt><dd>${a.app}</dd>` : ''}
-        <dt>Effect</dt><dd>${a.effect}${a.why ? html`: ${a.why}` : ''}</dd>
+        <dt>Effect</dt><dd>${a.effect}${a.reason ? html`: ${a.reason}` : ''}</dd>
         <dt>Requested by</dt><dd>${whoText(a.requester)} (${a.requester.via})</dd>
         <dt>Requested at</dt><dd>${iso(a.createdAt)}</dd>
         <dt>Approval</dt><dd><code>${a.id}</code></dd>
