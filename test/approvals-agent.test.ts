@@ -200,3 +200,42 @@ describe('the agent cannot approve', () => {
     expect((await request(`${base}/approvals`)).status).toBe(303);
   });
 });
+
+describe('an approval is for the call as it was judged', () => {
+  let sb: Sandbox;
+  let server: SpawnedHttp;
+  let agent: Client;
+  const startBot = (target: string) => ({ RoomId: '1234', RoomIdType: 0, AgentConfig: { UserId: 'bot_x', TargetUserId: target } });
+  const starts = () => cloudRequests(sb, 'StartAIConversation').length;
+
+  beforeAll(async () => {
+    sb = await withSandbox();
+    server = await spawnHttp(['--consent-channel', 'approver', '--confirm', 'mutating', '--toolsets', 'all'], sandboxEnv(sb, {
+      TRTC_MCP_APPROVER_TOKEN: APPROVER_TOKEN, TRTC_MCP_STORE: mkdtempSync(join(tmpdir(), 'trtc-store-')),
+    }));
+    agent = await connectHttp(server.url);
+  }, 60_000);
+
+  afterAll(async () => {
+    await agent?.close();
+    await server?.stop();
+    await sb?.close();
+  });
+
+  it('approved as a write, it does not run once the same call would end a running task', async () => {
+    const first = approvalOf(await agent.callTool({ name: 'StartAIConversation', arguments: startBot('carol') }));
+    const second = approvalOf(await agent.callTool({ name: 'StartAIConversation', arguments: startBot('bob') }));
+    const { cookie } = await signIn(server.url, APPROVER_TOKEN);
+    // The second starts bot_x first.
+    expect((await decide(server.url, second.id, cookie!, 'approve')).status).toBe(303);
+    expect((await agent.callTool({ name: 'wait_for_approval', arguments: { approvalId: second.id } })).isError).toBeFalsy();
+    expect(starts()).toBe(1);
+    // A person approves the first as they were shown it: a write.
+    expect(await request(`${server.url}/approvals/${first.id}`, { cookie }).then((p) => p.body)).toMatch(/<dt>Effect<\/dt><dd>write<\/dd>/);
+    expect((await decide(server.url, first.id, cookie!, 'approve')).status).toBe(303);
+    const ran = await agent.callTool({ name: 'wait_for_approval', arguments: { approvalId: first.id } });
+    expect(text(ran)).toMatch(/^Refused: StartAIConversation is no longer the call approval [\w-]{22} was about \(it was judged write; it is now destructive: bot user "bot_x" already runs task "[^"]+" in room "1234", started by this server; a user ID is unique in its room, so that task ends\); nothing was sent\./);
+    recordAttack('approvals: approved as a write, run once the call would end a running task', starts() - 1);
+    expect(starts()).toBe(1);
+  }, 60_000);
+});
