@@ -33,6 +33,7 @@ const int = (min: number, max: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 const authTokenSchema = z.string().min(16, 'must have at least 16 characters');
+const hostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be HOST:PORT');
 /** The shortest callback key accepted: it is the callbacks' only authentication. */
 export const MIN_CALLBACK_KEY = 16;
 const absoluteUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
@@ -124,9 +125,18 @@ const SETTINGS = {
   dryRun: { flag: 'dry-run', env: ['TRTC_MCP_DRY_RUN'], schema: bool, default: false, help: 'Show each request that would be sent, with secrets redacted, and send nothing' },
   confirm: { flag: 'confirm', env: ['TRTC_MCP_CONFIRM'], schema: z.enum(['none', 'destructive', 'mutating']), default: 'destructive', help: 'What needs human consent first: destructive actions, every mutating action, or none (needs --dangerously-skip-consent)' },
   dangerouslySkipConsent: { flag: 'dangerously-skip-consent', env: ['TRTC_MCP_DANGEROUSLY_SKIP_CONSENT'], schema: bool, default: false, help: 'Run destructive actions without asking anyone. Dangerous.' },
-  consentChannel: { flag: 'consent-channel', env: ['TRTC_MCP_CONSENT_CHANNEL'], schema: z.enum(['auto', 'elicitation-only']), default: 'auto', help: 'How users consent: auto (the client asks its user where it supports elicitation, else the agent relays a preview and a single-use token), or elicitation-only (refuse consent-needing calls from clients that cannot ask their user)' },
+  consentChannel: { flag: 'consent-channel', env: ['TRTC_MCP_CONSENT_CHANNEL'], schema: z.enum(['auto', 'elicitation-only', 'approver']), default: 'auto', help: 'How users consent: auto (the client asks its user where it supports elicitation; else a human approver on the approval page when one is configured; else the agent relays a preview and a single-use token), elicitation-only (refuse consent-needing calls from clients that cannot ask their user), or approver (only a human approver on the approval page, whatever the client)' },
   confirmTtl: { flag: 'confirm-ttl', env: ['TRTC_MCP_CONFIRM_TTL'], schema: int(1, 3600), default: 300, help: 'Seconds a confirmation token stays valid' },
   confirmSecret: { env: ['TRTC_MCP_CONFIRM_SECRET'], schema: z.string().min(16, 'must have at least 16 characters'), secret: true, help: 'Key that signs confirmation tokens; share it across replicas', shownDefault: 'derived from the SecretKey; in sandbox mode, a key kept in the state store' },
+  // Approvals outside the agent: the approval page and its notifications.
+  approverToken: { env: ['TRTC_MCP_APPROVER_TOKEN'], schema: authTokenSchema, secret: true, help: 'Token with which human approvers sign in to the approval page; never give it to an agent' },
+  approverTokenFile: { flag: 'approver-token-file', env: ['TRTC_MCP_APPROVER_TOKEN_FILE'], schema: z.string().min(1), help: 'File holding the approver token, instead of TRTC_MCP_APPROVER_TOKEN' },
+  approvalsListen: { flag: 'approvals-listen', env: ['TRTC_MCP_APPROVALS_LISTEN'], schema: hostPort, help: 'Serve the approval page on a port of its own, HOST:PORT (needed when MCP runs over stdio; with HTTP it is at /approvals on the MCP port)' },
+  approvalsUrl: { flag: 'approvals-url', env: ['TRTC_MCP_APPROVALS_URL'], schema: z.url({ protocol: /^https?$/ }), help: 'Public address of the approval page (behind a proxy or load balancer), for the links in answers and notifications', shownDefault: 'where it is served' },
+  approvalTtl: { flag: 'approval-ttl', env: ['TRTC_MCP_APPROVAL_TTL'], schema: int(2, 7 * 86_400), default: 1800, help: 'Seconds a pending approval waits for a decision, and an approved one for its call' },
+  fourEyes: { flag: 'four-eyes', env: ['TRTC_MCP_FOUR_EYES'], schema: bool, default: false, help: 'Refuse an approver\'s decision on a call they requested themselves' },
+  approvalWebhookUrl: { env: ['TRTC_MCP_APPROVAL_WEBHOOK_URL'], schema: z.url({ protocol: /^https?$/ }), secret: true, help: 'URL told of each pending approval by a signed Standard Webhooks POST, with a link to its page (kept secret: such URLs often carry a key)' },
+  approvalWebhookSecret: { env: ['TRTC_MCP_APPROVAL_WEBHOOK_SECRET'], schema: z.string().regex(/^whsec_[A-Za-z0-9+/]{22,}={0,2}$/, 'must be a Standard Webhooks secret, whsec_ and base64'), secret: true, help: 'Secret that signs the approval webhooks (whsec_...), shared with their receiver' },
   rateLimitScale: { flag: 'rate-limit-scale', env: ['TRTC_MCP_RATE_LIMIT_SCALE'], schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(100_000), default: 1, help: 'Multiplies every documented rate limit, for accounts whose quotas Tencent raised (the sandbox takes the same flag)' },
   rateLimitWaitMs: { flag: 'rate-limit-wait', env: ['TRTC_MCP_RATE_LIMIT_WAIT_MS'], schema: int(0, 60_000), default: 2000, help: 'Longest wait (ms) for a free slot under an action\'s rate limit before failing the call' },
   store: { flag: 'store', env: ['TRTC_MCP_STORE'], schema: z.string().min(1), help: 'Where durable state lives (spent confirmation tokens, the ledger of what this server started, TRTC events): a directory shared by the processes on this host, redis://[user:password@]host:port[/db] shared by replicas, or "memory" for this process alone', shownDefault: '$XDG_STATE_HOME/trtc-mcp, else ~/.local/state/trtc-mcp' },
@@ -151,7 +161,7 @@ const SETTINGS = {
   identityRateShare: { flag: 'rate-share', env: ['TRTC_MCP_RATE_SHARE'], schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(1), default: 0.5, help: 'Largest share of each Tencent action\'s rate limit one OAuth identity may use (1 for no limit of its own)' },
   // TRTC event callbacks.
   callbackKey: { env: ['TRTC_CALLBACK_KEY'], schema: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be letters and digits, as set in the TRTC console').min(MIN_CALLBACK_KEY, `must have at least ${MIN_CALLBACK_KEY} characters (a short key is guessed online in seconds; the TRTC console makes 32)`), secret: true, help: 'Callback key from the TRTC console; callbacks are received (at /callbacks) only when it is set, and only if signed with it' },
-  callbacksListen: { flag: 'callbacks-listen', env: ['TRTC_MCP_CALLBACKS_LISTEN'], schema: z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be HOST:PORT'), help: 'Receive TRTC callbacks on a port of their own, HOST:PORT (needed when MCP runs over stdio; with HTTP they arrive at /callbacks on the MCP port)' },
+  callbacksListen: { flag: 'callbacks-listen', env: ['TRTC_MCP_CALLBACKS_LISTEN'], schema: hostPort, help: 'Receive TRTC callbacks on a port of their own, HOST:PORT (needed when MCP runs over stdio; with HTTP they arrive at /callbacks on the MCP port)' },
   callbacksRate: { flag: 'callbacks-rate', env: ['TRTC_MCP_CALLBACKS_RATE'], schema: int(1, 1_000_000), default: 1000, help: 'Most signed callbacks stored per second; more are answered 429, and TRTC retries them' },
   eventsMax: { flag: 'events-max', env: ['TRTC_MCP_EVENTS_MAX'], schema: int(100, 1_000_000), default: 10_000, help: 'Events kept per app; the oldest go first' },
   eventsMaxAge: { flag: 'events-max-age', env: ['TRTC_MCP_EVENTS_MAX_AGE'], schema: int(600, 30 * 86_400), default: 86_400, help: 'Seconds an event is kept' },
@@ -287,7 +297,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   if (config.authTokenFile) {
     if (config.authToken) throw new ConfigError('Both TRTC_MCP_AUTH_TOKEN and --auth-token-file are set: set one of them.');
-    config.authToken = readAuthTokenFile(config.authTokenFile);
+    config.authToken = readTokenFile(config.authTokenFile, '--auth-token-file');
   }
   if (config.secretKey && !config.secretId) {
     throw new ConfigError('TENCENTCLOUD_SECRET_KEY is set but TENCENTCLOUD_SECRET_ID is not: set both, or neither to use the sandbox.');
@@ -306,11 +316,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       throw new ConfigError(`${flags.join(', ')} ${apply} to the HTTP transport only, and this server would serve stdio: add --transport http, or leave ${them} out.`);
     }
   }
-  if (config.callbacksListen) {
-    const port = Number(config.callbacksListen.slice(config.callbacksListen.lastIndexOf(':') + 1));
-    if (port > 65535) throw new ConfigError(`Invalid setting --callbacks-listen: port ${port} must be at most 65535.`);
+  for (const [flag, listen] of [['--callbacks-listen', config.callbacksListen], ['--approvals-listen', config.approvalsListen]] as const) {
+    const port = listen ? Number(listen.slice(listen.lastIndexOf(':') + 1)) : 0;
+    if (port > 65535) throw new ConfigError(`Invalid setting ${flag}: port ${port} must be at most 65535.`);
   }
   config.auth = authMode(raw.auth, config);
+  checkApprovals(config);
   if (config.transport === 'http' && !isLoopback(config.host) && config.auth === 'none') {
     throw new ConfigError(`Refusing to serve HTTP on ${config.host} without authentication: set TRTC_MCP_AUTH_TOKEN or --auth-token-file, or bind to 127.0.0.1.`);
   }
@@ -347,18 +358,62 @@ function authMode(given: AuthMode | undefined, config: Config): AuthMode {
 }
 
 /** The token file's content without its final line break; the value is never echoed. */
-function readAuthTokenFile(path: string): string {
+function readTokenFile(path: string, flag: string): string {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`Invalid setting --auth-token-file: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+    throw new ConfigError(`Invalid setting ${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
   const token = text.replace(/\r?\n$/, '');
   const parsed = authTokenSchema.safeParse(token);
-  if (!parsed.success) throw new ConfigError(`Invalid setting --auth-token-file: the token in ${path} ${parsed.error.issues.map((i) => i.message).join('; ')}.`);
-  if (/\s/.test(token)) throw new ConfigError(`Invalid setting --auth-token-file: the token in ${path} must be one line without spaces.`);
+  if (!parsed.success) throw new ConfigError(`Invalid setting ${flag}: the token in ${path} ${parsed.error.issues.map((i) => i.message).join('; ')}.`);
+  if (/\s/.test(token)) throw new ConfigError(`Invalid setting ${flag}: the token in ${path} must be one line without spaces.`);
   return token;
+}
+
+type ApprovalSettings = Pick<Config, 'approverToken' | 'auth' | 'consentChannel'>;
+
+/**
+ * Whether people can sign in to approve: the holders of an approver token, and, when the operator sends consent to
+ * approvers (--consent-channel approver) under OAuth, identities whose tokens carry trtc:approve.
+ */
+export const approversConfigured = (config: ApprovalSettings): boolean =>
+  config.approverToken !== undefined || (config.auth === 'oauth' && config.consentChannel === 'approver');
+
+/** Whether consent may go to a human approver on the approval page (see consent.ts for when it does). */
+export const usesApprovals = (config: ApprovalSettings & Pick<Config, 'confirm' | 'readOnly'>): boolean =>
+  approversConfigured(config) && config.consentChannel !== 'elicitation-only' && config.confirm !== 'none' && !config.readOnly;
+
+/** The approval settings agree with each other and with the transport, and no agent can hold the approver token. */
+function checkApprovals(config: Config): void {
+  if (config.approverTokenFile) {
+    if (config.approverToken) throw new ConfigError('Both TRTC_MCP_APPROVER_TOKEN and --approver-token-file are set: set one of them.');
+    config.approverToken = readTokenFile(config.approverTokenFile, '--approver-token-file');
+  }
+  const approvers = approversConfigured(config);
+  if (config.approverToken !== undefined && config.approverToken === config.authToken) {
+    throw new ConfigError('The approver token equals the MCP bearer token, so every MCP client (and its agent) could approve: give approvers a token of their own.');
+  }
+  if (config.consentChannel === 'approver' && !approvers) {
+    throw new ConfigError('--consent-channel approver needs people who can approve: set TRTC_MCP_APPROVER_TOKEN or --approver-token-file, or serve HTTP with --auth oauth (identities with trtc:approve).');
+  }
+  if (approvers && config.consentChannel === 'elicitation-only') {
+    throw new ConfigError('--consent-channel elicitation-only takes consent only from the client\'s own user, so the approver token would never be used: choose --consent-channel approver or auto, or leave the token out.');
+  }
+  if (approvers && config.transport === 'stdio' && !config.approvalsListen) {
+    throw new ConfigError('Approvers are configured, but with stdio the approval page needs a port of its own: add --approvals-listen 127.0.0.1:<port>.');
+  }
+  const needing = (['approvalsListen', 'approvalsUrl', 'fourEyes', 'approvalWebhookUrl'] as const).filter((k) => config[k]).map((k) => config.sources[k]);
+  if (needing.length && !approvers) {
+    throw new ConfigError(`${needing.join(', ')} ${needing.length === 1 ? 'applies' : 'apply'} to approvals, and no approver is configured: set TRTC_MCP_APPROVER_TOKEN or --approver-token-file.`);
+  }
+  if (config.approvalWebhookUrl && !config.approvalWebhookSecret) {
+    throw new ConfigError('TRTC_MCP_APPROVAL_WEBHOOK_URL is set but TRTC_MCP_APPROVAL_WEBHOOK_SECRET is not: notifications are signed, so set a whsec_... secret shared with the receiver.');
+  }
+  if (config.approvalWebhookSecret && !config.approvalWebhookUrl) {
+    throw new ConfigError('TRTC_MCP_APPROVAL_WEBHOOK_SECRET is set but TRTC_MCP_APPROVAL_WEBHOOK_URL is not: set where to send approval notifications, or leave the secret out.');
+  }
 }
 
 /** What the server should warn about at start: settings from the environment that the chosen transport ignores. */
@@ -405,7 +460,7 @@ function table(settings: Record<string, Setting>): string {
   const rows = settingRows(settings).map((r) => {
     const flag = r.flag ?? '(environment only)';
     const dflt = r.default !== undefined ? ` [default: ${r.default}]` : '';
-    return `  ${flag.padEnd(28)} ${r.help}${dflt}${r.env.length ? `\n  ${''.padEnd(28)} env: ${r.env.join(', ')}` : ''}`;
+    return `  ${`${flag} `.padEnd(28)} ${r.help}${dflt}${r.env.length ? `\n  ${''.padEnd(28)} env: ${r.env.join(', ')}` : ''}`;
   });
   return rows.join('\n');
 }

@@ -48,5 +48,5 @@ function remember(c: Credentials): Credentials {
 
 /** Registers every secret in the configuration, whether or not it ends up used. */
 export function registerConfiguredSecrets(config: Config): void {
-  for (const s of [config.secretKey, config.sessionToken, config.sdkSecretKey, config.confirmSecret, config.authToken, config.callbackKey]) addSecret(s);
+  for (const s of [config.secretKey, config.sessionToken, config.sdkSecretKey, config.confirmSecret, config.authToken, config.callbackKey, config.approverToken, config.approvalWebhookUrl, config.approvalWebhookSecret]) addSecret(s);
 }

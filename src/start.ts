@@ -32,6 +32,9 @@ async function serve(argv: string[]): Promise<void> {
   const runtime = await createContext(config, log);
   const { setUpCallbacks } = await import('./events/setup.js');
   const callbacks = await setUpCallbacks(runtime.ctx, config, log);
+  // Who sent an HTTP request: the MCP paths and the approval page ask the same authenticator.
+  const auth = config.transport === 'http' ? (await import('./auth/edge.js')).createAuthenticator({ config, policy, log }) : undefined;
+  const approvals = runtime.ctx.approvals ? await (await import('./transports/approval-setup.js')).setUpApprovals(runtime.ctx, config, log, auth) : undefined;
   // What each identity is answered with: on stdio and without OAuth, only the operator is ever asked for.
   const cores = createCores(runtime.ctx, manifest, policy);
   // Each protocol era's SDK line is loaded only when a client speaks it.
@@ -48,28 +51,28 @@ async function serve(argv: string[]): Promise<void> {
     void stdio.ended.then(() => setImmediate(() => void shutdown('stdin closed')));
   } else {
     const { serveHttp } = await import('./transports/http.js');
-    const { createAuthenticator } = await import('./auth/edge.js');
-    const auth = createAuthenticator({ config, policy, log });
     const handle = await serveHttp({
       host: config.host,
       port: config.port,
       log,
       newServer: await legacyServers(),
       newModernServer: await modernServers(),
-      auth,
-      scopeOf: auth.mode === 'oauth' ? scopeOfMessage : undefined,
-      allowedHosts: config.allowedHosts,
-      allowedOrigins: config.allowedOrigins,
+      auth: auth!,
+      scopeOf: auth!.mode === 'oauth' ? scopeOfMessage : undefined,
+      allowedHosts: approvals?.names.hosts ?? config.allowedHosts,
+      allowedOrigins: approvals?.names.origins ?? config.allowedOrigins,
       maxBodyBytes: config.maxBodyBytes,
       maxSessions: config.maxSessions,
       idleTimeoutMs: config.sessionIdle * 1000,
       replica: config.replicaId,
       store: runtime.ctx.store,
       routes: callbacks.route && { [(await import('./events/receiver.js')).CALLBACK_PATH]: callbacks.route },
+      pages: approvals?.pages,
     }).catch((err: NodeJS.ErrnoException) => {
       throw listenProblem(err, config.host, config.port) ?? err;
     });
     callbacks.servedAt(handle.url);
+    approvals?.servedAt(handle.url);
     stop = handle.close;
   }
 
@@ -80,6 +83,7 @@ async function serve(argv: string[]): Promise<void> {
     log.info('shutting down', { why });
     await stop().catch(() => undefined);
     await callbacks.close().catch(() => undefined);
+    await approvals?.close().catch(() => undefined);
     await runtime.close();
     await telemetry.shutdown();
     process.exit(0);

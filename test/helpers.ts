@@ -18,6 +18,8 @@ export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 // Everything servers print and every tool result is captured for the suite-wide secret sweep (test/global-setup.ts).
 const OUT = fileURLToPath(new URL('../.test-output/', import.meta.url));
 mkdirSync(OUT, { recursive: true });
+/** Where a test may leave files for people to look at (screenshots); emptied at the start of each run. */
+export const OUT_DIR = OUT;
 const outputFile = `${OUT}output-${process.pid}.log`;
 const secretsFile = `${OUT}secrets-${process.pid}.txt`;
 
@@ -56,7 +58,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) continue;
     env[k] = v;
-    if (/SECRET_?KEY|SESSION_?TOKEN|AUTH_TOKEN|CONFIRM_SECRET|API_?KEY|CALLBACK_KEY/.test(k)) rememberSecret(v);
+    if (/SECRET_?KEY|SESSION_?TOKEN|AUTH_TOKEN|CONFIRM_SECRET|API_?KEY|CALLBACK_KEY|APPROVER_TOKEN$|WEBHOOK_(?:SECRET|URL)/.test(k)) rememberSecret(v);
   }
   return env;
 }

@@ -13,8 +13,8 @@ const sources = (readdirSync(src, { recursive: true }) as string[]).filter((f) =
 describe('the guardrails folder', () => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
 
-  it('holds scope, effect, consent, ledger, audit, exposure and identity', () => {
-    expect(files.sort()).toEqual(expect.arrayContaining(['audit.ts', 'consent.ts', 'effect.ts', 'exposure.ts', 'identity.ts', 'ledger.ts', 'scope.ts']));
+  it('holds scope, effect, consent, approvals, ledger, audit, exposure and identity', () => {
+    expect(files.sort()).toEqual(expect.arrayContaining(['approvals.ts', 'audit.ts', 'consent.ts', 'effect.ts', 'exposure.ts', 'identity.ts', 'ledger.ts', 'scope.ts']));
   });
 
   it.each(readdirSync(dir).filter((f) => f.endsWith('.ts')))('%s imports no protocol, SDK, transport or discovery code', (file) => {
@@ -29,13 +29,14 @@ describe('the guardrails folder', () => {
 
 describe('where permissions are decided', () => {
   /**
-   * Settings that grant or refuse, and the modules outside the guardrails that may read them: the instructions only
-   * describe them to the agent, and the pipeline hands the consent settings to consent.ts.
+   * Settings that grant or refuse, and the modules outside the guardrails that may read them: the instructions and
+   * the prompts only describe them to the agent, and the pipeline hands the consent settings to consent.ts.
    */
   const PERMISSION = /\bconfig\.(denyTools|readOnly|allowApps|allowRooms|allowAccountWide|confirm|consentChannel)\b/g;
   const DESCRIBES_OR_PASSES: Record<string, readonly string[]> = {
     'server/core.ts': ['confirm', 'consentChannel', 'readOnly'],
     'server/pipeline.ts': ['confirm', 'consentChannel'],
+    'server/prompts.ts': ['consentChannel'],
   };
 
   it('no module outside src/guardrails reads a permission setting to decide', () => {

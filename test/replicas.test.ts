@@ -199,7 +199,7 @@ describe('a Redis outage', () => {
     const outageStarted = Date.now();
 
     // The requestState could not be spent: refused, and nothing sent.
-    expect(text(answered)).toMatch(/^Refused: the state store redis:\/\/127\.0\.0\.1:\d+ is unreachable \(.*\), so consent cannot be checked \(a confirmation token or requestState is single use\)\. Retry once it is back\. Nothing was sent\.$/);
+    expect(text(answered)).toMatch(/^Refused: the state store redis:\/\/127\.0\.0\.1:\d+ is unreachable \(.*\), so consent cannot be checked \(a confirmation token, requestState or approval is single use\)\. Retry once it is back\. Nothing was sent\.$/);
     const lb = await clientOf(fleet.balancer.url);
     // Reads keep working on every replica.
     for (let i = 0; i < 6; i++) {

@@ -30,8 +30,8 @@ function violations(schema: unknown, path = '$'): string[] {
 }
 
 describe('portable schemas', () => {
-  it('covers the whole catalog plus the discovery and event tools', () => {
-    expect(manifest.length).toBe(CATALOG.length + 3 + 2);
+  it('covers the whole catalog plus the discovery, event and approval tools', () => {
+    expect(manifest.length).toBe(CATALOG.length + 3 + 2 + 1);
     expect(new Set(manifest.map((t) => t.name)).size).toBe(manifest.length);
   });
 

@@ -1,12 +1,13 @@
 // How readers learn that events arrived: the receiver in this process wakes them at once; events that another
 // process sharing the store received are found by polling it.
 import type { Store } from '../store/store.js';
+import { Wakers } from '../wake.js';
 
 /** How often a waiting reader looks at the store when nothing in this process tells it sooner. */
 export const POLL_MS = 500;
 
 export class EventFeed {
-  private readonly wakers = new Map<number, Set<() => void>>();
+  private readonly wakers = new Wakers<number>();
   private closed = false;
 
   /**
@@ -17,26 +18,13 @@ export class EventFeed {
 
   /** The receiver stored an event of this app. */
   stored(app: number): void {
-    for (const wake of [...(this.wakers.get(app) ?? [])]) wake();
+    this.wakers.wake(app);
   }
 
   /** Resolves when events of this app may have arrived: when told, after the poll interval or `maxMs`, or on abort. */
   changed(app: number, signal?: AbortSignal, maxMs = this.pollMs): Promise<void> {
-    if (this.closed || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      let set = this.wakers.get(app);
-      if (!set) this.wakers.set(app, (set = new Set()));
-      const done = () => {
-        clearTimeout(timer);
-        set.delete(done);
-        if (!set.size) this.wakers.delete(app);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, Math.min(maxMs, this.pollMs)));
-      set.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    if (this.closed) return Promise.resolve();
+    return this.wakers.wait(app, Math.min(maxMs, this.pollMs), signal);
   }
 
   /** False once closed: readers stop waiting. */
@@ -47,6 +35,6 @@ export class EventFeed {
   /** Wakes every reader, for shutdown. */
   close(): void {
     this.closed = true;
-    for (const set of this.wakers.values()) for (const wake of [...set]) wake();
+    this.wakers.wakeAll();
   }
 }

@@ -19,6 +19,8 @@ export interface AuditRecord {
   ms: number;
   /** Who asked (never a credential). */
   by: ReturnType<typeof whoRecord>;
+  /** The approval the call asked for or used, or that a person decided (`by` is then the approver). */
+  approval?: { id: string; decidedBy?: ReturnType<typeof whoRecord>; requestedBy?: ReturnType<typeof whoRecord>; reason?: string };
 }
 
 /** The longest audit line, in bytes: a call with a huge argument (200,000 user IDs) must not make a huge record. */

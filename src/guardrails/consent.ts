@@ -5,16 +5,24 @@
 //   an answer that is not a clear, valid yes (wrong type, a failure, a timeout, an unknown action) is a refusal.
 // - token: for clients that cannot ask their user, a preview and a single-use confirmation token that the agent
 //   relays; the operator may turn this channel off (--consent-channel elicitation-only).
+// - approver: a person signed in to the approval page decides, outside the agent's reach (approvals.ts); the agent
+//   can only wait. Chosen by --consent-channel approver for every client, and by auto for clients that cannot ask
+//   their user, when approvers are configured.
 // Whatever carries it, consent binds what the human was shown (consentBinding): the tool, the app, the arguments,
 // and the effect with its reason; it counts only for a call that, judged again when it is used, binds the same.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Effect, ToolDef } from '../../tools/define.js';
 import { clipText, redact, redactText } from '../redact.js';
 import { NS, StoreUnavailableError, type Store } from '../store/index.js';
+import { TooManyPendingError, type Approval, type Approvals, type NewApproval } from './approvals.js';
+import { whoRecord, whoText, type Identity } from './identity.js';
 
 export type ConsentPolicy = 'none' | 'destructive' | 'mutating';
-/** Which channels may carry consent: elicitation where the client offers it and tokens elsewhere, or elicitation only. */
-export type ConsentChannelSetting = 'auto' | 'elicitation-only';
+/**
+ * Which channels may carry consent: auto (elicitation where the client offers it; else approvers where configured;
+ * else tokens), elicitation only, or approvers only.
+ */
+export type ConsentChannelSetting = 'auto' | 'elicitation-only' | 'approver';
 
 export function needsConsent(effect: Effect, policy: ConsentPolicy): boolean {
   if (policy === 'none' || effect === 'read') return false;
@@ -93,8 +101,17 @@ export function consentBinding(s: ConsentSubject): string {
   return canonicalJson({ v: 1, tool: s.tool, app: s.app ?? null, args: s.args, effect: s.effect, reason: s.reason ?? null, by: s.by ?? null });
 }
 
+/** What the agent is told of an approval: enough to wait for it, nothing to decide it with. */
+export interface ApprovalNote {
+  id: string;
+  state: Approval['state'];
+  expiresAt: string;
+  /** The approval's page, for the humans who decide. */
+  url?: string;
+}
+
 export type ConsentDecision =
-  | { granted: true; how: 'elicitation' | 'token' }
+  | { granted: true; how: 'elicitation' | 'token' | 'approver'; approval?: ApprovalNote & { decidedBy: ReturnType<typeof whoRecord> } }
   | {
       granted: false;
       /** For the audit: how consent stopped (awaiting-token, elicitation-declined...). */
@@ -102,7 +119,23 @@ export type ConsentDecision =
       outcome: string;
       message: string;
       confirmation?: { token: string; expiresAt: string };
+      approval?: ApprovalNote;
     };
+
+/** The approver channel for one call: where approvals live, who asks, and how long the call may wait for a decision. */
+export interface ApproverRoute {
+  approvals: Approvals;
+  requester: Identity;
+  /** What the approval records besides the consent request. */
+  record: Pick<NewApproval, 'api' | 'description' | 'confirmField' | 'call'>;
+  /** The approval this call continues (wait_for_approval), instead of asking anew. */
+  id?: string;
+  /** How long this call may wait for the decision; 0 answers at once that approval is pending. */
+  waitMs?: number;
+  signal?: AbortSignal;
+  /** Told about once a second while the call waits, with the approval it waits for (a task's status names it). */
+  progress?: (waitedMs: number, approvalId: string) => void;
+}
 
 /** JSON with object keys sorted, so equal arguments always give the same text. */
 export function canonicalJson(value: unknown): string {
@@ -170,15 +203,24 @@ export const REDEMPTION_PROBLEM: Record<Exclude<Redemption, 'ok'>, string> = {
   spent: 'was already used',
 };
 
-/** Whether the session's human may consent: the decision, whatever carries the question. */
+const refuse = (how: string, outcome: string, message: string): Extract<ConsentDecision, { granted: false }> => ({ granted: false, how, outcome, message });
+
+/**
+ * Whether the session's human may consent: the decision, whatever carries the question. `approver` is present when
+ * approvers are configured.
+ */
 export async function decideConsent(
   tokens: ConfirmationTokens,
   setting: ConsentChannelSetting,
   request: ConsentRequest,
   channel: ConsentChannel,
   presentedToken: string | undefined,
+  approver?: ApproverRoute,
 ): Promise<ConsentDecision> {
-  const refuse = (how: string, outcome: string, message: string): ConsentDecision => ({ granted: false, how, outcome, message });
+  if (setting === 'approver' || (setting === 'auto' && approver && channel.kind !== 'elicitation')) {
+    if (!approver) return refuse('no-channel', 'refused:consent', `Refused: ${request.tool} needs a human approver's consent, and this server has no approvers configured; nothing was sent. Ask the operator.`);
+    return decideByApprover(request, approver, presentedToken);
+  }
 
   if (channel.kind === 'elicitation') {
     // The user is right there: a token (from this session or any other) cannot stand in for them.
@@ -217,6 +259,76 @@ export async function decideConsent(
       `Confirmation required; nothing was sent.\n${request.intent}`,
     confirmation: { token, expiresAt: expiresAt.toISOString() },
   };
+}
+
+/**
+ * Consent from a person on the approval page. The call asks (or continues) an approval bound to the tool, app,
+ * arguments, effect and reason as judged now, and the requester; it goes ahead only once that approval is approved,
+ * unexpired and unused, and uses it up. Nothing the agent sends stands in for the decision.
+ */
+async function decideByApprover(request: ConsentRequest, route: ApproverRoute, presentedToken: string | undefined): Promise<ConsentDecision> {
+  const { approvals } = route;
+  if (presentedToken !== undefined) {
+    return refuse(
+      'token-refused', 'refused:consent',
+      `Refused: ${request.tool} needs the decision of a human approver, made outside this conversation; confirmation tokens are not accepted. Nothing was sent. Call again without confirmationToken to ask for approval.`,
+    );
+  }
+  const requester = whoRecord(route.requester);
+  const subject = { tool: request.tool, app: request.app, args: request.args, effect: request.effect, reason: request.reason, requester };
+  let approval: Approval | undefined;
+  if (route.id !== undefined) {
+    approval = await approvals.get(route.id);
+    if (!approval || approval.requester.subject !== requester.subject) {
+      return refuse('approval-unknown', 'refused:consent', `Refused: there is no approval ${quote(route.id)} for this caller; nothing was sent.`);
+    }
+    if (approval.binding !== approvals.binding(subject)) {
+      const now = approval.effect !== request.effect || approval.reason !== request.reason ? ` (it was judged ${approval.effect}${approval.reason ? `: ${approval.reason}` : ''}; it is now ${request.effect}${request.reason ? `: ${request.reason}` : ''})` : '';
+      return refuse(
+        'approval-changed', 'refused:consent',
+        `Refused: ${request.tool} is no longer the call approval ${route.id} was about${now}; nothing was sent. Call ${request.tool} again to ask for a new approval.`,
+      );
+    }
+  } else {
+    try {
+      approval = await approvals.create({ ...subject, ...route.record });
+    } catch (err) {
+      if (!(err instanceof TooManyPendingError)) throw err;
+      return refuse('approval-limit', 'refused:consent', `Refused: ${err.message}; nothing was sent. Wait for them with wait_for_approval, or let them expire, before asking for more.`);
+    }
+  }
+  if (approval.state === 'pending' && route.waitMs) {
+    const { id } = approval;
+    const progress = route.progress && ((ms: number) => route.progress!(ms, id));
+    approval = (await approvals.wait(id, { maxMs: route.waitMs, signal: route.signal, progress })) ?? approval;
+  }
+  const note: ApprovalNote = { id: approval.id, state: approval.state, expiresAt: new Date(approval.expiresAt).toISOString(), ...(approvals.link(approval.id) && { url: approvals.link(approval.id) }) };
+  const by = approval.decision ? ` by ${quote(whoText(approval.decision.by))}` : '';
+  const because = approval.decision?.reason ? `, saying ${quote(approval.decision.reason)}` : '';
+  switch (approval.state) {
+    case 'approved':
+      if (approvals.isExpired(approval)) break;
+      if (!(await approvals.spend(approval))) {
+        return { ...refuse('approval-spent', 'refused:consent', `Refused: approval ${approval.id} was already used; nothing was sent. Call ${request.tool} again to ask for a new approval.`), approval: note };
+      }
+      return { granted: true, how: 'approver', approval: { ...note, decidedBy: approval.decision!.by } };
+    case 'denied':
+      return { ...refuse('approval-denied', 'declined', `The approver denied ${request.tool}${by}${because}; nothing was sent.`), approval: note };
+    case 'pending':
+      return {
+        granted: false,
+        how: 'awaiting-approval',
+        outcome: 'approval-pending',
+        // What to do first, as in the token preview: a client that shows this as an error still leads on.
+        message:
+          `Approval required: a human approver decides this ${request.effect} action outside this conversation; you cannot approve it. ` +
+          `Call wait_for_approval with {"approvalId": "${approval.id}"} to wait for the decision: once approved, it runs this call exactly as approved and returns its result. ` +
+          `Tell the user it waits for approval${note.url ? ` at ${note.url}` : ''} (until ${note.expiresAt}).\n` +
+          `Approval pending; nothing was sent.\n${request.intent}`,
+        approval: note,
+      };
+  }
+  return { ...refuse('approval-expired', 'refused:consent', `Refused: approval ${approval.id} expired${approval.decision ? ' before the call ran' : ' without a decision'}; nothing was sent. Call ${request.tool} again to ask again.`), approval: { ...note, state: 'expired' } };
 }
 
 /** JSON-RPC codes of a failed elicitation, as numbers: importing the SDK's table would load its schemas wherever consent is decided. */
@@ -293,17 +405,29 @@ function valueText(v: unknown, identifier: boolean): string {
   return v === undefined ? 'undefined' : JSON.stringify(v);
 }
 
-/** One line per leaf, under its dotted path; arrays of plain values on one line. */
-function lines(value: unknown, path: string, identifier: boolean, out: string[]): void {
+type Line = { path: string; value: string };
+
+/** One line per leaf, under its dotted path; arrays of plain values on one line. `full` never shortens a value. */
+function lines(value: unknown, path: string, identifier: boolean, full: boolean, out: Line[]): void {
   if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) {
-    out.push(`  ${path}: [${value.map((v) => valueText(v, identifier)).join(', ')}]`);
+    out.push({ path, value: `[${value.map((v) => valueText(v, identifier || full)).join(', ')}]` });
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => lines(v, `${path}[${i}]`, identifier, out));
+    value.forEach((v, i) => lines(v, `${path}[${i}]`, identifier, full, out));
   } else if (value && typeof value === 'object') {
     const entries = Object.entries(value);
-    if (!entries.length) out.push(`  ${path}: {}`);
-    for (const [k, v] of entries) lines(v, path ? `${path}.${keyText(k)}` : keyText(k), IDENTIFIER.test(k), out);
-  } else out.push(`  ${path}: ${valueText(value, identifier)}`);
+    if (!entries.length) out.push({ path, value: '{}' });
+    for (const [k, v] of entries) lines(v, path ? `${path}.${keyText(k)}` : keyText(k), IDENTIFIER.test(k), full, out);
+  } else out.push({ path, value: valueText(value, identifier || full) });
+}
+
+/**
+ * Every argument under its dotted path, its value quoted and escaped; identifiers (and the value typed back) in full,
+ * other long text shortened with its length and a digest unless `full` asks for every character. Redact first.
+ */
+export function argumentLines(args: Record<string, unknown>, confirmField?: string, full = false): Line[] {
+  const out: Line[] = [];
+  for (const [k, v] of Object.entries(args)) lines(v, keyText(k), IDENTIFIER.test(k) || k === confirmField, full, out);
+  return out;
 }
 
 /**
@@ -313,8 +437,7 @@ function lines(value: unknown, path: string, identifier: boolean, out: string[])
  */
 export function describeIntent(def: ToolDef, app: number | undefined, args: Record<string, unknown>, effect: Effect, why?: string): string {
   const out = [`${def.name}${app !== undefined ? ` on app ${app}` : ''}: ${def.description}`, `Effect: ${effect}${why ? `: ${why}` : ''}`];
-  const shown = redact(args);
-  for (const [k, v] of Object.entries(shown)) lines(v, keyText(k), IDENTIFIER.test(k) || k === def.confirmField, out);
+  for (const { path, value } of argumentLines(redact(args), def.confirmField)) out.push(`  ${path}: ${value}`);
   return out.join('\n');
 }
 

@@ -2,8 +2,8 @@
 // denial covers every surface that reaches the same data (direct calls, call_tool, resources, subscriptions,
 // prompts, both eras). Which targets the server may touch is scope.ts.
 import { SITE_NAMES, TOOLSETS, type Effect, type Site } from '../../tools/define.js';
-import { ConfigError, type Config } from '../config.js';
-import { DISCOVERY_TOOLSET, onSite, type ManifestTool } from '../server/tool-list.js';
+import { ConfigError, usesApprovals, type Config } from '../config.js';
+import { APPROVALS_TOOLSET, DISCOVERY_TOOLSET, onSite, type ManifestTool } from '../server/tool-list.js';
 import { grantLists, type AccessConfig } from './access.js';
 
 /** A listed tool's effect at worst, from its annotations. */
@@ -21,9 +21,12 @@ export function offSite(t: Pick<ManifestTool, 'name' | 'sites'>, site: Site): st
 
 /**
  * The tools to list: the chosen toolsets plus named tools, minus the deny list, only reads in read-only mode, and
- * only what the configured site offers.
+ * only what the configured site offers. wait_for_approval is listed exactly when consent may go to approvers.
  */
-export function selectTools(all: readonly ManifestTool[], config: Pick<AccessConfig, 'toolsets' | 'tools' | 'denyTools' | 'readOnly' | 'site' | 'grant'>): ManifestTool[] {
+export function selectTools(
+  all: readonly ManifestTool[],
+  config: Pick<AccessConfig, 'toolsets' | 'tools' | 'denyTools' | 'readOnly' | 'site' | 'grant' | 'approverToken' | 'auth' | 'consentChannel' | 'confirm'>,
+): ManifestTool[] {
   const names = new Set(all.map((t) => t.name));
   const unknownSets = config.toolsets.filter((s) => s !== 'all' && !(TOOLSETS as readonly string[]).includes(s));
   if (unknownSets.length) throw new ConfigError(`Invalid setting --toolsets: unknown ${unknownSets.join(', ')}; choose from all, ${TOOLSETS.join(', ')}.`);
@@ -34,13 +37,16 @@ export function selectTools(all: readonly ManifestTool[], config: Pick<AccessCon
   const elsewhere = config.tools.flatMap((n) => offSite(all.find((t) => t.name === n)!, config.site) ?? []);
   if (elsewhere.length) throw new ConfigError(`Invalid setting --tools: ${elsewhere.join(' ')}`);
   const all_ = config.toolsets.includes('all');
+  const approvals = usesApprovals(config);
   const listed = all.filter(
     (t) =>
+      (t.toolset !== APPROVALS_TOOLSET || approvals) &&
       onSite(t, config.site) &&
-      (all_ || t.toolset === DISCOVERY_TOOLSET || config.toolsets.includes(t.toolset) || config.tools.includes(t.name)) &&
+      (all_ || t.toolset === DISCOVERY_TOOLSET || t.toolset === APPROVALS_TOOLSET || config.toolsets.includes(t.toolset) || config.tools.includes(t.name)) &&
       !config.denyTools.includes(t.name) &&
       (!config.readOnly || t.annotations.readOnlyHint || t.toolset === DISCOVERY_TOOLSET) &&
-      (t.toolset === DISCOVERY_TOOLSET || grantLists(config, usualEffect(t))),
+      // wait_for_approval runs only calls the identity was allowed to ask; the pipeline judges them again.
+      (t.toolset === DISCOVERY_TOOLSET || t.toolset === APPROVALS_TOOLSET || grantLists(config, usualEffect(t))),
   );
   // In read-only mode, or for an identity allowed only reads, call_tool can reach read tools only, so it is read-only too.
   return config.readOnly || config.grant?.max === 'read'

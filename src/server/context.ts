@@ -3,7 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CloudApiCaller } from '../api/cloud-api.js';
 import { RestApiCaller } from '../api/rest-api.js';
-import { ConfigError, REST_HOSTS, type Config } from '../config.js';
+import { ConfigError, REST_HOSTS, usesApprovals, type Config } from '../config.js';
 import { cloudCredentials, type Credentials } from '../credentials.js';
 import type { Logger } from '../log.js';
 import { RateGate } from '../rate-limit.js';
@@ -14,6 +14,7 @@ import { NS, openStore, type Store } from '../store/index.js';
 import { telemetry } from '../telemetry/index.js';
 import { VERSION } from '../version.js';
 import { AuditLog } from '../guardrails/audit.js';
+import { Approvals } from '../guardrails/approvals.js';
 import { ConfirmationTokens } from '../guardrails/consent.js';
 import type { ServerContext } from './pipeline.js';
 
@@ -110,6 +111,7 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     requestStateKey: keyFor('trtc-mcp request states'),
     audit: new AuditLog(config.auditLog, config.replicaId),
     store,
+    ...(usesApprovals(config) && { approvals: new Approvals(store, keyFor('trtc-mcp approvals'), config.approvalTtl, config.fourEyes) }),
     events,
     sandbox,
   };

@@ -4,6 +4,7 @@
 import type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { EVENT_RESOURCE_TEMPLATES, EventResourceRefusal, parseEventUri, readEventResource } from '../events/resources.js';
 import { isEventTool, runEventTool } from '../events/tools.js';
+import { isApprovalTool, runApprovalTool } from './approval-tool.js';
 import { describeIssues } from '../validation.js';
 import { VERSION } from '../version.js';
 import {
@@ -71,10 +72,15 @@ export function instructionsFor(ctx: ServerContext): string {
   }
   if (ctx.config.confirm !== 'none') {
     const which = ctx.config.confirm === 'mutating' ? 'Every mutating call' : 'Every destructive call (some tools are destructive only with some arguments)';
+    const approver = 'a human approver decides on the approval page, outside this conversation: the call answers "Approval required" with an approvalId, and wait_for_approval with it waits for the decision and, once approved, runs the call. You cannot approve it yourself.';
     lines.push(
       ctx.config.consentChannel === 'elicitation-only'
         ? `${which} needs the user's consent, which the server asks for directly; clients that cannot ask their user cannot make such calls.`
-        : `${which} needs the user's consent: the server asks them directly when your client supports it; otherwise the call returns "Confirmation required" with a preview and a confirmationToken. Show the preview to the user, and only if they agree repeat the call with the same arguments plus that confirmationToken.`,
+        : ctx.config.consentChannel === 'approver'
+          ? `${which} needs consent: ${approver}`
+          : ctx.approvals
+            ? `${which} needs consent: the server asks the user directly when your client supports it; otherwise ${approver}`
+            : `${which} needs the user's consent: the server asks them directly when your client supports it; otherwise the call returns "Confirmation required" with a preview and a confirmationToken. Show the preview to the user, and only if they agree repeat the call with the same arguments plus that confirmationToken.`,
     );
   }
   if (scopeIsSet(ctx.config)) {
@@ -128,7 +134,9 @@ export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], 
         ? await discover(ctx, name, args, callable, unavailable, exposed, manifest, extra)
         : isEventTool(name)
           ? await runEventTool(ctx, name, args, extra)
-          : await runTool(ctx, (await loadCatalog()).get(name)!, args, extra);
+          : isApprovalTool(name)
+            ? await runApprovalTool(ctx, args, extra)
+            : await runTool(ctx, (await loadCatalog()).get(name)!, args, extra);
       // Sent as part of the call it is about, and before its result, so that over HTTP it travels on the call's own
       // response stream, even when the client opened no other stream, and in order.
       await log(result.isError ? 'warning' : 'info', { tool: name, ok: !result.isError });
@@ -240,6 +248,7 @@ async function discover(
     return jsonResult({ ...target, effect: effectOf(target), listed: exposed.has(target.name) }, false);
   }
   if (isEventTool(target.name)) return runEventTool(ctx, target.name, input.arguments ?? {}, extra);
+  if (isApprovalTool(target.name)) return runApprovalTool(ctx, input.arguments ?? {}, extra);
   const def = (await loadCatalog()).get(target.name)!;
   return runTool(ctx, def, input.arguments ?? {}, extra);
 }

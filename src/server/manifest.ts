@@ -6,6 +6,7 @@ import { CATALOG } from '../../tools/index.js';
 import { annotationsOf, metaOf, toolInputSchema } from './catalog.js';
 import { DISCOVERY_TOOLSET, discoveryDefs, discoveryInputs } from './discovery.js';
 import { EVENT_ANNOTATIONS, eventDefs, eventInputs, EVENTS_TOOLSET } from '../events/tools.js';
+import { approvalDefs, approvalInputs, APPROVALS_TOOLSET } from './approval-tool.js';
 import { toolOutputSchema } from './output.js';
 import { portable, type ManifestTool } from './tool-list.js';
 
@@ -28,7 +29,10 @@ export function manifestEntry(def: ToolDef): ManifestTool {
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => portable(z.toJSONSchema(schema, { io, unrepresentable: 'any' }));
 
-/** The discovery tools first (they are always listed), then the catalog, then the event tools (they call no API). */
+/**
+ * The discovery tools first (they are always listed), then the catalog, then the event tools (they call no API),
+ * then wait_for_approval (listed only where approvers decide consent).
+ */
 export function computeManifest(catalog: readonly ToolDef[] = CATALOG): ManifestTool[] {
   const discovery = (Object.keys(discoveryInputs) as Array<keyof typeof discoveryInputs>).map((name): ManifestTool => {
     const def = discoveryDefs[name];
@@ -50,6 +54,14 @@ export function computeManifest(catalog: readonly ToolDef[] = CATALOG): Manifest
     annotations: { ...EVENT_ANNOTATIONS },
     aliases: [...eventDefs[name].aliases],
   }));
-  return [...discovery, ...catalog.map(manifestEntry), ...events];
+  const approvals = (Object.keys(approvalInputs) as Array<keyof typeof approvalInputs>).map((name): ManifestTool => ({
+    name,
+    toolset: APPROVALS_TOOLSET,
+    description: approvalDefs[name].description,
+    inputSchema: jsonSchema(approvalInputs[name], 'input'),
+    annotations: { ...approvalDefs[name].annotations },
+    aliases: [...approvalDefs[name].aliases],
+  }));
+  return [...discovery, ...catalog.map(manifestEntry), ...events, ...approvals];
 }
 

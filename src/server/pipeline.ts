@@ -16,7 +16,10 @@ import type { AuditLog } from '../guardrails/audit.js';
 import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
 import { grantRefusal, rateShareOf } from '../guardrails/access.js';
 import { OPERATOR, whoRecord, whoText, type Identity } from '../guardrails/identity.js';
-import { AskThroughResult, consentBinding, consentNeeded, decideConsent, describeIntent, quote, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from '../guardrails/consent.js';
+import type { Approvals } from '../guardrails/approvals.js';
+import {
+  AskThroughResult, consentBinding, consentNeeded, decideConsent, describeIntent, quote, type ApproverRoute, type ConfirmationTokens, type ConsentChannel, type ConsentDecision,
+} from '../guardrails/consent.js';
 import { effectOfCall, type CallEffect } from '../guardrails/effect.js';
 import { Ledger } from '../guardrails/ledger.js';
 import { checkScope, filterRows, kindsOf, leftOutNote, roomsIn, scopeIsSet, type Lookup } from '../guardrails/scope.js';
@@ -40,6 +43,8 @@ export interface ServerContext {
   audit: AuditLog;
   /** Durable state shared with the other processes that use the same store. */
   store: Store;
+  /** Pending approvals, when approvers are configured (consent through the approval page). */
+  approvals?: Approvals;
   /** Wakes readers of the event log when callbacks arrive. */
   events?: EventFeed;
   /** Set when answers come from the local sandbox: every result says so. */
@@ -54,6 +59,11 @@ export interface CallExtra {
   progress?: Progress;
   /** Who asked, as the edge admitted them; the operator when unset. */
   identity?: Identity;
+  /**
+   * For consent through approvers: the approval this call continues (wait_for_approval runs the approved call with
+   * it), and how long the call may wait for the decision (0 or unset: it answers at once that approval is pending).
+   */
+  approval?: { id?: string; waitMs?: number };
 }
 
 export const SANDBOX_NOTE = 'Sandbox: this answer comes from the local TRTC emulator, not from Tencent Cloud.';
@@ -94,6 +104,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   const by = whoRecord(identity);
   let effect = def.effect;
   let consent = 'not-required';
+  let approval: { id: string; decidedBy?: ReturnType<typeof whoRecord> } | undefined;
   let app: number | undefined;
   // The arguments as given until they are validated: an invalid attempt is recorded with what it tried.
   let auditArgs: Record<string, unknown> = args && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : {};
@@ -101,7 +112,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
     const ms = Date.now() - started;
     ctx.log.info('tool call', { tool: def.name, outcome, ms, requestId, by: by.subject });
     telemetry.toolOutcome(def.name, { outcome, effect, consent, app, args: auditArgs, requestId });
-    if (def.effect !== 'read') ctx.audit.record({ tool: def.name, api: apiName(def), effect, app, args: auditArgs, outcome, requestId, consent, ms, by });
+    if (def.effect !== 'read') ctx.audit.record({ tool: def.name, api: apiName(def), effect, app, args: auditArgs, outcome, requestId, consent, ms, by, ...(approval && { approval }) });
     return withSandboxNote(ctx, result);
   };
   const refuse = (why: string, outcome: string) => finish(failure(`Refused: ${why} Nothing was sent.`), outcome);
@@ -192,19 +203,31 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
       by: identity.via === 'oauth' ? identity.subject : undefined,
       typed: def.confirmField !== undefined ? String(params[def.confirmField]) : undefined,
     };
+    const approver: ApproverRoute | undefined = ctx.approvals && {
+      approvals: ctx.approvals,
+      requester: identity,
+      record: { api: apiName(def), description: def.description, confirmField: def.confirmField, call: args },
+      id: extra.approval?.id,
+      waitMs: extra.approval?.waitMs,
+      signal: extra.signal,
+      progress: extra.progress && ((ms, id) => extra.progress!(Math.floor(ms / 1000), undefined, `Waiting for a human approver to decide approval ${id}`)),
+    };
     let decision: ConsentDecision;
     try {
       const channel = extra.consent ?? { kind: 'token' };
-      decision = await telemetry.consent(def.name, channel.kind, confirmationToken !== undefined, () => decideConsent(ctx.tokens, config.consentChannel, request, channel, confirmationToken));
-      // A human who was asked in this call took time to answer: what the call does is judged again, and consent
-      // given to something else does not count. (A token or a requestState was judged against this call already.)
-      if (decision.granted && decision.how === 'elicitation') {
+      decision = await telemetry.consent(def.name, channel.kind, confirmationToken !== undefined, () => decideConsent(ctx.tokens, config.consentChannel, request, channel, confirmationToken, approver));
+      // A human who was asked, or an approver waited for, in this call took time to answer: what the call does is
+      // judged again, and consent given to something else does not count. (A token, a requestState or an approval
+      // continued by wait_for_approval was judged against this call already.)
+      const waited = decision.granted && (decision.how === 'elicitation' || (decision.how === 'approver' && (extra.approval?.waitMs ?? 0) > 0));
+      if (waited) {
         const now = await effectOfCall(def, params, app, ledger, catalog, lookup);
         if (consentBinding(request) !== consentBinding({ ...request, effect: now.effect, reason: now.why })) {
-          consent = 'elicitation-stale';
+          const who = decision.how === 'approver' ? 'the approver' : 'the user';
+          consent = decision.how === 'approver' ? 'approval-stale' : 'elicitation-stale';
           effect = now.effect;
           return refuse(
-            `what ${def.name} would do changed while the user was deciding (now: ${now.effect}${now.why ? `: ${now.why}` : ''}), so their answer was about another action. Call again to ask them about this one.`,
+            `what ${def.name} would do changed while ${who} was deciding (now: ${now.effect}${now.why ? `: ${now.why}` : ''}), so their answer was about another action. Call again to ask them about this one.`,
             'refused:consent',
           );
         }
@@ -215,13 +238,15 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
         consent = 'asked-in-result';
         finish(failure('Consent is asked through an input_required result.'), 'input-required');
       }
-      if (err instanceof StoreUnavailableError) return refuse(`${err.message}, so consent cannot be checked (a confirmation token or requestState is single use). Retry once it is back.`, 'refused:store');
+      if (err instanceof StoreUnavailableError) return refuse(`${err.message}, so consent cannot be checked (a confirmation token, requestState or approval is single use). Retry once it is back.`, 'refused:store');
       throw err;
     }
     consent = decision.how;
+    if (decision.approval) approval = { id: decision.approval.id, ...(decision.granted && { decidedBy: decision.approval.decidedBy }) };
     if (!decision.granted) {
       const result = failure(decision.message);
-      return finish(decision.confirmation ? { ...result, _meta: { confirmation: decision.confirmation } } : result, decision.outcome);
+      const meta = { ...(decision.confirmation && { confirmation: decision.confirmation }), ...(decision.approval && { approval: decision.approval }) };
+      return finish(Object.keys(meta).length ? { ...result, _meta: meta } : result, decision.outcome);
     }
   }
 

@@ -6,6 +6,8 @@ export type JsonSchema = Record<string, unknown>;
 
 /** The toolset of search_tools, describe_tool and call_tool: always listed. */
 export const DISCOVERY_TOOLSET = 'discovery';
+/** The toolset of wait_for_approval: listed whenever consent may go to approvers. */
+export const APPROVALS_TOOLSET = 'approvals';
 
 /** A tool as listed, plus its toolset (which the server uses and strips before listing). */
 export interface ManifestTool {

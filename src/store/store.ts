@@ -91,4 +91,13 @@ export const NS = {
   ledger: 'ledger',
   /** Keys the server made for itself and keeps across restarts (the confirmation-token key in sandbox mode). */
   keys: 'key',
+  /** Approvals: what was asked (written once), its decision (claimed once, then written), its use (claimed once). */
+  approvals: 'approval',
+  approvalDecided: 'approval-decided',
+  approvalDecisions: 'approval-decision',
+  spentApprovals: 'spent-approval',
+  /** A requester's pending approval of the same call, so that asking again does not ask the approvers twice. */
+  approvalAsked: 'approval-asked',
+  /** Signed-in approvers' sessions, by a digest of the session cookie. */
+  approverSessions: 'approver-session',
 } as const;

@@ -13,10 +13,10 @@ import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Challenge, Authenticator } from '../auth/edge.js';
-import { normalizeOrigin } from '../config.js';
 import type { Scope } from '../guardrails/access.js';
 import type { Identity } from '../guardrails/identity.js';
 import type { Logger } from '../log.js';
+import { browserChecks, type BrowserChecks } from './admission.js';
 
 export interface HttpServeOptions {
   host: string;
@@ -46,6 +46,11 @@ export interface HttpServeOptions {
    * own requests: the TRTC callback receiver checks each callback's signature.
    */
   routes?: Readonly<Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>>>;
+  /**
+   * Pages for people's browsers, each served at its path and below it, behind the Host and Origin checks but not
+   * the bearer token (which agents hold): the approval page signs its users in itself.
+   */
+  pages?: Readonly<Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>>>;
 }
 
 /** What the probes need of the state store (see src/store/store.ts). */
@@ -194,11 +199,10 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
     throw notAllowed(url.pathname === '/sse' ? 'GET' : 'POST', 'Use GET /sse to open a stream and POST /messages to send.');
   };
 
-  let hosts = new Set<string>();
-  let origins = new Set<string>();
+  let checks: BrowserChecks = { host: () => 'The server is starting.', origin: () => undefined };
   const admitHost = (req: http.IncomingMessage) => {
-    const host = (header(req, 'host') ?? '').toLowerCase();
-    if (!hosts.has(host)) throw new HttpError(403, `Host ${host || '(none)'} is not allowed.`);
+    const problem = checks.host(req);
+    if (problem) throw new HttpError(403, problem);
   };
   /**
    * Host and Origin first (a rebinding page must get nothing), then who sent it (src/auth/edge.ts), whose identity
@@ -214,13 +218,10 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
   };
   const admitOrigin = (req: http.IncomingMessage) => {
     admitHost(req);
-    // A browser names the page that sent the request: only the server's own origins (same scheme, host and port)
-    // and those the operator listed may talk to it.
-    const origin = header(req, 'origin');
-    if (origin !== undefined) {
-      const normal = normalizeOrigin(origin);
-      if (!normal || !origins.has(normal)) throw new HttpError(403, `Origin ${origin} is not allowed.`);
-    }
+    // A browser names the page that sent the request: only the server's own origins and those the operator listed
+    // may talk to it.
+    const problem = checks.origin(req);
+    if (problem) throw new HttpError(403, problem);
   };
 
   /** RFC 9728 metadata: public, so any origin may read it (a browser-based client discovers the authorization server with it). */
@@ -261,6 +262,11 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
     try {
       if (url.pathname === '/healthz' || url.pathname === '/readyz') return await probe(req, res, url.pathname);
       if (opts.auth.metadata?.paths.has(url.pathname)) return serveMetadata(req, res, opts.auth.metadata.document);
+      const page = Object.entries(opts.pages ?? {}).find(([path]) => url.pathname === path || url.pathname.startsWith(`${path}/`));
+      if (page) {
+        admitOrigin(req);
+        return await page[1](req, res);
+      }
       const identity = await admitRequest(req);
       if (url.pathname === '/mcp') return await handleMcp(req, res, identity);
       if (url.pathname === '/sse' || url.pathname === '/messages') return await handleSse(req, res, url, identity);
@@ -297,10 +303,7 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
   });
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
-  const names = ['localhost', '127.0.0.1', '[::1]', opts.host.includes(':') ? `[${opts.host}]` : opts.host, ...(opts.allowedHosts ?? [])];
-  hosts = new Set(names.flatMap((n) => [n.toLowerCase(), `${n.toLowerCase()}:${port}`]));
-  const own = ['localhost', '127.0.0.1', '[::1]', opts.host.includes(':') ? `[${opts.host}]` : opts.host].map((n) => normalizeOrigin(`http://${n}:${port}`));
-  origins = new Set([...own, ...(opts.allowedOrigins ?? [])].filter((o): o is string => o !== undefined));
+  checks = browserChecks(opts.host, port, opts.allowedHosts, opts.allowedOrigins);
   log.info('serving MCP over HTTP', { streamableHttp: `${url}/mcp`, sse: `${url}/sse`, ...(opts.replica && { replica: opts.replica }) });
 
   return {
