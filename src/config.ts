@@ -132,6 +132,9 @@ const SETTINGS = {
   callbacksRate: { flag: 'callbacks-rate', env: ['TRTC_MCP_CALLBACKS_RATE'], schema: int(1, 1_000_000), default: 1000, help: 'Most signed callbacks stored per second; more are answered 429, and TRTC retries them' },
   eventsMax: { flag: 'events-max', env: ['TRTC_MCP_EVENTS_MAX'], schema: int(100, 1_000_000), default: 10_000, help: 'Events kept per app; the oldest go first' },
   eventsMaxAge: { flag: 'events-max-age', env: ['TRTC_MCP_EVENTS_MAX_AGE'], schema: int(600, 30 * 86_400), default: 86_400, help: 'Seconds an event is kept' },
+  // MCP tasks (2026-07-28 clients that follow tasks).
+  taskTtl: { flag: 'task-ttl', env: ['TRTC_MCP_TASK_TTL'], schema: int(60, 31 * 86_400), default: 86_400, help: 'Seconds a task (a recording, an AI bot... followed to its end) stays readable after it was created' },
+  taskPoll: { flag: 'task-poll', env: ['TRTC_MCP_TASK_POLL'], schema: int(2, 3600), default: 10, help: 'Seconds between reads of a task\'s Describe* action when no TRTC callback reports it (each poll is one request within the action\'s rate limit)' },
 } satisfies Record<string, Setting>;
 
 type Settings = typeof SETTINGS;

@@ -14,6 +14,9 @@ import { SITE_NAMES, SITES } from '../../tools/define.js';
 import { offSite, selectTools } from '../guardrails/exposure.js';
 import { failure, runTool, SANDBOX_NOTE, type CallExtra, type ServerContext } from './pipeline.js';
 import { getPrompt, listPrompts } from './prompts.js';
+import { Jobs } from '../jobs/jobs.js';
+import { TRTC_JOB, TrtcJobs } from '../jobs/trtc.js';
+import { WAIT_JOB, WaitJobs } from '../jobs/waits.js';
 import { loadCatalog } from './registry.js';
 import { isLive, listResources, readResource } from './resources.js';
 import { listed as toListed, onSite, type ManifestTool } from './tool-list.js';
@@ -44,6 +47,8 @@ export interface ServerCore {
   readResource(uri: string): Promise<ReadResourceResult>;
   listPrompts(): { prompts: Prompt[] };
   getPrompt(name: string, args: Record<string, string> | undefined): GetPromptResult;
+  /** What calls started and clients follow (MCP tasks). */
+  readonly jobs: Jobs;
 }
 
 export function instructionsFor(ctx: ServerContext): string {
@@ -99,8 +104,12 @@ export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], 
   const tools = { tools: listed.map(toListed) as Tool[] };
   const resources = { resources: listResources(ctx) };
   const prompts = { prompts: listPrompts(ctx) };
+  const jobs = new Jobs(ctx, loadCatalog);
+  jobs.register(TRTC_JOB, new TrtcJobs());
+  jobs.register(WAIT_JOB, new WaitJobs());
 
   return {
+    jobs,
     get instructions() {
       return instructionsFor(ctx);
     },

@@ -1,13 +1,17 @@
 // The 2026-07-28 era on the v2 SDK: no initialize and no session. A fresh server answers each HTTP request (or a
 // stdio connection), built cheaply from the one shared core; each request brings its client's capabilities and
 // the log level it wants in its _meta. Consent asks through an input_required result (input-required.ts) when the
-// request's client can fill a form, else through the confirmation token, as in the legacy era.
+// request's client can fill a form, else through the confirmation token, as in the legacy era. A client that declares
+// the tasks extension gets a task for a call that starts a job (tasks.ts).
 import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, Server, type ServerContext as RequestContext } from '@modelcontextprotocol/server';
 import { AskThroughResult, canFillForms, type ElicitationCapability } from '../guardrails/consent.js';
 import { CAPABILITIES, isLiveResource, LOG_LEVELS, atLeast, SERVER_INFO, type LogLevel, type SendLog, type ServerCore } from './core.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import { InputRequiredConsent } from './input-required.js';
 import type { CallExtra, ServerContext } from './pipeline.js';
+import { OPERATOR } from '../guardrails/identity.js';
+import { following } from '../jobs/jobs.js';
+import { createTaskResult, declaresTasks, serveTasks, TASKS_CAPABILITY } from './tasks.js';
 
 /**
  * Cache hints (2026-07-28) that are true: the tool, resource and prompt lists, the discovery answer and the
@@ -35,8 +39,9 @@ const elicitationValidator = new ElicitationSchemaValidator();
 export function modernServers(ctx: ServerContext, core: ServerCore): (caller: string) => Server {
   const consent = new InputRequiredConsent(ctx);
   return (caller) => {
+    const identity = OPERATOR;
     const server = new Server(SERVER_INFO, {
-      capabilities: CAPABILITIES,
+      capabilities: { ...CAPABILITIES, ...TASKS_CAPABILITY },
       instructions: core.instructions,
       cacheHints: CACHE_HINTS,
       jsonSchemaValidator: elicitationValidator as never,
@@ -49,7 +54,10 @@ export function modernServers(ctx: ServerContext, core: ServerCore): (caller: st
         ? await consent.open({ caller, tool: name, args }, rctx.mcpReq.requestState(), rctx.mcpReq.inputResponses)
         : undefined;
       const token = rctx.mcpReq._meta?.progressToken;
+      // A client that follows tasks gets one for a call that starts a job (a recording, an AI bot, a wait).
+      const follow = declaresTasks(envelope) ? following(core.jobs, identity) : undefined;
       const extra: CallExtra = {
+        ...follow?.extra,
         signal: rctx.mcpReq.signal,
         // A client that can fill a form is asked in the result, and only there.
         consent: round ? { kind: 'elicitation', ask: round.elicit } : { kind: 'token' },
@@ -59,12 +67,17 @@ export function modernServers(ctx: ServerContext, core: ServerCore): (caller: st
               void rctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } }).catch(() => undefined),
       };
       try {
-        return await core.callTool(name, args, extra, logFor(rctx, envelope?.[LOG_LEVEL_META_KEY]));
+        const result = await core.callTool(name, args, extra, logFor(rctx, envelope?.[LOG_LEVEL_META_KEY]));
+        const job = follow?.job();
+        if (job) return createTaskResult(job) as never;
+        const problem = follow?.problem();
+        return problem ? { ...result, content: [...result.content, { type: 'text', text: `Not followed as a task (${problem}): follow it with its Describe* read.` }] } : result;
       } catch (err) {
         if (err instanceof AskThroughResult && round) return round.ask(err.params);
         throw err;
       }
     });
+    serveTasks(server, core.jobs, identity);
     server.setRequestHandler('resources/list', () => core.listResources());
     server.setRequestHandler('resources/templates/list', () => core.listResourceTemplates());
     server.setRequestHandler('resources/read', async (request) => {

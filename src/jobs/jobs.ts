@@ -1,0 +1,364 @@
+// Jobs: what a call starts and a client follows to its end (an MCP task, on the 2026-07-28 protocol). A job is a
+// record in the store, so that it outlives the process that made it and any replica can answer for it. It moves on
+// its own evidence: TRTC's callbacks as they are stored, a read of its Describe* action, time, or the human's
+// answers, and it is brought up to date whenever someone looks (or a callback names it), by whichever process that
+// is. Every write is a revised put, so that two processes moving one job at once cannot lose each other's step.
+// Kinds of job (a TRTC job, a wait for events) say how they move; this module knows nothing of protocol eras.
+import { createHash, randomBytes } from 'node:crypto';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolDef } from '../../tools/define.js';
+import type { StoredEvent } from '../events/log.js';
+import { OPERATOR, whoRecord, type Identity } from '../guardrails/identity.js';
+import { inScope } from '../guardrails/scope.js';
+import { canonicalJson, type ConsentAnswer, type ConsentQuestion } from '../guardrails/consent.js';
+import { NS, StoreUnavailableError } from '../store/store.js';
+import type { CallExtra, FollowedStart, ServerContext } from '../server/pipeline.js';
+
+export type JobStatus = 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled';
+export const isTerminal = (s: JobStatus) => s === 'completed' || s === 'failed' || s === 'cancelled';
+
+/** A question a job waits on, as clients show it: an elicitation form. */
+export interface InputRequest {
+  method: 'elicitation/create';
+  params: ConsentQuestion & { mode?: 'form' };
+}
+
+/** Who started or acts on a job, as records carry it: no credential, only who. */
+export type Owner = ReturnType<typeof whoRecord>;
+
+export interface Job<S = any> {
+  /** Unguessable: it is all a client needs to name the job. */
+  id: string;
+  /** Which kind moves it. */
+  kind: string;
+  /** The tool whose call started it. */
+  tool: string;
+  owner: Owner;
+  /** Where it acts, for scope: its app and rooms. */
+  app?: number;
+  rooms: string[];
+  status: JobStatus;
+  statusMessage?: string;
+  createdAt: number;
+  updatedAt: number;
+  /** How long after creation it may be forgotten. */
+  ttlMs: number;
+  /** How often a client is asked to look. */
+  pollIntervalMs: number;
+  /** When completed: what the call finally answers. */
+  result?: CallToolResult;
+  /** When failed: the protocol error the call met. */
+  error?: { code: number; message: string; data?: unknown };
+  /** What it waits on the human for, by key; each key is used once in the job's life. */
+  inputRequests?: Record<string, InputRequest>;
+  inputsIssued: number;
+  /** What its owner should know of their own request, beside the status (a cancel that did not happen, and why). */
+  note?: string;
+  /** A cancel under way: who asked, and the consent question it waits on, if any. */
+  cancel?: { by: Owner; at: number; key?: string; form?: string };
+  /** Shown with the task (what TRTC calls the job). */
+  meta?: Record<string, unknown>;
+  state: S;
+}
+
+/** What a kind needs to move its jobs. */
+export interface JobEnv {
+  ctx: ServerContext;
+  now(): number;
+  /** The catalog, by name. */
+  catalog: ReadonlyMap<string, ToolDef>;
+  /** Seconds between reads of a job's Describe* action when no callback reports it. */
+  pollMs: number;
+}
+
+/** How a cancel went. */
+export type CancelOutcome =
+  /** The job ended at the owner's request. */
+  | { done: string }
+  /** The human must agree first. */
+  | { ask: ConsentQuestion }
+  /** It keeps going, and why. */
+  | { refused: string };
+
+export interface CancelRequest {
+  by: Identity;
+  /** Whether the asking client can show its user a form. */
+  forms: boolean;
+  /** The human's answer to the question the cancel asked, and a digest of that question. */
+  answer?: { form: string; response: ConsentAnswer };
+}
+
+export interface JobKind<S = any> {
+  /** What a new job of this kind looks like, from what the call that started it handed over. */
+  start(what: FollowedStart, env: JobEnv): Promise<JobStart<S>>;
+  /** Brings a job up to date from what happened since (events, a read, time): the job as it is now, or undefined. */
+  advance(job: Job<S>, env: JobEnv): Promise<Job<S> | undefined>;
+  /** Ends a job its owner no longer wants. */
+  cancel(job: Job<S>, env: JobEnv, request: CancelRequest): Promise<CancelOutcome>;
+  /**
+   * Takes in an answer to one of the job's own input requests (a cancel's consent is the engine's): the job with the
+   * key already taken out, as it is to be written. Pure, since a write that another process beat is computed again.
+   */
+  answer?(job: Job<S>, key: string, response: ConsentAnswer): Job<S>;
+  /** The keys under which a stored callback names this job (see indexKey). */
+  routes?(job: Job<S>): string[];
+}
+
+/** A new job, as its kind makes it. */
+export interface JobStart<S = any> {
+  tool: string;
+  app?: number;
+  rooms: string[];
+  state: S;
+  statusMessage: string;
+  pollIntervalMs: number;
+  meta?: Record<string, unknown>;
+  inputRequests?: Record<string, InputRequest>;
+  /** Finished already (a wait that found its events at once). */
+  result?: CallToolResult;
+}
+
+/** Why a task cannot be given to this caller; one answer for all reasons, so that nobody learns whose tasks exist. */
+export class JobNotFound extends Error {
+  constructor(id: string) {
+    super(`Unknown task ${JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id)}: it does not exist, has expired, or is not this caller's.`);
+  }
+}
+
+/** A cancel that asked and has not heard back within this long no longer blocks another. */
+const STALE_CANCEL_MS = 120_000;
+/** Retries of a revised write that another process beat. */
+const MAX_TRIES = 8;
+
+/** What identifies a consent question: its message and form, so that an answer counts only for what was asked. */
+export const formDigest = (q: ConsentQuestion) => createHash('sha256').update(canonicalJson({ message: q.message, requestedSchema: q.requestedSchema })).digest('base64url').slice(0, 22);
+
+/** The job index's key for what a stored callback names: a TaskId, or a room (numeric and string rooms apart). */
+export const indexKey = (app: number, what: { taskId: string } | { room: string | number }) =>
+  'taskId' in what ? `${app}\ntask\n${what.taskId}` : `${app}\nroom\n${typeof what.room === 'number' ? 'int' : 'str'}:${what.room}`;
+
+export type JobListener = (job: Job) => void;
+
+export class Jobs {
+  private readonly kinds = new Map<string, JobKind>();
+  private readonly listeners = new Set<JobListener>();
+  private readonly env: JobEnv;
+
+  /** @param catalog the catalog, loaded before the first job moves (start-up stays free of it). */
+  constructor(private readonly ctx: ServerContext, private readonly catalog: () => Promise<ReadonlyMap<string, ToolDef>>, now: () => number = Date.now) {
+    this.env = { ctx, now, catalog: new Map(), pollMs: ctx.config.taskPoll * 1000 };
+    // A callback that names a job moves it at once, in the process that received it.
+    ctx.events?.onStored((event) => void this.heard(event).catch((err: Error) => ctx.log.warn('job not moved by a callback', { error: err.message })));
+  }
+
+  /** Teaches the engine a kind of job. */
+  register(name: string, kind: JobKind): void {
+    this.kinds.set(name, kind);
+  }
+
+  /** Hears of every change this process writes. */
+  onChange(listener: JobListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Records a new job, durably, before anyone is told of it. */
+  async create(what: FollowedStart, by: Identity = OPERATOR): Promise<Job> {
+    await this.loaded();
+    const kind = this.kinds.get(what.kind);
+    if (!kind) throw new Error(`no kind of job named ${what.kind} is known to this server`);
+    const start = await kind.start(what, this.env);
+    const now = this.env.now();
+    const job: Job = {
+      id: randomBytes(18).toString('base64url'),
+      kind: what.kind,
+      tool: start.tool,
+      owner: whoRecord(by),
+      app: start.app,
+      rooms: start.rooms,
+      status: start.result ? 'completed' : start.inputRequests ? 'input_required' : 'working',
+      statusMessage: start.statusMessage,
+      createdAt: now,
+      updatedAt: now,
+      ttlMs: this.ctx.config.taskTtl * 1000,
+      pollIntervalMs: start.pollIntervalMs,
+      ...(start.result && { result: start.result }),
+      ...(start.inputRequests && { inputRequests: start.inputRequests }),
+      inputsIssued: Object.keys(start.inputRequests ?? {}).length,
+      ...(start.meta && { meta: start.meta }),
+      state: start.state,
+    };
+    if (!(await this.ctx.store.putRevised(NS.jobs, job.id, 0, job, this.expiry(job)))) throw new Error('a job with this ID already exists');
+    for (const key of kind.routes?.(job) ?? []) await this.ctx.store.put(NS.jobIndex, key, job.id, this.expiry(job));
+    this.ctx.log.info('job started', { job: job.id, kind: job.kind, tool: job.tool, by: job.owner.subject });
+    this.changed(job);
+    return job;
+  }
+
+  /** The job as it is now, for a caller who may see it; JobNotFound otherwise. */
+  async get(id: string, by: Identity = OPERATOR): Promise<Job> {
+    await this.visible(id, by);
+    return this.advance(id);
+  }
+
+  /**
+   * Asks a job to end. Acknowledged whatever happens (the protocol's rule): a job that ended already stays as it
+   * is, and one whose end needs the human's consent waits for it as an input request.
+   */
+  async cancel(id: string, by: Identity, forms: boolean): Promise<void> {
+    const job = await this.get(id, by);
+    await this.loaded();
+    if (isTerminal(job.status) || (job.cancel && this.env.now() - job.cancel.at < STALE_CANCEL_MS)) return;
+    // The first to mark the cancel runs it: two replicas asked at once do not both stop the job.
+    const claimed = await this.mutate(id, (j) => (isTerminal(j.status) || (j.cancel && this.env.now() - j.cancel.at < STALE_CANCEL_MS) ? undefined : { ...j, cancel: { by: whoRecord(by), at: this.env.now() } }));
+    if (!claimed.changed) return;
+    await this.settleCancel(claimed.job, await this.kind(claimed.job).cancel(claimed.job, this.env, { by, forms }), by);
+  }
+
+  /**
+   * Answers some of a job's input requests. Keys that are not outstanding are ignored (answered already, never
+   * asked, or superseded). The job moves on once the answers are taken in.
+   */
+  async update(id: string, by: Identity, responses: Record<string, ConsentAnswer>): Promise<void> {
+    await this.get(id, by);
+    for (const [key, response] of Object.entries(responses)) {
+      // Taking the key out, in the write that applies the answer, is what makes an answer count once, across every
+      // process.
+      const taken = await this.mutate(id, (j) => {
+        if (!j.inputRequests?.[key] || isTerminal(j.status)) return undefined;
+        const { [key]: _answered, ...rest } = j.inputRequests;
+        const still = Object.keys(rest).length ? rest : undefined;
+        const next: Job = { ...j, inputRequests: still, status: still ? 'input_required' : 'working' };
+        return j.cancel?.key === key ? next : (this.kind(j).answer?.(next, key, response) ?? next);
+      });
+      const asked = taken.before.inputRequests?.[key];
+      if (taken.changed && asked && taken.before.cancel?.key === key) {
+        const request: CancelRequest = { by, forms: true, answer: { form: formDigest(asked.params), response } };
+        await this.settleCancel(taken.job, await this.kind(taken.job).cancel(taken.job, this.env, request), by);
+      }
+    }
+    await this.advance(id);
+  }
+
+  /** Brings a job up to date and writes what changed; the job as it now stands. */
+  async advance(id: string): Promise<Job> {
+    await this.loaded();
+    for (let tries = 0; ; tries++) {
+      const held = await this.ctx.store.getRevised<Job>(NS.jobs, id);
+      if (!held) throw new JobNotFound(id);
+      const job = held.value;
+      if (isTerminal(job.status)) return job;
+      const next = await this.kind(job).advance(job, this.env);
+      if (!next) return job;
+      // A job that ended by itself waits on nobody any more: a cancel's question and its note go with it.
+      const over = isTerminal(next.status) ? { inputRequests: undefined, cancel: undefined, note: undefined } : {};
+      const written = { ...next, ...over, updatedAt: this.env.now() };
+      if (await this.ctx.store.putRevised(NS.jobs, id, held.rev, written, this.expiry(written))) {
+        if (next.status !== job.status || next.statusMessage !== job.statusMessage) {
+          this.ctx.log.info('job moved', { job: id, status: next.status, message: next.statusMessage });
+          this.changed(written);
+        }
+        return written;
+      }
+      if (tries >= MAX_TRIES) return (await this.ctx.store.getRevised<Job>(NS.jobs, id))?.value ?? job;
+    }
+  }
+
+  /** The job if this caller may see it: theirs, and within this server's scope. */
+  private async visible(id: string, by: Identity): Promise<Job> {
+    const job = (await this.ctx.store.getRevised<Job>(NS.jobs, id))?.value;
+    if (!job) throw new JobNotFound(id);
+    const config = this.ctx.config;
+    const outside = !inScope(config, { app: job.app }) || job.rooms.some((room) => !inScope(config, { app: job.app, room }));
+    if (job.owner.subject !== by.subject || outside) {
+      this.ctx.log.warn('task refused', { job: id, by: by.subject, why: outside ? 'outside the scope' : 'another caller\'s' });
+      throw new JobNotFound(id);
+    }
+    return job;
+  }
+
+  private async settleCancel(job: Job, outcome: CancelOutcome, by: Identity): Promise<void> {
+    await this.mutate(job.id, (j) => {
+      if (isTerminal(j.status)) return undefined;
+      if ('done' in outcome) return { ...j, status: 'cancelled', statusMessage: outcome.done, note: undefined, inputRequests: undefined, cancel: undefined };
+      if ('refused' in outcome) return { ...j, note: outcome.refused, cancel: undefined, status: j.inputRequests ? 'input_required' : 'working' };
+      const key = `cancel-${j.inputsIssued + 1}`;
+      return {
+        ...j,
+        status: 'input_required',
+        note: `Waiting for the user to agree to end it: ${outcome.ask.message.split('\n')[0]}`,
+        inputsIssued: j.inputsIssued + 1,
+        inputRequests: { ...j.inputRequests, [key]: { method: 'elicitation/create', params: { mode: 'form', ...outcome.ask } } },
+        cancel: { by: whoRecord(by), at: this.env.now(), key, form: formDigest(outcome.ask) },
+      };
+    });
+  }
+
+  /** A stored callback that names a job moves it now. */
+  private async heard(event: StoredEvent): Promise<void> {
+    const info = event.body.EventInfo;
+    const keys = [
+      ...(typeof info.TaskId === 'string' ? [indexKey(event.app, { taskId: info.TaskId })] : []),
+      ...(typeof info.RoomId === 'string' || typeof info.RoomId === 'number' ? [indexKey(event.app, { room: info.RoomId })] : []),
+    ];
+    for (const key of keys) {
+      const id = await this.ctx.store.get<string>(NS.jobIndex, key);
+      if (id) await this.advance(id).catch((err) => {
+        if (!(err instanceof JobNotFound)) throw err;
+      });
+    }
+  }
+
+  /** Applies a change with a revised write, reading again when another process wrote first. */
+  private async mutate(id: string, change: (job: Job) => Job | undefined): Promise<{ job: Job; before: Job; changed: boolean }> {
+    for (let tries = 0; tries < MAX_TRIES; tries++) {
+      const held = await this.ctx.store.getRevised<Job>(NS.jobs, id);
+      if (!held) throw new JobNotFound(id);
+      const next = change(held.value);
+      if (!next) return { job: held.value, before: held.value, changed: false };
+      const written = { ...next, updatedAt: this.env.now() };
+      if (await this.ctx.store.putRevised(NS.jobs, id, held.rev, written, this.expiry(written))) {
+        this.changed(written);
+        return { job: written, before: held.value, changed: true };
+      }
+    }
+    throw new StoreUnavailableError(`task ${id} kept changing under this process; try again`);
+  }
+
+  private async loaded(): Promise<void> {
+    if (!this.env.catalog.size) this.env.catalog = await this.catalog();
+  }
+
+  private kind(job: Job): JobKind {
+    const kind = this.kinds.get(job.kind);
+    if (!kind) throw new Error(`no kind of job named ${job.kind} is known to this server`);
+    return kind;
+  }
+
+  private expiry(job: Job): number {
+    return job.createdAt + job.ttlMs;
+  }
+
+  private changed(job: Job): void {
+    for (const listener of this.listeners) listener(job);
+  }
+}
+
+/** The follow hook a caller puts in a call's extra, and the job it made, once the call has returned. */
+export function following(jobs: Jobs, by: Identity | undefined): { extra: Pick<CallExtra, 'follow'>; job(): Job | undefined; problem(): string | undefined } {
+  let job: Job | undefined;
+  let problem: string | undefined;
+  return {
+    extra: {
+      follow: async (start) => {
+        try {
+          job = await jobs.create(start, by);
+        } catch (err) {
+          problem = (err as Error).message;
+        }
+      },
+    },
+    job: () => job,
+    problem: () => problem,
+  };
+}

@@ -1,0 +1,104 @@
+// The tasks extension of the 2026-07-28 protocol (io.modelcontextprotocol/tasks) over jobs (src/jobs): a tools/call
+// from a client that declares the extension, of a tool whose call starts a job, is answered with a task; tasks/get,
+// tasks/update and tasks/cancel read and move the job. Everything else about a job (what moves it, who may see it,
+// what ending it takes) is decided in src/jobs and the pipeline; this file only speaks the extension's wire.
+import { CLIENT_CAPABILITIES_META_KEY, type Server, type ServerContext as RequestContext } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import { canFillForms, type ConsentAnswer, type ElicitationCapability } from '../guardrails/consent.js';
+import type { Identity } from '../guardrails/identity.js';
+import { JobNotFound, type Job, type Jobs } from '../jobs/jobs.js';
+import { StoreUnavailableError } from '../store/store.js';
+import { protocolError } from './core.js';
+
+export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
+/** The extension's capability, as a server advertises it in server/discover. */
+export const TASKS_CAPABILITY = { extensions: { [TASKS_EXTENSION]: {} } };
+
+/** JSON-RPC codes the extension uses. */
+const MISSING_REQUIRED_CLIENT_CAPABILITY = -32021;
+const INVALID_PARAMS = -32602;
+const INTERNAL_ERROR = -32603;
+
+type Envelope = Record<string, unknown> | undefined;
+type Capabilities = ElicitationCapability & { extensions?: Record<string, unknown> };
+
+const capabilitiesOf = (envelope: Envelope) => envelope?.[CLIENT_CAPABILITIES_META_KEY] as Capabilities | undefined;
+
+/** Whether the request's client declared the extension: only such a request may be answered with a task. */
+export function declaresTasks(envelope: Envelope): boolean {
+  const declared = capabilitiesOf(envelope)?.extensions?.[TASKS_EXTENSION];
+  return typeof declared === 'object' && declared !== null;
+}
+
+/** The error for a request that needs the extension from a client that did not declare it. */
+export const tasksRequired = (what: string) =>
+  protocolError(MISSING_REQUIRED_CLIENT_CAPABILITY, `Missing required client capability: ${what} needs the ${TASKS_EXTENSION} extension, which this request does not declare.`, {
+    requiredCapabilities: TASKS_CAPABILITY,
+  });
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The fields of a task every answer carries. */
+function taskOf(job: Job) {
+  return {
+    taskId: job.id,
+    status: job.status,
+    ...((job.statusMessage || job.note) && { statusMessage: [job.statusMessage, job.note].filter(Boolean).join(' ') }),
+    createdAt: iso(job.createdAt),
+    lastUpdatedAt: iso(job.updatedAt),
+    ttlMs: job.ttlMs,
+    pollIntervalMs: job.pollIntervalMs,
+    ...(job.meta && { _meta: job.meta }),
+  };
+}
+
+/** The answer to a tools/call that started a job: the task, flat, as the extension defines CreateTaskResult. */
+export const createTaskResult = (job: Job) => ({ resultType: 'task', ...taskOf(job) });
+
+/** A task with what its status carries: the result, the error, or the questions it waits on. */
+export function detailedTask(job: Job) {
+  return {
+    ...taskOf(job),
+    ...(job.status === 'completed' && { result: job.result }),
+    ...(job.status === 'failed' && { error: job.error }),
+    ...(job.status === 'input_required' && { inputRequests: job.inputRequests ?? {} }),
+  };
+}
+
+const TaskParams = z.looseObject({ taskId: z.string().min(1).max(256) });
+/** Answers are elicitation results; anything else under a key counts as no answer to it. */
+const Answer = z.looseObject({ action: z.string(), content: z.record(z.string(), z.unknown()).optional() });
+const UpdateParams = TaskParams.extend({ inputResponses: z.record(z.string(), z.unknown()) });
+
+/** Serves tasks/get, tasks/update and tasks/cancel on one server, for the identity it answers. */
+export function serveTasks(server: Server, jobs: Jobs, identity: Identity): void {
+  const handle = async <T>(method: string, rctx: RequestContext, run: () => Promise<T>): Promise<T> => {
+    const envelope = rctx.mcpReq.envelope as Envelope;
+    if (!declaresTasks(envelope)) throw tasksRequired(method);
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof JobNotFound) throw protocolError(INVALID_PARAMS, `Failed to retrieve task: ${err.message}`);
+      if (err instanceof StoreUnavailableError) throw protocolError(INTERNAL_ERROR, `${err.message}; the task is unchanged. Retry once it is back.`);
+      throw err;
+    }
+  };
+  server.setRequestHandler('tasks/get', { params: TaskParams }, (p, rctx) => handle('tasks/get', rctx, async () => detailedTask(await jobs.get(p.taskId, identity))));
+  server.setRequestHandler('tasks/update', { params: UpdateParams }, (p, rctx) =>
+    handle('tasks/update', rctx, async () => {
+      const answers: Record<string, ConsentAnswer> = {};
+      for (const [key, value] of Object.entries(p.inputResponses)) {
+        const parsed = Answer.safeParse(value);
+        if (parsed.success) answers[key] = parsed.data as ConsentAnswer;
+      }
+      await jobs.update(p.taskId, identity, answers);
+      return {};
+    }),
+  );
+  server.setRequestHandler('tasks/cancel', { params: TaskParams }, (p, rctx) =>
+    handle('tasks/cancel', rctx, async () => {
+      await jobs.cancel(p.taskId, identity, canFillForms(capabilitiesOf(rctx.mcpReq.envelope as Envelope)));
+      return {};
+    }),
+  );
+}
