@@ -59,7 +59,8 @@ export const createTaskResult = (job: Job) => ({ resultType: 'task', ...taskOf(j
 export function detailedTask(job: Job) {
   return {
     ...taskOf(job),
-    ...(job.status === 'completed' && { result: job.result }),
+    // The call's result as this revision sends any: with its resultType.
+    ...(job.status === 'completed' && { result: { resultType: 'complete', ...job.result } }),
     ...(job.status === 'failed' && { error: job.error }),
     ...(job.status === 'input_required' && { inputRequests: job.inputRequests ?? {} }),
   };
@@ -68,7 +69,6 @@ export function detailedTask(job: Job) {
 const TaskParams = z.looseObject({ taskId: z.string().min(1).max(256) });
 /** Answers are elicitation results; anything else under a key counts as no answer to it. */
 const Answer = z.looseObject({ action: z.string(), content: z.record(z.string(), z.unknown()).optional() });
-const UpdateParams = TaskParams.extend({ inputResponses: z.record(z.string(), z.unknown()) });
 
 /** Serves tasks/get, tasks/update and tasks/cancel on one server, for the identity it answers. */
 export function serveTasks(server: Server, jobs: Jobs, identity: Identity): void {
@@ -84,10 +84,12 @@ export function serveTasks(server: Server, jobs: Jobs, identity: Identity): void
     }
   };
   server.setRequestHandler('tasks/get', { params: TaskParams }, (p, rctx) => handle('tasks/get', rctx, async () => detailedTask(await jobs.get(p.taskId, identity))));
-  server.setRequestHandler('tasks/update', { params: UpdateParams }, (p, rctx) =>
+  // The SDK lifts inputResponses out of every request's params (as it does for a retried call), so the answers are
+  // read where it puts them.
+  server.setRequestHandler('tasks/update', { params: TaskParams }, (p, rctx) =>
     handle('tasks/update', rctx, async () => {
       const answers: Record<string, ConsentAnswer> = {};
-      for (const [key, value] of Object.entries(p.inputResponses)) {
+      for (const [key, value] of Object.entries(rctx.mcpReq.inputResponses ?? {})) {
         const parsed = Answer.safeParse(value);
         if (parsed.success) answers[key] = parsed.data as ConsentAnswer;
       }
