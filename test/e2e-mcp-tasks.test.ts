@@ -8,9 +8,10 @@ import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
 import type { WorldSeed } from '../src/sandbox/world.js';
-import { cloudRequests, rememberSecret, sandboxEnv, spawnHttp, withSandbox, type SpawnedHttp } from './helpers.js';
+import { cloudRequests, recordAttack, rememberSecret, sandboxEnv, spawnHttp, withSandbox, type SpawnedHttp } from './helpers.js';
 import { connectModernHttp, envelope, post, type FormAnswer } from './modern.js';
 import { connectTasks, until, type TaskClient } from './tasks.js';
+import { startFleet, type Fleet } from './fleet.js';
 
 const KEY = 'e2eTasksCallbackKey0123456789abc';
 const APP = 1400000001;
@@ -118,5 +119,266 @@ describe('an AI conversation followed as a task', () => {
     const unknown = await post(srv.url, 'tasks/get', { taskId: 'no-such-task', _meta: envelope(TASKS) }, { 'mcp-name': 'no-such-task' });
     expect(unknown.messages[0]!.error).toMatchObject({ code: -32602, message: expect.stringContaining('Unknown task "no-such-task"') });
     expect((await post(srv.url, 'server/discover', { _meta: envelope() })).messages[0]!.result.capabilities.extensions).toEqual({ 'io.modelcontextprotocol/tasks': {} });
+  });
+});
+
+describe('a recording followed as a task', () => {
+  let srv: SpawnedHttp;
+  beforeAll(async () => {
+    srv = await serve();
+  });
+  const recording = (recorder: string, Bucket: string) => ({
+    RoomId: '1234', RoomIdType: 1, UserId: recorder, RecordParams: { RecordMode: 1, OutputFormat: 3 },
+    StorageParams: { CloudStorage: { Vendor: 0, Region: 'ap-singapore', Bucket, AccessKey: 'AKID-cos', SecretKey: COS_KEY } },
+  });
+
+  it('fails with TRTC\'s reason when its bucket does not exist: the problem shows while it runs, and the end is an error result', async () => {
+    const { session } = await tasksOf(srv.url);
+    const execution = await session.callTool('CreateCloudRecording', recording('rec-bad', 'no-app-id'));
+    if (execution.kind !== 'task') throw new Error('not a task');
+    const task = session.task(execution.handle.taskId);
+    const trtcTask = ((await task.snapshot()).raw._meta as { job: { TaskId: string } }).job.TaskId;
+    // TRTC reports the upload failing to start while the recorder keeps recording.
+    const troubled = await until(() => task.snapshot(), (v) => /Problem: TRTC could not start uploading to your storage \(UploadStart Status 1\)/.test(v.statusMessage ?? ''));
+    expect(troubled.status).toBe('working');
+    // The agent stops it; the recorder leaves and reports that its files never reached the bucket.
+    const agent = await plainOf(srv.url, accept);
+    expect((await agent.callTool({ name: 'DeleteCloudRecording', arguments: { TaskId: trtcTask } })).isError).toBeFalsy();
+    const { outcome } = await execution.settle();
+    if (outcome.status !== 'completed') throw new Error(`not completed: ${JSON.stringify(outcome)}`);
+    const result = outcome.result as unknown as { isError?: boolean; content: Array<{ text: string }>; _meta: { job: { problem: string } } };
+    expect(result.isError).toBe(true);
+    const said = result.content.map((c) => c.text).join('\n');
+    expect(said).toContain('The recording ended: the MP4 recording stopped.');
+    expect(said).toContain('Problem: TRTC reports that the MP4 recording exited abnormally (Mp4Stop Status 2), so its files did not reach your storage.');
+    expect(outcome.task?.statusMessage).toMatch(/^Failed: TRTC reports that the MP4 recording exited abnormally/);
+  });
+
+  it('completes with the files TRTC reported when the bucket exists', async () => {
+    const { session } = await tasksOf(srv.url);
+    const execution = await session.callTool('CreateCloudRecording', recording('rec-good', 'rec-1300000000'));
+    if (execution.kind !== 'task') throw new Error('not a task');
+    const task = session.task(execution.handle.taskId);
+    await until(() => task.snapshot(), (v) => /the recorder joined the room and records it/.test(v.statusMessage ?? ''));
+    const trtcTask = ((await task.snapshot()).raw._meta as { job: { TaskId: string } }).job.TaskId;
+    const agent = await plainOf(srv.url, accept);
+    await agent.callTool({ name: 'DeleteCloudRecording', arguments: { TaskId: trtcTask } });
+    // Between the recorder leaving and the upload report, the task says it uploads.
+    const uploading = await until(() => task.snapshot(), (v) => v.status !== 'working' || /its files are being uploaded/.test(v.statusMessage ?? ''));
+    expect(uploading.statusMessage).toMatch(/the recorder left the room \(stopped as asked\); its files are being uploaded|Ended/);
+    const { outcome } = await execution.settle();
+    if (outcome.status !== 'completed') throw new Error(`not completed: ${JSON.stringify(outcome)}`);
+    const result = outcome.result as unknown as { isError?: boolean; _meta: { job: { files: string[]; ended: string } } };
+    expect(result.isError).toBeFalsy();
+    expect(result._meta.job).toMatchObject({ ended: 'its MP4 files reached your storage', files: [`${trtcTask}__UserId_s_alice__UserId_e.mp4`, `${trtcTask}__UserId_s_bob__UserId_e.mp4`] });
+  });
+});
+
+describe('cancelling a task: the Stop action runs through the pipeline, with the human\'s consent asked in the task', () => {
+  let srv: SpawnedHttp;
+  beforeAll(async () => {
+    srv = await serve();
+  });
+
+  it('asks the human in the task, and on their yes stops the bot once: cancelled, audited as consented by elicitation', async () => {
+    const forms: string[] = [];
+    const { session } = await tasksOf(srv.url, { elicit: (params) => (forms.push(params.message ?? ''), { action: 'accept', content: { confirm: true } }) });
+    const execution = await session.callTool('StartAIConversation', conversation('bot-cancel'));
+    if (execution.kind !== 'task') throw new Error('not a task');
+    const task = session.task(execution.handle.taskId);
+    const trtcTask = ((await task.snapshot()).raw._meta as { job: { TaskId: string } }).job.TaskId;
+    await task.cancel();
+    // The cancel waits on the human: the question is the consent form of StopAIConversation, with this TaskId.
+    const asking = await until(() => task.snapshot(), (v) => v.status === 'input_required');
+    const requests = asking.raw.inputRequests as Record<string, { method: string; params: { message: string; requestedSchema: unknown } }>;
+    const [key, question] = Object.entries(requests)[0]!;
+    expect(question).toMatchObject({ method: 'elicitation/create', params: { mode: 'form', message: expect.stringContaining(`StopAIConversation on app ${APP}`) } });
+    expect(question.params.message).toContain(`TaskId: "${trtcTask}"`);
+    const stops = cloudRequests(sb, 'StopAIConversation').length;
+    await task.update({ [key]: { action: 'accept', content: { confirm: true } } });
+    const done = await until(() => task.snapshot(), (v) => v.status !== 'input_required' && v.status !== 'working');
+    expect(done).toMatchObject({ status: 'cancelled', statusMessage: 'Cancelled: StopAIConversation ended the AI conversation at the owner\'s request.' });
+    // The answer counts once: the same key again changes nothing and sends nothing.
+    await task.update({ [key]: { action: 'accept', content: { confirm: true } } });
+    expect((await task.snapshot()).status).toBe('cancelled');
+    expect(cloudRequests(sb, 'StopAIConversation').length - stops).toBe(1);
+    expect(auditOf(srv).filter((a) => a.tool === 'StopAIConversation' && a.args.TaskId === trtcTask).map((a) => [a.outcome, a.consent])).toEqual([['ok', 'elicitation']]);
+    expect(forms).toEqual([]);
+  });
+
+  it('keeps the job when the human says no, and says so beside its status', async () => {
+    const { session } = await tasksOf(srv.url, { elicit: () => ({ action: 'decline' }) });
+    const execution = await session.callTool('StartAIConversation', conversation('bot-kept'));
+    if (execution.kind !== 'task') throw new Error('not a task');
+    const task = session.task(execution.handle.taskId);
+    await task.cancel();
+    const asking = await until(() => task.snapshot(), (v) => v.status === 'input_required');
+    const key = Object.keys(asking.raw.inputRequests as object)[0]!;
+    await task.update({ [key]: { action: 'decline' } });
+    const kept = await until(() => task.snapshot(), (v) => v.status === 'working' && /Not cancelled/.test(v.statusMessage ?? ''));
+    expect(kept.statusMessage).toContain('Not cancelled: The user declined; nothing was sent.');
+    const trtcTask = (kept.raw._meta as { job: { TaskId: string } }).job.TaskId;
+    expect(sb.world.tasks.find(sb.world.apps.get(APP)!, trtcTask)!.endedAt).toBeUndefined();
+  });
+
+  it('cannot be consented to by a client that shows no forms: the task says how to stop the job instead', async () => {
+    const { session } = await tasksOf(srv.url);
+    const execution = await session.callTool('StartAIConversation', conversation('bot-noform'));
+    if (execution.kind !== 'task') throw new Error('not a task');
+    const task = session.task(execution.handle.taskId);
+    await task.cancel();
+    const told = await until(() => task.snapshot(), (v) => /Not cancelled/.test(v.statusMessage ?? ''));
+    expect(told.status).toBe('working');
+    expect(told.statusMessage).toContain('Not cancelled: ending it needs the user\'s consent, and this client cannot ask them. Call StopAIConversation with {"TaskId":');
+  });
+
+  it('acknowledges a cancel of a task that ended already, and leaves it as it was', async () => {
+    const { session } = await tasksOf(srv.url);
+    const execution = await session.callTool('wait_for_events', { RoomId: 'studio', types: [103], timeoutSeconds: 1 });
+    if (execution.kind !== 'task') throw new Error('not a task');
+    const { outcome } = await execution.settle();
+    expect(outcome.status).toBe('completed');
+    await session.task(execution.handle.taskId).cancel();
+    expect((await session.task(execution.handle.taskId).snapshot()).status).toBe('completed');
+  });
+});
+
+describe('wait_for_events followed as a task', () => {
+  let srv: SpawnedHttp;
+  beforeAll(async () => {
+    srv = await serve();
+  });
+
+  it('stays working until a matching event is stored, then completes with the events', async () => {
+    const { session } = await tasksOf(srv.url);
+    const execution = await session.callTool('wait_for_events', { RoomId: 'studio', types: [103], timeoutSeconds: 30 });
+    if (execution.kind !== 'task') throw new Error('not a task');
+    const task = session.task(execution.handle.taskId);
+    expect(await task.snapshot()).toMatchObject({ status: 'working', statusMessage: expect.stringMatching(/^Waiting for events of app 1400000001 after cursor \d+ \(RoomId "studio", types \[103\]\)/) });
+    await fetch(`${sb.url}_sandbox/act`, { method: 'POST', body: JSON.stringify({ action: 'enter', roomId: 'studio', userId: 'guest-1' }) });
+    const { outcome } = await execution.settle();
+    if (outcome.status !== 'completed') throw new Error(`not completed: ${JSON.stringify(outcome)}`);
+    const result = outcome.result as unknown as { structuredContent: { events: Array<{ type: number; untrusted: { UserId: string } }>; timedOut: boolean } };
+    expect(result.structuredContent.timedOut).toBe(false);
+    expect(result.structuredContent.events.map((e) => [e.type, e.untrusted.UserId])).toEqual([[103, 'guest-1']]);
+  });
+});
+
+describe('without callbacks, a task follows its job by reading its Describe* action', () => {
+  let srv: SpawnedHttp;
+  beforeAll(async () => {
+    sb.callbacks.configure(undefined);
+    srv = await serve(['--task-poll', '2'], { callbacks: false });
+  });
+
+  it('reads DescribeAIConversation at most once per interval, and ends when the read says the bot stopped', async () => {
+    const { session } = await tasksOf(srv.url);
+    const before = cloudRequests(sb, 'DescribeAIConversation').length;
+    const execution = await session.callTool('StartAIConversation', conversation('bot-polled'));
+    if (execution.kind !== 'task') throw new Error('not a task');
+    const task = session.task(execution.handle.taskId);
+    const first = await task.snapshot();
+    expect(first.statusMessage).toMatch(/following it by reading DescribeAIConversation every 2 s\.$/);
+    expect(first.suggestedPollIntervalMs).toBe(2_000);
+    const running = await until(() => task.snapshot(), (v) => /its bot is in the room \(InProgress\)/.test(v.statusMessage ?? ''));
+    const trtcTask = (running.raw._meta as { job: { TaskId: string } }).job.TaskId;
+    const agent = await plainOf(srv.url, accept);
+    const started = Date.now();
+    await agent.callTool({ name: 'StopAIConversation', arguments: { TaskId: trtcTask } });
+    const done = await until(() => task.snapshot(), (v) => v.status === 'completed');
+    expect(done.statusMessage).toBe('Ended: its bot has stopped (Stopped).');
+    // The test looked every 100 ms; the server read TRTC at most once per 2 s interval (plus the slot it began in).
+    const reads = cloudRequests(sb, 'DescribeAIConversation').length - before;
+    expect(reads).toBeGreaterThanOrEqual(2);
+    expect(reads).toBeLessThanOrEqual(Math.ceil((Date.now() - Number(new Date(first.createdAt!))) / 2_000) + 1);
+    expect(Date.now() - started).toBeLessThan(6_000);
+  });
+});
+
+describe('a task outlives its server: restarted mid-task, it is read back and followed to its end', () => {
+  it('resumes the task the client persisted, on the restarted server, and sees it complete', async () => {
+    sb.callbacks.configure(undefined);
+    const store = mkdtempSync(join(tmpdir(), 'trtc-tasks-restart-'));
+    let srv = await serve(['--store', store]);
+    const before = await tasksOf(srv.url, { endpointId: 'restart-story' });
+    const execution = await before.session.callTool('StartAIConversation', conversation('bot-restart'));
+    if (execution.kind !== 'task') throw new Error('not a task');
+    const task = before.session.task(execution.handle.taskId);
+    const joined = await until(() => task.snapshot(), (v) => /the bot joined the room/.test(v.statusMessage ?? ''));
+    const trtcTask = (joined.raw._meta as { job: { TaskId: string } }).job.TaskId;
+    // The client keeps a reference, as the extension asks clients to; then the server goes away.
+    const reference = execution.serializeReference();
+    await execution.detach();
+    await before.close();
+    await srv.stop();
+
+    srv = await serve(['--store', store]);
+    const after = await tasksOf(srv.url, { endpointId: 'restart-story' });
+    const resumed = await after.session.resumeTask(reference);
+    expect(resumed.kind).toBe('task');
+    expect(await after.session.task(execution.handle.taskId).snapshot()).toMatchObject({ status: 'working', statusMessage: 'The AI conversation: the bot joined the room.' });
+    // The bot is stopped after the restart; the restarted server hears of it and ends the task.
+    const agent = await plainOf(srv.url, accept);
+    expect((await agent.callTool({ name: 'StopAIConversation', arguments: { TaskId: trtcTask } })).isError).toBeFalsy();
+    const { outcome } = await resumed.settle();
+    expect(outcome.status).toBe('completed');
+    expect(outcome.task?.statusMessage).toBe('Ended: the bot left (stopped as asked).');
+  });
+
+  it('refuses the task to a server of the same store whose scope does not reach its room (-32602, as for no task)', async () => {
+    sb.callbacks.configure(undefined);
+    const store = mkdtempSync(join(tmpdir(), 'trtc-tasks-scope-'));
+    const wide = await serve(['--store', store]);
+    const { session } = await tasksOf(wide.url);
+    const execution = await session.callTool('StartAIConversation', conversation('bot-scope'));
+    if (execution.kind !== 'task') throw new Error('not a task');
+    const narrow = await serve(['--store', store, '--allow-rooms', 'class-*'], { callbacks: false });
+    const stops = cloudRequests(sb, 'StopAIConversation').length;
+    for (const method of ['tasks/get', 'tasks/cancel', 'tasks/update'] as const) {
+      const params = { taskId: execution.handle.taskId, ...(method === 'tasks/update' && { inputResponses: { 'cancel-1': { action: 'accept', content: { confirm: true } } } }), _meta: envelope(TASKS) };
+      const answer = await post(narrow.url, method, params, { 'mcp-name': execution.handle.taskId });
+      expect(answer.messages[0]!.error).toMatchObject({ code: -32602, message: expect.stringContaining('is not this caller\'s') });
+    }
+    expect(narrow.stderr()).toContain('why="outside the scope"');
+    // Nothing was stopped by the refused cancel, and the wide server still answers for it.
+    const sent = cloudRequests(sb, 'StopAIConversation').length - stops;
+    recordAttack('tasks: read, cancel and answer a task from a server whose scope does not reach it', sent);
+    expect(sent).toBe(0);
+    expect((await session.task(execution.handle.taskId).snapshot()).status).toBe('working');
+  });
+});
+
+describe('two replicas sharing Redis: a task created on one is read, cancelled and consented to on the other', () => {
+  let fleet: Fleet;
+  beforeAll(async () => {
+    fleet = await startFleet(sb, { replicas: 2, args: ['--toolsets', 'all'], env: { TRTC_CALLBACK_KEY: KEY } });
+    // TRTC sends to one URL: the balancer's, which passes each callback to either replica.
+    sb.callbacks.configure({ url: `${fleet.balancer.url}/callbacks`, key: KEY });
+  }, 60_000);
+  afterAll(async () => {
+    await fleet?.stop();
+  });
+
+  it('follows the job on B from what A started, cancels it on B, and takes the human\'s yes on A', async () => {
+    const [A, B] = fleet.replicas;
+    const yes = () => ({ action: 'accept' as const, content: { confirm: true } });
+    const onA = await tasksOf(A!.url, { elicit: yes });
+    const onB = await tasksOf(B!.url, { elicit: yes });
+    const execution = await onA.session.callTool('StartAIConversation', conversation('bot-fleet'));
+    if (execution.kind !== 'task') throw new Error('not a task');
+    const id = execution.handle.taskId;
+    // Created on A, durable before A answered: B reads it at once, and follows the callbacks whichever replica took them.
+    expect((await onB.session.task(id).snapshot()).taskId).toBe(id);
+    const joined = await until(() => onB.session.task(id).snapshot(), (v) => /the bot joined the room/.test(v.statusMessage ?? ''));
+    const trtcTask = (joined.raw._meta as { job: { TaskId: string } }).job.TaskId;
+    await execution.detach();
+    // Cancelled on B, which asks the human in the task; the answer arrives through A.
+    await onB.session.task(id).cancel();
+    const asking = await until(() => onA.session.task(id).snapshot(), (v) => v.status === 'input_required');
+    const key = Object.keys(asking.raw.inputRequests as object)[0]!;
+    await onA.session.task(id).update({ [key]: { action: 'accept', content: { confirm: true } } });
+    const done = await until(() => onB.session.task(id).snapshot(), (v) => v.status === 'cancelled');
+    expect(done.statusMessage).toBe('Cancelled: StopAIConversation ended the AI conversation at the owner\'s request.');
+    expect(sb.world.tasks.find(sb.world.apps.get(APP)!, trtcTask)!.endReason).toBe('stopped');
   });
 });

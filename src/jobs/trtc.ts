@@ -43,6 +43,7 @@ export interface TrtcState {
   phase: 'starting' | 'running' | 'uploading';
   /** When TRTC last said something about the job. */
   newsAt: number;
+  /** What TRTC last said of it, in words; empty until it said something (the start's message stands till then). */
   words: string;
   /** What went wrong, as TRTC reported it, while that holds; a job that ends with one ends in error. */
   problem?: string;
@@ -212,7 +213,7 @@ export class TrtcJobs implements JobKind<TrtcState> {
       tool: def.name,
       app,
       rooms,
-      state: { app, taskId, room, answer, cursor: Math.max(0, last - LOOK_BACK), phase: 'starting', newsAt: env.now(), words: 'it was started', files: [] },
+      state: { app, taskId, room, answer, cursor: Math.max(0, last - LOOK_BACK), phase: 'starting', newsAt: env.now(), words: '', files: [] },
       statusMessage: `${def.name} started the ${spec.noun} (${named} in app ${app}); ${how}.`,
       pollIntervalMs: byCallbacks ? CALLBACK_POLL_MS : env.pollMs,
       meta: { job: { SdkAppId: app, ...(taskId !== undefined ? { TaskId: taskId } : { [field]: room!.id }), tool: def.name } },
@@ -246,7 +247,7 @@ export class TrtcJobs implements JobKind<TrtcState> {
       end = `the recorder left the room, and no report of its files came within ${UPLOAD_GRACE_MS / 60_000} minutes (DescribeCloudRecording lists files on your storage)`;
     }
     if (end) return this.ended(job, s, def, env, end);
-    const message = this.message(def, s);
+    const message = this.message(def, s) ?? job.statusMessage;
     // A look that changed nothing but the cursor is written only once the cursor has come a long way.
     if (message === job.statusMessage && JSON.stringify(s) === JSON.stringify({ ...job.state, cursor: s.cursor }) && examined < LOOK_BACK) return undefined;
     return { ...job, state: s, statusMessage: message };
@@ -319,8 +320,9 @@ export class TrtcJobs implements JobKind<TrtcState> {
     return { phase: state === 'running' ? 'running' : 'starting', words, files };
   }
 
-  private message(def: ToolDef, s: TrtcState): string {
-    return `The ${def.job!.noun}: ${s.words}.${s.problem ? ` Problem: ${s.problem}.` : ''}`;
+  private message(def: ToolDef, s: TrtcState): string | undefined {
+    if (!s.words && !s.problem) return undefined;
+    return `The ${def.job!.noun}: ${s.words || 'it runs'}.${s.problem ? ` Problem: ${s.problem}.` : ''}`;
   }
 
   /** The job's end: completed, with the start's answer and how it ended; an error if it ended with a problem. */
