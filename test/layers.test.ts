@@ -23,3 +23,14 @@ describe('the guardrails folder', () => {
     expect(wrong).toEqual([]);
   });
 });
+
+describe('the jobs folder', () => {
+  const jobsDir = fileURLToPath(new URL('../src/jobs/', import.meta.url));
+  const ERA = /^@modelcontextprotocol\/(server|node|client)|\/transports\/|^\.\.\/server\/(modern|server|tasks|input-required)\.js$/;
+
+  it.each(readdirSync(jobsDir).filter((f) => f.endsWith('.ts')))('%s knows no protocol era: the tasks extension is the 2026-07-28 adapter\'s (src/server/tasks.ts)', (file) => {
+    const source = readFileSync(`${jobsDir}${file}`, 'utf8');
+    const specifiers = [...source.matchAll(/(?:from|import\()\s*'([^']+)'/g)].map((m) => m[1]!);
+    expect(specifiers.filter((s) => ERA.test(s))).toEqual([]);
+  });
+});
