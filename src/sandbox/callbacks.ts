@@ -48,6 +48,8 @@ export interface SentCallback {
   last?: number | string;
   /** How long the last attempt took to be answered, in ms. */
   ms?: number;
+  /** When the last attempt was sent (ms since the epoch, the machine's clock). */
+  sentAt?: number;
   state: 'pending' | 'delivered' | 'failed';
 }
 
@@ -113,6 +115,7 @@ export class CallbackSender {
       if (record.attempts > 1) this.stats.retries++;
       const body = JSON.stringify({ EventGroupId: record.group, EventType: record.type, CallbackTs: this.world.now(), EventInfo: record.info }, null, '\t');
       const sentAt = performance.now();
+      record.sentAt = Date.now();
       record.last = await this.post(target, record.app, body, schedule.timeoutMs);
       record.ms = performance.now() - sentAt;
     } finally {
