@@ -7,6 +7,7 @@ import { loadManifest } from './server/registry.js';
 import { selectTools } from './guardrails/exposure.js';
 import { createCore } from './server/core.js';
 import { VERSION } from './version.js';
+import { OPERATOR } from './guardrails/identity.js';
 
 async function serve(argv: string[]): Promise<void> {
   if (wantsHelp(argv)) return void process.stdout.write(helpText(VERSION));
@@ -54,6 +55,7 @@ async function serve(argv: string[]): Promise<void> {
       idleTimeoutMs: config.sessionIdle * 1000,
       replica: config.replicaId,
       store: runtime.ctx.store,
+      streamFor: (await import('./server/tasks.js')).taskListen(core.jobs, OPERATOR),
       routes: callbacks.route && { [(await import('./events/receiver.js')).CALLBACK_PATH]: callbacks.route },
     }).catch((err: NodeJS.ErrnoException) => {
       throw listenProblem(err, config.host, config.port) ?? err;

@@ -122,6 +122,62 @@ describe('an AI conversation followed as a task', () => {
   });
 });
 
+describe('task status notifications on subscriptions/listen (Streamable HTTP)', () => {
+  let srv: SpawnedHttp;
+  beforeAll(async () => {
+    srv = await serve();
+  });
+
+  /** Opens a listen stream and collects its messages as they come. */
+  async function listen(taskIds: string[], capabilities: Record<string, unknown> = TASKS) {
+    const res = await fetch(`${srv.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'subscriptions/listen' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 'sub-1', method: 'subscriptions/listen', params: { notifications: { taskIds }, _meta: envelope(capabilities) } }),
+    });
+    const messages: Array<Record<string, any>> = [];
+    const reader = res.body!.getReader();
+    const done = (async () => {
+      let buffer = '';
+      for (;;) {
+        const { value, done: end } = await reader.read();
+        if (end) return;
+        buffer += new TextDecoder().decode(value);
+        for (let at = buffer.indexOf('\n\n'); at >= 0; at = buffer.indexOf('\n\n')) {
+          const frame = buffer.slice(0, at);
+          buffer = buffer.slice(at + 2);
+          const data = frame.split('\n').find((l) => l.startsWith('data:'));
+          if (data) messages.push(JSON.parse(data.slice(5)));
+        }
+      }
+    })();
+    return { messages, done, cancel: () => reader.cancel() };
+  }
+
+  it('acknowledges the tasks this caller may follow, sends each change as tasks/get shows it, and ends once they ended', async () => {
+    const { session } = await tasksOf(srv.url);
+    const execution = await session.callTool('StartAIConversation', conversation('bot-listen'));
+    if (execution.kind !== 'task') throw new Error('not a task');
+    await execution.detach();
+    const stream = await listen([execution.handle.taskId, 'not-a-task']);
+    const joined = await until(async () => ({ status: 'seen', messages: stream.messages }), (v) => v.messages.some((m) => /the bot joined the room/.test(m.params?.statusMessage ?? '')));
+    expect(joined.messages[0]).toEqual({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: { taskIds: [execution.handle.taskId] }, _meta: { 'io.modelcontextprotocol/subscriptionId': 'sub-1' } } });
+    const trtcTask = joined.messages.find((m) => m.method === 'notifications/tasks')!.params._meta.job.TaskId as string;
+    const agent = await plainOf(srv.url, accept);
+    await agent.callTool({ name: 'StopAIConversation', arguments: { TaskId: trtcTask } });
+    await stream.done;
+    const tasks = stream.messages.filter((m) => m.method === 'notifications/tasks').map((m) => m.params);
+    expect(tasks.at(-1)).toMatchObject({ taskId: execution.handle.taskId, status: 'completed', statusMessage: 'Ended: the bot left (stopped as asked).', result: { resultType: 'complete', structuredContent: { TaskId: trtcTask } } });
+    expect(stream.messages.at(-1)).toEqual({ jsonrpc: '2.0', id: 'sub-1', result: { resultType: 'complete', _meta: { 'io.modelcontextprotocol/subscriptionId': 'sub-1' } } });
+  });
+
+  it('refuses a listen for tasks from a client that does not declare the extension (-32021)', async () => {
+    const stream = await listen(['anything'], {});
+    await stream.done;
+    expect(stream.messages).toEqual([{ jsonrpc: '2.0', id: 'sub-1', error: { code: -32021, message: expect.stringContaining('subscriptions/listen for taskIds'), data: { requiredCapabilities: TASKS } } }]);
+  });
+});
+
 describe('a recording followed as a task', () => {
   let srv: SpawnedHttp;
   beforeAll(async () => {

@@ -6,7 +6,7 @@ import { CLIENT_CAPABILITIES_META_KEY, type Server, type ServerContext as Reques
 import { z } from 'zod';
 import { canFillForms, type ConsentAnswer, type ElicitationCapability } from '../guardrails/consent.js';
 import type { Identity } from '../guardrails/identity.js';
-import { JobNotFound, type Job, type Jobs } from '../jobs/jobs.js';
+import { isTerminal as isTerminalStatus, JobNotFound, type Job, type Jobs } from '../jobs/jobs.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { protocolError } from './core.js';
 
@@ -103,4 +103,105 @@ export function serveTasks(server: Server, jobs: Jobs, identity: Identity): void
       return {};
     }),
   );
+}
+
+/** Where a notification says which subscription it belongs to (the listen request's id). */
+const SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
+/** A quiet stream still says it is alive this often, so that proxies keep it open. */
+const KEEP_ALIVE_MS = 15_000;
+/** The least time between two looks at a subscribed task that no change in this process has told of. */
+const LOOK_MS = 1_000;
+
+interface ListenRequest {
+  id: string | number;
+  method: 'subscriptions/listen';
+  params: { notifications: { taskIds: string[] }; _meta?: Record<string, unknown> };
+}
+
+/** A subscriptions/listen request that asks for task status notifications: the part of the stream this adapter serves. */
+export function isTaskListen(body: unknown): body is ListenRequest {
+  const b = body as Partial<ListenRequest> | undefined;
+  const ids = b?.params?.notifications?.taskIds;
+  return b?.method === 'subscriptions/listen' && (typeof b.id === 'string' || typeof b.id === 'number') && Array.isArray(ids) && ids.length > 0 && ids.every((t) => typeof t === 'string');
+}
+
+/**
+ * The stream that answers a subscriptions/listen for tasks, or undefined for any other request (and for one whose
+ * standard headers disagree with it, which the SDK's entry then refuses as it refuses any).
+ */
+export function taskListen(jobs: Jobs, identity: Identity) {
+  return (body: unknown, headers: Record<string, string | string[] | undefined>, signal: AbortSignal) =>
+    isTaskListen(body) && headers['mcp-method'] === 'subscriptions/listen' && headers['mcp-protocol-version'] === '2026-07-28'
+      ? taskNotifications(jobs, identity, body, signal)
+      : undefined;
+}
+
+/**
+ * Task status notifications (notifications/tasks) on a subscriptions/listen stream: the acknowledgement naming the
+ * tasks this caller may follow, then each task as tasks/get would answer whenever it changes (told at once of what
+ * this process changes, and looked at every second or its poll interval for what others change), until every one of
+ * them has ended; then the stream's result. The SDK's own listen router knows only list changes, and this server
+ * declares none, so a listen for tasks is served here whole.
+ */
+export async function* taskNotifications(jobs: Jobs, identity: Identity, request: ListenRequest, signal: AbortSignal): AsyncGenerator<Record<string, unknown>> {
+  const stamp = (params: Record<string, unknown>) => ({ ...params, _meta: { ...(params._meta as object), [SUBSCRIPTION_ID]: request.id } });
+  if (!declaresTasks(request.params._meta)) {
+    const err = tasksRequired('subscriptions/listen for taskIds');
+    yield { jsonrpc: '2.0', id: request.id, error: { code: (err as { code: number }).code, message: err.message, data: (err as { data: unknown }).data } };
+    return;
+  }
+  const sent = new Map<string, number>();
+  for (const id of new Set(request.params.notifications.taskIds)) {
+    try {
+      sent.set(id, -1);
+      await jobs.get(id, identity);
+    } catch (err) {
+      sent.delete(id);
+      if (!(err instanceof JobNotFound)) throw err;
+    }
+  }
+  yield { jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: stamp({ notifications: { taskIds: [...sent.keys()] } }) };
+  let wake: (() => void) | undefined;
+  const stop = jobs.onChange((job) => sent.has(job.id) && wake?.());
+  const abort = () => wake?.();
+  signal.addEventListener('abort', abort);
+  try {
+    let lastWord = Date.now();
+    while (!signal.aborted && sent.size) {
+      let every = LOOK_MS;
+      for (const [id, at] of sent) {
+        let job: Job;
+        try {
+          job = await jobs.get(id, identity);
+        } catch (err) {
+          if (!(err instanceof JobNotFound)) throw err;
+          sent.delete(id);
+          continue;
+        }
+        every = Math.max(every, Math.min(job.pollIntervalMs, 5 * LOOK_MS));
+        if (job.updatedAt !== at) {
+          sent.set(id, job.updatedAt);
+          lastWord = Date.now();
+          yield { jsonrpc: '2.0', method: 'notifications/tasks', params: stamp(detailedTask(job)) };
+        }
+        if (isTerminalStatus(job.status)) sent.delete(id);
+      }
+      if (!sent.size) break;
+      if (Date.now() - lastWord >= KEEP_ALIVE_MS) {
+        lastWord = Date.now();
+        yield { keepAlive: true };
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, every);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    if (!signal.aborted) yield { jsonrpc: '2.0', id: request.id, result: { resultType: 'complete', _meta: { [SUBSCRIPTION_ID]: request.id } } };
+  } finally {
+    stop();
+    signal.removeEventListener('abort', abort);
+  }
 }
