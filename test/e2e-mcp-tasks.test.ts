@@ -103,6 +103,20 @@ describe('an AI conversation followed as a task', () => {
     expect((await task.snapshot()).statusMessage).toBe('Ended: the bot left (stopped as asked).');
   });
 
+  it('makes the same task when the start goes through call_tool, and does not for a start that fails', async () => {
+    const { session } = await tasksOf(srv.url);
+    const viaCall = await session.callTool('call_tool', { name: 'StartAIConversation', arguments: conversation('bot-via-call-tool') });
+    expect(viaCall.kind).toBe('task');
+    if (viaCall.kind !== 'task') return;
+    expect(await session.task(viaCall.handle.taskId).snapshot()).toMatchObject({ status: 'working', raw: { _meta: { job: { tool: 'StartAIConversation' } } } });
+    await session.task(viaCall.handle.taskId).cancel();
+    // Arguments that fail validation: the error result, sent nothing, and no task.
+    const invalid = await session.callTool('StartAIConversation', { RoomId: 'helpdesk' });
+    expect(invalid.kind).toBe('immediate');
+    const { outcome } = await invalid.settle();
+    expect(outcome.status === 'completed' && (outcome.result as { isError?: boolean }).isError).toBe(true);
+  });
+
   it('keeps answering clients that do not follow tasks as before: the TaskId in the answer, no task', async () => {
     const agent = await plainOf(srv.url);
     const r = await agent.callTool({ name: 'StartAIConversation', arguments: conversation('bot-plain') });
