@@ -9,6 +9,9 @@ import { OPERATOR, type Identity } from '../src/guardrails/identity.js';
 import { JobNotFound, Jobs, type CancelOutcome, type Job, type JobKind } from '../src/jobs/jobs.js';
 import type { ServerContext } from '../src/server/pipeline.js';
 import { MemoryStore } from '../src/store/memory.js';
+import { ApprovalJobs, type ApprovalView } from '../src/jobs/approvals.js';
+import { TrtcJobs } from '../src/jobs/trtc.js';
+import { loadCatalog } from '../src/server/registry.js';
 import type { Store } from '../src/store/store.js';
 import { recordAttack } from './helpers.js';
 
@@ -150,5 +153,68 @@ describe('how long a job is kept', () => {
     expect((await jobs.get(job.id, ALICE)).id).toBe(job.id);
     now += 2_000;
     await expect(jobs.get(job.id, ALICE)).rejects.toBeInstanceOf(JobNotFound);
+  });
+});
+
+describe('a call waiting for a human approver, followed as a job', () => {
+  /** Approvals as the approval guardrail keeps them, decided by the test. */
+  function approvalsOf(approval: ApprovalView) {
+    return {
+      approval,
+      source: {
+        get: async (id: string) => (id === 'appr-1' ? { ...approval } : undefined),
+        callOf: async () => ({ RoomId: 'helpdesk', RoomIdType: 1, AgentConfig: { UserId: 'bot-approved', UserSig: 'sig-of-bot', TargetUserId: 'dana' } }),
+        link: (id: string) => `https://approvals.example.com/approvals/${id}`,
+      },
+    };
+  }
+  async function setUp(approval: ApprovalView) {
+    const store = new MemoryStore();
+    const sent: string[] = [];
+    const { source } = approvalsOf(approval);
+    const ctx = {
+      ...contextOf(store),
+      approvals: source,
+      callers: {
+        cloud: {
+          invoke: async (def: { name: string }) => (sent.push(def.name), { response: { TaskId: 'trtc-task-1', RequestId: 'req-1' }, attempts: 1 }),
+          preview: () => ({ method: 'POST', url: 'x', headers: {}, body: '{}' }),
+        },
+      },
+    } as unknown as ServerContext;
+    const jobs = new Jobs(ctx, loadCatalog);
+    jobs.register('trtc', new TrtcJobs());
+    jobs.register('approval', new ApprovalJobs());
+    const job = await jobs.create({ kind: 'approval', id: 'appr-1' }, ALICE);
+    return { jobs, job, sent };
+  }
+
+  it('stays working, naming the approval and its page, while the approver has not decided', async () => {
+    const { jobs, job, sent } = await setUp({ state: 'pending', tool: 'StartAIConversation', expiresAt: Date.now() + 60_000 });
+    expect(await jobs.get(job.id, ALICE)).toMatchObject({
+      status: 'working', meta: { approval: { id: 'appr-1', url: 'https://approvals.example.com/approvals/appr-1' } },
+      statusMessage: 'Waiting for a human approver to decide StartAIConversation (approval appr-1) on https://approvals.example.com/approvals/appr-1; nothing was sent.',
+    });
+    expect(sent).toEqual([]);
+  });
+
+  it('ends with the approver\'s no, sending nothing', async () => {
+    const { jobs, job, sent } = await setUp({ state: 'denied', tool: 'StartAIConversation', expiresAt: Date.now() + 60_000, decision: { by: { subject: 'bob', name: 'Bob' }, reason: 'not now' } });
+    const ended = await jobs.get(job.id, ALICE);
+    expect(ended).toMatchObject({ status: 'completed', statusMessage: 'Failed: the approver denied StartAIConversation.', result: { isError: true } });
+    expect(ended.result!.content[0]).toMatchObject({ text: 'The approver Bob denied StartAIConversation, saying "not now"; nothing was sent.' });
+    expect(sent).toEqual([]);
+  });
+
+  it('runs the approved call once, in its asker\'s name and only when they look, and then follows the job it started', async () => {
+    const { jobs, job, sent } = await setUp({ state: 'approved', tool: 'StartAIConversation', expiresAt: Date.now() + 60_000, decision: { by: { subject: 'bob' } } });
+    // A callback moving the job, with nobody looking, does not act in the asker's name.
+    expect((await jobs.advance(job.id)).status).toBe('working');
+    expect(sent).toEqual([]);
+    await Promise.all([jobs.get(job.id, ALICE), jobs.get(job.id, ALICE)]);
+    expect(sent).toEqual(['StartAIConversation']);
+    const following = await jobs.get(job.id, ALICE);
+    expect(following).toMatchObject({ kind: 'trtc', status: 'working', meta: { approval: { id: 'appr-1' }, job: { TaskId: 'trtc-task-1', tool: 'StartAIConversation' } } });
+    expect(following.statusMessage).toMatch(/^Approved\. StartAIConversation started the AI conversation \(TaskId trtc-task-1 in app 1400000001\)/);
   });
 });

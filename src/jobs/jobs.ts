@@ -67,8 +67,10 @@ export interface JobEnv {
   now(): number;
   /** The catalog, by name. */
   catalog: ReadonlyMap<string, ToolDef>;
-  /** Seconds between reads of a job's Describe* action when no callback reports it. */
+  /** Milliseconds between reads of a job's Describe* action when no callback reports it. */
   pollMs: number;
+  /** What a new job of another kind would look like: for a job that hands over to the one its call started. */
+  startOf(what: FollowedStart): Promise<JobStart & { kind: string }>;
 }
 
 /** How a cancel went. */
@@ -91,8 +93,11 @@ export interface CancelRequest {
 export interface JobKind<S = any> {
   /** What a new job of this kind looks like, from what the call that started it handed over. */
   start(what: FollowedStart, env: JobEnv): Promise<JobStart<S>>;
-  /** Brings a job up to date from what happened since (events, a read, time): the job as it is now, or undefined. */
-  advance(job: Job<S>, env: JobEnv): Promise<Job<S> | undefined>;
+  /**
+   * Brings a job up to date from what happened since (events, a read, time): the job as it is now, or undefined.
+   * `by` is its owner when the owner is the one looking (a step that acts in their name waits for them).
+   */
+  advance(job: Job<S>, env: JobEnv, by?: Identity): Promise<Job<S> | undefined>;
   /** Ends a job its owner no longer wants. */
   cancel(job: Job<S>, env: JobEnv, request: CancelRequest): Promise<CancelOutcome>;
   /**
@@ -146,7 +151,14 @@ export class Jobs {
 
   /** @param catalog the catalog, loaded before the first job moves (start-up stays free of it). */
   constructor(private readonly ctx: ServerContext, private readonly catalog: () => Promise<ReadonlyMap<string, ToolDef>>, now: () => number = Date.now) {
-    this.env = { ctx, now, catalog: new Map(), pollMs: ctx.config.taskPoll * 1000 };
+    this.env = {
+      ctx, now, catalog: new Map(), pollMs: ctx.config.taskPoll * 1000,
+      startOf: async (what) => {
+        const kind = this.kinds.get(what.kind);
+        if (!kind) throw new Error(`no kind of job named ${what.kind} is known to this server`);
+        return { ...(await kind.start(what, this.env)), kind: what.kind };
+      },
+    };
     // A callback that names a job moves it at once, in the process that received it.
     ctx.events?.onStored((event) => void this.heard(event).catch((err: Error) => ctx.log.warn('job not moved by a callback', { error: err.message })));
   }
@@ -198,7 +210,7 @@ export class Jobs {
   /** The job as it is now, for a caller who may see it; JobNotFound otherwise. */
   async get(id: string, by: Identity = OPERATOR): Promise<Job> {
     await this.visible(id, by);
-    return this.advance(id);
+    return this.advance(id, by);
   }
 
   /**
@@ -206,8 +218,9 @@ export class Jobs {
    * is, and one whose end needs the human's consent waits for it as an input request.
    */
   async cancel(id: string, by: Identity, forms: boolean): Promise<void> {
-    const job = await this.get(id, by);
-    await this.loaded();
+    // Brought up to date, but nothing done in the owner's name on the way (an approved call is not run to be cancelled).
+    await this.visible(id, by);
+    const job = await this.advance(id);
     if (isTerminal(job.status) || (job.cancel && this.env.now() - job.cancel.at < STALE_CANCEL_MS)) return;
     // The first to mark the cancel runs it: two replicas asked at once do not both stop the job.
     const claimed = await this.mutate(id, (j) => (isTerminal(j.status) || (j.cancel && this.env.now() - j.cancel.at < STALE_CANCEL_MS) ? undefined : { ...j, cancel: { by: whoRecord(by), at: this.env.now() } }));
@@ -240,20 +253,22 @@ export class Jobs {
     await this.advance(id);
   }
 
-  /** Brings a job up to date and writes what changed; the job as it now stands. */
-  async advance(id: string): Promise<Job> {
+  /** Brings a job up to date and writes what changed; the job as it now stands. `by`: its owner, looking. */
+  async advance(id: string, by?: Identity): Promise<Job> {
     await this.loaded();
     for (let tries = 0; ; tries++) {
       const held = await this.ctx.store.getRevised<Job>(NS.jobs, id);
       if (!held) throw new JobNotFound(id);
       const job = held.value;
       if (isTerminal(job.status)) return job;
-      const next = await this.kind(job).advance(job, this.env);
+      const next = await this.kind(job).advance(job, this.env, by);
       if (!next) return job;
       // A job that ended by itself waits on nobody any more: a cancel's question and its note go with it.
       const over = isTerminal(next.status) ? { inputRequests: undefined, cancel: undefined, note: undefined } : {};
       const written = { ...next, ...over, updatedAt: this.env.now() };
       if (await this.ctx.store.putRevised(NS.jobs, id, held.rev, written, this.expiry(written))) {
+        // A job that handed over to the job its call started is found from now on by what names that one.
+        if (next.kind !== job.kind) for (const key of this.kind(next).routes?.(next) ?? []) await this.ctx.store.put(NS.jobIndex, key, id, this.expiry(written));
         if (next.status !== job.status || next.statusMessage !== job.statusMessage) {
           this.ctx.log.info('job moved', { job: id, status: next.status, message: next.statusMessage });
           this.changed(written);
@@ -344,21 +359,30 @@ export class Jobs {
   }
 }
 
-/** The follow hook a caller puts in a call's extra, and the job it made, once the call has returned. */
-export function following(jobs: Jobs, by: Identity | undefined): { extra: Pick<CallExtra, 'follow'>; job(): Job | undefined; problem(): string | undefined } {
+/**
+ * The follow hook a caller puts in a call's extra, and, once the call has returned, the job to answer it with: the
+ * job the call started, or one that waits for the human approver the call now waits for (the approval guardrail
+ * answers "Approval required" with _meta.approval).
+ */
+export function following(jobs: Jobs, by: Identity | undefined): { extra: Pick<CallExtra, 'follow'>; settle(result: CallToolResult): Promise<Job | undefined>; problem(): string | undefined } {
   let job: Job | undefined;
   let problem: string | undefined;
+  const make = async (what: FollowedStart) => {
+    try {
+      job = await jobs.create(what, by);
+    } catch (err) {
+      problem = (err as Error).message;
+    }
+  };
   return {
-    extra: {
-      follow: async (start) => {
-        try {
-          job = await jobs.create(start, by);
-        } catch (err) {
-          problem = (err as Error).message;
-        }
-      },
+    extra: { follow: make },
+    async settle(result) {
+      const approval = (result._meta as { approval?: { id?: unknown; state?: unknown } } | undefined)?.approval;
+      if (!job && result.isError && approval?.state === 'pending' && typeof approval.id === 'string') {
+        await make({ kind: 'approval', id: approval.id });
+      }
+      return job;
     },
-    job: () => job,
     problem: () => problem,
   };
 }

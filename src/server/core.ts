@@ -17,6 +17,7 @@ import { getPrompt, listPrompts } from './prompts.js';
 import { Jobs } from '../jobs/jobs.js';
 import { TRTC_JOB, TrtcJobs } from '../jobs/trtc.js';
 import { WAIT_JOB, WaitJobs } from '../jobs/waits.js';
+import { APPROVAL_JOB, ApprovalJobs } from '../jobs/approvals.js';
 import { loadCatalog } from './registry.js';
 import { isLive, listResources, readResource } from './resources.js';
 import { listed as toListed, onSite, type ManifestTool } from './tool-list.js';
@@ -107,6 +108,7 @@ export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], 
   const jobs = new Jobs(ctx, loadCatalog);
   jobs.register(TRTC_JOB, new TrtcJobs());
   jobs.register(WAIT_JOB, new WaitJobs());
+  jobs.register(APPROVAL_JOB, new ApprovalJobs());
 
   return {
     jobs,

@@ -68,7 +68,7 @@ export function modernServers(ctx: ServerContext, core: ServerCore): (caller: st
       };
       try {
         const result = await core.callTool(name, args, extra, logFor(rctx, envelope?.[LOG_LEVEL_META_KEY]));
-        const job = follow?.job();
+        const job = await follow?.settle(result);
         if (job) return createTaskResult(job) as never;
         const problem = follow?.problem();
         return problem ? { ...result, content: [...result.content, { type: 'text', text: `Not followed as a task (${problem}): follow it with its Describe* read.` }] } : result;
