@@ -5,6 +5,7 @@
 import type { Placement, TargetRef, ToolDef } from '../../tools/define.js';
 import type { Config } from '../config.js';
 import { appIdField } from '../server/catalog.js';
+import type { Identity } from './identity.js';
 import type { Ledger } from './ledger.js';
 
 export type ScopeConfig = Pick<Config, 'allowApps' | 'allowRooms'>;
@@ -33,6 +34,16 @@ export function inScope(config: ScopeConfig, where: { app?: number; room?: strin
 }
 
 export const scopeIsSet = (config: ScopeConfig) => config.allowApps.length > 0 || config.allowRooms.length > 0;
+
+/**
+ * Why this caller may not see or move a job (a task a call started), or undefined when they may: it must be theirs
+ * (the identity that started it), and its app and every room it acts in must be in scope. The caller is told only
+ * that no such task exists, whichever it is, so that nobody learns whose tasks exist.
+ */
+export function jobRefusal(config: ScopeConfig, job: { app?: number; rooms: readonly string[]; owner: { subject: string } }, by: Identity): string | undefined {
+  if (job.owner.subject !== by.subject) return "another caller's";
+  return job.rooms.every((room) => inScope(config, { app: job.app, room })) && inScope(config, { app: job.app }) ? undefined : 'outside the scope';
+}
 
 /** Room IDs anywhere in the arguments: every member named like RoomId, StrRoomId, FromRoomId, RoomIds or ToRoomIdList. */
 export function roomIdsIn(value: unknown, out: string[] = []): string[] {

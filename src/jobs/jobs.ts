@@ -9,7 +9,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolDef } from '../../tools/define.js';
 import type { StoredEvent } from '../events/log.js';
 import { OPERATOR, whoRecord, type Identity } from '../guardrails/identity.js';
-import { inScope } from '../guardrails/scope.js';
+import { jobRefusal } from '../guardrails/scope.js';
 import { canonicalJson, type ConsentAnswer, type ConsentQuestion } from '../guardrails/consent.js';
 import { NS, StoreUnavailableError } from '../store/store.js';
 import type { CallExtra, FollowedStart, ServerContext } from '../server/pipeline.js';
@@ -283,10 +283,9 @@ export class Jobs {
   private async visible(id: string, by: Identity): Promise<Job> {
     const job = (await this.ctx.store.getRevised<Job>(NS.jobs, id))?.value;
     if (!job) throw new JobNotFound(id);
-    const config = this.ctx.config;
-    const outside = !inScope(config, { app: job.app }) || job.rooms.some((room) => !inScope(config, { app: job.app, room }));
-    if (job.owner.subject !== by.subject || outside) {
-      this.ctx.log.warn('task refused', { job: id, by: by.subject, why: outside ? 'outside the scope' : 'another caller\'s' });
+    const why = jobRefusal(this.ctx.config, job, by);
+    if (why) {
+      this.ctx.log.warn('task refused', { job: id, by: by.subject, why });
       throw new JobNotFound(id);
     }
     return job;
