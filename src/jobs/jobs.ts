@@ -107,6 +107,8 @@ export interface JobKind<S = any> {
   answer?(job: Job<S>, key: string, response: ConsentAnswer): Job<S>;
   /** The keys under which a stored callback names this job (see indexKey). */
   routes?(job: Job<S>): string[];
+  /** The keys of the jobs a stored callback may move (of the kind's routes); none for callbacks it never reads. */
+  heard?(event: StoredEvent): string[];
 }
 
 /** A new job, as its kind makes it. */
@@ -130,7 +132,7 @@ export class JobNotFound extends Error {
   }
 }
 
-/** A cancel that asked and has not heard back within this long no longer blocks another. */
+/** A cancel that began running and has not finished within this long (its process died) no longer blocks another. */
 const STALE_CANCEL_MS = 120_000;
 /** Retries of a revised write that another process beat. */
 const MAX_TRIES = 8;
@@ -221,9 +223,9 @@ export class Jobs {
     // Brought up to date, but nothing done in the owner's name on the way (an approved call is not run to be cancelled).
     await this.visible(id, by);
     const job = await this.advance(id);
-    if (isTerminal(job.status) || (job.cancel && this.env.now() - job.cancel.at < STALE_CANCEL_MS)) return;
+    if (isTerminal(job.status) || this.cancelling(job)) return;
     // The first to mark the cancel runs it: two replicas asked at once do not both stop the job.
-    const claimed = await this.mutate(id, (j) => (isTerminal(j.status) || (j.cancel && this.env.now() - j.cancel.at < STALE_CANCEL_MS) ? undefined : { ...j, cancel: { by: whoRecord(by), at: this.env.now() } }));
+    const claimed = await this.mutate(id, (j) => (isTerminal(j.status) || this.cancelling(j) ? undefined : { ...j, cancel: { by: whoRecord(by), at: this.env.now() } }));
     if (!claimed.changed) return;
     await this.settleCancel(claimed.job, await this.kind(claimed.job).cancel(claimed.job, this.env, { by, forms }), by);
   }
@@ -279,6 +281,12 @@ export class Jobs {
     }
   }
 
+  /** Whether a cancel is under way: its question waits for the human, or it runs (and has not been stuck for long). */
+  private cancelling(job: Job): boolean {
+    if (!job.cancel) return false;
+    return job.cancel.key ? Boolean(job.inputRequests?.[job.cancel.key]) : this.env.now() - job.cancel.at < STALE_CANCEL_MS;
+  }
+
   /** The job if this caller may see it: theirs, and within this server's scope. */
   private async visible(id: string, by: Identity): Promise<Job> {
     const job = (await this.ctx.store.getRevised<Job>(NS.jobs, id))?.value;
@@ -310,11 +318,7 @@ export class Jobs {
 
   /** A stored callback that names a job moves it now. */
   private async heard(event: StoredEvent): Promise<void> {
-    const info = event.body.EventInfo;
-    const keys = [
-      ...(typeof info.TaskId === 'string' ? [indexKey(event.app, { taskId: info.TaskId })] : []),
-      ...(typeof info.RoomId === 'string' || typeof info.RoomId === 'number' ? [indexKey(event.app, { room: info.RoomId })] : []),
-    ];
+    const keys = new Set([...this.kinds.values()].flatMap((kind) => kind.heard?.(event) ?? []));
     for (const key of keys) {
       const id = await this.ctx.store.get<string>(NS.jobIndex, key);
       if (id) await this.advance(id).catch((err) => {

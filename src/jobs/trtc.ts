@@ -8,7 +8,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { JobState, ToolDef } from '../../tools/define.js';
 import { CALLBACK_CODES } from '../../tools/meanings.js';
 import { ApiError } from '../api/errors.js';
-import { eventLog, scan } from '../events/log.js';
+import { eventLog, scan, type StoredEvent } from '../events/log.js';
 import { AskThroughResult, type ConsentChannel } from '../guardrails/consent.js';
 import { clipText } from '../redact.js';
 import { agentSchema, appIdField } from '../server/catalog.js';
@@ -218,6 +218,13 @@ export class TrtcJobs implements JobKind<TrtcState> {
       pollIntervalMs: byCallbacks ? CALLBACK_POLL_MS : env.pollMs,
       meta: { job: { SdkAppId: app, ...(taskId !== undefined ? { TaskId: taskId } : { [field]: room!.id }), tool: def.name } },
     };
+  }
+
+  heard(event: StoredEvent): string[] {
+    const { EventType: type, EventInfo: info } = event.body;
+    if (observe(type, info) === undefined) return [];
+    if (type === 102) return typeof info.RoomId === 'string' || typeof info.RoomId === 'number' ? [indexKey(event.app, { room: info.RoomId })] : [];
+    return typeof info.TaskId === 'string' ? [indexKey(event.app, { taskId: info.TaskId })] : [];
   }
 
   routes(job: Job<TrtcState>): string[] {
