@@ -55,7 +55,7 @@ export interface Job<S = any> {
   /** What its owner should know of their own request, beside the status (a cancel that did not happen, and why). */
   note?: string;
   /** A cancel under way: who asked, and the consent question it waits on, if any. */
-  cancel?: { by: Owner; at: number; key?: string; form?: string };
+  cancel?: { by: Owner; at: number; key?: string };
   /** Shown with the task (what TRTC calls the job). */
   meta?: Record<string, unknown>;
   state: S;
@@ -121,8 +121,6 @@ export interface JobStart<S = any> {
   pollIntervalMs: number;
   meta?: Record<string, unknown>;
   inputRequests?: Record<string, InputRequest>;
-  /** Finished already (a wait that found its events at once). */
-  result?: CallToolResult;
 }
 
 /** Why a task cannot be given to this caller; one answer for all reasons, so that nobody learns whose tasks exist. */
@@ -190,13 +188,12 @@ export class Jobs {
       owner: whoRecord(by),
       app: start.app,
       rooms: start.rooms,
-      status: start.result ? 'completed' : start.inputRequests ? 'input_required' : 'working',
+      status: start.inputRequests ? 'input_required' : 'working',
       statusMessage: start.statusMessage,
       createdAt: now,
       updatedAt: now,
       ttlMs: this.ctx.config.taskTtl * 1000,
       pollIntervalMs: start.pollIntervalMs,
-      ...(start.result && { result: start.result }),
       ...(start.inputRequests && { inputRequests: start.inputRequests }),
       inputsIssued: Object.keys(start.inputRequests ?? {}).length,
       ...(start.meta && { meta: start.meta }),
@@ -235,7 +232,8 @@ export class Jobs {
    * asked, or superseded). The job moves on once the answers are taken in.
    */
   async update(id: string, by: Identity, responses: Record<string, ConsentAnswer>): Promise<void> {
-    await this.get(id, by);
+    await this.visible(id, by);
+    await this.advance(id);
     for (const [key, response] of Object.entries(responses)) {
       // Taking the key out, in the write that applies the answer, is what makes an answer count once, across every
       // process.
@@ -311,7 +309,7 @@ export class Jobs {
         note: `Waiting for the user to agree to end it: ${outcome.ask.message.split('\n')[0]}`,
         inputsIssued: j.inputsIssued + 1,
         inputRequests: { ...j.inputRequests, [key]: { method: 'elicitation/create', params: { mode: 'form', ...outcome.ask } } },
-        cancel: { by: whoRecord(by), at: this.env.now(), key, form: formDigest(outcome.ask) },
+        cancel: { by: whoRecord(by), at: this.env.now(), key },
       };
     });
   }
