@@ -244,6 +244,43 @@ describe('a recording followed as a task', () => {
   });
 });
 
+describe('relays and ingests followed as tasks, by their callbacks (groups 4 and 7)', () => {
+  let srv: SpawnedHttp;
+  beforeAll(async () => {
+    srv = await serve();
+  });
+
+  it('shows a relay publishing to one CDN address and failing the other with TRTC\'s error, and ends it when stopped', async () => {
+    const { session } = await tasksOf(srv.url);
+    const execution = await session.callTool('StartPublishCdnStream', {
+      RoomId: '1234', RoomIdType: 0, WithTranscoding: 1, AgentParams: { UserId: 'relay-task', MaxIdleTime: 60 },
+      AudioParams: { AudioEncode: { SampleRate: 48000, Channel: 2, BitRate: 64 } },
+      PublishCdnParams: [{ PublishCdnUrl: 'rtmp://live.example.com/app/key-1' }, { PublishCdnUrl: 'rtmp://cdn.invalid/app/key-2' }],
+    });
+    if (execution.kind !== 'task') throw new Error('not a task');
+    const task = session.task(execution.handle.taskId);
+    const troubled = await until(() => task.snapshot(), (v) => /publishes to 1 of 2 CDN addresses/.test(v.statusMessage ?? '') && /Problem/.test(v.statusMessage ?? ''));
+    expect(troubled.statusMessage).toContain('Problem: publishing to a CDN address failed: "could not connect to cdn.invalid" (ErrorCode -1); fix the address with UpdatePublishCdnStream.');
+    // The addresses themselves (which may hold stream keys) are never shown.
+    expect(troubled.statusMessage).not.toContain('key-1');
+    const agent = await plainOf(srv.url, accept);
+    await agent.callTool({ name: 'StopPublishCdnStream', arguments: { TaskId: (troubled.raw._meta as { job: { TaskId: string } }).job.TaskId } });
+    const { outcome } = await execution.settle();
+    expect(outcome).toMatchObject({ status: 'completed', result: { isError: true }, task: { statusMessage: expect.stringMatching(/^Failed: publishing to a CDN address failed/) } });
+  });
+
+  it('ends an ingest whose source cannot be played with an error result that says to check the source', async () => {
+    const { session } = await tasksOf(srv.url);
+    const execution = await session.callTool('StartStreamIngest', { RoomId: '1234', RoomIdType: 1, UserId: 'ingest-task', StreamUrl: 'https://media.invalid/a.mp4' });
+    if (execution.kind !== 'task') throw new Error('not a task');
+    const { outcome } = await execution.settle();
+    if (outcome.status !== 'completed') throw new Error(JSON.stringify(outcome));
+    const said = (outcome.result as unknown as { isError: boolean; content: Array<{ text: string }> });
+    expect(said.isError).toBe(true);
+    expect(said.content.map((c) => c.text).join('\n')).toContain('The stream ingest ended: the ingest stopped.\nProblem: the stream could not start (StreamIngestStart Status 1): check that the source URL plays.');
+  });
+});
+
 describe('cancelling a task: the Stop action runs through the pipeline, with the human\'s consent asked in the task', () => {
   let srv: SpawnedHttp;
   beforeAll(async () => {
@@ -450,5 +487,38 @@ describe('two replicas sharing Redis: a task created on one is read, cancelled a
     const done = await until(() => onB.session.task(id).snapshot(), (v) => v.status === 'cancelled');
     expect(done.statusMessage).toBe('Cancelled: StopAIConversation ended the AI conversation at the owner\'s request.');
     expect(sb.world.tasks.find(sb.world.apps.get(APP)!, trtcTask)!.endReason).toBe('stopped');
+  });
+});
+
+describe('a room\'s mix followed as a task (China site): TRTC has no read of a mix, so the room\'s callbacks end it', () => {
+  let cn: Sandbox;
+  let srv: SpawnedHttp;
+  beforeAll(async () => {
+    cn = await withSandbox({ site: 'cn', world: { apps: [{ sdkAppId: APP, rooms: [{ roomId: 4321, users: ['host', 'guest'] }] }] } });
+    srv = await spawnHttp(['--toolsets', 'all', '--site', 'cn'], sandboxEnv(cn, { TRTC_CALLBACK_KEY: KEY }));
+    servers.push(srv);
+    cn.callbacks.configure({ url: `${srv.url}/callbacks`, key: KEY });
+  });
+  afterAll(async () => {
+    await cn?.close();
+  });
+
+  it('is working while the room is mixed, and completes when the room closes', async () => {
+    const { session } = await tasksOf(srv.url);
+    const mix = {
+      RoomId: 4321, OutputParams: { StreamId: 'room4321_mix' }, LayoutParams: { Template: 1 },
+      EncodeParams: { AudioSampleRate: 48000, AudioBitrate: 64, AudioChannels: 2, VideoWidth: 1280, VideoHeight: 720, VideoBitrate: 1500, VideoFramerate: 15, VideoGop: 2 },
+    };
+    const execution = await session.callTool('StartMCUMixTranscode', mix);
+    if (execution.kind !== 'task') throw new Error('not a task');
+    const task = session.task(execution.handle.taskId);
+    expect(await task.snapshot()).toMatchObject({
+      status: 'working', statusMessage: 'StartMCUMixTranscode started the room mix (RoomId 4321 in app 1400000001); following it by TRTC\'s callbacks.',
+      raw: { _meta: { job: { SdkAppId: APP, RoomId: 4321, tool: 'StartMCUMixTranscode' } } },
+    });
+    const agent = await plainOf(srv.url, () => ({ action: 'accept', content: { confirm: '4321' } }));
+    expect((await agent.callTool({ name: 'DismissRoom', arguments: { RoomId: 4321 } })).isError).toBeFalsy();
+    const { outcome } = await execution.settle();
+    expect(outcome).toMatchObject({ status: 'completed', task: { statusMessage: 'Ended: its room closed, so the mix ended.' } });
   });
 });

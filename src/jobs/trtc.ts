@@ -152,11 +152,14 @@ function observe(type: number, info: Record<string, any>): Seen | undefined {
   }
 }
 
-/** A relay is over once every CDN address it reported went idle through disconnecting (a failed one idles too). */
+/**
+ * A relay is over once every CDN address it reported is idle and one got there by disconnecting: an address that
+ * failed idles too, while the relay runs on, waiting for UpdatePublishCdnStream.
+ */
 function relayWords(cdn: Record<string, [number, number]>): Seen {
   const states = Object.values(cdn);
   const publishing = states.filter(([, now]) => now === 2).length;
-  if (states.every(([before, now]) => now === 0 && before === 5)) return { end: 'it stopped publishing to every CDN address' };
+  if (states.every(([, now]) => now === 0) && states.some(([before]) => before === 5)) return { end: 'it stopped publishing to every CDN address' };
   if (publishing) return { phase: 'running', words: `it publishes to ${publishing} of ${states.length} CDN address${states.length > 1 ? 'es' : ''}`, problem: publishing === states.length ? null : undefined };
   if (states.some(([, now]) => now === 3)) return { words: 'it lost its connection to the CDN and is reconnecting' };
   if (states.some(([, now]) => now === 1)) return { words: 'it is connecting to the CDN' };
