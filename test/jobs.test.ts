@@ -5,7 +5,7 @@ import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
 import { AuditLog } from '../src/guardrails/audit.js';
 import { ConfirmationTokens, type ConsentAnswer } from '../src/guardrails/consent.js';
-import { OPERATOR, type Identity } from '../src/guardrails/identity.js';
+import { OPERATOR, TOKEN_HOLDER, type Identity } from '../src/guardrails/identity.js';
 import { JobNotFound, Jobs, type CancelOutcome, type Job, type JobKind } from '../src/jobs/jobs.js';
 import type { ServerContext } from '../src/server/pipeline.js';
 import { MemoryStore } from '../src/store/memory.js';
@@ -95,6 +95,36 @@ describe('who may see and move a job', () => {
     await expect(narrow!.cancel(job.id, ALICE, true)).rejects.toBeInstanceOf(JobNotFound);
     recordAttack('tasks: a task cancelled through a server whose scope does not reach it', counts.stops);
     expect(counts.stops).toBe(0);
+  });
+});
+
+describe('one engine, seen through each identity\'s permissions', () => {
+  it('an OAuth subject named "operator" is not the operator, and the operator is one person however admitted', async () => {
+    const counts: Counted = { stops: 0 };
+    const [jobs] = await engines(new MemoryStore(), counts);
+    const job = await jobs!.create({ kind: 'count' }, OPERATOR);
+    await expect(jobs!.get(job.id, { subject: 'operator', via: 'oauth' })).rejects.toBeInstanceOf(JobNotFound);
+    await expect(jobs!.cancel(job.id, { subject: 'operator', via: 'oauth' }, true)).rejects.toBeInstanceOf(JobNotFound);
+    expect((await jobs!.get(job.id, TOKEN_HOLDER)).id).toBe(job.id);
+    recordAttack('tasks: an OAuth token whose subject is "operator" reaches the operator\'s task', counts.stops);
+    expect(counts.stops).toBe(0);
+  });
+
+  it('a narrowed view shares the kinds and the listeners, sees with its own scope, and only the engine hears callbacks', async () => {
+    const store = new MemoryStore();
+    const counts: Counted = { stops: 0 };
+    const heard: string[] = [];
+    const events = { receiving: true, onStored: (l: unknown) => void heard.push(String(typeof l)) } as unknown as ServerContext['events'];
+    const engine = new Jobs({ ...contextOf(store), events }, async () => new Map());
+    engine.register('count', countingKind(counts));
+    const narrow = engine.narrowed({ ...contextOf(store, ['--allow-rooms', 'class-*']), events });
+    expect(engine.narrowed((engine as unknown as { ctx: ServerContext }).ctx)).toBe(engine);
+    const changes: string[] = [];
+    narrow.onChange((job) => changes.push(job.status));
+    const job = await engine.create({ kind: 'count' }, ALICE);
+    expect(changes).toEqual(['input_required']);
+    await expect(narrow.get(job.id, ALICE)).rejects.toBeInstanceOf(JobNotFound);
+    expect(heard).toHaveLength(1);
   });
 });
 

@@ -144,13 +144,29 @@ export const indexKey = (app: number, what: { taskId: string } | { room: string 
 
 export type JobListener = (job: Job) => void;
 
+/** What every view of one engine shares: its kinds and who hears of changes. */
+interface Shared {
+  kinds: Map<string, JobKind>;
+  listeners: Set<JobListener>;
+}
+
 export class Jobs {
-  private readonly kinds = new Map<string, JobKind>();
-  private readonly listeners = new Set<JobListener>();
+  private readonly kinds: Map<string, JobKind>;
+  private readonly listeners: Set<JobListener>;
   private readonly env: JobEnv;
 
-  /** @param catalog the catalog, loaded before the first job moves (start-up stays free of it). */
-  constructor(private readonly ctx: ServerContext, private readonly catalog: () => Promise<ReadonlyMap<string, ToolDef>>, now: () => number = Date.now) {
+  /**
+   * @param catalog the catalog, loaded before the first job moves (start-up stays free of it).
+   * @param shared set by narrowed(): the engine this is a view of, which alone hears callbacks.
+   */
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly catalog: () => Promise<ReadonlyMap<string, ToolDef>>,
+    now: () => number = Date.now,
+    shared?: Shared,
+  ) {
+    this.kinds = shared?.kinds ?? new Map();
+    this.listeners = shared?.listeners ?? new Set();
     this.env = {
       ctx, now, catalog: new Map(), pollMs: ctx.config.taskPoll * 1000,
       startOf: async (what) => {
@@ -159,8 +175,17 @@ export class Jobs {
         return { ...(await kind.start(what, this.env)), kind: what.kind };
       },
     };
-    // A callback that names a job moves it at once, in the process that received it.
-    ctx.events?.onStored((event) => void this.heard(event).catch((err: Error) => ctx.log.warn('job not moved by a callback', { error: err.message })));
+    // A callback that names a job moves it at once, in the process that received it (once, however many views).
+    if (!shared) ctx.events?.onStored((event) => void this.heard(event).catch((err: Error) => ctx.log.warn('job not moved by a callback', { error: err.message })));
+  }
+
+  /**
+   * The same jobs, seen and acted on with another context: the server's narrowed to one identity's permissions
+   * (who may see a job, and the scope, consent and rate share a cancel runs under).
+   */
+  narrowed(ctx: ServerContext): Jobs {
+    if (ctx === this.ctx) return this;
+    return new Jobs(ctx, this.catalog, this.env.now, { kinds: this.kinds, listeners: this.listeners });
   }
 
   /** Teaches the engine a kind of job. */

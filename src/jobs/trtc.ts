@@ -9,6 +9,7 @@ import type { JobState, ToolDef } from '../../tools/define.js';
 import { CALLBACK_CODES } from '../../tools/meanings.js';
 import { ApiError } from '../api/errors.js';
 import { eventLog, scan, type StoredEvent } from '../events/log.js';
+import { grantRefusal, scopeFor } from '../guardrails/access.js';
 import { AskThroughResult, type ConsentChannel } from '../guardrails/consent.js';
 import { clipText } from '../redact.js';
 import { agentSchema, appIdField } from '../server/catalog.js';
@@ -290,6 +291,12 @@ export class TrtcJobs implements JobKind<TrtcState> {
     if (result._meta?.confirmation) {
       return { refused: `Not cancelled: ending it needs the user's consent, and this client cannot ask them. Call ${stop.name} with ${JSON.stringify(argsFor(stop, job.state))} to get a preview and a confirmationToken to show them.` };
     }
+    // The owner's token may start the job and not end it: the scope to ask for, said for a cancel (tasks/cancel gets
+    // no step-up challenge at the edge, which judges only tool calls).
+    const effect = stop.effectOf?.otherwise ?? stop.effect;
+    if (grantRefusal(env.ctx.config, stop.name, effect)) {
+      return { refused: `Not cancelled: ending it calls ${stop.name}, and your access token does not allow that: it needs the scope ${scopeFor(effect)}. Authorize again with that scope and cancel again, or ask someone who has it. Nothing was sent.` };
+    }
     return { refused: `Not cancelled: ${first}` };
   }
 
@@ -309,7 +316,7 @@ export class TrtcJobs implements JobKind<TrtcState> {
     const read = env.catalog.get(describe.tool)!;
     let seen: Seen;
     try {
-      const answer = await lookupThrough(env.ctx, undefined)(read, argsFor(read, s), s.app);
+      const answer = await lookupThrough(env.ctx, {})(read, argsFor(read, s), s.app);
       const { state, words } = describe.state(answer);
       seen = this.fromRead(state, words, answer);
     } catch (err) {

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { SITES, TOOLSET_ABOUT, type Toolset } from '../../tools/define.js';
 import { own } from '../../tools/own.js';
 import type { Config } from '../config.js';
-import { offSite } from '../guardrails/exposure.js';
+import { grantRefusal, type AccessConfig } from '../guardrails/access.js';
+import { effectOfTool, offSite, usualEffect } from '../guardrails/exposure.js';
 import { searchTools } from './search.js';
 import { DISCOVERY_TOOLSET, onSite, type ManifestTool } from './tool-list.js';
 
@@ -60,8 +61,7 @@ export const discoveryDefs = {
 export type DiscoveryName = keyof typeof discoveryInputs;
 export const isDiscovery = (name: string): name is DiscoveryName => Object.hasOwn(discoveryInputs, name);
 
-export const effectOf = (t: ManifestTool): 'read' | 'write' | 'destructive' =>
-  t.annotations.readOnlyHint ? 'read' : t.annotations.destructiveHint ? 'destructive' : 'write';
+export const effectOf = effectOfTool;
 
 export function jsonResult(structured: Record<string, unknown>, withStructured: boolean): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(structured) }], ...(withStructured ? { structuredContent: structured } : {}) };
@@ -97,10 +97,13 @@ export async function searchAnswer(
   return jsonResult({ results }, true);
 }
 
-/** Why a tool of this server cannot be called here, when the reason may be told: read-only mode. */
-export function readOnlyRefusal(name: string, manifest: readonly ManifestTool[], config: Pick<Config, 'readOnly' | 'denyTools'>): string | undefined {
+/** Why a tool of this server cannot be called here, when the reason may be told: read-only mode, or an access token too weak for it. */
+export function readOnlyRefusal(name: string, manifest: readonly ManifestTool[], config: Pick<AccessConfig, 'readOnly' | 'denyTools' | 'grant'>): string | undefined {
   const tool = manifest.find((t) => t.name === name);
-  if (!tool || !config.readOnly || tool.annotations.readOnlyHint || config.denyTools.includes(name)) return undefined;
+  if (!tool || config.denyTools.includes(name)) return undefined;
+  const weak = grantRefusal(config, name, usualEffect(tool));
+  if (weak) return `Refused: ${weak} Nothing was sent.`;
+  if (!config.readOnly || tool.annotations.readOnlyHint) return undefined;
   return `Refused: ${name} changes state, and this server runs read-only (--read-only). Nothing was sent.`;
 }
 
@@ -113,7 +116,7 @@ export function unlistedToolMessage(
   name: string,
   callable: readonly ManifestTool[],
   manifest: readonly ManifestTool[],
-  config: Pick<Config, 'readOnly' | 'denyTools' | 'site'>,
+  config: Pick<AccessConfig, 'readOnly' | 'denyTools' | 'site' | 'grant'>,
 ): string {
   if (callable.some((t) => t.name === name)) {
     return `${name} is not in this server's tool list, but it can be called: use call_tool with {"name": ${JSON.stringify(name)}, "arguments": {...}}. ` +

@@ -5,11 +5,11 @@
 // the tasks extension gets a task for a call that starts a job (tasks.ts).
 import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, Server, type ServerContext as RequestContext } from '@modelcontextprotocol/server';
 import { AskThroughResult, canFillForms, type ElicitationCapability } from '../guardrails/consent.js';
-import { CAPABILITIES, isLiveResource, LOG_LEVELS, atLeast, SERVER_INFO, type LogLevel, type SendLog, type ServerCore } from './core.js';
+import { CAPABILITIES, isLiveResource, LOG_LEVELS, atLeast, SERVER_INFO, type Cores, type LogLevel, type SendLog } from './core.js';
+import { OPERATOR, type Identity } from '../guardrails/identity.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import { InputRequiredConsent } from './input-required.js';
 import type { CallExtra, ServerContext } from './pipeline.js';
-import { OPERATOR } from '../guardrails/identity.js';
 import { following } from '../jobs/jobs.js';
 import { createTaskResult, declaresTasks, serveTasks, TASKS_CAPABILITY } from './tasks.js';
 
@@ -21,29 +21,33 @@ import { createTaskResult, declaresTasks, serveTasks, TASKS_CAPABILITY } from '.
  */
 const STABLE = { ttlMs: 60 * 60_000, cacheScope: 'public' } as const;
 const LIVE = { ttlMs: 0, cacheScope: 'private' } as const;
-const CACHE_HINTS = {
-  'server/discover': STABLE,
-  'tools/list': STABLE,
-  'prompts/list': STABLE,
-  'resources/list': STABLE,
-  'resources/templates/list': STABLE,
-  'resources/read': STABLE,
-};
+const hints = (stable: { ttlMs: number; cacheScope: 'public' | 'private' }) => ({
+  'server/discover': stable,
+  'tools/list': stable,
+  'prompts/list': stable,
+  'resources/list': stable,
+  'resources/templates/list': stable,
+  'resources/read': stable,
+});
+const CACHE_HINTS = hints(STABLE);
+/** Under OAuth the lists and the instructions depend on who asks: no shared cache may hand one identity's to another. */
+const PER_IDENTITY_HINTS = hints({ ...STABLE, cacheScope: 'private' });
 
 const elicitationValidator = new ElicitationSchemaValidator();
 
 /**
  * @returns a factory of per-request (HTTP) or per-connection (stdio) servers; `caller` names who calls, for the
- *   binding of consent: the bearer credential over HTTP, the connection on stdio.
+ *   binding of consent (the identity or bearer credential over HTTP, the connection on stdio), and `identity` whose
+ *   permissions answer.
  */
-export function modernServers(ctx: ServerContext, core: ServerCore): (caller: string) => Server {
+export function modernServers(ctx: ServerContext, cores: Cores): (caller: string, identity?: Identity) => Server {
   const consent = new InputRequiredConsent(ctx);
-  return (caller) => {
-    const identity = OPERATOR;
+  return (caller, identity = OPERATOR) => {
+    const core = cores(identity);
     const server = new Server(SERVER_INFO, {
       capabilities: { ...CAPABILITIES, ...TASKS_CAPABILITY },
       instructions: core.instructions,
-      cacheHints: CACHE_HINTS,
+      cacheHints: identity.via === 'oauth' ? PER_IDENTITY_HINTS : CACHE_HINTS,
       jsonSchemaValidator: elicitationValidator as never,
     });
     server.setRequestHandler('tools/list', () => core.listTools() as never);
@@ -59,6 +63,7 @@ export function modernServers(ctx: ServerContext, core: ServerCore): (caller: st
       const extra: CallExtra = {
         ...follow?.extra,
         signal: rctx.mcpReq.signal,
+        identity,
         // A client that can fill a form is asked in the result, and only there.
         consent: round ? { kind: 'elicitation', ask: round.elicit } : { kind: 'token' },
         progress: token === undefined

@@ -129,10 +129,10 @@ export function isTaskListen(body: unknown): body is ListenRequest {
  * The stream that answers a subscriptions/listen for tasks, or undefined for any other request (and for one whose
  * standard headers disagree with it, which the SDK's entry then refuses as it refuses any).
  */
-export function taskListen(jobs: Jobs, identity: Identity) {
-  return (body: unknown, headers: Record<string, string | string[] | undefined>, signal: AbortSignal) =>
+export function taskListen(jobsOf: (identity: Identity) => Jobs) {
+  return (body: unknown, headers: Record<string, string | string[] | undefined>, signal: AbortSignal, identity: Identity) =>
     isTaskListen(body) && headers['mcp-method'] === 'subscriptions/listen' && headers['mcp-protocol-version'] === '2026-07-28'
-      ? taskNotifications(jobs, identity, body, signal)
+      ? taskNotifications(jobsOf(identity), identity, body, signal)
       : undefined;
 }
 

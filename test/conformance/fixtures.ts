@@ -128,13 +128,18 @@ export async function startFixtureServer(): Promise<{ url: string; close(): Prom
     listTools: () => ({ tools: [...core.listTools().tools, ...FIXTURE_TOOLS] }),
     callTool: (name, args, extra, sendLog) => (fixtures.has(name) ? callFixture(name, (args ?? {}) as Record<string, unknown>, extra) : core.callTool(name, args, extra, sendLog)),
   };
-  const [{ modernServers }, { createMcpServer }, { serveHttp }] = await Promise.all([
+  const [{ modernServers }, { createMcpServer }, { serveHttp }, { createAuthenticator }, { taskListen }] = await Promise.all([
     import('../../src/server/modern.js'), import('../../src/server/server.js'), import('../../src/transports/http.js'),
+    import('../../src/auth/edge.js'), import('../../src/server/tasks.js'),
   ]);
+  // No sign-in (every request is the operator's), as the suite expects.
+  const cores = () => composed;
   const handle = await serveHttp({
     host: '127.0.0.1', port: 0, log,
-    newServer: () => createMcpServer(runtime.ctx, composed),
-    newModernServer: modernServers(runtime.ctx, composed),
+    auth: createAuthenticator({ config, log }),
+    newServer: (identity) => createMcpServer(runtime.ctx, cores, identity),
+    newModernServer: modernServers(runtime.ctx, cores),
+    streamFor: taskListen(() => composed.jobs),
   });
   return {
     url: handle.url,
