@@ -17,6 +17,7 @@ const APPROVAL_POLL_MS = 2_000;
 export interface ApprovalView {
   state: 'pending' | 'approved' | 'denied' | 'expired';
   tool: string;
+  app?: number;
   expiresAt: number;
   decision?: { by: { subject: string; name?: string; email?: string }; reason?: string };
 }
@@ -43,10 +44,11 @@ export class ApprovalJobs implements JobKind<ApprovalState> {
   async start(what: FollowedStart, env: JobEnv): Promise<JobStart<ApprovalState>> {
     const id = String(what.id);
     const source = approvalsOf(env.ctx);
-    const tool = (await source?.get(id))?.tool ?? 'the call';
+    const approval = await source?.get(id);
+    const tool = approval?.tool ?? 'the call';
     const url = source?.link(id);
     return {
-      tool, app: what.app as number | undefined, rooms: (what.rooms as string[] | undefined) ?? [], state: { id, tool }, pollIntervalMs: APPROVAL_POLL_MS,
+      tool, app: approval?.app ?? (what.app as number | undefined), rooms: (what.rooms as string[] | undefined) ?? [], state: { id, tool }, pollIntervalMs: APPROVAL_POLL_MS,
       statusMessage: `Waiting for a human approver to decide ${tool} (approval ${id})${url ? ` on ${url}` : ''}; nothing was sent.`,
       meta: { approval: { id, ...(url && { url }) } },
     };
