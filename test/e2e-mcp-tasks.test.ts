@@ -309,7 +309,8 @@ describe('cancelling a task: the Stop action runs through the pipeline, with the
     await task.update({ [key]: { action: 'accept', content: { confirm: true } } });
     expect((await task.snapshot()).status).toBe('cancelled');
     expect(cloudRequests(sb, 'StopAIConversation').length - stops).toBe(1);
-    expect(auditOf(srv).filter((a) => a.tool === 'StopAIConversation' && a.args.TaskId === trtcTask).map((a) => [a.outcome, a.consent])).toEqual([['ok', 'elicitation']]);
+    // Every attempt is audited: the round that asked, then the Stop the human agreed to.
+    expect(auditOf(srv).filter((a) => a.tool === 'StopAIConversation' && a.args.TaskId === trtcTask).map((a) => [a.outcome, a.consent])).toEqual([['input-required', 'asked-in-result'], ['ok', 'elicitation']]);
     expect(forms).toEqual([]);
   });
 

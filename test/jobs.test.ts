@@ -35,17 +35,20 @@ interface Counted {
   /** Cancels the kind ran, across every engine: each must happen once. */
   stops: number;
   doneAt?: number;
+  /** The answers the cancels were given, with what each was bound to. */
+  answers?: Array<{ binding: string; action: string }>;
 }
 
 /** A kind that counts what it is asked to do, ends when told, and asks a question at its start. */
 function countingKind(counts: Counted, outcome: CancelOutcome = { done: 'Cancelled.' }): JobKind<{ n: number }> {
   return {
     start: async () => ({
-      tool: 'count', app: 1400000001, rooms: ['room-1'], state: { n: 0 }, statusMessage: 'Counting.', pollIntervalMs: 1000,
+      tool: 'count', app: 1400000001, rooms: [{ id: 'room-1', kind: 'str' }], state: { n: 0 }, statusMessage: 'Counting.', pollIntervalMs: 1000,
       inputRequests: { 'ask-1': { method: 'elicitation/create', params: { message: 'Go on?', requestedSchema: { type: 'object', properties: { confirm: { type: 'boolean' } } } } } },
     }),
     advance: async (job) => (counts.doneAt !== undefined && Date.now() >= counts.doneAt ? { ...job, status: 'completed', statusMessage: 'Done.', result: { content: [] } } : undefined),
-    cancel: async () => {
+    cancel: async (_job, _env, request) => {
+      if (request.answer) (counts.answers ??= []).push({ binding: request.answer.binding, action: request.answer.response.action });
       counts.stops++;
       await new Promise((r) => setTimeout(r, 20));
       return outcome;
@@ -155,7 +158,7 @@ describe('every step is taken once, however many processes move a job at once', 
   it('asks once for a cancel that needs consent, and drops the question when the job ends by itself first', async () => {
     const store = new MemoryStore();
     const counts: Counted = { stops: 0 };
-    const ask = { ask: { message: 'Stop it?\nSomething: "x"', requestedSchema: { type: 'object' as const, properties: { confirm: { type: 'boolean' as const } }, required: ['confirm'] } } };
+    const ask = { ask: { message: 'Stop it?\nSomething: "x"', requestedSchema: { type: 'object' as const, properties: { confirm: { type: 'boolean' as const } }, required: ['confirm'] } }, binding: 'stop-it' };
     const all = await engines(store, counts, 2, [], ask);
     const job = await all[0]!.create({ kind: 'count' }, ALICE);
     await Promise.all(all.map((jobs) => jobs.cancel(job.id, ALICE, true)));
@@ -168,6 +171,18 @@ describe('every step is taken once, however many processes move a job at once', 
     expect(ended.inputRequests).toBeUndefined();
     expect(ended.cancel).toBeUndefined();
     expect(counts.stops).toBe(1);
+  });
+
+  it('hands the human\'s answer to the cancel with the binding of the question it answers, once', async () => {
+    const store = new MemoryStore();
+    const counts: Counted = { stops: 0 };
+    const ask = { ask: { message: 'Stop it?', requestedSchema: { type: 'object' as const, properties: { confirm: { type: 'boolean' as const } } } }, binding: 'stop-it' };
+    const all = await engines(store, counts, 2, [], ask);
+    const job = await all[0]!.create({ kind: 'count' }, ALICE);
+    await all[0]!.cancel(job.id, ALICE, true);
+    const yes = { action: 'accept' as const, content: { confirm: true } };
+    await Promise.all(all.map((jobs) => jobs.update(job.id, ALICE, { 'cancel-2': yes })));
+    expect(counts.answers).toEqual([{ binding: 'stop-it', action: 'accept' }]);
   });
 });
 

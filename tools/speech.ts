@@ -132,6 +132,7 @@ const registerShape = {
 export const RegisterVoicePrint = cloudAction({
   ...cnOnly,
   action: 'RegisterVoicePrint',
+  ownedByAccount: true,
   aliases: ['enroll speaker', 'voice id', 'speaker recognition'],
   effect: 'write',
   description: 'Enrol a speaker\'s voiceprint from a wav sample. Returns its VoicePrintId.',
@@ -144,6 +145,7 @@ export const RegisterVoicePrint = cloudAction({
 export const DescribeVoicePrint = cloudAction({
   ...cnOnly,
   action: 'DescribeVoicePrint',
+  ownedByAccount: true,
   effect: 'read',
   description: 'Voiceprints of the account: given ones (DescribeMode 0) or page by page (1).',
   input: z.object({
@@ -183,6 +185,7 @@ const updateShape = {
 export const UpdateVoicePrint = cloudAction({
   ...cnOnly,
   action: 'UpdateVoicePrint',
+  ownedByAccount: true,
   // A new sample replaces the enrolled one for good; the meta information alone is a plain change.
   effect: 'destructive',
   effectOf: effectByArgs('write', {
@@ -201,6 +204,7 @@ export const UpdateVoicePrint = cloudAction({
 export const DeleteVoicePrint = cloudAction({
   ...cnOnly,
   action: 'DeleteVoicePrint',
+  ownedByAccount: true,
   effect: 'destructive',
   description: 'Delete a voiceprint.',
   input: z.object({ VoicePrintId }),

@@ -6,6 +6,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { quote } from '../guardrails/consent.js';
 import type { Identity } from '../guardrails/identity.js';
+import { roomsIn } from '../guardrails/scope.js';
 import { failure, runTool, withSandboxNote, type CallExtra, type FollowedStart, type ServerContext } from '../server/pipeline.js';
 import { NS } from '../store/store.js';
 import type { CancelOutcome, Job, JobEnv, JobKind, JobStart } from './jobs.js';
@@ -18,6 +19,8 @@ export interface ApprovalView {
   state: 'pending' | 'approved' | 'denied' | 'expired';
   tool: string;
   app?: number;
+  /** The call's arguments as validated (redacted): where it would act, for scope. */
+  args?: Record<string, unknown>;
   expiresAt: number;
   decision?: { by: { subject: string; name?: string; email?: string }; reason?: string };
 }
@@ -46,9 +49,10 @@ export class ApprovalJobs implements JobKind<ApprovalState> {
     const source = approvalsOf(env.ctx);
     const approval = await source?.get(id);
     const tool = approval?.tool ?? 'the call';
+    const def = env.catalog.get(tool);
     const url = source?.link(id);
     return {
-      tool, app: approval?.app ?? (what.app as number | undefined), rooms: (what.rooms as string[] | undefined) ?? [], state: { id, tool }, pollIntervalMs: APPROVAL_POLL_MS,
+      tool, app: approval?.app ?? (what.app as number | undefined), rooms: def && approval?.args ? roomsIn(def, approval.args) : [], state: { id, tool }, pollIntervalMs: APPROVAL_POLL_MS,
       statusMessage: `Waiting for a human approver to decide ${tool} (approval ${id})${url ? ` on ${url}` : ''}; nothing was sent.`,
       meta: { approval: { id, ...(url && { url }) } },
     };

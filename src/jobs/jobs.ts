@@ -4,13 +4,13 @@
 // answers, and it is brought up to date whenever someone looks (or a callback names it), by whichever process that
 // is. Every write is a revised put, so that two processes moving one job at once cannot lose each other's step.
 // Kinds of job (a TRTC job, a wait for events) say how they move; this module knows nothing of protocol eras.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolDef } from '../../tools/define.js';
 import type { StoredEvent } from '../events/log.js';
 import { OPERATOR, whoRecord, type Identity } from '../guardrails/identity.js';
-import { jobRefusal } from '../guardrails/scope.js';
-import { canonicalJson, type ConsentAnswer, type ConsentQuestion } from '../guardrails/consent.js';
+import { jobRefusal, type RoomRef } from '../guardrails/scope.js';
+import type { ConsentAnswer, ConsentQuestion } from '../guardrails/consent.js';
 import { NS, StoreUnavailableError } from '../store/store.js';
 import type { CallExtra, FollowedStart, ServerContext } from '../server/pipeline.js';
 
@@ -36,7 +36,7 @@ export interface Job<S = any> {
   owner: Owner;
   /** Where it acts, for scope: its app and rooms. */
   app?: number;
-  rooms: string[];
+  rooms: RoomRef[];
   status: JobStatus;
   statusMessage?: string;
   createdAt: number;
@@ -55,7 +55,7 @@ export interface Job<S = any> {
   /** What its owner should know of their own request, beside the status (a cancel that did not happen, and why). */
   note?: string;
   /** A cancel under way: who asked, and the consent question it waits on, if any. */
-  cancel?: { by: Owner; at: number; key?: string };
+  cancel?: { by: Owner; at: number; key?: string; binding?: string };
   /** Shown with the task (what TRTC calls the job). */
   meta?: Record<string, unknown>;
   state: S;
@@ -78,7 +78,7 @@ export type CancelOutcome =
   /** The job ended at the owner's request. */
   | { done: string }
   /** The human must agree first. */
-  | { ask: ConsentQuestion }
+  | { ask: ConsentQuestion; binding: string }
   /** It keeps going, and why. */
   | { refused: string };
 
@@ -86,8 +86,8 @@ export interface CancelRequest {
   by: Identity;
   /** Whether the asking client can show its user a form. */
   forms: boolean;
-  /** The human's answer to the question the cancel asked, and a digest of that question. */
-  answer?: { form: string; response: ConsentAnswer };
+  /** The human's answer to the question the cancel asked, and what that question bound (consent.ts's binding). */
+  answer?: { binding: string; response: ConsentAnswer };
 }
 
 export interface JobKind<S = any> {
@@ -115,7 +115,7 @@ export interface JobKind<S = any> {
 export interface JobStart<S = any> {
   tool: string;
   app?: number;
-  rooms: string[];
+  rooms: RoomRef[];
   state: S;
   statusMessage: string;
   pollIntervalMs: number;
@@ -135,8 +135,6 @@ const STALE_CANCEL_MS = 120_000;
 /** Retries of a revised write that another process beat. */
 const MAX_TRIES = 8;
 
-/** What identifies a consent question: its message and form, so that an answer counts only for what was asked. */
-export const formDigest = (q: ConsentQuestion) => createHash('sha256').update(canonicalJson({ message: q.message, requestedSchema: q.requestedSchema })).digest('base64url').slice(0, 22);
 
 /** The job index's key for what a stored callback names: a TaskId, or a room (numeric and string rooms apart). */
 export const indexKey = (app: number, what: { taskId: string } | { room: string | number }) =>
@@ -271,7 +269,7 @@ export class Jobs {
       });
       const asked = taken.before.inputRequests?.[key];
       if (taken.changed && asked && taken.before.cancel?.key === key) {
-        const request: CancelRequest = { by, forms: true, answer: { form: formDigest(asked.params), response } };
+        const request: CancelRequest = { by, forms: true, answer: { binding: taken.before.cancel.binding ?? '', response } };
         await this.settleCancel(taken.job, await this.kind(taken.job).cancel(taken.job, this.env, request), by);
       }
     }
@@ -334,7 +332,7 @@ export class Jobs {
         note: `Waiting for the user to agree to end it: ${outcome.ask.message.split('\n')[0]}`,
         inputsIssued: j.inputsIssued + 1,
         inputRequests: { ...j.inputRequests, [key]: { method: 'elicitation/create', params: { mode: 'form', ...outcome.ask } } },
-        cancel: { by: whoRecord(by), at: this.env.now(), key },
+        cancel: { by: whoRecord(by), at: this.env.now(), key, binding: outcome.binding },
       };
     });
   }

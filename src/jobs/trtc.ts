@@ -11,11 +11,12 @@ import { ApiError } from '../api/errors.js';
 import { eventLog, scan, type StoredEvent } from '../events/log.js';
 import { grantRefusal, scopeFor } from '../guardrails/access.js';
 import { AskThroughResult, type ConsentChannel } from '../guardrails/consent.js';
+import { kindsOf, placedRooms, roomsIn } from '../guardrails/scope.js';
 import { clipText } from '../redact.js';
 import { agentSchema, appIdField } from '../server/catalog.js';
 import { lookupThrough, runTool, success, withSandboxNote } from '../server/pipeline.js';
 import { NS } from '../store/store.js';
-import { formDigest, indexKey, type CancelOutcome, type Job, type JobEnv, type JobKind, type JobStart } from './jobs.js';
+import { indexKey, type CancelOutcome, type Job, type JobEnv, type JobKind, type JobStart } from './jobs.js';
 
 export const TRTC_JOB = 'trtc';
 
@@ -204,7 +205,9 @@ export class TrtcJobs implements JobKind<TrtcState> {
     const taskId = spec.byRoom ? undefined : String(answer.TaskId);
     const field = 'StrRoomId' in params ? 'StrRoomId' : 'RoomId';
     const room = spec.byRoom ? { field, id: params[field] } as const : undefined;
-    const rooms = def.started?.(answer, params)[0]?.rooms ?? (room ? [String(room.id)] : []);
+    // Its rooms with the kinds the call named them with, as the ledger keeps them (numeric 1234 and "1234" differ).
+    const ids = def.started?.(answer, params)[0]?.rooms ?? (room ? [String(room.id)] : []);
+    const rooms = placedRooms({ app, rooms: ids, kinds: kindsOf(ids, roomsIn(def, params)) });
     const last = (await env.ctx.store.read(eventLog(app), { limit: 0 })).last;
     const byCallbacks = this.byCallbacks(def, env);
     const how = byCallbacks
@@ -269,13 +272,14 @@ export class TrtcJobs implements JobKind<TrtcState> {
     const stop = env.catalog.get(def.job!.stop)!;
     const { answer } = request;
     // Consent is asked of the human in the task itself, and their answer comes back through tasks/update: an
-    // answer counts only for the very question it answers.
+    // answer counts only for what it was asked about (consent's binding: this Stop, its arguments, effect and reason,
+    // and who asks), so a cancel whose call changed since is asked again.
     const consent: ConsentChannel = request.forms
       ? {
           kind: 'elicitation',
-          ask: async (question) => {
-            if (answer && formDigest(question) === answer.form) return answer.response;
-            throw new AskThroughResult(question);
+          ask: async (question, binding) => {
+            if (answer && binding === answer.binding) return answer.response;
+            throw new AskThroughResult(question, binding);
           },
         }
       : { kind: 'token' };
@@ -283,7 +287,7 @@ export class TrtcJobs implements JobKind<TrtcState> {
     try {
       result = await runTool(env.ctx, stop, argsFor(stop, job.state), { consent, identity: request.by });
     } catch (err) {
-      if (err instanceof AskThroughResult) return { ask: err.params };
+      if (err instanceof AskThroughResult) return { ask: err.params, binding: err.binding };
       throw err;
     }
     const first = ((result.content[0] as { text?: string } | undefined)?.text ?? '').split('\n')[0]!;

@@ -4,6 +4,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { scan, type EventFilter } from '../events/log.js';
 import { eventNotes, foundAnswer, timedOutAnswer } from '../events/tools.js';
+import { room } from '../guardrails/scope.js';
 import { withSandboxNote } from '../server/pipeline.js';
 import type { CancelOutcome, Job, JobEnv, JobKind, JobStart } from './jobs.js';
 
@@ -31,7 +32,7 @@ export class WaitJobs implements JobKind<WaitState> {
     return {
       tool: 'wait_for_events',
       app: state.app,
-      rooms: state.filter.RoomId !== undefined ? [String(state.filter.RoomId)] : [],
+      rooms: state.filter.RoomId !== undefined ? [room(state.filter.RoomId)] : [],
       state,
       statusMessage: `Waiting for events of app ${state.app} after cursor ${state.after} (${described(state.filter)}) until ${new Date(state.deadline).toISOString()}.`,
       pollIntervalMs: WAIT_POLL_MS,

@@ -54,9 +54,16 @@ export function modernServers(ctx: ServerContext, cores: Cores): (caller: string
     server.setRequestHandler('tools/call', async (request, rctx) => {
       const { name, arguments: args } = request.params;
       const envelope = rctx.mcpReq.envelope as Record<string, unknown> | undefined;
-      const round = canFillForms(envelope?.[CLIENT_CAPABILITIES_META_KEY] as ElicitationCapability | undefined)
-        ? await consent.open({ caller, tool: name, args }, rctx.mcpReq.requestState(), rctx.mcpReq.inputResponses)
-        : undefined;
+      let round;
+      try {
+        round = canFillForms(envelope?.[CLIENT_CAPABILITIES_META_KEY] as ElicitationCapability | undefined)
+          ? await consent.open({ caller, tool: name, args }, rctx.mcpReq.requestState(), rctx.mcpReq.inputResponses)
+          : undefined;
+      } catch (err) {
+        // A requestState that does not fit its call: refused before anything runs, and on record like any attempt.
+        await core.refusedCall(name, args, 'refused:request-state', { identity });
+        throw err;
+      }
       const token = rctx.mcpReq._meta?.progressToken;
       // A client that follows tasks gets one for a call that starts a job (a recording, an AI bot, a wait).
       const follow = declaresTasks(envelope) ? following(core.jobs, identity) : undefined;
@@ -78,7 +85,7 @@ export function modernServers(ctx: ServerContext, cores: Cores): (caller: string
         const problem = follow?.problem();
         return problem ? { ...result, content: [...result.content, { type: 'text', text: `Not followed as a task (${problem}): follow it with its Describe* read.` }] } : result;
       } catch (err) {
-        if (err instanceof AskThroughResult && round) return round.ask(err.params);
+        if (err instanceof AskThroughResult && round) return round.ask(err.params, err.binding);
         throw err;
       }
     });

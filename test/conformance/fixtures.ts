@@ -97,9 +97,10 @@ async function callFixture(name: string, args: Record<string, any>, extra: CallE
     case 'test_tool_with_task': {
       // The name is asked first, in the call's own result (input_required), and the task made once it is known.
       if (extra.consent?.kind !== 'elicitation') return text('test_tool_with_task asks a name, and this client shows no forms.', true);
+      // Bound to this question alone: the answer of a retry counts for it, as consent's binding would for a tool.
       const answer = await extra.consent.ask({
         message: 'What is your name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
-      });
+      }, 'test_tool_with_task: name');
       await follow({ ms: 300, label: `Hello, ${String(answer.content?.name)}!` });
       return text('followed');
     }
