@@ -101,6 +101,22 @@ describe('who may see and move a job', () => {
   });
 });
 
+describe('a job\'s rooms keep their kind', () => {
+  it('a job in string room "1234" is outside a scope of numeric room 1234, and inside one of str:1234', async () => {
+    const store = new MemoryStore();
+    const counts: Counted = { stops: 0 };
+    const make = (args: string[]) => {
+      const jobs = new Jobs(contextOf(store, args), async () => new Map());
+      const kind = countingKind(counts);
+      jobs.register('count', { ...kind, start: async (what, env) => ({ ...(await kind.start(what, env)), rooms: [{ id: '1234', kind: 'str' }] }) });
+      return jobs;
+    };
+    const job = await make([]).create({ kind: 'count' }, ALICE);
+    await expect(make(['--allow-rooms', '1234']).get(job.id, ALICE)).rejects.toBeInstanceOf(JobNotFound);
+    expect((await make(['--allow-rooms', 'str:1234']).get(job.id, ALICE)).id).toBe(job.id);
+  });
+});
+
 describe('one engine, seen through each identity\'s permissions', () => {
   it('an OAuth subject named "operator" is not the operator, and the operator is one person however admitted', async () => {
     const counts: Counted = { stops: 0 };
