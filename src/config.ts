@@ -177,6 +177,9 @@ const SETTINGS = {
   otelMetricsExporter: { env: ['OTEL_METRICS_EXPORTER'], schema: z.enum(['otlp', 'none'], { error: 'must be otlp or none' }), help: 'otlp exports metrics (to http://localhost:4318 when no endpoint is set); none does not' },
   otelSdkDisabled: { env: ['OTEL_SDK_DISABLED'], schema: bool, default: false, help: 'Exports no telemetry, whatever else is set' },
   otelRecordIds: { flag: 'otel-record-ids', env: ['TRTC_MCP_OTEL_RECORD_IDS'], schema: bool, default: false, help: 'Put the room IDs and user IDs that calls and callbacks name into exported telemetry (personal data, so off by default; arguments and secrets are never exported)' },
+  // MCP tasks (2026-07-28 clients that follow tasks).
+  taskTtl: { flag: 'task-ttl', env: ['TRTC_MCP_TASK_TTL'], schema: int(60, 31 * 86_400), default: 86_400, help: 'Seconds a task (a recording, an AI bot... followed to its end) stays readable after it was created' },
+  taskPoll: { flag: 'task-poll', env: ['TRTC_MCP_TASK_POLL'], schema: int(2, 3600), default: 10, help: 'Seconds between reads of a task\'s Describe* action when no TRTC callback reports it (each poll is one request within the action\'s rate limit)' },
 } satisfies Record<string, Setting>;
 
 type Settings = typeof SETTINGS;

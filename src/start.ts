@@ -66,6 +66,7 @@ async function serve(argv: string[]): Promise<void> {
       idleTimeoutMs: config.sessionIdle * 1000,
       replica: config.replicaId,
       store: runtime.ctx.store,
+      streamFor: (await import('./server/tasks.js')).taskListen((identity) => cores(identity).jobs),
       routes: callbacks.route && { [(await import('./events/receiver.js')).CALLBACK_PATH]: callbacks.route },
       pages: approvals?.pages,
     }).catch((err: NodeJS.ErrnoException) => {

@@ -27,6 +27,17 @@ describe('the guardrails folder', () => {
   });
 });
 
+describe('the jobs folder', () => {
+  const jobsDir = fileURLToPath(new URL('../src/jobs/', import.meta.url));
+  const ERA = /^@modelcontextprotocol\/(server|node|client)|\/transports\/|^\.\.\/server\/(modern|server|tasks|input-required)\.js$/;
+
+  it.each(readdirSync(jobsDir).filter((f) => f.endsWith('.ts')))('%s knows no protocol era: the tasks extension is the 2026-07-28 adapter\'s (src/server/tasks.ts)', (file) => {
+    const source = readFileSync(`${jobsDir}${file}`, 'utf8');
+    const specifiers = [...source.matchAll(/(?:from|import\()\s*'([^']+)'/g)].map((m) => m[1]!);
+    expect(specifiers.filter((s) => ERA.test(s))).toEqual([]);
+  });
+});
+
 describe('where permissions are decided', () => {
   /**
    * Settings that grant or refuse, and the modules outside the guardrails that may read them: the instructions and

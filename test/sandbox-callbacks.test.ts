@@ -56,6 +56,12 @@ describe('callbacks for what happens in the world', () => {
     t.received.length = 0;
     return out;
   };
+  /** What arrived until `count` callbacks of this type did (what jobs do by themselves comes on the world's clock). */
+  const until = async (type: number, timeoutMs = 10_000, count = 1) => {
+    const deadline = Date.now() + timeoutMs;
+    while (t.received.filter((r) => r.body.EventType === type).length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return drained();
+  };
   const app = () => sb.world.apps.get(APP)!;
   const sig = (userId: string) => genUserSig({ sdkAppId: APP, secretKey: SECRET, userId, expireSeconds: 600 });
   async function rest(command: string, body: unknown) {
@@ -145,7 +151,8 @@ describe('callbacks for what happens in the world', () => {
       RecordParams: { RecordMode: 1, StreamType: 0, OutputFormat: 3 }, StorageParams: storage,
     }) as { TaskId: string };
     await call('DeleteCloudRecording', { SdkAppId: APP, TaskId });
-    const got = await drained();
+    // The files follow once the recorder, having left, has uploaded them.
+    const got = await until(310);
     expect(got.map((r) => [r.body.EventGroupId, r.body.EventType])).toEqual([[3, 301], [3, 302], [3, 310]]);
     expect(got[0]!.body.EventInfo).toMatchObject({ RoomId: 'help-desk', UserId: 'recorder', TaskId, Payload: { Status: 0 } });
     expect(got[1]!.body.EventInfo.Payload).toEqual({ LeaveCode: 0 });
@@ -154,6 +161,61 @@ describe('callbacks for what happens in the world', () => {
       FileMessage: [{ FileName: `${TaskId}__UserId_s_customer__UserId_e.mp4`, UserId: 'customer', TrackType: 'audio_video', MediaId: 'main' }],
     });
   });
+
+  it('reports a recording whose bucket does not exist: uploading fails at once, and the MP4 files never reach it', async () => {
+    const storage = { CloudStorage: { Vendor: 0, Region: 'ap-guangzhou', Bucket: 'no-app-id', AccessKey: 'ak', SecretKey: 'sk-storage-0000' } };
+    const { TaskId } = await call('CreateCloudRecording', {
+      SdkAppId: APP, RoomId: 'help-desk', RoomIdType: 0, UserId: 'recorder-2', UserSig: sig('recorder-2'),
+      RecordParams: { RecordMode: 1, OutputFormat: 3 }, StorageParams: storage,
+    }) as { TaskId: string };
+    expect((await until(303)).map((r) => [r.body.EventType, r.body.EventInfo.Payload])).toEqual([[301, { Status: 0 }], [303, { Status: 1 }]]);
+    await call('DeleteCloudRecording', { SdkAppId: APP, TaskId });
+    expect((await until(310)).map((r) => [r.body.EventType, r.body.EventInfo.Payload])).toEqual([[302, { LeaveCode: 0 }], [310, { Status: 2, FileList: [], FileMessage: [] }]]);
+  });
+
+  it('reports a relay connecting to each CDN address, publishing, failing the unreachable one, and letting go of the rest when stopped', async () => {
+    const { TaskId } = await call('StartPublishCdnStream', {
+      SdkAppId: APP, RoomId: '1234', RoomIdType: 0, WithTranscoding: 1,
+      AgentParams: { UserId: 'relay-bot', UserSig: sig('relay-bot'), MaxIdleTime: 30 },
+      AudioParams: { AudioEncode: { SampleRate: 48000, Channel: 2, BitRate: 64 } },
+      PublishCdnParams: [{ PublishCdnUrl: 'rtmp://live.example.com/app/stream-1' }, { PublishCdnUrl: 'rtmp://cdn.invalid/app/stream-2' }],
+    }) as { TaskId: string };
+    const statuses = (rs: Received[]) => rs.filter((r) => r.body.EventType === 401).map((r) => [r.body.EventInfo.Payload.Url.split('/')[2], r.body.EventInfo.Payload.Status]);
+    // Both connect at once; a moment later one publishes and the other fails and goes idle.
+    const settled = await until(401, 5_000, 5);
+    expect(statuses(settled)).toEqual(expect.arrayContaining([['live.example.com', 1], ['cdn.invalid', 1], ['live.example.com', 2], ['cdn.invalid', 4], ['cdn.invalid', 0]]));
+    const failure = settled.find((r) => r.body.EventInfo.Payload.Status === 4)!.body.EventInfo;
+    expect(failure).toMatchObject({ RoomId: 1234, RoomType: 0, TaskId, UserId: 'relay-bot', Payload: { ErrorCode: expect.any(Number), ErrorMsg: expect.stringContaining('cdn.invalid') } });
+    await call('StopPublishCdnStream', { SdkAppId: APP, TaskId });
+    expect(statuses(await drained())).toEqual([['live.example.com', 5], ['live.example.com', 0]]);
+  });
+
+  it('reports an ingest starting and stopping, and one whose source cannot be reached failing three times and giving up', async () => {
+    const base = { SdkAppId: APP, RoomId: '1234', RoomIdType: 1 };
+    const { TaskId } = await call('StartStreamIngest', { ...base, UserId: 'player', UserSig: sig('player'), StreamUrl: 'https://media.example.com/a.mp4' }) as { TaskId: string };
+    await call('StopStreamIngest', { SdkAppId: APP, TaskId });
+    expect((await drained()).map((r) => [r.body.EventGroupId, r.body.EventType, r.body.EventInfo])).toEqual([
+      [7, 701, { EventMsTs: expect.any(Number), TaskId, Status: 0 }], [7, 702, { EventMsTs: expect.any(Number), TaskId, Status: 0 }],
+    ]);
+    const failing = await call('StartStreamIngest', { ...base, UserId: 'player-2', UserSig: sig('player-2'), StreamUrl: 'https://media.invalid/b.mp4' }) as { TaskId: string };
+    expect((await until(702)).map((r) => [r.body.EventType, r.body.EventInfo.Status])).toEqual([[701, 1], [701, 2], [701, 1], [701, 2], [701, 1], [702, 0]]);
+    expect(await call('DescribeStreamIngest', { SdkAppId: APP, TaskId: failing.TaskId })).toMatchObject({ Status: 'NotExist' });
+  });
+
+  it('ends a task whose room stayed empty on time, with nobody looking, and says so (LeaveCode 99)', async () => {
+    await act({ action: 'enter', roomId: 'idle-room', userId: 'ivy' });
+    const { TaskId } = await call('CreateCloudRecording', {
+      SdkAppId: APP, RoomId: 'idle-room', RoomIdType: 0, UserId: 'recorder-3', UserSig: sig('recorder-3'),
+      RecordParams: { RecordMode: 1, MaxIdleTime: 5 }, StorageParams: { CloudVod: { TencentVod: {} } },
+    }) as { TaskId: string };
+    await act({ action: 'leave', roomId: 'idle-room', userId: 'ivy' });
+    await drained();
+    const left = Date.now();
+    const got = await until(312, 12_000);
+    expect(got.map((r) => [r.body.EventType, r.body.EventInfo.TaskId])).toEqual([[302, TaskId], [311, TaskId], [312, TaskId]]);
+    expect(got[0]!.body.EventInfo.Payload).toEqual({ LeaveCode: 99 });
+    expect(got[0]!.body.EventInfo.EventMsTs).toBeGreaterThanOrEqual(left + 4_900);
+  }, 20_000);
 
   it('reports an AI conversation: start, the scripted sentence it hears, its answer, a pushed text and the stop (AI group)', async () => {
     const { TaskId } = await call('StartAIConversation', {

@@ -84,6 +84,36 @@ describe.each(kinds)('%s store', (_kind, clock, make) => {
     expect(await store.get(ns, key)).toBeUndefined();
   });
 
+  it('replaces a revised value only at the revision it was read at, until it expires', async () => {
+    const c = clock();
+    const store = await make(c.now);
+    const ns = uniq('jobs');
+    expect(await store.getRevised(ns, 'j')).toBeUndefined();
+    expect(await store.putRevised(ns, 'j', 1, { step: 'never' }, c.now() + 300)).toBe(false);
+    expect(await store.putRevised(ns, 'j', 0, { step: 1 }, c.now() + 300)).toBe(true);
+    expect(await store.putRevised(ns, 'j', 0, { step: 'second create' }, c.now() + 300)).toBe(false);
+    expect(await store.getRevised(ns, 'j')).toEqual({ value: { step: 1 }, rev: 1 });
+    // Two writers read revision 1: the first to write wins, the other is told to read again.
+    expect(await store.putRevised(ns, 'j', 1, { step: 2 }, c.now() + 300)).toBe(true);
+    expect(await store.putRevised(ns, 'j', 1, { step: 'stale' }, c.now() + 300)).toBe(false);
+    expect(await store.getRevised(ns, 'j')).toEqual({ value: { step: 2 }, rev: 2 });
+    // Revised values and plain ones never share a key.
+    expect(await store.get(ns, 'j')).toBeUndefined();
+    await c.advance(350);
+    expect(await store.getRevised(ns, 'j')).toBeUndefined();
+    expect(await store.putRevised(ns, 'j', 0, { step: 'anew' }, c.now() + 300)).toBe(true);
+  });
+
+  it('lets exactly one of many concurrent writers of one revision win', async () => {
+    const c = clock();
+    const store = await make(c.now);
+    const ns = uniq('race');
+    await store.putRevised(ns, 'j', 0, { n: 0 }, c.now() + 60_000);
+    const wins = await Promise.all(Array.from({ length: 20 }, (_, i) => store.putRevised(ns, 'j', 1, { n: i }, c.now() + 60_000)));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    expect((await store.getRevised(ns, 'j'))!.rev).toBe(2);
+  });
+
   it('appends to a log, reads it by cursor, and drops duplicates by key', async () => {
     const c = clock();
     const store = await make(c.now);
@@ -305,6 +335,22 @@ describe('file store across processes', () => {
     `);
     const wins = await Promise.all([1, 2, 3, 4].map(() => run(file, [join(dir, 'state')])));
     expect(wins.map(Number).reduce((a, b) => a + b, 0)).toBe(50);
+  });
+
+  it('counts every increment of a revised value made by several processes reading and writing it at once', async () => {
+    const dir = tempDir();
+    const file = child(dir, `
+      import { FileStore } from ${JSON.stringify(storeModule)};
+      const store = new FileStore(process.argv[2]);
+      for (let i = 0; i < 30; i++) {
+        for (;;) {
+          const cur = await store.getRevised('jobs', 'counter');
+          if (await store.putRevised('jobs', 'counter', cur?.rev ?? 0, (cur?.value ?? 0) + 1, Date.now() + 60000)) break;
+        }
+      }
+    `);
+    await Promise.all([1, 2, 3].map(() => run(file, [join(dir, 'state')])));
+    expect(await new FileStore(join(dir, 'state')).getRevised('jobs', 'counter')).toEqual({ value: 90, rev: 90 });
   });
 
   it('gives appends from several processes distinct, contiguous sequence numbers', async () => {

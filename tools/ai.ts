@@ -1,13 +1,13 @@
 // AI conversation and transcription (seed 004, "AI Transcription APIs"): a bot joins a room to talk with a user
 // (speech recognition, an LLM and text-to-speech) or to transcribe what is said.
 import { z } from 'zod';
-import { ArgumentError, cloudAction, effectByArgs, type BotEntry, type TargetKind, type TargetRef, type WireEnv } from './define.js';
+import { ArgumentError, cloudAction, effectByArgs, type BotEntry, type JobState, type TargetKind, type TargetRef, type WireEnv } from './define.js';
 import {
   AgentConfig, configToWire, LLMConfigArg, RecognizeConfig, ServerPushText, STTConfig, TranscriptionParams, TTSConfigArg,
 } from './datatypes/ai.js';
 import { NoOutput, REGIONS, RequestId, SdkAppId } from './fields.js';
 import { roomIdType, roomKindIn } from './room-id.js';
-import { botSig, byTaskId, startedTask, TaskId, TaskOutput, TaskRoomId } from './tasks.js';
+import { botSig, byTaskId, startedTask, taskJob, TaskId, TaskOutput, TaskRoomId } from './tasks.js';
 
 const shared = { toolset: 'ai', rateLimit: 20, regions: REGIONS.ai } as const;
 const RoomIdType = roomIdType({ numeric: 0, string: 1, fallback: 'int' });
@@ -37,6 +37,13 @@ const bySession = (kind: TargetKind) => (args: Record<string, any>): TargetRef[]
 /** Describe* name a task by TaskId, or by SessionId within the app; when both are given, both must be in scope. */
 const byTaskOrSession = (kind: TargetKind) => (args: Record<string, any>): TargetRef[] => [...(args.TaskId ? byTaskId(args) : []), ...bySession(kind)(args)];
 const notStopped = (r: Record<string, any>) => r.Status !== 'Stopped';
+const AI_STATES: Record<string, { state: JobState; words: string }> = {
+  Idle: { state: 'waiting', words: 'its bot waits for the room (Idle)' },
+  Preparing: { state: 'waiting', words: 'its bot is getting ready (Preparing)' },
+  InProgress: { state: 'running', words: 'its bot is in the room (InProgress)' },
+  Stopped: { state: 'ended', words: 'its bot has stopped (Stopped)' },
+};
+const aiState = (r: Record<string, any>) => AI_STATES[r.Status] ?? { state: 'running' as const, words: `its read says Status ${JSON.stringify(r.Status)}` };
 
 /** Describe* find a task by TaskId, or by SdkAppId with SessionId. */
 function lookupProblem(args: Record<string, any>): void {
@@ -62,6 +69,7 @@ export const StartAIConversation = cloudAction({
   effectOf: effectByArgs('write'),
   bot: aiBot('AgentConfig'),
   started: startedTask({ bot: aiBot('AgentConfig'), extra: bySession('conversation-session') }),
+  job: taskJob('AI conversation', 'DescribeAIConversation', 'StopAIConversation', 9, aiState),
   description: 'Send an AI bot into a room to hold a spoken conversation with one user. Returns the TaskId.',
   input: z.object({ ...conversationShape, AgentConfig: AgentConfig.wire }),
   agentInput: z.object({ ...conversationShape, AgentConfig: AgentConfig.agent, LLMConfig, TTSConfig }),
@@ -159,6 +167,7 @@ export const StartAITranscription = cloudAction({
   effectOf: effectByArgs('write'),
   bot: aiBot('TranscriptionParams'),
   started: startedTask({ bot: aiBot('TranscriptionParams'), extra: bySession('transcription-session') }),
+  job: taskJob('AI transcription', 'DescribeAITranscription', 'StopAITranscription', 9, aiState),
   description: 'Send a bot into a room to transcribe speech live (subtitles arrive as custom messages, CmdId 1). Returns the TaskId.',
   input: z.object({ ...transcriptionShape, TranscriptionParams: TranscriptionParams.wire }),
   agentInput: z.object({ ...transcriptionShape, TranscriptionParams: TranscriptionParams.agent }),

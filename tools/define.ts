@@ -71,6 +71,26 @@ export interface Locator {
   roomKind?(response: Record<string, any>): RoomKind | undefined;
 }
 
+/** What a job's read says of it: waiting (for someone to join, for its start), running, or over. */
+export type JobState = 'waiting' | 'running' | 'ended';
+
+/**
+ * A job that lives on after the call that starts it (a recording, an AI bot, a relay...): how it is followed to its
+ * end and how it is ended. A client that follows tasks gets the call answered as one (src/jobs/).
+ */
+export interface JobSpec {
+  /** What it is, in words for status messages: "AI conversation", "recording". */
+  noun: string;
+  /** TRTC's callback group that reports it; absent when none does (its read alone follows it). */
+  group?: number;
+  /** The read that tells whether it still runs, and what its answer means. Absent: TRTC offers none. */
+  describe?: { tool: string; state(answer: Record<string, any>): { state: JobState; words: string } };
+  /** The action that ends it. */
+  stop: string;
+  /** Named by its room (a room's mix), not by the TaskId of the start's answer. */
+  byRoom?: boolean;
+}
+
 /** A bot user a call sends into a room. */
 export interface BotEntry {
   roomKind: 'int' | 'str';
@@ -211,6 +231,8 @@ export interface ToolDef {
   targets?(args: Record<string, any>): TargetRef[];
   /** What a successful call started, for the ledger. */
   started?(response: Record<string, any>, args: Record<string, any>): Started[];
+  /** On a start whose job outlives the call: how to follow it and end it. */
+  job?: JobSpec;
   /** On a read that can tell where targets of one kind live. */
   locates?: Locator;
   /** On a read whose answer lists rows of several rooms. */
@@ -262,7 +284,7 @@ export interface ToolDef {
 
 type Shared = Pick<ToolDef, 'toolset' | 'effect' | 'rateLimit' | 'description' | 'input' | 'output'> &
   Partial<Pick<ToolDef, 'aliases' | 'effectOf' | 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present' | 'paging' | 'window' | 'narrow'
-    | 'accountWide' | 'ownedByAccount' | 'bot' | 'running' | 'targets' | 'started' | 'locates' | 'roomRows' | 'roomArgument'>>;
+    | 'accountWide' | 'ownedByAccount' | 'bot' | 'running' | 'targets' | 'started' | 'job' | 'locates' | 'roomRows' | 'roomArgument'>>;
 
 /** Writes are not idempotent unless they say so; reads and what ends something are (judged by a call's usual effect). */
 const idempotentByDefault = (effect: Effect) => effect !== 'write';

@@ -3,11 +3,14 @@ import { z } from 'zod';
 import { cloudAction, effectByArgs } from './define.js';
 import { REGIONS, NoOutput, RequestId, SdkAppId } from './fields.js';
 import { roomIdType } from './room-id.js';
-import { byTaskId, mintedBot, startedTask, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
+import { byTaskId, mintedBot, startedTask, taskJob, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
 
 const shared = { toolset: 'ingest', rateLimit: 20 } as const;
 const Status = z.object({ Status: z.enum(['InProgress', 'NotExist']), RequestId });
 const StreamUrl = z.string().min(1).describe('Media URL');
+/** InProgress while it plays; NotExist once it ended (stopped, played out, or its loop's MaxDuration passed). */
+const ingestState = (r: Record<string, any>) =>
+  r.Status === 'InProgress' ? { state: 'running' as const, words: 'it plays into the room (InProgress)' } : { state: 'ended' as const, words: 'it no longer exists (NotExist)' };
 const Volume = z.int().min(0).max(100).optional().describe('% of original; default 100');
 
 const startShape = {
@@ -31,6 +34,7 @@ export const StartStreamIngest = cloudAction({
   aliases: ['play video file', 'play music', 'background music', 'pull stream', 'external stream', 'inject media', 'mp4 url', 'hls', 'rtmp input'],
   effect: 'write',
   started: startedTask(),
+  job: taskJob('stream ingest', 'DescribeStreamIngest', 'StopStreamIngest', 7, ingestState),
   regions: REGIONS.ingest,
   description: 'Play an online media file or stream into a room through a bot user. Returns the TaskId.',
   ...mintedBot(startShape),

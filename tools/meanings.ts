@@ -240,6 +240,7 @@ export const CALLBACK_GROUPS: Record<number, string> = {
   2: 'media',
   3: 'recording',
   4: 'relay to CDN',
+  7: 'stream ingest',
   8: 'web page recording',
   9: 'AI service',
 };
@@ -267,6 +268,9 @@ export const CALLBACK_TYPES: Record<number, CallbackType> = {
   310: { name: 'Mp4Stop', meaning: 'A recording finished its MP4 files' },
   311: { name: 'VodCommit', meaning: 'A recording file reached VOD' },
   312: { name: 'VodStop', meaning: 'A recording finished uploading to VOD' },
+  401: { name: 'CloudPublishCdnStatus', meaning: 'A relay\'s connection to one CDN address changed state' },
+  701: { name: 'StreamIngestStart', meaning: 'A stream ingest started (or failed to, or is starting again)' },
+  702: { name: 'StreamIngestStop', meaning: 'A stream ingest stopped' },
   801: { name: 'WebRecorderStart', meaning: 'A web page recording started (or failed to)' },
   802: { name: 'WebRecorderStop', meaning: 'A web page recording stopped' },
   803: { name: 'WebRecorderStatus', meaning: 'A web page recording changed state' },
@@ -306,6 +310,15 @@ export const CALLBACK_CODES = {
   } as Record<number, string>,
   /** Start and stop Payload.Status of recordings and AI tasks. */
   startStatus: { 0: 'succeeded', 1: 'failed' } as Record<number, string>,
+  /** CloudPublishCdnStatus (401) Payload.Status: one CDN address of a relay. */
+  relayStatus: {
+    0: 'not publishing (stopped, or not started)', 1: 'connecting to the CDN', 2: 'publishing to the CDN', 3: 'reconnecting after losing the CDN',
+    4: 'failed: could not connect or reconnect within 60 s', 5: 'disconnecting from the CDN',
+  } as Record<number, string>,
+  /** StreamIngestStart (701) Status. */
+  ingestStart: { 0: 'started', 1: 'failed to start', 2: 'starting again' } as Record<number, string>,
+  /** WebRecorderStart (801) Payload.Status. */
+  webRecordStart: { 1: 'started', 2: 'failed to start', 3: 'exited abnormally while recording', 4: 'moved to another machine', 5: 'stopped after an error' } as Record<number, string>,
 };
 
 /** Words for the codes an event carries, by event type. Only codes with a documented meaning are decoded. */
@@ -326,6 +339,9 @@ export function callbackDetails(type: number, info: Record<string, any>): Record
   if (type === 305) put('leaveCode', CALLBACK_CODES.uploadLeave, payload.LeaveCode);
   if (type === 310 || type === 311) put('status', CALLBACK_CODES.fileStatus, payload.Status);
   if (type === 902) put('leaveCode', CALLBACK_CODES.aiLeave, payload.LeaveCode);
+  if (type === 401) put('status', CALLBACK_CODES.relayStatus, payload.Status);
+  if (type === 701) put('status', CALLBACK_CODES.ingestStart, info.Status);
+  if (type === 801) put('status', CALLBACK_CODES.webRecordStart, payload.Status);
   return out;
 }
 

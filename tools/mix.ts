@@ -90,6 +90,8 @@ export const StartMCUMixTranscode = cloudAction({
   aliases: ['mix streams', 'combine video', 'composite', 'layout'],
   effect: 'write',
   idempotent: true,
+  // TRTC offers no read of a mix; it ends with its room, which the room callbacks report.
+  job: { noun: 'room mix', group: 1, stop: 'StopMCUMixTranscode', byRoom: true },
   description: `${startText} Numeric room.`,
   input: z.object({ SdkAppId, RoomId: NumericRoom, ...mixShape }),
   output: NoOutput,
@@ -101,6 +103,7 @@ export const StartMCUMixTranscodeByStrRoomId = cloudAction({
   aliases: ['mix streams', 'combine video', 'composite', 'layout'],
   effect: 'write',
   idempotent: true,
+  job: { noun: 'room mix', group: 1, stop: 'StopMCUMixTranscodeByStrRoomId', byRoom: true },
   description: `${startText} String room.`,
   input: z.object({ SdkAppId, StrRoomId, ...mixShape }),
   output: NoOutput,

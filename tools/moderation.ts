@@ -6,7 +6,7 @@ import { ArgumentError, cloudAction, effectByArgs } from './define.js';
 import { roomIdType } from './room-id.js';
 import { botTaskShape, sliceBot, ModerationParams, ModerationStorageParams, SliceStorage, SubscribedUserIds, SubscribeStreamUserIds } from './datatypes/slicing.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
-import { byTaskId, mintedBot, startedTask, TaskId, TaskOutput } from './tasks.js';
+import { byTaskId, mintedBot, startedTask, taskJob, TaskId, TaskOutput } from './tasks.js';
 
 const shared = { toolset: 'moderation', rateLimit: 20 } as const;
 /** Documented for both sites; the international docs serve it in Singapore only. */
@@ -31,6 +31,7 @@ export const CreateCloudModeration = cloudAction({
   effectOf: effectByArgs('write'),
   bot: sliceBot,
   started: startedTask({ bot: sliceBot }),
+  job: taskJob('moderation', 'DescribeCloudModeration', 'DeleteCloudModeration'),
   description: 'Start moderating a room: a bot checks what each user says (and shows) and reports verdicts by callback. Returns the TaskId.',
   ...mintedBot(moderationShape),
   output: TaskOutput,
@@ -118,6 +119,7 @@ export const CreateLiveStreamModeration = cloudAction({
   aliases: ['moderate stream url', 'moderate agora'],
   effect: 'write',
   started: startedTask({ rooms: (a) => (a.SourceInfo?.RoomId ? [a.SourceInfo.RoomId] : []) }),
+  job: taskJob('live-stream moderation', 'DescribeLiveStreamModeration', 'DeleteLiveStreamModeration'),
   description: 'Start moderating a live stream pulled from a URL (or an Agora channel). Verdicts arrive by callback. Returns the TaskId.',
   input: z.object(liveShape),
   output: TaskOutput,

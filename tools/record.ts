@@ -4,7 +4,7 @@ import { cloudAction } from './define.js';
 import { MixLayoutParams, MixTranscodeParams, RecordParams, StorageFile, StorageParams, SubscribeStreamUserIds } from './datatypes/recording.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
 import { roomIdType } from './room-id.js';
-import { byTaskId, mintedBot, startedTask, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
+import { byTaskId, mintedBot, startedTask, taskJob, TaskId, TaskOutput, TaskRoomId, UserSig } from './tasks.js';
 
 const shared = { toolset: 'record', rateLimit: 20, regions: REGIONS.record } as const;
 
@@ -35,6 +35,7 @@ export const CreateCloudRecording = cloudAction({
   aliases: ['record', 'start recording', 'capture', 'save video', 'mp4', 'archive the meeting'],
   effect: 'write',
   started: startedTask(),
+  job: taskJob('recording', 'DescribeCloudRecording', 'DeleteCloudRecording', 3),
   description: 'Start recording a room: each user separately or one mixed stream, saved to VOD or COS. Returns the TaskId.',
   ...mintedBot(createShape),
   output: TaskOutput,

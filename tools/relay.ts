@@ -7,7 +7,7 @@ import {
 } from './datatypes/mcu.js';
 import { REGIONS, SdkAppId } from './fields.js';
 import { roomIdType, roomKindIn } from './room-id.js';
-import { botSig, byTaskId, startedTask, TaskId, TaskOutput, TaskRoomId } from './tasks.js';
+import { botSig, byTaskId, startedTask, taskJob, TaskId, TaskOutput, TaskRoomId } from './tasks.js';
 
 const shared = { toolset: 'relay', rateLimit: 20, regions: REGIONS.relay, output: TaskOutput } as const;
 
@@ -47,6 +47,7 @@ export const StartPublishCdnStream = cloudAction({
   effectOf: effectByArgs('write'),
   bot: relayBot,
   started: startedTask({ bot: relayBot, rooms: relayRooms }),
+  job: taskJob('CDN relay', undefined, 'StopPublishCdnStream', 4),
   description: 'Start relaying a room to CDNs and/or other rooms, mixed or as one stream. Returns the TaskId; can start before anyone joins.',
   input: z.object(startShape),
   agentInput: z.object({ ...startShape, FeedBackRoomParams: FeedBackRoomParams.agent.optional().describe('Rooms to push the result into') }),

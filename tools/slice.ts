@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { cloudAction, effectByArgs } from './define.js';
 import { botTaskShape, sliceBot, SliceParams, SliceStorageParams, SubscribeStreamUserIds } from './datatypes/slicing.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
-import { byTaskId, mintedBot, startedTask, TaskId, TaskOutput } from './tasks.js';
+import { byTaskId, mintedBot, startedTask, taskJob, TaskId, TaskOutput } from './tasks.js';
 
 const shared = { toolset: 'slice', rateLimit: 20, regions: REGIONS.singapore } as const;
 const byTask = { SdkAppId, TaskId };
@@ -25,6 +25,7 @@ export const CreateCloudSliceTask = cloudAction({
   effectOf: effectByArgs('write'),
   bot: sliceBot,
   started: startedTask({ bot: sliceBot }),
+  job: taskJob('slicing', 'DescribeCloudSliceTask', 'DeleteCloudSliceTask'),
   description: 'Start slicing a room: a bot saves audio clips and video frames of each user to your storage. Returns the TaskId.',
   ...mintedBot(createShape),
   output: TaskOutput,

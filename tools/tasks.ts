@@ -1,7 +1,7 @@
 // Fields and hook helpers shared by the long-running task tools (recording, relay, ingest, AI).
 import { z } from 'zod';
 import { describeIssues } from '../src/validation.js';
-import { ArgumentError, type BotEntry, type Started, type TargetRef, type WireEnv } from './define.js';
+import { ArgumentError, type BotEntry, type JobSpec, type JobState, type Started, type TargetRef, type WireEnv } from './define.js';
 import { RequestId } from './fields.js';
 
 export const TaskId = z.string().min(1);
@@ -78,3 +78,22 @@ export function startedTask(opts: {
     return [{ ref: { kind: 'task', id: response.TaskId }, ...placed }, ...extra(args).map((ref) => ({ ref, ...placed }))];
   };
 }
+
+/** What the reads of bot tasks (recording, moderation, slicing, transcription) say: Idle, InProgress or Exited. */
+export function botJobState(answer: Record<string, any>): { state: JobState; words: string } {
+  switch (answer.Status) {
+    case 'Idle':
+      return { state: 'waiting', words: 'its bot waits for someone to join the room (Idle)' };
+    case 'InProgress':
+      return { state: 'running', words: 'its bot is at work in the room (InProgress)' };
+    case 'Exited':
+      return { state: 'ended', words: 'its bot has left the room (Exited)' };
+    default:
+      return { state: 'running', words: `its read says Status ${JSON.stringify(answer.Status)}` };
+  }
+}
+
+/** A job followed by its callbacks (when TRTC has a group for it) and by a read of the same module, ended by a stop. */
+export const taskJob = (noun: string, describe: string | undefined, stop: string, group?: number, state = botJobState): JobSpec => ({
+  noun, stop, ...(group !== undefined && { group }), ...(describe && { describe: { tool: describe, state } }),
+});

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { cloudAction, effectByArgs } from './define.js';
 import { roomIdType } from './room-id.js';
 import { NoOutput, RequestId, SdkAppId } from './fields.js';
-import { botSig, byTaskId, startedTask, TaskId, TaskOutput, TaskRoomId, UserSig, withBotSig } from './tasks.js';
+import { botSig, byTaskId, startedTask, taskJob, TaskId, TaskOutput, TaskRoomId, UserSig, withBotSig } from './tasks.js';
 
 const shared = { toolset: 'transcription', rateLimit: 20, sites: ['cn'] } as const;
 const byTask = { SdkAppId, TaskId };
@@ -65,6 +65,7 @@ export const CreateCloudTranscription = cloudAction({
   aliases: ['captions', 'subtitles', 'translate', 'interpretation', 'speech to text'],
   effect: 'write',
   started: startedTask(),
+  job: taskJob('cloud transcription', 'DescribeCloudTranscription', 'DeleteCloudTranscription'),
   description: 'Start transcribing a room (optionally translating, and speaking translations back). Returns the TaskId.',
   input: z.object({ ...createShape, TranscriptionParam: TranscriptionParam.wire }),
   agentInput: z.object({ ...createShape, TranscriptionParam: TranscriptionParam.agent }),

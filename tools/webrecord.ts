@@ -5,9 +5,12 @@ import { ArgumentError, cloudAction } from './define.js';
 import { PublishCdnParams } from './datatypes/mcu.js';
 import { StorageParams } from './datatypes/recording.js';
 import { NoOutput, REGIONS, RequestId, SdkAppId } from './fields.js';
-import { byTaskId, startedTask, TaskId } from './tasks.js';
+import { byTaskId, startedTask, taskJob, TaskId } from './tasks.js';
 
 const shared = { toolset: 'webrecord', rateLimit: 20, regions: REGIONS.singapore } as const;
+/** Status 1 while the page is being recorded; a recording that ended is no longer found. */
+const webRecordState = (r: Record<string, any>) =>
+  r.Status === 1 ? { state: 'running' as const, words: 'the page is being recorded (Status 1)' } : { state: 'ended' as const, words: `it is not recording (Status ${JSON.stringify(r.Status)})` };
 const RecordId = z.string().max(31).describe('Your key; a second start with it is refused');
 
 export const StartWebRecord = cloudAction({
@@ -16,6 +19,7 @@ export const StartWebRecord = cloudAction({
   aliases: ['record web page', 'record website', 'record whiteboard', 'mp4', 'screen capture'],
   effect: 'write',
   started: startedTask({ rooms: () => [] }),
+  job: taskJob('web page recording', 'DescribeWebRecord', 'StopWebRecord', 8, webRecordState),
   description: 'Record a web page as video (HLS or MP4) to COS or VOD; optionally relay it to CDNs. Returns the TaskId.',
   input: z.object({
     RecordUrl: z.string().regex(/^https?:\/\//, 'must be an http(s) URL'),

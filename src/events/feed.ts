@@ -2,12 +2,17 @@
 // process sharing the store received are found by polling it.
 import type { Store } from '../store/store.js';
 import { Wakers } from '../wake.js';
+import type { StoredEvent } from './log.js';
+
+/** Told of each event this process stored, with its place in its app's log. */
+export type StoredListener = (event: StoredEvent, seq: number) => void;
 
 /** How often a waiting reader looks at the store when nothing in this process tells it sooner. */
 export const POLL_MS = 500;
 
 export class EventFeed {
   private readonly wakers = new Wakers<number>();
+  private readonly listeners = new Set<StoredListener>();
   private closed = false;
 
   /**
@@ -17,8 +22,15 @@ export class EventFeed {
   constructor(readonly store: Store, public receiving?: string, private readonly pollMs = POLL_MS) {}
 
   /** The receiver stored an event of this app. */
-  stored(app: number): void {
+  stored(app: number, stored?: { event: StoredEvent; seq: number }): void {
     this.wakers.wake(app);
+    if (stored) for (const listener of this.listeners) listener(stored.event, stored.seq);
+  }
+
+  /** Hears of every event this process stores, as it is stored (what it names can move at once). */
+  onStored(listener: StoredListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Resolves when events of this app may have arrived: when told, after the poll interval or `maxMs`, or on abort. */

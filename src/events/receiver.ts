@@ -41,7 +41,7 @@ export interface ReceiverOptions {
   config: EventSettings & { callbacksRate: number };
   log: Logger;
   /** Told of each event stored, so that waiting readers in this process wake at once. */
-  onStored?: (app: number, seq: number) => void;
+  onStored?: (app: number, seq: number, event: StoredEvent) => void;
   now?: () => number;
   deadlineMs?: number;
 }
@@ -218,12 +218,13 @@ export function createCallbackReceiver(opts: ReceiverOptions): CallbackReceiver 
       }
       // The rate limit protects the store, so it counts only callbacks that would reach it.
       if (!rate.hit(now())) throw new Refusal(429, 'rate', `more than ${config.callbacksRate} callbacks per second`);
-      const { seq, duplicate } = await storeWithin({ app, body }, deadlineMs - (Date.now() - started));
+      const event = { app, body };
+      const { seq, duplicate } = await storeWithin(event, deadlineMs - (Date.now() - started));
       note.outcome = duplicate ? 'duplicate' : 'stored';
       if (duplicate) stats.duplicates++;
       else {
         stats.stored++;
-        opts.onStored?.(app, seq);
+        opts.onStored?.(app, seq, event);
       }
       log.debug('callback stored', { sdkAppId: app, group: body.EventGroupId, type: body.EventType, seq, duplicate });
       answer(200, { code: 0 });

@@ -25,7 +25,7 @@ export async function setUpCallbacks(ctx: ServerContext, config: Config, log: Lo
     if (config.callbacksListen) throw new ConfigError('--callbacks-listen receives TRTC callbacks, which must be signed: set TRTC_CALLBACK_KEY to the callback key of the TRTC console.');
     return none;
   }
-  const receiver = createCallbackReceiver({ key, store: ctx.store, config, log, onStored: (app) => ctx.events?.stored(app) });
+  const receiver = createCallbackReceiver({ key, store: ctx.store, config, log, onStored: (app, seq, event) => ctx.events?.stored(app, { event, seq }) });
   const receiving = (url: string) => {
     if (ctx.events) ctx.events.receiving = url;
     ctx.sandbox?.sendCallbacksTo?.(url, key);

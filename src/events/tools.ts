@@ -10,7 +10,7 @@ import { describeIssues } from '../validation.js';
 import { EventFeed } from './feed.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { room } from '../guardrails/scope.js';
-import { eventLog, present, scan, scopeProblem, UNTRUSTED_NOTE, type EventFilter } from './log.js';
+import { eventLog, present, scan, scopeProblem, UNTRUSTED_NOTE, type EventFilter, type ScanResult } from './log.js';
 
 export const EVENTS_TOOLSET = 'events';
 /** Clients commonly give up on a request after 60 s; a wait ends well before. */
@@ -109,8 +109,7 @@ async function readEvents(
   const feed = ctx.events ?? new EventFeed(ctx.store);
   const filter: EventFilter = { RoomId: input.RoomId, UserId: input.UserId, TaskId: input.TaskId, group: input.group, types: input.types };
   const limit = input.limit ?? DEFAULT_LIMIT;
-  const notes: string[] = [UNTRUSTED_NOTE];
-  if (!feed.receiving) notes.push('This server receives no TRTC callbacks itself (TRTC_CALLBACK_KEY is not set), so events arrive only from another process that shares its store.');
+  const notes = eventNotes(ctx);
 
   if (name === 'list_events') {
     const r = await scan(ctx.store, ctx.config, app, { after: input.after, limit, filter });
@@ -124,19 +123,18 @@ async function readEvents(
   const timeoutMs = (input.timeoutSeconds ?? DEFAULT_WAIT_S) * 1000;
   const deadline = started + timeoutMs;
   let after = input.after ?? (await ctx.store.read(eventLog(app), { limit: 0 })).last;
+  if (extra.follow) {
+    // The caller follows the wait as a job (src/jobs/waits.ts), which ends when the events come or the time is up.
+    await extra.follow({ kind: 'wait', app, filter, after, limit, deadline });
+    return finish(success({ events: [], cursor: after, more: false, timedOut: false }, notes), 'followed');
+  }
   let nextProgress = started + PROGRESS_EVERY_MS;
   for (;;) {
     const r = await scan(ctx.store, ctx.config, app, { after, limit, filter });
     after = r.cursor;
-    if (r.entries.length) {
-      if (r.more) notes.push(`More events may match: call again with after ${r.cursor}.`);
-      return finish(success(redact({ events: r.entries.map(present), cursor: r.cursor, more: r.more, timedOut: false }), notes), 'ok');
-    }
+    if (r.entries.length) return finish(foundAnswer(r, notes), 'ok');
     const now = Date.now();
-    if (now >= deadline || extra.signal?.aborted || !feed.open) {
-      notes.push(`No matching event within ${Math.round((now - started) / 1000)} s. Call again with after ${after} to keep waiting without missing any.`);
-      return finish(success({ events: [], cursor: after, more: r.more, timedOut: true }, notes), 'timed-out');
-    }
+    if (now >= deadline || extra.signal?.aborted || !feed.open) return finish(timedOutAnswer(after, r.more, now - started, notes), 'timed-out');
     if (now >= nextProgress) {
       extra.progress?.(Math.floor((now - started) / 1000), timeoutMs / 1000, 'Waiting for matching events');
       nextProgress += PROGRESS_EVERY_MS;
@@ -144,4 +142,22 @@ async function readEvents(
     // A scan that stopped at its budget continues at once; otherwise wait for news.
     if (!r.more) await feed.changed(app, extra.signal, Math.min(deadline, nextProgress) - now);
   }
+}
+
+/** What a wait answers when matching events came. */
+export function foundAnswer(r: ScanResult, notes: readonly string[]): CallToolResult {
+  const more = r.more ? [`More events may match: call again with after ${r.cursor}.`] : [];
+  return success(redact({ events: r.entries.map(present), cursor: r.cursor, more: r.more, timedOut: false }), [...notes, ...more]);
+}
+
+/** What a wait answers when none came in time. */
+export function timedOutAnswer(after: number, more: boolean, waitedMs: number, notes: readonly string[]): CallToolResult {
+  const line = `No matching event within ${Math.round(waitedMs / 1000)} s. Call again with after ${after} to keep waiting without missing any.`;
+  return success({ events: [], cursor: after, more, timedOut: true }, [...notes, line]);
+}
+
+/** The note every event answer carries, and the one that says no callbacks reach this process. */
+export function eventNotes(ctx: ServerContext): string[] {
+  const feed = ctx.events;
+  return [UNTRUSTED_NOTE, ...(feed?.receiving ? [] : ['This server receives no TRTC callbacks itself (TRTC_CALLBACK_KEY is not set), so events arrive only from another process that shares its store.'])];
 }

@@ -9,6 +9,7 @@ import type { Placement, TargetRef, ToolDef } from '../../tools/define.js';
 import { declaredRoomKind, roomKindIn, type RoomKind } from '../../tools/room-id.js';
 import type { Config } from '../config.js';
 import { agentSchema, appIdField } from '../server/catalog.js';
+import type { Identity } from './identity.js';
 import type { Ledger } from './ledger.js';
 import { isNumericText, parseRoomPattern, type RoomPattern } from './room-pattern.js';
 
@@ -69,6 +70,18 @@ export function inScope(config: ScopeConfig, where: { app?: number; room?: RoomR
 }
 
 export const scopeIsSet = (config: ScopeConfig) => appsScoped(config) || roomsScoped(config);
+
+/**
+ * Why this caller may not see or move a job (a task a call started), or undefined when they may: it must be theirs
+ * (the identity that started it), and its app and every room it acts in must be in scope. The caller is told only
+ * that no such task exists, whichever it is, so that nobody learns whose tasks exist.
+ */
+export function jobRefusal(config: ScopeConfig, job: { app?: number; rooms: readonly RoomRef[]; owner: { subject: string; via: Identity['via'] } }, by: Identity): string | undefined {
+  // The operator is one person however admitted (stdio, the shared token); an OAuth subject is another namespace,
+  // so a token whose subject happens to be "operator" is not the operator.
+  if (job.owner.subject !== by.subject || (job.owner.via === 'oauth') !== (by.via === 'oauth')) return "another caller's";
+  return inScope(config, { app: job.app }) && job.rooms.every((r) => inScope(config, { app: job.app, room: r })) ? undefined : 'outside the scope';
+}
 
 /** Member names that hold room IDs: RoomId, StrRoomId, FromRoomId, RoomIds, ToRoomIdList... */
 const ROOM_MEMBER = /RoomIds?$|RoomIdList$/;

@@ -48,6 +48,8 @@ export interface SentCallback {
   last?: number | string;
   /** How long the last attempt took to be answered, in ms. */
   ms?: number;
+  /** When the last attempt was sent (ms since the epoch, the machine's clock). */
+  sentAt?: number;
   state: 'pending' | 'delivered' | 'failed';
 }
 
@@ -113,6 +115,7 @@ export class CallbackSender {
       if (record.attempts > 1) this.stats.retries++;
       const body = JSON.stringify({ EventGroupId: record.group, EventType: record.type, CallbackTs: this.world.now(), EventInfo: record.info }, null, '\t');
       const sentAt = performance.now();
+      record.sentAt = Date.now();
       record.last = await this.post(target, record.app, body, schedule.timeoutMs);
       record.ms = performance.now() - sentAt;
     } finally {
@@ -212,6 +215,8 @@ export class CallbackSender {
   private taskEvent(task: Task, news: TaskNews): void {
     const at = news.what === 'ended' ? task.endedAt! : this.world.now();
     if (task.kind === 'recording') return this.recordingEvent(task, news, at);
+    if (task.kind === 'relay') return this.relayEvent(task, news, at);
+    if (task.kind === 'ingest') return this.ingestEvent(task, news, at);
     if (task.kind !== 'conversation' && task.kind !== 'transcription') return;
     // The AI service's RoomId is a string, with RoomIdType 0 for a numeric room and 1 for a string one.
     const info = (payload: Record<string, unknown>) => ({
@@ -234,6 +239,21 @@ export class CallbackSender {
     }
   }
 
+  /** A relay reports each CDN address's state changes (group 4), with the room ID in the type the client uses. */
+  private relayEvent(task: Task, news: TaskNews, at: number): void {
+    if (news.what !== 'cdn') return;
+    this.send(task.sdkAppId, 4, 401, {
+      RoomId: task.roomKind === 'int' ? Number(task.roomId) : task.roomId, RoomType: task.roomKind === 'int' ? 0 : 1, EventMsTs: at, UserId: task.botUserId, TaskId: task.id,
+      Payload: { Url: news.url, Status: news.status, ...(news.error && { ErrorCode: news.error.code, ErrorMsg: news.error.message }) },
+    });
+  }
+
+  /** An ingest reports its start (and failed starts) and its stop (group 7); the status is in EventInfo itself. */
+  private ingestEvent(task: Task, news: TaskNews, at: number): void {
+    if (news.what === 'ingest') return this.send(task.sdkAppId, 7, 701, { EventMsTs: at, TaskId: task.id, Status: news.status });
+    if (news.what === 'ended') return this.send(task.sdkAppId, 7, 702, { EventMsTs: at, TaskId: task.id, Status: 0 });
+  }
+
   private recordingEvent(task: Task, news: TaskNews, at: number): void {
     // Recording callbacks carry the room ID in the type the client uses.
     const info = (payload: Record<string, unknown>) => ({
@@ -241,13 +261,14 @@ export class CallbackSender {
     });
     const app = task.sdkAppId;
     if (news.what === 'started') return this.send(app, 3, 301, info({ Status: 0 }));
-    if (news.what !== 'ended') return;
-    this.send(app, 3, 302, info({ LeaveCode: task.endReason === 'idle' ? 99 : 0 }));
+    if (news.what === 'upload-failed') return this.send(app, 3, 303, info({ Status: 1 }));
+    if (news.what === 'ended') return this.send(app, 3, 302, info({ LeaveCode: task.endReason === 'idle' ? 99 : 0 }));
+    if (news.what !== 'uploaded') return;
     const files = recordingFiles(this.world, task);
     const storage = task.config.StorageParams ?? {};
     if (!files.length) return;
     const file = (f: (typeof files)[number]) => ({
-      UserId: f.UserId ?? '', TrackType: f.TrackType, MediaId: f.UserId ? 'main' : 'mix', StartTimeStamp: f.BeginTimeStamp, EndTimeStamp: at,
+      UserId: f.UserId ?? '', TrackType: f.TrackType, MediaId: f.UserId ? 'main' : 'mix', StartTimeStamp: f.BeginTimeStamp, EndTimeStamp: task.endedAt!,
     });
     if (storage.CloudVod) {
       files.forEach((f, i) => {
@@ -256,10 +277,12 @@ export class CallbackSender {
       });
       return this.send(app, 3, 312, info({ Status: 0 }));
     }
+    // Files bound for a bucket that does not exist stay on TRTC's backup storage, as the end report says.
     if (files[0]!.FileName.endsWith('.m3u8')) {
-      for (const f of files) this.send(app, 3, 304, info({ FileList: f.FileName }));
-      return this.send(app, 3, 305, info({ LeaveCode: 0 }));
+      if (!news.failed) for (const f of files) this.send(app, 3, 304, info({ FileList: f.FileName }));
+      return this.send(app, 3, 305, info({ LeaveCode: news.failed ? 1 : 0 }));
     }
+    if (news.failed) return this.send(app, 3, 310, info({ Status: 2, FileList: [], FileMessage: [] }));
     this.send(app, 3, 310, info({ Status: 0, FileList: files.map((f) => f.FileName), FileMessage: files.map((f) => ({ FileName: f.FileName, ...file(f) })) }));
   }
 }

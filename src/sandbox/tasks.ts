@@ -1,6 +1,10 @@
 // Long-running tasks of the sandbox (recording, relay, ingest, AI conversation and transcription, moderation, slicing,
-// cloud transcription) and the bots that run them. A task's state is derived from the world's clock and its room's history when asked for, so no
-// timers run: a task whose room stayed empty for MaxIdleTime has ended, whenever anyone looks.
+// cloud transcription) and the bots that run them. A task's state is derived from the world's clock and its room's
+// history, so a task whose room stayed empty for MaxIdleTime has ended whenever anyone looks; and the task lives on
+// that clock by itself too, so that TRTC's callbacks go out when things happen: it ends on time with nobody looking,
+// a relay connects to its CDNs, a recorder uploads its files after it leaves, and what cannot work fails the way
+// TRTC reports it (a CDN or a source under the reserved .invalid domain never answers; a COS bucket not named
+// <name>-<APPID> does not exist).
 import { randomBytes } from 'node:crypto';
 import type { ToolDef } from '../../tools/define.js';
 import { roomKindIn } from '../../tools/room-id.js';
@@ -10,7 +14,7 @@ import { sliceUrl, subscribed, verdictOf } from './media.js';
 import { roomKey, type App, type RoomEvent, type RoomKind, type World } from './world.js';
 
 export type TaskKind = 'recording' | 'relay' | 'ingest' | 'conversation' | 'transcription' | 'moderation' | 'slicing' | 'cloudTranscription';
-export type EndReason = 'stopped' | 'idle' | 'replaced' | 'finished';
+export type EndReason = 'stopped' | 'idle' | 'replaced' | 'finished' | 'failed';
 
 export interface Task {
   readonly id: string;
@@ -42,6 +46,14 @@ export type TaskSpec = Pick<Task, 'kind' | 'roomKind' | 'roomId' | 'botUserId' |
 export type TaskNews =
   | { what: 'started' }
   | { what: 'ended' }
+  /** A recorder could not start uploading to its storage (a bucket that does not exist). */
+  | { what: 'upload-failed' }
+  /** A recorder that left finished with its files (failed: they did not reach the storage). */
+  | { what: 'uploaded'; failed: boolean }
+  /** A relay's connection to one CDN address changed state (TRTC's PUBLISH_CDN_STREAM_STATE_* values). */
+  | { what: 'cdn'; url: string; status: 0 | 1 | 2 | 3 | 4 | 5; error?: { code: number; message: string } }
+  /** An ingest started playing (0), failed to start (1), or is starting again (2). */
+  | { what: 'ingest'; status: 0 | 1 | 2 }
   /** A bot heard a user's sentence; the times are ms from the task's start. */
   | { what: 'heard'; userId: string; text: string; roundId: string; startMs: number; endMs: number }
   /** A conversation bot said something: its answer, or a text the server pushed. */
@@ -51,13 +63,45 @@ export type TaskListener = (task: Task, news: TaskNews) => void;
 /** How long an ended task is still described in its end state (Exited, Stopped) before it is forgotten. */
 export const ENDED_VISIBLE_MS = 60_000;
 
+/** How long what TRTC does in the background takes in the sandbox, on the world's clock. */
+export const SANDBOX_DELAYS = {
+  /** A relay's connection to a CDN, or a retry of an ingest that failed to start. */
+  connectMs: 500,
+  /** A recorder's upload of its files once it left the room. */
+  uploadMs: 1_000,
+};
+/** An ingest gives up after this many failed starts (TRTC's docs: after three, check the source). */
+const INGEST_TRIES = 3;
+
+/** Hosts under the reserved .invalid domain never resolve (RFC 2606): a CDN or source there cannot be reached. */
+export const unreachable = (url: unknown) => {
+  try {
+    return new URL(String(url)).hostname.endsWith('.invalid');
+  } catch {
+    return true;
+  }
+};
+
+/** A COS bucket is named <name>-<APPID>; one that is not cannot exist, and uploads to it fail. */
+export const missingBucket = (storage: Record<string, any> | undefined) => {
+  const cos = storage?.CloudStorage;
+  return cos !== undefined && cos.Vendor === 0 && !/^[a-z0-9][a-z0-9-]*-\d{10}$/.test(String(cos.Bucket));
+};
+
 export class TaskBook {
   private readonly tasks = new Map<string, Task>();
   /** UserSigs issued outside the sandbox that it accepts as they are: "sdkAppId\nuserId\nuserSig". */
   private readonly issued = new Set<string>();
   private readonly listeners: TaskListener[] = [];
+  /** The timer that ends each running task when its room has been empty long enough, or its planned end comes. */
+  private readonly endTimers = new Map<string, () => void>();
 
-  constructor(private readonly world: World) {}
+  constructor(private readonly world: World) {
+    // Who is in a room decides when its tasks end by themselves: every change there moves their timers.
+    world.onEvent((app, e) => {
+      for (const t of this.tasks.values()) if (t.endedAt === undefined && t.sdkAppId === app.sdkAppId && t.roomKind === e.kind && t.roomId === String(e.roomId)) this.timeEnd(t);
+    });
+  }
 
   onChange(listener: TaskListener): void {
     this.listeners.push(listener);
@@ -81,6 +125,8 @@ export class TaskBook {
     };
     this.tasks.set(task.id, task);
     this.announce(task, { what: 'started' });
+    this.live(task);
+    this.timeEnd(task);
     return task;
   }
 
@@ -118,7 +164,7 @@ export class TaskBook {
     if (task.endedAt !== undefined) return;
     task.endedAt = this.world.now();
     task.endReason = reason;
-    this.announce(task, { what: 'ended' });
+    this.finish(task);
   }
 
   /** The app of the task or thing that a request without SdkAppId names (some actions address tasks by TaskId alone). */
@@ -202,9 +248,73 @@ export class TaskBook {
     if (end <= this.world.now()) {
       task.endedAt = end;
       task.endReason = end === task.endsAt ? 'finished' : 'idle';
-      // Heard of when someone next looks, since the sandbox runs no timers; the news carries the true end time.
-      this.announce(task, { what: 'ended' });
+      this.finish(task);
     }
+  }
+
+  /** Sets the timer that ends a running task by itself, at the time its room's history says. */
+  private timeEnd(task: Task): void {
+    this.endTimers.get(task.id)?.();
+    this.endTimers.delete(task.id);
+    if (task.endedAt !== undefined) return;
+    const end = Math.min(this.idleEnd(task) ?? Infinity, task.endsAt ?? Infinity);
+    if (end === Infinity) return;
+    this.endTimers.set(task.id, this.world.later(end - this.world.now() + 1, () => {
+      this.settle(task);
+      this.timeEnd(task);
+    }));
+  }
+
+  /** What a task does by itself once started, on the world's clock, as TRTC reports it. */
+  private live(task: Task): void {
+    const running = (fn: () => void) => () => void (task.endedAt === undefined && fn());
+    const { connectMs } = SANDBOX_DELAYS;
+    if (task.kind === 'recording' && missingBucket(task.config.StorageParams)) {
+      this.world.later(connectMs, running(() => this.announce(task, { what: 'upload-failed' })));
+    }
+    if (task.kind === 'relay') for (const url of cdnUrls(task.config)) this.connect(task, url);
+    if (task.kind === 'ingest') {
+      if (!unreachable(task.config.StreamUrl)) return this.announce(task, { what: 'ingest', status: 0 });
+      // A source that cannot be reached: the start fails, is tried again, and the task gives up.
+      const attempt = (n: number) => {
+        this.announce(task, { what: 'ingest', status: 1 });
+        if (n >= INGEST_TRIES) return this.end(task, 'failed');
+        this.world.later(connectMs, running(() => {
+          this.announce(task, { what: 'ingest', status: 2 });
+          attempt(n + 1);
+        }));
+      };
+      attempt(1);
+    }
+  }
+
+  /** A task ended: what follows, as TRTC reports it (the recorder uploads, the relay lets go of its CDNs). */
+  private finish(task: Task): void {
+    this.endTimers.get(task.id)?.();
+    this.endTimers.delete(task.id);
+    this.announce(task, { what: 'ended' });
+    if (task.kind === 'recording') {
+      this.world.later(SANDBOX_DELAYS.uploadMs, () => this.announce(task, { what: 'uploaded', failed: missingBucket(task.config.StorageParams) }));
+    }
+    if (task.kind === 'relay') for (const url of cdnUrls(task.config)) this.disconnect(task, url);
+  }
+
+  /** A relay connects to one more CDN address: it publishes there a moment later, or fails to reach it. */
+  connect(task: Task, url: string): void {
+    this.announce(task, { what: 'cdn', url, status: 1 });
+    this.world.later(SANDBOX_DELAYS.connectMs, () => {
+      if (task.endedAt !== undefined) return;
+      if (!unreachable(url)) return this.announce(task, { what: 'cdn', url, status: 2 });
+      this.announce(task, { what: 'cdn', url, status: 4, error: { code: -1, message: `could not connect to ${new URL(url).hostname}` } });
+      this.announce(task, { what: 'cdn', url, status: 0 });
+    });
+  }
+
+  /** A relay lets go of one CDN address (one it never reached has let go already). */
+  disconnect(task: Task, url: string): void {
+    if (unreachable(url)) return;
+    this.announce(task, { what: 'cdn', url, status: 5 });
+    this.announce(task, { what: 'cdn', url, status: 0 });
   }
 
   private idleEnd(task: Task): number | undefined {
@@ -220,6 +330,9 @@ export class TaskBook {
     return emptySince === undefined ? undefined : emptySince + limit;
   }
 }
+
+/** The CDN addresses a relay's settings publish to. */
+export const cdnUrls = (config: Record<string, any>): string[] => (config.PublishCdnParams ?? []).map((p: { PublishCdnUrl: string }) => p.PublishCdnUrl);
 
 function applyEvent(e: RoomEvent, present: Set<string>): void {
   if (e.type === 'join' && e.userId) present.add(e.userId);

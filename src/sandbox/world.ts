@@ -281,14 +281,21 @@ export class World {
     this.listeners.push(listener);
   }
 
-  /** Runs `fn` later (scripted lines); the sandbox's only timers, cleared by stop(). */
-  later(ms: number, fn: () => void): void {
+  /**
+   * Runs `fn` later, on the world's clock (scripted lines, what jobs do by themselves); the sandbox's only timers,
+   * cleared by stop(). Returns what cancels it.
+   */
+  later(ms: number, fn: () => void): () => void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       fn();
-    }, ms);
+    }, Math.max(0, ms));
     timer.unref();
     this.timers.add(timer);
+    return () => {
+      clearTimeout(timer);
+      this.timers.delete(timer);
+    };
   }
 
   stop(): void {

@@ -19,6 +19,10 @@ import type { Policy } from '../guardrails/policy.js';
 import { scopeIsSet } from '../guardrails/scope.js';
 import { auditRefused, failure, runTool, SANDBOX_NOTE, type CallExtra, type ServerContext } from './pipeline.js';
 import { getPrompt, listPrompts } from './prompts.js';
+import { Jobs } from '../jobs/jobs.js';
+import { TRTC_JOB, TrtcJobs } from '../jobs/trtc.js';
+import { WAIT_JOB, WaitJobs } from '../jobs/waits.js';
+import { APPROVAL_JOB, ApprovalJobs } from '../jobs/approvals.js';
 import { loadCatalog } from './registry.js';
 import { isLive, listResources, readResource } from './resources.js';
 import { listed as toListed, onSite, type ManifestTool } from './tool-list.js';
@@ -53,6 +57,8 @@ export interface ServerCore {
   readResource(uri: string): Promise<ReadResourceResult>;
   listPrompts(): { prompts: Prompt[] };
   getPrompt(name: string, args: Record<string, string> | undefined): GetPromptResult;
+  /** What calls started and clients follow (MCP tasks). */
+  readonly jobs: Jobs;
 }
 
 export function instructionsFor(ctx: ServerContext): string {
@@ -104,7 +110,7 @@ export function instructionsFor(ctx: ServerContext): string {
  * @param listed the tools clients see in tools/list
  * @param manifest every tool the server has (discovery tools reach those that are not listed)
  */
-export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], manifest: readonly ManifestTool[]): ServerCore {
+export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], manifest: readonly ManifestTool[], engine = createJobs(ctx)): ServerCore {
   const exposed = new Set(listed.map((t) => t.name));
   // What discovery may offer: everything callable here (the deny list and read-only mode still apply).
   const callable = selectTools(manifest, { ...ctx.config, toolsets: ['all'], tools: [] }).filter((t) => t.toolset !== DISCOVERY_TOOLSET);
@@ -118,8 +124,10 @@ export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], 
   const tools = { tools: listed.map(toListed) as Tool[] };
   const resources = { resources: listResources(ctx) };
   const prompts = { prompts: listPrompts(ctx) };
+  const jobs = engine.narrowed(ctx);
 
   return {
+    jobs,
     get instructions() {
       return instructionsFor(ctx);
     },
@@ -183,6 +191,15 @@ function notOffered(ctx: ServerContext, manifest: readonly ManifestTool[], name:
   return modeRefusal(ctx.config, { name, effect: effectOf(tool) })?.outcome ?? (onSite(tool, ctx.config.site) ? 'refused:not-listed' : 'refused:site');
 }
 
+/** The engine that moves what calls started (MCP tasks), with every kind of job the server has. */
+export function createJobs(ctx: ServerContext): Jobs {
+  const jobs = new Jobs(ctx, loadCatalog);
+  jobs.register(TRTC_JOB, new TrtcJobs());
+  jobs.register(WAIT_JOB, new WaitJobs());
+  jobs.register(APPROVAL_JOB, new ApprovalJobs());
+  return jobs;
+}
+
 /** What the server answers one identity: the core of its permissions. */
 export type Cores = (identity: Identity) => ServerCore;
 
@@ -193,12 +210,14 @@ export type Cores = (identity: Identity) => ServerCore;
  */
 export function createCores(ctx: ServerContext, manifest: readonly ManifestTool[], policy?: Policy): Cores {
   const cores = new Map<string, ServerCore>();
+  // One engine hears the callbacks; each core sees its jobs through its own permissions.
+  const jobs = createJobs(ctx);
   return (identity) => {
     const key = accessKey(identity);
     let core = cores.get(key);
     if (!core) {
       const config = accessConfig(ctx.config, identity, policy, ctx.config.identityRateShare);
-      core = createCore(config === ctx.config ? ctx : { ...ctx, config }, selectTools(manifest, config), manifest);
+      core = createCore(config === ctx.config ? ctx : { ...ctx, config }, selectTools(manifest, config), manifest, jobs);
       cores.set(key, core);
     }
     return core;

@@ -1,7 +1,8 @@
 // The 2026-07-28 era on the v2 SDK: no initialize and no session. A fresh server answers each HTTP request (or a
 // stdio connection), built cheaply from the one shared core; each request brings its client's capabilities and
 // the log level it wants in its _meta. Consent asks through an input_required result (input-required.ts) when the
-// request's client can fill a form, else through the confirmation token, as in the legacy era.
+// request's client can fill a form, else through the confirmation token, as in the legacy era. A client that declares
+// the tasks extension gets a task for a call that starts a job (tasks.ts).
 import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, Server, type ServerContext as RequestContext } from '@modelcontextprotocol/server';
 import { AskThroughResult, canFillForms, type ElicitationCapability } from '../guardrails/consent.js';
 import { CAPABILITIES, isLiveResource, LOG_LEVELS, atLeast, SERVER_INFO, type Cores, type LogLevel, type SendLog } from './core.js';
@@ -10,6 +11,8 @@ import { ElicitationSchemaValidator } from './elicit-validator.js';
 import { InputRequiredConsent } from './input-required.js';
 import type { CallExtra, ServerContext } from './pipeline.js';
 import { telemetry } from '../telemetry/index.js';
+import { following } from '../jobs/jobs.js';
+import { createTaskResult, declaresTasks, serveTasks, TASKS_CAPABILITY } from './tasks.js';
 
 /**
  * Cache hints (2026-07-28) that are true: the tool, resource and prompt lists, the discovery answer and the
@@ -43,7 +46,7 @@ export function modernServers(ctx: ServerContext, cores: Cores): (caller: string
   return (caller, identity = OPERATOR) => {
     const core = cores(identity);
     const server = new Server(SERVER_INFO, {
-      capabilities: CAPABILITIES,
+      capabilities: { ...CAPABILITIES, ...TASKS_CAPABILITY },
       instructions: core.instructions,
       cacheHints: identity.via === 'oauth' ? PER_IDENTITY_HINTS : CACHE_HINTS,
       jsonSchemaValidator: elicitationValidator as never,
@@ -63,7 +66,10 @@ export function modernServers(ctx: ServerContext, cores: Cores): (caller: string
         throw err;
       }
       const token = rctx.mcpReq._meta?.progressToken;
+      // A client that follows tasks gets one for a call that starts a job (a recording, an AI bot, a wait).
+      const follow = declaresTasks(envelope) ? following(core.jobs, identity) : undefined;
       const extra: CallExtra = {
+        ...follow?.extra,
         signal: rctx.mcpReq.signal,
         identity,
         // A client that can fill a form is asked in the result, and only there.
@@ -74,12 +80,17 @@ export function modernServers(ctx: ServerContext, cores: Cores): (caller: string
               void rctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } }).catch(() => undefined),
       };
       try {
-        return await core.callTool(name, args, extra, logFor(rctx, envelope?.[LOG_LEVEL_META_KEY]));
+        const result = await core.callTool(name, args, extra, logFor(rctx, envelope?.[LOG_LEVEL_META_KEY]));
+        const job = await follow?.settle(result);
+        if (job) return createTaskResult(job) as never;
+        const problem = follow?.problem();
+        return problem ? { ...result, content: [...result.content, { type: 'text', text: `Not followed as a task (${problem}): follow it with its Describe* read.` }] } : result;
       } catch (err) {
         if (err instanceof AskThroughResult && round) return round.ask(err.params, err.binding);
         throw err;
       }
     });
+    serveTasks(server, core.jobs, identity);
     server.setRequestHandler('resources/list', () => core.listResources());
     server.setRequestHandler('resources/templates/list', () => core.listResourceTemplates());
     server.setRequestHandler('resources/read', async (request) => {

@@ -64,6 +64,17 @@ export interface CallExtra {
    * it), and how long the call may wait for the decision (0 or unset: it answers at once that approval is pending).
    */
   approval?: { id?: string; waitMs?: number };
+  /**
+   * Set when the caller follows what a call starts to its end (an MCP task): told, before the call returns, of a
+   * job that outlives it (src/jobs makes the job). Calls that start nothing never call it.
+   */
+  follow?(start: FollowedStart): Promise<void>;
+}
+
+/** Something a call started that outlives it: `kind` names the kind of job that follows it, the rest is its own. */
+export interface FollowedStart {
+  kind: string;
+  [detail: string]: unknown;
 }
 
 export const SANDBOX_NOTE = 'Sandbox: this answer comes from the local TRTC emulator, not from Tencent Cloud.';
@@ -266,7 +277,10 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
     const { value: structured, dropped } = conform(toolOutputSchema(def), shaped.structured);
     if (dropped.length) ctx.log.warn('response does not match the documented output', { tool: def.name, fields: dropped.map((d) => `${d.field}: ${d.rule}`) });
     const result = success(structured, dropped.length ? [...shaped.notes, droppedNote(dropped)] : shaped.notes);
-    return finish(scoped.leftOut ? { ...result, _meta: { scope: { leftOut: scoped.leftOut } } } : result, 'ok', requestId);
+    const done = finish(scoped.leftOut ? { ...result, _meta: { scope: { leftOut: scoped.leftOut } } } : result, 'ok', requestId);
+    // A job that outlives the call, for a caller who follows it: after the audit record, before the answer.
+    if (extra.follow && def.job && app !== undefined) await extra.follow({ kind: 'trtc', tool: def.name, app, params, answer: structured, result: done });
+    return done;
   } catch (err) {
     return finish(failure(explainFailure(def, err, describeCounterpart(def, catalog))), errorCode(err), (err as { requestId?: string }).requestId);
   }
@@ -297,7 +311,7 @@ async function remember(ctx: ServerContext, ledger: Ledger, def: ToolDef, body: 
 }
 
 /** A read sent to find out where a target lives or whether a task runs: straight to the API, never to the agent. */
-function lookupThrough(ctx: ServerContext, opts: InvokeOptions): Lookup {
+export function lookupThrough(ctx: ServerContext, opts: InvokeOptions): Lookup {
   return async (def, args, app) => {
     const caller = ctx.callers[def.api.kind];
     if (!caller) throw new Error(`this server has no configuration for ${def.name}`);

@@ -1,6 +1,7 @@
 // The embedded store: plain files under one directory, safe for several processes on one host.
 // - claim: a file created with O_EXCL, which the kernel makes atomic; an expired one is replaced under a lock.
 // - put/get: a file per key, replaced by rename, so a reader sees the old value or the new one, never half.
+// - revised values: the same, each with its revision, written under the key's lock only if the revision still holds.
 // - logs: a JSON Lines file per log, appended under a lock (mkdir is atomic), read without one; compaction
 //   rewrites the file and renames it into place. Appends that queue up in this process while one is under way
 //   are written together, under one lock and in one write, so a burst costs one lock per batch.
@@ -9,7 +10,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { appendFile, link, mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SlidingWindows, type Slot } from '../rate-limit.js';
-import { StoreUnavailableError, type AppendOptions, type LogEntry, type LogPage, type ReadOptions, type Store } from './store.js';
+import { StoreUnavailableError, type AppendOptions, type LogEntry, type LogPage, type ReadOptions, type Revised, type Store } from './store.js';
 
 const hash = (s: string) => createHash('sha256').update(s).digest('hex');
 /** File names for namespaces and keys: hashed, so any string is safe and none can escape the directory. */
@@ -104,6 +105,33 @@ export class FileStore implements Store {
     if (text === undefined) return undefined;
     const { expiresAt, value } = JSON.parse(text) as { expiresAt: number; value: T };
     return expiresAt > this.now() ? value : undefined;
+  }
+
+  async getRevised<T>(ns: string, key: string): Promise<Revised<T> | undefined> {
+    return this.io(() => this.readRevised<T>(this.revisedFile(ns, key)));
+  }
+
+  async putRevised(ns: string, key: string, rev: number, value: unknown, expiresAt: number): Promise<boolean> {
+    const file = this.revisedFile(ns, key);
+    return this.io(async () => {
+      await mkdir(dirname(file), { recursive: true });
+      return this.locked(`${file}.lock`, async () => {
+        if (((await this.readRevised(file))?.rev ?? 0) !== rev) return false;
+        await this.replace(file, JSON.stringify({ expiresAt, rev: rev + 1, value }));
+        return true;
+      });
+    });
+  }
+
+  private revisedFile(ns: string, key: string): string {
+    return join(this.location, 'revised', fileOf(ns), `${fileOf(key)}.json`);
+  }
+
+  private async readRevised<T>(file: string): Promise<Revised<T> | undefined> {
+    const text = await readFile(file, 'utf8').catch(missing);
+    if (text === undefined) return undefined;
+    const { expiresAt, rev, value } = JSON.parse(text) as { expiresAt: number; rev: number; value: T };
+    return expiresAt > this.now() ? { value, rev } : undefined;
   }
 
   append(log: string, entry: unknown, opts: AppendOptions): Promise<{ seq: number; duplicate: boolean }> {

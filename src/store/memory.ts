@@ -1,7 +1,7 @@
 // A store in this process's memory. For unit tests and for `--store memory` only: it is never a fallback,
 // because state that other processes cannot see reopens replay across them.
 import { SlidingWindows, type Slot } from '../rate-limit.js';
-import type { AppendOptions, LogEntry, LogPage, ReadOptions, Store } from './store.js';
+import type { AppendOptions, LogEntry, LogPage, ReadOptions, Revised, Store } from './store.js';
 
 interface Log {
   seq: number;
@@ -35,6 +35,23 @@ export class MemoryStore implements Store {
     const held = this.values.get(`${ns}\0${key}`);
     if (!held || held.expiresAt <= this.now()) return undefined;
     return structuredClone(held.value) as T;
+  }
+
+  async getRevised<T>(ns: string, key: string): Promise<Revised<T> | undefined> {
+    return this.revised<T>(ns, key);
+  }
+
+  /** Checked and written without yielding, so that two writers of one revision cannot both win. */
+  async putRevised(ns: string, key: string, rev: number, value: unknown, expiresAt: number): Promise<boolean> {
+    if ((this.revised(ns, key)?.rev ?? 0) !== rev) return false;
+    this.values.set(`rev\0${ns}\0${key}`, { value: { value: structuredClone(value), rev: rev + 1 }, expiresAt });
+    return true;
+  }
+
+  private revised<T>(ns: string, key: string): Revised<T> | undefined {
+    const held = this.values.get(`rev\0${ns}\0${key}`);
+    if (!held || held.expiresAt <= this.now()) return undefined;
+    return structuredClone(held.value) as Revised<T>;
   }
 
   async append(name: string, entry: unknown, opts: AppendOptions): Promise<{ seq: number; duplicate: boolean }> {

@@ -5,7 +5,7 @@
 import { createClient, ErrorReply } from '@redis/client';
 import type { Logger } from '../log.js';
 import { SlidingWindows, type Slot } from '../rate-limit.js';
-import { StoreUnavailableError, type AppendOptions, type LogEntry, type LogPage, type ReadOptions, type Store } from './store.js';
+import { StoreUnavailableError, type AppendOptions, type LogEntry, type LogPage, type ReadOptions, type Revised, type Store } from './store.js';
 
 /** A command that has not answered by then counts as Redis being unreachable. */
 const COMMAND_TIMEOUT_MS = 2_000;
@@ -57,6 +57,15 @@ redis.call('ZADD', KEYS[2], seq, seq .. ' ' .. ARGV[1] .. ' ' .. #k .. ' ' .. k 
 redis.call('PEXPIRE', KEYS[2], maxAge)
 redis.call('PEXPIRE', KEYS[3], maxAge)
 return {seq, 0}
+`;
+
+// A revised value is a hash of its revision and its JSON; it is replaced only while the revision is the one given.
+const PUT_REVISED = `
+local rev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
+if rev ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'rev', rev + 1, 'value', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
 `;
 
 const READ = `
@@ -161,6 +170,15 @@ export class RedisStore implements Store {
   async get<T>(ns: string, key: string): Promise<T | undefined> {
     const text = await this.run(['GET', this.key('kv', ns, key)]);
     return typeof text === 'string' ? (JSON.parse(text) as T) : undefined;
+  }
+
+  async getRevised<T>(ns: string, key: string): Promise<Revised<T> | undefined> {
+    const [rev, value] = (await this.run(['HMGET', this.key('rev', ns, key), 'rev', 'value'])) as [string | null, string | null];
+    return rev === null || value === null ? undefined : { rev: Number(rev), value: JSON.parse(value) as T };
+  }
+
+  async putRevised(ns: string, key: string, rev: number, value: unknown, expiresAt: number): Promise<boolean> {
+    return Number(await this.run(['EVAL', PUT_REVISED, '1', this.key('rev', ns, key), String(rev), JSON.stringify(value), this.ttl(expiresAt)])) === 1;
   }
 
   async append(log: string, entry: unknown, opts: AppendOptions): Promise<{ seq: number; duplicate: boolean }> {

@@ -37,6 +37,12 @@ export interface LogPage<T = unknown> {
   first: number;
 }
 
+/** A value and the revision it was stored as (1 for the first write). */
+export interface Revised<T = unknown> {
+  value: T;
+  rev: number;
+}
+
 export interface Store {
   /** 'file', 'redis' or 'memory'. */
   readonly kind: string;
@@ -54,6 +60,18 @@ export interface Store {
   put(ns: string, key: string, value: unknown, expiresAt: number): Promise<void>;
   /** The value stored under `key`, or undefined when there is none or it expired. */
   get<T = unknown>(ns: string, key: string): Promise<T | undefined>;
+
+  /**
+   * A value kept with a revision, for read-modify-write by several processes at once: the value and its revision,
+   * or undefined when there is none or it expired. These keys live apart from put/get's.
+   */
+  getRevised<T = unknown>(ns: string, key: string): Promise<Revised<T> | undefined>;
+  /**
+   * Stores `value` as revision `rev + 1`, only if the stored revision is still `rev` (0: only if there is none),
+   * atomically across every process sharing the store: false when another writer got there first (read again and
+   * retry). Kept until `expiresAt`.
+   */
+  putRevised(ns: string, key: string, rev: number, value: unknown, expiresAt: number): Promise<boolean>;
 
   /** Appends to a bounded log (created on first use). */
   append(log: string, entry: unknown, opts: AppendOptions): Promise<{ seq: number; duplicate: boolean }>;
@@ -100,4 +118,9 @@ export const NS = {
   approvalAsked: 'approval-asked',
   /** Signed-in approvers' sessions, by a digest of the session cookie. */
   approverSessions: 'approver-session',
+  /** Jobs that calls started and clients follow (MCP tasks): revised records, and their index by what TRTC names. */
+  jobs: 'job',
+  jobIndex: 'job-index',
+  /** One poll of a job's Describe read per interval, fleet-wide. */
+  jobPolls: 'job-poll',
 } as const;

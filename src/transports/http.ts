@@ -42,6 +42,11 @@ export interface HttpServeOptions {
   /** The state store, whose reachability /healthz reports and /readyz requires. */
   store?: ProbedStore;
   /**
+   * A stream this server answers a 2026-07-28 request with itself, in place of the SDK's entry, when it has one for
+   * it (task status notifications on subscriptions/listen, which the SDK's listen router does not carry).
+   */
+  streamFor?: (body: unknown, headers: http.IncomingHttpHeaders, signal: AbortSignal, identity: Identity) => AsyncIterable<Record<string, unknown>> | undefined;
+  /**
    * Paths served ahead of MCP and of its checks (Host, Origin, bearer token), by handlers that authenticate their
    * own requests: the TRTC callback receiver checks each callback's signature.
    */
@@ -149,7 +154,11 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
     if (req.method === 'POST') {
       const body = await readJson(req, maxBodyBytes);
       await authorize(identity, body);
-      if (sid === undefined && !isLegacy(req, body)) return serveModern(req, res, body);
+      if (sid === undefined && !isLegacy(req, body)) {
+        const stopped = new AbortController();
+        const stream = opts.streamFor?.(body, req.headers, stopped.signal, identity);
+        return stream ? sendStream(res, stream, stopped) : serveModern(req, res, body);
+      }
       let session = touch(sid, identity);
       if (!session) {
         if (sid) throw new HttpError(404, 'Session not found; start a new one with initialize.');
@@ -371,6 +380,17 @@ const challenged = (c: Challenge) => new HttpError(c.status, c.message, undefine
 function header(req: http.IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** An answer as server-sent events, one JSON-RPC message each (or a comment to keep it open), until it ends or the client leaves. */
+async function sendStream(res: http.ServerResponse, messages: AsyncIterable<Record<string, unknown>>, stopped: AbortController): Promise<void> {
+  res.once('close', () => stopped.abort());
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' });
+  for await (const message of messages) {
+    if (stopped.signal.aborted) break;
+    res.write(message.keepAlive ? ': keepalive\n\n' : `event: message\ndata: ${JSON.stringify(message)}\n\n`);
+  }
+  res.end();
 }
 
 function sendJson(res: http.ServerResponse, status: number, payload: unknown): void {

@@ -3,7 +3,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { relayStartProblem } from '../../../tools/datatypes/mcu.js';
 import * as defs from '../../../tools/relay.js';
-import { checkBotSig, runningTask, taskRoomKind, type Task } from '../tasks.js';
+import { cdnUrls, checkBotSig, runningTask, taskRoomKind, type Task } from '../tasks.js';
 import { SandboxError, type Handler, type HandlerContext } from './types.js';
 
 const NOT_FOUND = 'ResourceNotFound';
@@ -49,7 +49,12 @@ export const relayHandlers: Record<string, Handler> = {
     const rejected = unchangeable(task, update);
     if (rejected) throw new SandboxError('UnsupportedOperation', rejected);
     checkFeedBackSigs(ctx);
+    const before = cdnUrls(task.config);
     task.config = { ...task.config, ...update };
+    // Addresses left out are let go of, new ones connected to, as the relay's CDN callbacks report.
+    const after = cdnUrls(task.config);
+    for (const url of before.filter((u) => !after.includes(u))) ctx.world.tasks.disconnect(task, url);
+    for (const url of after.filter((u) => !before.includes(u))) ctx.world.tasks.connect(task, url);
     task.history.push({ time: ctx.world.now(), action: 'UpdatePublishCdnStream', detail: { SequenceNumber: update.SequenceNumber } });
     return { TaskId: task.id };
   },
