@@ -9,7 +9,11 @@ import { OPERATOR, TOKEN_HOLDER, type Identity } from '../src/guardrails/identit
 import { JobNotFound, Jobs, type CancelOutcome, type Job, type JobKind } from '../src/jobs/jobs.js';
 import type { ServerContext } from '../src/server/pipeline.js';
 import { MemoryStore } from '../src/store/memory.js';
-import { ApprovalJobs, type ApprovalView } from '../src/jobs/approvals.js';
+import { ApprovalJobs } from '../src/jobs/approvals.js';
+import type { Approval } from '../src/guardrails/approvals.js';
+
+/** What these tests decide of an approval. */
+type ApprovalView = Pick<Approval, 'state' | 'tool' | 'expiresAt'> & { decision?: { by: { subject: string; via: 'oauth'; name?: string }; reason?: string } };
 import { TrtcJobs } from '../src/jobs/trtc.js';
 import { loadCatalog } from '../src/server/registry.js';
 import type { Store } from '../src/store/store.js';
@@ -260,15 +264,15 @@ describe('a call waiting for a human approver, followed as a job', () => {
   });
 
   it('ends with the approver\'s no, sending nothing', async () => {
-    const { jobs, job, sent } = await setUp({ state: 'denied', tool: 'StartAIConversation', expiresAt: Date.now() + 60_000, decision: { by: { subject: 'bob', name: 'Bob' }, reason: 'not now' } });
+    const { jobs, job, sent } = await setUp({ state: 'denied', tool: 'StartAIConversation', expiresAt: Date.now() + 60_000, decision: { by: { subject: 'bob', via: 'oauth', name: 'Bob' }, reason: 'not now' } });
     const ended = await jobs.get(job.id, ALICE);
     expect(ended).toMatchObject({ status: 'completed', statusMessage: 'Failed: the approver denied StartAIConversation.', result: { isError: true } });
-    expect(ended.result!.content[0]).toMatchObject({ text: 'The approver Bob denied StartAIConversation, saying "not now"; nothing was sent.' });
+    expect(ended.result!.content[0]).toMatchObject({ text: 'The approver Bob (bob) denied StartAIConversation, saying "not now"; nothing was sent.' });
     expect(sent).toEqual([]);
   });
 
   it('runs the approved call once, in its asker\'s name and only when they look, and then follows the job it started', async () => {
-    const { jobs, job, sent } = await setUp({ state: 'approved', tool: 'StartAIConversation', expiresAt: Date.now() + 60_000, decision: { by: { subject: 'bob' } } });
+    const { jobs, job, sent } = await setUp({ state: 'approved', tool: 'StartAIConversation', expiresAt: Date.now() + 60_000, decision: { by: { subject: 'bob', via: 'oauth' } } });
     // A callback moving the job, with nobody looking, does not act in the asker's name.
     expect((await jobs.advance(job.id)).status).toBe('working');
     expect(sent).toEqual([]);

@@ -5,48 +5,25 @@
 // with an error result, and nothing was sent.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { quote } from '../guardrails/consent.js';
-import type { Identity } from '../guardrails/identity.js';
+import { whoText, type Identity } from '../guardrails/identity.js';
 import { roomsIn } from '../guardrails/scope.js';
-import { failure, runTool, withSandboxNote, type CallExtra, type FollowedStart, type ServerContext } from '../server/pipeline.js';
+import { failure, runTool, withSandboxNote, type CallExtra, type FollowedStart } from '../server/pipeline.js';
 import { NS } from '../store/store.js';
 import type { CancelOutcome, Job, JobEnv, JobKind, JobStart } from './jobs.js';
 
 export const APPROVAL_JOB = 'approval';
 const APPROVAL_POLL_MS = 2_000;
 
-/** An approval as the approval guardrail keeps it: what a job needs to know of it. */
-export interface ApprovalView {
-  state: 'pending' | 'approved' | 'denied' | 'expired';
-  tool: string;
-  app?: number;
-  /** The call's arguments as validated (redacted): where it would act, for scope. */
-  args?: Record<string, unknown>;
-  expiresAt: number;
-  decision?: { by: { subject: string; name?: string; email?: string }; reason?: string };
-}
-
-/** The approvals of a server that takes them (ServerContext.approvals, where approvers are configured). */
-export interface ApprovalSource {
-  get(id: string): Promise<ApprovalView | undefined>;
-  /** The call as it was asked, to run once approved. */
-  callOf(id: string): Promise<unknown>;
-  /** The approval's page, for the human. */
-  link(id: string): string | undefined;
-}
-
-export const approvalsOf = (ctx: ServerContext) => (ctx as ServerContext & { approvals?: ApprovalSource }).approvals;
-
 interface ApprovalState {
   id: string;
   tool: string;
 }
 
-const who = (by: { subject: string; name?: string; email?: string }) => [by.name, by.email && `<${by.email}>`].filter(Boolean).join(' ') || by.subject;
 
 export class ApprovalJobs implements JobKind<ApprovalState> {
   async start(what: FollowedStart, env: JobEnv): Promise<JobStart<ApprovalState>> {
     const id = String(what.id);
-    const source = approvalsOf(env.ctx);
+    const source = env.ctx.approvals;
     const approval = await source?.get(id);
     const tool = approval?.tool ?? 'the call';
     const def = env.catalog.get(tool);
@@ -59,7 +36,7 @@ export class ApprovalJobs implements JobKind<ApprovalState> {
   }
 
   async advance(job: Job<ApprovalState>, env: JobEnv, by?: Identity): Promise<Job<ApprovalState> | undefined> {
-    const source = approvalsOf(env.ctx);
+    const source = env.ctx.approvals;
     const { id, tool } = job.state;
     const ended = (result: CallToolResult, message: string): Job<ApprovalState> => ({ ...job, status: 'completed', statusMessage: message, result: withSandboxNote(env.ctx, result) });
     const approval = await source?.get(id);
@@ -67,7 +44,7 @@ export class ApprovalJobs implements JobKind<ApprovalState> {
     if (approval.state === 'pending') return undefined;
     if (approval.state === 'denied') {
       const reason = approval.decision?.reason ? `, saying ${quote(approval.decision.reason)}` : '';
-      return ended(failure(`The approver ${who(approval.decision!.by)} denied ${tool}${reason}; nothing was sent.`), `Failed: the approver denied ${tool}.`);
+      return ended(failure(`The approver ${whoText(approval.decision!.by)} denied ${tool}${reason}; nothing was sent.`), `Failed: the approver denied ${tool}.`);
     }
     if (approval.state === 'expired') return ended(failure(`Approval ${id} expired without a decision; nothing was sent. Call ${tool} again to ask again.`), `Failed: approval ${id} expired.`);
     // Approved: run in the asker's name, once across the fleet.
@@ -75,7 +52,7 @@ export class ApprovalJobs implements JobKind<ApprovalState> {
     const def = env.catalog.get(tool);
     if (!def) return ended(failure(`${tool} is not a tool of this server; nothing was sent.`), `Failed: ${tool} is not a tool of this server.`);
     let started: FollowedStart | undefined;
-    const extra: CallExtra & { approval: { id: string } } = { identity: by, approval: { id }, follow: async (what) => void (started = what) };
+    const extra: CallExtra = { identity: by, approval: { id }, follow: async (what) => void (started = what) };
     const result = await runTool(env.ctx, def, await source!.callOf(id), extra);
     if (!started) return ended(result, result.isError ? `Failed: ${tool} was approved, and answered with an error.` : `Done: ${tool} was approved and ran.`);
     // The call started a job: the task follows it from here.
