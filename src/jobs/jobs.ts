@@ -13,6 +13,7 @@ import { jobRefusal, type RoomRef } from '../guardrails/scope.js';
 import type { ConsentAnswer, ConsentQuestion } from '../guardrails/consent.js';
 import { NS, StoreUnavailableError } from '../store/store.js';
 import type { CallExtra, FollowedStart, ServerContext } from '../server/pipeline.js';
+import { telemetry } from '../telemetry/index.js';
 
 export type JobStatus = 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled';
 export const isTerminal = (s: JobStatus) => s === 'completed' || s === 'failed' || s === 'cancelled';
@@ -294,7 +295,7 @@ export class Jobs {
         if (next.kind !== job.kind) for (const key of this.kind(next).routes?.(next) ?? []) await this.ctx.store.put(NS.jobIndex, key, id, this.expiry(written));
         if (next.status !== job.status || next.statusMessage !== job.statusMessage) {
           this.ctx.log.info('job moved', { job: id, status: next.status, message: next.statusMessage });
-          this.changed(written);
+          this.changed(written, job);
         }
         return written;
       }
@@ -357,7 +358,7 @@ export class Jobs {
       if (!next) return { job: held.value, before: held.value, changed: false };
       const written = { ...next, updatedAt: this.env.now() };
       if (await this.ctx.store.putRevised(NS.jobs, id, held.rev, written, this.expiry(written))) {
-        this.changed(written);
+        this.changed(written, held.value);
         return { job: written, before: held.value, changed: true };
       }
     }
@@ -378,7 +379,9 @@ export class Jobs {
     return job.createdAt + job.ttlMs;
   }
 
-  private changed(job: Job): void {
+  /** Tells listeners of a job as written; `before` is how it stood, for telemetry of status changes. */
+  private changed(job: Job, before?: Job): void {
+    if (job.status !== before?.status) telemetry.taskStatus(job.status, { tool: job.tool, previous: before?.status });
     for (const listener of this.listeners) listener(job);
   }
 }
