@@ -27,6 +27,7 @@ function dashboard(input: z.ZodObject, window: TimeWindow) {
     ...t,
     toWire: (args: Record<string, any>, env: Parameters<typeof t.toWire>[1]) => ({ ...t.toWire(args, env), SdkAppId: String(args.SdkAppId) }),
     output,
+    series: 'Data.Series[].Values',
     present: (r: Record<string, any>) => ({ structured: r, notes: seriesNotes(r.Data?.Series ?? []) }),
   };
 }

@@ -156,6 +156,8 @@ export interface WireEnv {
   mintUserSig?(userId: string): string;
   /** Operator-configured LLM and TTS configurations by name, so that agents name them instead of passing keys. */
   profiles?: AiProfiles;
+  /** For `present`: the most JSON this call's answer may carry, so that a summary can choose what fits. */
+  answerBytes?: number;
 }
 
 export type AiProfiles = Readonly<Record<'llm' | 'tts', Readonly<Record<string, Readonly<Record<string, unknown>>>>>>;
@@ -248,10 +250,15 @@ export interface ToolDef {
   accountWide?: boolean;
   /** How to ask for less when an answer is too big to return whole. */
   narrow?: string;
+  /**
+   * Where the answer holds time series (a path to lists of points in time order, e.g. Data[].Content). A default
+   * answer thins them to fit, keeping peaks and dips; the server adds the agent-only RawSeries for every point.
+   */
+  series?: string;
 }
 
 type Shared = Pick<ToolDef, 'toolset' | 'effect' | 'rateLimit' | 'description' | 'input' | 'output'> &
-  Partial<Pick<ToolDef, 'aliases' | 'effectOf' | 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present' | 'paging' | 'window' | 'narrow'
+  Partial<Pick<ToolDef, 'aliases' | 'effectOf' | 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present' | 'paging' | 'window' | 'narrow' | 'series'
     | 'accountWide' | 'bot' | 'running' | 'targets' | 'started' | 'locates' | 'roomRows' | 'roomArgument'>>;
 
 /** Writes are not idempotent unless they say so; reads and what ends something are (judged by a call's usual effect). */

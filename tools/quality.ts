@@ -191,6 +191,19 @@ const callDetail = timed(
   { AllPages: AllPages.optional() },
 );
 
+/** Per metric, one figure over the window. */
+const MetricFigures = z.object(Object.fromEntries(DATA_TYPES.map((t) => [t, z.number()]))).partial();
+// Added by this server: what a model needs first, computed from every point TRTC sent.
+const QualitySummary = z.object({
+  UserId: z.string(),
+  PeerId: z.string().describe('Empty: what the user sent; else what they received from this user'),
+  Verdict: z.enum(['POOR', 'OK']),
+  Why: z.array(z.string()).describe('Metrics past a rule-of-thumb threshold (e.g. packet loss above 10%), with their averages'),
+  Average: MetricFigures,
+  Max: MetricFigures,
+}).partial();
+type Summary = z.infer<typeof QualitySummary>;
+
 export const DescribeCallDetailInfo = cloudAction({
   ...shared,
   ...callDetail,
@@ -207,38 +220,52 @@ export const DescribeCallDetailInfo = cloudAction({
     return callDetail.toWire(args, env);
   },
   output: z.object({
+    Summary: z.array(QualitySummary).optional().describe('Per user and direction: verdict, averages and maxima over every point (added by this server)'),
     Total: z.int().optional(), UserList: z.array(UserInformation).optional(), Data: z.array(QualityData).optional(), Paging: Paging.optional(), RequestId,
   }),
   paging: paged(['UserList', 'Data'], 6, (wire) => (Array.isArray(wire.DataType) && wire.DataType.length ? 6 : 100)),
+  series: 'Data[].Content',
   targets: byCommId,
-  narrow: 'Ask for fewer DataType metrics or UserIds, or a shorter StartTime-EndTime window.',
+  narrow: 'The Summary covers every point. For the points, ask for fewer DataType metrics or UserIds, or a shorter StartTime-EndTime window.',
   errors: [...USER_LIST, 'InternalError.EsQueryError'],
-  present: (r) => ({ structured: r, notes: [userListNote(r.UserList ?? []), ...qualityNotes(r.Data ?? [])] }),
+  present: (r) => {
+    const summary = qualitySummary(r.Data ?? []);
+    return { structured: summary.length ? { Summary: summary, ...r } : r, notes: [userListNote(r.UserList ?? []), ...verdictNotes(summary)] };
+  },
 });
 
-/** One line per user and direction: the average of each metric, and a verdict from rule-of-thumb thresholds. */
-function qualityNotes(data: Array<z.infer<typeof QualityData>>): string[] {
-  const groups = new Map<string, Array<{ type: string; values: number[] }>>();
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** One entry per user and direction: each metric's average and maximum, and a verdict from rule-of-thumb thresholds. */
+function qualitySummary(data: Array<z.infer<typeof QualityData>>): Summary[] {
+  const groups = new Map<string, Required<Pick<Summary, 'Why' | 'Average' | 'Max'>> & Summary>();
   for (const series of data) {
     const values = (series.Content ?? []).map((p) => p.Value).filter((v): v is number => typeof v === 'number');
     if (!values.length || !series.DataType) continue;
-    const key = series.PeerId ? `${series.UserId} (receiving from ${series.PeerId})` : `${series.UserId} (sending)`;
-    groups.set(key, [...(groups.get(key) ?? []), { type: series.DataType, values }]);
+    const key = JSON.stringify([series.UserId, series.PeerId ?? '']);
+    const entry = groups.get(key) ?? { UserId: series.UserId, PeerId: series.PeerId ?? '', Verdict: 'OK', Why: [], Average: {}, Max: {} };
+    groups.set(key, entry);
+    const type = series.DataType as (typeof DATA_TYPES)[number];
+    const avg = round1(values.reduce((a, b) => a + b, 0) / values.length);
+    entry.Average[type] = avg;
+    entry.Max[type] = Math.max(...values);
+    const m = own(METRICS, type);
+    if (m && ((m.poorAbove !== undefined && avg > m.poorAbove) || (m.poorBelow !== undefined && avg < m.poorBelow))) {
+      entry.Verdict = 'POOR';
+      entry.Why.push(`${m.label} ${avg} ${m.unit}`);
+    }
   }
-  if (!groups.size) return [];
-  const lines = [...groups].map(([who, metrics]) => {
-    const poor: string[] = [];
-    const parts = metrics.map(({ type, values }) => {
-      const m = own(METRICS, type);
-      const avg = Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 10) / 10;
-      if (!m) return `${type} ${avg}`;
-      const text = `${m.label} ${avg} ${m.unit} (max ${Math.max(...values)})`;
-      if ((m.poorAbove !== undefined && avg > m.poorAbove) || (m.poorBelow !== undefined && avg < m.poorBelow)) poor.push(`${m.label} ${avg} ${m.unit}`);
-      return text;
-    });
-    return `- ${who}: ${poor.length ? `POOR (${poor.join(', ')})` : 'no poor metric'}; ${parts.join('; ')}`;
+  return [...groups.values()];
+}
+
+/** The verdicts in words: one line per user and direction. */
+function verdictNotes(summary: readonly Summary[]): string[] {
+  if (!summary.length) return [];
+  const lines = summary.map((s) => {
+    const who = s.PeerId ? `${s.UserId} (receiving from ${s.PeerId})` : `${s.UserId} (sending)`;
+    return `- ${who}: ${s.Verdict === 'POOR' ? `POOR (${s.Why!.join(', ')})` : 'no poor metric'}`;
   });
-  return [['Quality averaged over the window (POOR = rule-of-thumb thresholds, e.g. packet loss above 10%, video stutter above 500 ms):', ...lines].join('\n')];
+  return [['Quality over the window (Summary: averages and maxima of every point; POOR = rule-of-thumb thresholds, e.g. packet loss above 10%, video stutter above 500 ms):', ...lines].join('\n')];
 }
 
 export const DescribeScaleInfo = cloudAction({

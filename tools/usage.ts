@@ -1,6 +1,6 @@
 // Usage Statistics (seed 004, and the China site's statistics): billed minutes and seconds of calls, recording, mixing, relay and AI, per time bucket or per room.
 import { z } from 'zod';
-import { cloudAction, type RoomRows } from './define.js';
+import { cloudAction, type RoomRows, type WireEnv } from './define.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
 import { RESULT_BUDGET_BYTES, jsonBytes } from '../src/server/budget.js';
 import { DAY, HOUR, parseInstant, timed, utcDate, windowToWire, type TimeWindow } from './time.js';
@@ -29,7 +29,7 @@ function bucketed(extra: z.ZodRawShape, what: string) {
     output,
     narrow: 'Query fewer days; totals cover every row.',
     errors: ['InvalidParameter.QueryScaleOversize', 'InvalidParameter.SdkAppId'],
-    present: (r: Record<string, any>, args: Record<string, any>) => usageAnswer(r, args, what),
+    present: (r: Record<string, any>, args: Record<string, any>, env: WireEnv) => usageAnswer(r, args, what, env.answerBytes ?? RESULT_BUDGET_BYTES),
   };
 }
 
@@ -48,7 +48,7 @@ const instantOf = (value: unknown) => (typeof value === 'number' || (typeof valu
  * daily rows. Times of day in StartTime and EndTime keep the five-minute rows of that window; five-minute rows that
  * would not fit the answer are added up per hour, with the way to get them raw. Totals cover every row.
  */
-function usageAnswer(r: Record<string, any>, args: Record<string, any>, what: string) {
+function usageAnswer(r: Record<string, any>, args: Record<string, any>, what: string, budget: number) {
   const keys: string[] = r.UsageKey ?? [];
   let rows: Row[] = r.UsageList ?? [];
   // One day is answered in five-minute rows, more days in daily rows (the dates sent are the UTC dates of the times).
@@ -64,12 +64,12 @@ function usageAnswer(r: Record<string, any>, args: Record<string, any>, what: st
   let Interval: 'day' | '5min' | 'hour' = fine ? '5min' : 'day';
   let UsageList = rows;
   const asked = { ...r, UsageList: rows, TotalUsage, Interval };
-  if (fine && jsonBytes(asked) > RESULT_BUDGET_BYTES) {
+  if (fine && jsonBytes(asked) > budget) {
     UsageList = hourly(rows);
     Interval = 'hour';
     const perRow = jsonBytes(rows) / rows.length;
     // Whole hours of rows that fit with room to spare; fewer than a day, or all of them would have fitted.
-    const hours = Math.min(23, Math.max(1, Math.floor((RESULT_BUDGET_BYTES * 0.8) / perRow / 12)));
+    const hours = Math.min(23, Math.max(1, Math.floor((budget * 0.8) / perRow / 12)));
     const day = (rows[0]?.TimeKey ?? '').slice(0, 10);
     notes.push(
       `The ${rows.length} five-minute rows are added up per hour to fit the answer (Interval "hour"). For the five-minute rows, ask for at most ${hours} hours of the day with times, ` +
