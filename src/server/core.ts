@@ -7,7 +7,7 @@ import { isEventTool, runEventTool } from '../events/tools.js';
 import { describeIssues } from '../validation.js';
 import { VERSION } from '../version.js';
 import {
-  DISCOVERY_TOOLSET, discoveryInputs, effectOf, isDiscovery, jsonResult, readOnlyRefusal, searchAnswer, unlistedToolMessage, type DiscoveryName,
+  describeAnswer, DISCOVERY_TOOLSET, discoveryInputs, effectOf, isDiscovery, readOnlyRefusal, searchAnswer, unlistedToolMessage, type DiscoveryName,
 } from './discovery.js';
 import { similarNames } from './search.js';
 import { SITE_NAMES, SITES } from '../../tools/define.js';
@@ -161,7 +161,7 @@ async function discover(
   if (!parsed.success) {
     return failure(`Invalid arguments for ${name}:\n${describeIssues(parsed.error.issues, args ?? {}).map((l) => `- ${l}`).join('\n')}`);
   }
-  const input = parsed.data as { query?: string; limit?: number; name?: string; arguments?: Record<string, unknown> };
+  const input = parsed.data as { query?: string; limit?: number; name?: string; field?: string; arguments?: Record<string, unknown> };
   const find = (tool: string) => callable.find((t) => t.name === tool);
   const unknown = async (tool: string) => {
     const readOnly = readOnlyRefusal(tool, manifest, ctx.config);
@@ -174,14 +174,12 @@ async function discover(
   const elsewhere = unavailable.find((t) => t.name === input.name);
   if (elsewhere) {
     const why = offSite(elsewhere, ctx.config.site)!;
-    if (name === 'describe_tool') return jsonResult({ ...elsewhere, effect: effectOf(elsewhere), listed: false, unavailable: why }, false);
+    if (name === 'describe_tool') return describeAnswer(elsewhere, { effect: effectOf(elsewhere), listed: false, unavailable: why }, input.field);
     return failure(`${why} Nothing was sent.`);
   }
   const target = find(input.name!);
   if (!target) return unknown(input.name!);
-  if (name === 'describe_tool') {
-    return jsonResult({ ...target, effect: effectOf(target), listed: exposed.has(target.name) }, false);
-  }
+  if (name === 'describe_tool') return describeAnswer(target, { effect: effectOf(target), listed: exposed.has(target.name) }, input.field);
   if (isEventTool(target.name)) return runEventTool(ctx, target.name, input.arguments ?? {}, extra);
   const def = (await loadCatalog()).get(target.name)!;
   return runTool(ctx, def, input.arguments ?? {}, extra);

@@ -7,6 +7,7 @@ import { SITES, TOOLSET_ABOUT, type Toolset } from '../../tools/define.js';
 import { own } from '../../tools/own.js';
 import type { Config } from '../config.js';
 import { offSite } from '../guardrails/exposure.js';
+import { ANSWER_BUDGET_CHARS } from './budget.js';
 import { searchTools } from './search.js';
 import { DISCOVERY_TOOLSET, onSite, type ManifestTool } from './tool-list.js';
 
@@ -19,7 +20,10 @@ export const discoveryInputs = {
     query: z.string().min(1).max(200).describe('What you want to do, e.g. "stop a recording" or "who is in a room"'),
     limit: z.int().min(1).max(20).optional().describe('Most results (default 8)'),
   }),
-  describe_tool: z.strictObject({ name: z.string().min(1).max(64) }),
+  describe_tool: z.strictObject({
+    name: z.string().min(1).max(64),
+    field: z.string().min(1).max(64).optional().describe('A parameter (or "outputSchema") an earlier answer left out to save space: its whole schema'),
+  }),
   call_tool: z.strictObject({
     name: z.string().min(1).max(64),
     arguments: z.looseObject({}).optional().describe("The tool's arguments, as describe_tool shows them"),
@@ -62,6 +66,43 @@ export const isDiscovery = (name: string): name is DiscoveryName => Object.hasOw
 
 export const effectOf = (t: ManifestTool): 'read' | 'write' | 'destructive' =>
   t.annotations.readOnlyHint ? 'read' : t.annotations.destructiveHint ? 'destructive' : 'write';
+
+/**
+ * describe_tool's answer: the tool as listed, with its effect and whether it is listed. When that is longer than a
+ * default answer, the output schema and then the largest nested parameters are left out, largest first, each
+ * named with the describe_tool call that gives it; `field` asks for one of them.
+ */
+export function describeAnswer(tool: ManifestTool, extra: Record<string, unknown>, field?: string): CallToolResult {
+  const { aliases: _aliases, ...shown } = tool;
+  if (field !== undefined) {
+    const props = (tool.inputSchema.properties ?? {}) as Record<string, unknown>;
+    const schema = field === 'outputSchema' ? tool.outputSchema : Object.hasOwn(props, field) ? props[field] : undefined;
+    if (schema === undefined) {
+      const text = `Invalid arguments for describe_tool:\n- field: ${tool.name} has no parameter ${JSON.stringify(field)} (parameters: ${Object.keys(props).join(', ')}, or "outputSchema")`;
+      return { isError: true, content: [{ type: 'text', text }] };
+    }
+    return jsonResult({ name: tool.name, field, schema }, false);
+  }
+  const doc: Record<string, any> = { ...shown, ...extra };
+  const fits = () => JSON.stringify(doc).length <= ANSWER_BUDGET_CHARS - 300;
+  const leftOut: string[] = [];
+  const ask = (f: string) => `describe_tool with {"name": ${JSON.stringify(tool.name)}, "field": ${JSON.stringify(f)}}`;
+  if (!fits() && doc.outputSchema) {
+    delete doc.outputSchema;
+    leftOut.push('outputSchema');
+  }
+  const props = { ...(doc.inputSchema.properties ?? {}) } as Record<string, Record<string, unknown>>;
+  doc.inputSchema = { ...doc.inputSchema, properties: props };
+  const nested = Object.keys(props).filter((k) => JSON.stringify(props[k]).length > 200).sort((a, b) => JSON.stringify(props[b]).length - JSON.stringify(props[a]).length);
+  for (const key of nested) {
+    if (fits()) break;
+    const { type, description } = props[key]!;
+    props[key] = { type, description: `${description ? `${description}. ` : ''}Schema left out to save space: ${ask(key)} gives it` };
+    leftOut.push(key);
+  }
+  const note = leftOut.length ? [`Left out to save space: ${leftOut.map((f) => `${f} (${ask(f)})`).join(', ')}.`] : [];
+  return { content: [{ type: 'text', text: JSON.stringify(doc) }, ...note.map((text) => ({ type: 'text' as const, text }))] };
+}
 
 export function jsonResult(structured: Record<string, unknown>, withStructured: boolean): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(structured) }], ...(withStructured ? { structuredContent: structured } : {}) };
