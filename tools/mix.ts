@@ -87,7 +87,7 @@ const startText = 'Mix a room\'s streams into one live stream (billed), or chang
 export const StartMCUMixTranscode = cloudAction({
   ...shared,
   action: 'StartMCUMixTranscode',
-  aliases: ['mix streams', 'combine video', 'composite', 'layout'],
+  aliases: ['mix streams', 'combine video', 'composite', 'layout', '启动 云端 混流', '混流', '合流', '画面 合成', '合成 一路', '布局'],
   effect: 'write',
   idempotent: true,
   description: `${startText} Numeric room.`,
@@ -98,7 +98,7 @@ export const StartMCUMixTranscode = cloudAction({
 export const StartMCUMixTranscodeByStrRoomId = cloudAction({
   ...shared,
   action: 'StartMCUMixTranscodeByStrRoomId',
-  aliases: ['mix streams', 'combine video', 'composite', 'layout'],
+  aliases: ['mix streams', 'combine video', 'composite', 'layout', '启动 云端 混流', '混流', '合流', '画面 合成', '合成 一路', '布局'],
   effect: 'write',
   idempotent: true,
   description: `${startText} String room.`,
@@ -109,7 +109,7 @@ export const StartMCUMixTranscodeByStrRoomId = cloudAction({
 export const StopMCUMixTranscode = cloudAction({
   ...shared,
   action: 'StopMCUMixTranscode',
-  aliases: ['stop mixing'],
+  aliases: ['stop mixing', '结束 云端 混流', '停止 混流'],
   effect: 'destructive',
   description: 'Stop mixing a numeric room; its mixed stream ends.',
   input: z.object({ SdkAppId, RoomId: NumericRoom }),
@@ -119,7 +119,7 @@ export const StopMCUMixTranscode = cloudAction({
 export const StopMCUMixTranscodeByStrRoomId = cloudAction({
   ...shared,
   action: 'StopMCUMixTranscodeByStrRoomId',
-  aliases: ['stop mixing'],
+  aliases: ['stop mixing', '结束 云端 混流', '停止 混流'],
   effect: 'destructive',
   description: 'Stop mixing a string room; its mixed stream ends.',
   input: z.object({ SdkAppId, StrRoomId }),
@@ -132,7 +132,7 @@ const placement = { Height: px, Width: px, XPosition: px, YPosition: px };
 export const CreatePicture = cloudAction({
   ...shared,
   action: 'CreatePicture',
-  aliases: ['watermark', 'background image', 'logo'],
+  aliases: ['watermark', 'background image', 'logo', '上传 图片', '水印', '背景图', '混流 图片'],
   effect: 'write',
   description: 'Upload a picture (background, placeholder or watermark) for mixing. Returns its PictureId.',
   input: z.object({
@@ -147,6 +147,7 @@ export const CreatePicture = cloudAction({
 export const DescribePicture = cloudAction({
   ...shared,
   action: 'DescribePicture',
+  aliases: ['查询 图片', '混流 图片 列表'],
   effect: 'read',
   description: 'The app\'s mixing pictures, or one by PictureId.',
   input: z.object({
@@ -165,6 +166,7 @@ export const DescribePicture = cloudAction({
 export const ModifyPicture = cloudAction({
   ...shared,
   action: 'ModifyPicture',
+  aliases: ['修改 图片', '修改 混流 图片'],
   effect: 'write',
   idempotent: true,
   description: 'Change a mixing picture\'s size or position.',
@@ -175,6 +177,7 @@ export const ModifyPicture = cloudAction({
 export const DeletePicture = cloudAction({
   ...shared,
   action: 'DeletePicture',
+  aliases: ['删除 图片', '删除 混流 图片'],
   effect: 'destructive',
   description: 'Delete a mixing picture.',
   input: z.object({ PictureId, SdkAppId }),

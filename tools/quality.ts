@@ -61,7 +61,10 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 export const DescribeRoomInfo = cloudAction({
   ...shared,
   action: 'DescribeRoomInfo',
-  aliases: ['call list', 'recent calls', 'call history', 'which calls', 'call id', 'sessions', 'rooms today'],
+  aliases: [
+    'call list', 'recent calls', 'call history', 'which calls', 'call id', 'sessions', 'rooms today',
+    '查询 历史 房间 列表', '通话 列表', '最近 通话', '房间 列表', '通话 ID', '历史 通话', '哪些 通话',
+  ],
   regions: REGIONS.callHistory,
   description: 'Calls (a room from creation to end) of an app, newest first, with the CommId the other quality tools take.',
   ...timed(
@@ -121,7 +124,10 @@ const userListNote = (users: Array<z.infer<typeof UserInformation>>) => {
 export const DescribeUserInfo = cloudAction({
   ...shared,
   action: 'DescribeUserInfo',
-  aliases: ['who is in the room', 'participants', 'attendees', 'who joined', 'who is online', 'device', 'sdk version', 'ip address'],
+  aliases: [
+    'who is in the room', 'participants', 'attendees', 'who joined', 'who is online', 'device', 'sdk version', 'ip address',
+    '查询 历史 用户 列表', '房间里 有谁', '参会者', '参与者', '与会者', '在线 用户', '谁 加入', '用户 设备', 'SDK 版本', 'IP 地址',
+  ],
   regions: REGIONS.callDetail,
   description: 'Who was in a call: join and leave times, device, SDK version, IP.',
   ...timed(
@@ -143,7 +149,10 @@ export const DescribeUserInfo = cloudAction({
 export const DescribeUserEvent = cloudAction({
   ...shared,
   action: 'DescribeUserEvent',
-  aliases: ['what happened to user', 'timeline', 'joined and left', 'did he leave', 'disconnect', 'user history'],
+  aliases: [
+    'what happened to user', 'timeline', 'joined and left', 'did he leave', 'disconnect', 'user history',
+    '查询 详细 事件', '用户 事件', '进退房 记录', '用户 时间线', '掉线', '什么 时候 离开',
+  ],
   regions: REGIONS.callDetail,
   description: "A user's events in a call (join, leave, mute, camera, network), decoded into words.",
   ...timed(
@@ -208,7 +217,10 @@ export const DescribeCallDetailInfo = cloudAction({
   ...shared,
   ...callDetail,
   action: 'DescribeCallDetailInfo',
-  aliases: ['packet loss', 'latency', 'bitrate', 'frame rate', 'cpu', 'worst connection', 'quality metrics', 'choppy', 'lag', 'poor network'],
+  aliases: [
+    'packet loss', 'latency', 'bitrate', 'frame rate', 'cpu', 'worst connection', 'quality metrics', 'choppy', 'lag', 'poor network',
+    '查询 历史 用户 列表 通话 指标', '通话 质量', '丢包率', '丢包', '网络 延迟', '码率', '帧率', 'CPU 占用', '质量 指标', '网络 差', '网络 最差', '卡顿 原因',
+  ],
   regions: REGIONS.callDetail,
   description: 'Users of a call and, with DataType, their quality metrics over time; names users whose quality looks poor.',
   toWire: (args, env) => {
@@ -271,7 +283,7 @@ function verdictNotes(summary: readonly Summary[]): string[] {
 export const DescribeScaleInfo = cloudAction({
   ...shared,
   action: 'DescribeScaleInfo',
-  aliases: ['rooms per day', 'daily users', 'daily active', 'how many rooms'],
+  aliases: ['rooms per day', 'daily users', 'daily active', 'how many rooms', '查询 历史 房间 用户数', '每天 房间数', '每日 房间数', '每日 用户数', '日活', '多少 房间'],
   regions: REGIONS.callHistory,
   description: 'Daily counts of rooms, users and room entries (today not yet available).',
   ...timed(z.object({ SdkAppId }), LAST_14_DAYS),
@@ -290,7 +302,11 @@ export const DescribeScaleInfo = cloudAction({
 export const DescribeUnusualEvent = cloudAction({
   ...shared,
   action: 'DescribeUnusualEvent',
-  aliases: ['problems', 'issues', 'choppy', 'freezing', 'lagging', 'stutter', 'bad experience', 'why is audio bad', 'complaints', 'quality problems'],
+  aliases: [
+    'problems', 'issues', 'choppy', 'freezing', 'lagging', 'stutter', 'bad experience', 'why is audio bad', 'complaints',
+    'quality problems',
+    '查询 异常 体验 事件', '异常 体验', '体验 不好', '卡顿', '声音 断断续续', '画面 卡住', '投诉', '质量 问题',
+  ],
   description: 'Up to 20 sampled bad user experiences (stutter, slow join, device failures) with likely causes, decoded.',
   ...timed(
     z.object({ SdkAppId, RoomId: z.string().min(1).optional().describe('Only this room') }),

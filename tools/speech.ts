@@ -26,7 +26,7 @@ const Audio = z.string().describe('Base64');
 export const TextToSpeech = cloudAction({
   ...both,
   action: 'TextToSpeech',
-  aliases: ['tts', 'speak text', 'read aloud', 'synthesize voice', 'text into speech'],
+  aliases: ['tts', 'speak text', 'read aloud', 'synthesize voice', 'text into speech', '语音 合成', '文字转语音', '朗读', '合成 声音'],
   // Synthesis changes nothing: the audio comes back in the answer.
   effect: 'read',
   description: 'Turn a short text into speech (base64 audio in the answer), with optional subtitles.',
@@ -37,7 +37,7 @@ export const TextToSpeech = cloudAction({
 export const TextToSpeechSSE = cloudAction({
   ...both,
   action: 'TextToSpeechSSE',
-  aliases: ['tts', 'speak long text', 'read aloud', 'streaming speech'],
+  aliases: ['tts', 'speak long text', 'read aloud', 'streaming speech', '流式 语音 合成', '流式 文本转语音', '朗读 长文本'],
   effect: 'read',
   // Tencent streams the audio as server-sent events from a domain of its own.
   hosts: { intl: 'trtc.ai.intl.tencentcloudapi.com', cn: 'trtc.ai.tencentcloudapi.com' },
@@ -63,7 +63,7 @@ export const TextToSpeechSSE = cloudAction({
 export const AsyncTextToSpeech = cloudAction({
   ...cnOnly,
   action: 'AsyncTextToSpeech',
-  aliases: ['long text to speech', 'audiobook'],
+  aliases: ['long text to speech', 'audiobook', '异步 语音 合成', '长文本转语音', '有声书'],
   effect: 'write',
   started: startedTask({ rooms: () => [] }),
   description: 'Start synthesising a long text (up to 50000 characters, a CJK character counting 2); fetch the audio with DescribeAsyncTextToSpeech.',
@@ -83,6 +83,7 @@ export const AsyncTextToSpeech = cloudAction({
 export const DescribeAsyncTextToSpeech = cloudAction({
   ...cnOnly,
   action: 'DescribeAsyncTextToSpeech',
+  aliases: ['查询 异步 语音 合成 状态', '合成 结果'],
   effect: 'read',
   targets: byTaskId,
   description: 'Status of an asynchronous synthesis and, once done, where to download the audio and subtitles.',
@@ -99,7 +100,7 @@ export const DescribeAsyncTextToSpeech = cloudAction({
 export const VoiceClone = cloudAction({
   ...both,
   action: 'VoiceClone',
-  aliases: ['clone voice', 'custom voice', 'my voice'],
+  aliases: ['clone voice', 'custom voice', 'my voice', '声音 克隆', '克隆 声音', '复刻 声音', '定制 音色'],
   effect: 'write',
   description: 'Make a new voice from a sample recording (base64, 16 kHz mono, a few seconds to 3 minutes). Returns its VoiceId.',
   input: z.object({
@@ -132,7 +133,7 @@ const registerShape = {
 export const RegisterVoicePrint = cloudAction({
   ...cnOnly,
   action: 'RegisterVoicePrint',
-  aliases: ['enroll speaker', 'voice id', 'speaker recognition'],
+  aliases: ['enroll speaker', 'voice id', 'speaker recognition', '注册 声纹', '声纹 识别', '说话人 识别'],
   effect: 'write',
   description: 'Enrol a speaker\'s voiceprint from a wav sample. Returns its VoicePrintId.',
   input: z.object(registerShape),
@@ -144,6 +145,7 @@ export const RegisterVoicePrint = cloudAction({
 export const DescribeVoicePrint = cloudAction({
   ...cnOnly,
   action: 'DescribeVoicePrint',
+  aliases: ['查询 声纹 信息', '声纹 列表'],
   effect: 'read',
   description: 'Voiceprints of the account: given ones (DescribeMode 0) or page by page (1).',
   input: z.object({
@@ -183,6 +185,7 @@ const updateShape = {
 export const UpdateVoicePrint = cloudAction({
   ...cnOnly,
   action: 'UpdateVoicePrint',
+  aliases: ['更新 声纹 信息'],
   // A new sample replaces the enrolled one for good; the meta information alone is a plain change.
   effect: 'destructive',
   effectOf: effectByArgs('write', {
@@ -201,6 +204,7 @@ export const UpdateVoicePrint = cloudAction({
 export const DeleteVoicePrint = cloudAction({
   ...cnOnly,
   action: 'DeleteVoicePrint',
+  aliases: ['删除 声纹'],
   effect: 'destructive',
   description: 'Delete a voiceprint.',
   input: z.object({ VoicePrintId }),

@@ -3,12 +3,12 @@
 // catalog tool by name through the same pipeline as a direct call (validation, mode, scope, consent, audit).
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { SITES, TOOLSET_ABOUT, type Toolset } from '../../tools/define.js';
+import { SITES, TOOLSET_ABOUT, TOOLSET_ABOUT_ZH, type Toolset } from '../../tools/define.js';
 import { own } from '../../tools/own.js';
 import type { Config } from '../config.js';
 import { offSite } from '../guardrails/exposure.js';
 import { ANSWER_BUDGET_CHARS } from './budget.js';
-import { searchTools } from './search.js';
+import { hasHan, searchTools } from './search.js';
 import { DISCOVERY_TOOLSET, onSite, type ManifestTool } from './tool-list.js';
 
 export { DISCOVERY_TOOLSET };
@@ -118,13 +118,18 @@ export async function searchAnswer(
 ): Promise<CallToolResult> {
   const { hits, confident } = await searchTools(query, searchable, limit);
   if (!confident) {
+    // A request in Chinese gets its advice in Chinese too, with each toolset's Chinese search words.
+    const chinese = hasHan(query);
     const sets = [...new Set(searchable.map((t) => t.toolset))];
-    const toolsets = sets.map((toolset) => ({
-      toolset,
-      about: own(TOOLSET_ABOUT, toolset as Toolset) ?? '',
-      listed: searchable.some((t) => t.toolset === toolset && exposed.has(t.name)),
-    }));
-    const noGoodMatch = `No tool matches ${JSON.stringify(query)} well. These are the toolsets: search again with words from the one you need, in plain terms (for example "mute a user" or "minutes used yesterday").`;
+    const toolsets = sets.map((toolset) => {
+      const about = own(TOOLSET_ABOUT, toolset as Toolset) ?? '';
+      const zh = own(TOOLSET_ABOUT_ZH, toolset as Toolset);
+      return { toolset, about: chinese && zh ? `${zh} (${about})` : about, listed: searchable.some((t) => t.toolset === toolset && exposed.has(t.name)) };
+    });
+    const english = `No tool matches ${JSON.stringify(query)} well. These are the toolsets: search again with words from the one you need, in plain terms (for example "mute a user" or "minutes used yesterday").`;
+    const noGoodMatch = chinese
+      ? `没有工具与“${query}”匹配得足够好。以下是各个工具集：请用所需工具集里的词语重新搜索（例如“静音用户”或“昨天的用量”）。 ${english}`
+      : english;
     return jsonResult({ results: [], noGoodMatch, toolsets }, true);
   }
   const results = hits.map(({ tool }) => ({
