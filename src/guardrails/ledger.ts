@@ -16,6 +16,16 @@ export interface LedgerEntry extends Placement {
 /** TaskIds are unique across apps; every other ID is only unique within its app. */
 const keyOf = (ref: TargetRef, app: number | undefined) => (ref.kind === 'task' ? `task\n${ref.id}` : `${ref.kind}\n${app ?? ''}\n${ref.id}`);
 
+/** A bot this server sent into a room, and the task it runs. */
+export interface RoomBot {
+  userId: string;
+  task: string;
+  describe?: string;
+}
+/** Bots a room has had from this server, for views of the room (the room console); a guide, never a guard. */
+const MAX_ROOM_BOTS = 20;
+const roomKey = (app: number, kind: string, room: string) => `bots\n${app}\n${kind}\n${room}`;
+
 export class Ledger {
   constructor(private readonly store: Store, private readonly now: () => number = Date.now) {}
 
@@ -31,7 +41,19 @@ export class Ledger {
   async recordStarted(started: readonly Started[], app: number, describe: string | undefined): Promise<void> {
     for (const s of started) {
       await this.put(s.ref, app, { app, rooms: s.rooms });
-      if (s.bot && s.ref.kind === 'task') await this.put(s.bot, app, { app, rooms: s.rooms, task: s.ref.id, describe });
+      if (s.bot && s.ref.kind === 'task') {
+        await this.put(s.bot, app, { app, rooms: s.rooms, task: s.ref.id, describe });
+        const [kind, room, userId] = JSON.parse(s.bot.id) as [string, string, string];
+        const key = roomKey(app, kind, room);
+        const bots = (await this.store.get<RoomBot[]>(NS.ledger, key)) ?? [];
+        const entry: RoomBot = { userId, task: s.ref.id, ...(describe && { describe }) };
+        await this.store.put(NS.ledger, key, [...bots.filter((b) => b.userId !== userId), entry].slice(-MAX_ROOM_BOTS), this.now() + LEDGER_TTL_MS);
+      }
     }
+  }
+
+  /** The bots this server sent into a room, latest of each user ID. */
+  async botsIn(app: number, kind: 'int' | 'str', room: string): Promise<RoomBot[]> {
+    return (await this.store.get<RoomBot[]>(NS.ledger, roomKey(app, kind, room))) ?? [];
   }
 }

@@ -27,9 +27,11 @@ export interface AnswerSize {
 
 /**
  * The size of an answer: a default one fits ANSWER_BUDGET_CHARS of text, its JSON taking what the notes leave;
- * one the agent asked to be longer takes the larger limits. (Bytes bound characters, so the JSON is measured in bytes.)
+ * one the agent asked to be longer takes the larger limits, and a server-side reader (the console) sets its own.
+ * (Bytes bound characters, so the JSON is measured in bytes.)
  */
-export function answerSize(expanded: boolean, notes: readonly string[] = []): AnswerSize {
+export function answerSize(expanded: boolean, notes: readonly string[] = [], bytes?: number): AnswerSize {
+  if (bytes !== undefined) return { json: bytes, notes: NOTES_BUDGET_BYTES, label: `${bytes / 1000} KB` };
   if (expanded) return { json: RESULT_BUDGET_BYTES, notes: NOTES_BUDGET_BYTES, label: `${RESULT_BUDGET_BYTES / 1000} KB` };
   const used = notes.reduce((n, note) => n + note.length + 1, 0);
   return { json: Math.max(1_000, ANSWER_BUDGET_CHARS - used - SERVER_LINES_CHARS), notes: DEFAULT_NOTES_CHARS, label: `${ANSWER_BUDGET_CHARS.toLocaleString('en')} characters` };

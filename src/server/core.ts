@@ -15,6 +15,7 @@ import { offSite, selectTools } from '../guardrails/exposure.js';
 import { failure, runTool, SANDBOX_NOTE, type CallExtra, type ServerContext } from './pipeline.js';
 import { getPrompt, listPrompts } from './prompts.js';
 import { loadCatalog } from './registry.js';
+import { CONSOLE_TOOL, consoleResource, readConsole, withConsole } from './console.js';
 import { isLive, listResources, readResource } from './resources.js';
 import { listed as toListed, onSite, type ManifestTool } from './tool-list.js';
 
@@ -37,7 +38,8 @@ export const protocolError = (code: number, message: string, data?: unknown) => 
 export interface ServerCore {
   /** Read when a server is built: whether events arrive is known only once the transports are up. */
   readonly instructions: string;
-  listTools(): { tools: Tool[] };
+  /** `ui`: the client renders MCP Apps views (the console is linked, and its data tool listed). */
+  listTools(ui?: boolean): { tools: Tool[] } | Promise<{ tools: Tool[] }>;
   callTool(name: string, args: unknown, extra: CallExtra, log: SendLog): Promise<CallToolResult>;
   listResources(): { resources: Resource[] };
   listResourceTemplates(): { resourceTemplates: ResourceTemplate[] };
@@ -97,21 +99,26 @@ export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], 
   );
   // Our own list, not an SDK's: the schemas stay exactly as portable as the manifest made them (no $schema).
   const tools = { tools: listed.map(toListed) as Tool[] };
-  const resources = { resources: listResources(ctx) };
+  const resources = { resources: [...listResources(ctx), consoleResource()] };
+  let uiTools: Promise<{ tools: Tool[] }> | undefined;
   const prompts = { prompts: listPrompts(ctx) };
 
   return {
     get instructions() {
       return instructionsFor(ctx);
     },
-    listTools: () => tools,
+    listTools: (ui) => (ui ? (uiTools ??= withConsole(tools.tools, manifest).then((t) => ({ tools: t }))) : tools),
     async callTool(name, args, extra, log) {
-      if (!exposed.has(name)) throw protocolError(INVALID_PARAMS, unlistedToolMessage(name, callable, manifest, ctx.config));
-      const result = isDiscovery(name)
-        ? await discover(ctx, name, args, callable, unavailable, exposed, manifest, extra)
-        : isEventTool(name)
-          ? await runEventTool(ctx, name, args, extra)
-          : await runTool(ctx, (await loadCatalog()).get(name)!, args, extra);
+      // The console's data tool is offered only to clients that render views.
+      const forConsole = name === CONSOLE_TOOL && extra.ui === true;
+      if (!exposed.has(name) && !forConsole) throw protocolError(INVALID_PARAMS, unlistedToolMessage(name, callable, manifest, ctx.config));
+      const result = forConsole
+        ? await (await import('./console-data.js')).runConsoleTool(ctx, args, extra)
+        : isDiscovery(name)
+          ? await discover(ctx, name, args, callable, unavailable, exposed, manifest, extra)
+          : isEventTool(name)
+            ? await runEventTool(ctx, name, args, extra)
+            : await runTool(ctx, (await loadCatalog()).get(name)!, args, extra);
       // Sent as part of the call it is about, and before its result, so that over HTTP it travels on the call's own
       // response stream, even when the client opened no other stream, and in order.
       await log(result.isError ? 'warning' : 'info', { tool: name, ok: !result.isError });
@@ -122,7 +129,7 @@ export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], 
     async readResource(uri) {
       let result;
       try {
-        result = (await readResource(ctx, uri)) ?? (await readEventResource(ctx, uri));
+        result = readConsole(uri) ?? (await readResource(ctx, uri)) ?? (await readEventResource(ctx, uri));
       } catch (err) {
         if (err instanceof EventResourceRefusal) throw protocolError(INVALID_PARAMS, err.message);
         throw err;

@@ -5,6 +5,7 @@
 import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, Server, type ServerContext as RequestContext } from '@modelcontextprotocol/server';
 import { AskThroughResult, canFillForms, type ElicitationCapability } from '../guardrails/consent.js';
 import { CAPABILITIES, isLiveResource, LOG_LEVELS, atLeast, SERVER_INFO, type LogLevel, type SendLog, type ServerCore } from './core.js';
+import { rendersApps } from './console.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import { InputRequiredConsent } from './input-required.js';
 import type { CallExtra, ServerContext } from './pipeline.js';
@@ -41,7 +42,12 @@ export function modernServers(ctx: ServerContext, core: ServerCore): (caller: st
       cacheHints: CACHE_HINTS,
       jsonSchemaValidator: elicitationValidator as never,
     });
-    server.setRequestHandler('tools/list', () => core.listTools() as never);
+    // A client that renders views gets a list of its own, so no shared cache may hand it to another.
+    server.setRequestHandler('tools/list', async (_request, rctx) => {
+      const ui = rendersApps((rctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY]);
+      const list = await core.listTools(ui);
+      return (ui ? { ...list, ttlMs: STABLE.ttlMs, cacheScope: 'private' } : list) as never;
+    });
     server.setRequestHandler('tools/call', async (request, rctx) => {
       const { name, arguments: args } = request.params;
       const envelope = rctx.mcpReq.envelope as Record<string, unknown> | undefined;
@@ -51,6 +57,7 @@ export function modernServers(ctx: ServerContext, core: ServerCore): (caller: st
       const token = rctx.mcpReq._meta?.progressToken;
       const extra: CallExtra = {
         signal: rctx.mcpReq.signal,
+        ui: rendersApps(envelope?.[CLIENT_CAPABILITIES_META_KEY]),
         // A client that can fill a form is asked in the result, and only there.
         consent: round ? { kind: 'elicitation', ask: round.elicit } : { kind: 'token' },
         progress: token === undefined

@@ -117,16 +117,16 @@ function nextPage(s: PageState, shown: number) {
 
 /**
  * The answer as the agent gets it: nulls dropped (TRTC sends null for "no value"), cut to the size budget (a
- * default answer's, unless `expanded`; the definition's time series thinned unless `thin` is false), and for
+ * default answer's, unless `expanded` or `bytes` sets another; the definition's time series thinned unless `thin` is false), and for
  * paged actions a Paging object that says whether more rows exist and how to get them.
  */
 export function shapeAnswer(
   def: ToolDef, structured: Record<string, unknown>, notes: readonly string[], pages?: PageState,
-  opts: { expanded?: boolean; thin?: boolean } = {},
+  opts: { expanded?: boolean; thin?: boolean; bytes?: number } = {},
 ) {
   const expanded = opts.expanded ?? false;
-  const capped = capNotes(notes, answerSize(expanded).notes);
-  const { json, label } = answerSize(expanded, capped);
+  const capped = capNotes(notes, answerSize(expanded, [], opts.bytes).notes);
+  const { json, label } = answerSize(expanded, capped, opts.bytes);
   const { value, cuts } = fitToBudget(withoutNulls(structured), json, opts.thin === false ? undefined : def.series);
   const extra: string[] = [];
   if (def.paging && pages) {

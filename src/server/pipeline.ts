@@ -51,6 +51,10 @@ export interface CallExtra {
   progress?: Progress;
   /** Who asked, as the edge admitted them; the operator when unset. */
   identity?: Identity;
+  /** The most JSON the answer may carry, for a reader inside the server that shapes it itself (the console); agents cannot set it. */
+  answerBytes?: number;
+  /** The client renders MCP Apps views: the console's data tool is offered to it. */
+  ui?: boolean;
 }
 
 export const SANDBOX_NOTE = 'Sandbox: this answer comes from the local TRTC emulator, not from Tencent Cloud.';
@@ -205,11 +209,11 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
     // A default answer fits a model's context; one the agent asked to be longer (every page, every point) the larger limit.
     const expanded = wire[ALL_PAGES] === true || rawSeries === true;
     const presented: Presented = def.present
-      ? def.present(scoped.response, params, { ...ctx.wireEnv(app), answerBytes: answerSize(expanded).json })
+      ? def.present(scoped.response, params, { ...ctx.wireEnv(app), answerBytes: answerSize(expanded, [], extra.answerBytes).json })
       : { structured: scoped.response };
     // Redacted before anything is cut to size: a cut secret no longer looks like one.
     const notes = [...(presented.notes ?? []), ...(scoped.leftOut ? [leftOutNote(config, scoped.leftOut)] : [])].map(redactText);
-    const shaped = shapeAnswer(def, redact(presented.structured), notes, pages, { expanded, thin: rawSeries !== true });
+    const shaped = shapeAnswer(def, redact(presented.structured), notes, pages, { expanded, thin: rawSeries !== true, bytes: extra.answerBytes });
     // structuredContent always matches the published output schema, checked as it will be sent: what does not is
     // moved to the notes.
     const { value: structured, dropped } = conform(toolOutputSchema(def), shaped.structured);

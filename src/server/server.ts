@@ -9,6 +9,7 @@ import {
 import { serveEventSubscriptions } from '../events/subscriptions.js';
 import { atLeast, CAPABILITIES, protocolError, SERVER_INFO, type LogLevel, type ServerCore } from './core.js';
 import { canFillForms } from '../guardrails/consent.js';
+import { rendersApps } from './console.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import type { CallExtra, ServerContext } from './pipeline.js';
 
@@ -19,12 +20,13 @@ export function createMcpServer(ctx: ServerContext, core: ServerCore): Server {
   const capabilities = { ...CAPABILITIES, resources: { subscribe: true } };
   const server = new Server(SERVER_INFO, { capabilities, instructions: core.instructions, jsonSchemaValidator: elicitationValidator });
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => core.listTools() as never);
+  server.setRequestHandler(ListToolsRequestSchema, async () => (await core.listTools(rendersApps(server.getClientCapabilities()))) as never);
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args } = request.params;
     const token = request.params._meta?.progressToken;
     const callExtra: CallExtra = {
       signal: extra.signal,
+      ui: rendersApps(server.getClientCapabilities()),
       // A client that can show its user a form is asked there, and only there.
       consent: canFillForms(server.getClientCapabilities())
         ? { kind: 'elicitation', ask: (params) => server.elicitInput(params, { timeout: ctx.config.confirmTtl * 1000 }) }
