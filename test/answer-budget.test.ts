@@ -8,7 +8,8 @@ import type { Sandbox } from '../src/sandbox/index.js';
 import { ANSWER_BUDGET_CHARS } from '../src/server/budget.js';
 import { CATALOG } from '../tools/index.js';
 import examples from './fixtures/seed-examples.json' with { type: 'json' };
-import { confirmationTokenOf, connectStdio, sandboxEnv, text, withSandbox, type Connected } from './helpers.js';
+import { signCallback } from '../src/events/signature.js';
+import { confirmationTokenOf, connectStdio, sandboxEnv, text, waitForLog, withSandbox, type Connected } from './helpers.js';
 import { minimal, recentWindow } from './tool-args.js';
 
 type Json = Record<string, any>;
@@ -153,5 +154,37 @@ describe('answer budget: every tool, for the sandbox stories', () => {
     console.log(`answers: ${sizes.size} tools, ${[...sizes.values()].filter((s) => s.ok).length} answered without error; largest: ${largest.join(', ')}`);
     expect(over).toEqual([]);
     expect(sizes.size).toBeGreaterThanOrEqual(CATALOG.length);
+  });
+});
+
+describe('answer budget: the event tools', () => {
+  it('answer a long page of callbacks within the budget, and the cursor then gives the rest, none twice', async () => {
+    const KEY = 'budgetcallbackkey0001';
+    const sb = await withSandbox();
+    const conn = await connectStdio(['--toolsets', 'events', '--callbacks-listen', '127.0.0.1:0'], sandboxEnv(sb, { TRTC_CALLBACK_KEY: KEY }));
+    try {
+      const [, url] = await waitForLog(conn.stderr, /receiving TRTC callbacks url=(\S+)/);
+      for (let i = 0; i < 40; i++) {
+        const now = Date.now() + i;
+        const body = JSON.stringify({ EventGroupId: 1, EventType: 103, CallbackTs: now, EventInfo: { RoomId: 'big-room', EventTs: Math.floor(now / 1000), EventMsTs: now, UserId: `viewer-${i}-${'x'.repeat(40)}`, Role: 21, TerminalType: 3, UserType: 3, Reason: 1 } });
+        const res = await fetch(url!, { method: 'POST', body, headers: { 'content-type': 'application/json', Sign: signCallback(KEY, body), SdkAppId: String(APP) } });
+        expect(res.status).toBe(200);
+      }
+      const seen: string[] = [];
+      let after = 0;
+      for (let page = 0; page < 10; page++) {
+        const r = (await conn.client.callTool({ name: 'list_events', arguments: { RoomId: 'big-room', limit: 100, after } })) as Result;
+        expect(text(r).length).toBeLessThanOrEqual(ANSWER_BUDGET_CHARS);
+        const sc = r.structuredContent!;
+        seen.push(...sc.events.map((e: Json) => e.untrusted.UserId));
+        after = sc.cursor;
+        if (!sc.more) break;
+        expect(text(r)).toContain(`call again with after ${sc.cursor}`);
+      }
+      expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => `viewer-${i}-${'x'.repeat(40)}`));
+    } finally {
+      await conn.close();
+      await sb.close();
+    }
   });
 });

@@ -28,7 +28,9 @@ let target: Target | undefined;
 // ---- Text from elsewhere, made inert: no markup (textContent only), direction controls shown rather than obeyed,
 // and long values clipped with the whole value kept in a tooltip.
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const visible = (s: string) => s.replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/** `lines`: the server's own text, whose line breaks are kept. */
+const visible = (s: string, lines = false) =>
+  s.replace(CONTROLS, (c) => (lines && c === '\n' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 const MAX_SHOWN = 48;
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, children: Array<Node | string> = []): HTMLElementTagNameMap[K] {
@@ -101,7 +103,7 @@ async function load(): Promise<void> {
 function notice(kind: 'error' | 'done' | 'consent', text: string, actions: Array<[string, () => void]> = []): void {
   const box = $('notice');
   box.replaceChildren(el('div', { class: `notice ${kind}`, 'data-kind': kind }, [
-    el('pre', {}, [visible(text)]),
+    el('pre', {}, [visible(text, true)]),
     ...actions.map(([label, run]) => {
       const b = el('button', { type: 'button' }, [label]);
       b.addEventListener('click', run);
@@ -171,7 +173,7 @@ function render(d: ConsoleData): void {
 
   const rows = d.Participants.map((p) => el('tr', { 'data-user': p.UserId, class: p.Verdict === 'POOR' ? 'poor' : '' }, [
     el('td', {}, [foreign(p.UserId), ...(p.BotTaskId ? [el('span', { class: 'tag' }, ['AI bot'])] : [])]),
-    el('td', {}, [p.Finished ? `left ${clock(p.LeaveTs)}` : `in since ${clock(p.JoinTs)}`]),
+    el('td', {}, [p.Finished ? `left ${clock(p.LeaveTs)}` : p.JoinTs ? `in since ${clock(p.JoinTs)}` : 'in the room']),
     el('td', {}, [foreign(p.DeviceType ?? '', 'plain'), ...(p.Network ? [' · ', foreign(p.Network, 'plain')] : [])]),
     el('td', {}, [p.Verdict === 'POOR' ? el('span', { class: 'badge poor', title: (p.Why ?? []).join(', ') }, ['POOR']) : p.Verdict ? el('span', { class: 'badge ok' }, ['OK']) : '']),
     actions(d, p),
@@ -212,7 +214,7 @@ function render(d: ConsoleData): void {
     ? el('ol', {}, events.map((e) => el('li', {}, [el('time', {}, [e.Time.slice(11, 19)]), ' ', e.Meaning, ...(e.UserId ? [': ', foreign(e.UserId)] : []), ...(e.Text ? [' ', foreign(`“${e.Text}”`, 'said')] : [])])))
     : el('p', { class: 'empty' }, [d.Events ? 'No callback events for this room yet.' : 'Callback events are not available on this server.']));
 
-  $('problems').replaceChildren(...d.Problems.map((p) => el('p', { class: 'problem', 'data-tool': p.tool }, [`${p.part} (${p.tool}): `, visible(p.message)])));
+  $('problems').replaceChildren(...d.Problems.map((p) => el('p', { class: 'problem', 'data-tool': p.tool }, [`${p.part} (${p.tool}): `, visible(p.message, true)])));
 }
 
 // ---- Start: handshake, theme, then whatever the host says the call was about.

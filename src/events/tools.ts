@@ -8,7 +8,8 @@ import { failure, success, withSandboxNote } from '../server/pipeline.js';
 import { describeIssues } from '../validation.js';
 import { EventFeed } from './feed.js';
 import { StoreUnavailableError } from '../store/store.js';
-import { eventLog, present, scan, scopeProblem, UNTRUSTED_NOTE, type EventFilter } from './log.js';
+import { answerSize, jsonBytes } from '../server/budget.js';
+import { eventLog, present, scan, scopeProblem, UNTRUSTED_NOTE, type EventFilter, type ScanResult } from './log.js';
 
 export const EVENTS_TOOLSET = 'events';
 /** Clients commonly give up on a request after 60 s; a wait ends well before. */
@@ -76,6 +77,19 @@ export const EVENT_ANNOTATIONS = { readOnlyHint: true, destructiveHint: false, i
 
 type Input = z.output<typeof eventInputs.wait_for_events>;
 
+/**
+ * The events of a scan as they fit one answer: as many as the answer budget holds, the rest left for the next call
+ * (the cursor then points after the last one shown, so that none is skipped).
+ */
+function fitted(r: ScanResult, extra: CallExtra) {
+  const events = r.entries.map(present);
+  const budget = answerSize(false, [UNTRUSTED_NOTE], extra.answerBytes).json;
+  let shown = events.length;
+  while (shown > 1 && jsonBytes({ events: events.slice(0, shown), cursor: r.cursor, more: true, newest: r.newest }) > budget) shown--;
+  if (shown === events.length) return { ...r, events };
+  return { ...r, events: events.slice(0, shown), cursor: events[shown - 1]!.cursor, more: true };
+}
+
 export async function runEventTool(ctx: ServerContext, name: EventToolName, args: unknown, extra: CallExtra = {}): Promise<CallToolResult> {
   const started = Date.now();
   const finish = (result: CallToolResult, outcome: string) => {
@@ -113,10 +127,10 @@ async function readEvents(
   if (!feed.receiving) notes.push('This server receives no TRTC callbacks itself (TRTC_CALLBACK_KEY is not set), so events arrive only from another process that shares its store.');
 
   if (name === 'list_events') {
-    const r = await scan(ctx.store, ctx.config, app, { after: input.after, limit, filter });
+    const r = fitted(await scan(ctx.store, ctx.config, app, { after: input.after, limit, filter }), extra);
     if (r.missed) notes.push(`${r.missed} events after your cursor expired before they were read (the log keeps ${ctx.config.eventsMax} per app for ${ctx.config.eventsMaxAge} s).`);
     if (r.more) notes.push(`More events may match: call again with after ${r.cursor}.`);
-    const structured = { events: r.entries.map(present), cursor: r.cursor, more: r.more, newest: r.newest, ...(r.missed ? { missed: r.missed } : {}) };
+    const structured = { events: r.events, cursor: r.cursor, more: r.more, newest: r.newest, ...(r.missed ? { missed: r.missed } : {}) };
     return finish(success(redact(structured), notes), 'ok');
   }
 
@@ -126,11 +140,11 @@ async function readEvents(
   let after = input.after ?? (await ctx.store.read(eventLog(app), { limit: 0 })).last;
   let nextProgress = started + PROGRESS_EVERY_MS;
   for (;;) {
-    const r = await scan(ctx.store, ctx.config, app, { after, limit, filter });
+    const r = fitted(await scan(ctx.store, ctx.config, app, { after, limit, filter }), extra);
     after = r.cursor;
-    if (r.entries.length) {
+    if (r.events.length) {
       if (r.more) notes.push(`More events may match: call again with after ${r.cursor}.`);
-      return finish(success(redact({ events: r.entries.map(present), cursor: r.cursor, more: r.more, timedOut: false }), notes), 'ok');
+      return finish(success(redact({ events: r.events, cursor: r.cursor, more: r.more, timedOut: false }), notes), 'ok');
     }
     const now = Date.now();
     if (now >= deadline || extra.signal?.aborted || !feed.open) {

@@ -50,6 +50,8 @@ const MAX_CHARTED = 6;
 const SERIES_BYTES = 150_000;
 const HOUR_S = 3600;
 const RECENT_EVENTS = 30;
+/** Room for a hundred events of the log, of which the console shows the latest. */
+const EVENTS_BYTES = 200_000;
 
 let listed: Tool | undefined;
 export function consoleTool(): Tool {
@@ -181,7 +183,7 @@ async function recentEvents(ctx: ServerContext, room: string, data: ConsoleData,
     data.Problems.push({ part: 'events', tool, message: String((first.content[0] as { text?: string }).text ?? '') });
     return undefined;
   }
-  const r = await runEventTool(ctx, tool, { RoomId: room, after: Math.max(0, newest - 500), limit: 100 }, extra);
+  const r = await runEventTool(ctx, tool, { RoomId: room, after: Math.max(0, newest - 500), limit: 100 }, { ...extra, answerBytes: EVENTS_BYTES });
   const events = ((r.structuredContent as { events?: Array<Record<string, any>> } | undefined)?.events ?? []).slice(-RECENT_EVENTS);
   return events.map((e) => {
     const u = (e.untrusted ?? {}) as Record<string, any>;
