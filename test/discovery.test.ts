@@ -178,6 +178,11 @@ describe('resources', () => {
     expect(uris).toEqual(expect.arrayContaining(['trtc://regions', 'trtc://error-codes', 'trtc://event-ids', 'trtc://datatypes', 'trtc://toolsets']));
     for (const uri of uris) {
       const { contents } = await client.readResource({ uri });
+      // The room console is the one view among them (an MCP Apps page); the rest is reference data.
+      if (uri.startsWith('ui://')) {
+        expect(contents[0]).toMatchObject({ uri: 'ui://trtc/room-console', mimeType: 'text/html;profile=mcp-app' });
+        continue;
+      }
       expect(contents[0]).toMatchObject({ uri, mimeType: 'application/json' });
       expect(() => JSON.parse((contents[0] as { text: string }).text)).not.toThrow();
     }
