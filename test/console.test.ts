@@ -82,7 +82,7 @@ describe('the room console in Chromium, for the moderation story', () => {
   it('opens from a quality read the model made, and reads the room through the console data tool alone', async () => {
     expect(hosted.toolResult.isError).toBeFalsy();
     expect(hosted.calls.map((c) => c.name)).toEqual(['room_console']);
-    expect(hosted.calls[0]!.arguments).toMatchObject({ RoomId: '1234' });
+    expect(hosted.calls[0]!.arguments).toMatchObject({ RoomId: '1234', StartTime: expect.any(String) });
   });
 
   it("shows carol POOR, her packet loss high in her chart on the scale everyone shares, and in the screenshot", async () => {
@@ -322,6 +322,31 @@ describe("the console's calls are refused exactly as direct calls are", () => {
       recordAttack('console reads outside --allow-rooms', reads.length);
     } finally {
       await hosted.page.close();
+      await conn.close();
+      await sb.close();
+    }
+  });
+});
+
+describe("the console's data tool", () => {
+  it('answers in a few lines of text, and keeps what it can when an answer breaks the documented types', async () => {
+    const sb = await withSandbox();
+    const conn = await connectStdio([], sandboxEnv(sb), undefined, UI);
+    try {
+      const r = await conn.client.callTool({ name: 'room_console', arguments: { RoomId: '1234' } });
+      expect(r.isError).toBeFalsy();
+      expect(text(r).length).toBeLessThanOrEqual(4_000);
+      expect(text(r)).toMatch(/carol POOR \(audio packet loss/);
+      const data = r.structuredContent as { Series: Array<{ Points: unknown[] }>; Problems: unknown[] };
+      expect(data.Problems).toEqual([]);
+      expect(Math.min(...data.Series.map((x) => x.Points.length))).toBeGreaterThan(60);
+      // TRTC answers the user list with odd types: the console shows what it can, and says nothing broke.
+      sb.faults.inject({ kind: 'replay', action: 'DescribeUserInfo', body: { Response: { Total: 1, UserList: [{ UserId: 'dave', JoinTs: 'soon', Finished: 'no', DeviceType: 7 }, { UserId: 42 }], RequestId: 'odd' } } });
+      const odd = await conn.client.callTool({ name: 'room_console', arguments: { RoomId: '1234' } });
+      expect(odd.isError).toBeFalsy();
+      expect((odd.structuredContent as { Participants: unknown[] }).Participants).toEqual([{ UserId: 'dave' }]);
+    } finally {
+      sb.faults.clear();
       await conn.close();
       await sb.close();
     }

@@ -107,14 +107,15 @@ export async function runConsoleTool(ctx: ServerContext, args: unknown, extra: C
     read('abnormal', 'DescribeUnusualEvent', { RoomId: input.RoomId, ...window }),
   ]);
   for (const x of abnormal?.AbnormalExperienceList ?? []) {
-    data.Abnormal.push({ UserId: String(x.UserId ?? ''), Time: Number(x.EventTime ?? 0), Meaning: String(x.Meaning ?? ''), Causes: (x.AbnormalEventList ?? []).map((e: { Meaning?: string }) => String(e.Meaning ?? '')) });
+    data.Abnormal.push({ UserId: String(x.UserId ?? ''), Time: int(x.EventTime) ?? window.StartTime, Meaning: String(x.Meaning ?? ''), Causes: (x.AbnormalEventList ?? []).map((e: { Meaning?: string }) => String(e.Meaning ?? '')) });
   }
   const call = input.CommId !== undefined ? { CommId: input.CommId } : rooms?.RoomList?.[0];
-  if (call?.CommId) data.Call = { CommId: call.CommId, CreateTime: call.CreateTime, IsFinished: call.IsFinished };
+  if (call?.CommId) data.Call = { CommId: String(call.CommId), CreateTime: int(call.CreateTime), IsFinished: typeof call.IsFinished === 'boolean' ? call.IsFinished : undefined };
   if (data.Call) {
     const comm = { CommId: data.Call.CommId, ...window };
     const users = await read('participants', 'DescribeUserInfo', { ...comm, PageSize: 100 });
-    const list: Array<Record<string, any>> = users?.UserList ?? [];
+    // A user without an ID (an answer that broke its documented types) has nothing to show or act on.
+    const list: Array<Record<string, any>> = (users?.UserList ?? []).filter((u: { UserId?: unknown }) => typeof u.UserId === 'string');
     // The users still in the call first: they are the ones a moderator acts on.
     const charted = [...new Set([...list.filter((u) => !u.Finished), ...list].map((u) => String(u.UserId)))].slice(0, MAX_CHARTED);
     const [quality, ...events] = await Promise.all([
@@ -125,14 +126,17 @@ export async function runConsoleTool(ctx: ServerContext, args: unknown, extra: C
     const verdicts = new Map<string, Record<string, any>>((quality?.Summary ?? []).filter((s: { PeerId?: string }) => !s.PeerId).map((s: { UserId: string }) => [s.UserId, s]));
     for (const u of list) {
       const id = String(u.UserId);
+      const verdict = verdicts.get(id);
       data.Participants.push({
-        UserId: id, JoinTs: u.JoinTs, LeaveTs: u.LeaveTs, Finished: u.Finished, DeviceType: u.DeviceType,
-        Network: network.get(id), Verdict: verdicts.get(id)?.Verdict, Why: verdicts.get(id)?.Why,
+        UserId: id, JoinTs: int(u.JoinTs), LeaveTs: int(u.LeaveTs), Finished: typeof u.Finished === 'boolean' ? u.Finished : undefined,
+        DeviceType: typeof u.DeviceType === 'string' ? u.DeviceType : undefined, Network: network.get(id),
+        Verdict: verdict?.Verdict, Why: verdict?.Why,
       });
     }
     for (const s of quality?.Data ?? []) {
       if (s.PeerId) continue;
-      data.Series.push({ UserId: String(s.UserId), DataType: String(s.DataType), Points: (s.Content ?? []).map((p: { Time: number; Value: number }) => [p.Time, p.Value]) });
+      const points = (s.Content ?? []).filter((p: { Time?: unknown; Value?: unknown }) => int(p.Time) !== undefined && typeof p.Value === 'number');
+      data.Series.push({ UserId: String(s.UserId), DataType: String(s.DataType), Points: points.map((p: { Time: number; Value: number }) => [p.Time, p.Value]) });
     }
   }
   await addBots(ctx, data, numeric, read);
@@ -159,6 +163,9 @@ async function addBots(ctx: ServerContext, data: ConsoleData, numeric: boolean, 
     else data.Participants.push({ UserId: bot.userId, Finished: false, BotTaskId: bot.task });
   }
 }
+
+/** Whole numbers as TRTC documents them; anything else it may send is left out rather than failing the view. */
+const int = (v: unknown) => (Number.isSafeInteger(v) ? (v as number) : undefined);
 
 /** The network a user's client last reported in the call (DescribeUserEvent's event 1003). */
 function latestNetwork(answer: Record<string, any> | undefined, userId: string): string | undefined {
