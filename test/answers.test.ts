@@ -152,7 +152,7 @@ describe('answer budget', () => {
     expect(fitted.value.Data[0]!.Content.at(-1)).toEqual({ Time: 599, Value: 599 % 7 });
     expect(fitted.cuts).toEqual([{ path: 'Data[].Content', kept, total: 600, count: 3, unit: 'points' }]);
     expect(cutNote(fitted.cuts, 'Ask for less.', 'the budget')).toBe(
-      `TRUNCATED to fit the budget: each of 3 Data[].Content series keeps ${kept} of up to 600 points, spread over its time with its peaks and dips. Ask for less.`,
+      `TRUNCATED to fit the budget: each of 3 Data[].Content series keeps ${kept} of up to 600 points, spread over its time with its peaks and dips. Ask for less. With RawSeries true, the points come as sent.`,
     );
     const none = fitToBudget(series, 200, 'Data[].Content');
     expect(none.value).toEqual({ Summary: series.Summary });
@@ -253,6 +253,19 @@ describe('paging', () => {
     expect(cut.notes.join('\n')).toMatch(/TRUNCATED to fit 4,000 characters: Rows keeps the first \d+ of 100 items\. Ask for less\./);
     const text = [JSON.stringify(cut.structured), ...cut.notes].join('\n');
     expect(text.length).toBeLessThanOrEqual(ANSWER_BUDGET_CHARS);
+  });
+
+  it('carries whole what a definition says is of no use in part, and fits the rest', () => {
+    const speech = cloudAction({
+      action: 'Speak', toolset: 'speech', effect: 'read', rateLimit: 20, description: 'test',
+      input: z.object({}), output: z.object({}), whole: ['Audio'],
+    });
+    const audio = 'A'.repeat(20_000);
+    const shaped = shapeAnswer(speech, { Audio: audio, Alignments: Array.from({ length: 500 }, (_, i) => ({ Text: `word ${i}`, BeginTime: i })), RequestId: 'r' }, []);
+    expect(shaped.structured.Audio).toBe(audio);
+    expect(Object.keys(shaped.structured)).toEqual(['Audio', 'Alignments', 'RequestId']);
+    expect((shaped.structured.Alignments as unknown[]).length).toBeLessThan(500);
+    expect(JSON.stringify({ ...shaped.structured, Audio: '' }).length).toBeLessThanOrEqual(ANSWER_BUDGET_CHARS);
   });
 
   it('drops nulls, which TRTC sends for "no value"', () => {

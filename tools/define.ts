@@ -282,10 +282,15 @@ export interface ToolDef {
    * answer thins them to fit, keeping peaks and dips; the server adds the agent-only RawSeries for every point.
    */
   series?: string;
+  /**
+   * Answer fields carried whole whatever their size, because a part of them is of no use (synthesised audio); the
+   * answer budget applies to everything else.
+   */
+  whole?: readonly string[];
 }
 
 type Shared = Pick<ToolDef, 'toolset' | 'effect' | 'rateLimit' | 'description' | 'input' | 'output'> &
-  Partial<Pick<ToolDef, 'aliases' | 'effectOf' | 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present' | 'paging' | 'window' | 'narrow' | 'series'
+  Partial<Pick<ToolDef, 'aliases' | 'effectOf' | 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present' | 'paging' | 'window' | 'narrow' | 'series' | 'whole'
     | 'accountWide' | 'bot' | 'running' | 'targets' | 'started' | 'locates' | 'roomRows' | 'roomArgument'>>;
 
 /** Writes are not idempotent unless they say so; reads and what ends something are (judged by a call's usual effect). */

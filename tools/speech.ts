@@ -32,6 +32,7 @@ export const TextToSpeech = cloudAction({
   description: 'Turn a short text into speech (base64 audio in the answer), with optional subtitles.',
   input: z.object({ Text: z.string().min(1).max(2000).describe('≤255 chars on the international site'), ...synthesis }),
   output: z.object({ Audio: Audio.optional(), Alignments: Alignments.optional(), TotalDurationMs: z.int().optional(), RequestId }),
+  whole: ['Audio'],
 });
 
 export const TextToSpeechSSE = cloudAction({
@@ -49,6 +50,7 @@ export const TextToSpeechSSE = cloudAction({
     Chunks: z.int().optional(),
     RequestId,
   }),
+  whole: ['Audio'],
   present(r) {
     const chunks: Array<Record<string, any>> = r.Events ?? [];
     const audio = Buffer.concat(chunks.filter((e) => typeof e.Audio === 'string').map((e) => Buffer.from(e.Audio, 'base64')));

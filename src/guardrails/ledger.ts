@@ -25,6 +25,15 @@ export interface RoomBot {
 /** Bots a room has had from this server, for views of the room (the room console); a guide, never a guard. */
 const MAX_ROOM_BOTS = 20;
 const roomKey = (app: number, kind: string, room: string) => `bots\n${app}\n${kind}\n${room}`;
+/** A bot's room and user, from its reference ([room kind, room, user ID], as tools/tasks.ts writes it). */
+function botPlace(id: string): { kind: string; room: string; userId: string } | undefined {
+  try {
+    const v = JSON.parse(id) as unknown;
+    return Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'string') ? { kind: v[0], room: v[1], userId: v[2] } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export class Ledger {
   constructor(private readonly store: Store, private readonly now: () => number = Date.now) {}
@@ -43,11 +52,12 @@ export class Ledger {
       await this.put(s.ref, app, { app, rooms: s.rooms });
       if (s.bot && s.ref.kind === 'task') {
         await this.put(s.bot, app, { app, rooms: s.rooms, task: s.ref.id, describe });
-        const [kind, room, userId] = JSON.parse(s.bot.id) as [string, string, string];
-        const key = roomKey(app, kind, room);
+        const placed = botPlace(s.bot.id);
+        if (!placed) continue;
+        const key = roomKey(app, placed.kind, placed.room);
         const bots = (await this.store.get<RoomBot[]>(NS.ledger, key)) ?? [];
-        const entry: RoomBot = { userId, task: s.ref.id, ...(describe && { describe }) };
-        await this.store.put(NS.ledger, key, [...bots.filter((b) => b.userId !== userId), entry].slice(-MAX_ROOM_BOTS), this.now() + LEDGER_TTL_MS);
+        const entry: RoomBot = { userId: placed.userId, task: s.ref.id, ...(describe && { describe }) };
+        await this.store.put(NS.ledger, key, [...bots.filter((b) => b.userId !== placed.userId), entry].slice(-MAX_ROOM_BOTS), this.now() + LEDGER_TTL_MS);
       }
     }
   }

@@ -127,7 +127,12 @@ export function shapeAnswer(
   const expanded = opts.expanded ?? false;
   const capped = capNotes(notes, answerSize(expanded, [], opts.bytes).notes);
   const { json, label } = answerSize(expanded, capped, opts.bytes);
-  const { value, cuts } = fitToBudget(withoutNulls(structured), json, opts.thin === false ? undefined : def.series);
+  // What is carried whole stays out of the fitting, and back in its place afterwards.
+  const all = withoutNulls(structured);
+  const whole = new Set((def.whole ?? []).filter((k) => Object.hasOwn(all, k)));
+  const fitted = fitToBudget(Object.fromEntries(Object.entries(all).filter(([k]) => !whole.has(k))), json, opts.thin === false ? undefined : def.series);
+  const { cuts } = fitted;
+  const value: Record<string, unknown> = Object.fromEntries(Object.keys(all).filter((k) => whole.has(k) || k in fitted.value).map((k) => [k, whole.has(k) ? all[k] : fitted.value[k]]));
   const extra: string[] = [];
   if (def.paging && pages) {
     const rowsCut = cuts.find((c) => c.path === def.paging!.rows[0]);
