@@ -32,6 +32,10 @@ const int = (min: number, max: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 const authTokenSchema = z.string().min(16, 'must have at least 16 characters');
+const absoluteUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
+
+/** Signature algorithms an access token may use: asymmetric only, so that no public key can serve as an HMAC secret. */
+export const TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
 
 /**
  * An origin as browsers send it, normalised: scheme://host[:port], lower case, default port left out. Undefined for
@@ -126,6 +130,15 @@ const SETTINGS = {
   maxBodyBytes: { flag: 'max-body-bytes', env: ['TRTC_MCP_MAX_BODY_BYTES'], schema: int(1024, 64 * 1024 * 1024), default: 1024 * 1024, help: 'Largest HTTP request body accepted' },
   maxSessions: { flag: 'max-sessions', env: ['TRTC_MCP_MAX_SESSIONS'], schema: int(1, 100_000), default: 1000, help: 'Most concurrent HTTP sessions' },
   sessionIdle: { flag: 'session-idle', env: ['TRTC_MCP_SESSION_IDLE'], schema: int(10, 86_400), default: 1800, help: 'Seconds after which an idle HTTP session is closed' },
+  // Who may call over HTTP (docs/auth.md).
+  auth: { flag: 'auth', env: ['TRTC_MCP_AUTH'], schema: z.enum(['none', 'token', 'oauth']), help: 'How HTTP clients authenticate: none (loopback only), token (one shared bearer token), or oauth (access tokens of an OAuth 2.1 authorization server, permissions per identity)', shownDefault: 'oauth when --oauth-issuer is set, token when a bearer token is, else none' },
+  oauthIssuer: { flag: 'oauth-issuer', env: ['TRTC_MCP_OAUTH_ISSUER'], schema: absoluteUrl, help: 'Issuer of the authorization server whose access tokens are accepted (its metadata is read from the issuer\'s well-known URL)' },
+  oauthResource: { flag: 'oauth-resource', env: ['TRTC_MCP_OAUTH_RESOURCE'], schema: absoluteUrl, help: 'Canonical URI of this server as clients reach it, e.g. https://mcp.example.com: tokens must be issued for it (their aud)' },
+  oauthJwksUri: { flag: 'oauth-jwks-uri', env: ['TRTC_MCP_OAUTH_JWKS_URI'], schema: absoluteUrl, help: 'Where the issuer publishes its signing keys', shownDefault: 'jwks_uri of the issuer\'s metadata' },
+  oauthAlgorithms: { flag: 'oauth-algorithms', env: ['TRTC_MCP_OAUTH_ALGORITHMS'], schema: list.pipe(z.array(z.enum(TOKEN_ALGORITHMS, { error: `must be among ${TOKEN_ALGORITHMS.join(', ')} (never none or HS*)` })).min(1)), default: [...TOKEN_ALGORITHMS], help: 'Signature algorithms accepted on access tokens (asymmetric only)' },
+  oauthClockSkew: { flag: 'oauth-clock-skew', env: ['TRTC_MCP_OAUTH_CLOCK_SKEW'], schema: int(0, 300), default: 30, help: 'Seconds of clock difference tolerated on a token\'s exp and nbf' },
+  oauthPolicy: { flag: 'oauth-policy', env: ['TRTC_MCP_OAUTH_POLICY'], schema: z.string().min(1), help: 'JSON file mapping token claims (sub, groups...) to apps, rooms, tools and a consent policy per identity; without it every identity gets what its scopes and the server\'s settings allow' },
+  identityRateShare: { flag: 'rate-share', env: ['TRTC_MCP_RATE_SHARE'], schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(1), default: 0.5, help: 'Largest share of each Tencent action\'s rate limit one OAuth identity may use (1 for no limit of its own)' },
   // TRTC event callbacks.
   callbackKey: { env: ['TRTC_CALLBACK_KEY'], schema: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be letters and digits, as set in the TRTC console'), secret: true, help: 'Callback key from the TRTC console; callbacks are received (at /callbacks) only when it is set, and only if signed with it' },
   callbacksListen: { flag: 'callbacks-listen', env: ['TRTC_MCP_CALLBACKS_LISTEN'], schema: z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be HOST:PORT'), help: 'Receive TRTC callbacks on a port of their own, HOST:PORT (needed when MCP runs over stdio; with HTTP they arrive at /callbacks on the MCP port)' },
@@ -142,10 +155,14 @@ type Resolved = {
   [K in keyof Settings]: Settings[K] extends { default: unknown } ? Out<K> : Out<K> | undefined;
 } & Sources<keyof Settings>;
 /** The site and its domain default to each other, so both are always known once loaded; so is the replica's name. */
-export type Config = Omit<Resolved, 'site' | 'domain' | 'replicaId'> & { site: Site; domain: CloudDomain; replicaId: string };
+export type Config = Omit<Resolved, 'site' | 'domain' | 'replicaId' | 'auth'> & { site: Site; domain: CloudDomain; replicaId: string; auth: AuthMode };
+export type AuthMode = 'none' | 'token' | 'oauth';
 
 /** Settings only the HTTP transport reads. */
-const HTTP_ONLY = ['host', 'port', 'authToken', 'authTokenFile', 'allowedHosts', 'allowedOrigins', 'maxBodyBytes', 'maxSessions', 'sessionIdle'] as const;
+const HTTP_ONLY = [
+  'host', 'port', 'authToken', 'authTokenFile', 'allowedHosts', 'allowedOrigins', 'maxBodyBytes', 'maxSessions', 'sessionIdle',
+  'auth', 'oauthIssuer', 'oauthResource', 'oauthJwksUri', 'oauthAlgorithms', 'oauthClockSkew', 'oauthPolicy', 'identityRateShare',
+] as const;
 
 /** Settings of `trtc-mcp sandbox`, the standalone emulator. */
 const SANDBOX_SETTINGS = {
@@ -242,7 +259,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw new ConfigError(`--site ${raw.site} and --domain ${raw.domain} disagree: ${SITE_DOMAINS[raw.site]} is the ${raw.site} site's domain. Set one of them.`);
   }
   const site = raw.site ?? (raw.domain ? siteOfDomain(raw.domain) : 'intl');
-  const config: Config = { ...raw, site, domain: raw.domain ?? SITE_DOMAINS[site], replicaId: raw.replicaId ?? `${hostname()}-${process.pid}` };
+  const config: Config = { ...raw, site, domain: raw.domain ?? SITE_DOMAINS[site], replicaId: raw.replicaId ?? `${hostname()}-${process.pid}`, auth: 'none' };
   if (config.sources.store === '--store' && /^rediss?:\/\/[^/@]*:[^/@]*@/.test(config.store ?? '')) {
     throw new ConfigError('--store carries a password, and a command line is visible to every local user: set TRTC_MCP_STORE to the URL instead.');
   }
@@ -271,10 +288,40 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const port = Number(config.callbacksListen.slice(config.callbacksListen.lastIndexOf(':') + 1));
     if (port > 65535) throw new ConfigError(`Invalid setting --callbacks-listen: port ${port} must be at most 65535.`);
   }
-  if (config.transport === 'http' && !isLoopback(config.host) && !config.authToken) {
+  config.auth = authMode(raw.auth, config);
+  if (config.transport === 'http' && !isLoopback(config.host) && config.auth === 'none') {
     throw new ConfigError(`Refusing to serve HTTP on ${config.host} without authentication: set TRTC_MCP_AUTH_TOKEN or --auth-token-file, or bind to 127.0.0.1.`);
   }
   return config;
+}
+
+/**
+ * The authentication mode, given or implied by the settings, after refusing combinations that cannot mean what the
+ * operator wants: OAuth settings without OAuth, an issuer without a resource, a shared token beside OAuth, OAuth on stdio.
+ */
+function authMode(given: AuthMode | undefined, config: Config): AuthMode {
+  const src = (k: keyof Config['sources']) => config.sources[k] ?? k;
+  const token = config.authToken !== undefined;
+  const oauthSet = (['oauthIssuer', 'oauthResource', 'oauthJwksUri', 'oauthPolicy'] as const).filter((k) => config[k] !== undefined);
+  const mode = given ?? (config.oauthIssuer !== undefined ? 'oauth' : token ? 'token' : 'none');
+  if (mode !== 'oauth' && oauthSet.length) {
+    throw new ConfigError(`${oauthSet.map(src).join(', ')} ${oauthSet.length === 1 ? 'is' : 'are'} set, but authentication is ${mode}${given ? '' : ' (no --oauth-issuer)'}: add --auth oauth with --oauth-issuer and --oauth-resource, or leave ${oauthSet.length === 1 ? 'it' : 'them'} out.`);
+  }
+  if (mode === 'token' && !token) throw new ConfigError('--auth token needs the bearer token: set TRTC_MCP_AUTH_TOKEN or --auth-token-file.');
+  if (mode === 'none' && token) throw new ConfigError(`${src('authToken')} sets a bearer token, but --auth is none: choose --auth token, or leave the token out.`);
+  if (mode !== 'oauth') return mode;
+  if (config.transport === 'stdio') throw new ConfigError('--auth oauth protects the HTTP transport, and this server would serve stdio, where the client\'s user is the operator: add --transport http, or leave OAuth out.');
+  if (token) throw new ConfigError(`${src('authToken')} sets a shared bearer token, and --auth is oauth: OAuth gives every caller an identity of their own. Leave the token out.`);
+  if (!config.oauthIssuer) throw new ConfigError('--auth oauth needs --oauth-issuer: the issuer URL of the authorization server whose tokens this server accepts.');
+  if (!config.oauthResource) throw new ConfigError('--oauth-issuer is set but --oauth-resource is not: set the canonical URI clients reach this server at (e.g. https://mcp.example.com), which tokens must be issued for.');
+  for (const key of ['oauthIssuer', 'oauthResource', 'oauthJwksUri'] as const) {
+    const value = config[key];
+    if (value === undefined) continue;
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && !isLoopback(url.hostname.replace(/^\[|\]$/g, ''))) throw new ConfigError(`Invalid setting ${src(key)}: ${value} must use https (plain http only on a loopback address).`);
+    if (url.hash || (key !== 'oauthJwksUri' && url.search)) throw new ConfigError(`Invalid setting ${src(key)}: ${value} must have no ${url.hash ? 'fragment' : 'query'}.`);
+  }
+  return mode;
 }
 
 /** The token file's content without its final line break; the value is never echoed. */

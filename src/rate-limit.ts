@@ -78,16 +78,31 @@ export class RateGate {
     private readonly windows: WindowSource = localWindows(),
   ) {}
 
-  async acquire(key: string, documented: number): Promise<void> {
+  /**
+   * Waits for a slot of the action `key`. With a share, the caller's own window comes first: one identity takes at
+   * most that fraction of the action's rate, and the rest stays for the others.
+   */
+  async acquire(key: string, documented: number, share?: RateShare): Promise<void> {
+    if (share && share.fraction < 1) await this.take(`${key}:by:${share.who}`, documented * share.fraction, `${key} allows each identity`);
+    await this.take(key, documented, `${key} allows`);
+  }
+
+  private async take(key: string, documented: number, says: string): Promise<void> {
     const perSecond = documented * this.scale;
     const { windowMs, max } = rateWindow(perSecond);
     const slot = await this.windows.reserve(`rate:${key}`, max, Math.round(windowMs * (1 + JITTER_MARGIN)), this.maxWaitMs);
     if (!slot.reserved) {
       const rate = windowMs === 1000 ? `${max} requests per second` : `one request every ${windowMs / 1000} s`;
-      throw new RateLimitedError(`${key} allows ${rate}; the next slot frees in ${Math.ceil(slot.waitMs / 100) / 10} s, longer than this server waits (${this.maxWaitMs} ms). Retry after that.`);
+      throw new RateLimitedError(`${says} ${rate}; the next slot frees in ${Math.ceil(slot.waitMs / 100) / 10} s, longer than this server waits (${this.maxWaitMs} ms). Retry after that.`);
     }
     if (slot.waitMs > 0) await sleep(slot.waitMs);
   }
+}
+
+/** One identity's part of every action's rate: `who` names its window (a digest, never a credential). */
+export interface RateShare {
+  who: string;
+  fraction: number;
 }
 
 /** Windows in this process only. */

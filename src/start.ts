@@ -5,8 +5,10 @@ import { createLogger } from './log.js';
 import { createContext } from './server/context.js';
 import { loadManifest } from './server/registry.js';
 import { selectTools } from './guardrails/exposure.js';
-import { createCore } from './server/core.js';
+import { createCores } from './server/core.js';
 import { VERSION } from './version.js';
+import type { Scope } from './guardrails/access.js';
+import type { Identity } from './guardrails/identity.js';
 
 async function serve(argv: string[]): Promise<void> {
   if (wantsHelp(argv)) return void process.stdout.write(helpText(VERSION));
@@ -17,7 +19,8 @@ async function serve(argv: string[]): Promise<void> {
   for (const warning of startupWarnings(config)) log.warn(warning);
   // Every setting is checked before anything starts (the sandbox, a port).
   const manifest = await loadManifest();
-  const tools = selectTools(manifest, config);
+  selectTools(manifest, config);
+  const policy = config.oauthPolicy ? (await import('./guardrails/policy.js')).loadPolicy(config.oauthPolicy, manifest, config) : undefined;
   // On stdio the client's first message decides the protocol era: read it, and load that era's server, while the
   // context starts.
   const stdio = config.transport === 'stdio' ? (await import('./transports/stdio.js')).listenStdio() : undefined;
@@ -25,13 +28,14 @@ async function serve(argv: string[]): Promise<void> {
   const runtime = await createContext(config, log);
   const { setUpCallbacks } = await import('./events/setup.js');
   const callbacks = await setUpCallbacks(runtime.ctx, config, log);
-  const core = createCore(runtime.ctx, tools, manifest);
+  // What each identity is answered with: on stdio and without OAuth, only the operator is ever asked for.
+  const cores = createCores(runtime.ctx, manifest, policy);
   // Each protocol era's SDK line is loaded only when a client speaks it.
   const legacyServers = async () => {
     const { createMcpServer } = await import('./server/server.js');
-    return () => createMcpServer(runtime.ctx, core);
+    return (identity?: Identity) => createMcpServer(runtime.ctx, cores, identity);
   };
-  const modernServers = async () => (await import('./server/modern.js')).modernServers(runtime.ctx, core);
+  const modernServers = async () => (await import('./server/modern.js')).modernServers(runtime.ctx, cores);
 
   let stop: () => Promise<void>;
   if (stdio) {
@@ -40,13 +44,16 @@ async function serve(argv: string[]): Promise<void> {
     void stdio.ended.then(() => setImmediate(() => void shutdown('stdin closed')));
   } else {
     const { serveHttp } = await import('./transports/http.js');
+    const { createAuthenticator } = await import('./auth/edge.js');
+    const auth = createAuthenticator({ config, policy, log });
     const handle = await serveHttp({
       host: config.host,
       port: config.port,
       log,
       newServer: await legacyServers(),
       newModernServer: await modernServers(),
-      authToken: config.authToken,
+      auth,
+      scopeOf: auth.mode === 'oauth' ? scopeOfMessage : undefined,
       allowedHosts: config.allowedHosts,
       allowedOrigins: config.allowedOrigins,
       maxBodyBytes: config.maxBodyBytes,
@@ -74,6 +81,14 @@ async function serve(argv: string[]): Promise<void> {
   }
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** The scope a message needs, by the effect of what it asks for (guardrails/access.ts). */
+async function scopeOfMessage(message: unknown): Promise<{ scope: Scope; why: string }> {
+  const { asked, scopeFor } = await import('./guardrails/access.js');
+  const { loadCatalog } = await import('./server/registry.js');
+  const { effect, tool } = await asked(message, loadCatalog);
+  return { scope: scopeFor(effect), why: tool ? `${tool} with these arguments (${effect})` : 'this request' };
 }
 
 /** A port that cannot be had, said as a setting to change rather than a stack trace. */

@@ -124,8 +124,8 @@ export interface Fleet {
 
 export interface FleetOptions {
   replicas?: number;
-  /** Settings of every replica (toolsets, scope...). */
-  args?: string[];
+  /** Settings of every replica (toolsets, scope...), or a function of the balancer for settings that name it (the OAuth resource). */
+  args?: string[] | ((balancer: Balancer) => string[]);
   env?: Record<string, string>;
   /** Keep Redis's data across its restarts, as a production Redis would. */
   persist?: boolean;
@@ -140,7 +140,8 @@ export async function startFleet(sb: Sandbox, opts: FleetOptions = {}): Promise<
   const names = Array.from({ length: opts.replicas ?? 3 }, (_, i) => `replica-${String.fromCharCode(97 + i)}`);
   const replicas = await Promise.all(
     names.map(async (name) => {
-      const r = await spawnHttp([...(opts.args ?? []), '--replica-id', name, '--allowed-hosts', balancer.host], env);
+      const args = typeof opts.args === 'function' ? opts.args(balancer) : (opts.args ?? []);
+      const r = await spawnHttp([...args, '--replica-id', name, '--allowed-hosts', balancer.host], env);
       return Object.assign(r, { name });
     }),
   );

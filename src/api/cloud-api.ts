@@ -2,9 +2,9 @@
 import { regionsOn, type Site, type ToolDef } from '../../tools/define.js';
 import type { Credentials } from '../credentials.js';
 import type { Logger } from '../log.js';
-import type { RateGate } from '../rate-limit.js';
+import type { RateGate, RateShare } from '../rate-limit.js';
 import { serviceOf, tc3Headers } from '../signing/tc3.js';
-import type { ApiCaller, ApiResult } from './caller.js';
+import type { ApiCaller, ApiResult, InvokeOptions } from './caller.js';
 import { ApiError, PreflightError, TransportError } from './errors.js';
 import { HttpSender, type HttpRequest } from './http.js';
 import { acquireSlot, describeError, jittered, withRetries } from './retry.js';
@@ -37,6 +37,8 @@ export interface CloudCall {
   /** Documented limit, requests per second; each attempt waits for a slot. */
   rateLimit?: number;
   signal?: AbortSignal;
+  /** The caller's share of the rate limit, when an identity has one. */
+  share?: RateShare;
 }
 
 export interface CloudResult {
@@ -54,7 +56,7 @@ export class CloudApiCaller implements ApiCaller {
     this.http = new HttpSender(opts.timeoutMs);
   }
 
-  async invoke(def: ToolDef, params: Record<string, unknown>, opts: { signal?: AbortSignal } = {}): Promise<ApiResult> {
+  async invoke(def: ToolDef, params: Record<string, unknown>, opts: InvokeOptions = {}): Promise<ApiResult> {
     const api = cloudApiOf(def);
     const regions = regionsOn(api, this.opts.site);
     if (regions && !regions.includes(this.opts.region)) {
@@ -62,7 +64,7 @@ export class CloudApiCaller implements ApiCaller {
         `${def.name} is served only in ${regions.join(', ')}, and this server is configured for ${this.opts.region}. Restart it with --region set to one of those.`,
       );
     }
-    return this.call({ ...this.target(def), params, readOnly: def.effect === 'read', rateLimit: def.rateLimit, signal: opts.signal });
+    return this.call({ ...this.target(def), params, readOnly: def.effect === 'read', rateLimit: def.rateLimit, signal: opts.signal, share: opts.share });
   }
 
   preview(def: ToolDef, params: Record<string, unknown>) {
@@ -107,7 +109,7 @@ export class CloudApiCaller implements ApiCaller {
             : log.debug('cloud call', { action: call.action, attempt, ms, requestId: value?.requestId }),
       },
       async () => {
-        if (this.opts.gate && call.rateLimit) await acquireSlot(this.opts.gate, call.action, call.rateLimit);
+        if (this.opts.gate && call.rateLimit) await acquireSlot(this.opts.gate, call.action, call.rateLimit, call.share);
         const res = await this.http.send(this.buildRequest(call), call.signal);
         return /^text\/event-stream/i.test(res.contentType ?? '') ? parseEventStream(res.status, res.body, res.requestId) : parseCloudResponse(res.status, res.body);
       },

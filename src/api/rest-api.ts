@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import type { RateGate } from '../rate-limit.js';
 import { addSecret } from '../redact.js';
 import { genUserSig } from '../signing/usersig.js';
-import type { ApiCaller, ApiResult } from './caller.js';
+import type { ApiCaller, ApiResult, InvokeOptions } from './caller.js';
 import { ApiError, PreflightError, TransportError } from './errors.js';
 import { HttpSender, type HttpRequest } from './http.js';
 import { acquireSlot, describeError, jittered, withRetries } from './retry.js';
@@ -47,7 +47,7 @@ export class RestApiCaller implements ApiCaller {
     this.http = new HttpSender(opts.timeoutMs);
   }
 
-  async invoke(def: ToolDef, params: Record<string, unknown>, opts: { signal?: AbortSignal } = {}): Promise<ApiResult> {
+  async invoke(def: ToolDef, params: Record<string, unknown>, opts: InvokeOptions = {}): Promise<ApiResult> {
     const api = restApiOf(def);
     const command = `${api.service}/${api.command}`;
     const readOnly = def.effect === 'read';
@@ -66,7 +66,7 @@ export class RestApiCaller implements ApiCaller {
         },
       },
       async () => {
-        if (this.opts.gate) await acquireSlot(this.opts.gate, def.name, def.rateLimit);
+        if (this.opts.gate) await acquireSlot(this.opts.gate, def.name, def.rateLimit, opts.share);
         const res = await this.http.send(this.preview(def, params), opts.signal);
         return parseRestResponse(res.status, res.body);
       },

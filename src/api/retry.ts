@@ -1,5 +1,5 @@
 // The one retry loop of the API callers. Each caller decides what is safe to repeat and how long to wait.
-import { RateLimitedError, type RateGate } from '../rate-limit.js';
+import { RateLimitedError, type RateGate, type RateShare } from '../rate-limit.js';
 import { ApiError, PreflightError } from './errors.js';
 
 export interface RetryPolicy<T> {
@@ -29,9 +29,9 @@ export async function withRetries<T>(policy: RetryPolicy<T>, run: () => Promise<
 }
 
 /** Waits for a slot under the documented rate. A slot too far off refuses the call: nothing is sent to be rejected. */
-export async function acquireSlot(gate: RateGate, key: string, perSecond: number): Promise<void> {
+export async function acquireSlot(gate: RateGate, key: string, perSecond: number, share?: RateShare): Promise<void> {
   try {
-    await gate.acquire(key, perSecond);
+    await gate.acquire(key, perSecond, share);
   } catch (err) {
     throw err instanceof RateLimitedError ? new PreflightError(err.message) : err;
   }

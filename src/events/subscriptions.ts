@@ -7,12 +7,19 @@ import { EventFeed } from './feed.js';
 import { eventLog, scan } from './log.js';
 import { check, parseEventUri, type Target } from './resources.js';
 
-/** Lets the clients of one MCP session subscribe to event resources. Subscriptions end with the session. */
-export function serveEventSubscriptions(server: Server, ctx: ServerContext, protocolError: (code: number, message: string) => Error): void {
+/**
+ * Lets the clients of one MCP session subscribe to event resources. Subscriptions end with the session. Each is
+ * checked, and watched, with the permissions of whoever subscribed (`contextOf` gives them for a request).
+ */
+export function serveEventSubscriptions(
+  server: Server,
+  contextOf: (extra: { authInfo?: { extra?: Record<string, unknown> } }) => ServerContext,
+  protocolError: (code: number, message: string) => Error,
+): void {
   const subscriptions = new Map<string, AbortController>();
-  const feed = ctx.events ?? new EventFeed(ctx.store);
 
-  const watch = async (uri: string, t: Target, signal: AbortSignal) => {
+  const watch = async (ctx: ServerContext, uri: string, t: Target, signal: AbortSignal) => {
+    const feed = ctx.events ?? new EventFeed(ctx.store);
     let after = (await ctx.store.read(eventLog(t.app), { limit: 0 })).last;
     while (!signal.aborted && feed.open) {
       await feed.changed(t.app, signal);
@@ -24,7 +31,8 @@ export function serveEventSubscriptions(server: Server, ctx: ServerContext, prot
     }
   };
 
-  server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+  server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
+    const ctx = contextOf(extra);
     const { uri } = request.params;
     const target = parseEventUri(uri);
     if (!target) throw protocolError(-32602, `Only event resources (trtc://apps/{SdkAppId}/rooms/{RoomId}/events, .../tasks/{TaskId}/events) change; ${uri} cannot be subscribed to.`);
@@ -36,7 +44,7 @@ export function serveEventSubscriptions(server: Server, ctx: ServerContext, prot
     if (!subscriptions.has(uri)) {
       const stop = new AbortController();
       subscriptions.set(uri, stop);
-      void watch(uri, target, stop.signal).catch((err: Error) => ctx.log.warn('event subscription stopped', { uri, error: err.message }));
+      void watch(ctx, uri, target, stop.signal).catch((err: Error) => ctx.log.warn('event subscription stopped', { uri, error: err.message }));
     }
     return {};
   });

@@ -2,6 +2,7 @@
 // API, so they are not catalog actions; like the discovery tools they are defined here, with their own schemas.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { OPERATOR } from '../guardrails/identity.js';
 import { redact } from '../redact.js';
 import type { CallExtra, ServerContext } from '../server/pipeline.js';
 import { failure, success, withSandboxNote } from '../server/pipeline.js';
@@ -93,7 +94,7 @@ function fitted(r: ScanResult, extra: CallExtra) {
 export async function runEventTool(ctx: ServerContext, name: EventToolName, args: unknown, extra: CallExtra = {}): Promise<CallToolResult> {
   const started = Date.now();
   const finish = (result: CallToolResult, outcome: string) => {
-    ctx.log.info('tool call', { tool: name, outcome, ms: Date.now() - started });
+    ctx.log.info('tool call', { tool: name, outcome, ms: Date.now() - started, by: (extra.identity ?? OPERATOR).subject });
     return withSandboxNote(ctx, result);
   };
   try {

@@ -62,6 +62,8 @@ export interface ConsentRequest {
   intent: string;
   /** A value the human types back (for example the room to dismiss); else they tick a box. */
   typed?: string;
+  /** Who asked, when a person (an OAuth subject) rather than the operator: a token works for them only. */
+  by?: string;
 }
 
 export type ConsentDecision =
@@ -100,26 +102,26 @@ export class ConfirmationTokens {
     private readonly now: () => number = Date.now,
   ) {}
 
-  issue(tool: string, app: number | undefined, args: unknown): { token: string; expiresAt: Date } {
+  issue(tool: string, app: number | undefined, args: unknown, by?: string): { token: string; expiresAt: Date } {
     const expiry = Math.floor(this.now() / 1000) + this.ttlSeconds;
     const nonce = randomBytes(9).toString('base64url');
-    return { token: `c1.${expiry}.${nonce}.${this.mac(expiry, nonce, tool, app, args)}`, expiresAt: new Date(expiry * 1000) };
+    return { token: `c1.${expiry}.${nonce}.${this.mac(expiry, nonce, tool, app, args, by)}`, expiresAt: new Date(expiry * 1000) };
   }
 
-  async redeem(token: string, tool: string, app: number | undefined, args: unknown): Promise<Redemption> {
+  async redeem(token: string, tool: string, app: number | undefined, args: unknown, by?: string): Promise<Redemption> {
     const m = /^c1\.(\d{1,12})\.([\w-]{12})\.([\w-]{32})$/.exec(token);
     if (!m) return 'malformed';
     const [, expiryText, nonce, mac] = m as unknown as [string, string, string, string];
     const expiry = Number(expiryText);
-    const want = Buffer.from(this.mac(expiry, nonce, tool, app, args));
+    const want = Buffer.from(this.mac(expiry, nonce, tool, app, args, by));
     if (!timingSafeEqual(want, Buffer.from(mac))) return 'mismatch';
     if (this.now() / 1000 > expiry) return 'expired';
     return (await this.store.claim(NS.spentTokens, `${nonce}.${mac}`, expiry * 1000)) ? 'ok' : 'spent';
   }
 
-  private mac(expiry: number, nonce: string, tool: string, app: number | undefined, args: unknown): string {
+  private mac(expiry: number, nonce: string, tool: string, app: number | undefined, args: unknown, by: string | undefined): string {
     return createHmac('sha256', this.key)
-      .update(`c1\n${expiry}\n${nonce}\n${tool}\n${app ?? ''}\n${canonicalJson(args)}`)
+      .update(`c1\n${expiry}\n${nonce}\n${tool}\n${app ?? ''}\n${canonicalJson(args)}${by === undefined ? '' : `\n${by}`}`)
       .digest('base64url')
       .slice(0, 32);
   }
@@ -127,7 +129,7 @@ export class ConfirmationTokens {
 
 export const REDEMPTION_PROBLEM: Record<Exclude<Redemption, 'ok'>, string> = {
   malformed: 'is not a confirmation token',
-  mismatch: 'does not match this tool, app and these exact arguments (were they changed?)',
+  mismatch: 'does not match this tool, app and these exact arguments, or was issued to someone else (were they changed?)',
   expired: 'has expired',
   spent: 'was already used',
 };
@@ -163,11 +165,11 @@ export async function decideConsent(
   }
   let lead = '';
   if (presentedToken !== undefined) {
-    const redeemed = await tokens.redeem(presentedToken, request.tool, request.app, request.args);
+    const redeemed = await tokens.redeem(presentedToken, request.tool, request.app, request.args, request.by);
     if (redeemed === 'ok') return { granted: true, how: 'token' };
     lead = `The confirmationToken ${REDEMPTION_PROBLEM[redeemed]}. `;
   }
-  const { token, expiresAt } = tokens.issue(request.tool, request.app, request.args);
+  const { token, expiresAt } = tokens.issue(request.tool, request.app, request.args, request.by);
   return {
     granted: false,
     how: 'awaiting-token',

@@ -1,7 +1,14 @@
 // Which tools are exposed. Which targets the server may touch is scope.ts.
-import { SITE_NAMES, TOOLSETS, type Site } from '../../tools/define.js';
+import { SITE_NAMES, TOOLSETS, type Effect, type Site } from '../../tools/define.js';
 import { ConfigError, type Config } from '../config.js';
 import { DISCOVERY_TOOLSET, onSite, type ManifestTool } from '../server/tool-list.js';
+import { grantLists, type AccessConfig } from './access.js';
+
+/** A listed tool's effect at worst, from its annotations. */
+export const effectOfTool = (t: Pick<ManifestTool, 'annotations'>): Effect =>
+  t.annotations.readOnlyHint ? 'read' : t.annotations.destructiveHint ? 'destructive' : 'write';
+/** What most calls of a tool do: an identity allowed that much sees it listed, and is refused the worse calls by their arguments. */
+export const usualEffect = (t: Pick<ManifestTool, 'annotations' | 'usually'>): Effect => t.usually ?? effectOfTool(t);
 
 /** Why a tool is not offered on this site, or undefined when it is. */
 export function offSite(t: Pick<ManifestTool, 'name' | 'sites'>, site: Site): string | undefined {
@@ -14,7 +21,7 @@ export function offSite(t: Pick<ManifestTool, 'name' | 'sites'>, site: Site): st
  * The tools to list: the chosen toolsets plus named tools, minus the deny list, only reads in read-only mode, and
  * only what the configured site offers.
  */
-export function selectTools(all: readonly ManifestTool[], config: Pick<Config, 'toolsets' | 'tools' | 'denyTools' | 'readOnly' | 'site'>): ManifestTool[] {
+export function selectTools(all: readonly ManifestTool[], config: Pick<AccessConfig, 'toolsets' | 'tools' | 'denyTools' | 'readOnly' | 'site' | 'grant'>): ManifestTool[] {
   const names = new Set(all.map((t) => t.name));
   const unknownSets = config.toolsets.filter((s) => s !== 'all' && !(TOOLSETS as readonly string[]).includes(s));
   if (unknownSets.length) throw new ConfigError(`Invalid setting --toolsets: unknown ${unknownSets.join(', ')}; choose from all, ${TOOLSETS.join(', ')}.`);
@@ -30,10 +37,11 @@ export function selectTools(all: readonly ManifestTool[], config: Pick<Config, '
       onSite(t, config.site) &&
       (all_ || t.toolset === DISCOVERY_TOOLSET || config.toolsets.includes(t.toolset) || config.tools.includes(t.name)) &&
       !config.denyTools.includes(t.name) &&
-      (!config.readOnly || t.annotations.readOnlyHint || t.toolset === DISCOVERY_TOOLSET),
+      (!config.readOnly || t.annotations.readOnlyHint || t.toolset === DISCOVERY_TOOLSET) &&
+      (t.toolset === DISCOVERY_TOOLSET || grantLists(config, usualEffect(t))),
   );
-  // In read-only mode call_tool can reach read tools only, so it is read-only too.
-  return config.readOnly
+  // In read-only mode, or for an identity allowed only reads, call_tool can reach read tools only, so it is read-only too.
+  return config.readOnly || config.grant?.max === 'read'
     ? listed.map((t) => (t.annotations.readOnlyHint ? t : { ...t, annotations: { ...t.annotations, readOnlyHint: true, destructiveHint: false } }))
     : listed;
 }

@@ -7,7 +7,13 @@ import type { Config } from '../config.js';
 import { appIdField } from '../server/catalog.js';
 import type { Ledger } from './ledger.js';
 
-export type ScopeConfig = Pick<Config, 'allowApps' | 'allowRooms'>;
+/** An identity's own apps and rooms (from the policy file): a call must be inside both these and the server's. */
+export interface PersonScope {
+  apps: readonly number[];
+  rooms: readonly string[];
+}
+
+export type ScopeConfig = Pick<Config, 'allowApps' | 'allowRooms'> & { person?: PersonScope };
 
 const globToRegExp = (glob: string) => new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 const patterns = new WeakMap<readonly string[], RegExp[]>();
@@ -17,22 +23,29 @@ const compiled = (globs: readonly string[]) => {
   return res;
 };
 
-/** Whether the server may touch this app. */
+const appAllowed = (apps: readonly number[], app: number | undefined) => !apps.length || (app !== undefined && apps.includes(app));
+const roomAllowed = (rooms: readonly string[], room: string | number) => !rooms.length || compiled(rooms).some((p) => p.test(String(room)));
+
+/** Whether the server, and the identity that calls, may touch this app. */
 export function appInScope(config: ScopeConfig, app: number | undefined): boolean {
-  return !config.allowApps.length || (app !== undefined && config.allowApps.includes(app));
+  return appAllowed(config.allowApps, app) && appAllowed(config.person?.apps ?? [], app);
 }
 
-/** Whether the server may touch this room (a numeric room ID is matched as its decimal text). */
+/** Whether the server, and the identity that calls, may touch this room (a numeric room ID is matched as its decimal text). */
 export function roomInScope(config: ScopeConfig, room: string | number): boolean {
-  return !config.allowRooms.length || compiled(config.allowRooms).some((p) => p.test(String(room)));
+  return roomAllowed(config.allowRooms, room) && roomAllowed(config.person?.rooms ?? [], room);
 }
+
+/** Whether any room scope applies (the server's or the identity's). */
+const roomsScoped = (config: ScopeConfig) => config.allowRooms.length > 0 || (config.person?.rooms.length ?? 0) > 0;
+const appsScoped = (config: ScopeConfig) => config.allowApps.length > 0 || (config.person?.apps.length ?? 0) > 0;
 
 /** Is this app, and this room if one is given, in scope? The one test for anything that shows or touches a target. */
 export function inScope(config: ScopeConfig, where: { app?: number; room?: string | number }): boolean {
   return appInScope(config, where.app) && (where.room === undefined || roomInScope(config, where.room));
 }
 
-export const scopeIsSet = (config: ScopeConfig) => config.allowApps.length > 0 || config.allowRooms.length > 0;
+export const scopeIsSet = (config: ScopeConfig) => appsScoped(config) || roomsScoped(config);
 
 /** Room IDs anywhere in the arguments: every member named like RoomId, StrRoomId, FromRoomId, RoomIds or ToRoomIdList. */
 export function roomIdsIn(value: unknown, out: string[] = []): string[] {
@@ -49,8 +62,13 @@ export function roomIdsIn(value: unknown, out: string[] = []): string[] {
 
 /** An agent-chosen ID as refusals show it: quoted, and shortened when long. */
 const shown = (id: string) => JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id);
-const appsText = (config: ScopeConfig) => `the apps this server may touch (${config.allowApps.join(', ')})`;
-const roomsText = (config: ScopeConfig) => `the rooms this server may touch (${config.allowRooms.join(', ')})`;
+/** The limits that apply, in words: the server's, the identity's, or both. */
+const limitsText = (kind: 'apps' | 'rooms', server: readonly unknown[], person: readonly unknown[] | undefined) =>
+  [server.length && `the ${kind} this server may touch (${server.join(', ')})`, person?.length && `the ${kind} your access policy allows (${person.join(', ')})`]
+    .filter(Boolean)
+    .join(' and ');
+const appsText = (config: ScopeConfig) => limitsText('apps', config.allowApps, config.person?.apps);
+const roomsText = (config: ScopeConfig) => limitsText('rooms', config.allowRooms, config.person?.rooms);
 const NAMES: Record<TargetRef['kind'], string> = {
   task: 'TaskId', call: 'CallId', battle: 'BattleId', comm: 'CommId', 'conversation-session': 'SessionId', 'transcription-session': 'SessionId', bot: 'bot',
 };
@@ -58,7 +76,11 @@ const NAMES: Record<TargetRef['kind'], string> = {
 
 /** `app` is 'all' for a call about every app under the account (AllApps). */
 function appRefusal(config: ScopeConfig, app: number | 'all' | undefined): string | undefined {
-  if (app === 'all') return config.allowApps.length ? `AllApps reaches every app under the account, and this server may touch only ${config.allowApps.join(', ')}. Pass SdkAppId instead.` : undefined;
+  if (app === 'all') {
+    if (!appsScoped(config)) return undefined;
+    const only = config.allowApps.length ? `this server may touch only ${config.allowApps.join(', ')}` : `your access policy allows only ${config.person!.apps.join(', ')}`;
+    return `AllApps reaches every app under the account, and ${only}. Pass SdkAppId instead.`;
+  }
   return appInScope(config, app) ? undefined : `SdkAppId ${app ?? '(none)'} is outside ${appsText(config)}.`;
 }
 
@@ -105,14 +127,14 @@ export async function checkScope(io: ScopeIO, def: ToolDef, params: Record<strin
   if (direct) return { refusal: direct, resolved };
   const appFromTarget = def.api.kind === 'cloud' && (!field || def.input.shape[field]?.safeParse(undefined).success === true);
   const named = def.roomArgument;
-  if (named && config.allowRooms.length && named.split('.').reduce<any>((v, k) => v?.[k], params) === undefined) {
+  if (named && roomsScoped(config) && named.split('.').reduce<any>((v, k) => v?.[k], params) === undefined) {
     return { refusal: `${def.name} without ${named} lets the service pick the room, which could fall outside ${roomsText(config)}. Pass ${named}.`, resolved };
   }
 
   let targetApp: number | undefined;
   for (const ref of def.targets?.(params) ?? []) {
     // Without room scope, a target only matters for its app, and only when the call does not name the app itself.
-    if (!config.allowRooms.length && !appFromTarget) continue;
+    if (!roomsScoped(config) && !appFromTarget) continue;
     let place: Placement | undefined = await io.ledger.find(ref, app);
     if (place) resolved.ledger++;
     let why = 'this server did not start it';
@@ -129,7 +151,7 @@ export async function checkScope(io: ScopeIO, def: ToolDef, params: Record<strin
       return {
         refusal:
           `this server cannot tell which app and room ${label} belongs to (${why}), and it may only touch ` +
-          `${[config.allowApps.length && appsText(config), config.allowRooms.length && roomsText(config)].filter(Boolean).join(' and ')}. ` +
+          `${[appsText(config), roomsText(config)].filter(Boolean).join(' and ')}. ` +
           'Use a target this server started, or ask the operator to widen --allow-apps/--allow-rooms.',
         resolved,
       };
@@ -164,7 +186,7 @@ async function locate(io: ScopeIO, ref: TargetRef, app: number | undefined, wire
 
 /** Keeps the rows of an answer that belong to rooms in scope; says how many were left out. */
 export function filterRows(config: ScopeConfig, def: ToolDef, response: Record<string, any>): { response: Record<string, any>; leftOut: number } {
-  if (!config.allowRooms.length || !def.roomRows) return { response, leftOut: 0 };
+  if (!roomsScoped(config) || !def.roomRows) return { response, leftOut: 0 };
   return def.roomRows.filter(response, (room) => roomInScope(config, room));
 }
 

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { SITES, TOOLSET_ABOUT, TOOLSET_ABOUT_ZH, type Toolset } from '../../tools/define.js';
 import { own } from '../../tools/own.js';
 import type { Config } from '../config.js';
-import { offSite } from '../guardrails/exposure.js';
+import { grantRefusal, type AccessConfig } from '../guardrails/access.js';
+import { effectOfTool, offSite, usualEffect } from '../guardrails/exposure.js';
 import { ANSWER_BUDGET_CHARS } from './budget.js';
 import { hasHan, searchTools } from './search.js';
 import { DISCOVERY_TOOLSET, onSite, type ManifestTool } from './tool-list.js';
@@ -64,8 +65,7 @@ export const discoveryDefs = {
 export type DiscoveryName = keyof typeof discoveryInputs;
 export const isDiscovery = (name: string): name is DiscoveryName => Object.hasOwn(discoveryInputs, name);
 
-export const effectOf = (t: ManifestTool): 'read' | 'write' | 'destructive' =>
-  t.annotations.readOnlyHint ? 'read' : t.annotations.destructiveHint ? 'destructive' : 'write';
+export const effectOf = effectOfTool;
 
 /**
  * describe_tool's answer: the tool as listed, with its effect and whether it is listed. When that is longer than a
@@ -143,10 +143,13 @@ export async function searchAnswer(
   return jsonResult({ results }, true);
 }
 
-/** Why a tool of this server cannot be called here, when the reason may be told: read-only mode. */
-export function readOnlyRefusal(name: string, manifest: readonly ManifestTool[], config: Pick<Config, 'readOnly' | 'denyTools'>): string | undefined {
+/** Why a tool of this server cannot be called here, when the reason may be told: read-only mode, or an access token too weak for it. */
+export function readOnlyRefusal(name: string, manifest: readonly ManifestTool[], config: Pick<AccessConfig, 'readOnly' | 'denyTools' | 'grant'>): string | undefined {
   const tool = manifest.find((t) => t.name === name);
-  if (!tool || !config.readOnly || tool.annotations.readOnlyHint || config.denyTools.includes(name)) return undefined;
+  if (!tool || config.denyTools.includes(name)) return undefined;
+  const weak = grantRefusal(config, name, usualEffect(tool));
+  if (weak) return `Refused: ${weak} Nothing was sent.`;
+  if (!config.readOnly || tool.annotations.readOnlyHint) return undefined;
   return `Refused: ${name} changes state, and this server runs read-only (--read-only). Nothing was sent.`;
 }
 
@@ -159,7 +162,7 @@ export function unlistedToolMessage(
   name: string,
   callable: readonly ManifestTool[],
   manifest: readonly ManifestTool[],
-  config: Pick<Config, 'readOnly' | 'denyTools' | 'site'>,
+  config: Pick<AccessConfig, 'readOnly' | 'denyTools' | 'site' | 'grant'>,
 ): string {
   if (callable.some((t) => t.name === name)) {
     return `${name} is not in this server's tool list, but it can be called: use call_tool with {"name": ${JSON.stringify(name)}, "arguments": {...}}. ` +

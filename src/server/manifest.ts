@@ -22,6 +22,7 @@ export function manifestEntry(def: ToolDef): ManifestTool {
     _meta: metaOf(def),
     ...(def.api.kind === 'cloud' && def.api.sites && { sites: [...def.api.sites] }),
     ...(def.aliases && { aliases: [...def.aliases] }),
+    ...(def.effectOf && def.effectOf.otherwise !== def.effect && { usually: def.effectOf.otherwise as 'write' | 'read' }),
   };
 }
 

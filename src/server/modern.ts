@@ -4,8 +4,9 @@
 // request's client can fill a form, else through the confirmation token, as in the legacy era.
 import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, Server, type ServerContext as RequestContext } from '@modelcontextprotocol/server';
 import { AskThroughResult, canFillForms, type ElicitationCapability } from '../guardrails/consent.js';
-import { CAPABILITIES, isLiveResource, LOG_LEVELS, atLeast, SERVER_INFO, type LogLevel, type SendLog, type ServerCore } from './core.js';
+import { CAPABILITIES, isLiveResource, LOG_LEVELS, atLeast, SERVER_INFO, type Cores, type LogLevel, type SendLog } from './core.js';
 import { rendersApps } from './console.js';
+import { OPERATOR, type Identity } from '../guardrails/identity.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import { InputRequiredConsent } from './input-required.js';
 import type { CallExtra, ServerContext } from './pipeline.js';
@@ -18,28 +19,33 @@ import type { CallExtra, ServerContext } from './pipeline.js';
  */
 const STABLE = { ttlMs: 60 * 60_000, cacheScope: 'public' } as const;
 const LIVE = { ttlMs: 0, cacheScope: 'private' } as const;
-const CACHE_HINTS = {
-  'server/discover': STABLE,
-  'tools/list': STABLE,
-  'prompts/list': STABLE,
-  'resources/list': STABLE,
-  'resources/templates/list': STABLE,
-  'resources/read': STABLE,
-};
+const hints = (stable: { ttlMs: number; cacheScope: 'public' | 'private' }) => ({
+  'server/discover': stable,
+  'tools/list': stable,
+  'prompts/list': stable,
+  'resources/list': stable,
+  'resources/templates/list': stable,
+  'resources/read': stable,
+});
+const CACHE_HINTS = hints(STABLE);
+/** Under OAuth the lists and the instructions depend on who asks: no shared cache may hand one identity's to another. */
+const PER_IDENTITY_HINTS = hints({ ...STABLE, cacheScope: 'private' });
 
 const elicitationValidator = new ElicitationSchemaValidator();
 
 /**
  * @returns a factory of per-request (HTTP) or per-connection (stdio) servers; `caller` names who calls, for the
- *   binding of consent: the bearer credential over HTTP, the connection on stdio.
+ *   binding of consent (the identity or bearer credential over HTTP, the connection on stdio), and `identity` whose
+ *   permissions answer.
  */
-export function modernServers(ctx: ServerContext, core: ServerCore): (caller: string) => Server {
+export function modernServers(ctx: ServerContext, cores: Cores): (caller: string, identity?: Identity) => Server {
   const consent = new InputRequiredConsent(ctx);
-  return (caller) => {
+  return (caller, identity = OPERATOR) => {
+    const core = cores(identity);
     const server = new Server(SERVER_INFO, {
       capabilities: CAPABILITIES,
       instructions: core.instructions,
-      cacheHints: CACHE_HINTS,
+      cacheHints: identity.via === 'oauth' ? PER_IDENTITY_HINTS : CACHE_HINTS,
       jsonSchemaValidator: elicitationValidator as never,
     });
     // A client that renders views gets a list of its own, so no shared cache may hand it to another.
@@ -57,6 +63,7 @@ export function modernServers(ctx: ServerContext, core: ServerCore): (caller: st
       const token = rctx.mcpReq._meta?.progressToken;
       const extra: CallExtra = {
         signal: rctx.mcpReq.signal,
+        identity,
         ui: rendersApps(envelope?.[CLIENT_CAPABILITIES_META_KEY]),
         // A client that can fill a form is asked in the result, and only there.
         consent: round ? { kind: 'elicitation', ask: round.elicit } : { kind: 'token' },

@@ -3,10 +3,10 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ArgumentError, type Presented, type ToolDef, type WireEnv } from '../../tools/define.js';
 import { ALL_APPS, ALL_PAGES, RAW_SERIES } from '../../tools/fields.js';
 import { roomIdProblem } from '../../tools/room-id.js';
-import type { ApiCaller } from '../api/caller.js';
+import type { ApiCaller, InvokeOptions } from '../api/caller.js';
 import type { HttpRequest } from '../api/http.js';
 import { ApiError, hintFor, PreflightError, TransportError } from '../api/errors.js';
-import type { Config } from '../config.js';
+import type { AccessConfig } from '../guardrails/access.js';
 import type { Logger } from '../log.js';
 import { clipText, redact, redactText } from '../redact.js';
 import { describeIssues, fieldPath, MAX_ARG_DEPTH, tooDeep } from '../validation.js';
@@ -14,8 +14,9 @@ import { StoreUnavailableError, type Store } from '../store/index.js';
 import type { EventFeed } from '../events/feed.js';
 import type { AuditLog } from '../guardrails/audit.js';
 import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
-import { OPERATOR, whoRecord, type Identity } from '../guardrails/identity.js';
-import { AskThroughResult, decideConsent, describeIntent, needsConsent, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from '../guardrails/consent.js';
+import { grantRefusal, rateShareOf } from '../guardrails/access.js';
+import { OPERATOR, whoRecord, whoText, type Identity } from '../guardrails/identity.js';
+import { AskThroughResult, decideConsent, describeIntent, needsConsent, quote, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from '../guardrails/consent.js';
 import { effectOfCall, type CallEffect } from '../guardrails/effect.js';
 import { Ledger } from '../guardrails/ledger.js';
 import { checkScope, filterRows, leftOutNote, scopeIsSet, scopeRefusal, type Lookup } from '../guardrails/scope.js';
@@ -25,7 +26,8 @@ import { answerSize } from './budget.js';
 import { fetchAnswer, firstRequest, shapeAnswer, type Progress } from './paging.js';
 
 export interface ServerContext {
-  config: Config;
+  /** The server's settings, narrowed to the permissions of the identity served (see guardrails/access.ts). */
+  config: AccessConfig;
   log: Logger;
   /** One caller per API family; a family without one (no configuration for it) cannot be called. */
   callers: Partial<Record<ToolDef['api']['kind'], ApiCaller>>;
@@ -86,7 +88,8 @@ export async function runTool(ctx: ServerContext, def: ToolDef, args: unknown, e
 async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: CallExtra): Promise<CallToolResult> {
   const started = Date.now();
   const { config } = ctx;
-  const by = whoRecord(extra.identity ?? OPERATOR);
+  const identity = extra.identity ?? OPERATOR;
+  const by = whoRecord(identity);
   let effect = def.effect;
   let consent = 'not-required';
   let app: number | undefined;
@@ -100,9 +103,12 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   };
   const refuse = (why: string, outcome: string) => finish(failure(`Refused: ${why} Nothing was sent.`), outcome);
 
-  // Mode: read-only and the deny list hold on every path into the pipeline.
+  // Mode: the access token's scopes, read-only and the deny list hold on every path into the pipeline. A tool whose
+  // arguments decide its effect is judged by them below.
+  const weak = grantRefusal(config, def.name, def.effectOf?.otherwise ?? def.effect);
+  if (weak) return refuse(weak, 'refused:grant');
   if (config.readOnly && def.effect !== 'read') return refuse(`${def.name} changes state, and this server runs read-only.`, 'refused:read-only');
-  if (config.denyTools.includes(def.name)) return refuse(`${def.name} is on this server's deny list.`, 'refused:denied');
+  if (config.denyTools.includes(def.name)) return refuse(`${def.name} is on ${config.person || config.grant ? 'the deny list of this server or of your access policy' : "this server's deny list"}.`, 'refused:denied');
 
   // Validate: nothing is sent unless every field passes. Nesting is bounded first, so that no later step recurses
   // through thousands of levels.
@@ -148,7 +154,8 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   // Scope, then the effect of these arguments: both may read the ledger and, outside dry runs, the API.
   const catalog = await loadCatalog();
   const ledger = new Ledger(ctx.store);
-  const lookup = config.dryRun ? undefined : lookupThrough(ctx, extra.signal);
+  const share = rateShareOf(config, identity);
+  const lookup = config.dryRun ? undefined : lookupThrough(ctx, { signal: extra.signal, share });
   let called: CallEffect;
   try {
     const scope = await checkScope({ config, ledger, catalog: catalog.values(), lookup }, def, params, wire, app);
@@ -170,6 +177,8 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
     }
   }
   effect = called.effect;
+  const tooWeak = grantRefusal(config, def.name, effect);
+  if (tooWeak) return refuse(`${tooWeak}${called.why ? ` (${called.why})` : ''}`, 'refused:grant');
   consent = needsConsent(effect, config.confirm) ? 'pending' : config.confirm === 'none' && effect !== 'read' ? 'policy-off' : 'not-required';
 
   if (config.dryRun) {
@@ -181,8 +190,9 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   if (consent === 'pending') {
     const request = {
       tool: def.name, app, args: params, effect,
-      // The human sees the arguments; a key the agent passed inline is masked there too.
-      intent: redactText(describeIntent(def, app, params, effect, called.why)),
+      // The human sees the arguments, and who asked when it is a person; a key the agent passed inline is masked there too.
+      intent: redactText(describeIntent(def, app, params, effect, called.why) + (identity.via === 'oauth' ? `\nRequested by: ${quote(whoText(identity))}` : '')),
+      by: identity.via === 'oauth' ? identity.subject : undefined,
       typed: def.confirmField !== undefined ? String(params[def.confirmField]) : undefined,
     };
     let decision: ConsentDecision;
@@ -201,7 +211,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
 
   // Call, then shape the answer.
   try {
-    const send = (w: Record<string, unknown>) => caller.invoke(def, w, { signal: extra.signal });
+    const send = (w: Record<string, unknown>) => caller.invoke(def, w, { signal: extra.signal, share });
     const { response, requestId, pages } = await fetchAnswer(def, wire, send, extra.progress);
     const { Error: _error, ...body } = response;
     await remember(ctx, ledger, def, body, params, app, catalog);
@@ -237,13 +247,13 @@ async function remember(ctx: ServerContext, ledger: Ledger, def: ToolDef, body: 
 }
 
 /** A read sent to find out where a target lives or whether a task runs: straight to the API, never to the agent. */
-function lookupThrough(ctx: ServerContext, signal: AbortSignal | undefined): Lookup {
+function lookupThrough(ctx: ServerContext, opts: InvokeOptions): Lookup {
   return async (def, args, app) => {
     const caller = ctx.callers[def.api.kind];
     if (!caller) throw new Error(`this server has no configuration for ${def.name}`);
     const wire = def.toWire ? def.toWire(args, ctx.wireEnv(app)) : args;
     ctx.log.info('lookup', { tool: def.name });
-    return (await caller.invoke(def, wire, { signal })).response as Record<string, any>;
+    return (await caller.invoke(def, wire, opts)).response as Record<string, any>;
   };
 }
 

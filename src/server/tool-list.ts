@@ -20,10 +20,12 @@ export interface ManifestTool {
   sites?: string[];
   /** Plain words search_tools matches (stripped before listing). */
   aliases?: string[];
+  /** What most calls do, when some arguments make a call worse than that (stripped before listing). */
+  usually?: 'write' | 'read';
 }
 
 /** The Tool object clients see. */
-export const listed = ({ toolset: _toolset, sites: _sites, aliases: _aliases, ...tool }: ManifestTool) => tool;
+export const listed = ({ toolset: _toolset, sites: _sites, aliases: _aliases, usually: _usually, ...tool }: ManifestTool) => tool;
 
 /** Whether the tool is offered on this site. */
 export const onSite = (t: Pick<ManifestTool, 'sites'>, site: string) => !t.sites || t.sites.includes(site);

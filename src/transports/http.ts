@@ -1,8 +1,9 @@
 // MCP over HTTP: Streamable HTTP at /mcp in both protocol eras, and the legacy SSE transport at /sse + /messages.
 // At /mcp each request's era is decided from its body: a 2026-07-28 request (the _meta envelope) is answered on its
 // own by a fresh server (v2 SDK), so any replica can answer any request; a legacy request belongs to a session
-// (v1 SDK) that keeps in-band elicitation, logs and progress. Every path is behind the same admission.
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+// (v1 SDK) that keeps in-band elicitation, logs and progress. Every path is behind the same admission, which names
+// the identity that sent each request (src/auth/edge.ts); the era adapters read it from the request's authInfo.
+import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
@@ -11,22 +12,27 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { Challenge, Authenticator } from '../auth/edge.js';
 import { normalizeOrigin } from '../config.js';
+import type { Scope } from '../guardrails/access.js';
+import type { Identity } from '../guardrails/identity.js';
 import type { Logger } from '../log.js';
 
 export interface HttpServeOptions {
   host: string;
   port: number;
   log: Logger;
-  /** A server for one legacy session. */
-  newServer: () => Server;
-  /** A server for one 2026-07-28 request; `caller` identifies the bearer credential it came with. */
-  newModernServer: (caller: string) => ModernServer;
+  /** A server for one legacy session, opened by this identity. */
+  newServer: (identity: Identity) => Server;
+  /** A server for one 2026-07-28 request; `caller` identifies who sent it, for binding consent to them. */
+  newModernServer: (caller: string, identity: Identity) => ModernServer;
   maxBodyBytes?: number;
   maxSessions?: number;
   idleTimeoutMs?: number;
-  /** When set, every request must carry `Authorization: Bearer <token>`. */
-  authToken?: string;
+  /** Who sent each request, or the challenge to refuse it with (none, the shared token, or OAuth). */
+  auth: Authenticator;
+  /** The scope a JSON-RPC message needs (by what it asks for), checked before it runs so that a weak token gets a step-up challenge. */
+  scopeOf?: (message: unknown) => Promise<{ scope: Scope; why: string }>;
   /** Host header values accepted besides the loopback names (DNS-rebinding protection). */
   allowedHosts?: readonly string[];
   /** Browser origins accepted besides the server's own, normalised (see normalizeOrigin). */
@@ -63,7 +69,19 @@ interface Session {
   transport: StreamableHTTPServerTransport | SSEServerTransport;
   server: Server;
   lastSeen: number;
+  /** Who opened it: only they may use it. */
+  owner: string;
 }
+
+/** The identity as the SDKs pass it to request handlers (their authInfo): never the credential itself. */
+export interface IdentityAuthInfo {
+  token: string;
+  clientId: string;
+  scopes: string[];
+  extra: { identity: Identity };
+}
+const authInfoOf = (identity: Identity): IdentityAuthInfo => ({ token: '', clientId: '', scopes: [...(identity.scopes ?? [])], extra: { identity } });
+const ownerOf = (identity: Identity) => `${identity.via}\n${identity.subject}`;
 
 class HttpError extends Error {
   /**
@@ -88,9 +106,11 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
     sessions.delete(id);
     void s.server.close().catch(() => undefined);
   };
-  const touch = (id: string | undefined) => {
+  /** The session of this id, if the identity opened it; another identity's session is as unknown as a made-up one. */
+  const touch = (id: string | undefined, identity: Identity) => {
     const s = id ? sessions.get(id) : undefined;
-    if (s) s.lastSeen = Date.now();
+    if (!s || s.owner !== ownerOf(identity)) return undefined;
+    s.lastSeen = Date.now();
     return s;
   };
   const admit = () => {
@@ -98,39 +118,51 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
   };
 
   // The SDK's stateless entry, strict: legacy requests never reach it (they keep their sessions below).
-  const modern = createMcpHandler(({ requestInfo }) => opts.newModernServer(callerOf(requestInfo?.headers.get('authorization'))), {
+  const modern = createMcpHandler(({ requestInfo, authInfo }) => {
+    const identity = (authInfo as IdentityAuthInfo).extra.identity;
+    return opts.newModernServer(callerOf(identity, requestInfo?.headers.get('authorization')), identity);
+  }, {
     legacy: 'reject',
     onerror: (err) => log.debug('2026-07-28 request not served', { error: err.message }),
   });
   const serveModern = toNodeHandler(modern, { onerror: (err) => log.error('2026-07-28 request failed', { error: err.message }) });
 
-  const handleMcp = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+  /** Refuses a message the identity's token is too weak for, with a step-up challenge the client can act on. */
+  const authorize = async (identity: Identity, body: unknown) => {
+    if (!opts.scopeOf) return;
+    const { scope, why } = await opts.scopeOf(body);
+    const weak = opts.auth.require(identity, scope, why);
+    if (weak) throw challenged(weak);
+  };
+
+  const handleMcp = async (req: http.IncomingMessage, res: http.ServerResponse, identity: Identity) => {
     const sid = header(req, 'mcp-session-id');
     if (req.method === 'POST') {
       const body = await readJson(req, maxBodyBytes);
+      await authorize(identity, body);
       if (sid === undefined && !isLegacy(req, body)) return serveModern(req, res, body);
-      let session = touch(sid);
+      let session = touch(sid, identity);
       if (!session) {
         if (sid) throw new HttpError(404, 'Session not found; start a new one with initialize.');
         if (!isInitializeRequest(body)) throw new HttpError(400, 'No session: the first request must be initialize.');
         admit();
-        const server = opts.newServer();
+        const server = opts.newServer(identity);
         const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
           sessionIdGenerator: randomUUID,
           onsessioninitialized: (id) => {
-            sessions.set(id, { transport, server, lastSeen: Date.now() });
+            sessions.set(id, { transport, server, lastSeen: Date.now(), owner: ownerOf(identity) });
           },
           onsessionclosed: (id) => closeSession(id),
         });
         transport.onclose = () => transport.sessionId && closeSession(transport.sessionId);
         await server.connect(transport);
-        session = { transport, server, lastSeen: Date.now() };
+        session = { transport, server, lastSeen: Date.now(), owner: ownerOf(identity) };
       }
       if (!(session.transport instanceof StreamableHTTPServerTransport)) throw new HttpError(400, 'This session uses the SSE transport.');
       return session.transport.handleRequest(req, res, body);
     }
     if (req.method === 'GET' || req.method === 'DELETE') {
-      const session = touch(sid);
+      const session = touch(sid, identity);
       if (!sid) throw new HttpError(400, 'Missing Mcp-Session-Id header.');
       if (!session || !(session.transport instanceof StreamableHTTPServerTransport)) throw new HttpError(404, 'Session not found.');
       return session.transport.handleRequest(req, res);
@@ -138,20 +170,21 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
     throw notAllowed('GET, POST, DELETE', 'Use POST, GET or DELETE on /mcp.');
   };
 
-  const handleSse = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
+  const handleSse = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL, identity: Identity) => {
     if (url.pathname === '/sse' && req.method === 'GET') {
       admit();
       const transport = new SSEServerTransport('/messages', res);
-      const server = opts.newServer();
-      sessions.set(transport.sessionId, { transport, server, lastSeen: Date.now() });
+      const server = opts.newServer(identity);
+      sessions.set(transport.sessionId, { transport, server, lastSeen: Date.now(), owner: ownerOf(identity) });
       res.on('close', () => closeSession(transport.sessionId));
       await server.connect(transport);
       return;
     }
     if (url.pathname === '/messages' && req.method === 'POST') {
-      const session = touch(url.searchParams.get('sessionId') ?? undefined);
+      const session = touch(url.searchParams.get('sessionId') ?? undefined, identity);
       if (!session || !(session.transport instanceof SSEServerTransport)) throw new HttpError(404, 'Session not found.');
       const body = await readJson(req, maxBodyBytes);
+      await authorize(identity, body);
       return session.transport.handlePostMessage(req, res, body);
     }
     throw notAllowed(url.pathname === '/sse' ? 'GET' : 'POST', 'Use GET /sse to open a stream and POST /messages to send.');
@@ -159,16 +192,24 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
 
   let hosts = new Set<string>();
   let origins = new Set<string>();
-  const digest = (v: string) => createHash('sha256').update(v).digest();
-  const expectedAuth = opts.authToken ? digest(`Bearer ${opts.authToken}`) : undefined;
-  const bearerOk = (req: http.IncomingMessage) => !expectedAuth || timingSafeEqual(digest(header(req, 'authorization') ?? ''), expectedAuth);
-  /**
-   * Host and Origin first (a rebinding page must get nothing), then the bearer token, compared in constant time.
-   * Probes skip the token: orchestrators and load balancers probe without credentials.
-   */
-  const admitRequest = (req: http.IncomingMessage, bearer = true) => {
+  const admitHost = (req: http.IncomingMessage) => {
     const host = (header(req, 'host') ?? '').toLowerCase();
     if (!hosts.has(host)) throw new HttpError(403, `Host ${host || '(none)'} is not allowed.`);
+  };
+  /**
+   * Host and Origin first (a rebinding page must get nothing), then who sent it (src/auth/edge.ts), whose identity
+   * travels with the request to the SDK as its authInfo. Probes skip the credential: orchestrators and load
+   * balancers probe without one.
+   */
+  const admitRequest = async (req: http.IncomingMessage): Promise<Identity> => {
+    admitOrigin(req);
+    const admission = await opts.auth.authenticate(req);
+    if (admission.challenge) throw challenged(admission.challenge);
+    (req as http.IncomingMessage & { auth?: IdentityAuthInfo }).auth = authInfoOf(admission.identity);
+    return admission.identity;
+  };
+  const admitOrigin = (req: http.IncomingMessage) => {
+    admitHost(req);
     // A browser names the page that sent the request: only the server's own origins (same scheme, host and port)
     // and those the operator listed may talk to it.
     const origin = header(req, 'origin');
@@ -176,7 +217,14 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
       const normal = normalizeOrigin(origin);
       if (!normal || !origins.has(normal)) throw new HttpError(403, `Origin ${origin} is not allowed.`);
     }
-    if (bearer && !bearerOk(req)) throw new HttpError(401, 'Missing or wrong bearer token.');
+  };
+
+  /** RFC 9728 metadata: public, so any origin may read it (a browser-based client discovers the authorization server with it). */
+  const serveMetadata = (req: http.IncomingMessage, res: http.ServerResponse, document: Record<string, unknown>) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw notAllowed('GET, HEAD', 'Use GET to read the protected resource metadata.');
+    admitHost(req);
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=3600', 'access-control-allow-origin': '*' });
+    res.end(req.method === 'HEAD' ? undefined : JSON.stringify(document));
   };
 
   /**
@@ -185,11 +233,11 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
    */
   const probe = async (req: http.IncomingMessage, res: http.ServerResponse, path: string) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw notAllowed('GET, HEAD', `Use GET on ${path}.`);
-    admitRequest(req, false);
+    admitOrigin(req);
     const store = opts.store && (await probeStore(opts.store));
     const ready = !store || store.reachable;
-    // The store's location and error name hosts of the operator's network: for callers with the token only.
-    const detailed = bearerOk(req);
+    // The store's location and error name hosts of the operator's network: for authenticated callers only.
+    const detailed = (await opts.auth.authenticate(req)).identity !== undefined;
     const storeReport = store && {
       kind: opts.store!.kind,
       reachable: store.reachable,
@@ -208,16 +256,17 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
     if (route) return void route(req, res);
     try {
       if (url.pathname === '/healthz' || url.pathname === '/readyz') return await probe(req, res, url.pathname);
-      admitRequest(req);
-      if (url.pathname === '/mcp') return await handleMcp(req, res);
-      if (url.pathname === '/sse' || url.pathname === '/messages') return await handleSse(req, res, url);
+      if (opts.auth.metadata?.paths.has(url.pathname)) return serveMetadata(req, res, opts.auth.metadata.document);
+      const identity = await admitRequest(req);
+      if (url.pathname === '/mcp') return await handleMcp(req, res, identity);
+      if (url.pathname === '/sse' || url.pathname === '/messages') return await handleSse(req, res, url, identity);
       throw new HttpError(404, 'Not found. MCP is served at /mcp (Streamable HTTP) and /sse (legacy SSE).');
     } catch (err) {
       const status = err instanceof HttpError ? err.status : 500;
       if (status === 500) log.error('HTTP request failed', { path: url.pathname, error: (err as Error).message });
       else if (status === 401 || status === 403) log.warn('HTTP request refused', { status, path: url.pathname, reason: (err as Error).message });
       if (!res.headersSent) {
-        if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+        if (status === 401 && !(err instanceof HttpError && err.headers['www-authenticate'])) res.setHeader('WWW-Authenticate', 'Bearer');
         // A refused request may still be streaming its body; close rather than read it.
         if (status === 413 || status === 401 || status === 403) res.setHeader('Connection', 'close');
         if (err instanceof HttpError) for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
@@ -294,10 +343,18 @@ async function probeStore(store: ProbedStore): Promise<{ reachable: boolean; ms:
   }
 }
 
-/** Who sent a stateless request, for binding consent to it: a digest of the bearer credential, never the credential. */
-function callerOf(authorization: string | null | undefined): string {
-  return authorization ? `bearer:${createHash('sha256').update(authorization).digest('base64url').slice(0, 22)}` : 'anonymous';
+/**
+ * Who sent a stateless request, for binding consent to it: an OAuth identity by its subject (its token changes as it
+ * is refreshed or stepped up), otherwise a digest of the bearer credential, never the credential.
+ */
+function callerOf(identity: Identity, authorization: string | null | undefined): string {
+  const digest = (v: string) => createHash('sha256').update(v).digest('base64url').slice(0, 22);
+  if (identity.via === 'oauth') return `oauth:${digest(identity.subject)}`;
+  return authorization ? `bearer:${digest(authorization)}` : 'anonymous';
 }
+
+/** A refusal of the authentication layer as an HTTP error, with its WWW-Authenticate header. */
+const challenged = (c: Challenge) => new HttpError(c.status, c.message, undefined, c.wwwAuthenticate ? { 'www-authenticate': c.wwwAuthenticate } : {});
 
 function header(req: http.IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
