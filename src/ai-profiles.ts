@@ -56,9 +56,14 @@ function parse<T>(setting: string, value: unknown, schema: z.ZodType<T>): T {
   return result.data;
 }
 
-function registerSecrets(value: unknown): void {
-  if (typeof value === 'string' || typeof value === 'number') addSecret(String(value));
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) if (!NOT_SECRET.has(k)) registerSecrets(v);
+/** Members named as keys are masked whatever their length; other values only from this length (a key is never shorter). */
+const NAMED_SECRET = /key|secret|token|credential|password|sig/i;
+const LEAST_UNNAMED = 6;
+
+function registerSecrets(value: unknown, named = false): void {
+  if (typeof value === 'string' || typeof value === 'number') {
+    if (named || String(value).length >= LEAST_UNNAMED) addSecret(String(value));
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) if (!NOT_SECRET.has(k)) registerSecrets(v, named || NAMED_SECRET.test(k));
   }
 }

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { SITES, TOOLSETS, type Site } from '../tools/define.js';
+import { parseRoomPattern } from './guardrails/room-pattern.js';
 
 export const CLOUD_DOMAINS = ['trtc.intl.tencentcloudapi.com', 'trtc.tencentcloudapi.com'] as const;
 type CloudDomain = (typeof CLOUD_DOMAINS)[number];
@@ -32,6 +33,8 @@ const int = (min: number, max: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 const authTokenSchema = z.string().min(16, 'must have at least 16 characters');
+/** The shortest callback key accepted: it is the callbacks' only authentication. */
+export const MIN_CALLBACK_KEY = 16;
 const absoluteUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
 
 /** Signature algorithms an access token may use: asymmetric only, so that no public key can serve as an HMAC secret. */
@@ -56,6 +59,12 @@ const origin = z.string().transform((v, ctx) => {
   const normal = normalizeOrigin(v);
   if (!normal) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not an origin like https://app.example.com or http://localhost:5173` });
   return normal ?? z.NEVER;
+});
+
+/** One --allow-rooms pattern, checked here so that a pattern that could mean either kind of room stops the start. */
+const roomPattern = z.string().superRefine((v, ctx) => {
+  const parsed = parseRoomPattern(v);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
 });
 
 /**
@@ -110,7 +119,8 @@ const SETTINGS = {
   tools: { flag: 'tools', env: ['TRTC_MCP_TOOLS'], schema: list, default: [...DEFAULT_TOOLS], help: 'Comma-separated tools to list in addition to the toolsets ("" for none)' },
   denyTools: { flag: 'deny-tools', env: ['TRTC_MCP_DENY_TOOLS'], schema: list, default: [], help: 'Comma-separated tools never to expose' },
   allowApps: { flag: 'allow-apps', env: ['TRTC_MCP_ALLOW_APPS'], schema: list.pipe(z.array(z.string().regex(/^\d+$/, 'must be numeric SdkAppIds').transform(Number))), default: [], help: 'Comma-separated SdkAppIds the server may touch (empty: any)' },
-  allowRooms: { flag: 'allow-rooms', env: ['TRTC_MCP_ALLOW_ROOMS'], schema: list, default: [], help: 'Comma-separated room ID patterns the server may touch, * matches anything (empty: any)' },
+  allowRooms: { flag: 'allow-rooms', env: ['TRTC_MCP_ALLOW_ROOMS'], schema: list.pipe(z.array(roomPattern)), default: [], help: 'Comma-separated rooms the server may touch (empty: any). Numeric and string rooms are different rooms: 1234 or 12* means numeric rooms, str:1234 or str:team-* string rooms (a pattern with other characters than digits and * is a string room pattern); * matches any characters' },
+  allowAccountWide: { flag: 'allow-account-wide', env: ['TRTC_MCP_ALLOW_ACCOUNT_WIDE'], schema: bool, default: false, help: 'With --allow-apps, also allow what reaches the whole account rather than one app: AllApps reads and voiceprints' },
   dryRun: { flag: 'dry-run', env: ['TRTC_MCP_DRY_RUN'], schema: bool, default: false, help: 'Show each request that would be sent, with secrets redacted, and send nothing' },
   confirm: { flag: 'confirm', env: ['TRTC_MCP_CONFIRM'], schema: z.enum(['none', 'destructive', 'mutating']), default: 'destructive', help: 'What needs human consent first: destructive actions, every mutating action, or none (needs --dangerously-skip-consent)' },
   dangerouslySkipConsent: { flag: 'dangerously-skip-consent', env: ['TRTC_MCP_DANGEROUSLY_SKIP_CONSENT'], schema: bool, default: false, help: 'Run destructive actions without asking anyone. Dangerous.' },
@@ -140,7 +150,7 @@ const SETTINGS = {
   oauthPolicy: { flag: 'oauth-policy', env: ['TRTC_MCP_OAUTH_POLICY'], schema: z.string().min(1), help: 'JSON file mapping token claims (sub, groups...) to apps, rooms, tools and a consent policy per identity; without it every identity gets what its scopes and the server\'s settings allow' },
   identityRateShare: { flag: 'rate-share', env: ['TRTC_MCP_RATE_SHARE'], schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(1), default: 0.5, help: 'Largest share of each Tencent action\'s rate limit one OAuth identity may use (1 for no limit of its own)' },
   // TRTC event callbacks.
-  callbackKey: { env: ['TRTC_CALLBACK_KEY'], schema: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be letters and digits, as set in the TRTC console'), secret: true, help: 'Callback key from the TRTC console; callbacks are received (at /callbacks) only when it is set, and only if signed with it' },
+  callbackKey: { env: ['TRTC_CALLBACK_KEY'], schema: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be letters and digits, as set in the TRTC console').min(MIN_CALLBACK_KEY, `must have at least ${MIN_CALLBACK_KEY} characters (a short key is guessed online in seconds; the TRTC console makes 32)`), secret: true, help: 'Callback key from the TRTC console; callbacks are received (at /callbacks) only when it is set, and only if signed with it' },
   callbacksListen: { flag: 'callbacks-listen', env: ['TRTC_MCP_CALLBACKS_LISTEN'], schema: z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be HOST:PORT'), help: 'Receive TRTC callbacks on a port of their own, HOST:PORT (needed when MCP runs over stdio; with HTTP they arrive at /callbacks on the MCP port)' },
   callbacksRate: { flag: 'callbacks-rate', env: ['TRTC_MCP_CALLBACKS_RATE'], schema: int(1, 1_000_000), default: 1000, help: 'Most signed callbacks stored per second; more are answered 429, and TRTC retries them' },
   eventsMax: { flag: 'events-max', env: ['TRTC_MCP_EVENTS_MAX'], schema: int(100, 1_000_000), default: 10_000, help: 'Events kept per app; the oldest go first' },

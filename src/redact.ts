@@ -18,9 +18,9 @@ const known = new Set<string>();
 /** The shortest registered secret: shorter text cannot contain any of them. */
 let shortest = Infinity;
 
-/** Registers a secret value so that it is masked wherever it appears. */
+/** Registers a secret value so that it is masked wherever it appears, however short. */
 export function addSecret(value: string | undefined): void {
-  if (value && value.length >= 6) {
+  if (value) {
     known.add(value);
     shortest = Math.min(shortest, value.length);
   }

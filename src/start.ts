@@ -1,7 +1,7 @@
 // The server proper: argv + environment -> configuration -> the MCP server on a transport, or the standalone sandbox.
 import { ConfigError, helpText, loadConfig, loadSandboxConfig, sandboxHelpText, startupWarnings, wantsHelp } from './config.js';
 import { registerConfiguredSecrets } from './credentials.js';
-import { createLogger } from './log.js';
+import { createLogger, escapeControls } from './log.js';
 import { createContext } from './server/context.js';
 import { loadManifest } from './server/registry.js';
 import { selectTools } from './guardrails/exposure.js';
@@ -150,6 +150,7 @@ const argv = process.argv.slice(2);
 const run = argv[0] === 'sandbox' ? sandbox(argv.slice(1)) : serve(argv);
 run.catch((err: unknown) => {
   const message = err instanceof ConfigError ? err.message : `trtc-mcp failed to start: ${(err as Error)?.stack ?? String(err)}`;
-  process.stderr.write(`${message}\n`);
+  // A setting's value may be quoted in the message: what it holds must not drive the terminal.
+  process.stderr.write(`${escapeControls(message)}\n`);
   process.exit(2);
 });

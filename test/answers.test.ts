@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, cloudAction } from '../tools/define.js';
 import { eventMeaning } from '../tools/meanings.js';
+import { CATALOG } from '../tools/index.js';
 import { DAY, HOUR, parseInstant, windowToWire, type TimeWindow } from '../tools/time.js';
 import { ANSWER_BUDGET_CHARS, capNotes, cutNote, fitToBudget, jsonBytes, thin } from '../src/server/budget.js';
 import { fetchAnswer, shapeAnswer } from '../src/server/paging.js';
@@ -82,6 +83,14 @@ describe('time arguments', () => {
     expect(parseInstant(1747735200)).toBe(1747735200000);
     expect(parseInstant(1747735200000)).toBe(1747735200000);
     expect(parseInstant(-5)).toBeUndefined();
+  });
+
+  it('takes a time past what a date holds as no time, and an answer carrying one is still shown whole', () => {
+    expect(parseInstant(9_000_000_000_000_000)).toBeUndefined();
+    expect(parseInstant('9000000000000000')).toBeUndefined();
+    const userEvent = CATALOG.find((d) => d.name === 'DescribeUserEvent')!;
+    const shown = userEvent.present!({ Data: [{ PeerId: 'carol', Content: [{ Time: 1e17, EventId: 5, ParamOne: 0, ParamTwo: 0 }] }] }, {}, {} as never);
+    expect(shown.notes!.join('\n')).toMatch(/last event .* at an unknown time \(100000000000000000\)/);
   });
 });
 

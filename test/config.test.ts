@@ -101,12 +101,19 @@ describe('loadConfig', () => {
   });
 
   it('reads the callback settings: the key from the environment only, the listener as HOST:PORT', () => {
-    expect(loadConfig(['--callbacks-listen', '127.0.0.1:8787'], { TRTC_CALLBACK_KEY: 'AbC123xyz' })).toMatchObject({
-      callbackKey: 'AbC123xyz', callbacksListen: '127.0.0.1:8787', callbacksRate: 1000, eventsMax: 10_000, eventsMaxAge: 86_400,
+    expect(loadConfig(['--callbacks-listen', '127.0.0.1:8787'], { TRTC_CALLBACK_KEY: 'AbC123xyzAbC123xyz' })).toMatchObject({
+      callbackKey: 'AbC123xyzAbC123xyz', callbacksListen: '127.0.0.1:8787', callbacksRate: 1000, eventsMax: 10_000, eventsMaxAge: 86_400,
     });
     expect(loadConfig(['--callbacks-listen', '[::1]:0'], {}).callbacksListen).toBe('[::1]:0');
     expect(() => loadConfig(['--callback-key', 'k'], {})).toThrow(/Unknown option/);
     expect(() => loadConfig([], { TRTC_CALLBACK_KEY: 'has spaces and "quotes"' })).toThrow(/TRTC_CALLBACK_KEY: must be letters and digits.*\(got \(hidden\)\)/);
+    // The key is the callbacks' only authentication: a short one is refused, not warned about.
+    // A room pattern says which kind of room it means; `*` alone could mean both, and is refused.
+    expect(loadConfig(['--allow-rooms', '1234,str:1234,team-*'], {}).allowRooms).toEqual(['1234', 'str:1234', 'team-*']);
+    expect(() => loadConfig(['--allow-rooms', '*'], {})).toThrow(/Invalid setting --allow-rooms: "\*" could mean numeric or string rooms: write int:\* for every numeric room, str:\* for every string room/);
+    expect(() => loadConfig(['--allow-rooms', 'int:a*'], {})).toThrow(/a numeric room pattern has only digits and \*/);
+    expect(() => loadConfig([], { TRTC_CALLBACK_KEY: 'ab' })).toThrow(/TRTC_CALLBACK_KEY: must have at least 16 characters.*\(got \(hidden\)\)/);
+    expect(loadConfig([], { TRTC_CALLBACK_KEY: 'a'.repeat(16) }).callbackKey).toBe('a'.repeat(16));
     expect(() => loadConfig(['--callbacks-listen', '8787'], {})).toThrow(/--callbacks-listen: must be HOST:PORT/);
     expect(() => loadConfig(['--callbacks-listen', 'localhost:99999'], {})).toThrow(/port 99999 must be at most 65535/);
     expect(() => loadConfig(['--events-max-age', '60'], {})).toThrow(/--events-max-age: must be at least 600/);

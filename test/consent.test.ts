@@ -109,7 +109,7 @@ describe('the effect of a call depends on its arguments', () => {
   it.each(cases)('%s asks consent for its destructive pattern and sends nothing without it; harmless arguments run at once', async (tool, bad, why, harmless) => {
     const r = await attack(`${tool} ${JSON.stringify(bad())}`, tool, () => client.callTool({ name: tool, arguments: bad() }));
     // The next step comes first, so that a client that shows the result as an error still leads to the decision.
-    expect(text(r)).toMatch(/^Ask the user to approve this destructive action, showing them what it does \(below\)\. If they agree, call \w+ again with exactly the same arguments plus "confirmationToken": "c1\.[^"]+" \(single use, valid until [^)]+\); if they do not, leave it\.\nConfirmation required; nothing was sent\.\n/);
+    expect(text(r)).toMatch(/^Ask the user to approve this destructive action, showing them what it does \(below\)\. If they agree, call \w+ again with exactly the same arguments plus "confirmationToken": "c2\.[^"]+" \(single use, valid until [^)]+\); if they do not, leave it\.\nConfirmation required; nothing was sent\.\n/);
     expect(text(r)).toMatch(why);
     if (harmless) {
       let ran: Result | undefined;
@@ -163,7 +163,7 @@ describe('consent the agent cannot give itself', () => {
     const client = await connect([], handler);
     const r = await attack(`elicitation answered with ${label}`, tool, () => client.callTool({ name: tool, arguments: args }));
     expect(text(r)).toMatch(message);
-    expect(text(r)).not.toMatch(/c1\.|confirmationToken/);
+    expect(text(r)).not.toMatch(/c2\.|confirmationToken/);
     expect(tokenIn(r)).toBeUndefined();
   });
 
@@ -217,6 +217,51 @@ describe('consent the agent cannot give itself', () => {
     expect(relay.getInstructions()).toMatch(/clients that cannot ask their user cannot make such calls/);
     const asking = await connect(['--consent-channel', 'elicitation-only'], () => ({ action: 'accept', content: { confirm: true } }), env);
     expect(await sentFor('RemoveUser', () => asking.callTool({ name: 'RemoveUser', arguments: { RoomId: 1234, UserIds: ['dave'] } }))).toBe(1);
+  });
+});
+
+describe('consent binds the effect and its reason as the human was shown them', () => {
+  // Bot bot_w<n> in numeric room 1234 (RoomIdType 0): its first start is a write; once it runs, starting it again
+  // ends that task, so the same arguments become destructive.
+  const startBot = (n: number) => ({ RoomId: '1234', RoomIdType: 0, AgentConfig: { UserId: `bot_w${n}`, TargetUserId: 'carol' } });
+  const running = (n: number) => sb.world.tasks.runningBots(app(), 'int', '1234', `bot_w${n}`);
+
+  it('a token approved for a write is refused once the same call would end a running task, and nothing is sent', async () => {
+    const client = await connect(['--confirm', 'mutating']);
+    const first = await client.callTool({ name: 'StartAIConversation', arguments: startBot(1) });
+    expect(text(first)).toMatch(/Effect: write\n/);
+    const approvedForWrite = confirmationTokenOf(first);
+    // Meanwhile the bot is started with a consent of its own.
+    expect(await sentFor('StartAIConversation', () => callConfirmed(client, 'StartAIConversation', startBot(1)))).toBe(1);
+    const [task] = running(1);
+    expect(task).toBeDefined();
+    const r = await attack('token approved for a write, redeemed once the call became destructive', 'StartAIConversation', () =>
+      client.callTool({ name: 'StartAIConversation', arguments: { ...startBot(1), confirmationToken: approvedForWrite } }));
+    expect(text(r)).toMatch(/^The confirmationToken does not match this call as it would run now/);
+    // The new question says what the call does now, with a token of its own.
+    expect(text(r)).toMatch(/Effect: destructive: bot user "bot_w1" already runs task/);
+    expect(tokenIn(r)).not.toBe(approvedForWrite);
+    expect(running(1).map((t) => t.id)).toEqual([task!.id]);
+  });
+
+  it('a pushed question answered yes is refused when the call became destructive while the human was deciding', async () => {
+    const other = await connect(['--confirm', 'mutating']);
+    const asked: string[] = [];
+    const client = await connect(['--confirm', 'mutating'], async (p) => {
+      asked.push((p as { message: string }).message);
+      // While the human reads the question, another session starts the same bot.
+      if (asked.length === 1) await callConfirmed(other, 'StartAIConversation', startBot(2));
+      return { action: 'accept', content: { confirm: true } };
+    });
+    let r: Result | undefined;
+    // The other session's start is the one request; the answered call sends none.
+    const sent = await sentFor('StartAIConversation', async () => (r = await client.callTool({ name: 'StartAIConversation', arguments: startBot(2) })));
+    recordAttack('consent: elicitation answered for a write, after the call became destructive', sent - 1);
+    expect(sent).toBe(1);
+    expect(r!.isError).toBe(true);
+    expect(asked[0]).toMatch(/Effect: write\n/);
+    expect(text(r!)).toMatch(/Refused: what StartAIConversation would do changed while the user was deciding \(now: destructive: bot user "bot_w2" already runs task/);
+    expect(running(2)).toHaveLength(1);
   });
 });
 

@@ -112,7 +112,7 @@ describe('toolsets and discovery', () => {
     const bad = await client.callTool({ name: 'call_tool', arguments: { name: 'RemoveUser', arguments: { RoomId: '1234' } } });
     expect(text(bad)).toMatch(/RoomId: must be a number/);
     const outside = await client.callTool({ name: 'call_tool', arguments: { name: 'SetUserBlockedByStrRoomId', arguments: { StrRoomId: 'abcd', UserId: 'test1', IsMute: 1 } } });
-    expect(text(outside)).toMatch(/Refused: room "abcd" is outside/);
+    expect(text(outside)).toMatch(/Refused: string room "abcd" is outside/);
     const preview = await client.callTool({ name: 'call_tool', arguments: { name: 'DismissRoom', arguments: { RoomId: 10006 } } });
     expect(text(preview)).toMatch(/Confirmation required; nothing was sent/);
     expect(cloudRequests(sb).length).toBe(before);

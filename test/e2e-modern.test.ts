@@ -272,7 +272,9 @@ describe('two replicas sharing a store, 2026-07-28', () => {
     await client.close();
     expect(done.isError, text(done as never)).toBeFalsy();
     expect(cloudRequests(sb, 'DismissRoom')).toHaveLength(1);
-    expect(a.stderr()).not.toContain('tool=DismissRoom');
+    // A asked (the round is on its record), B ran the call.
+    expect(a.stderr()).toContain('tool=DismissRoom outcome=input-required');
+    expect(a.stderr()).not.toContain('tool=DismissRoom outcome=ok');
     expect(b.stderr()).toContain('tool=DismissRoom outcome=ok');
 
     const replay = await fetch(`${a.url}/mcp`, { method: 'POST', headers: retries[0]!.headers, body: retries[0]!.body });

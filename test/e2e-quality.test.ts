@@ -463,7 +463,7 @@ describe('usage of every app under the account', () => {
     expect(text(both)).toContain('AllApps: cannot be combined with SdkAppId; leave SdkAppId out to cover every app');
     const scoped = await (await connect(['--allow-apps', String(APP)])).callTool({ name: 'DescribeTrtcUsage', arguments: { ...window, AllApps: true } });
     expect(scoped.isError).toBe(true);
-    expect(text(scoped)).toContain(`Refused: AllApps reaches every app under the account, and this server may touch only ${APP}. Pass SdkAppId instead. Nothing was sent.`);
+    expect(text(scoped)).toContain(`Refused: AllApps reaches every app under the account, and this server may touch only ${APP}. Pass SdkAppId instead. The operator can allow it with --allow-account-wide. Nothing was sent.`);
     expect(cloudRequests(sb).length).toBe(before);
   });
 });

@@ -3,12 +3,12 @@
 // members it does not know. The agent's view of stored events: words on top, what the callback carried beneath.
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventLog, present, scan, type StoredEvent } from '../src/events/log.js';
-import { CALLBACK_PATH, createCallbackReceiver, listenForCallbacks, REPLAY_WINDOW_MS, type CallbackListener, type ReceiverOptions } from '../src/events/receiver.js';
+import { CALLBACK_PATH, createCallbackReceiver, FORGED_PER_SOURCE, FORGED_WINDOW_MS, listenForCallbacks, REPLAY_WINDOW_MS, type CallbackListener, type ReceiverOptions } from '../src/events/receiver.js';
 import { signCallback, verifyCallback } from '../src/events/signature.js';
 import { createLogger } from '../src/log.js';
 import { MemoryStore } from '../src/store/memory.js';
 import type { Store } from '../src/store/store.js';
-import { capture, rememberSecret } from './helpers.js';
+import { capture, recordAttack, rememberSecret, trickle } from './helpers.js';
 
 const KEY = 'receiverTestKey0123456789abcdef';
 rememberSecret(KEY);
@@ -181,6 +181,58 @@ describe('the receiver', () => {
     expect((await stored(store)).map((e) => e.entry.body.EventInfo.RoomId)).toEqual(['class-1']);
     expect(await stored(store, 1400000002)).toHaveLength(0);
     expect(r.stats.outOfScope).toBe(2);
+  });
+});
+
+describe('senders that did not sign', () => {
+  it('are throttled per source after a few wrong signatures, even when they then sign right, until the window ends', async () => {
+    const { url, store, receiver: r, clock } = await receiver();
+    for (let i = 0; i < FORGED_PER_SOURCE; i++) {
+      const forged = await post(url, body({ UserId: `guess${i}` }), { Sign: signCallback(`guess-${i}-0123456789abcdef`, body({ UserId: `guess${i}` })) });
+      expect(forged.status).toBe(401);
+    }
+    const blocked = await post(url, body({ UserId: 'guess-more' }), { Sign: 'x' });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(50);
+    // A guess that would have been right is refused unheard: the guesser learns nothing more this window.
+    expect((await post(url, body({ UserId: 'right' }))).status).toBe(429);
+    expect(await stored(store)).toHaveLength(0);
+    expect(r.stats.refused).toMatchObject({ forged: FORGED_PER_SOURCE, throttled: 2 });
+    recordAttack('callbacks: online guessing of the callback key', (await stored(store)).length);
+    clock.now += FORGED_WINDOW_MS;
+    expect((await post(url, body({ UserId: 'right' }))).status).toBe(200);
+    expect(await stored(store)).toHaveLength(1);
+  });
+
+  it('cannot hold a connection by trickling a body: it is answered 408 within the answer deadline', async () => {
+    const { url, receiver: r } = await receiver({ deadlineMs: 1_000 });
+    const slow = await trickle(url, { Sign: 'x', SdkAppId: String(APP) }, 200_000, 200);
+    expect(slow.status).toBe(408);
+    expect(slow.ms).toBeLessThan(3_000);
+    expect(r.stats.refused.slow).toBe(1);
+    recordAttack('callbacks: a slow body holds the receiver', 0);
+  });
+});
+
+describe('times a callback carries', () => {
+  it.each<[string, Record<string, unknown>]>([
+    ['EventMsTs 1e16 (past what a Date holds)', { EventMsTs: 1e16 }],
+    ['EventMsTs -1e16', { EventMsTs: -1e16 }],
+    ['EventTs 1e14 seconds', { EventTs: 1e14, EventMsTs: undefined }],
+    ['EventMsTs as text', { EventMsTs: 'soon' }],
+    ['EventMsTs as an object', { EventMsTs: { t: 1 } }],
+  ])('%s is kept as "no time", and the event is still shown and listed', async (_label, info) => {
+    const { url, store } = await receiver();
+    expect((await post(url, body(info))).status).toBe(200);
+    expect((await post(url, body({ UserId: 'bob' }))).status).toBe(200);
+    const entries = await stored(store);
+    expect(entries).toHaveLength(2);
+    const shown = entries.map(present);
+    expect(shown[0]!.occurredAt).toBeUndefined();
+    expect(shown[0]!.meaning).toMatch(/entered a room/);
+    expect(shown[1]!.occurredAt).toBe(new Date(T0).toISOString());
+    const r = await scan(store, { allowApps: [], allowRooms: [], eventsMax: 1000, eventsMaxAge: 86_400 }, APP, { limit: 10, filter: {} });
+    expect(r.entries).toHaveLength(2);
   });
 });
 

@@ -8,7 +8,8 @@ import { canFillForms, describeIntent, quote } from '../src/guardrails/consent.j
 import { annotationsOf } from '../src/server/catalog.js';
 import { Ledger, LEDGER_TTL_MS } from '../src/guardrails/ledger.js';
 import { MemoryStore } from '../src/store/memory.js';
-import { appInScope, inScope, roomIdsIn, roomInScope } from '../src/guardrails/scope.js';
+import { parseRoomPattern } from '../src/guardrails/room-pattern.js';
+import { appInScope, inScope, room, roomInScope, roomsIn, roomsInValue } from '../src/guardrails/scope.js';
 
 describe('effects by argument pattern', () => {
   it.each(CATALOG.filter((d) => d.effectOf || d.bot).map((d) => [d.name, d] as const))('%s: the worst pattern is the declared effect, and the annotations say so', (_name, def) => {
@@ -46,22 +47,44 @@ describe('the ledger', () => {
 });
 
 describe('scope, as others reuse it', () => {
-  const config = { allowApps: [1400000001], allowRooms: ['team-*', '42'] };
-  it('matches apps exactly and rooms by pattern, numeric rooms by their decimal text', () => {
+  const config = { allowApps: [1400000001], allowRooms: ['str:team-*', '42'] };
+  it('matches apps exactly and rooms by pattern and kind: a numeric pattern numeric rooms, str: string rooms', () => {
     expect(appInScope(config, 1400000001)).toBe(true);
     expect(appInScope(config, 1400000002)).toBe(false);
     expect(appInScope(config, undefined)).toBe(false);
-    expect(roomInScope(config, 'team-1')).toBe(true);
-    expect(roomInScope(config, 'xteam-1')).toBe(false);
-    expect(roomInScope(config, 42)).toBe(true);
-    expect(roomInScope(config, 420)).toBe(false);
-    expect(inScope(config, { app: 1400000001, room: 'team-x' })).toBe(true);
-    expect(inScope(config, { app: 1400000001, room: 'secret' })).toBe(false);
-    expect(inScope({ allowApps: [], allowRooms: [] }, { app: 7, room: 'any' })).toBe(true);
+    expect(roomInScope(config, room('team-1', 'str'))).toBe(true);
+    expect(roomInScope(config, room('xteam-1', 'str'))).toBe(false);
+    expect(roomInScope(config, room(42))).toBe(true);
+    expect(roomInScope(config, room(420))).toBe(false);
+    // Numeric 42 is allowed, string room "42" is another room.
+    expect(roomInScope(config, room('42', 'str'))).toBe(false);
+    // Text of unknown kind (a quality read's RoomId) is in scope when either room it may name is.
+    expect(roomInScope(config, room('42'))).toBe(true);
+    expect(roomInScope(config, room('team-1'))).toBe(true);
+    expect(roomInScope(config, room('0042'))).toBe(false);
+    expect(inScope(config, { app: 1400000001, room: room('team-x', 'str') })).toBe(true);
+    expect(inScope(config, { app: 1400000001, room: room('secret', 'str') })).toBe(false);
+    expect(inScope({ allowApps: [], allowRooms: [] }, { app: 7, room: room('any') })).toBe(true);
   });
 
-  it('finds room IDs under every name and depth', () => {
-    expect(roomIdsIn({ RoomId: 1, StrRoomId: 'a', FromRoomId: 'b', ToRoomIdList: ['c'], FeedBackRoomParams: [{ RoomId: 'd' }], ScoreList: [{ RoomId: 'e' }], RoomInfo: { RoomId: 'f' } }).sort())
+  it('reads patterns as one kind of room each, and refuses one that could mean both', () => {
+    const kinds = (...p: string[]) => p.map((x) => { const r = parseRoomPattern(x); return typeof r === 'string' ? r : r.kind; });
+    expect(kinds('1234', '12*', 'int:*', 'str:1234', 'team-*', 'str:*', '1234-a')).toEqual(['int', 'int', 'int', 'str', 'str', 'str', 'str']);
+    expect(parseRoomPattern('*')).toMatch(/could mean numeric or string rooms: write int:\* for every numeric room, str:\* for every string room/);
+    expect(parseRoomPattern('int:ab')).toMatch(/a numeric room pattern has only digits and \*/);
+    expect(parseRoomPattern('str:')).toMatch(/names no room/);
+  });
+
+  it('finds room IDs under every name and depth, each with the kind its declaration, RoomIdType or API says', () => {
+    const byName = (n: string) => CATALOG.find((d) => d.name === n)!;
+    expect(roomsIn(byName('RemoveUser'), { RoomId: 1234 })).toEqual([{ id: '1234', kind: 'int' }]);
+    expect(roomsIn(byName('RemoveUserByStrRoomId'), { RoomId: '1234' })).toEqual([{ id: '1234', kind: 'str' }]);
+    expect(roomsIn(byName('SetUserBlockedByStrRoomId'), { StrRoomId: 'a' })).toEqual([{ id: 'a', kind: 'str' }]);
+    expect(roomsIn(byName('StartAIConversation'), { RoomId: '1234', RoomIdType: 1 })).toEqual([{ id: '1234', kind: 'str' }]);
+    expect(roomsIn(byName('StartAIConversation'), { RoomId: '1234' })).toEqual([{ id: '1234', kind: 'int' }]);
+    expect(roomsIn(byName('pk_create_battle'), { FromRoomId: 'a', ToRoomIdList: ['b', 'c'] })).toEqual([{ id: 'a', kind: 'str' }, { id: 'b', kind: 'str' }, { id: 'c', kind: 'str' }]);
+    expect(roomsIn(byName('DescribeRoomInfo'), { RoomId: '1234' })).toEqual([{ id: '1234', kind: undefined }]);
+    expect(roomsInValue({ RoomId: 1, StrRoomId: 'a', FromRoomId: 'b', ToRoomIdList: ['c'], FeedBackRoomParams: [{ RoomId: 'd' }], ScoreList: [{ RoomId: 'e' }], RoomInfo: { RoomId: 'f' } }).map((r) => r.id).sort())
       .toEqual(['1', 'a', 'b', 'c', 'd', 'e', 'f']);
   });
 });

@@ -122,7 +122,7 @@ describe('two-step confirmation for clients without elicitation', () => {
   });
 
   it.each([
-    ['a made-up token', () => 'c1.9999999999.AAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', /does not match/],
+    ['a made-up token', () => 'c2.9999999999.AAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', /does not match/],
     ['garbage', () => 'please', /is not a confirmation token/],
   ])('sends nothing for %s', async (_label, token, message) => {
     const client = await connect();
@@ -136,7 +136,7 @@ describe('two-step confirmation for clients without elicitation', () => {
     const token = confirmationTokenOf(await client.callTool({ name: 'RemoveUser', arguments: { RoomId: 1234, UserIds: ['bob'] } }));
     let r: Awaited<ReturnType<typeof client.callTool>> | undefined;
     expect(await sent(async () => (r = await client.callTool({ name: 'RemoveUser', arguments: { RoomId: 1234, UserIds: ['alice'], confirmationToken: token } })))).toBe(0);
-    expect(text(r!)).toMatch(/does not match this tool, app and these exact arguments/);
+    expect(text(r!)).toMatch(/does not match this call as it would run now/);
     // The app is bound too: the same room in another app is a different request.
     expect(await sent(() => client.callTool({ name: 'RemoveUser', arguments: { SdkAppId: 1400000002, RoomId: 1234, UserIds: ['bob'], confirmationToken: token } }))).toBe(0);
   });
@@ -179,9 +179,9 @@ describe('two-step confirmation for clients without elicitation', () => {
     expect(text(done)).toContain('"RequestId"');
     // The key is the store's: servers that do not share it do not accept each other's tokens.
     const elsewhere = await once({ confirmationToken: token }, mkdtempSync(join(tmpdir(), 'trtc-store-')));
-    expect(text(elsewhere)).toContain('does not match this tool, app and these exact arguments');
+    expect(text(elsewhere)).toContain('does not match this call as it would run now');
     const memory = await once({ confirmationToken: confirmationTokenOf(await once({}, 'memory')) }, 'memory');
-    expect(text(memory)).toContain('does not match this tool, app and these exact arguments');
+    expect(text(memory)).toContain('does not match this call as it would run now');
     // The key never shows in any output.
     rememberSecret(...readdirSync(join(store, 'kv'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => JSON.parse(readFileSync(join(e.parentPath, e.name), 'utf8')).value as string));
   });
@@ -249,7 +249,7 @@ describe('modes and scope', () => {
     const client = await connect(['--allow-rooms', 'class-*']);
     let r: Awaited<ReturnType<typeof client.callTool>> | undefined;
     expect(await sent(async () => (r = await client.callTool({ name: 'SetUserBlocked', arguments: { RoomId: 1234, UserId: 'bob', IsMute: 1 } })))).toBe(0);
-    expect(text(r!)).toMatch(/room "1234" is outside the rooms this server may touch \(class-\*\)/);
+    expect(text(r!)).toMatch(/Refused: room 1234 is outside the rooms this server may touch \(class-\*\)/);
     expect(await sent(() => client.callTool({ name: 'SetUserBlockedByStrRoomId', arguments: { StrRoomId: 'class-101', UserId: 's1', IsMute: 1 } }))).toBe(1);
   });
 

@@ -1,6 +1,7 @@
 // Test helpers: spawn the built server and connect the SDK's real MCP client to it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
@@ -221,4 +222,30 @@ export async function callConfirmed(client: Client, name: string, args: Record<s
   const preview = await client.callTool({ name, arguments: args });
   if (!(preview._meta as { confirmation?: unknown } | undefined)?.confirmation) return preview;
   return client.callTool({ name, arguments: { ...args, confirmationToken: confirmationTokenOf(preview) } });
+}
+
+/**
+ * Sends a request's headers, then its body one byte every `everyMs`, as a slow-loris sender would; resolves with the
+ * status the server answered (0 for none) and when the connection closed, or gives up after `giveUpMs`.
+ */
+export function trickle(url: string, headers: Record<string, string>, bytes: number, everyMs: number, giveUpMs = 15_000): Promise<{ status: number; ms: number }> {
+  const u = new URL(url);
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(u.port), u.hostname, () => {
+      socket.write(`POST ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${bytes}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
+      const timer = setInterval(() => socket.writable && socket.write('{'), everyMs);
+      const giveUp = setTimeout(() => socket.destroy(), giveUpMs);
+      let got = '';
+      socket.on('data', (d) => (got += d.toString()));
+      socket.on('close', () => {
+        clearInterval(timer);
+        clearTimeout(giveUp);
+        const m = /^HTTP\/1\.1 (\d+)/.exec(got);
+        resolve({ status: m ? Number(m[1]) : 0, ms: Date.now() - started });
+      });
+      socket.on('error', () => undefined);
+    });
+    socket.on('error', reject);
+  });
 }

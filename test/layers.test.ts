@@ -1,11 +1,14 @@
 // The guardrails decide permissions apart from any protocol: their imports run one way, towards the catalog and
-// the store, never towards an era, an SDK, a transport or discovery.
+// the store, never towards an era, an SDK, a transport or discovery. Nothing outside them decides a permission, and
+// the pipeline is the one road to the API.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const dir = fileURLToPath(new URL('../src/guardrails/', import.meta.url));
+const src = fileURLToPath(new URL('../src/', import.meta.url));
+const dir = `${src}guardrails/`;
 const ALLOWED_SERVER = new Set(['../server/catalog.js', '../server/tool-list.js']);
+const sources = (readdirSync(src, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => [f, readFileSync(`${src}${f}`, 'utf8')] as const);
 
 describe('the guardrails folder', () => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
@@ -21,5 +24,30 @@ describe('the guardrails folder', () => {
       (s) => s.startsWith('@modelcontextprotocol/') || s.includes('/transports/') || (s.startsWith('../server/') && !ALLOWED_SERVER.has(s)) || s.includes('/events/'),
     );
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('where permissions are decided', () => {
+  /**
+   * Settings that grant or refuse, and the modules outside the guardrails that may read them: the instructions only
+   * describe them to the agent, and the pipeline hands the consent settings to consent.ts.
+   */
+  const PERMISSION = /\bconfig\.(denyTools|readOnly|allowApps|allowRooms|allowAccountWide|confirm|consentChannel)\b/g;
+  const DESCRIBES_OR_PASSES: Record<string, readonly string[]> = {
+    'server/core.ts': ['confirm', 'consentChannel', 'readOnly'],
+    'server/pipeline.ts': ['confirm', 'consentChannel'],
+  };
+
+  it('no module outside src/guardrails reads a permission setting to decide', () => {
+    const deciding = sources.flatMap(([file, text]) =>
+      file.startsWith('guardrails/') || file === 'config.ts'
+        ? []
+        : [...text.matchAll(PERMISSION)].map((m) => m[1]!).filter((setting) => !DESCRIBES_OR_PASSES[file]?.includes(setting)).map((setting) => `${file}: config.${setting}`));
+    expect(deciding).toEqual([]);
+  });
+
+  it('only the pipeline sends to the API: every call, and every lookup scope or effect needs, takes its road', () => {
+    const senders = sources.filter(([file, text]) => !file.startsWith('api/') && /\.invoke\(/.test(text)).map(([file]) => file);
+    expect(senders).toEqual(['server/pipeline.ts']);
   });
 });

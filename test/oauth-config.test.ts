@@ -11,7 +11,7 @@ import { accessConfig, asked, grantedEffect, grantRefusal, hasScope, rateShareOf
 import { selectTools } from '../src/guardrails/exposure.js';
 import type { Identity } from '../src/guardrails/identity.js';
 import { parsePolicy } from '../src/guardrails/policy.js';
-import { appInScope, roomInScope } from '../src/guardrails/scope.js';
+import { appInScope, room, roomInScope } from '../src/guardrails/scope.js';
 import { RateGate, RateLimitedError } from '../src/rate-limit.js';
 import { loadCatalog, loadManifest } from '../src/server/registry.js';
 import { CLI, cleanEnv } from './helpers.js';
@@ -118,9 +118,9 @@ describe('scopes and permissions', () => {
     expect(view.confirm).toBe('mutating');
     expect(view.denyTools).toContain('DismissRoom');
     expect(view.denyTools).toContain('DescribeRoomInfo');
-    expect(roomInScope(view, 1234)).toBe(true);
-    expect(roomInScope(view, 1299)).toBe(false); // the server allows 12*, the identity only 1234
-    expect(roomInScope(view, 'class-1')).toBe(false); // the identity allows class-*, the server does not
+    expect(roomInScope(view, room(1234))).toBe(true);
+    expect(roomInScope(view, room(1299))).toBe(false); // the server allows 12*, the identity only 1234
+    expect(roomInScope(view, room('class-1', 'str'))).toBe(false); // the identity allows class-*, the server does not
     expect(appInScope(view, 99)).toBe(true);
     const listed = selectTools(manifest, view).map((t) => t.name);
     expect(listed).toEqual(expect.arrayContaining(['SetUserBlocked', 'search_tools']));

@@ -8,6 +8,11 @@ describe('redaction', () => {
     expect(redactText('key is s3cr3t-value-123!')).toBe('key is [redacted]!');
   });
 
+  it('masks a registered secret however short it is', () => {
+    addSecret('q7');
+    expect(redactText('key=q7;')).toBe('key=[redacted];');
+  });
+
   it('masks usersig in URLs, TC3 authorizations and bearer tokens', () => {
     expect(redactText('https://h/v4/x/y?sdkappid=1&usersig=eJyrVkrOz9&random=2')).toBe('https://h/v4/x/y?sdkappid=1&usersig=[redacted]&random=2');
     expect(redactText('Authorization: TC3-HMAC-SHA256 Credential=AK/2024-01-01/trtc/tc3_request, SignedHeaders=content-type;host, Signature=abcdef0123'))

@@ -1,6 +1,7 @@
 // The store contract, for every implementation, and the file store's safety across processes on one host.
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -135,6 +136,23 @@ describe.each(kinds)('%s store', (_kind, clock, make) => {
     expect(page.entries.map((e) => e.entry.i)).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
+  it('keeps working whatever an entry holds: a lone UTF-16 surrogate, quotes, newlines, a dedupe key of any text', async () => {
+    const c = clock();
+    const store = await make(c.now);
+    const log = uniq('any-text');
+    const opts = { maxEntries: 3, maxAgeMs: 60_000 };
+    // The text a callback or an agent can send: a lone surrogate (JSON "\ud800"), and what looks like the header.
+    const odd = { Text: '\ud800 "} 9 9 9 \n\u0000', Other: '\udfff' };
+    expect(await store.append(log, odd, { ...opts, dedupeKey: 'é \n key' })).toEqual({ seq: 1, duplicate: false });
+    // Once it is the oldest entry, every later append trims it (the bound is 3): none may fail.
+    for (let i = 2; i <= 10; i++) expect(await store.append(log, { i }, { ...opts, dedupeKey: `k${i}` })).toEqual({ seq: i, duplicate: false });
+    const page = await store.read<{ i: number }>(log, { limit: 100 });
+    expect(page.entries.map((e) => e.entry.i)).toEqual(expect.arrayContaining([8, 9, 10]));
+    // Its dedupe key went with it.
+    expect(await store.append(log, odd, { ...opts, dedupeKey: 'é \n key' })).toEqual({ seq: 11, duplicate: false });
+    expect((await store.read<typeof odd>(log, { after: 10, limit: 1 })).entries[0]!.entry).toEqual(odd);
+  });
+
   it('reserves rate-window slots up to the limit now, then later ones in turn, and says how far off one is', async () => {
     const store = await make(Date.now);
     const key = uniq('rate');
@@ -198,8 +216,60 @@ describe('redis store', () => {
     await own.stop();
   });
 
+  it('says "refused a command", not "unreachable", when Redis answers with an error', async () => {
+    const store = await new RedisStore(redis.url, silentLogger).opened();
+    opened.push(store);
+    const key = uniq('wrong-type');
+    // A key of another type makes Redis answer WRONGTYPE: it is reachable, and the message says so.
+    await store.append(key, { i: 1 }, { maxEntries: 10, maxAgeMs: 60_000 });
+    const wrong = (store as unknown as { client: { sendCommand(a: string[]): Promise<unknown> } }).client;
+    await wrong.sendCommand(['SET', `trtc-mcp:log:{${key}}:entries`, 'a string']);
+    const err = await store.append(key, { i: 2 }, { maxEntries: 10, maxAgeMs: 60_000 }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(StoreUnavailableError);
+    expect((err as Error).message).toMatch(/refused a command \(WRONGTYPE/);
+    expect((err as Error).message).not.toMatch(/unreachable/);
+  });
+
+  it('reads members an earlier version wrote (one JSON line each) and trims them without decoding', async () => {
+    const store = await new RedisStore(redis.url, silentLogger).opened();
+    opened.push(store);
+    const key = uniq('earlier');
+    const raw = (store as unknown as { client: { sendCommand(a: string[]): Promise<unknown> } }).client;
+    await raw.sendCommand(['ZADD', `trtc-mcp:log:{${key}}:entries`, '1', JSON.stringify({ seq: 1, time: Date.now(), entry: { old: true } })]);
+    await raw.sendCommand(['SET', `trtc-mcp:log:{${key}}:seq`, '1']);
+    // And a member no version wrote is skipped, never fatal.
+    await raw.sendCommand(['ZADD', `trtc-mcp:log:{${key}}:entries`, '1', 'not a member \ud800 {']);
+    expect((await store.read<{ old: boolean }>(key, { limit: 10 })).entries).toEqual([expect.objectContaining({ seq: 1, entry: { old: true } })]);
+    for (let i = 2; i <= 5; i++) await store.append(key, { i }, { maxEntries: 2, maxAgeMs: 60_000 });
+    const after = (await store.read<{ i?: number; old?: boolean }>(key, { limit: 10 })).entries;
+    expect(after.map((e) => e.seq)).toEqual([3, 4, 5]);
+    expect(after.some((e) => e.entry.old)).toBe(false);
+  });
+
   it('never shows the password of its URL', () => {
     expect(maskRedisUrl('redis://user:s3cret-pass@127.0.0.1:6379/0')).toBe('redis://127.0.0.1:6379/0');
+  });
+});
+
+describe('file store', () => {
+  it('keeps working past bytes it did not write whole: a garbage line and a line a process died writing', async () => {
+    const dir = tempDir();
+    const store = new FileStore(dir);
+    const opts = { maxEntries: 100, maxAgeMs: 60_000 };
+    await store.append('log', { i: 1 }, opts);
+    const file = join(dir, 'logs', createHash('sha256').update('log').digest('hex').slice(0, 40), 'entries.jsonl');
+    appendFileSync(file, 'not json at all\n{"seq":3,"time":');
+    // A fresh process reads the file from the start.
+    const fresh = new FileStore(dir);
+    expect((await fresh.read<{ i: number }>('log', { limit: 10 })).entries.map((e) => e.entry.i)).toEqual([1]);
+    // The garbage line holds seq 2 and the torn one seq 3: appends go on after them.
+    expect(await fresh.append('log', { i: 4 }, opts)).toEqual({ seq: 4, duplicate: false });
+    expect(await store.append('log', { i: 5 }, opts)).toEqual({ seq: 5, duplicate: false });
+    for (const s of [fresh, store, new FileStore(dir)]) {
+      const page = await s.read<{ i: number }>('log', { limit: 10 });
+      expect(page.entries.map((e) => [e.seq, e.entry.i])).toEqual([[1, 1], [4, 4], [5, 5]]);
+      expect(page.last).toBe(5);
+    }
   });
 });
 

@@ -64,6 +64,7 @@ export const call_get_info = restCommand({
       yield { CallId: id };
     },
     rooms: (r) => (r.CallInfo?.RoomId ? [r.CallInfo.RoomId] : undefined),
+    roomKind: (r) => (r.CallInfo?.RoomIdType === 1 ? 'int' : r.CallInfo?.RoomIdType === 2 ? 'str' : undefined),
   },
   output: reply({
     CallInfo: answer({ CallId: z.string(), MediaType: z.string(), ChatGroupId: z.string(), RoomId: z.string(), RoomIdType: z.int() }),

@@ -1,6 +1,7 @@
 // The shape of a catalog entry. The catalog is data: nothing under tools/ performs I/O.
 import type { z } from 'zod';
 import type { TimeWindow } from './time.js';
+import type { RoomKind } from './room-id.js';
 
 /** read: changes nothing; write: changes state and can be undone or redone; destructive: ends or removes something. */
 export type Effect = 'read' | 'write' | 'destructive';
@@ -44,6 +45,8 @@ export interface TargetRef {
 export interface Placement {
   app: number;
   rooms: string[];
+  /** The kind of each room that is known (numeric 1234 and string "1234" are different rooms); absent: unknown. */
+  kinds?: Partial<Record<string, RoomKind>>;
 }
 
 /** Something a successful call started, which later calls may name. */
@@ -64,6 +67,8 @@ export interface Locator {
   requests(id: string, call: { app: number | undefined; wire: Record<string, any> }): Generator<Record<string, unknown>, void, Record<string, any>>;
   /** The rooms of the target if this answer shows it. */
   rooms(response: Record<string, any>, id: string): string[] | undefined;
+  /** The kind of those rooms, when the answer tells it. */
+  roomKind?(response: Record<string, any>): RoomKind | undefined;
 }
 
 /** A bot user a call sends into a room. */
@@ -76,7 +81,7 @@ export interface BotEntry {
 /** Rows of an answer that each belong to a room. */
 export interface RoomRows {
   /** Keeps the rows `keep` accepts and says how many were left out. */
-  filter(response: Record<string, any>, keep: (room: string) => boolean): { response: Record<string, any>; leftOut: number };
+  filter(response: Record<string, any>, keep: (room: string, kind?: RoomKind) => boolean): { response: Record<string, any>; leftOut: number };
 }
 
 export const TOOLSETS = [
@@ -275,6 +280,11 @@ export interface ToolDef {
    * AllApps true (leaving SdkAppId out otherwise means the configured app).
    */
   accountWide?: boolean;
+  /**
+   * Set when what the tool acts on belongs to the whole account, not to an app (voiceprints): under --allow-apps it
+   * is refused unless the operator allows account-wide targets.
+   */
+  ownedByAccount?: boolean;
   /** How to ask for less when an answer is too big to return whole. */
   narrow?: string;
   /**
@@ -291,7 +301,7 @@ export interface ToolDef {
 
 type Shared = Pick<ToolDef, 'toolset' | 'effect' | 'rateLimit' | 'description' | 'input' | 'output'> &
   Partial<Pick<ToolDef, 'aliases' | 'effectOf' | 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present' | 'paging' | 'window' | 'narrow' | 'series' | 'whole'
-    | 'accountWide' | 'bot' | 'running' | 'targets' | 'started' | 'locates' | 'roomRows' | 'roomArgument'>>;
+    | 'accountWide' | 'ownedByAccount' | 'bot' | 'running' | 'targets' | 'started' | 'locates' | 'roomRows' | 'roomArgument'>>;
 
 /** Writes are not idempotent unless they say so; reads and what ends something are (judged by a call's usual effect). */
 const idempotentByDefault = (effect: Effect) => effect !== 'write';
@@ -317,13 +327,13 @@ export function restCommand(spec: Shared & { name: string; service: string; comm
   };
 }
 
-/** Rows of the array `list` whose member `room` names their room. */
-export function roomRows(list: string, room: string): RoomRows {
+/** Rows of the array `list` whose member `room` names their room, of the given kind when the API says it. */
+export function roomRows(list: string, room: string, kind?: RoomKind): RoomRows {
   return {
     filter(response, keep) {
       const rows = response[list];
       if (!Array.isArray(rows)) return { response, leftOut: 0 };
-      const kept = rows.filter((row) => keep(String(row?.[room] ?? '')));
+      const kept = rows.filter((row) => keep(String(row?.[room] ?? ''), kind));
       return { response: { ...response, [list]: kept }, leftOut: rows.length - kept.length };
     },
   };

@@ -117,7 +117,7 @@ export const live_get_room_list = restCommand({
   rateLimit: 10,
   effect: 'read',
   description: 'Page through the public live rooms, most viewed first. Next "" in the answer means the last page.',
-  roomRows: roomRows('RoomList', 'RoomId'),
+  roomRows: roomRows('RoomList', 'RoomId', 'str'),
   input: z.object({
     Next: z.string().describe('"" for the first page, then the Next of the previous answer'),
     Count: z.int().min(1).max(20),

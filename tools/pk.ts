@@ -45,6 +45,8 @@ export const pk_get_battle_info = restCommand({
       yield { BattleId: id };
     },
     rooms: (r) => (r.FromRoomInfo?.RoomId ? [r.FromRoomInfo.RoomId, ...(r.ToRoomList ?? []).map((x: { RoomId: string }) => x.RoomId)] : undefined),
+    // Battles are between live rooms, which have string IDs.
+    roomKind: () => 'str',
   },
   output: reply({
     BattleId: z.string(),

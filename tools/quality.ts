@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ArgumentError, cloudAction, roomRows, type PagingSpec, type TargetRef } from './define.js';
 import { AllPages, Paging, REGIONS, RequestId, SdkAppId, UserId } from './fields.js';
 import { ABNORMAL_EVENTS, eventMeaning, EXPERIENCES, METRICS } from './meanings.js';
-import { DAY, HOUR, isoTime, timed, type TimeWindow } from './time.js';
+import { DAY, HOUR, isInstant, isoTime, timed, type TimeWindow } from './time.js';
 import { own } from './own.js';
 
 const shared = { toolset: 'quality', effect: 'read', rateLimit: 20 } as const;
@@ -176,7 +176,7 @@ export const DescribeUserEvent = cloudAction({
     }));
     const latest = Data.slice(0, 20).flatMap((list) => {
       const last = list.Content.reduce<(typeof list.Content)[number] | undefined>((a, e) => (!a || (e.Time ?? 0) >= (a.Time ?? 0) ? e : a), undefined);
-      return last ? [`- ${list.PeerId || '(unknown)'}: last event "${last.Meaning}" at ${isoTime(last.Time ?? 0)}`] : [];
+      return last ? [`- ${list.PeerId || '(unknown)'}: last event "${last.Meaning}" at ${isInstant(last.Time) ? isoTime(last.Time) : `an unknown time (${String(last.Time)})`}`] : [];
     });
     const count = Data.reduce((n, list) => n + list.Content.length, 0);
     return {

@@ -20,6 +20,27 @@ interface Kinds {
 }
 
 const declared = new WeakMap<z.ZodType, Kinds>();
+/** Room ID fields that name one kind of room whatever their type says (RemoveUserByStrRoomId's string RoomId). */
+const fixed = new WeakMap<z.ZodType, RoomKind>();
+
+/** A room ID field that always names a string room, like the ...ByStrRoomId actions' RoomId. */
+export function stringRoomId<T extends z.ZodType>(schema: T): T {
+  fixed.set(schema, 'str');
+  return schema;
+}
+
+/**
+ * The kind of room a room ID field names by its declaration alone: declared as a string room, or an integer (only
+ * numeric rooms have integer IDs); undefined when its siblings or its API must tell.
+ */
+export function declaredRoomKind(schema: z.ZodType): RoomKind | undefined {
+  for (let s: z.ZodType | undefined = schema; s; s = (s._zod.def as { innerType?: z.ZodType }).innerType) {
+    const kind = fixed.get(s);
+    if (kind) return kind;
+    if (s._zod.def.type === 'number') return 'int';
+  }
+  return undefined;
+}
 
 /** A RoomIdType field: which value names which kind, and the kind when it is left out. */
 export function roomIdType(kinds: Kinds): z.ZodType {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { cloudAction } from './define.js';
 import { NoOutput, REGIONS, SdkAppId, UserId } from './fields.js';
+import { stringRoomId } from './room-id.js';
 
 const IsMute = z.literal([0, 1, 2, 3]).describe('0 allow audio+video, 1 block both, 2 block audio only, 3 block video only');
 const UserIds = z.array(UserId).min(1).max(10).describe('Users to remove');
@@ -48,7 +49,7 @@ export const SetUserBlockedByStrRoomId = cloudAction({
   effect: 'write',
   idempotent: true,
   description: "Block or unblock a user's audio and/or video in a room with a string ID. Reversible with IsMute 0.",
-  input: z.object({ SdkAppId, StrRoomId: z.string().min(1), UserId, IsMute }),
+  input: z.object({ SdkAppId, StrRoomId: stringRoomId(z.string().min(1)), UserId, IsMute }),
   errors: [...blockErrors, 'MissingParameter', 'MissingParameter.AppId', 'MissingParameter.UserId'],
 });
 
@@ -74,7 +75,7 @@ export const RemoveUserByStrRoomId = cloudAction({
   ],
   effect: 'destructive',
   description: 'Kick users out of a room with a string ID. They can rejoin unless your app stops them.',
-  input: z.object({ SdkAppId, RoomId: z.string().min(1), UserIds }),
+  input: z.object({ SdkAppId, RoomId: stringRoomId(z.string().min(1)), UserIds }),
   errors: removeErrors,
 });
 
@@ -102,6 +103,6 @@ export const DismissRoomByStrRoomId = cloudAction({
   effect: 'destructive',
   confirmField: 'RoomId',
   description: 'Remove everyone from a room with a string ID and close it.',
-  input: z.object({ SdkAppId, RoomId: z.string().min(1) }),
+  input: z.object({ SdkAppId, RoomId: stringRoomId(z.string().min(1)) }),
   errors: dismissErrors,
 });

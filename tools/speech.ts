@@ -135,6 +135,7 @@ const registerShape = {
 export const RegisterVoicePrint = cloudAction({
   ...cnOnly,
   action: 'RegisterVoicePrint',
+  ownedByAccount: true,
   aliases: ['enroll speaker', 'voice id', 'speaker recognition', '注册 声纹', '声纹 识别', '说话人 识别'],
   effect: 'write',
   description: 'Enrol a speaker\'s voiceprint from a wav sample. Returns its VoicePrintId.',
@@ -147,6 +148,7 @@ export const RegisterVoicePrint = cloudAction({
 export const DescribeVoicePrint = cloudAction({
   ...cnOnly,
   action: 'DescribeVoicePrint',
+  ownedByAccount: true,
   aliases: ['查询 声纹 信息', '声纹 列表'],
   effect: 'read',
   description: 'Voiceprints of the account: given ones (DescribeMode 0) or page by page (1).',
@@ -187,6 +189,7 @@ const updateShape = {
 export const UpdateVoicePrint = cloudAction({
   ...cnOnly,
   action: 'UpdateVoicePrint',
+  ownedByAccount: true,
   aliases: ['更新 声纹 信息'],
   // A new sample replaces the enrolled one for good; the meta information alone is a plain change.
   effect: 'destructive',
@@ -206,6 +209,7 @@ export const UpdateVoicePrint = cloudAction({
 export const DeleteVoicePrint = cloudAction({
   ...cnOnly,
   action: 'DeleteVoicePrint',
+  ownedByAccount: true,
   aliases: ['删除 声纹'],
   effect: 'destructive',
   description: 'Delete a voiceprint.',

@@ -35,13 +35,20 @@ export interface WindowProblem {
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
+/** The furthest instant a Date holds, in ms either side of 1970: past it, turning a time into text throws. */
+export const MAX_INSTANT_MS = 8.64e15;
+
+/** Whether a value is a time, in ms since the epoch, that a Date can hold (one from outside may be anything). */
+export const isInstant = (ms: unknown): ms is number => typeof ms === 'number' && Number.isFinite(ms) && Math.abs(ms) <= MAX_INSTANT_MS;
+
 /** Milliseconds since the epoch for Unix seconds/ms or an ISO-8601 string (UTC unless it names an offset). */
 export function parseInstant(value: number | string): number | undefined {
   if (typeof value === 'number' || /^\d+$/.test(value)) {
     const n = Number(value);
     if (!Number.isSafeInteger(n) || n <= 0) return undefined;
     // Seconds until the year 5138; anything larger is milliseconds.
-    return n >= 1e11 ? n : n * 1000;
+    const ms = n >= 1e11 ? n : n * 1000;
+    return isInstant(ms) ? ms : undefined;
   }
   const m = ISO.exec(value.trim());
   if (!m) return undefined;

@@ -2,8 +2,9 @@
 // the shape agents see them in. Decoding happens on read, so better tables apply to events already stored.
 import { createHash } from 'node:crypto';
 import { CALLBACK_GROUPS, CALLBACK_TYPES, callbackDetails } from '../../tools/meanings.js';
+import { isInstant } from '../../tools/time.js';
 import type { Config } from '../config.js';
-import { scopeRefusal } from '../guardrails/scope.js';
+import { room, scopeRefusal, type RoomRef } from '../guardrails/scope.js';
 import type { LogEntry, Store } from '../store/store.js';
 
 /** A callback body as TRTC sends it; members it adds later are kept as they came. */
@@ -28,12 +29,24 @@ export const eventLog = (app: number) => `events:${app}`;
 export const retention = (config: EventSettings) => ({ maxEntries: config.eventsMax, maxAgeMs: config.eventsMaxAge * 1000 });
 
 /**
+ * The room an event is about, with its kind: TRTC sends a numeric room's ID as a number in room and media events
+ * (groups 1 and 2) and a string room's as a string; the AI service sends a string with RoomIdType (0 numeric, 1
+ * string). Elsewhere a string could name either kind.
+ */
+export function eventRoom(body: Pick<CallbackBody, 'EventGroupId' | 'EventInfo'>): RoomRef | undefined {
+  const { RoomId, RoomIdType } = body.EventInfo;
+  if (typeof RoomId === 'number') return room(RoomId);
+  if (typeof RoomId !== 'string') return undefined;
+  if (body.EventGroupId === 9 && (RoomIdType === 0 || RoomIdType === 1)) return room(RoomId, RoomIdType === 0 ? 'int' : 'str');
+  return room(RoomId, body.EventGroupId === 1 || body.EventGroupId === 2 ? 'str' : undefined);
+}
+
+/**
  * Why this server may not see events of this app and room, or undefined when it may: the rule of every other
  * read (--allow-apps, --allow-rooms). Events without a room pass on the app alone.
  */
-export function scopeProblem(config: Pick<Config, 'allowApps' | 'allowRooms'>, app: number, roomId?: unknown): string | undefined {
-  const room = typeof roomId === 'string' || typeof roomId === 'number' ? { RoomId: roomId } : {};
-  return scopeRefusal(config, app, room);
+export function scopeProblem(config: Pick<Config, 'allowApps' | 'allowRooms'>, app: number, where?: RoomRef): string | undefined {
+  return scopeRefusal(config, app, where ? [where] : []);
 }
 
 const canonical = (v: unknown): string => {
@@ -95,7 +108,8 @@ export const UNTRUSTED_NOTE =
 
 const DETAIL_WORDS: Record<string, string> = { role: 'role', reason: 'reason:', terminal: 'on', userType: 'with', status: 'status:', leaveCode: 'why:' };
 
-const iso = (ms: number) => (Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : undefined);
+/** A time the callback carried, as text; one that is malformed or out of range is no time, never a failed read. */
+const iso = (ms: number) => (isInstant(ms) && ms > 0 ? new Date(ms).toISOString() : undefined);
 
 export function present({ seq, time, entry }: LogEntry<StoredEvent>): AgentEvent {
   const { EventGroupId: group, EventType: type, EventInfo: info } = entry.body;
@@ -107,7 +121,7 @@ export function present({ seq, time, entry }: LogEntry<StoredEvent>): AgentEvent
     : `Event type ${type} of the ${CALLBACK_GROUPS[group] ?? `unknown (${group})`} group, which this server's tables do not describe; its fields are under untrusted`;
   return {
     cursor: seq,
-    receivedAt: new Date(time).toISOString(),
+    receivedAt: iso(time) ?? 'unknown',
     occurredAt: iso(ms),
     SdkAppId: entry.app,
     group,
@@ -158,7 +172,7 @@ export async function scan(
     for (const e of page.entries) {
       cursor = e.seq;
       examined++;
-      if (scopeProblem(config, app, e.entry.body.EventInfo.RoomId) === undefined && matches(e.entry, opts.filter)) {
+      if (scopeProblem(config, app, eventRoom(e.entry.body)) === undefined && matches(e.entry, opts.filter)) {
         entries.push(e);
         if (entries.length >= opts.limit) return { entries, cursor, more: cursor < page.last, newest: page.last, missed };
       }

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import { FixedWindowCounter, rateWindow } from '../rate-limit.js';
 import { StoreUnavailableError, type Store } from '../store/store.js';
-import { dedupeKey, eventLog, retention, scopeProblem, type CallbackBody, type EventSettings, type StoredEvent } from './log.js';
+import { dedupeKey, eventLog, eventRoom, retention, scopeProblem, type CallbackBody, type EventSettings, type StoredEvent } from './log.js';
 import { verifyCallback } from './signature.js';
 
 /** Where callbacks are received, on the MCP HTTP port and on a --callbacks-listen port alike. */
@@ -23,6 +23,16 @@ export const MAX_CALLBACK_BYTES = 256 * 1024;
  */
 export const REPLAY_WINDOW_MS = 10 * 60_000;
 
+/**
+ * A source (remote address) that sends this many callbacks with a wrong signature within FORGED_WINDOW_MS is refused
+ * unheard (429) for the rest of that window: a guesser gets a handful of tries a minute, and TRTC, which signs every
+ * callback, is never throttled unless it shares an address with one (then it retries).
+ */
+export const FORGED_PER_SOURCE = 10;
+export const FORGED_WINDOW_MS = 60_000;
+/** Sources remembered at once; the oldest window is forgotten first, so a flood of addresses costs bounded memory. */
+const MAX_SOURCES = 10_000;
+
 export interface ReceiverOptions {
   /** The callback key configured in the TRTC console. */
   key: string;
@@ -35,7 +45,7 @@ export interface ReceiverOptions {
   deadlineMs?: number;
 }
 
-export type RefusalReason = 'method' | 'unsigned' | 'app' | 'size' | 'forged' | 'malformed' | 'stale' | 'rate' | 'store';
+export type RefusalReason = 'method' | 'unsigned' | 'app' | 'size' | 'forged' | 'throttled' | 'malformed' | 'stale' | 'rate' | 'store' | 'slow';
 
 export interface ReceiverStats {
   stored: number;
@@ -51,7 +61,7 @@ export interface CallbackReceiver {
 }
 
 class Refusal extends Error {
-  constructor(readonly status: number, readonly reason: RefusalReason, message: string) {
+  constructor(readonly status: number, readonly reason: RefusalReason, message: string, readonly headers: Record<string, string> = {}) {
     super(message);
   }
 }
@@ -87,16 +97,47 @@ export function createCallbackReceiver(opts: ReceiverOptions): CallbackReceiver 
     });
   };
 
-  const readBody = async (req: http.IncomingMessage): Promise<Buffer> => {
+  // Failed signatures per source, in fixed windows.
+  const forged = new Map<string, { since: number; count: number }>();
+  const failures = (source: string) => {
+    const f = forged.get(source);
+    if (!f || now() - f.since >= FORGED_WINDOW_MS) return undefined;
+    return f;
+  };
+  const forgedFrom = (source: string) => {
+    const f = failures(source);
+    if (f) return void f.count++;
+    forged.delete(source);
+    if (forged.size >= MAX_SOURCES) forged.delete(forged.keys().next().value!);
+    forged.set(source, { since: now(), count: 1 });
+  };
+
+  /**
+   * The body, read before its signature can be checked: so within the answer's deadline (TRTC sends a whole body at
+   * once), on whichever listener the receiver is mounted, however slowly a sender trickles it.
+   */
+  const readBody = async (req: http.IncomingMessage, withinMs: number): Promise<Buffer> => {
     if (Number(header(req, 'content-length') ?? 0) > MAX_CALLBACK_BYTES) throw new Refusal(413, 'size', `body over ${MAX_CALLBACK_BYTES} bytes`);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_CALLBACK_BYTES) throw new Refusal(413, 'size', `body over ${MAX_CALLBACK_BYTES} bytes`);
-      chunks.push(chunk as Buffer);
+    const read = (async () => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_CALLBACK_BYTES) throw new Refusal(413, 'size', `body over ${MAX_CALLBACK_BYTES} bytes`);
+        chunks.push(chunk as Buffer);
+      }
+      return Buffer.concat(chunks);
+    })();
+    read.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Refusal(408, 'slow', `the body did not arrive within ${deadlineMs} ms`)), Math.max(0, withinMs));
+    });
+    try {
+      return await Promise.race([read, late]);
+    } finally {
+      clearTimeout(timer);
     }
-    return Buffer.concat(chunks);
   };
 
   /** Parses a verified body: the members every callback has must be there; any others are kept as they are. */
@@ -146,19 +187,28 @@ export function createCallbackReceiver(opts: ReceiverOptions): CallbackReceiver 
     try {
       if (req.method !== 'POST') throw new Refusal(405, 'method', `${req.method} is not POST`);
       // Cheap refusals first, before reading a body.
+      const source = req.socket.remoteAddress ?? '';
+      const tries = failures(source);
+      if (tries && tries.count >= FORGED_PER_SOURCE) {
+        const wait = Math.ceil((tries.since + FORGED_WINDOW_MS - now()) / 1000);
+        throw new Refusal(429, 'throttled', `${tries.count} callbacks with a wrong signature from this address; refused for ${wait} s`, { 'retry-after': String(wait) });
+      }
       const sign = header(req, 'sign');
       if (!sign) throw new Refusal(401, 'unsigned', 'no Sign header');
       const appHeader = header(req, 'sdkappid') ?? '';
       if (!/^\d{1,10}$/.test(appHeader)) throw new Refusal(400, 'app', 'no numeric SdkAppId header');
       const app = Number(appHeader);
-      const raw = await readBody(req);
-      if (!verifyCallback(key, raw, sign)) throw new Refusal(401, 'forged', 'the Sign header does not match the body');
+      const raw = await readBody(req, deadlineMs - (Date.now() - started));
+      if (!verifyCallback(key, raw, sign)) {
+        forgedFrom(source);
+        throw new Refusal(401, 'forged', 'the Sign header does not match the body');
+      }
       const body = parse(raw);
       const sentAt = Number(body.CallbackTs ?? body.CallbackMsTs);
       if (Number.isFinite(sentAt) && sentAt > 0 && Math.abs(now() - (sentAt < 1e12 ? sentAt * 1000 : sentAt)) > REPLAY_WINDOW_MS) {
         throw new Refusal(403, 'stale', `CallbackTs is more than ${REPLAY_WINDOW_MS / 60_000} minutes from this server's clock (a replay, or a wrong clock)`);
       }
-      if (scopeProblem(config, app, body.EventInfo.RoomId) !== undefined) {
+      if (scopeProblem(config, app, eventRoom(body)) !== undefined) {
         // Acknowledged, so TRTC stops retrying, but not stored: this server may not see that app or room.
         stats.outOfScope++;
         return answer(200, { code: 0 });
@@ -180,9 +230,11 @@ export function createCallbackReceiver(opts: ReceiverOptions): CallbackReceiver 
       }
       logRefusal(req, err);
       // A refused request may still be sending its body: close the connection rather than read it.
-      const headers: Record<string, string> = err.status === 429 ? { 'retry-after': '1' } : {};
+      const headers: Record<string, string> = { ...(err.status === 429 && { 'retry-after': '1' }), ...err.headers };
       if (err.reason !== 'stale' && err.reason !== 'rate' && err.reason !== 'store') headers.connection = 'close';
       answer(err.status, { code: 1, message: err.message }, err.status === 405 ? { ...headers, allow: 'POST' } : headers);
+      // A sender still trickling its body is cut off once it has the answer.
+      if (err.reason === 'slow') res.once('finish', () => req.socket.destroy());
     }
   };
 

@@ -25,7 +25,6 @@ export async function setUpCallbacks(ctx: ServerContext, config: Config, log: Lo
     if (config.callbacksListen) throw new ConfigError('--callbacks-listen receives TRTC callbacks, which must be signed: set TRTC_CALLBACK_KEY to the callback key of the TRTC console.');
     return none;
   }
-  if (config.callbackKey && config.callbackKey.length < 16) log.warn('the callback key is short; the TRTC console allows 32 letters and digits, and a short key is easier to guess');
   const receiver = createCallbackReceiver({ key, store: ctx.store, config, log, onStored: (app) => ctx.events?.stored(app) });
   const receiving = (url: string) => {
     if (ctx.events) ctx.events.receiving = url;

@@ -5,7 +5,7 @@ import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextp
 import type { ServerContext } from '../server/pipeline.js';
 import { EventFeed } from './feed.js';
 import { eventLog, scan } from './log.js';
-import { check, parseEventUri, type Target } from './resources.js';
+import { check, eventTarget, type Target } from './resources.js';
 
 /**
  * Lets the clients of one MCP session subscribe to event resources. Subscriptions end with the session. Each is
@@ -34,7 +34,7 @@ export function serveEventSubscriptions(
   server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
     const ctx = contextOf(extra);
     const { uri } = request.params;
-    const target = parseEventUri(uri);
+    const target = eventTarget(ctx, uri);
     if (!target) throw protocolError(-32602, `Only event resources (trtc://apps/{SdkAppId}/rooms/{RoomId}/events, .../tasks/{TaskId}/events) change; ${uri} cannot be subscribed to.`);
     try {
       check(ctx, target);

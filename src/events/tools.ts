@@ -9,6 +9,7 @@ import { failure, success, withSandboxNote } from '../server/pipeline.js';
 import { describeIssues } from '../validation.js';
 import { EventFeed } from './feed.js';
 import { StoreUnavailableError } from '../store/store.js';
+import { room } from '../guardrails/scope.js';
 import { answerSize, jsonBytes } from '../server/budget.js';
 import { eventLog, present, scan, scopeProblem, UNTRUSTED_NOTE, type EventFilter, type ScanResult } from './log.js';
 
@@ -118,7 +119,8 @@ async function readEvents(
   const input = parsed.data as Input;
   const app = input.SdkAppId ?? ctx.config.sdkAppId;
   if (app === undefined) return finish(failure(`Invalid arguments for ${name}:\n- SdkAppId: is required (no default app is configured; set TRTC_SDK_APP_ID)`), 'invalid');
-  const outside = scopeProblem(ctx.config, app, input.RoomId);
+  // The filter's text may name either kind of room; each event is then shown only if its own room is in scope.
+  const outside = scopeProblem(ctx.config, app, input.RoomId === undefined ? undefined : room(input.RoomId));
   if (outside) return finish(failure(`Refused: ${outside}`), 'refused:scope');
 
   const feed = ctx.events ?? new EventFeed(ctx.store);

@@ -2,6 +2,7 @@
 // nothing is lost if the process dies right after; secrets are redacted like everywhere else, and each line is
 // capped, saying what it left out. Each replica keeps its own trail, and each record names the replica.
 import { openSync, writeSync } from 'node:fs';
+import { safeJson } from '../log.js';
 import { redact } from '../redact.js';
 import type { whoRecord } from './identity.js';
 
@@ -49,16 +50,16 @@ function sizeOf(value: unknown, json: string): string {
  * each one left out is named in `cut` with its size.
  */
 export function auditLine(record: Record<string, unknown> & { args: Record<string, unknown> }): string {
-  const whole = JSON.stringify(record);
+  const whole = safeJson(record);
   if (bytes(whole) <= MAX_AUDIT_LINE_BYTES) return whole;
-  const members = Object.entries(record.args).map(([k, v]) => ({ k, v, json: JSON.stringify(v) ?? 'null' }));
+  const members = Object.entries(record.args).map(([k, v]) => ({ k, v, json: safeJson(v) }));
   members.sort((a, b) => bytes(a.json) - bytes(b.json));
   const args: Record<string, unknown> = {};
   const cut: string[] = [];
   // Room for the rest of the record and the notes of what was cut.
-  let room = MAX_AUDIT_LINE_BYTES - bytes(JSON.stringify({ ...record, args: {} })) - 1024;
+  let room = MAX_AUDIT_LINE_BYTES - bytes(safeJson({ ...record, args: {} })) - 1024;
   for (const m of members) {
-    const size = bytes(m.json) + bytes(JSON.stringify(m.k)) + 2;
+    const size = bytes(m.json) + bytes(safeJson(m.k)) + 2;
     if (size <= room) {
       args[m.k] = m.v;
       room -= size;
@@ -66,5 +67,5 @@ export function auditLine(record: Record<string, unknown> & { args: Record<strin
   }
   const more = members.length - Object.keys(args).length - cut.length;
   if (more > 0) cut.push(`${more} more arguments`);
-  return JSON.stringify({ ...record, args, cut: `left out to keep this record under ${MAX_AUDIT_LINE_BYTES} bytes: ${cut.join('; ')}` });
+  return safeJson({ ...record, args, cut: `left out to keep this record under ${MAX_AUDIT_LINE_BYTES} bytes: ${cut.join('; ')}` });
 }

@@ -5,6 +5,8 @@
 //   an answer that is not a clear, valid yes (wrong type, a failure, a timeout, an unknown action) is a refusal.
 // - token: for clients that cannot ask their user, a preview and a single-use confirmation token that the agent
 //   relays; the operator may turn this channel off (--consent-channel elicitation-only).
+// Whatever carries it, consent binds what the human was shown (consentBinding): the tool, the app, the arguments,
+// and the effect with its reason; it counts only for a call that, judged again when it is used, binds the same.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Effect, ToolDef } from '../../tools/define.js';
 import { clipText, redact, redactText } from '../redact.js';
@@ -18,6 +20,10 @@ export function needsConsent(effect: Effect, policy: ConsentPolicy): boolean {
   if (policy === 'none' || effect === 'read') return false;
   return policy === 'mutating' || effect === 'destructive';
 }
+
+/** What consent a call with this effect needs under the operator's policy, in the audit's words. */
+export const consentNeeded = (policy: ConsentPolicy, effect: Effect): 'pending' | 'policy-off' | 'not-required' =>
+  needsConsent(effect, policy) ? 'pending' : policy === 'none' && effect !== 'read' ? 'policy-off' : 'not-required';
 
 /** A form question for the human, in the shape both protocol eras' elicitation carries. */
 export interface ConsentQuestion {
@@ -35,9 +41,12 @@ export interface ConsentAnswer {
   content?: Record<string, unknown>;
 }
 
-/** How a session reaches its human. */
+/**
+ * How a session reaches its human. `binding` is consentBinding of what is asked: a channel that carries the answer
+ * across requests (input_required) seals it, and hands an answer over only to a call that binds the same.
+ */
 export type ConsentChannel =
-  | { kind: 'elicitation'; ask(params: ConsentQuestion): Promise<ConsentAnswer> }
+  | { kind: 'elicitation'; ask(params: ConsentQuestion, binding: string): Promise<ConsentAnswer> }
   | { kind: 'token' };
 
 /**
@@ -46,24 +55,42 @@ export type ConsentChannel =
  * the client's retry of the same call.
  */
 export class AskThroughResult extends Error {
-  constructor(readonly params: ConsentQuestion) {
+  constructor(readonly params: ConsentQuestion, readonly binding: string) {
     super('consent is asked through the result of the call');
   }
 }
 
-/** What the human is asked to allow. */
-export interface ConsentRequest {
+/** What consent is given to: the call, and what it does as the human is shown it. */
+export interface ConsentSubject {
   tool: string;
   app: number | undefined;
-  /** The validated arguments, which a token binds. */
+  /** The validated arguments. */
   args: Record<string, unknown>;
+  /** The call's effect, judged from these arguments and the ledger (effect.ts). */
   effect: Effect;
+  /** Why the effect is what it is, as the human reads it after "Effect: ..."; absent for the tool's usual effect. */
+  reason?: string;
+  /** Who asked, when a person (an OAuth subject) rather than the operator: the consent is theirs only. */
+  by?: string;
+}
+
+/** What the human is asked to allow. */
+export interface ConsentRequest extends ConsentSubject {
   /** What will happen, rendered by describeIntent. */
   intent: string;
   /** A value the human types back (for example the room to dismiss); else they tick a box. */
   typed?: string;
-  /** Who asked, when a person (an OAuth subject) rather than the operator: a token works for them only. */
-  by?: string;
+}
+
+/**
+ * What consent binds, as one canonical text: the tool, the app, the canonical arguments, the effect with its reason
+ * as the human was shown them, and who asked (when a person did). Every carrier of consent (confirmation tokens, the 2026-07-28 requestState,
+ * approvals given outside the agent) MACs this text when the human is asked, and again when the consent is used,
+ * with the effect judged afresh: if anything differs, what the human agreed to is not what would run, and the
+ * consent does not count (the call asks again).
+ */
+export function consentBinding(s: ConsentSubject): string {
+  return canonicalJson({ v: 1, tool: s.tool, app: s.app ?? null, args: s.args, effect: s.effect, reason: s.reason ?? null, by: s.by ?? null });
 }
 
 export type ConsentDecision =
@@ -90,9 +117,20 @@ export function canonicalJson(value: unknown): string {
 export type Redemption = 'ok' | 'malformed' | 'mismatch' | 'expired' | 'spent';
 
 /**
- * Tokens are `c1.<expiry>.<nonce>.<mac>`, the MAC binding tool, app and canonical arguments. Checking one needs only
- * the key, so tokens work across restarts and replicas that share it; spending one is a claim in the store, which
- * every process sharing the store sees, so a token works once across all of them and across restarts.
+ * A single-use record (a spent token or requestState, an approval) is kept this much longer than its validity window:
+ * every process judges that window by its own clock, while Redis expires the record by its own, so a process whose
+ * clock runs behind the one that spent it could otherwise accept it again once the record is gone. Replicas whose
+ * clocks differ by less than this cannot.
+ */
+export const CLOCK_SKEW_MARGIN_MS = 10 * 60_000;
+
+/** Until when a single-use record whose validity ends at `validUntilMs` (by this process's clock) must be kept. */
+export const spentUntil = (validUntilMs: number) => validUntilMs + CLOCK_SKEW_MARGIN_MS;
+
+/**
+ * Tokens are `c2.<expiry>.<nonce>.<mac>`, the MAC over consentBinding. Checking one needs only the key, so tokens work
+ * across restarts and replicas that share it; spending one is a claim in the store, which every process sharing the
+ * store sees, so a token works once across all of them and across restarts.
  */
 export class ConfirmationTokens {
   constructor(
@@ -102,34 +140,32 @@ export class ConfirmationTokens {
     private readonly now: () => number = Date.now,
   ) {}
 
-  issue(tool: string, app: number | undefined, args: unknown, by?: string): { token: string; expiresAt: Date } {
+  issue(subject: ConsentSubject): { token: string; expiresAt: Date } {
     const expiry = Math.floor(this.now() / 1000) + this.ttlSeconds;
     const nonce = randomBytes(9).toString('base64url');
-    return { token: `c1.${expiry}.${nonce}.${this.mac(expiry, nonce, tool, app, args, by)}`, expiresAt: new Date(expiry * 1000) };
+    return { token: `c2.${expiry}.${nonce}.${this.mac(expiry, nonce, subject)}`, expiresAt: new Date(expiry * 1000) };
   }
 
-  async redeem(token: string, tool: string, app: number | undefined, args: unknown, by?: string): Promise<Redemption> {
-    const m = /^c1\.(\d{1,12})\.([\w-]{12})\.([\w-]{32})$/.exec(token);
+  /** `subject` is the call as it would run now, its effect judged again: a token given for anything else is a mismatch. */
+  async redeem(token: string, subject: ConsentSubject): Promise<Redemption> {
+    const m = /^c2\.(\d{1,12})\.([\w-]{12})\.([\w-]{32})$/.exec(token);
     if (!m) return 'malformed';
     const [, expiryText, nonce, mac] = m as unknown as [string, string, string, string];
     const expiry = Number(expiryText);
-    const want = Buffer.from(this.mac(expiry, nonce, tool, app, args, by));
+    const want = Buffer.from(this.mac(expiry, nonce, subject));
     if (!timingSafeEqual(want, Buffer.from(mac))) return 'mismatch';
     if (this.now() / 1000 > expiry) return 'expired';
-    return (await this.store.claim(NS.spentTokens, `${nonce}.${mac}`, expiry * 1000)) ? 'ok' : 'spent';
+    return (await this.store.claim(NS.spentTokens, `${nonce}.${mac}`, spentUntil(expiry * 1000))) ? 'ok' : 'spent';
   }
 
-  private mac(expiry: number, nonce: string, tool: string, app: number | undefined, args: unknown, by: string | undefined): string {
-    return createHmac('sha256', this.key)
-      .update(`c1\n${expiry}\n${nonce}\n${tool}\n${app ?? ''}\n${canonicalJson(args)}${by === undefined ? '' : `\n${by}`}`)
-      .digest('base64url')
-      .slice(0, 32);
+  private mac(expiry: number, nonce: string, subject: ConsentSubject): string {
+    return createHmac('sha256', this.key).update(`c2\n${expiry}\n${nonce}\n${consentBinding(subject)}`).digest('base64url').slice(0, 32);
   }
 }
 
 export const REDEMPTION_PROBLEM: Record<Exclude<Redemption, 'ok'>, string> = {
   malformed: 'is not a confirmation token',
-  mismatch: 'does not match this tool, app and these exact arguments, or was issued to someone else (were they changed?)',
+  mismatch: 'does not match this call as it would run now (the tool, the app, these exact arguments, or what the call does: its effect and why, which may have changed since the user approved it), or was issued to someone else',
   expired: 'has expired',
   spent: 'was already used',
 };
@@ -165,11 +201,11 @@ export async function decideConsent(
   }
   let lead = '';
   if (presentedToken !== undefined) {
-    const redeemed = await tokens.redeem(presentedToken, request.tool, request.app, request.args, request.by);
+    const redeemed = await tokens.redeem(presentedToken, request);
     if (redeemed === 'ok') return { granted: true, how: 'token' };
     lead = `The confirmationToken ${REDEMPTION_PROBLEM[redeemed]}. `;
   }
-  const { token, expiresAt } = tokens.issue(request.tool, request.app, request.args, request.by);
+  const { token, expiresAt } = tokens.issue(request);
   return {
     granted: false,
     how: 'awaiting-token',
@@ -210,7 +246,7 @@ async function askHuman(channel: Extract<ConsentChannel, { kind: 'elicitation' }
     : { type: 'object', properties: { confirm: { type: 'boolean', title: 'Proceed', default: false } }, required: ['confirm'] };
   let result: ConsentAnswer;
   try {
-    result = await channel.ask({ message, requestedSchema } as ConsentQuestion);
+    result = await channel.ask({ message, requestedSchema } as ConsentQuestion, consentBinding(request));
   } catch (err) {
     // The store being away is no answer of the human's: the pipeline refuses the call for it.
     if (err instanceof AskThroughResult || err instanceof StoreUnavailableError) throw err;

@@ -1,4 +1,6 @@
-// Which tools are exposed. Which targets the server may touch is scope.ts.
+// Which tools, and which data, the server offers at all: toolsets, the deny list, read-only mode and the site. A
+// denial covers every surface that reaches the same data (direct calls, call_tool, resources, subscriptions,
+// prompts, both eras). Which targets the server may touch is scope.ts.
 import { SITE_NAMES, TOOLSETS, type Effect, type Site } from '../../tools/define.js';
 import { ConfigError, type Config } from '../config.js';
 import { DISCOVERY_TOOLSET, onSite, type ManifestTool } from '../server/tool-list.js';
@@ -45,3 +47,21 @@ export function selectTools(all: readonly ManifestTool[], config: Pick<AccessCon
     ? listed.map((t) => (t.annotations.readOnlyHint ? t : { ...t, annotations: { ...t.annotations, readOnlyHint: true, destructiveHint: false } }))
     : listed;
 }
+
+/** Why the server's mode refuses a tool on every path, whichever way it is named: the deny list, then read-only mode. */
+export function modeRefusal(config: Pick<AccessConfig, 'readOnly' | 'denyTools' | 'person' | 'grant'>, tool: { name: string; effect: Effect }): { outcome: string; why: string } | undefined {
+  if (config.denyTools.includes(tool.name)) {
+    return { outcome: 'refused:denied', why: `${tool.name} is on ${config.person || config.grant ? 'the deny list of this server or of your access policy' : "this server's deny list"}.` };
+  }
+  if (config.readOnly && tool.effect !== 'read') return { outcome: 'refused:read-only', why: `${tool.name} changes state, and this server runs read-only (--read-only).` };
+  return undefined;
+}
+
+/**
+ * The tools that read TRTC's events (the event log): the event resources and their subscriptions show the same data,
+ * so they are offered only while every one of these tools may be called.
+ */
+export const EVENT_TOOLS = ['list_events', 'wait_for_events'] as const;
+
+/** Whether the event log may be read through any surface: a denial of either event tool closes them all. */
+export const eventsOffered = (config: Pick<Config, 'denyTools'>) => !EVENT_TOOLS.some((t) => config.denyTools.includes(t));

@@ -46,18 +46,23 @@ export class Ledger {
     return this.store.put(NS.ledger, keyOf(ref, app), entry, this.now() + LEDGER_TTL_MS);
   }
 
-  /** Records what a call started; a task's bot is recorded too, with the read that tells whether the task still runs. */
-  async recordStarted(started: readonly Started[], app: number, describe: string | undefined): Promise<void> {
+  /**
+   * Records what a call started, with the kinds of its rooms as the call named them; a task's bot is recorded too,
+   * with the read that tells whether the task still runs.
+   */
+  async recordStarted(started: readonly Started[], app: number, describe: string | undefined, kindsOf: (rooms: string[]) => Placement['kinds'] = () => undefined): Promise<void> {
     for (const s of started) {
-      await this.put(s.ref, app, { app, rooms: s.rooms });
+      const kinds = kindsOf(s.rooms);
+      const placed = { app, rooms: s.rooms, ...(kinds && { kinds }) };
+      await this.put(s.ref, app, placed);
       if (s.bot && s.ref.kind === 'task') {
-        await this.put(s.bot, app, { app, rooms: s.rooms, task: s.ref.id, describe });
-        const placed = botPlace(s.bot.id);
-        if (!placed) continue;
-        const key = roomKey(app, placed.kind, placed.room);
+        await this.put(s.bot, app, { ...placed, task: s.ref.id, describe });
+        const bot = botPlace(s.bot.id);
+        if (!bot) continue;
+        const key = roomKey(app, bot.kind, bot.room);
         const bots = (await this.store.get<RoomBot[]>(NS.ledger, key)) ?? [];
-        const entry: RoomBot = { userId: placed.userId, task: s.ref.id, ...(describe && { describe }) };
-        await this.store.put(NS.ledger, key, [...bots.filter((b) => b.userId !== placed.userId), entry].slice(-MAX_ROOM_BOTS), this.now() + LEDGER_TTL_MS);
+        const entry: RoomBot = { userId: bot.userId, task: s.ref.id, ...(describe && { describe }) };
+        await this.store.put(NS.ledger, key, [...bots.filter((b) => b.userId !== bot.userId), entry].slice(-MAX_ROOM_BOTS), this.now() + LEDGER_TTL_MS);
       }
     }
   }

@@ -8,6 +8,7 @@ import { TOOLSETS } from '../../tools/define.js';
 import { ConfigError, type Config } from '../config.js';
 import { DISCOVERY_TOOLSET, type ManifestTool } from '../server/tool-list.js';
 import type { PersonScope } from './scope.js';
+import { parseRoomPattern } from './room-pattern.js';
 
 /** An accepted value that matches any value of the claim, as long as the token carries it. */
 const ANY = '*';
@@ -21,7 +22,11 @@ const entrySchema = z.strictObject({
   tools: z.array(z.string()).optional(),
   denyTools: z.array(z.string()).optional(),
   apps: z.array(z.int().min(1).max(2 ** 32 - 1)).optional(),
-  rooms: z.array(z.string().min(1).max(128)).optional(),
+  // The syntax of --allow-rooms: a pattern names numeric rooms or string rooms, never both.
+  rooms: z.array(z.string().min(1).max(128).superRefine((v, ctx) => {
+    const parsed = parseRoomPattern(v);
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+  })).optional(),
   confirm: z.enum(['destructive', 'mutating']).optional(),
   rateShare: z.number().min(0.01).max(1).optional(),
 });

@@ -1,11 +1,16 @@
 // Scope: the apps and rooms this server may touch (--allow-apps, --allow-rooms), for every way a call can name its
-// target. Rooms named in the arguments are checked as they are; a TaskId, CallId, BattleId, CommId or SessionId is
-// first resolved to its app and rooms, from the ledger of what this server started, else by a read the API offers.
-// A target that cannot be resolved is refused. Lists are cut down to the rooms in scope.
+// target. A room is its ID and its kind (numeric 1234 and string "1234" are two rooms). Rooms named in the
+// arguments are checked with the kind their field says; a TaskId, CallId, BattleId, CommId or SessionId is first
+// resolved to its app and rooms, from the ledger of what this server started, else by a read the API offers.
+// A target that cannot be resolved is refused, and so is one that belongs to the whole account, unless the operator
+// allows those. Lists are cut down to the rooms in scope.
+import type { z } from 'zod';
 import type { Placement, TargetRef, ToolDef } from '../../tools/define.js';
+import { declaredRoomKind, roomKindIn, type RoomKind } from '../../tools/room-id.js';
 import type { Config } from '../config.js';
-import { appIdField } from '../server/catalog.js';
+import { agentSchema, appIdField } from '../server/catalog.js';
 import type { Ledger } from './ledger.js';
+import { isNumericText, parseRoomPattern, type RoomPattern } from './room-pattern.js';
 
 /** An identity's own apps and rooms (from the policy file): a call must be inside both these and the server's. */
 export interface PersonScope {
@@ -13,27 +18,45 @@ export interface PersonScope {
   rooms: readonly string[];
 }
 
-export type ScopeConfig = Pick<Config, 'allowApps' | 'allowRooms'> & { person?: PersonScope };
+export type ScopeConfig = Pick<Config, 'allowApps' | 'allowRooms'> & Partial<Pick<Config, 'allowAccountWide'>> & { person?: PersonScope };
 
-const globToRegExp = (glob: string) => new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-const patterns = new WeakMap<readonly string[], RegExp[]>();
+/**
+ * A room as scope sees it: its ID as text and its kind. TRTC keeps numeric room 1234 and string room "1234" apart;
+ * `kind` is absent where the API keys rooms by their text alone (the quality and usage reads), so that the text may
+ * name either.
+ */
+export interface RoomRef {
+  id: string;
+  kind?: RoomKind;
+}
+
+/** A numeric room as a RoomRef; a string is a room of the given kind, or of unknown kind. */
+export const room = (id: string | number, kind?: RoomKind): RoomRef => (typeof id === 'number' ? { id: String(id), kind: 'int' } : { id, kind });
+
+const patterns = new WeakMap<readonly string[], RoomPattern[]>();
+/** The patterns of a setting; config.ts refused any that does not parse, so none is dropped here but a test's. */
 const compiled = (globs: readonly string[]) => {
   let res = patterns.get(globs);
-  if (!res) patterns.set(globs, (res = globs.map(globToRegExp)));
+  if (!res) patterns.set(globs, (res = globs.map(parseRoomPattern).filter((p): p is RoomPattern => typeof p !== 'string')));
   return res;
 };
 
 const appAllowed = (apps: readonly number[], app: number | undefined) => !apps.length || (app !== undefined && apps.includes(app));
-const roomAllowed = (rooms: readonly string[], room: string | number) => !rooms.length || compiled(rooms).some((p) => p.test(String(room)));
+const roomAllowed = (rooms: readonly string[], r: RoomRef) =>
+  !rooms.length || compiled(rooms).some((p) => (r.kind ?? p.kind) === p.kind && (p.kind === 'str' || isNumericText(r.id)) && p.re.test(r.id));
 
 /** Whether the server, and the identity that calls, may touch this app. */
 export function appInScope(config: ScopeConfig, app: number | undefined): boolean {
   return appAllowed(config.allowApps, app) && appAllowed(config.person?.apps ?? [], app);
 }
 
-/** Whether the server, and the identity that calls, may touch this room (a numeric room ID is matched as its decimal text). */
-export function roomInScope(config: ScopeConfig, room: string | number): boolean {
-  return roomAllowed(config.allowRooms, room) && roomAllowed(config.person?.rooms ?? [], room);
+/**
+ * Whether the server, and the identity that calls, may touch this room: a pattern of its kind matches its ID. A room
+ * of unknown kind is in scope when a pattern of either kind it could be matches (its text names a numeric room only
+ * if it is one's digits).
+ */
+export function roomInScope(config: ScopeConfig, r: RoomRef): boolean {
+  return roomAllowed(config.allowRooms, r) && roomAllowed(config.person?.rooms ?? [], r);
 }
 
 /** Whether any room scope applies (the server's or the identity's). */
@@ -41,23 +64,61 @@ const roomsScoped = (config: ScopeConfig) => config.allowRooms.length > 0 || (co
 const appsScoped = (config: ScopeConfig) => config.allowApps.length > 0 || (config.person?.apps.length ?? 0) > 0;
 
 /** Is this app, and this room if one is given, in scope? The one test for anything that shows or touches a target. */
-export function inScope(config: ScopeConfig, where: { app?: number; room?: string | number }): boolean {
+export function inScope(config: ScopeConfig, where: { app?: number; room?: RoomRef }): boolean {
   return appInScope(config, where.app) && (where.room === undefined || roomInScope(config, where.room));
 }
 
 export const scopeIsSet = (config: ScopeConfig) => appsScoped(config) || roomsScoped(config);
 
-/** Room IDs anywhere in the arguments: every member named like RoomId, StrRoomId, FromRoomId, RoomIds or ToRoomIdList. */
-export function roomIdsIn(value: unknown, out: string[] = []): string[] {
-  if (Array.isArray(value)) for (const v of value) roomIdsIn(v, out);
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (/RoomIds?$|RoomIdList$/.test(k)) {
-        for (const id of Array.isArray(v) ? v : [v]) if (typeof id === 'string' || typeof id === 'number') out.push(String(id));
-      } else roomIdsIn(v, out);
+/** Member names that hold room IDs: RoomId, StrRoomId, FromRoomId, RoomIds, ToRoomIdList... */
+const ROOM_MEMBER = /RoomIds?$|RoomIdList$/;
+
+/**
+ * Every room the arguments of a call name, at any depth, each with its kind: StrRoomId and the fields declared as
+ * string rooms name string rooms, integer IDs numeric ones, a RoomIdType beside a RoomId says which, and the REST
+ * APIs (live, conference and PK rooms) address string rooms. Anything else is of unknown kind.
+ */
+export function roomsIn(def: ToolDef, params: Record<string, unknown>): RoomRef[] {
+  const out: RoomRef[] = [];
+  walk(agentSchema(def), params, def.api.kind === 'rest' ? 'str' : undefined, out);
+  return out;
+}
+
+/** Rooms anywhere in a value no schema describes (the sandbox's records), of unknown kind unless numeric. */
+export function roomsInValue(value: unknown): RoomRef[] {
+  const out: RoomRef[] = [];
+  walk(undefined, value, undefined, out);
+  return out;
+}
+
+function walk(schema: z.ZodType | undefined, value: unknown, fallback: RoomKind | undefined, out: RoomRef[]): void {
+  let def = schema?._zod.def as { type: string; innerType?: z.ZodType; element?: z.ZodType; shape?: Record<string, z.ZodType>; in?: z.ZodType; catchall?: z.ZodType } | undefined;
+  while (def?.innerType || (def?.type === 'pipe' && def.in)) {
+    schema = def.innerType ?? def.in;
+    def = schema!._zod.def as typeof def;
+  }
+  if (Array.isArray(value)) {
+    for (const v of value) walk(def?.type === 'array' ? def.element : undefined, v, fallback, out);
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  const object = value as Record<string, unknown>;
+  const shape = def?.type === 'object' ? def.shape : undefined;
+  for (const [k, v] of Object.entries(object)) {
+    const field = shape?.[k] ?? def?.catchall;
+    if (!ROOM_MEMBER.test(k)) {
+      walk(field, v, fallback, out);
+      continue;
+    }
+    const declared = k === 'StrRoomId' ? 'str' : field && declaredRoomKind(field);
+    const sibling = k === 'RoomId' && shape?.RoomIdType ? roomKindIn(shape, object) : undefined;
+    const kind = declared ?? sibling ?? (shape?.RoomIdType ? undefined : fallback);
+    for (const id of Array.isArray(v) ? v : [v]) {
+      if (typeof id === 'number') out.push(room(id));
+      else if (typeof id === 'string') out.push({ id, kind });
+      else if (id && typeof id === 'object') walk(undefined, id, fallback, out);
     }
   }
-  return out;
 }
 
 /** An agent-chosen ID as refusals show it: quoted, and shortened when long. */
@@ -69,28 +130,36 @@ const limitsText = (kind: 'apps' | 'rooms', server: readonly unknown[], person: 
     .join(' and ');
 const appsText = (config: ScopeConfig) => limitsText('apps', config.allowApps, config.person?.apps);
 const roomsText = (config: ScopeConfig) => limitsText('rooms', config.allowRooms, config.person?.rooms);
+const roomShown = (r: RoomRef) => (r.kind === 'int' ? `room ${r.id}` : r.kind === 'str' ? `string room ${shown(r.id)}` : `room ${shown(r.id)}`);
 const NAMES: Record<TargetRef['kind'], string> = {
   task: 'TaskId', call: 'CallId', battle: 'BattleId', comm: 'CommId', 'conversation-session': 'SessionId', 'transcription-session': 'SessionId', bot: 'bot',
 };
 
 
-/** `app` is 'all' for a call about every app under the account (AllApps). */
-function appRefusal(config: ScopeConfig, app: number | 'all' | undefined): string | undefined {
-  if (app === 'all') {
-    if (!appsScoped(config)) return undefined;
+/**
+ * `app` is 'all' for a call about every app under the account (AllApps), 'account' for a target that belongs to the
+ * account rather than to an app (a voiceprint): under app scope both need --allow-account-wide, and an identity's
+ * own app scope never allows them.
+ */
+function appRefusal(config: ScopeConfig, app: number | 'all' | 'account' | undefined): string | undefined {
+  if (app === 'all' || app === 'account') {
+    if (!appsScoped(config) || (config.allowAccountWide && !config.person?.apps.length)) return undefined;
     const only = config.allowApps.length ? `this server may touch only ${config.allowApps.join(', ')}` : `your access policy allows only ${config.person!.apps.join(', ')}`;
-    return `AllApps reaches every app under the account, and ${only}. Pass SdkAppId instead.`;
+    const what = app === 'all' ? 'AllApps reaches every app under the account' : 'This reaches what belongs to the whole account, not to one app';
+    const allow = config.allowApps.length && !config.person?.apps.length ? ' The operator can allow it with --allow-account-wide.' : '';
+    return `${what}, and ${only}.${app === 'all' ? ' Pass SdkAppId instead.' : ''}${allow}`;
   }
   return appInScope(config, app) ? undefined : `SdkAppId ${app ?? '(none)'} is outside ${appsText(config)}.`;
 }
 
-function roomsRefusal(config: ScopeConfig, args: Record<string, unknown>): string | undefined {
-  const outside = roomIdsIn(args).filter((id) => !roomInScope(config, id));
-  return outside.length ? `room ${outside.map(shown).join(', ')} is outside ${roomsText(config)}.` : undefined;
+function roomsRefusal(config: ScopeConfig, rooms: readonly RoomRef[]): string | undefined {
+  const outside = rooms.filter((r) => !roomInScope(config, r));
+  return outside.length ? `${outside.map(roomShown).join(', ')} ${outside.length === 1 ? 'is' : 'are'} outside ${roomsText(config)}.` : undefined;
 }
 
-/** Why a call to this app naming these rooms in its arguments falls outside the scope, or undefined when it is inside. */
-export const scopeRefusal = (config: ScopeConfig, app: number | 'all' | undefined, args: Record<string, unknown>) => appRefusal(config, app) ?? roomsRefusal(config, args);
+/** Why a call to this app naming these rooms falls outside the scope, or undefined when it is inside. */
+export const scopeRefusal = (config: ScopeConfig, app: number | 'all' | 'account' | undefined, rooms: readonly RoomRef[] = []) =>
+  appRefusal(config, app) ?? roomsRefusal(config, rooms);
 
 /** Reads the API to find where a target lives: one request of a locating tool. Absent when nothing may be sent (dry run). */
 export type Lookup = (def: ToolDef, args: Record<string, unknown>, app: number | undefined) => Promise<Record<string, any>>;
@@ -116,19 +185,21 @@ export interface ScopeVerdict {
  * Checks a call against the scope: its app, the rooms its arguments name, and the app and rooms of every target it
  * names by ID. `app` is the app the call addresses (undefined for a Cloud API tool that takes none).
  */
-export async function checkScope(io: ScopeIO, def: ToolDef, params: Record<string, unknown>, wire: Record<string, unknown>, app: number | undefined): Promise<ScopeVerdict> {
+export async function checkScope(io: ScopeIO, def: ToolDef, params: Record<string, unknown>, wire: Record<string, unknown>, app: number | 'all' | undefined): Promise<ScopeVerdict> {
   const { config } = io;
   const resolved = { ledger: 0, lookup: 0 };
   if (!scopeIsSet(config)) return { resolved };
   // The app the call names (REST tools always address the configured app) must be in scope. When the SdkAppId is
   // absent or optional on the wire, the service finds a task by its ID alone, so the target's app decides too.
   const field = appIdField(def);
-  const direct = (def.api.kind === 'rest' || field ? appRefusal(config, app) : undefined) ?? roomsRefusal(config, params);
+  const named = roomsIn(def, params);
+  const direct = (def.ownedByAccount ? appRefusal(config, 'account') : def.api.kind === 'rest' || field || app === 'all' ? appRefusal(config, app) : undefined) ?? roomsRefusal(config, named);
+  if (app === 'all') return direct ? { refusal: direct, resolved } : { resolved };
   if (direct) return { refusal: direct, resolved };
   const appFromTarget = def.api.kind === 'cloud' && (!field || def.input.shape[field]?.safeParse(undefined).success === true);
-  const named = def.roomArgument;
-  if (named && roomsScoped(config) && named.split('.').reduce<any>((v, k) => v?.[k], params) === undefined) {
-    return { refusal: `${def.name} without ${named} lets the service pick the room, which could fall outside ${roomsText(config)}. Pass ${named}.`, resolved };
+  const picked = def.roomArgument;
+  if (picked && roomsScoped(config) && picked.split('.').reduce<any>((v, k) => v?.[k], params) === undefined) {
+    return { refusal: `${def.name} without ${picked} lets the service pick the room, which could fall outside ${roomsText(config)}. Pass ${picked}.`, resolved };
   }
 
   let targetApp: number | undefined;
@@ -159,7 +230,7 @@ export async function checkScope(io: ScopeIO, def: ToolDef, params: Record<strin
     // Refusals do not name the app or room outside the scope: the agent learns only that it is outside.
     if (!appInScope(config, place.app)) return { refusal: `${label} belongs to an app outside ${appsText(config)}.`, resolved };
     if (!appFromTarget && app !== undefined && place.app !== app) return { refusal: `${label} belongs to app ${place.app}, not to SdkAppId ${app}.`, resolved };
-    if (place.rooms.some((room) => !roomInScope(config, room))) return { refusal: `${label} acts in a room outside ${roomsText(config)}.`, resolved };
+    if (placedRooms(place).some((r) => !roomInScope(config, r))) return { refusal: `${label} acts in a room outside ${roomsText(config)}.`, resolved };
     targetApp = place.app;
   }
   return { app: targetApp, resolved };
@@ -175,7 +246,8 @@ async function locate(io: ScopeIO, ref: TargetRef, app: number | undefined, wire
     for (let step = steps.next(); !step.done; ) {
       const response = await io.lookup(def, step.value, app);
       const rooms = def.locates.rooms(response, ref.id);
-      if (rooms) return { app: app!, rooms };
+      const kind = def.locates.roomKind?.(response);
+      if (rooms) return { app: app!, rooms, ...(kind && { kinds: Object.fromEntries(rooms.map((r) => [r, kind])) }) };
       step = steps.next(response);
     }
   } catch (err) {
@@ -184,10 +256,27 @@ async function locate(io: ScopeIO, ref: TargetRef, app: number | undefined, wire
   return { why: `this server did not start it, and ${def.name} did not find it${ref.kind === 'comm' ? ' in the calls of the StartTime-EndTime window' : ''}` };
 }
 
+/** The rooms of a placement with their kinds (an entry written before kinds were kept has rooms of unknown kind). */
+export const placedRooms = (place: Placement): RoomRef[] => place.rooms.map((id) => ({ id, kind: place.kinds?.[id] }));
+
+/**
+ * The kinds of the rooms a call started something in, as its arguments named them: a text named as one kind only.
+ * Kept in the ledger, so that a later call naming the target by ID is checked against the right kind of room.
+ */
+export function kindsOf(rooms: readonly string[], named: readonly RoomRef[]): Placement['kinds'] {
+  const kinds: NonNullable<Placement['kinds']> = {};
+  for (const id of rooms) {
+    const seen = new Set(named.filter((r) => r.id === id).map((r) => r.kind));
+    const [only] = seen;
+    if (seen.size === 1 && only) kinds[id] = only;
+  }
+  return Object.keys(kinds).length ? kinds : undefined;
+}
+
 /** Keeps the rows of an answer that belong to rooms in scope; says how many were left out. */
 export function filterRows(config: ScopeConfig, def: ToolDef, response: Record<string, any>): { response: Record<string, any>; leftOut: number } {
   if (!roomsScoped(config) || !def.roomRows) return { response, leftOut: 0 };
-  return def.roomRows.filter(response, (room) => roomInScope(config, room));
+  return def.roomRows.filter(response, (id, kind) => roomInScope(config, { id, kind }));
 }
 
 export const leftOutNote = (config: ScopeConfig, leftOut: number) =>

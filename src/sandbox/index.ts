@@ -123,13 +123,27 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (requests.length > MAX_RECORDS) requests.splice(0, requests.length - MAX_RECORDS);
   };
 
-  const server = http.createServer(async (req, res) => {
-    const body = await readBody(req);
+  /** Host header values the control endpoints accept; none to check when bound to every address (remote use). */
+  let hosts: Set<string> | undefined;
+  const server = http.createServer({ connectionsCheckingInterval: 5_000 }, async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
-    const reply = (status: number, payload: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
+    const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(payload));
     };
+    // The control endpoints are unsigned: only a client that names this server as its host may use them, and no web
+    // page (a rebound DNS name, or a page that posts across origins) ever can.
+    if (url.pathname.startsWith('/_sandbox/')) {
+      const host = String(req.headers.host ?? '').toLowerCase();
+      if (hosts && !hosts.has(host)) return reply(403, { error: `Host ${host || '(none)'} is not allowed.` }, { connection: 'close' });
+      if (req.headers.origin !== undefined) return reply(403, { error: 'Requests from web pages are not allowed.' }, { connection: 'close' });
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch {
+      return reply(413, { error: `Request body over ${MAX_BODY_BYTES} bytes.` }, { connection: 'close' });
+    }
     if (url.pathname === '/_sandbox/world' && req.method === 'GET') return reply(200, world.snapshot());
     if (url.pathname === '/_sandbox/faults') {
       if (req.method === 'POST') {
@@ -175,6 +189,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     return reply(404, { error: `No sandbox endpoint at ${req.method} ${url.pathname}` });
   });
   server.keepAliveTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 60_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -182,6 +198,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   });
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
+  if (address !== '0.0.0.0' && address !== '::') hosts = new Set(['localhost', '127.0.0.1', '[::1]', host].map((h) => `${h.toLowerCase()}:${port}`));
 
   return {
     url: `http://${host}:${port}/`,
@@ -223,10 +240,18 @@ function act(world: World, a: { action?: string; sdkAppId?: number; roomId?: num
   return { ok: true };
 }
 
+/** The largest request the emulator reads (TRTC's own limit for a request is 10 MB). */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) return reject(new Error('too large'));
+      chunks.push(c);
+    });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });

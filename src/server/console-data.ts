@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { eventMeaning } from '../../tools/meanings.js';
 import { isoTime, parseInstant } from '../../tools/time.js';
 import { describeIssues } from '../validation.js';
+import { modeRefusal } from '../guardrails/exposure.js';
 import { Ledger } from '../guardrails/ledger.js';
 import { CONSOLE_TOOL, CONSOLE_URI } from './console.js';
 import { redact, redactText } from '../redact.js';
@@ -177,8 +178,9 @@ function latestNetwork(answer: Record<string, any> | undefined, userId: string):
 /** The room's latest callback events, read as list_events would read them (its deny list, scope and store). */
 async function recentEvents(ctx: ServerContext, room: string, data: ConsoleData, extra: CallExtra): Promise<ConsoleData['Events']> {
   const tool = 'list_events';
-  if (ctx.config.denyTools.includes(tool)) {
-    data.Problems.push({ part: 'events', tool, message: `Refused: ${tool} is on this server's deny list. Nothing was sent.` });
+  const refused = modeRefusal(ctx.config, { name: tool, effect: 'read' });
+  if (refused) {
+    data.Problems.push({ part: 'events', tool, message: `Refused: ${refused.why} Nothing was sent.` });
     return undefined;
   }
   const { runEventTool } = await import('../events/tools.js');

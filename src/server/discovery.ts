@@ -7,7 +7,7 @@ import { SITES, TOOLSET_ABOUT, TOOLSET_ABOUT_ZH, type Toolset } from '../../tool
 import { own } from '../../tools/own.js';
 import type { Config } from '../config.js';
 import { grantRefusal, type AccessConfig } from '../guardrails/access.js';
-import { effectOfTool, offSite, usualEffect } from '../guardrails/exposure.js';
+import { effectOfTool, modeRefusal, offSite, usualEffect } from '../guardrails/exposure.js';
 import { ANSWER_BUDGET_CHARS } from './budget.js';
 import { hasHan, searchTools } from './search.js';
 import { DISCOVERY_TOOLSET, onSite, type ManifestTool } from './tool-list.js';
@@ -143,14 +143,14 @@ export async function searchAnswer(
   return jsonResult({ results }, true);
 }
 
-/** Why a tool of this server cannot be called here, when the reason may be told: read-only mode, or an access token too weak for it. */
+/** Why a tool of this server cannot be called here, when the reason may be told: read-only mode, or an access token too weak for it (the deny list hides). */
 export function readOnlyRefusal(name: string, manifest: readonly ManifestTool[], config: Pick<AccessConfig, 'readOnly' | 'denyTools' | 'grant'>): string | undefined {
   const tool = manifest.find((t) => t.name === name);
-  if (!tool || config.denyTools.includes(name)) return undefined;
+  const refused = tool && modeRefusal(config, { name, effect: effectOfTool(tool) });
+  if (!tool || refused?.outcome === 'refused:denied') return undefined;
   const weak = grantRefusal(config, name, usualEffect(tool));
   if (weak) return `Refused: ${weak} Nothing was sent.`;
-  if (!config.readOnly || tool.annotations.readOnlyHint) return undefined;
-  return `Refused: ${name} changes state, and this server runs read-only (--read-only). Nothing was sent.`;
+  return refused ? `Refused: ${refused.why} Nothing was sent.` : undefined;
 }
 
 /**
@@ -170,7 +170,7 @@ export function unlistedToolMessage(
   }
   const readOnly = readOnlyRefusal(name, manifest, config);
   if (readOnly) return readOnly;
-  const tool = manifest.find((t) => t.name === name && !config.denyTools.includes(name));
+  const tool = manifest.find((t) => t.name === name && modeRefusal(config, { name, effect: effectOf(t) })?.outcome !== 'refused:denied');
   const elsewhere = tool && SITES.some((s) => s !== config.site) ? offSite(tool, config.site) : undefined;
   return elsewhere ?? `Unknown tool: ${name}`;
 }

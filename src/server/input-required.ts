@@ -4,14 +4,16 @@
 // the pipeline, nothing more: what is asked and how the answer is judged stay in consent.ts.
 //
 // The requestState is HMAC-sealed (the SDK's codec) and expires with the confirmation tokens' TTL. It binds the
-// caller, the called tool and the canonical JSON of its arguments, and the form the human answered (which states
-// the tool, the app and every argument). It works once: the store claims it, so a replay fails on every process
-// that shares the store.
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+// caller, the called tool and the canonical JSON of its arguments (checked before anything runs, so a state moved
+// to another call is refused at once), and what the human consented to: consentBinding (consent.ts) of the call as
+// it was asked, effect and reason included. An answer counts only for a call whose binding, judged again on the
+// retry, is the same; otherwise the human is asked again. It works once: the store claims it, so a replay fails on
+// every process that shares the store.
+import { createHmac, randomBytes } from 'node:crypto';
 import { createRequestStateCodec, inputRequired, inputResponse, type InputRequiredResult } from '@modelcontextprotocol/server';
 import type { ElicitRequest } from '@modelcontextprotocol/sdk/types.js';
 import { NS, StoreUnavailableError } from '../store/store.js';
-import { AskThroughResult, canonicalJson, type ConsentChannel } from '../guardrails/consent.js';
+import { AskThroughResult, canonicalJson, spentUntil, type ConsentChannel } from '../guardrails/consent.js';
 import { protocolError } from './core.js';
 import type { ServerContext } from './pipeline.js';
 
@@ -26,8 +28,8 @@ interface Sealed {
   n: string;
   /** Binding to caller, tool and arguments (an HMAC, so that the client learns nothing from it). */
   b: string;
-  /** Digest of the form the human was shown. */
-  f: string;
+  /** Binding to caller and what the human consented to (an HMAC of consentBinding). */
+  c: string;
 }
 
 /** One tools/call as the edge sees it: who calls, what, with which arguments. */
@@ -40,13 +42,9 @@ export interface CallSubject {
 export interface ConsentRound {
   /** How the pipeline asks its human in this request. */
   elicit: Ask;
-  /** Ends the call by asking: the result carries the form and a fresh requestState. */
-  ask(params: ElicitRequest['params']): Promise<InputRequiredResult>;
+  /** Ends the call by asking: the result carries the form and a fresh requestState sealing `binding`. */
+  ask(params: ElicitRequest['params'], binding: string): Promise<InputRequiredResult>;
 }
-
-const digest = (v: string) => createHash('sha256').update(v).digest('base64url').slice(0, 22);
-const formDigest = (params: ElicitRequest['params']) =>
-  digest(canonicalJson({ message: params.message, requestedSchema: (params as { requestedSchema?: unknown }).requestedSchema }));
 
 /** A -32602 that names the field and the rules; which rule failed goes to the server's log only. */
 const invalidState = (tool: string) =>
@@ -65,8 +63,16 @@ export class InputRequiredConsent {
     this.codec = createRequestStateCodec<Sealed>({ key: ctx.requestStateKey, ttlSeconds: this.ttlSeconds });
   }
 
+  private hmac(text: string): string {
+    return createHmac('sha256', this.ctx.requestStateKey).update(text).digest('base64url').slice(0, 22);
+  }
+
   private bind(s: CallSubject): string {
-    return createHmac('sha256', this.ctx.requestStateKey).update(`bind\n${s.caller}\n${s.tool}\n${canonicalJson(s.args ?? {})}`).digest('base64url').slice(0, 22);
+    return this.hmac(`bind\n${s.caller}\n${s.tool}\n${canonicalJson(s.args ?? {})}`);
+  }
+
+  private consented(caller: string, binding: string): string {
+    return this.hmac(`consent\n${caller}\n${binding}`);
   }
 
   /**
@@ -81,23 +87,24 @@ export class InputRequiredConsent {
     let unspendable: StoreUnavailableError | undefined;
     if (state !== undefined) {
       try {
-        answered = (await this.verify(subject, state)).f;
+        answered = (await this.verify(subject, state)).c;
       } catch (err) {
         if (!(err instanceof StoreUnavailableError)) throw err;
         unspendable = err;
       }
     }
-    const ask = async (params: ElicitRequest['params']): Promise<InputRequiredResult> => {
-      const sealed: Sealed = { n: randomBytes(12).toString('base64url'), b: this.bind(subject), f: formDigest(params) };
+    const ask = async (params: ElicitRequest['params'], binding: string): Promise<InputRequiredResult> => {
+      const sealed: Sealed = { n: randomBytes(12).toString('base64url'), b: this.bind(subject), c: this.consented(subject.caller, binding) };
       return inputRequired({
         inputRequests: { [CONSENT_INPUT]: inputRequired.elicit(params as Parameters<typeof inputRequired.elicit>[0]) },
         requestState: await this.codec.mint(sealed),
       }) as InputRequiredResult;
     };
-    const elicit: Ask = async (params) => {
+    const elicit: Ask = async (params, binding) => {
       if (unspendable) throw unspendable;
       const answer = inputResponse(responses as Parameters<typeof inputResponse>[0], CONSENT_INPUT);
-      if (answered === undefined || answered !== formDigest(params) || answer.kind !== 'elicit') throw new AskThroughResult(params);
+      // An answer about another action (the effect or its reason changed since) is no answer: ask about this one.
+      if (answered === undefined || answered !== this.consented(subject.caller, binding) || answer.kind !== 'elicit') throw new AskThroughResult(params, binding);
       return { action: answer.action, ...(answer.content && { content: answer.content as Record<string, string | number | boolean> }) };
     };
     return { elicit, ask };
@@ -118,7 +125,7 @@ export class InputRequiredConsent {
     }
     if (sealed.b !== this.bind(subject)) throw refuse('issued for another caller, tool or arguments');
     // Throws StoreUnavailableError while the store is away (see open).
-    const first = await this.ctx.store.claim(NS.spentRequestStates, sealed.n, Date.now() + (this.ttlSeconds + 1) * 1000);
+    const first = await this.ctx.store.claim(NS.spentRequestStates, sealed.n, spentUntil(Date.now() + (this.ttlSeconds + 1) * 1000));
     if (!first) throw refuse('already used');
     return sealed;
   }

@@ -57,9 +57,16 @@ export function modernServers(ctx: ServerContext, cores: Cores): (caller: string
     server.setRequestHandler('tools/call', async (request, rctx) => {
       const { name, arguments: args } = request.params;
       const envelope = rctx.mcpReq.envelope as Record<string, unknown> | undefined;
-      const round = canFillForms(envelope?.[CLIENT_CAPABILITIES_META_KEY] as ElicitationCapability | undefined)
-        ? await consent.open({ caller, tool: name, args }, rctx.mcpReq.requestState(), rctx.mcpReq.inputResponses)
-        : undefined;
+      let round;
+      try {
+        round = canFillForms(envelope?.[CLIENT_CAPABILITIES_META_KEY] as ElicitationCapability | undefined)
+          ? await consent.open({ caller, tool: name, args }, rctx.mcpReq.requestState(), rctx.mcpReq.inputResponses)
+          : undefined;
+      } catch (err) {
+        // A requestState that does not fit its call: refused before anything runs, and on record like any attempt.
+        await core.refusedCall(name, args, 'refused:request-state', { identity });
+        throw err;
+      }
       const token = rctx.mcpReq._meta?.progressToken;
       const extra: CallExtra = {
         signal: rctx.mcpReq.signal,
@@ -75,7 +82,7 @@ export function modernServers(ctx: ServerContext, cores: Cores): (caller: string
       try {
         return await core.callTool(name, args, extra, logFor(rctx, envelope?.[LOG_LEVEL_META_KEY]));
       } catch (err) {
-        if (err instanceof AskThroughResult && round) return round.ask(err.params);
+        if (err instanceof AskThroughResult && round) return round.ask(err.params, err.binding);
         throw err;
       }
     });

@@ -16,10 +16,11 @@ import type { AuditLog } from '../guardrails/audit.js';
 import { agentSchema, appIdField, toolInputSchema } from './catalog.js';
 import { grantRefusal, rateShareOf } from '../guardrails/access.js';
 import { OPERATOR, whoRecord, whoText, type Identity } from '../guardrails/identity.js';
-import { AskThroughResult, decideConsent, describeIntent, needsConsent, quote, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from '../guardrails/consent.js';
+import { AskThroughResult, consentBinding, consentNeeded, decideConsent, describeIntent, quote, type ConfirmationTokens, type ConsentChannel, type ConsentDecision } from '../guardrails/consent.js';
 import { effectOfCall, type CallEffect } from '../guardrails/effect.js';
 import { Ledger } from '../guardrails/ledger.js';
-import { checkScope, filterRows, leftOutNote, scopeIsSet, scopeRefusal, type Lookup } from '../guardrails/scope.js';
+import { checkScope, filterRows, kindsOf, leftOutNote, roomsIn, scopeIsSet, type Lookup } from '../guardrails/scope.js';
+import { modeRefusal } from '../guardrails/exposure.js';
 import { loadCatalog } from './registry.js';
 import { conform, toolOutputSchema, type Dropped } from './output.js';
 import { answerSize } from './budget.js';
@@ -103,12 +104,12 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   };
   const refuse = (why: string, outcome: string) => finish(failure(`Refused: ${why} Nothing was sent.`), outcome);
 
-  // Mode: the access token's scopes, read-only and the deny list hold on every path into the pipeline. A tool whose
-  // arguments decide its effect is judged by them below.
+  // Mode: the access token's scopes, the deny list and read-only mode hold on every path into the pipeline. A tool
+  // whose arguments decide its effect is judged by them below.
   const weak = grantRefusal(config, def.name, def.effectOf?.otherwise ?? def.effect);
   if (weak) return refuse(weak, 'refused:grant');
-  if (config.readOnly && def.effect !== 'read') return refuse(`${def.name} changes state, and this server runs read-only.`, 'refused:read-only');
-  if (config.denyTools.includes(def.name)) return refuse(`${def.name} is on ${config.person || config.grant ? 'the deny list of this server or of your access policy' : "this server's deny list"}.`, 'refused:denied');
+  const mode = modeRefusal(config, def);
+  if (mode) return refuse(mode.why, mode.outcome);
 
   // Validate: nothing is sent unless every field passes. Nesting is bounded first, so that no later step recurses
   // through thousands of levels.
@@ -134,12 +135,6 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   }
   app = allApps === true ? undefined : field ? Number(params[field]) : config.sdkAppId;
 
-  // Every app under the account is in scope only when no app scope is set.
-  if (allApps === true) {
-    const outside = scopeRefusal(config, 'all', params);
-    if (outside) return refuse(outside, 'refused:scope');
-  }
-
   // Turn agent arguments into wire parameters.
   let wire: Record<string, unknown>;
   try {
@@ -158,7 +153,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   const lookup = config.dryRun ? undefined : lookupThrough(ctx, { signal: extra.signal, share });
   let called: CallEffect;
   try {
-    const scope = await checkScope({ config, ledger, catalog: catalog.values(), lookup }, def, params, wire, app);
+    const scope = await checkScope({ config, ledger, catalog: catalog.values(), lookup }, def, params, wire, allApps === true ? 'all' : app);
     if (scope.resolved.ledger || scope.resolved.lookup) ctx.log.info('scope resolved', { tool: def.name, ...scope.resolved });
     if (scope.refusal) return refuse(scope.refusal, 'refused:scope');
     if (scope.app !== undefined && !field) app = scope.app;
@@ -179,7 +174,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   effect = called.effect;
   const tooWeak = grantRefusal(config, def.name, effect);
   if (tooWeak) return refuse(`${tooWeak}${called.why ? ` (${called.why})` : ''}`, 'refused:grant');
-  consent = needsConsent(effect, config.confirm) ? 'pending' : config.confirm === 'none' && effect !== 'read' ? 'policy-off' : 'not-required';
+  consent = consentNeeded(config.confirm, effect);
 
   if (config.dryRun) {
     const request = caller.preview(def, firstRequest(def, wire));
@@ -189,7 +184,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   // Consent.
   if (consent === 'pending') {
     const request = {
-      tool: def.name, app, args: params, effect,
+      tool: def.name, app, args: params, effect, reason: called.why,
       // The human sees the arguments, and who asked when it is a person; a key the agent passed inline is masked there too.
       intent: redactText(describeIntent(def, app, params, effect, called.why) + (identity.via === 'oauth' ? `\nRequested by: ${quote(whoText(identity))}` : '')),
       by: identity.via === 'oauth' ? identity.subject : undefined,
@@ -198,7 +193,25 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
     let decision: ConsentDecision;
     try {
       decision = await decideConsent(ctx.tokens, config.consentChannel, request, extra.consent ?? { kind: 'token' }, confirmationToken);
+      // A human who was asked in this call took time to answer: what the call does is judged again, and consent
+      // given to something else does not count. (A token or a requestState was judged against this call already.)
+      if (decision.granted && decision.how === 'elicitation') {
+        const now = await effectOfCall(def, params, app, ledger, catalog, lookup);
+        if (consentBinding(request) !== consentBinding({ ...request, effect: now.effect, reason: now.why })) {
+          consent = 'elicitation-stale';
+          effect = now.effect;
+          return refuse(
+            `what ${def.name} would do changed while the user was deciding (now: ${now.effect}${now.why ? `: ${now.why}` : ''}), so their answer was about another action. Call again to ask them about this one.`,
+            'refused:consent',
+          );
+        }
+      }
     } catch (err) {
+      if (err instanceof AskThroughResult) {
+        // The question goes out in the result; the attempt is on record now, its answer when the call comes back.
+        consent = 'asked-in-result';
+        finish(failure('Consent is asked through an input_required result.'), 'input-required');
+      }
       if (err instanceof StoreUnavailableError) return refuse(`${err.message}, so consent cannot be checked (a confirmation token or requestState is single use). Retry once it is back.`, 'refused:store');
       throw err;
     }
@@ -235,12 +248,25 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   }
 }
 
+/**
+ * Records a write attempt refused before it reached runTool: a tool the server does not offer (denied, read-only,
+ * unlisted, of the other site), or a requestState that does not fit its call. Every write attempt is audited,
+ * whichever path refused it.
+ */
+export async function auditRefused(ctx: ServerContext, name: string, args: unknown, outcome: string, consent: string, extra: CallExtra): Promise<void> {
+  const def = (await loadCatalog()).get(name);
+  if (!def || def.effect === 'read') return;
+  const raw = args && typeof args === 'object' && !Array.isArray(args) ? (args as Record<string, unknown>) : {};
+  ctx.audit.record({ tool: def.name, api: apiName(def), effect: def.effect, args: raw, outcome, consent, ms: 0, by: whoRecord(extra.identity ?? OPERATOR) });
+}
+
 /** Puts what a successful call started into the ledger; the call went through, so a failure here is only logged. */
 async function remember(ctx: ServerContext, ledger: Ledger, def: ToolDef, body: Record<string, unknown>, params: Record<string, unknown>, app: number | undefined, catalog: ReadonlyMap<string, ToolDef>) {
   const started = app !== undefined ? def.started?.(body, params) : undefined;
   if (!started?.length) return;
   try {
-    await ledger.recordStarted(started, app!, describeCounterpart(def, catalog));
+    const named = roomsIn(def, params);
+    await ledger.recordStarted(started, app!, describeCounterpart(def, catalog), (rooms) => kindsOf(rooms, named));
   } catch (err) {
     ctx.log.warn('could not record what this call started in the ledger', { tool: def.name, error: (err as Error).message });
   }

@@ -8,14 +8,16 @@ import { own } from '../../tools/own.js';
 import { MAX_NUMERIC_ROOM } from '../../tools/room-id.js';
 import { isoTime, parseInstant } from '../../tools/time.js';
 import { quote } from '../guardrails/consent.js';
+import { appInScope, room, roomInScope } from '../guardrails/scope.js';
 import type { ServerContext } from './pipeline.js';
 
 /** Thrown for arguments a prompt cannot take; the server answers it as invalid params. */
 export class PromptArgumentError extends Error {}
 
-/** What a prompt is written for: which tools are listed, and the operator's AI profiles. */
+/** What a prompt is written for: which tools are listed, which can be called at all, and the operator's AI profiles. */
 interface Setting {
   listed: ReadonlySet<string>;
+  callable: ReadonlySet<string>;
   profiles?: AiProfiles;
 }
 
@@ -47,8 +49,9 @@ const RULES: Record<Exclude<Kind, 'llmProfile' | 'ttsProfile'>, [(v: string) => 
 
 const isNumericRoom = (id: string) => /^[1-9]\d{0,9}$/.test(id) && Number(id) <= MAX_NUMERIC_ROOM;
 
-/** How the prompt names a tool: by name when it is listed, else through call_tool. */
-const reach = (s: Setting, tool: string) => (s.listed.has(tool) ? tool : `call_tool with name "${tool}"`);
+/** How the prompt names a tool: by name when it is listed, else through call_tool; a tool denied here is named as such. */
+const reach = (s: Setting, tool: string) =>
+  s.listed.has(tool) ? tool : s.callable.has(tool) ? `call_tool with name "${tool}"` : `${tool} (this server does not offer it: skip this step and tell me)`;
 /** A numeric room's tools, or the ...ByStrRoomId twin for a string room. */
 const roomTool = (s: Setting, tool: string, room: string) => reach(s, isNumericRoom(room) ? tool : `${tool}ByStrRoomId`);
 /** The room as the room tools take it: RoomId 1234, or the string-room twin's member. */
@@ -149,10 +152,10 @@ function argsOf(p: PromptDef, s: Pick<Setting, 'profiles'>): ArgDef[] {
   });
 }
 
-const settingOf = (ctx: ServerContext, listed: ReadonlySet<string>): Setting => ({ listed, profiles: ctx.wireEnv(ctx.config.sdkAppId).profiles });
+const settingOf = (ctx: ServerContext, listed: ReadonlySet<string>, callable: ReadonlySet<string>): Setting => ({ listed, callable, profiles: ctx.wireEnv(ctx.config.sdkAppId).profiles });
 
 export function listPrompts(ctx: ServerContext): Prompt[] {
-  const s = settingOf(ctx, new Set());
+  const s = settingOf(ctx, new Set(), new Set());
   return Object.entries(PROMPTS).map(([name, p]) => ({
     name,
     description: p.description,
@@ -161,10 +164,10 @@ export function listPrompts(ctx: ServerContext): Prompt[] {
 }
 
 /** The prompt's messages, or undefined for an unknown name; PromptArgumentError for arguments it cannot take. */
-export function getPrompt(ctx: ServerContext, listed: ReadonlySet<string>, name: string, args: Record<string, string> = {}): GetPromptResult | undefined {
+export function getPrompt(ctx: ServerContext, listed: ReadonlySet<string>, callable: ReadonlySet<string>, name: string, args: Record<string, string> = {}): GetPromptResult | undefined {
   const p = own(PROMPTS, name);
   if (!p) return undefined;
-  const s = settingOf(ctx, listed);
+  const s = settingOf(ctx, listed, callable);
   const defs = argsOf(p, s);
   const problems: string[] = [];
   const missing = defs.filter((a) => a.required && !own(args, a.name)).map((a) => a.name);
@@ -178,6 +181,9 @@ export function getPrompt(ctx: ServerContext, listed: ReadonlySet<string>, name:
       const configured = names(s.profiles, def.kind === 'llmProfile' ? 'llm' : 'tts');
       if (!configured.includes(value)) problems.push(`${key}: must name a configured profile (${configured.join(', ')})`);
     } else if (!RULES[def.kind][0](value)) problems.push(`${key}: ${RULES[def.kind][1]}; got ${quote(value.length > 80 ? `${value.slice(0, 80)}…` : value)}`);
+    // A prompt leads to calls: one about a room or an app this server may not touch would only be refused step by step.
+    else if (def.kind === 'room' && !roomInScope(ctx.config, room(value, isNumericRoom(value) ? 'int' : 'str'))) problems.push(`${key}: ${quote(value)} is outside the rooms this server may touch`);
+    else if (def.kind === 'app' && !appInScope(ctx.config, Number(value))) problems.push(`${key}: ${value} is outside the apps this server may touch`);
   }
   if (!problems.length && args.botUserId !== undefined && args.botUserId === args.targetUserId) problems.push('botUserId: must differ from targetUserId: the bot is a user of its own');
   if (problems.length) throw new PromptArgumentError(`Invalid arguments for prompt ${name}:\n${problems.map((l) => `- ${l}`).join('\n')}`);

@@ -8,6 +8,8 @@ import { portable } from './tool-list.js';
 import type { ServerContext } from './pipeline.js';
 import { loadCatalog } from './registry.js';
 import { own } from '../../tools/own.js';
+import type { RoomKind } from '../../tools/room-id.js';
+import { appInScope, inScope, room, roomInScope, roomsInValue, scopeIsSet, scopeRefusal, type ScopeConfig } from '../guardrails/scope.js';
 
 /** Region IDs and the place each names (from the docs' region and endpoint lists). */
 const REGION_NAMES: Record<string, string> = {
@@ -138,10 +140,31 @@ const RESOURCES: Record<string, ResourceDef> = {
     sandboxOnly: true,
     live: true,
     async read(ctx) {
-      return ctx.sandbox?.world?.();
+      const world = ctx.sandbox?.world?.() as WorldView | undefined;
+      return world && scopeIsSet(ctx.config) ? scopedWorld(ctx.config, world) : world;
     },
   },
 };
+
+/** What the world resource needs of the sandbox's snapshot to leave out what is outside the scope. */
+interface WorldView {
+  apps: Array<{ sdkAppId: number; rooms: Array<{ roomId: string | number; idType: 'numeric' | 'string' }> }>;
+  tasks: Array<{ sdkAppId: number; roomId: string; roomKind: RoomKind }>;
+  things: Array<{ sdkAppId: number; data?: unknown }>;
+}
+
+/** The sandbox world as this server may show it: apps, rooms, tasks and things outside the scope are left out. */
+function scopedWorld(config: ScopeConfig, w: WorldView): WorldView {
+  return {
+    ...w,
+    apps: w.apps.filter((a) => appInScope(config, a.sdkAppId)).map((a) => ({
+      ...a,
+      rooms: a.rooms.filter((r) => roomInScope(config, room(String(r.roomId), r.idType === 'numeric' ? 'int' : 'str'))),
+    })),
+    tasks: w.tasks.filter((t) => inScope(config, { app: t.sdkAppId, room: room(t.roomId, t.roomKind) })),
+    things: w.things.filter((t) => scopeRefusal(config, t.sdkAppId, roomsInValue(t.data)) === undefined),
+  };
+}
 
 export function listResources(ctx: ServerContext): Resource[] {
   return Object.entries(RESOURCES)

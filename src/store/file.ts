@@ -5,7 +5,7 @@
 //   rewrites the file and renames it into place. Appends that queue up in this process while one is under way
 //   are written together, under one lock and in one write, so a burst costs one lock per batch.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { appendFile, link, mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SlidingWindows, type Slot } from '../rate-limit.js';
@@ -24,7 +24,23 @@ interface LogLine {
   time: number;
   k?: string;
   entry: unknown;
+  /** A line that could not be read: it keeps its sequence number, is never shown, and goes at the next trim. */
+  unreadable?: true;
 }
+
+/** A line of a log file, or undefined when its bytes are not a line this store wrote. */
+function parseLine(text: string): LogLine | { base: number } | undefined {
+  try {
+    const parsed = JSON.parse(text) as LogLine | { base: number } | null;
+    if (parsed && typeof parsed === 'object' && ('base' in parsed ? Number.isSafeInteger(parsed.base) : Number.isSafeInteger(parsed.seq) && typeof parsed.time === 'number')) return parsed;
+  } catch {
+    // What a stored byte says never decides whether the store works: the line is skipped.
+  }
+  return undefined;
+}
+
+/** The placeholder of an unreadable line: the next sequence number, as old as can be, so that the next trim drops it. */
+const unreadable = (cache: { base: number; lines: LogLine[] }): LogLine => ({ seq: cache.base + cache.lines.length + 1, time: 0, entry: null, unreadable: true });
 
 /** The most appends written under one lock. */
 const MAX_BATCH = 1_000;
@@ -123,7 +139,7 @@ export class FileStore implements Store {
     const from = Math.max(opts.after ?? 0, cache.base);
     const lines = cache.lines.slice(from - cache.base, from - cache.base + opts.limit);
     return {
-      entries: lines.map((l): LogEntry<T> => ({ seq: l.seq, time: l.time, entry: structuredClone(l.entry) as T })),
+      entries: lines.flatMap((l): Array<LogEntry<T>> => (l.unreadable ? [] : [{ seq: l.seq, time: l.time, entry: structuredClone(l.entry) as T }])),
       last,
       first: cache.base + 1,
     };
@@ -164,26 +180,28 @@ export class FileStore implements Store {
           await this.replace(join(dir, 'entries.jsonl'), `${JSON.stringify({ base: 0 })}\n`);
           cache = (await this.refresh(log))!;
         }
+        // A line a process began and never finished (it died mid-write) is closed, and holds its place unread.
+        const torn = statSync(join(dir, 'entries.jsonl')).size > cache.offset;
+        const next = cache.base + cache.lines.length + (torn ? 1 : 0) + 1;
         const opts = batch.at(-1)!.opts;
         const keptBase = cache.base + dropped(cache, opts, now);
         const lines: LogLine[] = [];
         const added = new Map<string, number>();
+        const kept = cache.keys;
         const results = batch.map(({ entry, opts: { dedupeKey: k } }) => {
           // A key seen in what the log keeps, or earlier in this batch, is a duplicate.
-          const seen = k === undefined ? undefined : (added.get(k) ?? cache.keys.get(k));
+          const seen = k === undefined ? undefined : (added.get(k) ?? kept.get(k));
           if (seen !== undefined && (added.has(k!) || seen > keptBase)) return { seq: seen, duplicate: true };
-          const line: LogLine = { seq: cache.base + cache.lines.length + lines.length + 1, time: now, ...(k !== undefined ? { k } : {}), entry };
+          const line: LogLine = { seq: next + lines.length, time: now, ...(k !== undefined ? { k } : {}), entry };
           lines.push(line);
           if (k !== undefined) added.set(k, line.seq);
           return { seq: line.seq, duplicate: false };
         });
-        if (lines.length) {
-          const text = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
+        if (lines.length || torn) {
+          const text = `${torn ? '\n' : ''}${lines.map((l) => `${JSON.stringify(l)}\n`).join('')}`;
           await appendFile(join(dir, 'entries.jsonl'), text);
-          // Under the lock nobody else appends, so this process's view extends by exactly what it wrote.
-          cache.lines.push(...lines);
-          for (const l of lines) if (l.k !== undefined) cache.keys.set(l.k, l.seq);
-          cache.offset += Buffer.byteLength(text);
+          // Read back rather than pushed: a read in this process may already have taken in what was written.
+          cache = (await this.refresh(log))!;
         }
         // Compaction rewrites the file; it runs once a quarter of the bound (or 64 lines) is dead, not per append.
         if (dropped(cache, opts, now) >= Math.max(64, opts.maxEntries / 4)) await this.compact(log, dir, opts, now);
@@ -226,12 +244,12 @@ export class FileStore implements Store {
         if (end >= 0) {
           for (const text of buf.subarray(0, end).toString('utf8').split('\n')) {
             if (!text) continue;
-            const parsed = JSON.parse(text) as LogLine | { base: number };
-            if ('base' in parsed) cache.base = parsed.base;
-            else {
+            const parsed = parseLine(text);
+            if (parsed && 'base' in parsed) cache.base = parsed.base;
+            else if (parsed) {
               cache.lines.push(parsed);
               if (parsed.k !== undefined) cache.keys.set(parsed.k, parsed.seq);
-            }
+            } else cache.lines.push(unreadable(cache));
           }
           cache.offset += end + 1;
         }

@@ -2,19 +2,29 @@
 // expiry, a log append (dedupe, sequence number, trimming) and a rate-window reservation are each one Lua script.
 // Commands fail fast while Redis is away (no offline queue), so callers refuse clearly instead of hanging, and the
 // client reconnects by itself.
-import { createClient } from '@redis/client';
+import { createClient, ErrorReply } from '@redis/client';
 import type { Logger } from '../log.js';
 import { SlidingWindows, type Slot } from '../rate-limit.js';
-import { StoreUnavailableError, type AppendOptions, type LogPage, type ReadOptions, type Store } from './store.js';
+import { StoreUnavailableError, type AppendOptions, type LogEntry, type LogPage, type ReadOptions, type Store } from './store.js';
 
 /** A command that has not answered by then counts as Redis being unreachable. */
 const COMMAND_TIMEOUT_MS = 2_000;
 const PREFIX = 'trtc-mcp:';
 
-// Entries live in a sorted set scored by sequence number; each member is the line's JSON, so trimming can read the
-// time and the dedupe key of what it drops. The counter is never expired: a cursor must never see numbers reused.
+// Entries live in a sorted set scored by sequence number. Each member is a header the scripts read, then the entry's
+// JSON, which no script ever decodes: what a caller stored (any text, a lone UTF-16 surrogate escape included) can
+// never make an append fail. The header is "<seq> <time> <length of k> <k>", k being the dedupe key. A member the
+// scripts cannot read (written by an earlier version) counts as expired. The counter is never expired: a cursor
+// must never see numbers reused.
 const APPEND = `
 local now, maxN, maxAge, k = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local function header(m)
+  local t, n, at = string.match(m, '^%d+ (%d+) (%d+) ()')
+  if not t then return 0, nil end
+  n = tonumber(n)
+  if n == 0 then return tonumber(t), nil end
+  return tonumber(t), string.sub(m, at, at + n - 1)
+end
 local dropped = {}
 local n = redis.call('ZCARD', KEYS[2])
 if n > maxN then
@@ -25,7 +35,7 @@ while true do
   local batch = redis.call('ZRANGE', KEYS[2], 0, 63)
   local cut = 0
   for i, m in ipairs(batch) do
-    if cjson.decode(m).time <= now - maxAge then cut = i else break end
+    if header(m) <= now - maxAge then cut = i else break end
   end
   if cut == 0 then break end
   for i = 1, cut do dropped[#dropped + 1] = batch[i] end
@@ -33,20 +43,17 @@ while true do
   if cut < #batch then break end
 end
 for _, m in ipairs(dropped) do
-  local key = cjson.decode(m).k
+  local _, key = header(m)
   if key then redis.call('HDEL', KEYS[3], key) end
 end
 if k ~= '' then
   local seen = redis.call('HGET', KEYS[3], k)
-  if seen then return {tonumber(seen), 1} end
+  -- A duplicate only of an entry still kept: a key whose entry went without its record is new again.
+  if seen and #redis.call('ZRANGE', KEYS[2], seen, seen, 'BYSCORE') > 0 then return {tonumber(seen), 1} end
 end
 local seq = redis.call('INCR', KEYS[1])
-local line = '{"seq":' .. seq .. ',"time":' .. ARGV[1]
-if k ~= '' then
-  line = line .. ',"k":' .. cjson.encode(k)
-  redis.call('HSET', KEYS[3], k, seq)
-end
-redis.call('ZADD', KEYS[2], seq, line .. ',"entry":' .. ARGV[5] .. '}')
+if k ~= '' then redis.call('HSET', KEYS[3], k, seq) end
+redis.call('ZADD', KEYS[2], seq, seq .. ' ' .. ARGV[1] .. ' ' .. #k .. ' ' .. k .. ARGV[5])
 redis.call('PEXPIRE', KEYS[2], maxAge)
 redis.call('PEXPIRE', KEYS[3], maxAge)
 return {seq, 0}
@@ -78,6 +85,25 @@ redis.call('ZADD', KEYS[1], at, ARGV[4])
 redis.call('PEXPIRE', KEYS[1], at - now + window)
 return {1, at - now}
 `;
+
+/** A log member as APPEND writes it (see there); undefined for one that cannot be read, which a read skips. */
+export function parseMember<T>(m: string): LogEntry<T> | undefined {
+  const h = /^(\d+) (\d+) (\d+) /.exec(m);
+  try {
+    if (h) {
+      // The key's length is in bytes (Lua's), the string's in UTF-16 units: they differ only for a non-ASCII key.
+      const rest = m.slice(h[0].length);
+      const n = Number(h[3]);
+      const body = Buffer.byteLength(rest.slice(0, n)) === n ? rest.slice(n) : Buffer.from(rest).subarray(n).toString('utf8');
+      return { seq: Number(h[1]), time: Number(h[2]), entry: JSON.parse(body) as T };
+    }
+    // An earlier version's member: the whole line as JSON.
+    const { seq, time, entry } = JSON.parse(m) as LogEntry<T>;
+    return Number.isSafeInteger(seq) ? { seq, time, entry } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The URL without its credentials, for logs and /healthz. */
 export function maskRedisUrl(url: string): string {
@@ -147,9 +173,9 @@ export class RedisStore implements Store {
   async read<T>(log: string, opts: ReadOptions): Promise<LogPage<T>> {
     const keys = this.logKeys(log).slice(0, 2);
     const [last, first, items] = (await this.run(['EVAL', READ, '2', ...keys, String(opts.after ?? 0), String(opts.limit)])) as [number, number, string[]];
-    const entries = items.map((m) => {
-      const { seq, time, entry } = JSON.parse(m) as { seq: number; time: number; entry: T };
-      return { seq, time, entry };
+    const entries = items.flatMap((m) => {
+      const e = parseMember<T>(m);
+      return e ? [e] : [];
     });
     return { entries, last: Number(last), first: Number(first) };
   }
@@ -207,6 +233,8 @@ export class RedisStore implements Store {
         }),
       ]);
     } catch (err) {
+      // Redis answered, with an error: the store is reachable, and saying otherwise would send operators the wrong way.
+      if (err instanceof ErrorReply) throw new StoreUnavailableError(`the state store ${this.location} refused a command (${err.message})`);
       throw new StoreUnavailableError(`the state store ${this.location} is unreachable (${(err as Error).message})`);
     } finally {
       clearTimeout(timer);

@@ -56,6 +56,10 @@ export interface ProbedStore {
   ping(): Promise<void>;
 }
 
+/** How long a client may take to send its headers, and its whole request (the largest body at 1 MB/s). */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 60_000;
+
 /** A probe waits this long for the store; orchestrators give a probe about a second. */
 const PROBE_TIMEOUT_MS = 800;
 
@@ -250,7 +254,7 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
     sendJson(res, 200, { status: ready ? 'ok' : 'degraded', ...(opts.replica && { replica: opts.replica }), sessions: sessions.size, ...(storeReport && { store: storeReport }) });
   };
 
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer({ connectionsCheckingInterval: 5_000 }, async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = opts.routes?.[url.pathname];
     if (route) return void route(req, res);
@@ -275,6 +279,11 @@ export async function serveHttp(opts: HttpServeOptions): Promise<HttpHandle> {
       } else res.end();
     }
   });
+
+  // Node's defaults let a sender take 60 s over its headers and 300 s over its body; a client that is still sending
+  // gets a 408 sooner. (The callback receiver has a deadline of its own, TRTC's.)
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
 
   const sweep = setInterval(() => {
     const cutoff = Date.now() - idleTimeoutMs;
