@@ -2,6 +2,9 @@
 // with the facts first and the way to the rest named. The stories are acted out with their own arguments; every
 // other tool is called once with arguments that pass the server's checks. The whole moderation story stays under
 // 8,000 characters of results.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
@@ -166,7 +169,8 @@ describe('answer budget: the event tools', () => {
   it('answer a long page of callbacks within the budget, and the cursor then gives the rest, none twice', async () => {
     const KEY = 'budgetcallbackkey0001';
     const sb = await withSandbox();
-    const conn = await connectStdio(['--toolsets', 'events', '--callbacks-listen', '127.0.0.1:0'], sandboxEnv(sb, { TRTC_CALLBACK_KEY: KEY }));
+    const store = mkdtempSync(join(tmpdir(), 'trtc-budget-events-'));
+    const conn = await connectStdio(['--toolsets', 'events', '--callbacks-listen', '127.0.0.1:0'], sandboxEnv(sb, { TRTC_CALLBACK_KEY: KEY, TRTC_MCP_STORE: store }));
     try {
       const [, url] = await waitForLog(conn.stderr, /receiving TRTC callbacks url=(\S+)/);
       for (let i = 0; i < 40; i++) {
@@ -190,6 +194,7 @@ describe('answer budget: the event tools', () => {
     } finally {
       await conn.close();
       await sb.close();
+      rmSync(store, { recursive: true, force: true });
     }
   });
 });

@@ -2,7 +2,9 @@
 // side, the built server over stdio against the sandbox. What a moderator sees (carol's loss, the bad experiences
 // on the same timeline), what pressing a button does (a consent request, not a removal), hostile values shown as
 // text, and the console's calls refused exactly as direct calls are.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,11 +23,14 @@ const lastHour = () => ({ StartTime: ago(3540), EndTime: ago(0) });
 const inRoom = (sb: Sandbox, room: string, user: string) => sb.world.apps.get(APP)!.rooms.get(room)?.users.has(user) ?? false;
 
 let host: AppsHost;
+/** The event log of the servers that receive callbacks here: theirs alone, so that no other test's events show. */
+const STORE = mkdtempSync(join(tmpdir(), 'trtc-console-'));
 beforeAll(async () => {
   host = await new AppsHost().start();
 });
 afterAll(async () => {
   await host?.close();
+  rmSync(STORE, { recursive: true, force: true });
 });
 
 /** Pixels of a picture that are strongly coloured (the chart's lines, not its grey grid or text), in its top `share`. */
@@ -59,7 +64,7 @@ describe('the room console in Chromium, for the moderation story', () => {
   let botTask: string;
   beforeAll(async () => {
     sb = await withSandbox();
-    conn = await connectStdio(['--callbacks-listen', '127.0.0.1:0'], sandboxEnv(sb, { TRTC_CALLBACK_KEY: KEY }), undefined, UI);
+    conn = await connectStdio(['--callbacks-listen', '127.0.0.1:0'], sandboxEnv(sb, { TRTC_CALLBACK_KEY: KEY, TRTC_MCP_STORE: join(STORE, 'story') }), undefined, UI);
     const [, url] = await waitForLog(conn.stderr, /receiving TRTC callbacks url=(\S+)/);
     sb.callbacks.configure({ url: url!, key: KEY });
     // An AI bot talks with alice in room 1234: she asks it for a manager, and the callbacks say so.
@@ -231,7 +236,7 @@ describe('hostile values in the console', () => {
     sb = await withSandbox({
       world: { apps: [{ sdkAppId: APP, rooms: [{ roomId: ROOM, users: [{ userId: MARKUP, quality: 'poor', joinedSecondsAgo: 600 }, { userId: BIDI, joinedSecondsAgo: 500 }, { userId: LONG, joinedSecondsAgo: 400 }] }] }] },
     });
-    conn = await connectStdio(['--callbacks-listen', '127.0.0.1:0'], sandboxEnv(sb, { TRTC_CALLBACK_KEY: KEY }), undefined, UI);
+    conn = await connectStdio(['--callbacks-listen', '127.0.0.1:0'], sandboxEnv(sb, { TRTC_CALLBACK_KEY: KEY, TRTC_MCP_STORE: join(STORE, 'hostile') }), undefined, UI);
     const [, url] = await waitForLog(conn.stderr, /receiving TRTC callbacks url=(\S+)/);
     // What a user said, as a callback brings it: markup and a direction override in the text.
     const body = JSON.stringify({ EventGroupId: 9, EventType: 903, CallbackTs: Date.now(), EventInfo: { RoomId: ROOM, EventMsTs: Date.now(), TaskId: 't-1', Payload: { UserId: MARKUP, Text: '<script>alert(1)</script>\u202Edesrever' } } });
