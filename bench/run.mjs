@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const benches = ['tokens', 'coldstart', 'overhead', 'telemetry', 'throughput', 'replicas', 'store', 'memory', 'auth', 'approvals', 'tasks'];
+const benches = ['tokens', 'answers', 'coldstart', 'overhead', 'telemetry', 'throughput', 'replicas', 'store', 'memory', 'auth', 'approvals', 'tasks'];
 const only = process.argv.slice(2);
 let failed = false;
 for (const name of benches.filter((b) => !only.length || only.includes(b))) {

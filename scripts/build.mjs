@@ -2,7 +2,8 @@
 // start-up does no module resolution across node_modules and no schema conversion. Local builds carry source
 // maps; --release (npm pack and publish) builds none, since the package ships no maps.
 import { build } from 'esbuild';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 
 const root = new URL('..', import.meta.url);
@@ -71,3 +72,16 @@ await build({ ...common, entryPoints: ['src/server/manifest.ts'], outfile: gen.p
 const { computeManifest } = await import(pathToFileURL(gen.pathname).href);
 await writeFile(new URL('manifest.json', dist), JSON.stringify(computeManifest()));
 await rm(gen);
+
+// The room console (an MCP Apps view, served as ui://trtc/room-console): one HTML file with its script and styles
+// inline, and a content security policy of its own that admits exactly those two by hash, and nothing from
+// anywhere (the host's policy for the resource names no domain either).
+const view = async (entry, extra) => (await build({ entryPoints: [entry], bundle: true, minify: true, write: false, absWorkingDir: root.pathname, logLevel: 'warning', ...extra })).outputFiles[0].text;
+const script = await view('src/console/main.ts', { format: 'iife', platform: 'browser', target: ['chrome111', 'firefox113', 'safari16.4'] });
+const style = await view('src/console/console.css', { loader: { '.css': 'css' } });
+if (/<\/(script|style)/i.test(script + style)) throw new Error('the console bundle holds a closing script or style tag');
+const sha = (text) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+const csp = `default-src 'none'; script-src ${sha(script)}; style-src ${sha(style)}; img-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'`;
+const template = await readFile(new URL('src/console/console.html', root), 'utf8');
+const html = template.replace('%CSP%', () => csp).replace('%STYLE%', () => style).replace('%SCRIPT%', () => script);
+await writeFile(new URL('console.html', dist), html);

@@ -6,7 +6,7 @@ import { ArgumentError, cloudAction } from '../tools/define.js';
 import { eventMeaning } from '../tools/meanings.js';
 import { CATALOG } from '../tools/index.js';
 import { DAY, HOUR, parseInstant, windowToWire, type TimeWindow } from '../tools/time.js';
-import { capNotes, fitToBudget, jsonBytes } from '../src/server/budget.js';
+import { ANSWER_BUDGET_CHARS, capNotes, cutNote, fitToBudget, jsonBytes, thin } from '../src/server/budget.js';
 import { fetchAnswer, shapeAnswer } from '../src/server/paging.js';
 
 const NOW = Date.UTC(2025, 4, 20, 12, 0, 0); // 2025-05-20T12:00:00Z
@@ -134,6 +134,41 @@ describe('answer budget', () => {
     expect(cuts).toEqual([expect.objectContaining({ path: 'Values', total: 400 })]);
   });
 
+  it('thins time series over their whole time, keeping the first and last points and every spike', () => {
+    const flat = Array.from({ length: 900 }, (_, t) => ({ Time: 1700000000 + 2 * t, Value: t === 613 ? 40 : t === 200 ? 0 : 2 }));
+    flat[200]!.Value = -5;
+    const kept = thin(flat, 30);
+    expect(kept).toHaveLength(30);
+    expect(kept[0]).toBe(flat[0]);
+    expect(kept.at(-1)).toBe(flat.at(-1));
+    // Every point kept is one that was sent, in time order, and the spike and the dip are among them.
+    expect(kept.every((p) => flat.includes(p))).toBe(true);
+    expect(kept.map((p) => p.Time)).toEqual([...kept.map((p) => p.Time)].sort((a, b) => a - b));
+    expect(kept.map((p) => p.Value)).toEqual(expect.arrayContaining([40, -5]));
+    expect(thin(flat.slice(0, 10), 30)).toEqual(flat.slice(0, 10));
+  });
+
+  it('thins the series it is told of before anything else, and leaves the series out when too few points would fit', () => {
+    const series = {
+      Summary: [{ UserId: 'u0', Verdict: 'POOR' }],
+      Data: Array.from({ length: 3 }, (_, u) => ({ UserId: `u${u}`, Content: Array.from({ length: 600 }, (_, t) => ({ Time: t, Value: t % 7 })) })),
+    };
+    const fitted = fitToBudget(series, 2_000, 'Data[].Content');
+    expect(jsonBytes(fitted.value)).toBeLessThanOrEqual(2_000);
+    expect(fitted.value.Data).toHaveLength(3);
+    const kept = fitted.value.Data[0]!.Content.length;
+    expect(kept).toBeGreaterThanOrEqual(4);
+    expect(fitted.value.Data[0]!.Content.at(-1)).toEqual({ Time: 599, Value: 599 % 7 });
+    expect(fitted.cuts).toEqual([{ path: 'Data[].Content', kept, total: 600, count: 3, unit: 'points' }]);
+    expect(cutNote(fitted.cuts, 'Ask for less.', 'the budget')).toBe(
+      `TRUNCATED to fit the budget: each of 3 Data[].Content series keeps ${kept} of up to 600 points, spread over its time with its peaks and dips. Ask for less. With RawSeries true, the points come as sent.`,
+    );
+    const none = fitToBudget(series, 200, 'Data[].Content');
+    expect(none.value).toEqual({ Summary: series.Summary });
+    expect(none.cuts).toEqual([{ path: 'Data', kept: 0, total: 600, count: 3, unit: 'points' }]);
+    expect(cutNote(none.cuts)).toContain('the 3 Data series are left out (up to 600 points each)');
+  });
+
   it('keeps notes within their budget line by line', () => {
     const notes = ['header', Array.from({ length: 100 }, (_, i) => `line ${i} ${'x'.repeat(50)}`).join('\n')];
     const capped = capNotes(notes, 1_000);
@@ -183,7 +218,7 @@ describe('paging', () => {
   };
   const answer = async (a: ReturnType<typeof api>, wire: Record<string, unknown>, progress?: (n: number, t?: number) => void) => {
     const got = await fetchAnswer(def, wire, a.send, progress);
-    return shapeAnswer(def, got.response, [], got.pages);
+    return shapeAnswer(def, got.response, [], got.pages, { expanded: wire.AllPages === true });
   };
 
   it('says "yes" with the next page when the total shows more, and "no" on the last page', async () => {
@@ -214,7 +249,7 @@ describe('paging', () => {
     expect(progress).toEqual([[1, 3], [2, 3]]);
   });
 
-  it('after cutting rows to the budget, points exactly at the first row not shown', async () => {
+  it('after cutting rows to the budget of a default answer, points exactly at the first row not shown', async () => {
     const a = api(300, 200);
     const cut = await answer(a, { PageNumber: 1, PageSize: 100 });
     const shown = (cut.structured.Rows as Array<{ Id: number }>);
@@ -224,7 +259,22 @@ describe('paging', () => {
     expect(next.More).toBe('yes');
     // The next page starts right after the last row shown, whatever size that takes.
     expect(next.Next.PageNumber * next.Next.PageSize).toBe(100 + shown.length);
-    expect(cut.notes.join('\n')).toMatch(/TRUNCATED to fit 16 KB: Rows keeps the first \d+ of 100 items\. Ask for less\./);
+    expect(cut.notes.join('\n')).toMatch(/TRUNCATED to fit 4,000 characters: Rows keeps the first \d+ of 100 items\. Ask for less\./);
+    const text = [JSON.stringify(cut.structured), ...cut.notes].join('\n');
+    expect(text.length).toBeLessThanOrEqual(ANSWER_BUDGET_CHARS);
+  });
+
+  it('carries whole what a definition says is of no use in part, and fits the rest', () => {
+    const speech = cloudAction({
+      action: 'Speak', toolset: 'speech', effect: 'read', rateLimit: 20, description: 'test',
+      input: z.object({}), output: z.object({}), whole: ['Audio'],
+    });
+    const audio = 'A'.repeat(20_000);
+    const shaped = shapeAnswer(speech, { Audio: audio, Alignments: Array.from({ length: 500 }, (_, i) => ({ Text: `word ${i}`, BeginTime: i })), RequestId: 'r' }, []);
+    expect(shaped.structured.Audio).toBe(audio);
+    expect(Object.keys(shaped.structured)).toEqual(['Audio', 'Alignments', 'RequestId']);
+    expect((shaped.structured.Alignments as unknown[]).length).toBeLessThan(500);
+    expect(JSON.stringify({ ...shaped.structured, Audio: '' }).length).toBeLessThanOrEqual(ANSWER_BUDGET_CHARS);
   });
 
   it('drops nulls, which TRTC sends for "no value"', () => {

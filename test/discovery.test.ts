@@ -69,6 +69,20 @@ describe('toolsets and discovery', () => {
     expect(answer.toolsets).toContainEqual({ toolset: 'usage', about: expect.any(String), listed: false });
   });
 
+  it('search_tools answers a request in Chinese, and advises in Chinese when nothing matches', async () => {
+    const client = await connect();
+    const kick = structured<{ results: Array<{ name: string; listed: boolean }> }>(await client.callTool({ name: 'search_tools', arguments: { query: '请把 bob 请出房间' } }));
+    expect(kick.results.slice(0, 2).map((r) => r.name).sort()).toEqual(['RemoveUser', 'RemoveUserByStrRoomId']);
+    const minutes = structured<{ results: Array<{ name: string }> }>(await client.callTool({ name: 'search_tools', arguments: { query: '昨天用了多少分钟' } }));
+    expect(minutes.results[0]!.name).toBe('DescribeTrtcUsage');
+    const none = structured<{ results: unknown[]; noGoodMatch: string; toolsets: Array<{ toolset: string; about: string }> }>(
+      await client.callTool({ name: 'search_tools', arguments: { query: '帮我订一张机票' } }),
+    );
+    expect(none.results).toEqual([]);
+    expect(none.noGoodMatch).toMatch(/^没有工具与“帮我订一张机票”匹配得足够好。/);
+    expect(none.toolsets).toContainEqual(expect.objectContaining({ toolset: 'room', about: '静音、踢人、解散房间 (Mute, unmute and remove users; close rooms)' }));
+  });
+
   it.each([
     ['kick a user out of a room', 'RemoveUser'],
     ['mute someone', 'SetUserBlocked'],
@@ -164,6 +178,11 @@ describe('resources', () => {
     expect(uris).toEqual(expect.arrayContaining(['trtc://regions', 'trtc://error-codes', 'trtc://event-ids', 'trtc://datatypes', 'trtc://toolsets']));
     for (const uri of uris) {
       const { contents } = await client.readResource({ uri });
+      // The room console is the one view among them (an MCP Apps page); the rest is reference data.
+      if (uri.startsWith('ui://')) {
+        expect(contents[0]).toMatchObject({ uri: 'ui://trtc/room-console', mimeType: 'text/html;profile=mcp-app' });
+        continue;
+      }
       expect(contents[0]).toMatchObject({ uri, mimeType: 'application/json' });
       expect(() => JSON.parse((contents[0] as { text: string }).text)).not.toThrow();
     }

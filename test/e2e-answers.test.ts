@@ -4,11 +4,11 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/sandbox/index.js';
-import { utcDate, utcMinute } from '../tools/time.js';
 import { servedOn, SITES, type Site } from '../tools/define.js';
 import { CATALOG, type ToolDef } from '../tools/index.js';
 import examples from './fixtures/seed-examples.json' with { type: 'json' };
 import { cloudRequests, connectStdio, sandboxEnv, text, withSandbox, type Connected } from './helpers.js';
+import { minimal, recentWindow } from './tool-args.js';
 
 type Json = Record<string, any>;
 const APP = 1400000001;
@@ -29,45 +29,6 @@ const FIXES: Record<string, Json> = {
 const STATISTICS = ['DescribeTRTCAIRecognitionUsage', 'DescribeTRTCDedicatedCloudAccUsage', 'DescribeTRTCSegmentModerationUsage'];
 const EXAMPLES = examples.actions as Record<string, Array<{ input: Json; output: { Response: Json } }>>;
 const CLOUD = CATALOG.filter((d) => d.api.kind === 'cloud');
-
-/** A window each action accepts: the last ten minutes, in the action's own form. */
-function recentWindow(def: ToolDef): Json {
-  const now = Date.now();
-  switch (def.window?.form) {
-    case 'unix':
-      return { StartTime: Math.floor(now / 1000) - 600, EndTime: Math.floor(now / 1000) };
-    case 'date':
-      return { StartTime: utcDate(now), EndTime: utcDate(now) };
-    case 'minute': {
-      const minute = Math.floor(now / 60_000) * 60_000;
-      return { StartTime: utcMinute(minute - 600_000), EndTime: utcMinute(minute) };
-    }
-    default:
-      return {};
-  }
-}
-
-/**
- * The fewest arguments a JSON Schema requires, for an action the docs give no example of. A room ID is one that
- * fits either kind of room, and a URL is one.
- */
-function minimal(schema: Json, name = ''): unknown {
-  if (schema.anyOf) return minimal(schema.anyOf[0], name);
-  if (schema.enum) return schema.enum[0];
-  switch (schema.type) {
-    case 'integer':
-    case 'number':
-      return Math.max(schema.minimum ?? 1, 1);
-    case 'boolean':
-      return false;
-    case 'array':
-      return Array.from({ length: Math.max(schema.minItems ?? 0, 1) }, () => minimal(schema.items ?? {}));
-    case 'object':
-      return Object.fromEntries((schema.required ?? []).map((k: string) => [k, minimal(schema.properties[k], k)]));
-    default:
-      return name === 'RoomId' ? '1234' : name.endsWith('Url') ? 'https://example.com/a' : 'x';
-  }
-}
 
 /** A sandbox playing one Tencent Cloud site, and the server on it with a validating client. */
 interface SiteServer {

@@ -198,13 +198,21 @@ describe('monitoring and usage tools over stdio', () => {
     expect(last.RowValue).toHaveLength(6);
   });
 
-  it('cuts an oversized dashboard answer, keeps its columns, and says how to narrow it', async () => {
-    const r = await ok('DescribeTRTCMarketScaleData', { StartTime: utcDay(59), EndTime: utcDay(0), Period: 'h' });
+  it('thins an oversized dashboard answer over its whole time, keeps its columns, and says how to narrow it or get every row', async () => {
+    const args = { StartTime: utcDay(59), EndTime: utcDay(0), Period: 'h' };
+    const r = await ok('DescribeTRTCMarketScaleData', args);
     const series = r.structuredContent.Data.Series[0];
     expect(series.Columns).toHaveLength(5);
     expect(series.Values.length).toBeLessThan(59 * 24);
-    expect(Buffer.byteLength(JSON.stringify(r.structuredContent))).toBeLessThanOrEqual(16_000);
-    expect(text(r)).toMatch(/TRUNCATED to fit 16 KB: Data\.Series\[\]\.Values keeps the first \d+ of \d+ items\. Use Period d/);
+    expect(text(r).length).toBeLessThanOrEqual(4_000);
+    expect(text(r)).toMatch(/TRUNCATED to fit 4,000 characters: the Data\.Series\[\]\.Values series keeps \d+ of up to \d+ points, spread over its time with its peaks and dips\. Use Period d.*With RawSeries true, the points come as sent\./);
+    // The rows kept reach to the latest hour, and the notes give every column's range over all rows.
+    const raw = await ok('DescribeTRTCMarketScaleData', { ...args, RawSeries: true });
+    const all = raw.structuredContent.Data.Series[0].Values;
+    expect(series.Values[0]).toEqual(all[0]);
+    expect(text(r)).toMatch(/- userCount \(.*\): min 0, max \d+, last \d+/);
+    expect(Buffer.byteLength(JSON.stringify(raw.structuredContent))).toBeLessThanOrEqual(16_000);
+    expect(text(raw)).toMatch(/TRUNCATED to fit 16 KB: Data\.Series\[\]\.Values keeps the first \d+ of \d+ items/);
   });
 
   it('reports call minutes derived from who was in which room', async () => {
@@ -260,14 +268,36 @@ describe('monitoring and usage tools over stdio', () => {
     expect(text(r)).toContain('- mallory in room 1234: Audio stuttered; likely causes: Upstream audio packet loss too high; Upstream network latency too high');
   });
 
-  it('truncates long quality series with a note, while the verdict still covers all the data', async () => {
+  it('answers every metric of a call with a summary of every point that fits a model, and the points on request', async () => {
     const [room] = (await ok('DescribeRoomInfo', { ...lastHour(), RoomId: '1234' })).structuredContent.RoomList;
-    const r = await ok('DescribeCallDetailInfo', { CommId: room.CommId, DataType: ['all'], StartTime: ago(3500), EndTime: ago(0) });
-    expect(Buffer.byteLength(JSON.stringify(r.structuredContent))).toBeLessThanOrEqual(16_100);
+    const window = { StartTime: ago(3500), EndTime: ago(0) };
+    const r = await ok('DescribeCallDetailInfo', { CommId: room.CommId, DataType: ['all'], ...window });
+    expect(text(r).length).toBeLessThanOrEqual(4_000);
     expect(r.structuredContent.UserList).toHaveLength(3);
-    expect(text(r)).toMatch(/TRUNCATED to fit 16 KB: .*Data\[\]\.Content.*\. Ask for fewer DataType metrics or UserIds, or a shorter StartTime-EndTime window\./);
+    // The facts first: a verdict per user, with every metric's average and maximum over all the points.
+    const summary = r.structuredContent.Summary as Array<{ UserId: string; Verdict: string; Why: string[]; Average: Record<string, number>; Max: Record<string, number> }>;
+    expect(Object.keys(r.structuredContent)[0]).toBe('Summary');
+    expect(summary.map((s) => [s.UserId, s.Verdict])).toEqual([['alice', 'OK'], ['bob', 'OK'], ['mallory', 'POOR']]);
+    expect(Object.keys(summary[2]!.Average)).toHaveLength(13);
+    expect(summary[2]!.Average.aLoss).toBeGreaterThan(10);
+    expect(summary[2]!.Why).toEqual(expect.arrayContaining([`audio packet loss ${summary[2]!.Average.aLoss} %`]));
+    // 39 series do not fit: they are left out, and the answer says how to get them.
+    expect(r.structuredContent.Data).toBeUndefined();
+    expect(text(r)).toMatch(/TRUNCATED to fit 4,000 characters: the 39 Data series are left out \(up to \d+ points each\)\. The Summary covers every point\. For the points, ask for fewer DataType metrics or UserIds, or a shorter StartTime-EndTime window\. With RawSeries true, the points come as sent\./);
     expect(text(r)).toMatch(/- mallory \(sending\): POOR \(/);
     expect(text(r)).toMatch(/- alice \(sending\): no poor metric/);
+
+    // One user and one metric: the series, thinned over its whole time, its spikes kept.
+    const one = await ok('DescribeCallDetailInfo', { CommId: room.CommId, DataType: ['aLoss'], UserIds: ['mallory'], ...window });
+    const thinned = one.structuredContent.Data[0].Content as Array<{ Time: number; Value: number }>;
+    expect(text(one).length).toBeLessThanOrEqual(4_000);
+    // Every point as sent, on request: one every 2 seconds from the join.
+    const raw = await ok('DescribeCallDetailInfo', { CommId: room.CommId, DataType: ['aLoss'], UserIds: ['mallory'], StartTime: ago(600), EndTime: ago(0), RawSeries: true });
+    const points = raw.structuredContent.Data[0].Content as Array<{ Time: number; Value: number }>;
+    expect(points.length).toBeGreaterThan(thinned.length);
+    expect(points.slice(1).every((p, i) => p.Time - points[i]!.Time === 2)).toBe(true);
+    expect(text(raw)).not.toContain('TRUNCATED');
+    expect(Math.max(...thinned.map((p) => p.Value))).toBe(one.structuredContent.Summary[0].Max.aLoss);
   });
 
   it('moderation story: find the user with poor quality, mute them, remove them, and see it in later answers', async () => {

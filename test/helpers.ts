@@ -92,20 +92,23 @@ export interface Connected {
 /** How a test client answers elicitation requests; without one the client does not offer elicitation. */
 export type ElicitHandler = (params: ElicitRequest['params']) => ElicitResult | Promise<ElicitResult>;
 
-export function newClient(elicit?: ElicitHandler): Client {
-  const client = new CapturingClient({ name: 'trtc-mcp-test', version: '1.0.0' }, { capabilities: elicit ? { elicitation: {} } : {} });
+/** Capabilities a test client declares besides elicitation (an extension, such as MCP Apps). */
+export type ExtraCapabilities = Record<string, unknown>;
+
+export function newClient(elicit?: ElicitHandler, capabilities: ExtraCapabilities = {}): Client {
+  const client = new CapturingClient({ name: 'trtc-mcp-test', version: '1.0.0' }, { capabilities: { ...capabilities, ...(elicit ? { elicitation: {} } : {}) } });
   if (elicit) client.setRequestHandler(ElicitRequestSchema, (req) => elicit(req.params));
   return client;
 }
 
-export async function connectStdio(args: string[], env: Record<string, string>, elicit?: ElicitHandler): Promise<Connected> {
+export async function connectStdio(args: string[], env: Record<string, string>, elicit?: ElicitHandler, capabilities?: ExtraCapabilities): Promise<Connected> {
   const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, ...args], env, stderr: 'pipe' });
   let err = '';
   transport.stderr?.on('data', (d: Buffer) => {
     err += d.toString();
     capture(d);
   });
-  const client = newClient(elicit);
+  const client = newClient(elicit, capabilities);
   await client.connect(transport);
   return { client, stderr: () => err, close: () => client.close() };
 }

@@ -53,6 +53,20 @@ describe('/mcp in the 2026-07-28 era', () => {
     expect(events).toMatchObject({ ttlMs: 0, cacheScope: 'private', contents: [{ uri: 'trtc://apps/1400000001/rooms/1234/events' }] });
   });
 
+  it('gives a client that renders MCP Apps a list of its own, private to it, with the console and its data tool', async () => {
+    const UI = { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } };
+    const own = (await rpc('tools/list', {}, {}, UI)).messages[0]!.result;
+    expect(own).toMatchObject({ resultType: 'complete', ttlMs: HOUR, cacheScope: 'private' });
+    expect(own.tools.find((t: { name: string }) => t.name === 'room_console')._meta).toEqual({ ui: { resourceUri: 'ui://trtc/room-console', visibility: ['app'] } });
+    expect(own.tools.find((t: { name: string }) => t.name === 'RemoveUser')._meta.ui).toEqual({ resourceUri: 'ui://trtc/room-console' });
+    const shared = (await rpc('tools/list')).messages[0]!.result.tools;
+    expect(shared.some((t: { name: string; _meta?: { ui?: unknown } }) => t.name === 'room_console' || t._meta?.ui)).toBe(false);
+    const data = (await rpc('tools/call', { name: 'room_console', arguments: { RoomId: '1234' } }, {}, UI)).messages[0]!.result;
+    expect(data.structuredContent).toMatchObject({ Room: { RoomId: '1234', RoomIdType: 0 }, Participants: expect.arrayContaining([expect.objectContaining({ UserId: 'carol', Verdict: 'POOR' })]) });
+    const refused = (await rpc('tools/call', { name: 'room_console', arguments: { RoomId: '1234' } })).messages[0]!;
+    expect(refused.error?.message).toMatch(/Unknown tool: room_console/);
+  });
+
   it('lists exactly the tools the legacy era lists, with no $schema and no added integer bounds', async () => {
     const modern = (await rpc('tools/list')).messages[0]!.result.tools;
     const legacyClient = await connectHttp(srv.url);

@@ -128,8 +128,10 @@ const NEWER_THAN_SEED = [
   'cn StartAITranscription.TranslationConfig: missing',
 ];
 
-/** Members the server adds to answers: paging advice, the meaning of codes, and usage totals. */
+/** Members the server adds to answers: paging advice, the meaning of codes, usage totals and quality summaries. */
 const ADDED_BY_THE_SERVER = [
+  'intl DescribeCallDetailInfo answer.Summary: not in the SDK',
+  'cn DescribeCallDetailInfo answer.Summary: not in the SDK',
   ...['DescribeTrtcUsage', 'DescribeRecordingUsage', 'DescribeMixTranscodingUsage', 'DescribeRelayUsage'].flatMap((a) =>
     ['intl', 'cn'].flatMap((site) => [`${site} ${a} answer.TotalUsage: not in the SDK`, `${site} ${a} answer.Interval: not in the SDK`])),
   'intl DescribeCallDetailInfo answer.Paging: not in the SDK',

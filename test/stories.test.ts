@@ -142,8 +142,11 @@ describe('the default world: every quality tool agrees on who suffers and why', 
     const [room] = (await call('DescribeRoomInfo', { RoomId: '1234', StartTime: ago(3600), EndTime: ago(-60) })).structuredContent!.RoomList;
     // Metrics: carol's loss and stutter are poor, her CPU is not; nobody else has a poor metric.
     const metrics = await call('DescribeCallDetailInfo', { CommId: room.CommId, DataType: ['aLoss', 'bigvLoss', 'aBlock', 'bigvBlock', 'appCpu', 'sysCpu'], ...lastHour() });
-    expect(text(metrics)).toMatch(/- carol \(sending\): POOR \(audio packet loss [\d.]+ %, video packet loss [\d.]+ %, audio stutter [\d.]+ ms, video stutter [\d.]+ ms\);/);
+    expect(text(metrics)).toMatch(/- carol \(sending\): POOR \(audio packet loss [\d.]+ %, video packet loss [\d.]+ %, audio stutter [\d.]+ ms, video stutter [\d.]+ ms\)\n/);
     for (const u of others) expect(text(metrics)).toContain(`- ${u} (sending): no poor metric`);
+    const carol = metrics.structuredContent!.Summary.find((s: { UserId: string }) => s.UserId === 'carol');
+    expect(carol.Average.appCpu).toBeLessThan(80);
+    expect(carol.Average.sysCpu).toBeLessThan(90);
     // Bad experiences: only carol, caused by loss and latency, never by the device.
     const unusual = await call('DescribeUnusualEvent', { RoomId: '1234', ...lastHour() });
     const list = unusual.structuredContent!.AbnormalExperienceList as Array<{ UserId: string; AbnormalEventList: Array<{ Meaning: string }> }>;

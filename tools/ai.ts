@@ -63,7 +63,10 @@ const conversationShape = {
 export const StartAIConversation = cloudAction({
   ...shared,
   action: 'StartAIConversation',
-  aliases: ['ai agent', 'chatbot', 'voice assistant', 'voice bot', 'llm', 'gpt', 'virtual agent', 'customer service bot'],
+  aliases: [
+    'ai agent', 'chatbot', 'voice assistant', 'voice bot', 'llm', 'gpt', 'virtual agent', 'customer service bot',
+    '启动 AI 对话 任务', 'AI 对话', '智能 客服', 'AI 机器人', '语音 助手', '大模型 对话', '对话 机器人', '机器人 进房',
+  ],
   // A bot user ID is unique in its room: reusing one that already runs a task there ends that task.
   effect: 'destructive',
   effectOf: effectByArgs('write'),
@@ -84,7 +87,7 @@ export const StartAIConversation = cloudAction({
 export const DescribeAIConversation = cloudAction({
   ...shared,
   action: 'DescribeAIConversation',
-  aliases: ['bot status', 'is bot running', 'ai still running'],
+  aliases: ['bot status', 'is bot running', 'ai still running', '查询 AI 对话 任务 状态', '机器人 状态', '机器人 还在 运行'],
   effect: 'read',
   description: 'Status of an AI conversation, found by TaskId or by SessionId.',
   input: z.object({ SdkAppId: SdkAppId.optional(), TaskId: TaskId.optional(), SessionId }),
@@ -108,7 +111,10 @@ const updateShape = {
 export const UpdateAIConversation = cloudAction({
   ...shared,
   action: 'UpdateAIConversation',
-  aliases: ['change voice', 'change model', 'change prompt', 'welcome message', 'reconfigure bot'],
+  aliases: [
+    'change voice', 'change model', 'change prompt', 'welcome message', 'reconfigure bot',
+    '更新 AI 对话 任务', '修改 机器人 参数', '更换 音色', '修改 欢迎语', '修改 提示词',
+  ],
   effect: 'write',
   idempotent: true,
   description: 'Change a running AI conversation (voice, model, welcome message, interruption). Members left out stay as they are.',
@@ -123,7 +129,7 @@ export const UpdateAIConversation = cloudAction({
 export const ControlAIConversation = cloudAction({
   ...shared,
   action: 'ControlAIConversation',
-  aliases: ['make bot say', 'speak', 'announce', 'push text', 'talk', 'interrupt bot'],
+  aliases: ['make bot say', 'speak', 'announce', 'push text', 'talk', 'interrupt bot', '控制 AI 对话 任务', '让 机器人 说话', '机器人 播报', '推送 文本', '打断 机器人'],
   effect: 'destructive',
   effectOf: effectByArgs('write', {
     when: 'ServerPushText.StopAfterPlay is true (the task ends after the text)',
@@ -148,7 +154,7 @@ export const ControlAIConversation = cloudAction({
 export const StopAIConversation = cloudAction({
   ...shared,
   action: 'StopAIConversation',
-  aliases: ['stop bot', 'end bot', 'remove ai', 'kill bot'],
+  aliases: ['stop bot', 'end bot', 'remove ai', 'kill bot', '停止 AI 对话 任务', '停止 机器人', '结束 AI 对话', '关闭 机器人', '关掉 机器人'],
   effect: 'destructive',
   description: 'End an AI conversation; the bot leaves the room.',
   targets: byTaskId,
@@ -162,7 +168,7 @@ const transcriptionShape = { SdkAppId, RoomId: TaskRoomId, SessionId, RoomIdType
 export const StartAITranscription = cloudAction({
   ...shared,
   action: 'StartAITranscription',
-  aliases: ['captions', 'subtitles', 'speech to text', 'transcribe', 'live captions', 'stt'],
+  aliases: ['captions', 'subtitles', 'speech to text', 'transcribe', 'live captions', 'stt', '开始 AI 转录 任务', '实时 字幕', '语音转文字', '转写', '字幕'],
   effect: 'destructive',
   effectOf: effectByArgs('write'),
   bot: aiBot('TranscriptionParams'),
@@ -182,7 +188,7 @@ export const StartAITranscription = cloudAction({
 export const DescribeAITranscription = cloudAction({
   ...shared,
   action: 'DescribeAITranscription',
-  aliases: ['captions status', 'subtitles status', 'transcription running'],
+  aliases: ['captions status', 'subtitles status', 'transcription running', '查询 AI 转录 任务 状态', '字幕 状态', '转录 状态'],
   effect: 'read',
   description: 'Status of a transcription, found by TaskId or by SessionId.',
   targets: byTaskOrSession('transcription-session'),
@@ -200,7 +206,7 @@ export const DescribeAITranscription = cloudAction({
 export const StopAITranscription = cloudAction({
   ...shared,
   action: 'StopAITranscription',
-  aliases: ['stop captions', 'stop subtitles', 'stop transcribing'],
+  aliases: ['stop captions', 'stop subtitles', 'stop transcribing', '停止 AI 转录 任务', '停止 字幕', '停止 转写'],
   effect: 'destructive',
   description: 'End a transcription; the bot leaves the room.',
   targets: byTaskId,
@@ -212,7 +218,10 @@ export const StopAITranscription = cloudAction({
 export const QueryAIMessageList = cloudAction({
   ...shared,
   action: 'QueryAIMessageList',
-  aliases: ['transcript', 'chat history', 'what bot said', 'messages', 'conversation log'],
+  aliases: [
+    'transcript', 'chat history', 'what bot said', 'messages', 'conversation log',
+    '查询 AI 对话 消息', '对话 记录', '聊天 记录', '机器人 说 什么', '用户 说 什么', '对话 内容',
+  ],
   effect: 'read',
   targets: byTaskId,
   // Not in the pinned Node SDKs; the international API definition documents it, without regions.

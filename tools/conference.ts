@@ -22,7 +22,7 @@ const switches = {
 export const conference_create_room = restCommand({
   ...shared,
   name: 'conference_create_room',
-  aliases: ['schedule meeting', 'new meeting', 'book meeting'],
+  aliases: ['schedule meeting', 'new meeting', 'book meeting', '创建 会议', '预约 会议', '新建 会议'],
   command: 'create_room',
   effect: 'write',
   description: 'Create a conference room now, or schedule one and invite users. Times are Unix seconds.',
@@ -55,7 +55,7 @@ export const conference_create_room = restCommand({
 export const conference_destroy_room = restCommand({
   ...shared,
   name: 'conference_destroy_room',
-  aliases: ['end meeting', 'cancel meeting', 'end conference'],
+  aliases: ['end meeting', 'cancel meeting', 'end conference', '解散 会议', '结束 会议', '取消 会议'],
   command: 'destroy_room',
   effect: 'destructive',
   confirmField: 'RoomId',
@@ -68,6 +68,7 @@ export const conference_destroy_room = restCommand({
 export const conference_update_room_info = restCommand({
   ...shared,
   name: 'conference_update_room_info',
+  aliases: ['修改 会议 信息'],
   command: 'update_room_info',
   effect: 'write',
   idempotent: true,
@@ -79,7 +80,7 @@ export const conference_update_room_info = restCommand({
 export const conference_get_room_info = restCommand({
   ...shared,
   name: 'conference_get_room_info',
-  aliases: ['meeting details', 'meeting status'],
+  aliases: ['meeting details', 'meeting status', '获取 会议 信息', '会议 详情', '会议 状态'],
   command: 'get_room_info',
   effect: 'read',
   description: "A conference room's settings, schedule, status and member count.",
@@ -113,7 +114,7 @@ export const conference_get_room_info = restCommand({
 export const conference_get_member_list = restCommand({
   ...shared,
   name: 'conference_get_member_list',
-  aliases: ['meeting attendees', 'who is in meeting', 'members of meeting'],
+  aliases: ['meeting attendees', 'who is in meeting', 'members of meeting', '获取 会议 成员 列表', '参会 人员', '会议里 有谁'],
   command: 'get_room_member_list',
   effect: 'read',
   description: 'Page through the members of a conference room with their roles and marks. Next "" in the answer means the last page.',
@@ -139,7 +140,7 @@ export const conference_get_member_list = restCommand({
 export const conference_update_member_info = restCommand({
   ...shared,
   name: 'conference_update_member_info',
-  aliases: ['rename attendee', 'make cohost'],
+  aliases: ['rename attendee', 'make cohost', '修改 参会者 信息', '设为 联席 主持人', '修改 名片'],
   command: 'update_room_member_info',
   effect: 'write',
   idempotent: true,
@@ -159,7 +160,7 @@ export const conference_update_member_info = restCommand({
 export const conference_change_room_owner = restCommand({
   ...shared,
   name: 'conference_change_room_owner',
-  aliases: ['new meeting host', 'transfer meeting'],
+  aliases: ['new meeting host', 'transfer meeting', '转让 会议 主持人', '更换 主持人'],
   command: 'change_room_owner',
   // The owner loses the room.
   effect: 'destructive',
@@ -173,6 +174,7 @@ export const conference_change_room_owner = restCommand({
 export const conference_mark_member = restCommand({
   ...shared,
   name: 'conference_mark_member',
+  aliases: ['标记 成员', '会议 成员 标记'],
   command: 'mark_room_member',
   effect: 'write',
   idempotent: true,
@@ -191,7 +193,7 @@ export const conference_mark_member = restCommand({
 export const conference_ban_member = restCommand({
   ...shared,
   name: 'conference_ban_member',
-  aliases: ['ban from meeting'],
+  aliases: ['ban from meeting', '会议 封禁 成员', '禁止 入会'],
   command: 'ban_room_member',
   effect: 'destructive',
   description: 'Remove members from a conference room and keep them out for Duration seconds.',
@@ -202,6 +204,7 @@ export const conference_ban_member = restCommand({
 export const conference_unban_member = restCommand({
   ...shared,
   name: 'conference_unban_member',
+  aliases: ['会议 解除 封禁'],
   command: 'unban_room_member',
   effect: 'write',
   idempotent: true,
@@ -213,6 +216,7 @@ export const conference_unban_member = restCommand({
 export const conference_get_banned_member_list = restCommand({
   ...shared,
   name: 'conference_get_banned_member_list',
+  aliases: ['会议 封禁 列表'],
   command: 'get_banned_member_list',
   effect: 'read',
   description: 'List the users banned from a conference room, with when each ban ends (Unix seconds). NextOffset 0: last page.',
@@ -223,7 +227,7 @@ export const conference_get_banned_member_list = restCommand({
 export const conference_kick_user_out = restCommand({
   ...shared,
   name: 'conference_kick_user_out',
-  aliases: ['kick from meeting', 'remove from meeting', 'throw out'],
+  aliases: ['kick from meeting', 'remove from meeting', 'throw out', '踢出 会议', '移出 会议'],
   command: 'kick_user_out',
   effect: 'destructive',
   description: 'Remove members from a conference room; they may come back unless banned.',
@@ -235,6 +239,7 @@ export const conference_kick_user_out = restCommand({
 export const conference_add_robot = restCommand({
   ...shared,
   name: 'conference_add_robot',
+  aliases: ['会议 添加 机器人'],
   command: 'add_robot',
   effect: 'write',
   idempotent: true,
@@ -246,6 +251,7 @@ export const conference_add_robot = restCommand({
 export const conference_delete_robot = restCommand({
   ...shared,
   name: 'conference_delete_robot',
+  aliases: ['会议 删除 机器人'],
   command: 'delete_robot',
   effect: 'destructive',
   description: 'Remove a robot from a conference room.',

@@ -27,6 +27,7 @@ function dashboard(input: z.ZodObject, window: TimeWindow) {
     ...t,
     toWire: (args: Record<string, any>, env: Parameters<typeof t.toWire>[1]) => ({ ...t.toWire(args, env), SdkAppId: String(args.SdkAppId) }),
     output,
+    series: 'Data.Series[].Values',
     present: (r: Record<string, any>) => ({ structured: r, notes: seriesNotes(r.Data?.Series ?? []) }),
   };
 }
@@ -50,7 +51,7 @@ export const DescribeTRTCRealTimeScaleData = cloudAction({
   ...shared,
   ...dashboard(z.object({ SdkAppId, RoomId }), { form: 'unix', lookback: HOUR }),
   action: 'DescribeTRTCRealTimeScaleData',
-  aliases: ['how many online', 'concurrent users now', 'people online', 'live count'],
+  aliases: ['how many online', 'concurrent users now', 'people online', 'live count', '查询 TRTC 实时 监控 规模 指标', '当前 在线 人数', '在线 人数', '实时 在线', '在线 房间数'],
   description: 'Users and rooms online over the last hour (real-time dashboard).',
   narrow: 'Pass RoomId or a shorter StartTime-EndTime window.',
   errors: ['UnsupportedOperation'],
@@ -61,7 +62,10 @@ export const DescribeTRTCRealTimeQualityData = cloudAction({
   // The Premium edition reaches 12 hours back (Standard: 3).
   ...dashboard(z.object({ SdkAppId, RoomId }), { form: 'unix', lookback: 12 * HOUR }),
   action: 'DescribeTRTCRealTimeQualityData',
-  aliases: ['stutter rate', 'freeze rate', 'lag right now', 'quality problems', 'quality last hours'],
+  aliases: [
+    'stutter rate', 'freeze rate', 'lag right now', 'quality problems', 'quality last hours',
+    '查询 TRTC 实时 监控 质量 指标', '实时 卡顿率', '当前 卡顿', '实时 质量',
+  ],
   description: 'Video and audio stutter rates over recent hours (real-time dashboard).',
   narrow: 'Pass RoomId or a shorter StartTime-EndTime window.',
 });
@@ -71,7 +75,7 @@ export const DescribeTRTCMarketScaleData = cloudAction({
   // Premium edition: up to 60 days.
   ...dashboard(z.object({ SdkAppId, Period }), { form: 'date', lookback: 60 * DAY }),
   action: 'DescribeTRTCMarketScaleData',
-  aliases: ['peak concurrent', 'daily users', 'rooms per day', 'trend'],
+  aliases: ['peak concurrent', 'daily users', 'rooms per day', 'trend', '查询 TRTC 数据 大盘 规模 指标', '峰值 在线', '同时 在线', '通话 人数', '每日 房间数', '规模 趋势'],
   description: 'Users, rooms and peak concurrency per day or hour (data dashboard).',
   narrow: 'Use Period d, or fewer days between StartTime and EndTime.',
 });
@@ -84,7 +88,7 @@ export const DescribeTRTCMarketQualityData = cloudAction({
     { form: 'date', lookback: 30 * DAY },
   ),
   action: 'DescribeTRTCMarketQualityData',
-  aliases: ['join success rate', 'stutter rate per day', 'quality trend'],
+  aliases: ['join success rate', 'stutter rate per day', 'quality trend', '查询 TRTC 数据 大盘 质量 指标', '进房 成功率', '每日 卡顿率', '质量 趋势'],
   description: 'Join success, stutter and lag rates per day or hour (data dashboard).',
   narrow: 'Use Period d, or fewer days between StartTime and EndTime.',
 });
@@ -95,7 +99,7 @@ export const DescribeTRTCMarketScaleMetricData = cloudAction({
   // The advanced edition reaches 60 days back (basic: 30).
   ...dashboard(z.object({ SdkAppId, Period }), { form: 'date', lookback: 60 * DAY }),
   action: 'DescribeTRTCMarketScaleMetricData',
-  aliases: ['peak concurrent', 'daily users', 'trend'],
+  aliases: ['peak concurrent', 'daily users', 'trend', '查询 TRTC 数据 大盘 规模 指标', '峰值 在线', '规模 趋势'],
   description: 'Scale metrics per day or hour (users, rooms, minutes) from the China site\'s data dashboard.',
   narrow: 'Use Period d, or fewer days between StartTime and EndTime.',
 });

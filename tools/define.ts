@@ -134,6 +134,32 @@ export const TOOLSET_ABOUT: Record<Toolset, string> = {
   events: "TRTC's event callbacks: users entering and leaving, recordings, AI sentences",
 };
 
+/**
+ * Each toolset in a few words of Chinese, the words its tools are found by: search_tools shows these instead when a
+ * request in Chinese matches no tool well, so that searching again with them works.
+ */
+export const TOOLSET_ABOUT_ZH: Record<Toolset, string> = {
+  room: '静音、踢人、解散房间',
+  record: '云端录制、停止录制、录制文件',
+  relay: '旁路推流、转推CDN、停止转推',
+  ingest: '播放背景音乐、输入在线媒体流',
+  ai: 'AI对话机器人、实时字幕',
+  quality: '通话质量、丢包率、异常体验、在线人数',
+  usage: '用量、账单、录制用量',
+  moderation: '内容审核、直播流审核',
+  slice: '截图、音频切片',
+  webrecord: '页面录制、录制网页',
+  transcription: '云端转录、实时翻译、热词表',
+  speech: '语音合成、声音克隆、声纹',
+  mix: '云端混流、水印图片',
+  live: '直播间、观众列表、弹幕、礼物',
+  seat: '麦位、上麦、下麦',
+  pk: '主播PK、PK比分',
+  call: '拨打电话、挂断电话、呼叫记录',
+  conference: '创建会议、参会人员、踢出会议',
+  events: '事件回调、进房事件',
+};
+
 /** Tencent Cloud's two sites: the international one (trtc.intl.tencentcloudapi.com) and the China one (trtc.tencentcloudapi.com). */
 export const SITES = ['intl', 'cn'] as const;
 export type Site = (typeof SITES)[number];
@@ -181,6 +207,8 @@ export interface WireEnv {
   mintUserSig?(userId: string): string;
   /** Operator-configured LLM and TTS configurations by name, so that agents name them instead of passing keys. */
   profiles?: AiProfiles;
+  /** For `present`: the most JSON this call's answer may carry, so that a summary can choose what fits. */
+  answerBytes?: number;
 }
 
 export type AiProfiles = Readonly<Record<'llm' | 'tts', Readonly<Record<string, Readonly<Record<string, unknown>>>>>>;
@@ -246,7 +274,8 @@ export interface ToolDef {
   description: string;
   /**
    * A few plain words operators use for what the tool does ("kick", "captions", "bill"), which search_tools matches
-   * besides the name and description. Never listed to clients.
+   * besides the name and description; in English and in Chinese (Tencent's own Chinese title of the action first),
+   * the Chinese with a space between words ("解散 房间"). Never listed to clients.
    */
   aliases?: readonly string[];
   /** Wire parameters, faithful to the docs. The tool's input schema is derived from it. */
@@ -280,10 +309,20 @@ export interface ToolDef {
   ownedByAccount?: boolean;
   /** How to ask for less when an answer is too big to return whole. */
   narrow?: string;
+  /**
+   * Where the answer holds time series (a path to lists of points in time order, e.g. Data[].Content). A default
+   * answer thins them to fit, keeping peaks and dips; the server adds the agent-only RawSeries for every point.
+   */
+  series?: string;
+  /**
+   * Answer fields carried whole whatever their size, because a part of them is of no use (synthesised audio); the
+   * answer budget applies to everything else.
+   */
+  whole?: readonly string[];
 }
 
 type Shared = Pick<ToolDef, 'toolset' | 'effect' | 'rateLimit' | 'description' | 'input' | 'output'> &
-  Partial<Pick<ToolDef, 'aliases' | 'effectOf' | 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present' | 'paging' | 'window' | 'narrow'
+  Partial<Pick<ToolDef, 'aliases' | 'effectOf' | 'idempotent' | 'errors' | 'confirmField' | 'agentInput' | 'toWire' | 'present' | 'paging' | 'window' | 'narrow' | 'series' | 'whole'
     | 'accountWide' | 'ownedByAccount' | 'bot' | 'running' | 'targets' | 'started' | 'job' | 'locates' | 'roomRows' | 'roomArgument'>>;
 
 /** Writes are not idempotent unless they say so; reads and what ends something are (judged by a call's usual effect). */

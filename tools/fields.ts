@@ -37,6 +37,10 @@ export const AllApps = z.boolean().describe('true: every app under the account (
 export const ALL_PAGES = 'AllPages';
 export const AllPages = z.boolean().describe('Fetch the following pages too, up to the size limit');
 
+/** The agent-only argument of reads with time series that asks for every point as sent, rather than a short answer. */
+export const RAW_SERIES = 'RawSeries';
+export const RawSeries = z.boolean().describe('true: every point as TRTC sent it (a longer answer); default: a summary with the series thinned');
+
 /** Added by this server to paged answers: whether more rows exist, and the arguments that fetch the next ones. */
 export const Paging = z.object({
   More: z.enum(['yes', 'no', 'possibly']),

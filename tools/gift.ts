@@ -21,7 +21,7 @@ const Gift = answer({
 export const live_add_gift = restCommand({
   ...shared,
   name: 'live_add_gift',
-  aliases: ['new gift'],
+  aliases: ['new gift', '添加 礼物', '新增 礼物'],
   command: 'add_gift',
   effect: 'write',
   description: 'Add a gift to the app\'s gift catalogue.',
@@ -41,6 +41,7 @@ export const live_add_gift = restCommand({
 export const live_get_gift = restCommand({
   ...shared,
   name: 'live_get_gift',
+  aliases: ['获取 礼物 信息', '礼物 详情'],
   command: 'get_gift',
   effect: 'read',
   description: 'One gift of the catalogue.',
@@ -51,6 +52,7 @@ export const live_get_gift = restCommand({
 export const live_del_gift = restCommand({
   ...shared,
   name: 'live_del_gift',
+  aliases: ['删除 礼物'],
   command: 'del_gift',
   effect: 'destructive',
   description: 'Delete a gift, with its names in other languages and its places in categories.',
@@ -61,6 +63,7 @@ export const live_del_gift = restCommand({
 export const live_set_gift_language = restCommand({
   ...shared,
   name: 'live_set_gift_language',
+  aliases: ['设置 礼物 多语言'],
   command: 'set_gift_language',
   effect: 'write',
   idempotent: true,
@@ -72,6 +75,7 @@ export const live_set_gift_language = restCommand({
 export const live_get_gift_language = restCommand({
   ...shared,
   name: 'live_get_gift_language',
+  aliases: ['获取 礼物 多语言'],
   command: 'get_gift_language',
   effect: 'read',
   description: 'A gift\'s name and description in a language.',
@@ -82,6 +86,7 @@ export const live_get_gift_language = restCommand({
 export const live_del_gift_language = restCommand({
   ...shared,
   name: 'live_del_gift_language',
+  aliases: ['删除 礼物 多语言'],
   command: 'del_gift_language',
   effect: 'destructive',
   description: 'Delete a gift\'s name and description in a language.',
@@ -92,6 +97,7 @@ export const live_del_gift_language = restCommand({
 export const live_add_gift_category = restCommand({
   ...shared,
   name: 'live_add_gift_category',
+  aliases: ['添加 礼物 分类'],
   command: 'add_gift_category',
   effect: 'write',
   description: 'Add a gift category (an app has at most 3).',
@@ -102,6 +108,7 @@ export const live_add_gift_category = restCommand({
 export const live_get_gift_category = restCommand({
   ...shared,
   name: 'live_get_gift_category',
+  aliases: ['获取 礼物 分类'],
   command: 'get_gift_category',
   effect: 'read',
   description: 'One gift category.',
@@ -112,6 +119,7 @@ export const live_get_gift_category = restCommand({
 export const live_set_gift_category_language = restCommand({
   ...shared,
   name: 'live_set_gift_category_language',
+  aliases: ['设置 礼物 分类 多语言'],
   command: 'set_gift_category_language',
   effect: 'write',
   idempotent: true,
@@ -123,6 +131,7 @@ export const live_set_gift_category_language = restCommand({
 export const live_get_gift_category_language = restCommand({
   ...shared,
   name: 'live_get_gift_category_language',
+  aliases: ['获取 礼物 分类 多语言'],
   command: 'get_gift_category_language',
   effect: 'read',
   description: 'A gift category\'s name and description in a language.',
@@ -133,6 +142,7 @@ export const live_get_gift_category_language = restCommand({
 export const live_del_gift_category_language = restCommand({
   ...shared,
   name: 'live_del_gift_category_language',
+  aliases: ['删除 礼物 分类 多语言'],
   command: 'del_gift_category_language',
   effect: 'destructive',
   description: 'Delete a gift category\'s name and description in a language.',
@@ -145,6 +155,7 @@ const relations = { CategoryId, GiftIdList: z.array(GiftId).min(1) };
 export const live_add_gift_category_relations = restCommand({
   ...shared,
   name: 'live_add_gift_category_relations',
+  aliases: ['礼物 加入 分类'],
   command: 'add_gift_category_relations',
   effect: 'write',
   idempotent: true,
@@ -156,6 +167,7 @@ export const live_add_gift_category_relations = restCommand({
 export const live_get_gift_category_relations = restCommand({
   ...shared,
   name: 'live_get_gift_category_relations',
+  aliases: ['获取 分类 礼物'],
   command: 'get_gift_category_relations',
   effect: 'read',
   description: 'The gifts in a category.',
@@ -166,6 +178,7 @@ export const live_get_gift_category_relations = restCommand({
 export const live_del_gift_category_relations = restCommand({
   ...shared,
   name: 'live_del_gift_category_relations',
+  aliases: ['分类 移除 礼物'],
   command: 'del_gift_category_relations',
   effect: 'destructive',
   description: 'Take gifts out of a category (the gifts stay in the catalogue).',
@@ -176,6 +189,7 @@ export const live_del_gift_category_relations = restCommand({
 export const live_copy_default_gift_config = restCommand({
   ...shared,
   name: 'live_copy_default_gift_config',
+  aliases: ['复制 默认 礼物 配置', '默认 礼物'],
   command: 'copy_default_gift_config',
   // Documented as one call every ten seconds.
   rateLimit: 0.1,
@@ -188,7 +202,7 @@ export const live_copy_default_gift_config = restCommand({
 export const live_send_gift = restCommand({
   ...shared,
   name: 'live_send_gift',
-  aliases: ['gift', 'tip', 'reward'],
+  aliases: ['gift', 'tip', 'reward', '送 礼物', '赠送 礼物', '打赏', '刷 礼物'],
   command: 'send_gift',
   rateLimit: 200,
   effect: 'write',

@@ -31,7 +31,10 @@ const startShape = {
 export const StartStreamIngest = cloudAction({
   ...shared,
   action: 'StartStreamIngest',
-  aliases: ['play video file', 'play music', 'background music', 'pull stream', 'external stream', 'inject media', 'mp4 url', 'hls', 'rtmp input'],
+  aliases: [
+    'play video file', 'play music', 'background music', 'pull stream', 'external stream', 'inject media', 'mp4 url', 'hls', 'rtmp input',
+    '开始 输入 在线 媒体流', '播放 视频 文件', '播放 背景 音乐', '放 音乐', '拉流 进房', '输入 媒体流', '插播',
+  ],
   effect: 'write',
   started: startedTask(),
   job: taskJob('stream ingest', 'DescribeStreamIngest', 'StopStreamIngest', 7, ingestState),
@@ -51,7 +54,7 @@ export const StartStreamIngest = cloudAction({
 export const DescribeStreamIngest = cloudAction({
   ...shared,
   action: 'DescribeStreamIngest',
-  aliases: ['is the music playing', 'ingest status'],
+  aliases: ['is the music playing', 'ingest status', '查询 输入 在线 媒体流', '媒体流 状态', '音乐 是否 播放'],
   effect: 'read',
   regions: REGIONS.ingestQuery,
   description: 'Whether an ingest task is running (InProgress) or gone (NotExist).',
@@ -64,7 +67,7 @@ export const DescribeStreamIngest = cloudAction({
 export const UpdateStreamIngest = cloudAction({
   ...shared,
   action: 'UpdateStreamIngest',
-  aliases: ['volume', 'pause music', 'change media url'],
+  aliases: ['volume', 'pause music', 'change media url', '更新 输入 在线 媒体流', '调整 音量', '音量 调小', '声音 调小', '音乐 音量', '音量 调大', '暂停 播放', '更换 播放 地址'],
   effect: 'destructive',
   effectOf: effectByArgs('write', {
     when: 'StreamUrl is given (what the room hears is replaced)',
@@ -83,7 +86,7 @@ export const UpdateStreamIngest = cloudAction({
 export const StopStreamIngest = cloudAction({
   ...shared,
   action: 'StopStreamIngest',
-  aliases: ['stop playing', 'stop music', 'stop video file'],
+  aliases: ['stop playing', 'stop music', 'stop video file', '停止 输入 在线 媒体流', '停止 播放', '停止 背景 音乐'],
   effect: 'destructive',
   regions: REGIONS.ingestQuery,
   description: 'Stop an ingest task.',

@@ -37,7 +37,7 @@ const LiveRoomInfo = answer({
 export const live_create_room = restCommand({
   ...shared,
   name: 'live_create_room',
-  aliases: ['new live stream', 'go live', 'voice chat room', 'start broadcast room'],
+  aliases: ['new live stream', 'go live', 'voice chat room', 'start broadcast room', '创建 直播间', '开播', '语聊房', '新建 直播'],
   command: 'create_room',
   effect: 'write',
   description: 'Create a live-streaming or voice-chat room. It stays until destroyed.',
@@ -64,7 +64,7 @@ export const live_create_room = restCommand({
 export const live_destroy_room = restCommand({
   ...shared,
   name: 'live_destroy_room',
-  aliases: ['end live stream', 'close live room'],
+  aliases: ['end live stream', 'close live room', '解散 直播间', '关闭 直播间', '下播'],
   command: 'destroy_room',
   effect: 'destructive',
   confirmField: 'RoomId',
@@ -76,7 +76,7 @@ export const live_destroy_room = restCommand({
 export const live_update_room_info = restCommand({
   ...shared,
   name: 'live_update_room_info',
-  aliases: ['change live room', 'rename stream', 'cover image'],
+  aliases: ['change live room', 'rename stream', 'cover image', '修改 直播间 信息', '直播间 改名', '封面'],
   command: 'update_room_info',
   effect: 'write',
   idempotent: true,
@@ -101,7 +101,7 @@ export const live_update_room_info = restCommand({
 export const live_get_room_info = restCommand({
   ...shared,
   name: 'live_get_room_info',
-  aliases: ['live room settings', 'live room details'],
+  aliases: ['live room settings', 'live room details', '获取 直播间 信息', '直播间 详情', '直播间 设置'],
   command: 'get_room_info',
   effect: 'read',
   description: "A live room's settings, owner and view count.",
@@ -112,7 +112,7 @@ export const live_get_room_info = restCommand({
 export const live_get_room_list = restCommand({
   ...shared,
   name: 'live_get_room_list',
-  aliases: ['all live rooms', 'which streams are live'],
+  aliases: ['all live rooms', 'which streams are live', '获取 直播间 列表', '所有 直播间', '正在 直播 房间'],
   command: 'get_room_list',
   rateLimit: 10,
   effect: 'read',
@@ -142,6 +142,7 @@ export const live_get_room_list = restCommand({
 export const live_get_room_metadata = restCommand({
   ...shared,
   name: 'live_get_room_metadata',
+  aliases: ['获取 直播间 元数据'],
   command: 'get_room_metadata',
   effect: 'read',
   description: "Read a live room's custom key/value metadata.",
@@ -152,6 +153,7 @@ export const live_get_room_metadata = restCommand({
 export const live_set_room_metadata = restCommand({
   ...shared,
   name: 'live_set_room_metadata',
+  aliases: ['设置 直播间 元数据'],
   command: 'set_room_metadata',
   effect: 'write',
   idempotent: true,
@@ -166,6 +168,7 @@ export const live_set_room_metadata = restCommand({
 export const live_del_room_metadata = restCommand({
   ...shared,
   name: 'live_del_room_metadata',
+  aliases: ['删除 直播间 元数据'],
   command: 'del_room_metadata',
   effect: 'destructive',
   description: 'Delete metadata keys of a live room.',
@@ -176,7 +179,7 @@ export const live_del_room_metadata = restCommand({
 export const live_get_admin_list = restCommand({
   ...shared,
   name: 'live_get_admin_list',
-  aliases: ['moderators', 'who are admins'],
+  aliases: ['moderators', 'who are admins', '获取 管理员 列表', '管理员 有谁'],
   command: 'get_admin_list',
   effect: 'read',
   description: "List a live room's admins.",
@@ -187,7 +190,7 @@ export const live_get_admin_list = restCommand({
 export const live_modify_admin = restCommand({
   ...shared,
   name: 'live_modify_admin',
-  aliases: ['moderator', 'make admin', 'promote', 'demote'],
+  aliases: ['moderator', 'make admin', 'promote', 'demote', '设置 管理员', '取消 管理员', '房管'],
   command: 'modify_admin',
   effect: 'destructive',
   effectOf: effectByArgs('write', {
@@ -205,7 +208,7 @@ export const live_modify_admin = restCommand({
 export const live_ban_member = restCommand({
   ...shared,
   name: 'live_ban_member',
-  aliases: ['ban viewer', 'block viewer', 'kick from stream'],
+  aliases: ['ban viewer', 'block viewer', 'kick from stream', '封禁 成员', '拉黑', '拉黑 观众', '踢出 直播间'],
   command: 'ban_member',
   effect: 'destructive',
   description: 'Remove members from a live room and keep them out for Duration seconds.',
@@ -216,7 +219,7 @@ export const live_ban_member = restCommand({
 export const live_unban_member = restCommand({
   ...shared,
   name: 'live_unban_member',
-  aliases: ['unban viewer', 'allow back'],
+  aliases: ['unban viewer', 'allow back', '解除 封禁', '取消 拉黑'],
   command: 'unban_member',
   effect: 'write',
   idempotent: true,
@@ -228,7 +231,7 @@ export const live_unban_member = restCommand({
 export const live_get_banned_member_list = restCommand({
   ...shared,
   name: 'live_get_banned_member_list',
-  aliases: ['who is banned'],
+  aliases: ['who is banned', '获取 封禁 列表', '被 封禁 用户', '黑名单'],
   command: 'get_banned_member_list',
   effect: 'read',
   description: 'List the users banned from a live room, with when each ban ends (Unix seconds). NextOffset 0: last page.',
@@ -239,7 +242,7 @@ export const live_get_banned_member_list = restCommand({
 export const live_mute_member = restCommand({
   ...shared,
   name: 'live_mute_member',
-  aliases: ['stop chatting', 'chat mute', 'silence comments'],
+  aliases: ['stop chatting', 'chat mute', 'silence comments', '禁言 成员', '禁止 发 弹幕', '禁止 评论', '不让 评论'],
   command: 'mute_member',
   effect: 'write',
   idempotent: true,
@@ -251,7 +254,7 @@ export const live_mute_member = restCommand({
 export const live_get_muted_member_list = restCommand({
   ...shared,
   name: 'live_get_muted_member_list',
-  aliases: ['who is muted'],
+  aliases: ['who is muted', '获取 禁言 列表', '被 禁言 用户'],
   command: 'get_muted_member_list',
   effect: 'read',
   description: 'List the muted members of a live room, with when each mute ends (Unix seconds).',
@@ -262,7 +265,7 @@ export const live_get_muted_member_list = restCommand({
 export const live_get_member_list = restCommand({
   ...shared,
   name: 'live_get_member_list',
-  aliases: ['who is watching', 'viewers', 'audience', 'who is in live room'],
+  aliases: ['who is watching', 'viewers', 'audience', 'who is in live room', '获取 直播间 成员 列表', '观众 列表', '谁 在看 直播', '直播间 有谁', '多少 观众'],
   command: 'get_member_list',
   effect: 'read',
   description: 'Page through the users in a live room now. Next "" in the answer means the last page.',
@@ -273,7 +276,7 @@ export const live_get_member_list = restCommand({
 export const live_change_room_owner = restCommand({
   ...shared,
   name: 'live_change_room_owner',
-  aliases: ['transfer ownership', 'new host', 'hand over'],
+  aliases: ['transfer ownership', 'new host', 'hand over', '转让 房主', '更换 主播', '移交 直播间'],
   command: 'change_room_owner',
   // The owner loses the room.
   effect: 'destructive',
@@ -286,7 +289,7 @@ export const live_change_room_owner = restCommand({
 export const live_send_text_msg = restCommand({
   ...shared,
   name: 'live_send_text_msg',
-  aliases: ['chat message', 'announcement', 'danmaku', 'broadcast message', 'send message'],
+  aliases: ['chat message', 'announcement', 'danmaku', 'broadcast message', 'send message', '发送 文本 消息', '发 弹幕', '弹幕', '发 公告', '聊天 消息'],
   command: 'send_text_msg',
   effect: 'write',
   description: 'Post a text (bullet-comment) message in a live room as Sender_Account.',
@@ -297,7 +300,7 @@ export const live_send_text_msg = restCommand({
 export const live_send_custom_msg = restCommand({
   ...shared,
   name: 'live_send_custom_msg',
-  aliases: ['signal', 'custom message', 'send data'],
+  aliases: ['signal', 'custom message', 'send data', '发送 自定义 消息', '自定义 信令'],
   command: 'send_custom_msg',
   effect: 'write',
   description: 'Post a custom business message (BusinessId + Data) in a live room as Sender_Account.',
@@ -308,7 +311,7 @@ export const live_send_custom_msg = restCommand({
 export const live_get_room_stats = restCommand({
   ...robots,
   name: 'live_get_room_stats',
-  aliases: ['viewers count', 'likes', 'how many viewers', 'stream statistics'],
+  aliases: ['viewers count', 'likes', 'how many viewers', 'stream statistics', '获取 直播间 统计', '观看 人数', '点赞数', '直播 数据'],
   command: 'get_room_stats',
   effect: 'read',
   description: 'Totals of a live room: viewers, gifts, likes and messages.',
@@ -326,7 +329,7 @@ export const live_get_room_stats = restCommand({
 export const live_add_robot = restCommand({
   ...robots,
   name: 'live_add_robot',
-  aliases: ['add bot viewer'],
+  aliases: ['add bot viewer', '添加 机器人', '机器人 观众'],
   command: 'add_robot',
   effect: 'write',
   idempotent: true,
@@ -339,6 +342,7 @@ export const live_add_robot = restCommand({
 export const live_get_robot = restCommand({
   ...robots,
   name: 'live_get_robot',
+  aliases: ['获取 机器人 列表'],
   command: 'get_robot',
   effect: 'read',
   description: 'List the robots in a live room.',
@@ -349,6 +353,7 @@ export const live_get_robot = restCommand({
 export const live_del_robot = restCommand({
   ...robots,
   name: 'live_del_robot',
+  aliases: ['删除 机器人'],
   command: 'del_robot',
   effect: 'destructive',
   description: 'Take robots out of a live room.',
@@ -359,7 +364,7 @@ export const live_del_robot = restCommand({
 export const live_get_gift_count = restCommand({
   ...shared,
   name: 'live_get_gift_count',
-  aliases: ['gifts received', 'tips total'],
+  aliases: ['gifts received', 'tips total', '获取 礼物 统计', '收到 礼物', '打赏 总额'],
   command: 'get_gift_count',
   effect: 'read',
   description: 'Gift totals of one sender in a live room.',

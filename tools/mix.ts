@@ -87,7 +87,7 @@ const startText = 'Mix a room\'s streams into one live stream (billed), or chang
 export const StartMCUMixTranscode = cloudAction({
   ...shared,
   action: 'StartMCUMixTranscode',
-  aliases: ['mix streams', 'combine video', 'composite', 'layout'],
+  aliases: ['mix streams', 'combine video', 'composite', 'layout', '启动 云端 混流', '混流', '合流', '画面 合成', '合成 一路', '布局'],
   effect: 'write',
   idempotent: true,
   // TRTC offers no read of a mix; it ends with its room, which the room callbacks report.
@@ -100,7 +100,7 @@ export const StartMCUMixTranscode = cloudAction({
 export const StartMCUMixTranscodeByStrRoomId = cloudAction({
   ...shared,
   action: 'StartMCUMixTranscodeByStrRoomId',
-  aliases: ['mix streams', 'combine video', 'composite', 'layout'],
+  aliases: ['mix streams', 'combine video', 'composite', 'layout', '启动 云端 混流', '混流', '合流', '画面 合成', '合成 一路', '布局'],
   effect: 'write',
   idempotent: true,
   job: { noun: 'room mix', group: 1, stop: 'StopMCUMixTranscodeByStrRoomId', byRoom: true },
@@ -112,7 +112,7 @@ export const StartMCUMixTranscodeByStrRoomId = cloudAction({
 export const StopMCUMixTranscode = cloudAction({
   ...shared,
   action: 'StopMCUMixTranscode',
-  aliases: ['stop mixing'],
+  aliases: ['stop mixing', '结束 云端 混流', '停止 混流'],
   effect: 'destructive',
   description: 'Stop mixing a numeric room; its mixed stream ends.',
   input: z.object({ SdkAppId, RoomId: NumericRoom }),
@@ -122,7 +122,7 @@ export const StopMCUMixTranscode = cloudAction({
 export const StopMCUMixTranscodeByStrRoomId = cloudAction({
   ...shared,
   action: 'StopMCUMixTranscodeByStrRoomId',
-  aliases: ['stop mixing'],
+  aliases: ['stop mixing', '结束 云端 混流', '停止 混流'],
   effect: 'destructive',
   description: 'Stop mixing a string room; its mixed stream ends.',
   input: z.object({ SdkAppId, StrRoomId }),
@@ -135,7 +135,7 @@ const placement = { Height: px, Width: px, XPosition: px, YPosition: px };
 export const CreatePicture = cloudAction({
   ...shared,
   action: 'CreatePicture',
-  aliases: ['watermark', 'background image', 'logo'],
+  aliases: ['watermark', 'background image', 'logo', '上传 图片', '水印', '背景图', '混流 图片'],
   effect: 'write',
   description: 'Upload a picture (background, placeholder or watermark) for mixing. Returns its PictureId.',
   input: z.object({
@@ -150,6 +150,7 @@ export const CreatePicture = cloudAction({
 export const DescribePicture = cloudAction({
   ...shared,
   action: 'DescribePicture',
+  aliases: ['查询 图片', '混流 图片 列表'],
   effect: 'read',
   description: 'The app\'s mixing pictures, or one by PictureId.',
   input: z.object({
@@ -168,6 +169,7 @@ export const DescribePicture = cloudAction({
 export const ModifyPicture = cloudAction({
   ...shared,
   action: 'ModifyPicture',
+  aliases: ['修改 图片', '修改 混流 图片'],
   effect: 'write',
   idempotent: true,
   description: 'Change a mixing picture\'s size or position.',
@@ -178,6 +180,7 @@ export const ModifyPicture = cloudAction({
 export const DeletePicture = cloudAction({
   ...shared,
   action: 'DeletePicture',
+  aliases: ['删除 图片', '删除 混流 图片'],
   effect: 'destructive',
   description: 'Delete a mixing picture.',
   input: z.object({ PictureId, SdkAppId }),

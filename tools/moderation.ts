@@ -26,7 +26,10 @@ const moderationShape = {
 export const CreateCloudModeration = cloudAction({
   ...both,
   action: 'CreateCloudModeration',
-  aliases: ['content moderation', 'detect abuse', 'swearing', 'profanity', 'toxic', 'nsfw', 'porn', 'filter'],
+  aliases: [
+    'content moderation', 'detect abuse', 'swearing', 'profanity', 'toxic', 'nsfw', 'porn', 'filter',
+    '开始 云端 审核', '启动 AI 内容 理解', '内容 审核', '鉴黄', '违规 检测', '脏话', '辱骂', '过滤',
+  ],
   effect: 'destructive',
   effectOf: effectByArgs('write'),
   bot: sliceBot,
@@ -40,7 +43,7 @@ export const CreateCloudModeration = cloudAction({
 export const DescribeCloudModeration = cloudAction({
   ...both,
   action: 'DescribeCloudModeration',
-  aliases: ['moderation status'],
+  aliases: ['moderation status', '查询 云端 审核 任务 状态', '审核 状态'],
   effect: 'read',
   targets: byTaskId,
   description: 'Status of a moderation task (Idle, InProgress, Exited) and whose streams it checks.',
@@ -51,7 +54,7 @@ export const DescribeCloudModeration = cloudAction({
 export const ModifyCloudModeration = cloudAction({
   ...both,
   action: 'ModifyCloudModeration',
-  aliases: ['change moderation'],
+  aliases: ['change moderation', '更新 云端 审核', '修改 审核 名单'],
   effect: 'write',
   targets: byTaskId,
   idempotent: true,
@@ -63,7 +66,7 @@ export const ModifyCloudModeration = cloudAction({
 export const DeleteCloudModeration = cloudAction({
   ...both,
   action: 'DeleteCloudModeration',
-  aliases: ['stop moderation', 'stop content check'],
+  aliases: ['stop moderation', 'stop content check', '停止 云端 审核', '停止 内容 审核', '停止 AI 内容 理解'],
   effect: 'destructive',
   targets: byTaskId,
   description: 'Stop a moderation task; its bot leaves the room.',
@@ -116,7 +119,7 @@ const liveShape = {
 export const CreateLiveStreamModeration = cloudAction({
   ...cnOnly,
   action: 'CreateLiveStreamModeration',
-  aliases: ['moderate stream url', 'moderate agora'],
+  aliases: ['moderate stream url', 'moderate agora', '启动 直播流 审核', '审核 直播流', '直播流 内容 审核'],
   effect: 'write',
   started: startedTask({ rooms: (a) => (a.SourceInfo?.RoomId ? [a.SourceInfo.RoomId] : []) }),
   job: taskJob('live-stream moderation', 'DescribeLiveStreamModeration', 'DeleteLiveStreamModeration'),
@@ -128,6 +131,7 @@ export const CreateLiveStreamModeration = cloudAction({
 export const DescribeLiveStreamModeration = cloudAction({
   ...cnOnly,
   action: 'DescribeLiveStreamModeration',
+  aliases: ['查询 直播流 审核 任务 状态'],
   effect: 'read',
   targets: byTaskId,
   description: 'Status of a live-stream moderation task.',
@@ -138,6 +142,7 @@ export const DescribeLiveStreamModeration = cloudAction({
 export const DeleteLiveStreamModeration = cloudAction({
   ...cnOnly,
   action: 'DeleteLiveStreamModeration',
+  aliases: ['停止 直播流 审核'],
   effect: 'destructive',
   targets: byTaskId,
   description: 'Stop a live-stream moderation task.',
@@ -169,7 +174,7 @@ const CheckDetail = z
 export const CreateAudioModerationSync = cloudAction({
   ...cnOnly,
   action: 'CreateAudioModerationSync',
-  aliases: ['check audio file', 'is this audio ok', 'moderate a clip'],
+  aliases: ['check audio file', 'is this audio ok', 'moderate a clip', '短音频 同步 内容 理解', '审核 音频 文件', '检查 音频'],
   // A synchronous check: it answers with a verdict and keeps nothing.
   effect: 'read',
   description: 'Check one short audio file (≤60 s, ≤5 MB; wav, mp3 or m4a) now and get the verdict: label, confidence and what was heard.',

@@ -11,7 +11,7 @@ const RoomScore = answer({ RoomId: z.string(), Score: z.int(), Owner_Account: z.
 export const pk_create_battle = restCommand({
   ...shared,
   name: 'pk_create_battle',
-  aliases: ['pk', 'battle', 'host versus host', 'competition'],
+  aliases: ['pk', 'battle', 'host versus host', 'competition', '发起 PK', '主播 PK', '开始 对战'],
   command: 'create_battle',
   effect: 'write',
   description:
@@ -33,7 +33,7 @@ export const pk_create_battle = restCommand({
 export const pk_get_battle_info = restCommand({
   ...shared,
   name: 'pk_get_battle_info',
-  aliases: ['battle score', 'who is winning'],
+  aliases: ['battle score', 'who is winning', '获取 PK 信息', 'PK 比分', '谁 赢'],
   command: 'get_battle_info',
   effect: 'read',
   description: 'A battle: its rooms, their scores and owners, and its times (StartTime/EndTime in Unix seconds, Duration in ms).',
@@ -62,7 +62,7 @@ export const pk_get_battle_info = restCommand({
 export const pk_set_battle_score = restCommand({
   ...shared,
   name: 'pk_set_battle_score',
-  aliases: ['add points', 'change score'],
+  aliases: ['add points', 'change score', '设置 PK 分数', '加分', '修改 比分'],
   command: 'set_battle_score',
   effect: 'destructive',
   effectOf: effectByArgs('write', {

@@ -61,7 +61,10 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 export const DescribeRoomInfo = cloudAction({
   ...shared,
   action: 'DescribeRoomInfo',
-  aliases: ['call list', 'recent calls', 'call history', 'which calls', 'call id', 'sessions', 'rooms today'],
+  aliases: [
+    'call list', 'recent calls', 'call history', 'which calls', 'call id', 'sessions', 'rooms today',
+    '查询 历史 房间 列表', '通话 列表', '最近 通话', '房间 列表', '通话 ID', '历史 通话', '哪些 通话',
+  ],
   regions: REGIONS.callHistory,
   description: 'Calls (a room from creation to end) of an app, newest first, with the CommId the other quality tools take.',
   ...timed(
@@ -121,7 +124,10 @@ const userListNote = (users: Array<z.infer<typeof UserInformation>>) => {
 export const DescribeUserInfo = cloudAction({
   ...shared,
   action: 'DescribeUserInfo',
-  aliases: ['who is in the room', 'participants', 'attendees', 'who joined', 'who is online', 'device', 'sdk version', 'ip address'],
+  aliases: [
+    'who is in the room', 'participants', 'attendees', 'who joined', 'who is online', 'device', 'sdk version', 'ip address',
+    '查询 历史 用户 列表', '房间里 有谁', '参会者', '参与者', '与会者', '在线 用户', '谁 加入', '用户 设备', 'SDK 版本', 'IP 地址',
+  ],
   regions: REGIONS.callDetail,
   description: 'Who was in a call: join and leave times, device, SDK version, IP.',
   ...timed(
@@ -143,7 +149,10 @@ export const DescribeUserInfo = cloudAction({
 export const DescribeUserEvent = cloudAction({
   ...shared,
   action: 'DescribeUserEvent',
-  aliases: ['what happened to user', 'timeline', 'joined and left', 'did he leave', 'disconnect', 'user history'],
+  aliases: [
+    'what happened to user', 'timeline', 'joined and left', 'did he leave', 'disconnect', 'user history',
+    '查询 详细 事件', '用户 事件', '进退房 记录', '用户 时间线', '掉线', '什么 时候 离开',
+  ],
   regions: REGIONS.callDetail,
   description: "A user's events in a call (join, leave, mute, camera, network), decoded into words.",
   ...timed(
@@ -191,11 +200,27 @@ const callDetail = timed(
   { AllPages: AllPages.optional() },
 );
 
+/** Per metric, one figure over the window. */
+const MetricFigures = z.object(Object.fromEntries(DATA_TYPES.map((t) => [t, z.number()]))).partial();
+// Added by this server: what a model needs first, computed from every point TRTC sent.
+const QualitySummary = z.object({
+  UserId: z.string(),
+  PeerId: z.string().describe('Empty: what the user sent; else what they received from this user'),
+  Verdict: z.enum(['POOR', 'OK']),
+  Why: z.array(z.string()).describe('Metrics past a rule-of-thumb threshold (e.g. packet loss above 10%), with their averages'),
+  Average: MetricFigures,
+  Max: MetricFigures,
+}).partial();
+type Summary = z.infer<typeof QualitySummary>;
+
 export const DescribeCallDetailInfo = cloudAction({
   ...shared,
   ...callDetail,
   action: 'DescribeCallDetailInfo',
-  aliases: ['packet loss', 'latency', 'bitrate', 'frame rate', 'cpu', 'worst connection', 'quality metrics', 'choppy', 'lag', 'poor network'],
+  aliases: [
+    'packet loss', 'latency', 'bitrate', 'frame rate', 'cpu', 'worst connection', 'quality metrics', 'choppy', 'lag', 'poor network',
+    '查询 历史 用户 列表 通话 指标', '通话 质量', '丢包率', '丢包', '网络 延迟', '码率', '帧率', 'CPU 占用', '质量 指标', '网络 差', '网络 最差', '卡顿 原因',
+  ],
   regions: REGIONS.callDetail,
   description: 'Users of a call and, with DataType, their quality metrics over time; names users whose quality looks poor.',
   toWire: (args, env) => {
@@ -207,44 +232,58 @@ export const DescribeCallDetailInfo = cloudAction({
     return callDetail.toWire(args, env);
   },
   output: z.object({
+    Summary: z.array(QualitySummary).optional().describe('Per user and direction: verdict, averages and maxima over every point (added by this server)'),
     Total: z.int().optional(), UserList: z.array(UserInformation).optional(), Data: z.array(QualityData).optional(), Paging: Paging.optional(), RequestId,
   }),
   paging: paged(['UserList', 'Data'], 6, (wire) => (Array.isArray(wire.DataType) && wire.DataType.length ? 6 : 100)),
+  series: 'Data[].Content',
   targets: byCommId,
-  narrow: 'Ask for fewer DataType metrics or UserIds, or a shorter StartTime-EndTime window.',
+  narrow: 'The Summary covers every point. For the points, ask for fewer DataType metrics or UserIds, or a shorter StartTime-EndTime window.',
   errors: [...USER_LIST, 'InternalError.EsQueryError'],
-  present: (r) => ({ structured: r, notes: [userListNote(r.UserList ?? []), ...qualityNotes(r.Data ?? [])] }),
+  present: (r) => {
+    const summary = qualitySummary(r.Data ?? []);
+    return { structured: summary.length ? { Summary: summary, ...r } : r, notes: [userListNote(r.UserList ?? []), ...verdictNotes(summary)] };
+  },
 });
 
-/** One line per user and direction: the average of each metric, and a verdict from rule-of-thumb thresholds. */
-function qualityNotes(data: Array<z.infer<typeof QualityData>>): string[] {
-  const groups = new Map<string, Array<{ type: string; values: number[] }>>();
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** One entry per user and direction: each metric's average and maximum, and a verdict from rule-of-thumb thresholds. */
+function qualitySummary(data: Array<z.infer<typeof QualityData>>): Summary[] {
+  const groups = new Map<string, Required<Pick<Summary, 'Why' | 'Average' | 'Max'>> & Summary>();
   for (const series of data) {
     const values = (series.Content ?? []).map((p) => p.Value).filter((v): v is number => typeof v === 'number');
     if (!values.length || !series.DataType) continue;
-    const key = series.PeerId ? `${series.UserId} (receiving from ${series.PeerId})` : `${series.UserId} (sending)`;
-    groups.set(key, [...(groups.get(key) ?? []), { type: series.DataType, values }]);
+    const key = JSON.stringify([series.UserId, series.PeerId ?? '']);
+    const entry = groups.get(key) ?? { UserId: series.UserId, PeerId: series.PeerId ?? '', Verdict: 'OK', Why: [], Average: {}, Max: {} };
+    groups.set(key, entry);
+    const type = series.DataType as (typeof DATA_TYPES)[number];
+    const avg = round1(values.reduce((a, b) => a + b, 0) / values.length);
+    entry.Average[type] = avg;
+    entry.Max[type] = Math.max(...values);
+    const m = own(METRICS, type);
+    if (m && ((m.poorAbove !== undefined && avg > m.poorAbove) || (m.poorBelow !== undefined && avg < m.poorBelow))) {
+      entry.Verdict = 'POOR';
+      entry.Why.push(`${m.label} ${avg} ${m.unit}`);
+    }
   }
-  if (!groups.size) return [];
-  const lines = [...groups].map(([who, metrics]) => {
-    const poor: string[] = [];
-    const parts = metrics.map(({ type, values }) => {
-      const m = own(METRICS, type);
-      const avg = Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 10) / 10;
-      if (!m) return `${type} ${avg}`;
-      const text = `${m.label} ${avg} ${m.unit} (max ${Math.max(...values)})`;
-      if ((m.poorAbove !== undefined && avg > m.poorAbove) || (m.poorBelow !== undefined && avg < m.poorBelow)) poor.push(`${m.label} ${avg} ${m.unit}`);
-      return text;
-    });
-    return `- ${who}: ${poor.length ? `POOR (${poor.join(', ')})` : 'no poor metric'}; ${parts.join('; ')}`;
+  return [...groups.values()];
+}
+
+/** The verdicts in words: one line per user and direction. */
+function verdictNotes(summary: readonly Summary[]): string[] {
+  if (!summary.length) return [];
+  const lines = summary.map((s) => {
+    const who = s.PeerId ? `${s.UserId} (receiving from ${s.PeerId})` : `${s.UserId} (sending)`;
+    return `- ${who}: ${s.Verdict === 'POOR' ? `POOR (${s.Why!.join(', ')})` : 'no poor metric'}`;
   });
-  return [['Quality averaged over the window (POOR = rule-of-thumb thresholds, e.g. packet loss above 10%, video stutter above 500 ms):', ...lines].join('\n')];
+  return [['Quality over the window (Summary: averages and maxima of every point; POOR = rule-of-thumb thresholds, e.g. packet loss above 10%, video stutter above 500 ms):', ...lines].join('\n')];
 }
 
 export const DescribeScaleInfo = cloudAction({
   ...shared,
   action: 'DescribeScaleInfo',
-  aliases: ['rooms per day', 'daily users', 'daily active', 'how many rooms'],
+  aliases: ['rooms per day', 'daily users', 'daily active', 'how many rooms', '查询 历史 房间 用户数', '每天 房间数', '每日 房间数', '每日 用户数', '日活', '多少 房间'],
   regions: REGIONS.callHistory,
   description: 'Daily counts of rooms, users and room entries (today not yet available).',
   ...timed(z.object({ SdkAppId }), LAST_14_DAYS),
@@ -263,7 +302,11 @@ export const DescribeScaleInfo = cloudAction({
 export const DescribeUnusualEvent = cloudAction({
   ...shared,
   action: 'DescribeUnusualEvent',
-  aliases: ['problems', 'issues', 'choppy', 'freezing', 'lagging', 'stutter', 'bad experience', 'why is audio bad', 'complaints', 'quality problems'],
+  aliases: [
+    'problems', 'issues', 'choppy', 'freezing', 'lagging', 'stutter', 'bad experience', 'why is audio bad', 'complaints',
+    'quality problems',
+    '查询 异常 体验 事件', '异常 体验', '体验 不好', '卡顿', '声音 断断续续', '画面 卡住', '投诉', '质量 问题',
+  ],
   description: 'Up to 20 sampled bad user experiences (stutter, slow join, device failures) with likely causes, decoded.',
   ...timed(
     z.object({ SdkAppId, RoomId: z.string().min(1).optional().describe('Only this room') }),

@@ -32,7 +32,10 @@ const createShape = {
 export const CreateCloudRecording = cloudAction({
   ...shared,
   action: 'CreateCloudRecording',
-  aliases: ['record', 'start recording', 'capture', 'save video', 'mp4', 'archive the meeting'],
+  aliases: [
+    'record', 'start recording', 'capture', 'save video', 'mp4', 'archive the meeting',
+    '开始 云端 录制', '录制 房间', '录制', '开启 录制', '录像', '录下来', '录制 会议', '云录制', '点播',
+  ],
   effect: 'write',
   started: startedTask(),
   job: taskJob('recording', 'DescribeCloudRecording', 'DeleteCloudRecording', 3),
@@ -50,7 +53,10 @@ export const CreateCloudRecording = cloudAction({
 export const DescribeCloudRecording = cloudAction({
   ...shared,
   action: 'DescribeCloudRecording',
-  aliases: ['recording status', 'recording still running', 'recorded files', 'where are recordings'],
+  aliases: [
+    'recording status', 'recording still running', 'recorded files', 'where are recordings',
+    '查询 云端 录制 状态', '录制 状态', '录制 文件', '录制 进度', '录制 还在 进行',
+  ],
   effect: 'read',
   description: 'Status of a recording (Idle: nobody to record, InProgress, Exited: ending) and its files (not those bound for VOD).',
   input: z.object({ SdkAppId, TaskId }),
@@ -67,7 +73,7 @@ export const DescribeCloudRecording = cloudAction({
 export const ModifyCloudRecording = cloudAction({
   ...shared,
   action: 'ModifyCloudRecording',
-  aliases: ['recording layout', 'change recording'],
+  aliases: ['recording layout', 'change recording', '更新 云端 录制', '修改 录制', '录制 布局', '录制 画面'],
   effect: 'write',
   idempotent: true,
   description: 'Change the mixed layout and whose streams a running recording takes. Replaces both: pass the full settings each time.',
@@ -80,7 +86,7 @@ export const ModifyCloudRecording = cloudAction({
 export const DeleteCloudRecording = cloudAction({
   ...shared,
   action: 'DeleteCloudRecording',
-  aliases: ['stop recording', 'end recording'],
+  aliases: ['stop recording', 'end recording', '停止 云端 录制', '停止 录制', '结束 录制', '停止 录像'],
   effect: 'destructive',
   description: 'Stop a recording. Files still uploading finish afterwards.',
   input: z.object({ SdkAppId, TaskId }),

@@ -42,7 +42,10 @@ const startShape = {
 export const StartPublishCdnStream = cloudAction({
   ...shared,
   action: 'StartPublishCdnStream',
-  aliases: ['rtmp', 'youtube', 'facebook', 'twitch', 'cdn', 'livestream', 'broadcast', 'push stream', 'restream', 'simulcast'],
+  aliases: [
+    'rtmp', 'youtube', 'facebook', 'twitch', 'cdn', 'livestream', 'broadcast', 'push stream', 'restream', 'simulcast',
+    '启动 转推', '旁路 推流', '旁路 直播', '转推 CDN', '推流', '直播 推流', '推到 直播 平台', '开始 推流',
+  ],
   effect: 'destructive',
   effectOf: effectByArgs('write'),
   bot: relayBot,
@@ -76,7 +79,7 @@ const updateShape = {
 export const UpdatePublishCdnStream = cloudAction({
   ...shared,
   action: 'UpdatePublishCdnStream',
-  aliases: ['change livestream', 'change rtmp', 'change broadcast layout'],
+  aliases: ['change livestream', 'change rtmp', 'change broadcast layout', '更新 转推', '修改 推流', '修改 转推 布局'],
   effect: 'destructive',
   effectOf: effectByArgs(
     'write',
@@ -103,7 +106,10 @@ export const UpdatePublishCdnStream = cloudAction({
 export const StopPublishCdnStream = cloudAction({
   ...shared,
   action: 'StopPublishCdnStream',
-  aliases: ['stop rtmp', 'stop livestream', 'stop broadcast', 'stop youtube', 'stop facebook', 'stop cdn relay'],
+  aliases: [
+    'stop rtmp', 'stop livestream', 'stop broadcast', 'stop youtube', 'stop facebook', 'stop cdn relay',
+    '停止 转推', '停止 推流', '停止 旁路 推流', '停止 旁路 直播',
+  ],
   effect: 'destructive',
   description: 'Stop a relay.',
   input: z.object({ SdkAppId, TaskId }),

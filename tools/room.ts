@@ -26,7 +26,10 @@ const dismissErrors = removeErrors.filter((c) => !c.endsWith('UserIds'));
 export const SetUserBlocked = cloudAction({
   ...shared,
   action: 'SetUserBlocked',
-  aliases: ['mute', 'unmute', 'silence', 'stop talking', 'turn off camera', 'disable video', 'block microphone'],
+  aliases: [
+    'mute', 'unmute', 'silence', 'stop talking', 'turn off camera', 'disable video', 'block microphone',
+    '禁止 用户 上行 音视频', '静音', '禁言', '禁麦', '闭麦', '关麦', '关闭 麦克风', '关闭 摄像头', '关闭 视频', '禁止 发言', '解除 静音', '取消 静音', '屏蔽 音视频',
+  ],
   ...intlOnly,
   effect: 'write',
   idempotent: true,
@@ -38,7 +41,10 @@ export const SetUserBlocked = cloudAction({
 export const SetUserBlockedByStrRoomId = cloudAction({
   ...shared,
   action: 'SetUserBlockedByStrRoomId',
-  aliases: ['mute', 'unmute', 'silence', 'stop talking', 'turn off camera', 'disable video', 'block microphone'],
+  aliases: [
+    'mute', 'unmute', 'silence', 'stop talking', 'turn off camera', 'disable video', 'block microphone',
+    '禁止 用户 上行 音视频', '静音', '禁言', '禁麦', '闭麦', '关麦', '关闭 麦克风', '关闭 摄像头', '关闭 视频', '禁止 发言', '解除 静音', '取消 静音', '屏蔽 音视频',
+  ],
   ...intlOnly,
   effect: 'write',
   idempotent: true,
@@ -50,7 +56,10 @@ export const SetUserBlockedByStrRoomId = cloudAction({
 export const RemoveUser = cloudAction({
   ...shared,
   action: 'RemoveUser',
-  aliases: ['kick', 'boot', 'eject', 'throw out', 'kick out of the call', 'remove participant', 'get rid of'],
+  aliases: [
+    'kick', 'boot', 'eject', 'throw out', 'kick out of the call', 'remove participant', 'get rid of',
+    '移出 用户', '踢出 房间', '踢人', '踢出去', '移除 成员', '请出 房间', '赶出 房间', '踢掉',
+  ],
   effect: 'destructive',
   description: 'Kick users out of a room with a numeric ID. They can rejoin unless your app stops them.',
   input: z.object({ SdkAppId, RoomId: z.int(), UserIds }),
@@ -60,7 +69,10 @@ export const RemoveUser = cloudAction({
 export const RemoveUserByStrRoomId = cloudAction({
   ...shared,
   action: 'RemoveUserByStrRoomId',
-  aliases: ['kick', 'boot', 'eject', 'throw out', 'kick out of the call', 'remove participant', 'get rid of'],
+  aliases: [
+    'kick', 'boot', 'eject', 'throw out', 'kick out of the call', 'remove participant', 'get rid of',
+    '移出 用户', '踢出 房间', '踢人', '踢出去', '移除 成员', '请出 房间', '赶出 房间', '踢掉',
+  ],
   effect: 'destructive',
   description: 'Kick users out of a room with a string ID. They can rejoin unless your app stops them.',
   input: z.object({ SdkAppId, RoomId: stringRoomId(z.string().min(1)), UserIds }),
@@ -70,7 +82,10 @@ export const RemoveUserByStrRoomId = cloudAction({
 export const DismissRoom = cloudAction({
   ...shared,
   action: 'DismissRoom',
-  aliases: ['close room', 'end call for everyone', 'shut down', 'terminate', 'end meeting', 'send everybody home'],
+  aliases: [
+    'close room', 'end call for everyone', 'shut down', 'terminate', 'end meeting', 'send everybody home',
+    '解散 房间', '关闭 房间', '结束 通话', '结束 会议', '全员 退出', '散会', '所有人 退出',
+  ],
   effect: 'destructive',
   confirmField: 'RoomId',
   description: 'Remove everyone from a room with a numeric ID and close it.',
@@ -81,7 +96,10 @@ export const DismissRoom = cloudAction({
 export const DismissRoomByStrRoomId = cloudAction({
   ...shared,
   action: 'DismissRoomByStrRoomId',
-  aliases: ['close room', 'end call for everyone', 'shut down', 'terminate', 'end meeting', 'send everybody home'],
+  aliases: [
+    'close room', 'end call for everyone', 'shut down', 'terminate', 'end meeting', 'send everybody home',
+    '解散 房间', '关闭 房间', '结束 通话', '结束 会议', '全员 退出', '散会', '所有人 退出',
+  ],
   effect: 'destructive',
   confirmField: 'RoomId',
   description: 'Remove everyone from a room with a string ID and close it.',

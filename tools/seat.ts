@@ -11,7 +11,7 @@ const Index = z.int().min(0);
 export const seat_list = restCommand({
   ...shared,
   name: 'seat_list',
-  aliases: ['who is on mic', 'seats', 'stage'],
+  aliases: ['who is on mic', 'seats', 'stage', '获取 麦位 列表', '谁 在麦上', '麦位'],
   command: 'get_seat_list',
   effect: 'read',
   description: 'The seats of a live or conference room: who is on each (empty when free) and what is locked.',
@@ -32,7 +32,7 @@ export const seat_list = restCommand({
 export const seat_pick_user = restCommand({
   ...shared,
   name: 'seat_pick_user',
-  aliases: ['mic', 'invite on stage', 'bring up guest', 'co-host'],
+  aliases: ['mic', 'invite on stage', 'bring up guest', 'co-host', '抱 上麦', '邀请 上麦', '上麦', '连麦'],
   command: 'pick_user_on_seat',
   effect: 'write',
   description: 'Put a member of the room on a free seat.',
@@ -43,7 +43,7 @@ export const seat_pick_user = restCommand({
 export const seat_kick_user = restCommand({
   ...shared,
   name: 'seat_kick_user',
-  aliases: ['take off mic', 'remove from seat', 'off stage'],
+  aliases: ['take off mic', 'remove from seat', 'off stage', '踢下麦', '下麦', '移出 麦位'],
   command: 'kick_user_off_seat',
   effect: 'destructive',
   description: 'Take a user off their seat; they stay in the room.',
@@ -54,7 +54,7 @@ export const seat_kick_user = restCommand({
 export const seat_lock = restCommand({
   ...shared,
   name: 'seat_lock',
-  aliases: ['lock mic', 'lock seat', 'close seat'],
+  aliases: ['lock mic', 'lock seat', 'close seat', '锁麦', '封麦', '锁定 麦位'],
   command: 'lock_seat',
   effect: 'destructive',
   effectOf: effectByArgs('write', {
@@ -71,6 +71,7 @@ export const seat_lock = restCommand({
 export const seat_switch = restCommand({
   ...shared,
   name: 'seat_switch',
+  aliases: ['切换 麦位'],
   command: 'switch_seat',
   effect: 'write',
   description: 'Move a seated user to an empty seat (older API; seat_move_user handles taken seats).',
@@ -81,7 +82,7 @@ export const seat_switch = restCommand({
 export const seat_move_user = restCommand({
   ...shared,
   name: 'seat_move_user',
-  aliases: ['change seat', 'move mic'],
+  aliases: ['change seat', 'move mic', '换麦', '移动 麦位'],
   command: 'move_user_to_seat',
   effect: 'destructive',
   effectOf: effectByArgs('write', {

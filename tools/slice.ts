@@ -20,7 +20,7 @@ const createShape = {
 export const CreateCloudSliceTask = cloudAction({
   ...shared,
   action: 'CreateCloudSliceTask',
-  aliases: ['snapshots', 'screenshots', 'thumbnails', 'audio clips', 'frames', 'capture images'],
+  aliases: ['snapshots', 'screenshots', 'thumbnails', 'audio clips', 'frames', 'capture images', '开始 云端 切片', '截图', '定时 截图', '截帧', '音频 切片', '缩略图'],
   effect: 'destructive',
   effectOf: effectByArgs('write'),
   bot: sliceBot,
@@ -34,7 +34,7 @@ export const CreateCloudSliceTask = cloudAction({
 export const DescribeCloudSliceTask = cloudAction({
   ...shared,
   action: 'DescribeCloudSliceTask',
-  aliases: ['snapshot status'],
+  aliases: ['snapshot status', '查询 云端 切片 任务 状态', '切片 状态'],
   effect: 'read',
   targets: byTaskId,
   description: 'Status of a slicing task: Idle, InProgress or Exited.',
@@ -45,6 +45,7 @@ export const DescribeCloudSliceTask = cloudAction({
 export const ModifyCloudSliceTask = cloudAction({
   ...shared,
   action: 'ModifyCloudSliceTask',
+  aliases: ['更新 云端 切片 任务', '修改 切片 名单'],
   effect: 'write',
   targets: byTaskId,
   idempotent: true,
@@ -56,7 +57,7 @@ export const ModifyCloudSliceTask = cloudAction({
 export const DeleteCloudSliceTask = cloudAction({
   ...shared,
   action: 'DeleteCloudSliceTask',
-  aliases: ['stop snapshots', 'stop screenshots'],
+  aliases: ['stop snapshots', 'stop screenshots', '停止 云端 切片', '停止 截图'],
   effect: 'destructive',
   targets: byTaskId,
   description: 'Stop a slicing task; its bot leaves the room.',

@@ -26,18 +26,19 @@ const Audio = z.string().describe('Base64');
 export const TextToSpeech = cloudAction({
   ...both,
   action: 'TextToSpeech',
-  aliases: ['tts', 'speak text', 'read aloud', 'synthesize voice', 'text into speech'],
+  aliases: ['tts', 'speak text', 'read aloud', 'synthesize voice', 'text into speech', '语音 合成', '文字转语音', '朗读', '合成 声音'],
   // Synthesis changes nothing: the audio comes back in the answer.
   effect: 'read',
   description: 'Turn a short text into speech (base64 audio in the answer), with optional subtitles.',
   input: z.object({ Text: z.string().min(1).max(2000).describe('≤255 chars on the international site'), ...synthesis }),
   output: z.object({ Audio: Audio.optional(), Alignments: Alignments.optional(), TotalDurationMs: z.int().optional(), RequestId }),
+  whole: ['Audio'],
 });
 
 export const TextToSpeechSSE = cloudAction({
   ...both,
   action: 'TextToSpeechSSE',
-  aliases: ['tts', 'speak long text', 'read aloud', 'streaming speech'],
+  aliases: ['tts', 'speak long text', 'read aloud', 'streaming speech', '流式 语音 合成', '流式 文本转语音', '朗读 长文本'],
   effect: 'read',
   // Tencent streams the audio as server-sent events from a domain of its own.
   hosts: { intl: 'trtc.ai.intl.tencentcloudapi.com', cn: 'trtc.ai.tencentcloudapi.com' },
@@ -49,6 +50,7 @@ export const TextToSpeechSSE = cloudAction({
     Chunks: z.int().optional(),
     RequestId,
   }),
+  whole: ['Audio'],
   present(r) {
     const chunks: Array<Record<string, any>> = r.Events ?? [];
     const audio = Buffer.concat(chunks.filter((e) => typeof e.Audio === 'string').map((e) => Buffer.from(e.Audio, 'base64')));
@@ -63,7 +65,7 @@ export const TextToSpeechSSE = cloudAction({
 export const AsyncTextToSpeech = cloudAction({
   ...cnOnly,
   action: 'AsyncTextToSpeech',
-  aliases: ['long text to speech', 'audiobook'],
+  aliases: ['long text to speech', 'audiobook', '异步 语音 合成', '长文本转语音', '有声书'],
   effect: 'write',
   started: startedTask({ rooms: () => [] }),
   description: 'Start synthesising a long text (up to 50000 characters, a CJK character counting 2); fetch the audio with DescribeAsyncTextToSpeech.',
@@ -83,6 +85,7 @@ export const AsyncTextToSpeech = cloudAction({
 export const DescribeAsyncTextToSpeech = cloudAction({
   ...cnOnly,
   action: 'DescribeAsyncTextToSpeech',
+  aliases: ['查询 异步 语音 合成 状态', '合成 结果'],
   effect: 'read',
   targets: byTaskId,
   description: 'Status of an asynchronous synthesis and, once done, where to download the audio and subtitles.',
@@ -99,7 +102,7 @@ export const DescribeAsyncTextToSpeech = cloudAction({
 export const VoiceClone = cloudAction({
   ...both,
   action: 'VoiceClone',
-  aliases: ['clone voice', 'custom voice', 'my voice'],
+  aliases: ['clone voice', 'custom voice', 'my voice', '声音 克隆', '克隆 声音', '复刻 声音', '定制 音色'],
   effect: 'write',
   description: 'Make a new voice from a sample recording (base64, 16 kHz mono, a few seconds to 3 minutes). Returns its VoiceId.',
   input: z.object({
@@ -133,7 +136,7 @@ export const RegisterVoicePrint = cloudAction({
   ...cnOnly,
   action: 'RegisterVoicePrint',
   ownedByAccount: true,
-  aliases: ['enroll speaker', 'voice id', 'speaker recognition'],
+  aliases: ['enroll speaker', 'voice id', 'speaker recognition', '注册 声纹', '声纹 识别', '说话人 识别'],
   effect: 'write',
   description: 'Enrol a speaker\'s voiceprint from a wav sample. Returns its VoicePrintId.',
   input: z.object(registerShape),
@@ -146,6 +149,7 @@ export const DescribeVoicePrint = cloudAction({
   ...cnOnly,
   action: 'DescribeVoicePrint',
   ownedByAccount: true,
+  aliases: ['查询 声纹 信息', '声纹 列表'],
   effect: 'read',
   description: 'Voiceprints of the account: given ones (DescribeMode 0) or page by page (1).',
   input: z.object({
@@ -186,6 +190,7 @@ export const UpdateVoicePrint = cloudAction({
   ...cnOnly,
   action: 'UpdateVoicePrint',
   ownedByAccount: true,
+  aliases: ['更新 声纹 信息'],
   // A new sample replaces the enrolled one for good; the meta information alone is a plain change.
   effect: 'destructive',
   effectOf: effectByArgs('write', {
@@ -205,6 +210,7 @@ export const DeleteVoicePrint = cloudAction({
   ...cnOnly,
   action: 'DeleteVoicePrint',
   ownedByAccount: true,
+  aliases: ['删除 声纹'],
   effect: 'destructive',
   description: 'Delete a voiceprint.',
   input: z.object({ VoicePrintId }),

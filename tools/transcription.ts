@@ -62,7 +62,7 @@ const createShape = {
 export const CreateCloudTranscription = cloudAction({
   ...shared,
   action: 'CreateCloudTranscription',
-  aliases: ['captions', 'subtitles', 'translate', 'interpretation', 'speech to text'],
+  aliases: ['captions', 'subtitles', 'translate', 'interpretation', 'speech to text', '开始 云端 转录', '实时 翻译', '同声传译', '同传', '字幕', '语音转文字'],
   effect: 'write',
   started: startedTask(),
   job: taskJob('cloud transcription', 'DescribeCloudTranscription', 'DeleteCloudTranscription'),
@@ -79,6 +79,7 @@ export const CreateCloudTranscription = cloudAction({
 export const DescribeCloudTranscription = cloudAction({
   ...shared,
   action: 'DescribeCloudTranscription',
+  aliases: ['查询 云端 转录 状态', '转录 状态'],
   effect: 'read',
   targets: byTaskId,
   description: 'Status of a transcription task (Idle, InProgress, Exited) and when it started.',
@@ -89,7 +90,7 @@ export const DescribeCloudTranscription = cloudAction({
 export const DeleteCloudTranscription = cloudAction({
   ...shared,
   action: 'DeleteCloudTranscription',
-  aliases: ['stop captions', 'stop translation'],
+  aliases: ['stop captions', 'stop translation', '停止 云端 转录', '停止 翻译'],
   effect: 'destructive',
   targets: byTaskId,
   description: 'Stop a transcription task; its bot leaves the room.',
@@ -121,7 +122,7 @@ const Vocab = z
 export const CreateRecognizeVocabV3 = cloudAction({
   ...shared,
   action: 'CreateRecognizeVocabV3',
-  aliases: ['hot words', 'custom vocabulary', 'jargon'],
+  aliases: ['hot words', 'custom vocabulary', 'jargon', '创建 热词表', '热词', '自定义 词汇', '专业 术语', '识别 准确率'],
   effect: 'write',
   description: 'Create a hot-word vocabulary that makes recognition favour given words. Returns its VocabId.',
   input: z.object({ Name: z.string().min(1).describe('Unique in the app'), SdkAppId, Description: z.string().optional(), ...words }),
@@ -131,6 +132,7 @@ export const CreateRecognizeVocabV3 = cloudAction({
 export const GetRecognizeVocabListV3 = cloudAction({
   ...shared,
   action: 'GetRecognizeVocabListV3',
+  aliases: ['列出 热词表', '热词表 列表'],
   effect: 'read',
   description: 'List the app\'s hot-word vocabularies.',
   input: z.object({ SdkAppId, Offset: z.int().min(0).optional(), Limit: z.int().min(1).optional() }),
@@ -140,6 +142,7 @@ export const GetRecognizeVocabListV3 = cloudAction({
 export const GetRecognizeVocabV3 = cloudAction({
   ...shared,
   action: 'GetRecognizeVocabV3',
+  aliases: ['获取 热词表', '查看 热词表'],
   effect: 'read',
   description: 'One hot-word vocabulary with its words and weights.',
   input: z.object({ VocabId, SdkAppId }),
@@ -149,6 +152,7 @@ export const GetRecognizeVocabV3 = cloudAction({
 export const DownloadRecognizeVocabV3 = cloudAction({
   ...shared,
   action: 'DownloadRecognizeVocabV3',
+  aliases: ['下载 热词表'],
   effect: 'read',
   description: 'A hot-word vocabulary\'s words as text.',
   input: z.object({ VocabId, SdkAppId }),
@@ -158,6 +162,7 @@ export const DownloadRecognizeVocabV3 = cloudAction({
 export const UpdateRecognizeVocabV3 = cloudAction({
   ...shared,
   action: 'UpdateRecognizeVocabV3',
+  aliases: ['更新 热词表', '修改 热词'],
   // New words replace the old list for good; a new name or description alone is a plain change.
   effect: 'destructive',
   effectOf: effectByArgs('write', {
@@ -174,6 +179,7 @@ export const UpdateRecognizeVocabV3 = cloudAction({
 export const SetVocabStateV3 = cloudAction({
   ...shared,
   action: 'SetVocabStateV3',
+  aliases: ['设置 热词表 状态', '默认 热词表'],
   effect: 'write',
   idempotent: true,
   description: 'Make a vocabulary the app\'s default (State 1), used in every recognition, or not (0).',
@@ -184,6 +190,7 @@ export const SetVocabStateV3 = cloudAction({
 export const DeleteRecognizeVocabV3 = cloudAction({
   ...shared,
   action: 'DeleteRecognizeVocabV3',
+  aliases: ['删除 热词表'],
   effect: 'destructive',
   description: 'Delete a hot-word vocabulary.',
   input: z.object({ VocabId, SdkAppId }),

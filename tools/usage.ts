@@ -1,6 +1,6 @@
 // Usage Statistics (seed 004, and the China site's statistics): billed minutes and seconds of calls, recording, mixing, relay and AI, per time bucket or per room.
 import { z } from 'zod';
-import { cloudAction, type RoomRows } from './define.js';
+import { cloudAction, type RoomRows, type WireEnv } from './define.js';
 import { REGIONS, RequestId, SdkAppId } from './fields.js';
 import { RESULT_BUDGET_BYTES, jsonBytes } from '../src/server/budget.js';
 import { DAY, HOUR, parseInstant, timed, utcDate, windowToWire, type TimeWindow } from './time.js';
@@ -29,7 +29,7 @@ function bucketed(extra: z.ZodRawShape, what: string) {
     output,
     narrow: 'Query fewer days; totals cover every row.',
     errors: ['InvalidParameter.QueryScaleOversize', 'InvalidParameter.SdkAppId'],
-    present: (r: Record<string, any>, args: Record<string, any>) => usageAnswer(r, args, what),
+    present: (r: Record<string, any>, args: Record<string, any>, env: WireEnv) => usageAnswer(r, args, what, env.answerBytes ?? RESULT_BUDGET_BYTES),
   };
 }
 
@@ -48,7 +48,7 @@ const instantOf = (value: unknown) => (typeof value === 'number' || (typeof valu
  * daily rows. Times of day in StartTime and EndTime keep the five-minute rows of that window; five-minute rows that
  * would not fit the answer are added up per hour, with the way to get them raw. Totals cover every row.
  */
-function usageAnswer(r: Record<string, any>, args: Record<string, any>, what: string) {
+function usageAnswer(r: Record<string, any>, args: Record<string, any>, what: string, budget: number) {
   const keys: string[] = r.UsageKey ?? [];
   let rows: Row[] = r.UsageList ?? [];
   // One day is answered in five-minute rows, more days in daily rows (the dates sent are the UTC dates of the times).
@@ -64,12 +64,12 @@ function usageAnswer(r: Record<string, any>, args: Record<string, any>, what: st
   let Interval: 'day' | '5min' | 'hour' = fine ? '5min' : 'day';
   let UsageList = rows;
   const asked = { ...r, UsageList: rows, TotalUsage, Interval };
-  if (fine && jsonBytes(asked) > RESULT_BUDGET_BYTES) {
+  if (fine && jsonBytes(asked) > budget) {
     UsageList = hourly(rows);
     Interval = 'hour';
     const perRow = jsonBytes(rows) / rows.length;
     // Whole hours of rows that fit with room to spare; fewer than a day, or all of them would have fitted.
-    const hours = Math.min(23, Math.max(1, Math.floor((RESULT_BUDGET_BYTES * 0.8) / perRow / 12)));
+    const hours = Math.min(23, Math.max(1, Math.floor((budget * 0.8) / perRow / 12)));
     const day = (rows[0]?.TimeKey ?? '').slice(0, 10);
     notes.push(
       `The ${rows.length} five-minute rows are added up per hour to fit the answer (Interval "hour"). For the five-minute rows, ask for at most ${hours} hours of the day with times, ` +
@@ -96,28 +96,31 @@ function hourly(rows: readonly Row[]): Row[] {
 export const DescribeTrtcUsage = cloudAction({
   ...bucketed({}, 'Audio/video minutes by resolution'),
   action: 'DescribeTrtcUsage',
-  aliases: ['bill', 'billing', 'minutes', 'how much did we use', 'cost', 'invoice', 'consumption', 'spend'],
+  aliases: [
+    'bill', 'billing', 'minutes', 'how much did we use', 'cost', 'invoice', 'consumption', 'spend',
+    '查询 音视频 互动 用量', '用量', '通话 时长', '分钟', '分钟数', '账单', '费用', '消耗', '计费 时长', '用了 多少', '多少 钱', '本月 用量', '月度 用量', '音视频 用量',
+  ],
   description: 'Call minutes by resolution: 5-minute rows for one day, else daily rows.',
 });
 
 export const DescribeRecordingUsage = cloudAction({
   ...bucketed({ MixType: z.enum(['single', 'multi']).describe('single: per stream; multi: mixed') }, 'Recording minutes by resolution'),
   action: 'DescribeRecordingUsage',
-  aliases: ['recording cost', 'recording minutes', 'recording bill'],
+  aliases: ['recording cost', 'recording minutes', 'recording bill', '查询 录制 用量', '录制 用量', '录制 费用', '录制 花费', '录制 多少 钱', '录制 时长'],
   description: 'Recording minutes by resolution: 5-minute rows for one day, else daily rows.',
 });
 
 export const DescribeMixTranscodingUsage = cloudAction({
   ...bucketed({}, 'Mixing/transcoding minutes by resolution and codec'),
   action: 'DescribeMixTranscodingUsage',
-  aliases: ['mixing cost', 'transcoding minutes', 'mixing bill'],
+  aliases: ['mixing cost', 'transcoding minutes', 'mixing bill', '查询 混流 转码 用量', '混流 用量', '转码 时长', '混流 费用'],
   description: 'Mixing/transcoding minutes by resolution and codec: 5-minute rows for one day, else daily.',
 });
 
 export const DescribeRelayUsage = cloudAction({
   ...bucketed({}, 'Relay to CDN usage'),
   action: 'DescribeRelayUsage',
-  aliases: ['cdn cost', 'relay bandwidth', 'relaying bill', 'cdn usage'],
+  aliases: ['cdn cost', 'relay bandwidth', 'relaying bill', 'cdn usage', '查询 旁路 转推 用量', '转推 用量', 'CDN 用量', '转推 带宽'],
   description: 'Relay-to-CDN usage: 5-minute rows for one day, else daily rows.',
 });
 
@@ -134,7 +137,10 @@ const csvRoomRows: RoomRows = {
 export const DescribeTrtcRoomUsage = cloudAction({
   ...shared,
   action: 'DescribeTrtcRoomUsage',
-  aliases: ['minutes per room', 'usage per room', 'bill per room', 'most minutes', 'busiest room'],
+  aliases: [
+    'minutes per room', 'usage per room', 'bill per room', 'most minutes', 'busiest room',
+    '查询 房间 维度 用量', '每个 房间 用量', '房间 用量', '最耗时 房间', '房间 时长', '各房间 用量',
+  ],
   // Documented as one call every 15 seconds.
   rateLimit: 1 / 15,
   description: 'Call minutes per room and resolution, as CSV. One call per 15 seconds.',
@@ -174,7 +180,7 @@ const seconds = z.number().describe('Seconds');
 export const DescribeRecordStatistic = cloudAction({
   ...cnUsage,
   action: 'DescribeRecordStatistic',
-  aliases: ['recording seconds', 'recording cost'],
+  aliases: ['recording seconds', 'recording cost', '查询 云端 录制 计费 时长', '录制 计费 时长'],
   description: 'Cloud recording seconds per day by resolution (SD, HD, FHD) and audio.',
   ...timed(z.object({ SdkAppId: SdkAppId.optional() }), MONTH),
   output: z.object({
@@ -193,7 +199,7 @@ export const DescribeRecordStatistic = cloudAction({
 export const DescribeTrtcMcuTranscodeTime = cloudAction({
   ...cnUsage,
   action: 'DescribeTrtcMcuTranscodeTime',
-  aliases: ['transcoding seconds', 'transcoding cost'],
+  aliases: ['transcoding seconds', 'transcoding cost', '查询 旁路 转码 计费 时长', '转码 计费 时长'],
   description: 'Relay transcoding seconds per day by resolution, and bandwidth.',
   ...timed(z.object({ SdkAppId: SdkAppId.optional() }), MONTH),
   output: z.object({
@@ -224,7 +230,7 @@ const AppIdText = z.string().regex(/^[1-9]\d*$/, 'must be digits');
 export const DescribeTRTCAIRecognitionUsage = cloudAction({
   ...cnUsage,
   action: 'DescribeTRTCAIRecognitionUsage',
-  aliases: ['ai cost', 'ai usage', 'speech recognition usage'],
+  aliases: ['ai cost', 'ai usage', 'speech recognition usage', '查询 AI 识别 对话 用量', 'AI 用量', '语音 识别 用量', 'AI 费用'],
   description: 'AI usage over a period: conversation, speech-to-text, translation and speech synthesis.',
   ...timed(
     z.object({
@@ -245,6 +251,7 @@ export const DescribeTRTCAIRecognitionUsage = cloudAction({
 export const DescribeTRTCDedicatedCloudAccUsage = cloudAction({
   ...cnUsage,
   action: 'DescribeTRTCDedicatedCloudAccUsage',
+  aliases: ['查询 专属云 网络 加速 用量', '专属云 加速 用量'],
   description: 'Dedicated cloud acceleration usage over a period.',
   ...timed(z.object({ SdkAppId: SdkAppId.optional() }), SECONDS_MONTH),
   output: keyed,
@@ -253,6 +260,7 @@ export const DescribeTRTCDedicatedCloudAccUsage = cloudAction({
 export const DescribeTRTCSegmentModerationUsage = cloudAction({
   ...cnUsage,
   action: 'DescribeTRTCSegmentModerationUsage',
+  aliases: ['查询 切片 截图 内容 理解 用量', '审核 用量', '切片 用量'],
   description: 'Audio clips or video frames taken by moderation (Business 0) or slicing (Business 1) over a period.',
   ...timed(
     z.object({

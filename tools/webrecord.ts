@@ -16,7 +16,7 @@ const RecordId = z.string().max(31).describe('Your key; a second start with it i
 export const StartWebRecord = cloudAction({
   ...shared,
   action: 'StartWebRecord',
-  aliases: ['record web page', 'record website', 'record whiteboard', 'mp4', 'screen capture'],
+  aliases: ['record web page', 'record website', 'record whiteboard', 'mp4', 'screen capture', '开始 页面 录制', '录制 网页', '网页 画面', '录制 白板', '网页 录屏'],
   effect: 'write',
   started: startedTask({ rooms: () => [] }),
   job: taskJob('web page recording', 'DescribeWebRecord', 'StopWebRecord', 8, webRecordState),
@@ -51,7 +51,7 @@ export const StartWebRecord = cloudAction({
 export const DescribeWebRecord = cloudAction({
   ...shared,
   action: 'DescribeWebRecord',
-  aliases: ['web recording status'],
+  aliases: ['web recording status', '查询 页面 录制 任务', '网页 录制 状态'],
   effect: 'read',
   targets: (a) => (a.TaskId ? byTaskId(a) : []),
   description: 'Whether a web recording is running (Status 1), found by TaskId or by SdkAppId with RecordId.',
@@ -66,7 +66,7 @@ export const DescribeWebRecord = cloudAction({
 export const StopWebRecord = cloudAction({
   ...shared,
   action: 'StopWebRecord',
-  aliases: ['stop web page recording'],
+  aliases: ['stop web page recording', '停止 页面 录制', '停止 网页 录制'],
   effect: 'destructive',
   targets: byTaskId,
   description: 'Stop a web recording; what was recorded is kept.',

@@ -16,6 +16,25 @@ export interface LedgerEntry extends Placement {
 /** TaskIds are unique across apps; every other ID is only unique within its app. */
 const keyOf = (ref: TargetRef, app: number | undefined) => (ref.kind === 'task' ? `task\n${ref.id}` : `${ref.kind}\n${app ?? ''}\n${ref.id}`);
 
+/** A bot this server sent into a room, and the task it runs. */
+export interface RoomBot {
+  userId: string;
+  task: string;
+  describe?: string;
+}
+/** Bots a room has had from this server, for views of the room (the room console); a guide, never a guard. */
+const MAX_ROOM_BOTS = 20;
+const roomKey = (app: number, kind: string, room: string) => `bots\n${app}\n${kind}\n${room}`;
+/** A bot's room and user, from its reference ([room kind, room, user ID], as tools/tasks.ts writes it). */
+function botPlace(id: string): { kind: string; room: string; userId: string } | undefined {
+  try {
+    const v = JSON.parse(id) as unknown;
+    return Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'string') ? { kind: v[0], room: v[1], userId: v[2] } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class Ledger {
   constructor(private readonly store: Store, private readonly now: () => number = Date.now) {}
 
@@ -36,7 +55,20 @@ export class Ledger {
       const kinds = kindsOf(s.rooms);
       const placed = { app, rooms: s.rooms, ...(kinds && { kinds }) };
       await this.put(s.ref, app, placed);
-      if (s.bot && s.ref.kind === 'task') await this.put(s.bot, app, { ...placed, task: s.ref.id, describe });
+      if (s.bot && s.ref.kind === 'task') {
+        await this.put(s.bot, app, { ...placed, task: s.ref.id, describe });
+        const bot = botPlace(s.bot.id);
+        if (!bot) continue;
+        const key = roomKey(app, bot.kind, bot.room);
+        const bots = (await this.store.get<RoomBot[]>(NS.ledger, key)) ?? [];
+        const entry: RoomBot = { userId: bot.userId, task: s.ref.id, ...(describe && { describe }) };
+        await this.store.put(NS.ledger, key, [...bots.filter((b) => b.userId !== bot.userId), entry].slice(-MAX_ROOM_BOTS), this.now() + LEDGER_TTL_MS);
+      }
     }
+  }
+
+  /** The bots this server sent into a room, latest of each user ID. */
+  async botsIn(app: number, kind: 'int' | 'str', room: string): Promise<RoomBot[]> {
+    return (await this.store.get<RoomBot[]>(NS.ledger, roomKey(app, kind, room))) ?? [];
   }
 }

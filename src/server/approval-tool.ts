@@ -29,7 +29,7 @@ export const approvalDefs = {
     description:
       'Wait for a human approver to decide a call that answered "Approval required". Once approved, this runs that call exactly as it was asked and returns its result; denied or expired, nothing is sent. Still pending after the wait: call again.',
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-    aliases: ['approval', 'wait for approval', 'approved yet', 'pending approval'],
+    aliases: ['approval', 'wait for approval', 'approved yet', 'pending approval', '等待审批', '审批结果', '人工审批'],
   },
 } as const;
 

@@ -1,10 +1,41 @@
-// How much of an answer reaches the agent: one budget for every tool, and an even-handed way to cut an
+// How much of an answer reaches the agent: one budget for every tool's answer, and an even-handed way to cut an
 // answer down to it that says exactly what was left out.
+import { RAW_SERIES } from '../../tools/fields.js';
 
-/** The most JSON a result's structured content may take; its text mirror repeats it, so it counts twice. */
+/**
+ * The most text a tool's default answer carries, every text block together (the JSON mirror of the structured
+ * content, the notes, the lines the server adds): the facts fit a model's context, and the rest is named.
+ */
+export const ANSWER_BUDGET_CHARS = 4_000;
+/** The most JSON an answer may take when the agent asked for more (AllPages, RawSeries). */
 export const RESULT_BUDGET_BYTES = 16_000;
-/** The most text the notes may add. */
+/** The most text the notes may add then. */
 export const NOTES_BUDGET_BYTES = 4_000;
+/** In a default answer: the most the definition's own notes may take, and the room kept for the lines the server adds after them (paging, cuts, the sandbox). */
+const DEFAULT_NOTES_CHARS = 1_600;
+const SERVER_LINES_CHARS = 700;
+/** Fewer points than this say nothing of a series' shape: a series thinned further loses its points altogether. */
+const MIN_POINTS = 4;
+
+/** What one answer may carry: JSON and notes. */
+export interface AnswerSize {
+  json: number;
+  notes: number;
+  /** How the cut note names the limit. */
+  label: string;
+}
+
+/**
+ * The size of an answer: a default one fits ANSWER_BUDGET_CHARS of text, its JSON taking what the notes leave;
+ * one the agent asked to be longer takes the larger limits, and a server-side reader (the console) sets its own.
+ * (Bytes bound characters, so the JSON is measured in bytes.)
+ */
+export function answerSize(expanded: boolean, notes: readonly string[] = [], bytes?: number): AnswerSize {
+  if (bytes !== undefined) return { json: bytes, notes: NOTES_BUDGET_BYTES, label: `${bytes / 1000} KB` };
+  if (expanded) return { json: RESULT_BUDGET_BYTES, notes: NOTES_BUDGET_BYTES, label: `${RESULT_BUDGET_BYTES / 1000} KB` };
+  const used = notes.reduce((n, note) => n + note.length + 1, 0);
+  return { json: Math.max(1_000, ANSWER_BUDGET_CHARS - used - SERVER_LINES_CHARS), notes: DEFAULT_NOTES_CHARS, label: `${ANSWER_BUDGET_CHARS.toLocaleString('en')} characters` };
+}
 
 export interface Cut {
   /** Where, with array indexes written as [] (for example Data[].Content). */
@@ -14,7 +45,7 @@ export interface Cut {
   total: number;
   /** How many lists or strings were cut at this path. */
   count: number;
-  unit: 'items' | 'lines' | 'characters';
+  unit: 'items' | 'lines' | 'characters' | 'points';
 }
 
 export const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '');
@@ -23,13 +54,22 @@ export const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(va
 type Scope = number | 'all';
 
 /**
- * Cuts `value` down to the budget. Lists of records are cut before anything else, innermost first (the points
+ * Cuts `value` down to the budget. The time series at `series` (a path such as Data[].Content), if given, are
+ * thinned first: each keeps at most the same number of points, spread over its whole time and keeping its peaks
+ * and dips; when too few would be left, their points are left out. Then lists of records are cut, innermost first (the points
  * of each series before the series themselves), each list keeping at most the same number of leading items,
  * chosen as large as fits: the longest lists lose most and short ones stay whole. Arrays of plain values
  * (columns, a row's values, keys) are cut only if that is not enough, and strings (such as CSV) last, at a line break.
  */
-export function fitToBudget<T>(value: T, budget = RESULT_BUDGET_BYTES): { value: T; cuts: Cut[] } {
+export function fitToBudget<T>(value: T, budget = RESULT_BUDGET_BYTES, series?: string): { value: T; cuts: Cut[] } {
   if (jsonBytes(value) <= budget) return { value, cuts: [] };
+  if (series) {
+    const thinned = thinToBudget(value, budget, series);
+    if (thinned) {
+      const rest = fitToBudget(thinned.value, budget);
+      return { value: rest.value, cuts: [thinned.cut, ...rest.cuts] };
+    }
+  }
   const fits = (items: number, chars: number, scope: Scope) => jsonBytes(cap(value, items, chars, scope)) <= budget;
   const finish = (items: number, chars: number, scope: Scope) => {
     const cuts = new Map<string, Cut>();
@@ -109,13 +149,98 @@ function record(cuts: Map<string, Cut> | undefined, path: string, kept: number, 
 }
 
 /** Says what was cut and how to ask for less. */
-export function cutNote(cuts: readonly Cut[], narrow = 'Narrow the query to see the rest.'): string {
+export function cutNote(cuts: readonly Cut[], narrow = 'Narrow the query to see the rest.', limit = `${RESULT_BUDGET_BYTES / 1000} KB`): string {
   const parts = cuts.map((c) =>
-    c.count === 1
-      ? `${c.path || 'the answer'} keeps the first ${c.kept} of ${c.total} ${c.unit}`
-      : `each of ${c.count} ${c.path} lists keeps its first ${c.kept} ${c.unit} (the longest had ${c.total})`,
+    c.unit === 'points'
+      ? c.kept
+        ? `${c.count === 1 ? `the ${c.path} series keeps` : `each of ${c.count} ${c.path} series keeps`} ${c.kept} of up to ${c.total} points, spread over its time with its peaks and dips`
+        : `the ${c.count} ${c.path} series are left out (up to ${c.total} points each)`
+      : c.count === 1
+        ? `${c.path || 'the answer'} keeps the first ${c.kept} of ${c.total} ${c.unit}`
+        : `each of ${c.count} ${c.path} lists keeps its first ${c.kept} ${c.unit} (the longest had ${c.total})`,
   );
-  return `TRUNCATED to fit ${RESULT_BUDGET_BYTES / 1000} KB: ${parts.join('; ')}. ${narrow}`;
+  const raw = cuts.some((c) => c.unit === 'points') ? ` With ${RAW_SERIES} true, the points come as sent.` : '';
+  return `TRUNCATED to fit ${limit}: ${parts.join('; ')}. ${narrow}${raw}`;
+}
+
+/** The lists at `path` (Data[].Content: the Content of each item of Data), each with its parent and key. */
+function listsAt(root: unknown, path: string): Array<{ parent: Record<string, unknown>; key: string; list: unknown[] }> {
+  const steps = path.split('.');
+  let nodes: unknown[] = [root];
+  const out: Array<{ parent: Record<string, unknown>; key: string; list: unknown[] }> = [];
+  steps.forEach((step, i) => {
+    const key = step.replace(/\[\]$/, '');
+    const last = i === steps.length - 1;
+    nodes = nodes.flatMap((node) => {
+      const v = node && typeof node === 'object' && !Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined;
+      if (last) {
+        if (Array.isArray(v)) out.push({ parent: node as Record<string, unknown>, key, list: v });
+        return [];
+      }
+      return step.endsWith('[]') ? (Array.isArray(v) ? v : []) : [v];
+    });
+  });
+  return out;
+}
+
+/**
+ * The series at `path` thinned to the most points that fit, or undefined if there are none. When fewer than
+ * MIN_POINTS would fit, the list of series itself (the path up to its last []) is left out: a series without
+ * points says nothing the summary does not.
+ */
+function thinToBudget<T>(value: T, budget: number, path: string): { value: T; cut: Cut } | undefined {
+  const lists = listsAt(value, path);
+  const total = Math.max(0, ...lists.map((l) => l.list.length));
+  if (!lists.length || total <= MIN_POINTS) return undefined;
+  const thinnedTo = (n: number) => {
+    const copy = structuredClone(value);
+    for (const { parent, key, list } of listsAt(copy, path)) parent[key] = thin(list, n);
+    return copy;
+  };
+  const n = largest(MIN_POINTS, total - 1, (k) => jsonBytes(thinnedTo(k)) <= budget);
+  if (n !== undefined) return { value: thinnedTo(n), cut: { path, kept: n, total, count: lists.length, unit: 'points' } };
+  const holder = path.slice(0, path.lastIndexOf('[]'));
+  const copy = structuredClone(value);
+  for (const { parent, key } of listsAt(copy, holder)) delete parent[key];
+  return { value: copy, cut: { path: holder, kept: 0, total, count: lists.length, unit: 'points' } };
+}
+
+/** Numbers a point carries, besides its time: what thinning keeps the extremes of. */
+function measures(point: unknown): number[] {
+  if (typeof point === 'number') return [point];
+  if (!point || typeof point !== 'object') return [];
+  return Object.entries(point).flatMap(([k, v]) => (/^time$/i.test(k) ? [] : Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : typeof v === 'number' ? [v] : []));
+}
+
+/**
+ * At most `n` of the points, in order: the first and the last, and from each of n - 2 equal stretches between them
+ * the point that strays furthest from the series' mean (measured per number, relative to its range), so that a
+ * spike or a dip survives. Every point kept is one that was sent.
+ */
+export function thin<P>(points: readonly P[], n: number): P[] {
+  if (points.length <= n) return [...points];
+  if (n <= 2) return [points[0]!, points[points.length - 1]!].slice(0, Math.max(n, 0));
+  const rows = points.map(measures);
+  const width = Math.max(...rows.map((r) => r.length));
+  const mean: number[] = [];
+  const range: number[] = [];
+  for (let i = 0; i < width; i++) {
+    const column = rows.map((r) => r[i]).filter((v): v is number => v !== undefined);
+    mean[i] = column.reduce((a, b) => a + b, 0) / (column.length || 1);
+    range[i] = Math.max(...column) - Math.min(...column) || 1;
+  }
+  const stray = (r: number[]) => r.reduce((a, v, i) => a + Math.abs(v - mean[i]!) / range[i]!, 0);
+  const inner = points.length - 2;
+  const kept: P[] = [points[0]!];
+  for (let b = 0; b < n - 2; b++) {
+    const from = 1 + Math.floor((b * inner) / (n - 2));
+    const to = 1 + Math.floor(((b + 1) * inner) / (n - 2));
+    let best = from;
+    for (let i = from + 1; i < to; i++) if (stray(rows[i]!) > stray(rows[best]!)) best = i;
+    kept.push(points[best]!);
+  }
+  kept.push(points[points.length - 1]!);
+  return kept;
 }
 
 /** Keeps the notes within their budget, line by line, saying how much was left out. */

@@ -1,7 +1,7 @@
 // What the server derives from a catalog entry: the agent-facing input schema, annotations and _meta.
 import { z } from 'zod';
 import type { ToolDef } from '../../tools/define.js';
-import { ALL_APPS, AllApps } from '../../tools/fields.js';
+import { ALL_APPS, AllApps, RAW_SERIES, RawSeries } from '../../tools/fields.js';
 
 /** Parameter names that carry the app ID (DescribeTrtcRoomUsage spells it SdkAppid, CreateAudioModerationSync Sdkappid). */
 const APP_ID_FIELDS = ['SdkAppId', 'SdkAppid', 'Sdkappid'] as const;
@@ -20,8 +20,9 @@ const confirmationToken = z.string().max(200).optional().describe('Token from a 
 
 /**
  * The schema agents see and the server validates against: the wire schema, with the app ID optional
- * (the server fills it from its configuration), AllApps where the docs allow every app at once, a confirmationToken on every mutating tool (consent policy
- * is runtime configuration), and unknown keys rejected rather than silently dropped.
+ * (the server fills it from its configuration), AllApps where the docs allow every app at once, RawSeries where the
+ * answer holds time series, a confirmationToken on every mutating tool (consent policy is runtime configuration),
+ * and unknown keys rejected rather than silently dropped.
  */
 export function toolInputSchema(def: ToolDef): z.ZodObject {
   let schema = inputCache.get(def);
@@ -29,6 +30,7 @@ export function toolInputSchema(def: ToolDef): z.ZodObject {
     const field = appIdField(def);
     let base = field ? agentSchema(def).partial({ [field]: true } as never) : agentSchema(def);
     if (def.accountWide) base = base.extend({ [ALL_APPS]: AllApps.optional() });
+    if (def.series) base = base.extend({ [RAW_SERIES]: RawSeries.optional() });
     if (def.effect !== 'read') base = base.extend({ confirmationToken });
     inputCache.set(def, (schema = base.strict()));
   }

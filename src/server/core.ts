@@ -8,7 +8,7 @@ import { isApprovalTool, runApprovalTool } from './approval-tool.js';
 import { describeIssues } from '../validation.js';
 import { VERSION } from '../version.js';
 import {
-  DISCOVERY_TOOLSET, discoveryInputs, effectOf, isDiscovery, jsonResult, readOnlyRefusal, searchAnswer, unlistedToolMessage, type DiscoveryName,
+  describeAnswer, DISCOVERY_TOOLSET, discoveryInputs, effectOf, isDiscovery, readOnlyRefusal, searchAnswer, unlistedToolMessage, type DiscoveryName,
 } from './discovery.js';
 import { similarNames } from './search.js';
 import { SITE_NAMES, SITES } from '../../tools/define.js';
@@ -24,6 +24,7 @@ import { TRTC_JOB, TrtcJobs } from '../jobs/trtc.js';
 import { WAIT_JOB, WaitJobs } from '../jobs/waits.js';
 import { APPROVAL_JOB, ApprovalJobs } from '../jobs/approvals.js';
 import { loadCatalog } from './registry.js';
+import { CONSOLE_TOOL, consoleResource, readConsole, withConsole } from './console.js';
 import { isLive, listResources, readResource } from './resources.js';
 import { listed as toListed, onSite, type ManifestTool } from './tool-list.js';
 
@@ -48,7 +49,8 @@ export interface ServerCore {
   readonly instructions: string;
   /** The context it answers with: the server's, narrowed to one identity's permissions. */
   readonly context: ServerContext;
-  listTools(): { tools: Tool[] };
+  /** `ui`: the client renders MCP Apps views (the console is linked, and its data tool listed). */
+  listTools(ui?: boolean): { tools: Tool[] } | Promise<{ tools: Tool[] }>;
   callTool(name: string, args: unknown, extra: CallExtra, log: SendLog): Promise<CallToolResult>;
   /** Audits a write attempt that the edge refused before calling (a requestState that does not fit the call). */
   refusedCall(name: string, args: unknown, outcome: string, extra: CallExtra): Promise<void>;
@@ -122,7 +124,8 @@ export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], 
   const callableNames = new Set([...exposed, ...callable.map((t) => t.name)]);
   // Our own list, not an SDK's: the schemas stay exactly as portable as the manifest made them (no $schema).
   const tools = { tools: listed.map(toListed) as Tool[] };
-  const resources = { resources: listResources(ctx) };
+  const resources = { resources: [...listResources(ctx), consoleResource()] };
+  let uiTools: Promise<{ tools: Tool[] }> | undefined;
   const prompts = { prompts: listPrompts(ctx) };
   const jobs = engine.narrowed(ctx);
 
@@ -132,19 +135,23 @@ export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], 
       return instructionsFor(ctx);
     },
     context: ctx,
-    listTools: () => tools,
+    listTools: (ui) => (ui ? (uiTools ??= withConsole(tools.tools, manifest).then((t) => ({ tools: t }))) : tools),
     async callTool(name, args, extra, log) {
-      if (!exposed.has(name)) {
+      // The console's data tool is offered only to clients that render views.
+      const forConsole = name === CONSOLE_TOOL && extra.ui === true;
+      if (!exposed.has(name) && !forConsole) {
         await auditRefused(ctx, name, args, notOffered(ctx, manifest, name), 'not-required', extra);
         throw protocolError(INVALID_PARAMS, unlistedToolMessage(name, callable, manifest, ctx.config));
       }
-      const result = isDiscovery(name)
-        ? await discover(ctx, name, args, callable, unavailable, exposed, manifest, extra)
-        : isEventTool(name)
-          ? await runEventTool(ctx, name, args, extra)
-          : isApprovalTool(name)
-            ? await runApprovalTool(ctx, args, extra)
-            : await runTool(ctx, (await loadCatalog()).get(name)!, args, extra);
+      const result = forConsole
+        ? await (await import('./console-data.js')).runConsoleTool(ctx, args, extra)
+        : isDiscovery(name)
+          ? await discover(ctx, name, args, callable, unavailable, exposed, manifest, extra)
+          : isEventTool(name)
+            ? await runEventTool(ctx, name, args, extra)
+            : isApprovalTool(name)
+              ? await runApprovalTool(ctx, args, extra)
+              : await runTool(ctx, (await loadCatalog()).get(name)!, args, extra);
       // Sent as part of the call it is about, and before its result, so that over HTTP it travels on the call's own
       // response stream, even when the client opened no other stream, and in order.
       await log(result.isError ? 'warning' : 'info', { tool: name, ok: !result.isError });
@@ -161,7 +168,7 @@ export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], 
     async readResource(uri) {
       let result;
       try {
-        result = (await readResource(ctx, uri)) ?? (await readEventResource(ctx, uri));
+        result = readConsole(uri) ?? (await readResource(ctx, uri)) ?? (await readEventResource(ctx, uri));
       } catch (err) {
         if (err instanceof EventResourceRefusal) throw protocolError(INVALID_PARAMS, err.message);
         throw err;
@@ -241,7 +248,7 @@ async function discover(
   if (!parsed.success) {
     return failure(`Invalid arguments for ${name}:\n${describeIssues(parsed.error.issues, args ?? {}).map((l) => `- ${l}`).join('\n')}`);
   }
-  const input = parsed.data as { query?: string; limit?: number; name?: string; arguments?: Record<string, unknown> };
+  const input = parsed.data as { query?: string; limit?: number; name?: string; field?: string; arguments?: Record<string, unknown> };
   const find = (tool: string) => callable.find((t) => t.name === tool);
   const unknown = async (tool: string) => {
     const readOnly = readOnlyRefusal(tool, manifest, ctx.config);
@@ -254,7 +261,7 @@ async function discover(
   const elsewhere = unavailable.find((t) => t.name === input.name);
   if (elsewhere) {
     const why = offSite(elsewhere, ctx.config.site)!;
-    if (name === 'describe_tool') return jsonResult({ ...elsewhere, effect: effectOf(elsewhere), listed: false, unavailable: why }, false);
+    if (name === 'describe_tool') return describeAnswer(elsewhere, { effect: effectOf(elsewhere), listed: false, unavailable: why }, input.field);
     await auditRefused(ctx, elsewhere.name, input.arguments, 'refused:site', 'not-required', extra);
     return failure(`${why} Nothing was sent.`);
   }
@@ -263,9 +270,7 @@ async function discover(
     if (name === 'call_tool') await auditRefused(ctx, input.name!, input.arguments, notOffered(ctx, manifest, input.name!), 'not-required', extra);
     return unknown(input.name!);
   }
-  if (name === 'describe_tool') {
-    return jsonResult({ ...target, effect: effectOf(target), listed: exposed.has(target.name) }, false);
-  }
+  if (name === 'describe_tool') return describeAnswer(target, { effect: effectOf(target), listed: exposed.has(target.name) }, input.field);
   if (isEventTool(target.name)) return runEventTool(ctx, target.name, input.arguments ?? {}, extra);
   if (isApprovalTool(target.name)) return runApprovalTool(ctx, input.arguments ?? {}, extra);
   const def = (await loadCatalog()).get(target.name)!;

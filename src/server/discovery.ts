@@ -3,13 +3,14 @@
 // catalog tool by name through the same pipeline as a direct call (validation, mode, scope, consent, audit).
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { SITES, TOOLSET_ABOUT, type Toolset } from '../../tools/define.js';
+import { SITES, TOOLSET_ABOUT, TOOLSET_ABOUT_ZH } from '../../tools/define.js';
 import { own } from '../../tools/own.js';
 import type { Config } from '../config.js';
 import { grantRefusal, type AccessConfig } from '../guardrails/access.js';
 import { effectOfTool, modeRefusal, offSite, usualEffect } from '../guardrails/exposure.js';
-import { searchTools } from './search.js';
-import { DISCOVERY_TOOLSET, onSite, type ManifestTool } from './tool-list.js';
+import { ANSWER_BUDGET_CHARS } from './budget.js';
+import { hasHan, searchTools } from './search.js';
+import { APPROVALS_TOOLSET, DISCOVERY_TOOLSET, onSite, type ManifestTool } from './tool-list.js';
 
 export { DISCOVERY_TOOLSET };
 
@@ -20,7 +21,10 @@ export const discoveryInputs = {
     query: z.string().min(1).max(200).describe('What you want to do, e.g. "stop a recording" or "who is in a room"'),
     limit: z.int().min(1).max(20).optional().describe('Most results (default 8)'),
   }),
-  describe_tool: z.strictObject({ name: z.string().min(1).max(64) }),
+  describe_tool: z.strictObject({
+    name: z.string().min(1).max(64),
+    field: z.string().min(1).max(64).optional().describe('A parameter (or "outputSchema") an earlier answer left out to save space: its whole schema'),
+  }),
   call_tool: z.strictObject({
     name: z.string().min(1).max(64),
     arguments: z.looseObject({}).optional().describe("The tool's arguments, as describe_tool shows them"),
@@ -63,9 +67,50 @@ export const isDiscovery = (name: string): name is DiscoveryName => Object.hasOw
 
 export const effectOf = effectOfTool;
 
+/**
+ * describe_tool's answer: the tool as listed, with its effect and whether it is listed. When that is longer than a
+ * default answer, the output schema and then the largest nested parameters are left out, largest first, each
+ * named with the describe_tool call that gives it; `field` asks for one of them.
+ */
+export function describeAnswer(tool: ManifestTool, extra: Record<string, unknown>, field?: string): CallToolResult {
+  const { aliases: _aliases, ...shown } = tool;
+  if (field !== undefined) {
+    const props = (tool.inputSchema.properties ?? {}) as Record<string, unknown>;
+    const schema = field === 'outputSchema' ? tool.outputSchema : Object.hasOwn(props, field) ? props[field] : undefined;
+    if (schema === undefined) {
+      const text = `Invalid arguments for describe_tool:\n- field: ${tool.name} has no parameter ${JSON.stringify(field)} (parameters: ${Object.keys(props).join(', ')}, or "outputSchema")`;
+      return { isError: true, content: [{ type: 'text', text }] };
+    }
+    return jsonResult({ name: tool.name, field, schema }, false);
+  }
+  const doc: Record<string, any> = { ...shown, ...extra };
+  const fits = () => JSON.stringify(doc).length <= ANSWER_BUDGET_CHARS - 300;
+  const leftOut: string[] = [];
+  const ask = (f: string) => `describe_tool with {"name": ${JSON.stringify(tool.name)}, "field": ${JSON.stringify(f)}}`;
+  if (!fits() && doc.outputSchema) {
+    delete doc.outputSchema;
+    leftOut.push('outputSchema');
+  }
+  const props = { ...(doc.inputSchema.properties ?? {}) } as Record<string, Record<string, unknown>>;
+  doc.inputSchema = { ...doc.inputSchema, properties: props };
+  const nested = Object.keys(props).filter((k) => JSON.stringify(props[k]).length > 200).sort((a, b) => JSON.stringify(props[b]).length - JSON.stringify(props[a]).length);
+  for (const key of nested) {
+    if (fits()) break;
+    const { type, description } = props[key]!;
+    props[key] = { type, description: `${description ? `${description}. ` : ''}Schema left out to save space: ${ask(key)} gives it` };
+    leftOut.push(key);
+  }
+  const note = leftOut.length ? [`Left out to save space: ${leftOut.map((f) => `${f} (${ask(f)})`).join(', ')}.`] : [];
+  return { content: [{ type: 'text', text: JSON.stringify(doc) }, ...note.map((text) => ({ type: 'text' as const, text }))] };
+}
+
 export function jsonResult(structured: Record<string, unknown>, withStructured: boolean): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(structured) }], ...(withStructured ? { structuredContent: structured } : {}) };
 }
+
+/** What each toolset is for, the catalog's and the server's own (approvals), in English and in Chinese search words. */
+const ABOUT: Record<string, string> = { ...TOOLSET_ABOUT, [APPROVALS_TOOLSET]: 'Waiting for a person to approve a destructive call on the approval page' };
+export const ABOUT_ZH: Record<string, string> = { ...TOOLSET_ABOUT_ZH, [APPROVALS_TOOLSET]: '等待审批、人工审批' };
 
 /** The search_tools answer: the best matches, or, when none matches well, the toolsets to look in instead. */
 export async function searchAnswer(
@@ -77,13 +122,18 @@ export async function searchAnswer(
 ): Promise<CallToolResult> {
   const { hits, confident } = await searchTools(query, searchable, limit);
   if (!confident) {
+    // A request in Chinese gets its advice in Chinese too, with each toolset's Chinese search words.
+    const chinese = hasHan(query);
     const sets = [...new Set(searchable.map((t) => t.toolset))];
-    const toolsets = sets.map((toolset) => ({
-      toolset,
-      about: own(TOOLSET_ABOUT, toolset as Toolset) ?? '',
-      listed: searchable.some((t) => t.toolset === toolset && exposed.has(t.name)),
-    }));
-    const noGoodMatch = `No tool matches ${JSON.stringify(query)} well. These are the toolsets: search again with words from the one you need, in plain terms (for example "mute a user" or "minutes used yesterday").`;
+    const toolsets = sets.map((toolset) => {
+      const about = own(ABOUT, toolset) ?? '';
+      const zh = own(ABOUT_ZH, toolset);
+      return { toolset, about: chinese && zh ? `${zh} (${about})` : about, listed: searchable.some((t) => t.toolset === toolset && exposed.has(t.name)) };
+    });
+    const english = `No tool matches ${JSON.stringify(query)} well. These are the toolsets: search again with words from the one you need, in plain terms (for example "mute a user" or "minutes used yesterday").`;
+    const noGoodMatch = chinese
+      ? `没有工具与“${query}”匹配得足够好。以下是各个工具集：请用所需工具集里的词语重新搜索（例如“静音用户”或“昨天的用量”）。 ${english}`
+      : english;
     return jsonResult({ results: [], noGoodMatch, toolsets }, true);
   }
   const results = hits.map(({ tool }) => ({

@@ -6,6 +6,7 @@
 import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, Server, type ServerContext as RequestContext } from '@modelcontextprotocol/server';
 import { AskThroughResult, canFillForms, type ElicitationCapability } from '../guardrails/consent.js';
 import { CAPABILITIES, isLiveResource, LOG_LEVELS, atLeast, SERVER_INFO, type Cores, type LogLevel, type SendLog } from './core.js';
+import { rendersApps } from './console.js';
 import { OPERATOR, type Identity } from '../guardrails/identity.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import { InputRequiredConsent } from './input-required.js';
@@ -51,7 +52,12 @@ export function modernServers(ctx: ServerContext, cores: Cores): (caller: string
       cacheHints: identity.via === 'oauth' ? PER_IDENTITY_HINTS : CACHE_HINTS,
       jsonSchemaValidator: elicitationValidator as never,
     });
-    server.setRequestHandler('tools/list', () => core.listTools() as never);
+    // A client that renders views gets a list of its own, so no shared cache may hand it to another.
+    server.setRequestHandler('tools/list', async (_request, rctx) => {
+      const ui = rendersApps((rctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY]);
+      const list = await core.listTools(ui);
+      return (ui ? { ...list, ttlMs: STABLE.ttlMs, cacheScope: 'private' } : list) as never;
+    });
     server.setRequestHandler('tools/call', async (request, rctx) => {
       const { name, arguments: args } = request.params;
       const envelope = rctx.mcpReq.envelope as Record<string, unknown> | undefined;
@@ -72,6 +78,7 @@ export function modernServers(ctx: ServerContext, cores: Cores): (caller: string
         ...follow?.extra,
         signal: rctx.mcpReq.signal,
         identity,
+        ui: rendersApps(envelope?.[CLIENT_CAPABILITIES_META_KEY]),
         // A client that can fill a form is asked in the result, and only there.
         consent: round ? { kind: 'elicitation', ask: round.elicit } : { kind: 'token' },
         progress: token === undefined

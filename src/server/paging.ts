@@ -4,7 +4,7 @@
 import type { PagingSpec, ToolDef } from '../../tools/define.js';
 import { ALL_PAGES } from '../../tools/fields.js';
 import type { ApiResult } from '../api/caller.js';
-import { capNotes, cutNote, fitToBudget, jsonBytes, RESULT_BUDGET_BYTES } from './budget.js';
+import { answerSize, capNotes, cutNote, fitToBudget, jsonBytes, RESULT_BUDGET_BYTES } from './budget.js';
 
 /** Reports progress of a long call: pages fetched so far, and the expected number of pages when known. */
 export type Progress = (progress: number, total: number | undefined, message: string) => void;
@@ -116,11 +116,23 @@ function nextPage(s: PageState, shown: number) {
 }
 
 /**
- * The answer as the agent gets it: nulls dropped (TRTC sends null for "no value"), cut to the size budget,
- * and for paged actions a Paging object that says whether more rows exist and how to get them.
+ * The answer as the agent gets it: nulls dropped (TRTC sends null for "no value"), cut to the size budget (a
+ * default answer's, unless `expanded` or `bytes` sets another; the definition's time series thinned unless `thin` is false), and for
+ * paged actions a Paging object that says whether more rows exist and how to get them.
  */
-export function shapeAnswer(def: ToolDef, structured: Record<string, unknown>, notes: readonly string[], pages?: PageState) {
-  const { value, cuts } = fitToBudget(withoutNulls(structured));
+export function shapeAnswer(
+  def: ToolDef, structured: Record<string, unknown>, notes: readonly string[], pages?: PageState,
+  opts: { expanded?: boolean; thin?: boolean; bytes?: number } = {},
+) {
+  const expanded = opts.expanded ?? false;
+  const capped = capNotes(notes, answerSize(expanded, [], opts.bytes).notes);
+  const { json, label } = answerSize(expanded, capped, opts.bytes);
+  // What is carried whole stays out of the fitting, and back in its place afterwards.
+  const all = withoutNulls(structured);
+  const whole = new Set((def.whole ?? []).filter((k) => Object.hasOwn(all, k)));
+  const fitted = fitToBudget(Object.fromEntries(Object.entries(all).filter(([k]) => !whole.has(k))), json, opts.thin === false ? undefined : def.series);
+  const { cuts } = fitted;
+  const value: Record<string, unknown> = Object.fromEntries(Object.keys(all).filter((k) => whole.has(k) || k in fitted.value).map((k) => [k, whole.has(k) ? all[k] : fitted.value[k]]));
   const extra: string[] = [];
   if (def.paging && pages) {
     const rowsCut = cuts.find((c) => c.path === def.paging!.rows[0]);
@@ -130,8 +142,8 @@ export function shapeAnswer(def: ToolDef, structured: Record<string, unknown>, n
     value.Paging = more === 'no' ? { More: more } : { More: more, Next: next };
     extra.push(pagingNote(more, next, pages));
   }
-  if (cuts.length) extra.push(cutNote(cuts, def.narrow));
-  return { structured: value, notes: [...capNotes(notes), ...extra] };
+  if (cuts.length) extra.push(cutNote(cuts, def.narrow, label));
+  return { structured: value, notes: [...capped, ...extra] };
 }
 
 function pagingNote(more: string, next: { PageNumber: number; PageSize: number }, s: PageState): string {

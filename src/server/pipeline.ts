@@ -1,7 +1,7 @@
 // One tools/call, step by step: resolve, validate, fill defaults, call, shape. Every tool goes through here.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ArgumentError, type Presented, type ToolDef, type WireEnv } from '../../tools/define.js';
-import { ALL_APPS } from '../../tools/fields.js';
+import { ALL_APPS, ALL_PAGES, RAW_SERIES } from '../../tools/fields.js';
 import { roomIdProblem } from '../../tools/room-id.js';
 import type { ApiCaller, InvokeOptions } from '../api/caller.js';
 import type { HttpRequest } from '../api/http.js';
@@ -27,6 +27,7 @@ import { modeRefusal } from '../guardrails/exposure.js';
 import { loadCatalog } from './registry.js';
 import { conform, toolOutputSchema, type Dropped } from './output.js';
 import { telemetry } from '../telemetry/index.js';
+import { answerSize } from './budget.js';
 import { fetchAnswer, firstRequest, shapeAnswer, type Progress } from './paging.js';
 
 export interface ServerContext {
@@ -69,6 +70,10 @@ export interface CallExtra {
    * job that outlives it (src/jobs makes the job). Calls that start nothing never call it.
    */
   follow?(start: FollowedStart): Promise<void>;
+  /** The most JSON the answer may carry, for a reader inside the server that shapes it itself (the console); agents cannot set it. */
+  answerBytes?: number;
+  /** The client renders MCP Apps views: the console's data tool is offered to it. */
+  ui?: boolean;
 }
 
 /** Something a call started that outlives it: `kind` names the kind of job that follows it, the rest is its own. */
@@ -144,7 +149,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
   // A RoomId must be of the kind its RoomIdType names, or TRTC would act in another room of the same name.
   const misfit = roomIdProblem(toolInputSchema(def), parsed.data);
   if (misfit) return finish(invalid(def, [`${fieldPath(misfit.path)}: ${misfit.rule}`]), 'invalid');
-  const { confirmationToken, [ALL_APPS]: allApps, ...params } = parsed.data as Record<string, unknown> & { confirmationToken?: string };
+  const { confirmationToken, [ALL_APPS]: allApps, [RAW_SERIES]: rawSeries, ...params } = parsed.data as Record<string, unknown> & { confirmationToken?: string };
   auditArgs = allApps === undefined ? params : { ...params, [ALL_APPS]: allApps };
 
   // Fill defaults: the configured app, unless the agent asked for every app under the account.
@@ -268,10 +273,14 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
     const { Error: _error, ...body } = response;
     await remember(ctx, ledger, def, body, params, app, catalog);
     const scoped = filterRows(config, def, body);
-    const presented: Presented = def.present ? def.present(scoped.response, params, ctx.wireEnv(app)) : { structured: scoped.response };
+    // A default answer fits a model's context; one the agent asked to be longer (every page, every point) the larger limit.
+    const expanded = wire[ALL_PAGES] === true || rawSeries === true;
+    const presented: Presented = def.present
+      ? def.present(scoped.response, params, { ...ctx.wireEnv(app), answerBytes: answerSize(expanded, [], extra.answerBytes).json })
+      : { structured: scoped.response };
     // Redacted before anything is cut to size: a cut secret no longer looks like one.
     const notes = [...(presented.notes ?? []), ...(scoped.leftOut ? [leftOutNote(config, scoped.leftOut)] : [])].map(redactText);
-    const shaped = shapeAnswer(def, redact(presented.structured), notes, pages);
+    const shaped = shapeAnswer(def, redact(presented.structured), notes, pages, { expanded, thin: rawSeries !== true, bytes: extra.answerBytes });
     // structuredContent always matches the published output schema, checked as it will be sent: what does not is
     // moved to the notes.
     const { value: structured, dropped } = conform(toolOutputSchema(def), shaped.structured);

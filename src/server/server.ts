@@ -11,6 +11,7 @@ import { serveEventSubscriptions } from '../events/subscriptions.js';
 import { atLeast, CAPABILITIES, protocolError, SERVER_INFO, type Cores, type LogLevel } from './core.js';
 import { OPERATOR, type Identity } from '../guardrails/identity.js';
 import { canFillForms } from '../guardrails/consent.js';
+import { rendersApps } from './console.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
 import type { CallExtra, ServerContext } from './pipeline.js';
 import { telemetry } from '../telemetry/index.js';
@@ -26,7 +27,7 @@ export function createMcpServer(ctx: ServerContext, cores: Cores, first: Identit
   const capabilities = { ...CAPABILITIES, resources: { subscribe: true } };
   const server = new Server(SERVER_INFO, { capabilities, instructions: cores(first).instructions, jsonSchemaValidator: elicitationValidator });
 
-  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => cores(identityOf(extra)).listTools() as never);
+  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => (await cores(identityOf(extra)).listTools(rendersApps(server.getClientCapabilities()))) as never);
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const identity = identityOf(extra);
     const { name, arguments: args } = request.params;
@@ -34,6 +35,7 @@ export function createMcpServer(ctx: ServerContext, cores: Cores, first: Identit
     const callExtra: CallExtra = {
       signal: extra.signal,
       identity,
+      ui: rendersApps(server.getClientCapabilities()),
       // A client that can show its user a form is asked there, and only there.
       consent: canFillForms(server.getClientCapabilities())
         ? { kind: 'elicitation', ask: (params) => server.elicitInput(params, { timeout: ctx.config.confirmTtl * 1000 }) }

@@ -126,7 +126,7 @@ export async function startFixtureServer(): Promise<{ url: string; close(): Prom
     get instructions() {
       return core.instructions;
     },
-    listTools: () => ({ tools: [...core.listTools().tools, ...FIXTURE_TOOLS] }),
+    listTools: async (ui) => ({ tools: [...(await core.listTools(ui)).tools, ...FIXTURE_TOOLS] }),
     callTool: (name, args, extra, sendLog) => (fixtures.has(name) ? callFixture(name, (args ?? {}) as Record<string, unknown>, extra) : core.callTool(name, args, extra, sendLog)),
   };
   const [{ modernServers }, { createMcpServer }, { serveHttp }, { createAuthenticator }, { taskListen }] = await Promise.all([
