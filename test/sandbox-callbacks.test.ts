@@ -190,6 +190,18 @@ describe('callbacks for what happens in the world', () => {
     expect(statuses(await drained())).toEqual([['live.example.com', 5], ['live.example.com', 0]]);
   });
 
+  it('reports a relay to an address that is no URL at all as a failure naming it, and keeps running', async () => {
+    const { TaskId } = await call('StartPublishCdnStream', {
+      SdkAppId: APP, RoomId: '1234', RoomIdType: 0, WithTranscoding: 0,
+      AgentParams: { UserId: 'relay-bot-3', UserSig: sig('relay-bot-3'), MaxIdleTime: 30 },
+      PublishCdnParams: [{ PublishCdnUrl: 'V6mFg2gh2XdDeQYvmHYa1_' }],
+    }) as { TaskId: string };
+    const failure = (await until(401, 5_000, 3)).find((r) => r.body.EventInfo.Payload.Status === 4)!.body.EventInfo;
+    expect(failure.Payload.ErrorMsg).toContain('"V6mFg2gh2XdDeQYvmHYa1_"');
+    await call('StopPublishCdnStream', { SdkAppId: APP, TaskId });
+    await drained();
+  });
+
   it('reports an ingest starting and stopping, and one whose source cannot be reached failing three times and giving up', async () => {
     const base = { SdkAppId: APP, RoomId: '1234', RoomIdType: 1 };
     const { TaskId } = await call('StartStreamIngest', { ...base, UserId: 'player', UserSig: sig('player'), StreamUrl: 'https://media.example.com/a.mp4' }) as { TaskId: string };

@@ -82,6 +82,15 @@ export const unreachable = (url: unknown) => {
   }
 };
 
+/** The host an address names, for a message; an address that does not parse is named whole. */
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return JSON.stringify(url);
+  }
+};
+
 /** A COS bucket is named <name>-<APPID>; one that is not cannot exist, and uploads to it fail. */
 export const missingBucket = (storage: Record<string, any> | undefined) => {
   const cos = storage?.CloudStorage;
@@ -305,7 +314,7 @@ export class TaskBook {
     this.world.later(SANDBOX_DELAYS.connectMs, () => {
       if (task.endedAt !== undefined) return;
       if (!unreachable(url)) return this.announce(task, { what: 'cdn', url, status: 2 });
-      this.announce(task, { what: 'cdn', url, status: 4, error: { code: -1, message: `could not connect to ${new URL(url).hostname}` } });
+      this.announce(task, { what: 'cdn', url, status: 4, error: { code: -1, message: `could not connect to ${hostOf(url)}` } });
       this.announce(task, { what: 'cdn', url, status: 0 });
     });
   }
