@@ -192,8 +192,9 @@ describe('callbacks for what happens in the world', () => {
 
   it('reports a relay to an address that is no URL at all as a failure naming it, and keeps running', async () => {
     const { TaskId } = await call('StartPublishCdnStream', {
-      SdkAppId: APP, RoomId: '1234', RoomIdType: 0, WithTranscoding: 0,
+      SdkAppId: APP, RoomId: '1234', RoomIdType: 0, WithTranscoding: 1,
       AgentParams: { UserId: 'relay-bot-3', UserSig: sig('relay-bot-3'), MaxIdleTime: 30 },
+      AudioParams: { AudioEncode: { SampleRate: 48000, Channel: 2, BitRate: 64 } },
       PublishCdnParams: [{ PublishCdnUrl: 'V6mFg2gh2XdDeQYvmHYa1_' }],
     }) as { TaskId: string };
     const failure = (await until(401, 5_000, 3)).find((r) => r.body.EventInfo.Payload.Status === 4)!.body.EventInfo;
@@ -220,9 +221,10 @@ describe('callbacks for what happens in the world', () => {
       SdkAppId: APP, RoomId: 'idle-room', RoomIdType: 0, UserId: 'recorder-3', UserSig: sig('recorder-3'),
       RecordParams: { RecordMode: 1, MaxIdleTime: 5 }, StorageParams: { CloudVod: { TencentVod: {} } },
     }) as { TaskId: string };
+    // The room is empty from the moment ivy leaves: the idle time counts from there, not from when the test looks.
+    const left = Date.now();
     await act({ action: 'leave', roomId: 'idle-room', userId: 'ivy' });
     await drained();
-    const left = Date.now();
     const got = await until(312, 12_000);
     expect(got.map((r) => [r.body.EventType, r.body.EventInfo.TaskId])).toEqual([[302, TaskId], [311, TaskId], [312, TaskId]]);
     expect(got[0]!.body.EventInfo.Payload).toEqual({ LeaveCode: 99 });
