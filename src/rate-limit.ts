@@ -14,10 +14,15 @@ export function rateWindow(perSecond: number): RateWindow {
 /** Requests reach the service later than we send them, by varying delays; windows are kept this much longer. */
 export const JITTER_MARGIN = 0.05;
 
-/** A slot in a rate window: reserved (wait `waitMs`, then send), or not, because the earliest is `waitMs` away. */
+/**
+ * A slot in a rate window: reserved (wait `waitMs`, then send), or not, because the earliest is `waitMs` away.
+ * `at` is the slot's time on this process's clock: a request is stamped with it, not with the moment a late timer
+ * let it go, so that the service counts it in the window it was reserved in.
+ */
 export interface Slot {
   reserved: boolean;
   waitMs: number;
+  at: number;
 }
 
 /**
@@ -33,9 +38,9 @@ export class SlidingWindows {
     if (!slots) this.logs.set(key, (slots = []));
     while (slots.length && slots[0]! <= now - windowMs) slots.shift();
     const at = slots.length < limit ? now : Math.max(now, slots[slots.length - limit]! + windowMs);
-    if (at - now > maxWaitMs) return { reserved: false, waitMs: at - now };
+    if (at - now > maxWaitMs) return { reserved: false, waitMs: at - now, at };
     slots.push(at);
-    return { reserved: true, waitMs: at - now };
+    return { reserved: true, waitMs: at - now, at };
   }
 }
 
@@ -79,15 +84,15 @@ export class RateGate {
   ) {}
 
   /**
-   * Waits for a slot of the action `key`. With a share, the caller's own window comes first: one identity takes at
-   * most that fraction of the action's rate, and the rest stays for the others.
+   * Waits for a slot of the action `key`, and answers the slot's time. With a share, the caller's own window comes
+   * first: one identity takes at most that fraction of the action's rate, and the rest stays for the others.
    */
-  async acquire(key: string, documented: number, share?: RateShare): Promise<void> {
+  async acquire(key: string, documented: number, share?: RateShare): Promise<number> {
     if (share && share.fraction < 1) await this.take(`${key}:by:${share.who}`, documented * share.fraction, `${key} allows each identity`);
-    await this.take(key, documented, `${key} allows`);
+    return this.take(key, documented, `${key} allows`);
   }
 
-  private async take(key: string, documented: number, says: string): Promise<void> {
+  private async take(key: string, documented: number, says: string): Promise<number> {
     const perSecond = documented * this.scale;
     const { windowMs, max } = rateWindow(perSecond);
     const slot = await this.windows.reserve(`rate:${key}`, max, Math.round(windowMs * (1 + JITTER_MARGIN)), this.maxWaitMs);
@@ -95,7 +100,9 @@ export class RateGate {
       const rate = windowMs === 1000 ? `${max} requests per second` : `one request every ${windowMs / 1000} s`;
       throw new RateLimitedError(`${says} ${rate}; the next slot frees in ${Math.ceil(slot.waitMs / 100) / 10} s, longer than this server waits (${this.maxWaitMs} ms). Retry after that.`);
     }
-    if (slot.waitMs > 0) await sleep(slot.waitMs);
+    const wait = slot.at - Date.now();
+    if (wait > 0) await sleep(wait);
+    return slot.at;
   }
 }
 

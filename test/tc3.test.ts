@@ -2,7 +2,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloudApiCaller } from '../src/api/cloud-api.js';
+import { CloudApiCaller, stampOf } from '../src/api/cloud-api.js';
+import { RateGate } from '../src/rate-limit.js';
 import { silentLogger } from '../src/log.js';
 import { serviceOf, signTc3, tc3Headers, utcDate } from '../src/signing/tc3.js';
 import { officialCall, officialTrtcClient, Sign } from './official-sdk.js';
@@ -111,5 +112,28 @@ describe('CloudApiCaller', () => {
       service: '127', ...creds, multipart: false, headers: { 'Content-Type': 'application/json' },
     });
     expect(sent.headers.authorization).toBe(sdk);
+  });
+
+  it('stamps a request with the time of its rate slot, so that a late timer does not move it into the next second', async () => {
+    seen.length = 0;
+    // A slot reserved for 1.5 s ago: the process was too busy to send it then. Tencent counts requests by their
+    // X-TC-Timestamp, so the request must say the second it was reserved in.
+    const late = Date.now() - 1500;
+    const gate = new RateGate(1000, 1, { reserve: async () => ({ reserved: true, waitMs: 0, at: late }) });
+    const caller = new CloudApiCaller({
+      endpoint: captureUrl, site: 'intl', credentials: () => creds, region: 'ap-guangzhou', timeoutMs: 5000, maxRetries: 0, log: silentLogger, client: 'test', gate,
+    });
+    await caller.call({ action: 'SetUserBlocked', version: '2019-07-22', params: { SdkAppId: 1, RoomId: '9', UserId: 'a', IsMute: 1 }, readOnly: false, rateLimit: 20 });
+    expect(Number(seen[0]!.headers['x-tc-timestamp'])).toBe(Math.floor(late / 1000));
+    // The signature covers that time: the SDK computes the same for it.
+    expect(seen[0]!.headers.authorization).toBe(Sign.sign3({
+      method: 'POST', url: captureUrl, payload: JSON.parse(seen[0]!.body), timestamp: Math.floor(late / 1000),
+      service: '127', ...creds, multipart: false, headers: { 'Content-Type': 'application/json' },
+    }));
+    // A slot in the future, or so old that the request would be stale, is no stamp: then the request says now.
+    expect(stampOf(late, late + 1500)).toBe(late);
+    expect(stampOf(late + 10, late)).toBe(late);
+    expect(stampOf(late - 30_000, late)).toBe(late);
+    expect(stampOf(undefined, late)).toBe(late);
   });
 });

@@ -83,8 +83,11 @@ export class CloudApiCaller implements ApiCaller {
     return { action: api.action, version: api.version, host: this.opts.fixedEndpoint ? undefined : api.hosts?.[this.opts.site] };
   }
 
-  /** The exact request that would be sent now (used by the caller itself and by dry runs). */
-  buildRequest(call: Pick<CloudCall, 'action' | 'version' | 'host' | 'params'>): HttpRequest {
+  /**
+   * The exact request that would be sent now (used by the caller itself and by dry runs), stamped with the time of
+   * its rate slot when it has one.
+   */
+  buildRequest(call: Pick<CloudCall, 'action' | 'version' | 'host' | 'params'>, slotAt?: number): HttpRequest {
     const creds = this.opts.credentials();
     const body = JSON.stringify(call.params);
     const url = call.host ? new URL(`https://${call.host}/`) : this.url;
@@ -94,7 +97,7 @@ export class CloudApiCaller implements ApiCaller {
         secretKey: creds.secretKey,
         service: serviceOf(url.hostname),
         host: url.host,
-        timestamp: Math.floor(Date.now() / 1000),
+        timestamp: Math.floor(stampOf(slotAt) / 1000),
         payload: body,
       },
       { action: call.action, version: call.version, region: this.opts.region, token: creds.token, client: this.opts.client },
@@ -116,13 +119,22 @@ export class CloudApiCaller implements ApiCaller {
             : log.debug('cloud call', { action: call.action, attempt, ms, requestId: value?.requestId }),
       },
       async () => {
-        if (this.opts.gate && call.rateLimit) await acquireSlot(this.opts.gate, call.action, call.rateLimit, call.share);
-        const res = await this.http.send(this.buildRequest(call), call.signal);
+        const slotAt = this.opts.gate && call.rateLimit ? await acquireSlot(this.opts.gate, call.action, call.rateLimit, call.share) : undefined;
+        const res = await this.http.send(this.buildRequest(call, slotAt), call.signal);
         return /^text\/event-stream/i.test(res.contentType ?? '') ? parseEventStream(res.status, res.body, res.requestId) : parseCloudResponse(res.status, res.body);
       },
     );
     return { ...value, attempts };
   }
+}
+
+/**
+ * The time a request is signed with: its rate slot's, so that a timer that fired late does not move the request into
+ * the service's next one-second window (Tencent counts requests by X-TC-Timestamp). A slot in the future or long past
+ * is no stamp (a request is valid for minutes only): then now.
+ */
+export function stampOf(slotAt: number | undefined, now = Date.now()): number {
+  return slotAt !== undefined && slotAt <= now && now - slotAt < 30_000 ? slotAt : now;
 }
 
 function cloudApiOf(def: ToolDef) {

@@ -30,9 +30,9 @@ export async function withRetries<T>(policy: RetryPolicy<T>, run: () => Promise<
 }
 
 /** Waits for a slot under the documented rate. A slot too far off refuses the call: nothing is sent to be rejected. */
-export async function acquireSlot(gate: RateGate, key: string, perSecond: number, share?: RateShare): Promise<void> {
+export async function acquireSlot(gate: RateGate, key: string, perSecond: number, share?: RateShare): Promise<number> {
   try {
-    await telemetry.rateLimit(key, () => gate.acquire(key, perSecond, share));
+    return await telemetry.rateLimit(key, () => gate.acquire(key, perSecond, share));
   } catch (err) {
     throw err instanceof RateLimitedError ? new PreflightError(err.message) : err;
   }

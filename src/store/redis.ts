@@ -205,9 +205,11 @@ export class RedisStore implements Store {
   async reserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Slot> {
     // Members must be unique within the window: this process's counter plus a random tag across processes.
     const member = `${process.pid}:${++this.slotSeq}:${Math.random().toString(36).slice(2, 8)}`;
+    // Redis answers how far away the slot is on its clock; on ours the slot is that far from when we asked.
+    const asked = Date.now();
     try {
       const [reserved, waitMs] = (await this.run(['EVAL', RESERVE, '1', `${PREFIX}rate:{${key}}`, String(limit), String(windowMs), String(maxWaitMs), member])) as [number, number];
-      return { reserved: Number(reserved) === 1, waitMs: Number(waitMs) };
+      return { reserved: Number(reserved) === 1, waitMs: Number(waitMs), at: asked + Number(waitMs) };
     } catch (err) {
       if (!(err instanceof StoreUnavailableError)) throw err;
       return this.fallbackWindows.reserve(key, limit, windowMs, maxWaitMs);

@@ -405,11 +405,11 @@ export class Hooks implements Telemetry {
     };
   }
 
-  async rateLimit(key: string, wait: () => Promise<void>): Promise<void> {
+  async rateLimit<T>(key: string, wait: () => Promise<T>): Promise<T> {
     const started = performance.now();
     let outcome = 'granted';
     try {
-      await wait();
+      return await wait();
     } catch (err) {
       outcome = err instanceof RateLimitedError ? 'refused' : errorType(err);
       throw err;

@@ -64,7 +64,7 @@ export interface Telemetry {
   /** Called as one HTTP attempt of the current API call starts; the function it returns takes the status it ended with. */
   httpAttempt(): (status: number | undefined) => void;
   /** A wait for a slot under an action's rate limit. */
-  rateLimit(key: string, wait: () => Promise<void>): Promise<void>;
+  rateLimit<T>(key: string, wait: () => Promise<T>): Promise<T>;
   /** The state store, with every operation timed and, inside a traced request, spanned. */
   store(store: Store): Store;
   /** One TRTC callback received; `receive` fills in the note. */
