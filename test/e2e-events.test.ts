@@ -273,8 +273,8 @@ describe('the receiver stays up while MCP clients call tools', () => {
     expect(stored).toBe(300);
     latencies.sort((a, b) => a - b);
     const figures = `receiver under MCP load: 300 callbacks (10 at a time) beside 60 tool calls; answer p50 ${latencies[150]!.toFixed(1)} ms, p99 ${latencies[297]!.toFixed(1)} ms, max ${latencies[299]!.toFixed(1)} ms`;
+    // How fast is a figure, printed here and measured in bench/; that every callback was answered 200 is the test.
     console.log(figures);
-    expect(latencies[299]).toBeLessThan(4_000);
     await Promise.all(clients.map((c) => c.close()));
   });
 });

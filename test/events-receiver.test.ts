@@ -156,17 +156,19 @@ describe('the receiver', () => {
   it('answers within the deadline when the store is slow, and the retry is not stored twice', async () => {
     const inner = new MemoryStore();
     let delay = 400;
+    let appended = 0;
     const slow: Store = Object.assign(Object.create(inner) as Store, {
       append: async (...args: Parameters<Store['append']>) => {
         await new Promise((r) => setTimeout(r, delay));
+        appended++;
         return inner.append(...args);
       },
     });
     const { url } = await receiver({ store: slow, deadlineMs: 100 });
-    const started = Date.now();
     const first = await post(url, body({}));
     expect(first.status).toBe(503);
-    expect(Date.now() - started).toBeLessThan(380);
+    // Answered at the deadline, while the store was still busy with it: the sender was not kept waiting on the store.
+    expect(appended).toBe(0);
     await new Promise((r) => setTimeout(r, 400));
     delay = 0;
     expect((await post(url, body({}))).status).toBe(200);

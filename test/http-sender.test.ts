@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TransportError } from '../src/api/errors.js';
-import { HttpSender } from '../src/api/http.js';
+import { HttpSender, IDLE_CONNECTION_MS } from '../src/api/http.js';
 
 const servers: http.Server[] = [];
 afterEach(() => {
@@ -76,4 +76,22 @@ describe('HttpSender', () => {
     for (let i = 0; i < 5; i++) await sender.send(post(url));
     expect(ports.size).toBe(1);
   });
+
+  it('lets go of an idle connection before a server would close it, so that no request meets a closing connection', async () => {
+    // A server that keeps idle connections longer than we do, and says nothing of how long (no Keep-Alive hint).
+    const ports: number[] = [];
+    const url = await serve((req, res) => {
+      ports.push(req.socket.remotePort!);
+      req.resume();
+      req.on('end', () => res.end('ok'));
+    });
+    servers[0]!.keepAliveTimeout = 60_000;
+    const sender = new HttpSender(1000);
+    await sender.send(post(url));
+    await sender.send(post(url));
+    await new Promise((r) => setTimeout(r, IDLE_CONNECTION_MS + 1_500));
+    await sender.send(post(url));
+    expect(ports[1]).toBe(ports[0]);
+    expect(ports[2]).not.toBe(ports[0]);
+  }, 15_000);
 });

@@ -278,14 +278,16 @@ describe("TRTC's retry schedule", () => {
 
   it('retries a failure at once, then at intervals, until an answer of 200', async () => {
     const t = await target((n) => (n <= 3 ? 500 : 200));
-    sb.callbacks.configure({ url: t.url, key: KEY }, fast);
+    // Intervals long enough that "at once" and "after an interval" stay apart on a busy machine.
+    const schedule = { timeoutMs: 1_000, intervalMs: 800, giveUpMs: 10_000 };
+    sb.callbacks.configure({ url: t.url, key: KEY }, schedule);
     await fetch(`${sb.url}_sandbox/act`, { method: 'POST', body: JSON.stringify({ action: 'enter', roomId: 7, userId: 'ivy' }) });
     await sb.callbacks.idle();
     const attempts = t.received.filter((r) => r.body.EventType === 103);
     expect(attempts).toHaveLength(4);
     const gaps = attempts.slice(1).map((r, i) => r.at - attempts[i]!.at);
-    expect(gaps[0]).toBeLessThan(100); // the first retry is immediate
-    for (const gap of gaps.slice(1)) expect(gap).toBeGreaterThanOrEqual(110);
+    expect(gaps[0]).toBeLessThan(schedule.intervalMs / 2); // the first retry is immediate
+    for (const gap of gaps.slice(1)) expect(gap).toBeGreaterThanOrEqual(schedule.intervalMs - 10);
     // Each attempt is signed afresh, with its own CallbackTs, for the same event.
     expect(new Set(attempts.map((r) => JSON.stringify(r.body.EventInfo))).size).toBe(1);
     expect(sb.callbacks.sent.find((c) => c.type === 103 && c.info.UserId === 'ivy')).toMatchObject({ state: 'delivered', attempts: 4, last: 200 });

@@ -31,7 +31,13 @@ export interface HttpResponse {
   requestId?: string;
 }
 
-const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+/**
+ * A connection idle this long is closed by us, well before servers close theirs (commonly 5 s or more): a server that
+ * closes a kept-alive connection as a request goes out on it resets that request, and its outcome is then unknown.
+ */
+export const IDLE_CONNECTION_MS = 4_000;
+const kept = { keepAlive: true, timeout: IDLE_CONNECTION_MS };
+const agents = { 'http:': new http.Agent(kept), 'https:': new https.Agent(kept) };
 
 /** Errors that happen before any byte of the request is written. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL']);
