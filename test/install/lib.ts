@@ -2,13 +2,14 @@
 // uncommitted changes or build), a given major version of npm, commands run as a person would type them, and an
 // MCP client over stdio whose every stdout line must be JSON-RPC.
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { capture, minimalEnv } from '../helpers.js';
+import { capture, minimalEnv, rememberSecret } from '../helpers.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -39,7 +40,10 @@ export function cloneHead(name: string): string {
  */
 export function userEnv(npmBin: string | undefined, store: string, extra: Record<string, string> = {}): Record<string, string> {
   const base = minimalEnv();
-  return { ...base, PATH: npmBin ? `${npmBin}:${base.PATH}` : base.PATH, HOME: process.env.HOME ?? '/tmp', TRTC_MCP_STORE: store, ...extra };
+  // A configured secret, for the suite's sweep of everything the servers and npm print.
+  const secret = randomBytes(24).toString('hex');
+  rememberSecret(secret);
+  return { ...base, PATH: npmBin ? `${npmBin}:${base.PATH}` : base.PATH, HOME: process.env.HOME ?? '/tmp', TRTC_MCP_STORE: store, TRTC_MCP_CONFIRM_SECRET: secret, ...extra };
 }
 
 const npmDirs = new Map<number, string | undefined>();
