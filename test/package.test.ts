@@ -2,6 +2,7 @@
 // the scripts an install runs, links that work inside the package, and benchmarks that npm run bench really runs.
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
@@ -39,6 +40,23 @@ describe('the published package', () => {
     const build = readFileSync(new URL('scripts/build.mjs', root), 'utf8');
     expect(build).toContain("sourcemap: release ? false : 'linked'");
     expect(build).toContain("process.env.npm_lifecycle_event === 'prepare' && ['pack', 'publish'].includes(process.env.npm_command)");
+  });
+
+  it('needs nothing installed beside it: the build holds every dependency, and imports only Node built-ins', () => {
+    // So `npx trtc-mcp` fetches one small package rather than a tree of dependencies the build already holds.
+    expect((pkg as { dependencies?: object }).dependencies ?? {}).toEqual({});
+    const dist = new URL('dist/', root);
+    const specifiers = new Set(
+      readdirSync(dist)
+        .filter((f) => f.endsWith('.js'))
+        .flatMap((f) => [...readFileSync(new URL(f, dist), 'utf8').matchAll(/(?:\bfrom\s*|\bimport\(\s*|\brequire\(\s*)["']((?:node:|@[\w.-]+\/)?[\w-][\w.-]*(?:\/[\w.\/-]+)?)["']/g)].map((m) => m[1]!)),
+    );
+    const builtin = new Set(builtinModules);
+    // @redis/client's digest helper loads its hashing package only when called (the server never does) and says
+    // so if it is missing.
+    const optional = new Set(['@node-rs/xxhash']);
+    expect([...specifiers].filter((s) => !builtin.has(s.replace(/^node:/, '')) && !optional.has(s))).toEqual([]);
+    expect(specifiers.size).toBeGreaterThan(5);
   });
 
   it('has a LICENSE that matches package.json', () => {
