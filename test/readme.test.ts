@@ -38,6 +38,6 @@ describe('README', () => {
 
   it('says that binding beyond loopback needs both a token and the host names clients use', () => {
     const text = readme.toString('utf8').replace(/\s+/g, ' ');
-    expect(text).toMatch(/Beyond loopback \(`--host`\) it needs both a bearer token .* and `--allowed-hosts <the host name or IP clients use>`/);
+    expect(text).toMatch(/Beyond loopback \(`--host`\) the server needs both a bearer token .* and `--allowed-hosts <the host name or IP clients use>`/);
   });
 });
