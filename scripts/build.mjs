@@ -1,14 +1,20 @@
 // Bundles the server into dist/ and precomputes the tool manifest (JSON Schemas), so that
 // start-up does no module resolution across node_modules and no schema conversion. Local builds carry source
-// maps; --release (npm pack and publish) builds none, since the package ships no maps.
+// maps; --release (npm pack and publish) builds none, since the package ships no maps. --outdir=DIR builds
+// elsewhere than dist/ (the MCP bundle's staging folder).
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const root = new URL('..', import.meta.url);
+// npm install runs prepare, which builds for a clone; npm pack and publish run it too, after prepack, whose
+// release build is the one to ship.
+if (process.env.npm_lifecycle_event === 'prepare' && ['pack', 'publish'].includes(process.env.npm_command)) process.exit(0);
 const release = process.argv.includes('--release');
-const dist = new URL('dist/', root);
+const outdir = process.argv.find((a) => a.startsWith('--outdir='))?.slice('--outdir='.length);
+const dist = outdir ? pathToFileURL(`${resolve(outdir)}/`) : new URL('dist/', root);
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
 

@@ -46,6 +46,10 @@ async function serve(argv: string[]): Promise<void> {
 
   let stop: () => Promise<void>;
   if (stdio) {
+    // Started by hand in a terminal: say what the silence is waiting for (stderr: stdout carries only JSON-RPC).
+    if (process.stdin.isTTY) {
+      log.info(`waiting for an MCP client on stdin. Clients start this server themselves (see "Connecting a client" in the README); to try it by hand: npx @modelcontextprotocol/inspector node ${process.argv[1]}`);
+    }
     stop = await stdio.serve({ legacy: async () => (await legacyServers())(), modern: modernServers }, log);
     // A turn of the event loop first, so that what was sent just before the close and is answered at once still is.
     void stdio.ended.then(() => setImmediate(() => void shutdown('stdin closed')));

@@ -20,4 +20,24 @@ describe('README', () => {
     }
     for (const client of ['Claude Desktop', 'Claude Code', 'Cursor', 'VS Code']) expect(text).toContain(`**${client}**`);
   });
+
+  it('shows client configurations that are either plainly the sandbox or complete for Tencent Cloud', () => {
+    // A real SDKAppID without the keys would run the sandbox under an app it does not know.
+    const CREDENTIALS = ['TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY', 'TRTC_SDK_APP_ID', 'TRTC_SDK_SECRET_KEY'];
+    const text = readme.toString('utf8');
+    type Entry = { command: string; args: string[]; env?: Record<string, string> };
+    const entries = [...text.matchAll(/```json\n([\s\S]*?)```/g)].flatMap((m) => {
+      const config = JSON.parse(m[1]!) as { mcpServers?: Record<string, Entry>; servers?: Record<string, Entry> };
+      return Object.values(config.mcpServers ?? config.servers ?? {});
+    });
+    const kinds = entries.map((e) => (e.args.includes('--sandbox') ? (e.env ? 'mixed' : 'sandbox') : Object.keys(e.env ?? {}).sort().join() === [...CREDENTIALS].sort().join() ? 'complete' : 'incomplete'));
+    expect(kinds.sort()).toEqual(['complete', 'sandbox']);
+    const claudeCode = /`(claude mcp add [^`]+)`/.exec(text)![1]!;
+    expect(claudeCode).toMatch(/ --sandbox$/);
+  });
+
+  it('says that binding beyond loopback needs both a token and the host names clients use', () => {
+    const text = readme.toString('utf8').replace(/\s+/g, ' ');
+    expect(text).toMatch(/Beyond loopback \(`--host`\) the server needs both a bearer token .* and `--allowed-hosts <the host name or IP clients use>`/);
+  });
 });
