@@ -467,9 +467,15 @@ function checkApprovals(config: Config): void {
   }
 }
 
-/** What the server should warn about at start: settings from the environment that the chosen transport ignores. */
+/**
+ * What the server should warn about at start: settings from the environment that the chosen transport ignores, and
+ * an HTTP server bound beyond loopback that no client can reach by another name yet.
+ */
 export function startupWarnings(config: Config): string[] {
-  if (config.transport !== 'stdio') return [];
+  if (config.transport !== 'stdio') {
+    if (isLoopback(config.host) || config.allowedHosts.length) return [];
+    return [`serving HTTP on ${config.host}: requests are admitted only by a loopback name or ${config.host} in their Host header; add the names clients use (this machine's IP address or host name) to --allowed-hosts`];
+  }
   const ignored = HTTP_ONLY.map((k) => config.sources[k]).filter((s): s is string => s !== undefined);
   if (!ignored.length) return [];
   return [`${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} set, but only the HTTP transport reads ${ignored.length === 1 ? 'it' : 'them'}; serving stdio (set TRTC_MCP_TRANSPORT=http or pass --transport http for HTTP)`];

@@ -98,6 +98,13 @@ describe('loadConfig', () => {
       'TRTC_MCP_PORT, TRTC_MCP_MAX_SESSIONS are set, but only the HTTP transport reads them; serving stdio (set TRTC_MCP_TRANSPORT=http or pass --transport http for HTTP)',
     ]);
     expect(startupWarnings(loadConfig([], {}))).toEqual([]);
+    // Beyond loopback, the names clients use must be listed: the warning says where.
+    const wide = { TRTC_MCP_AUTH_TOKEN: 'warn-bearer-token-0123456789' };
+    expect(startupWarnings(loadConfig(['--transport', 'http', '--host', '0.0.0.0'], wide))).toEqual([
+      "serving HTTP on 0.0.0.0: requests are admitted only by a loopback name or 0.0.0.0 in their Host header; add the names clients use (this machine's IP address or host name) to --allowed-hosts",
+    ]);
+    expect(startupWarnings(loadConfig(['--transport', 'http', '--host', '0.0.0.0', '--allowed-hosts', 'mcp.example'], wide))).toEqual([]);
+    expect(startupWarnings(loadConfig(['--transport', 'http'], {}))).toEqual([]);
   });
 
   it('reads the callback settings: the key from the environment only, the listener as HOST:PORT', () => {
