@@ -202,7 +202,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
   if (address !== '0.0.0.0' && address !== '::') {
-    hosts = new Set(['localhost', '127.0.0.1', '[::1]', host, ...(opts.allowedHosts ?? [])].flatMap((h) => [`${h.toLowerCase()}:${port}`, ...(opts.allowedHosts?.includes(h) ? [h.toLowerCase()] : [])]));
+    const listed = (opts.allowedHosts ?? []).flatMap((h) => [h, `${h}:${port}`]);
+    hosts = new Set([...['localhost', '127.0.0.1', '[::1]', host].map((h) => `${h}:${port}`), ...listed].map((h) => h.toLowerCase()));
   }
 
   return {
