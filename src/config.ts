@@ -29,10 +29,29 @@ const bool = z
   .union([z.boolean(), z.enum([...BOOLEAN_WORDS, ''])], { error: `must be one of ${BOOLEAN_WORDS.join(', ')}` })
   .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
 const list = z.string().transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean));
+/** A list with a default of its own, which the word "none" empties (an empty value means the default, as everywhere). */
+const emptiable = list.transform((v) => (v.length === 1 && v[0] === 'none' ? [] : v));
 const int = (min: number, max: number) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 const authTokenSchema = z.string().min(16, 'must have at least 16 characters');
+
+const CHARACTER_NAMES: Record<string, string> = { ' ': 'a space', '\n': 'a line break', '\r': 'a carriage return', '\t': 'a tab' };
+/**
+ * Why a SecretId or SecretKey cannot be one, or undefined: Tencent's keys are letters and digits, so whitespace or a
+ * control character is a pasting mistake (often the next line, the key itself), and is named without the value.
+ */
+export function credentialProblem(value: string): string | undefined {
+  const at = value.search(/[\s\u0000-\u001f\u007f-\u009f]/);
+  if (at < 0) return undefined;
+  const c = value[at]!;
+  const name = CHARACTER_NAMES[c] ?? `the character U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return `must not contain whitespace or control characters: it has ${name} at character ${at + 1}`;
+}
+const credential = z.string().min(1).superRefine((v, ctx) => {
+  const problem = credentialProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'must be HOST:PORT');
 /** The shortest callback key accepted: it is the callbacks' only authentication. */
 export const MIN_CALLBACK_KEY = 16;
@@ -84,6 +103,8 @@ interface Setting {
   help: string;
   /** The default in words, where it is worked out at run time rather than a value. */
   shownDefault?: string;
+  /** Not secret, but never echoed either (a SecretId: what follows a stray line break may be the key). */
+  quiet?: boolean;
 }
 
 /** Settings of the MCP server. Keys are the property names in Config. */
@@ -95,8 +116,8 @@ const SETTINGS = {
   site: { flag: 'site', env: ['TRTC_SITE'], schema: z.enum(SITES), help: 'Tencent Cloud site: intl or cn. Actions documented for one site only are offered only there', shownDefault: 'the site of --domain, else intl' },
   domain: { flag: 'domain', env: ['TRTC_API_DOMAIN'], schema: z.enum(CLOUD_DOMAINS), help: 'Cloud API domain: trtc.intl.tencentcloudapi.com (international site) or trtc.tencentcloudapi.com (China site)', shownDefault: 'the domain of --site' },
   endpoint: { flag: 'endpoint', env: ['TRTC_ENDPOINT'], schema: z.url({ protocol: /^https?$/ }), help: 'Base URL that replaces https://<domain>/ (private endpoints, tests)' },
-  secretId: { flag: 'secret-id', env: ['TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRETID'], schema: z.string().min(1), help: 'Tencent Cloud API SecretId' },
-  secretKey: { env: ['TENCENTCLOUD_SECRET_KEY', 'TENCENTCLOUD_SECRETKEY'], schema: z.string().min(1), secret: true, help: 'Tencent Cloud API SecretKey' },
+  secretId: { flag: 'secret-id', env: ['TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRETID'], schema: credential, quiet: true, help: 'Tencent Cloud API SecretId' },
+  secretKey: { env: ['TENCENTCLOUD_SECRET_KEY', 'TENCENTCLOUD_SECRETKEY'], schema: credential, secret: true, help: 'Tencent Cloud API SecretKey' },
   sessionToken: { env: ['TENCENTCLOUD_SESSION_TOKEN', 'TENCENTCLOUD_SESSIONTOKEN'], schema: z.string().min(1), secret: true, help: 'Session token of temporary credentials (sent as X-TC-Token)' },
   sdkAppId: { flag: 'sdk-app-id', env: ['TRTC_SDK_APP_ID'], schema: int(1, 2 ** 32 - 1), help: 'Default TRTC SDKAppID, used when a tool call leaves SdkAppId out' },
   sdkSecretKey: { env: ['TRTC_SDK_SECRET_KEY'], schema: z.string().min(1), secret: true, help: 'The app\'s SDK secret key, used to mint UserSigs for the admin and bot users' },
@@ -116,8 +137,8 @@ const SETTINGS = {
   credentialsDir: { flag: 'credentials-dir', env: ['TRTC_MCP_CREDENTIALS_DIR'], schema: z.string().min(1), help: 'Folder of Tencent CLI credential files', shownDefault: '~/.tccli' },
   // Guardrails.
   readOnly: { flag: 'read-only', env: ['TRTC_MCP_READ_ONLY'], schema: bool, default: false, help: 'Expose and allow only read-only tools' },
-  toolsets: { flag: 'toolsets', env: ['TRTC_MCP_TOOLSETS'], schema: list, default: ['room', 'ai'], help: `Comma-separated toolsets to list (${TOOLSETS.join(', ')}), or "all"; the discovery tools reach the rest` },
-  tools: { flag: 'tools', env: ['TRTC_MCP_TOOLS'], schema: list, default: [...DEFAULT_TOOLS], help: 'Comma-separated tools to list in addition to the toolsets ("" for none)' },
+  toolsets: { flag: 'toolsets', env: ['TRTC_MCP_TOOLSETS'], schema: emptiable, default: ['room', 'ai'], help: `Comma-separated toolsets to list (${TOOLSETS.join(', ')}), "all", or "none" (the discovery tools alone); the discovery tools reach the rest` },
+  tools: { flag: 'tools', env: ['TRTC_MCP_TOOLS'], schema: emptiable, default: [...DEFAULT_TOOLS], help: 'Comma-separated tools to list in addition to the toolsets ("none" for none)' },
   denyTools: { flag: 'deny-tools', env: ['TRTC_MCP_DENY_TOOLS'], schema: list, default: [], help: 'Comma-separated tools never to expose' },
   allowApps: { flag: 'allow-apps', env: ['TRTC_MCP_ALLOW_APPS'], schema: list.pipe(z.array(z.string().regex(/^\d+$/, 'must be numeric SdkAppIds').transform(Number))), default: [], help: 'Comma-separated SdkAppIds the server may touch (empty: any)' },
   allowRooms: { flag: 'allow-rooms', env: ['TRTC_MCP_ALLOW_ROOMS'], schema: list.pipe(z.array(roomPattern)), default: [], help: 'Comma-separated rooms the server may touch (empty: any). Numeric and string rooms are different rooms: 1234 or 12* means numeric rooms, str:1234 or str:team-* string rooms (a pattern with other characters than digits and * is a string room pattern); * matches any characters' },
@@ -127,7 +148,7 @@ const SETTINGS = {
   dangerouslySkipConsent: { flag: 'dangerously-skip-consent', env: ['TRTC_MCP_DANGEROUSLY_SKIP_CONSENT'], schema: bool, default: false, help: 'Run destructive actions without asking anyone. Dangerous.' },
   consentChannel: { flag: 'consent-channel', env: ['TRTC_MCP_CONSENT_CHANNEL'], schema: z.enum(['auto', 'elicitation-only', 'approver']), default: 'auto', help: 'How users consent: auto (the client asks its user where it supports elicitation; else a human approver on the approval page when one is configured; else the agent relays a preview and a single-use token), elicitation-only (refuse consent-needing calls from clients that cannot ask their user), or approver (only a human approver on the approval page, whatever the client)' },
   confirmTtl: { flag: 'confirm-ttl', env: ['TRTC_MCP_CONFIRM_TTL'], schema: int(1, 3600), default: 300, help: 'Seconds a confirmation token stays valid' },
-  confirmSecret: { env: ['TRTC_MCP_CONFIRM_SECRET'], schema: z.string().min(16, 'must have at least 16 characters'), secret: true, help: 'Key that signs confirmation tokens; share it across replicas', shownDefault: 'derived from the SecretKey; in sandbox mode, a key kept in the state store' },
+  confirmSecret: { env: ['TRTC_MCP_CONFIRM_SECRET'], schema: z.string().min(16, 'must have at least 16 characters'), secret: true, help: 'Key that signs confirmation tokens; share it across replicas', shownDefault: 'derived from the SecretKey; in sandbox mode, a key kept in the state store (made for the run unless --store is set)' },
   // Approvals outside the agent: the approval page and its notifications.
   approverToken: { env: ['TRTC_MCP_APPROVER_TOKEN'], schema: authTokenSchema, secret: true, help: 'Token with which human approvers sign in to the approval page; never give it to an agent' },
   approverTokenFile: { flag: 'approver-token-file', env: ['TRTC_MCP_APPROVER_TOKEN_FILE'], schema: z.string().min(1), help: 'File holding the approver token, instead of TRTC_MCP_APPROVER_TOKEN' },
@@ -139,7 +160,7 @@ const SETTINGS = {
   approvalWebhookSecret: { env: ['TRTC_MCP_APPROVAL_WEBHOOK_SECRET'], schema: z.string().regex(/^whsec_[A-Za-z0-9+/]{22,}={0,2}$/, 'must be a Standard Webhooks secret, whsec_ and base64'), secret: true, help: 'Secret that signs the approval webhooks (whsec_...), shared with their receiver' },
   rateLimitScale: { flag: 'rate-limit-scale', env: ['TRTC_MCP_RATE_LIMIT_SCALE'], schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(100_000), default: 1, help: 'Multiplies every documented rate limit, for accounts whose quotas Tencent raised (the sandbox takes the same flag)' },
   rateLimitWaitMs: { flag: 'rate-limit-wait', env: ['TRTC_MCP_RATE_LIMIT_WAIT_MS'], schema: int(0, 60_000), default: 2000, help: 'Longest wait (ms) for a free slot under an action\'s rate limit before failing the call' },
-  store: { flag: 'store', env: ['TRTC_MCP_STORE'], schema: z.string().min(1), help: 'Where durable state lives (spent confirmation tokens, the ledger of what this server started, TRTC events): a directory shared by the processes on this host, redis://[user:password@]host:port[/db] shared by replicas, or "memory" for this process alone', shownDefault: '$XDG_STATE_HOME/trtc-mcp, else ~/.local/state/trtc-mcp' },
+  store: { flag: 'store', env: ['TRTC_MCP_STORE'], schema: z.string().min(1), help: 'Where durable state lives (spent confirmation tokens, the ledger of what this server started, TRTC events): a directory shared by the processes on this host, redis://[user:password@]host:port[/db] shared by replicas, or "memory" for this process alone', shownDefault: '$XDG_STATE_HOME/trtc-mcp, else ~/.local/state/trtc-mcp; in sandbox mode, memory (the sandbox keeps to itself)' },
   auditLog: { flag: 'audit-log', env: ['TRTC_MCP_AUDIT_LOG'], schema: z.string().min(1), help: 'File to append the JSON Lines audit trail of writes to', shownDefault: 'stderr' },
   replicaId: { flag: 'replica-id', env: ['TRTC_MCP_REPLICA_ID'], schema: z.string().regex(/^[\w.:@-]{1,128}$/, 'must be 1 to 128 letters, digits or . _ : @ -'), help: 'Name of this process among the replicas that share a store: every audit record and /healthz carry it', shownDefault: '<hostname>-<pid>' },
   // HTTP transport security.
@@ -185,7 +206,11 @@ const SETTINGS = {
 type Settings = typeof SETTINGS;
 type Out<K extends keyof Settings> = z.output<Settings[K]['schema']>;
 /** Where each setting that was given came from: its flag (`--port`) or its environment variable. */
-type Sources<K extends string> = { readonly sources: Readonly<Partial<Record<K, string>>> };
+type Sources<K extends string> = {
+  readonly sources: Readonly<Partial<Record<K, string>>>;
+  /** Flags and environment variables given with an empty value, which leaves their setting unset. */
+  readonly emptied?: readonly string[];
+};
 type Resolved = {
   [K in keyof Settings]: Settings[K] extends { default: unknown } ? Out<K> : Out<K> | undefined;
 } & Sources<keyof Settings>;
@@ -203,14 +228,15 @@ const HTTP_ONLY = [
 const SANDBOX_SETTINGS = {
   host: { flag: 'host', schema: z.string().min(1), default: '127.0.0.1', help: 'Address to bind' },
   port: { flag: 'port', schema: int(0, 65535), default: 0, help: 'Port to listen on (0 picks a free one)' },
-  secretId: { flag: 'secret-id', schema: z.string().min(1), help: 'SecretId the sandbox accepts (generated when omitted)' },
-  secretKey: { flag: 'secret-key', schema: z.string().min(1), secret: true, help: 'SecretKey the sandbox accepts (generated when omitted)' },
+  secretId: { flag: 'secret-id', schema: credential, quiet: true, help: 'SecretId the sandbox accepts (generated when omitted)' },
+  secretKey: { flag: 'secret-key', schema: credential, secret: true, help: 'SecretKey the sandbox accepts (generated when omitted)' },
   sdkAppId: { flag: 'sdk-app-id', schema: int(1, 2 ** 32 - 1), help: 'SDKAppID of the default app' },
   sdkSecretKey: { flag: 'sdk-secret-key', schema: z.string().min(1), secret: true, help: 'SDK secret key of the default app (generated when omitted)' },
   world: { flag: 'world', schema: z.string().min(1), help: 'JSON file with the apps, rooms and users to start with' },
   rateLimitScale: { flag: 'rate-limit-scale', schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(100_000), default: 1, help: 'Multiplies every documented rate limit the sandbox enforces (load tests)' },
   site: { flag: 'site', schema: z.enum(SITES), default: 'intl', help: 'Which Tencent Cloud site it plays: actions documented only for the other site are refused' },
   callbackUrl: { flag: 'callback-url', schema: z.url({ protocol: /^https?$/ }), help: 'URL to POST TRTC event callbacks to (joins, exits, recordings, AI sentences...), signed with TRTC_CALLBACK_KEY' },
+  allowedHosts: { flag: 'allowed-hosts', schema: list, default: [], help: 'Extra Host header values (host names) the unsigned /_sandbox/ endpoints accept when bound to one address; its address and loopback names are always accepted' },
   callbackKey: SETTINGS.callbackKey,
   logLevel: SETTINGS.logLevel,
   logFormat: SETTINGS.logFormat,
@@ -259,11 +285,15 @@ function resolve<T>(table: Record<string, Setting>, argv: string[], env: NodeJS.
     throw new ConfigError(`${message}. Run with --help to see every setting.`);
   }
   const sources: Record<string, string> = {};
-  const out: Record<string, unknown> = { sources };
+  const emptied: string[] = [];
+  const out: Record<string, unknown> = { sources, emptied };
   for (const [key, s] of Object.entries(table)) {
+    if (s.flag && values[s.flag] === '') emptied.push(`--${s.flag}`);
+    emptied.push(...(s.env ?? []).filter((n) => env[n] === ''));
     let source: string | undefined;
     let raw: unknown;
-    if (s.flag && values[s.flag] !== undefined) {
+    // An empty value, from a flag or the environment, leaves the setting unset: its default applies.
+    if (s.flag && values[s.flag] !== undefined && values[s.flag] !== '') {
       source = `--${s.flag}`;
       raw = values[s.flag];
     } else {
@@ -277,7 +307,8 @@ function resolve<T>(table: Record<string, Setting>, argv: string[], env: NodeJS.
     const parsed = s.schema.safeParse(raw);
     if (!parsed.success) {
       const rule = parsed.error.issues.map((i) => i.message).join('; ');
-      throw new ConfigError(`Invalid setting ${source}: ${rule} (got ${s.secret ? '(hidden)' : shown(raw, secrets)}). Run with --help to see every setting.`);
+      const got = s.quiet ? '' : ` (got ${s.secret ? '(hidden)' : shown(raw, secrets)})`;
+      throw new ConfigError(`Invalid setting ${source}: ${rule}${got}. Run with --help to see every setting.`);
     }
     out[key] = parsed.data;
     sources[key] = source!;
@@ -285,9 +316,20 @@ function resolve<T>(table: Record<string, Setting>, argv: string[], env: NodeJS.
   return out as T;
 }
 
+/** The flag a secret would have if it had one (secretKey: --secret-key), with where the secret goes instead. */
+const SECRET_FLAGS = new Map(
+  Object.entries(SETTINGS as Record<string, Setting>).flatMap(([key, s]) => {
+    if (!s.secret || s.flag || !s.env) return [];
+    const file = (SETTINGS as Record<string, Setting>)[`${key}File`]?.flag;
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    return [[flag, `Set ${s.env[0]}${file ? `, or put the ${flag.slice(2).split('-').pop()} in a file and pass --${file}` : ''}.`]];
+  }),
+);
+
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
-  if (argv.some((a) => a === '--auth-token' || a.startsWith('--auth-token='))) {
-    throw new ConfigError('--auth-token is not accepted: a command line is visible to every local user. Set TRTC_MCP_AUTH_TOKEN, or put the token in a file and pass --auth-token-file.');
+  for (const arg of argv) {
+    const instead = SECRET_FLAGS.get(arg.replace(/=.*$/s, ''));
+    if (instead) throw new ConfigError(`${arg.replace(/=.*$/s, '')} is not accepted: a command line is visible to every local user. ${instead}`);
   }
   const raw = resolve<Resolved>(SETTINGS, argv, env);
   if (raw.site && raw.domain && siteOfDomain(raw.domain) !== raw.site) {
@@ -326,10 +368,16 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   config.auth = authMode(raw.auth, config);
   checkApprovals(config);
   if (config.transport === 'http' && !isLoopback(config.host) && config.auth === 'none') {
-    throw new ConfigError(`Refusing to serve HTTP on ${config.host} without authentication: set TRTC_MCP_AUTH_TOKEN or --auth-token-file, or bind to 127.0.0.1.`);
+    throw new ConfigError(`Refusing to serve HTTP on ${config.host} without authentication: ${setToken(config)}, or bind to 127.0.0.1.`);
   }
   return config;
 }
+
+/** What to do for a bearer token, saying so when the variable is there but empty (which counts as unset). */
+const setToken = (config: Pick<Config, 'emptied'>) =>
+  config.emptied?.includes('TRTC_MCP_AUTH_TOKEN')
+    ? 'TRTC_MCP_AUTH_TOKEN is empty; put the token in it (at least 16 characters) or pass --auth-token-file'
+    : 'set TRTC_MCP_AUTH_TOKEN or --auth-token-file';
 
 /**
  * The authentication mode, given or implied by the settings, after refusing combinations that cannot mean what the
@@ -343,7 +391,7 @@ function authMode(given: AuthMode | undefined, config: Config): AuthMode {
   if (mode !== 'oauth' && oauthSet.length) {
     throw new ConfigError(`${oauthSet.map(src).join(', ')} ${oauthSet.length === 1 ? 'is' : 'are'} set, but authentication is ${mode}${given ? '' : ' (no --oauth-issuer)'}: add --auth oauth with --oauth-issuer and --oauth-resource, or leave ${oauthSet.length === 1 ? 'it' : 'them'} out.`);
   }
-  if (mode === 'token' && !token) throw new ConfigError('--auth token needs the bearer token: set TRTC_MCP_AUTH_TOKEN or --auth-token-file.');
+  if (mode === 'token' && !token) throw new ConfigError(`--auth token needs the bearer token: ${setToken(config)}.`);
   if (mode === 'none' && token) throw new ConfigError(`${src('authToken')} sets a bearer token, but --auth is none: choose --auth token, or leave the token out.`);
   if (mode !== 'oauth') return mode;
   if (config.transport === 'stdio') throw new ConfigError('--auth oauth protects the HTTP transport, and this server would serve stdio, where the client\'s user is the operator: add --transport http, or leave OAuth out.');
@@ -419,9 +467,15 @@ function checkApprovals(config: Config): void {
   }
 }
 
-/** What the server should warn about at start: settings from the environment that the chosen transport ignores. */
+/**
+ * What the server should warn about at start: settings from the environment that the chosen transport ignores, and
+ * an HTTP server bound beyond loopback that no client can reach by another name yet.
+ */
 export function startupWarnings(config: Config): string[] {
-  if (config.transport !== 'stdio') return [];
+  if (config.transport !== 'stdio') {
+    if (isLoopback(config.host) || config.allowedHosts.length) return [];
+    return [`serving HTTP on ${config.host}: requests are admitted only by a loopback name or ${config.host} in their Host header; add the names clients use (this machine's IP address or host name) to --allowed-hosts`];
+  }
   const ignored = HTTP_ONLY.map((k) => config.sources[k]).filter((s): s is string => s !== undefined);
   if (!ignored.length) return [];
   return [`${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} set, but only the HTTP transport reads ${ignored.length === 1 ? 'it' : 'them'}; serving stdio (set TRTC_MCP_TRANSPORT=http or pass --transport http for HTTP)`];
@@ -481,7 +535,13 @@ export function renderConfigDoc(): string {
     '# Configuration',
     '',
     'Generated from the settings table in `src/config.ts` by `npm run docs`; do not edit by hand. `trtc-mcp --help` prints the same.',
-    'A flag wins over its environment variable. Secrets are read from the environment only.',
+    'A flag wins over its environment variable, and an empty value (`--toolsets ""`, `TRTC_MCP_TOOLSETS=`) leaves a setting at its',
+    'default. Secrets are read from the environment only.',
+    '',
+    'Where state lives: against Tencent Cloud, durable state (spent confirmation tokens, the ledger of what the server started,',
+    'TRTC events) is in `--store`, by default a directory in the user\'s state folder that every such process on the host shares.',
+    'A sandbox (`--sandbox`, or no credentials) keeps its world and that state in its own memory, gone when it exits, so that no',
+    'other process (another sandbox, a server on Tencent Cloud) sees it or is seen; `--store` points it at a store on purpose.',
     '',
     '## trtc-mcp',
     '',

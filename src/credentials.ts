@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, type Config } from './config.js';
+import { ConfigError, credentialProblem, type Config } from './config.js';
 import { addSecret } from './redact.js';
 
 export interface Credentials {
@@ -37,6 +37,10 @@ function readProfile(profile: string, dir: string): Credentials {
   const secretId = pick('secretId', 'SecretId');
   const secretKey = pick('secretKey', 'SecretKey');
   if (!secretId || !secretKey) throw new ConfigError(`Invalid setting --profile: ${path} has no secretId and secretKey.`);
+  for (const [name, value] of [['secretId', secretId], ['secretKey', secretKey]] as const) {
+    const problem = credentialProblem(value);
+    if (problem) throw new ConfigError(`Invalid setting --profile: the ${name} in ${path} ${problem}.`);
+  }
   return { secretId, secretKey, token: pick('token', 'Token', 'sessionToken'), source: `profile ${path}` };
 }
 

@@ -2,14 +2,14 @@
 
 const MASK = '[redacted]';
 /** Property names whose values are secrets, wherever they appear. */
-const SECRET_KEY = /(?:secret[-_]?key|^secret|session[-_]?token|access[-_]?token|auth[-_]?token|^(?:x-tc-)?token|user[-_]?sig|password|authorization|api[-_]?key|private[-_]?key)$/i;
+const SECRET_KEY = /(?:secret[-_]?(?:key|id)|^secret|session[-_]?token|access[-_]?token|auth[-_]?token|^(?:x-tc-)?token|user[-_]?sig|password|authorization|api[-_]?key|private[-_]?key)$/i;
 const PATTERNS: Array<[RegExp, string]> = [
   // Query-string and header forms.
   [/(usersig=)[^&\s"']+/gi, `$1${MASK}`],
   [/(TC3-HMAC-SHA256\s+)Credential=[^\s,]+,\s*SignedHeaders=[^\s,]+,\s*Signature=[0-9a-f]+/gi, `$1${MASK}`],
   [/(authorization["']?\s*[:=]\s*["']?)(?:Bearer\s+)?[^\s"',]+/gi, `$1${MASK}`],
-  // Secret-looking members inside JSON text (for example an LLMConfig string).
-  [/("(?:[A-Za-z]*[-_]?)(?:secret[-_]?key|session[-_]?token|access[-_]?token|user[-_]?sig|password|api[-_]?key|private[-_]?key)"\s*:\s*")(?:[^"\\]|\\.)*"/gi, `$1${MASK}"`],
+  // Secret-looking members inside JSON text (for example an LLMConfig string, or a TTSConfig's SecretId and SecretKey).
+  [/("(?:[A-Za-z]*[-_]?)(?:secret[-_]?(?:key|id)|session[-_]?token|access[-_]?token|user[-_]?sig|password|api[-_]?key|private[-_]?key)"\s*:\s*")(?:[^"\\]|\\.)*"/gi, `$1${MASK}"`],
   // TLS UserSig v2: base64 of zlib data, which always starts with "eJ".
   [/\beJ[\w*-]{60,}/g, MASK],
 ];

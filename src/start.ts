@@ -55,7 +55,8 @@ async function serve(argv: string[]): Promise<void> {
     void stdio.ended.then(() => setImmediate(() => void shutdown('stdin closed')));
   } else {
     const { serveHttp } = await import('./transports/http.js');
-    const handle = await serveHttp({
+    const { listening } = await import('./transports/listen.js');
+    const handle = await listening(serveHttp({
       host: config.host,
       port: config.port,
       log,
@@ -73,9 +74,7 @@ async function serve(argv: string[]): Promise<void> {
       streamFor: (await import('./server/tasks.js')).taskListen((identity) => cores(identity).jobs),
       routes: callbacks.route && { [(await import('./events/receiver.js')).CALLBACK_PATH]: callbacks.route },
       pages: approvals?.pages,
-    }).catch((err: NodeJS.ErrnoException) => {
-      throw listenProblem(err, config.host, config.port) ?? err;
-    });
+    }), config.host, config.port, '--port');
     callbacks.servedAt(handle.url);
     approvals?.servedAt(handle.url);
     stop = handle.close;
@@ -105,39 +104,22 @@ async function scopeOfMessage(message: unknown): Promise<{ scope: Scope; why: st
   return { scope: scopeFor(effect), why: tool ? `${tool} with these arguments (${effect})` : 'this request' };
 }
 
-/** A port that cannot be had, said as a setting to change rather than a stack trace. */
-function listenProblem(err: NodeJS.ErrnoException, host: string, port: number): ConfigError | undefined {
-  const where = `${host}:${port}`;
-  if (err.code === 'EADDRINUSE') return new ConfigError(`Port ${port} is already in use on ${host}: stop the program using ${where}, or choose another port with --port (0 picks a free one).`);
-  if (err.code === 'EACCES') return new ConfigError(`Not allowed to listen on ${where} (ports below 1024 need privileges): choose another port with --port.`);
-  if (err.code === 'EADDRNOTAVAIL') return new ConfigError(`Cannot listen on ${host}: this machine has no such address. Choose another with --host.`);
-  return undefined;
-}
-
 async function sandbox(argv: string[]): Promise<void> {
   if (wantsHelp(argv)) return void process.stdout.write(sandboxHelpText(VERSION));
   const cfg = loadSandboxConfig(argv);
   const log = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
-  const { readFileSync } = await import('node:fs');
   const { randomBytes } = await import('node:crypto');
   const { startSandbox } = await import('./sandbox/index.js');
-  const { DEFAULT_WORLD } = await import('./sandbox/world.js');
-  let world = DEFAULT_WORLD;
-  if (cfg.world) {
-    try {
-      world = JSON.parse(readFileSync(cfg.world, 'utf8'));
-    } catch (err) {
-      throw new ConfigError(`Invalid setting --world: cannot read ${cfg.world} as JSON (${(err as Error).message}).`);
-    }
-  }
-  if (cfg.sdkAppId) world = { apps: [{ ...world.apps[0]!, sdkAppId: cfg.sdkAppId }, ...world.apps.slice(1)] };
+  const { DEFAULT_WORLD, readWorldFile, withApp } = await import('./sandbox/world.js');
+  const world = withApp(cfg.world ? readWorldFile(cfg.world, '--world') : DEFAULT_WORLD, cfg.sdkAppId);
   const account = {
     secretId: cfg.secretId ?? `sandbox-${randomBytes(6).toString('hex')}`,
     secretKey: cfg.secretKey ?? randomBytes(24).toString('base64url'),
   };
   const callbackKey = cfg.callbackKey ?? randomBytes(24).toString('hex');
   const callbacks = cfg.callbackUrl ? { url: cfg.callbackUrl, key: callbackKey } : undefined;
-  const sb = await startSandbox({ host: cfg.host, port: cfg.port, world, accounts: [account], sdkSecretKey: cfg.sdkSecretKey, rateLimitScale: cfg.rateLimitScale, site: cfg.site, log, callbacks });
+  const { listening } = await import('./transports/listen.js');
+  const sb = await listening(startSandbox({ host: cfg.host, port: cfg.port, world, accounts: [account], sdkSecretKey: cfg.sdkSecretKey, rateLimitScale: cfg.rateLimitScale, site: cfg.site, log, callbacks, allowedHosts: cfg.allowedHosts }), cfg.host, cfg.port, '--port');
   const app = [...sb.world.apps.values()][0]!;
   const generated = (given: unknown) => (given ? '' : ' (generated for this run)');
   process.stdout.write(

@@ -98,6 +98,13 @@ describe('loadConfig', () => {
       'TRTC_MCP_PORT, TRTC_MCP_MAX_SESSIONS are set, but only the HTTP transport reads them; serving stdio (set TRTC_MCP_TRANSPORT=http or pass --transport http for HTTP)',
     ]);
     expect(startupWarnings(loadConfig([], {}))).toEqual([]);
+    // Beyond loopback, the names clients use must be listed: the warning says where.
+    const wide = { TRTC_MCP_AUTH_TOKEN: 'warn-bearer-token-0123456789' };
+    expect(startupWarnings(loadConfig(['--transport', 'http', '--host', '0.0.0.0'], wide))).toEqual([
+      "serving HTTP on 0.0.0.0: requests are admitted only by a loopback name or 0.0.0.0 in their Host header; add the names clients use (this machine's IP address or host name) to --allowed-hosts",
+    ]);
+    expect(startupWarnings(loadConfig(['--transport', 'http', '--host', '0.0.0.0', '--allowed-hosts', 'mcp.example'], wide))).toEqual([]);
+    expect(startupWarnings(loadConfig(['--transport', 'http'], {}))).toEqual([]);
   });
 
   it('reads the callback settings: the key from the environment only, the listener as HOST:PORT', () => {
@@ -105,7 +112,7 @@ describe('loadConfig', () => {
       callbackKey: 'AbC123xyzAbC123xyz', callbacksListen: '127.0.0.1:8787', callbacksRate: 1000, eventsMax: 10_000, eventsMaxAge: 86_400,
     });
     expect(loadConfig(['--callbacks-listen', '[::1]:0'], {}).callbacksListen).toBe('[::1]:0');
-    expect(() => loadConfig(['--callback-key', 'k'], {})).toThrow(/Unknown option/);
+    expect(() => loadConfig(['--callback-key', 'k'], {})).toThrow(/--callback-key is not accepted: .* Set TRTC_CALLBACK_KEY\./);
     expect(() => loadConfig([], { TRTC_CALLBACK_KEY: 'has spaces and "quotes"' })).toThrow(/TRTC_CALLBACK_KEY: must be letters and digits.*\(got \(hidden\)\)/);
     // The key is the callbacks' only authentication: a short one is refused, not warned about.
     // A room pattern says which kind of room it means; `*` alone could mean both, and is refused.
@@ -120,7 +127,7 @@ describe('loadConfig', () => {
   });
 
   it('has no flag for secrets, so they never appear on a command line', () => {
-    expect(() => loadConfig(['--secret-key', 'k'], {})).toThrow(/Unknown option/);
+    expect(() => loadConfig(['--secret-key', 'k'], {})).toThrow(/^--secret-key is not accepted: a command line is visible to every local user\. Set TENCENTCLOUD_SECRET_KEY\.$/);
     expect(helpText('x')).toMatch(/\(environment only\)\s+Tencent Cloud API SecretKey/);
   });
 });
@@ -163,7 +170,7 @@ describe('the configuration reference', () => {
     expect(help.get('--toolsets <value>')).toEqual({ env: 'TRTC_MCP_TOOLSETS', default: 'room,ai' });
     expect(help.get('--tools <value>')).toEqual({ env: 'TRTC_MCP_TOOLS', default: 'DescribeRoomInfo,DescribeUserInfo,DescribeUnusualEvent' });
     expect(help.get('--rate-limit-scale <value>')).toEqual({ env: 'TRTC_MCP_RATE_LIMIT_SCALE', default: '1' });
-    expect(help.get('TRTC_MCP_CONFIRM_SECRET')!.default).toBe('derived from the SecretKey; in sandbox mode, a key kept in the state store');
+    expect(help.get('TRTC_MCP_CONFIRM_SECRET')!.default).toBe('derived from the SecretKey; in sandbox mode, a key kept in the state store (made for the run unless --store is set)');
   });
 });
 

@@ -39,8 +39,8 @@ describe('toolsets and discovery', () => {
     const all = (await (await connect(['--toolsets', 'all'])).listTools()).tools.map((t) => t.name);
     // The catalog's tools of this site, the discovery tools and the two event tools.
     expect(all).toHaveLength(CATALOG.filter((d) => servedOn(d.api, 'intl')).length + 3 + 2);
-    // --tools "" lists the toolsets alone.
-    const bare = (await (await connect(['--tools', ''])).listTools()).tools.map((t) => t.name);
+    // --tools none lists the toolsets alone.
+    const bare = (await (await connect(['--tools', 'none'])).listTools()).tools.map((t) => t.name);
     expect(bare).toHaveLength(names.length - DEFAULT_TOOLS.length);
   });
 

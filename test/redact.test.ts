@@ -25,6 +25,12 @@ describe('redaction', () => {
     expect(out).toEqual({ SecretKey: '[redacted]', nested: { UserSig: '[redacted]', ApiKey: '[redacted]', keep: 'd' }, LLMConfig: '{"APIKey":"[redacted]","Model":"m"}', list: [{ token: '[redacted]' }] });
   });
 
+  it('masks a TTS SecretId like its SecretKey, as a member and inside JSON text', () => {
+    const tts = { TTSType: 'tencent', AppId: 1300000000, SecretId: 'AKIDtts123', SecretKey: 'tts-key', VoiceType: 101001 };
+    expect(redact({ TTSConfig: tts })).toEqual({ TTSConfig: { ...tts, SecretId: '[redacted]', SecretKey: '[redacted]' } });
+    expect(JSON.parse(redact({ TTSConfig: JSON.stringify(tts) }).TTSConfig)).toEqual({ ...tts, SecretId: '[redacted]', SecretKey: '[redacted]' });
+  });
+
   it('masks UserSig-shaped strings', () => {
     const sig = `eJw${'A'.repeat(80)}`;
     expect(redactText(`sig=${sig} end`)).toBe('sig=[redacted] end');

@@ -6,6 +6,15 @@ export const SdkAppId = z.int().min(1).describe('Defaults to the configured app'
 
 export const UserId = z.string().min(1);
 
+/**
+ * The plainest form of each ID, which the server holds the IDs it pastes into instructions to (prompt arguments,
+ * seeded sandbox worlds). TRTC allows a few more characters in string rooms, such as spaces; these refuse them.
+ */
+export const PLAIN_IDS = {
+  room: { test: (v: string) => /^[A-Za-z0-9_.:@#-]{1,64}$/.test(v), rule: 'must be a room ID: a number from 1 to 4294967295, or up to 64 letters, digits and - _ . : @ #' },
+  user: { test: (v: string) => /^[A-Za-z0-9_.@-]{1,32}$/.test(v), rule: 'must be a user ID: up to 32 letters, digits and - _ . @' },
+} as const;
+
 /** Every Cloud API response carries the ID Tencent uses to trace the request. */
 export const RequestId = z.string();
 export const NoOutput = z.object({ RequestId });

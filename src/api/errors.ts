@@ -123,6 +123,12 @@ export function restMeaning(code: string): string | undefined {
   return REST_MEANINGS.get(code);
 }
 
-export function hintFor(code: string): string | undefined {
-  return REST_HINT_BY_CODE.get(code) ?? HINTS.find(([re]) => re.test(code))?.[1];
+/** Where the sandbox answers instead of Tencent Cloud, what to do differs for these codes. */
+const SANDBOX_HINTS: Array<[RegExp, string]> = [
+  [/^(AuthFailure\.)?UnauthorizedOperation\.SdkAppId$/, 'The sandbox knows only the apps of its world (the trtc://sandbox/world resource lists them): leave SdkAppId out to use the configured one. Another app needs Tencent Cloud credentials (TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY).'],
+];
+
+/** @param sandbox the answer came from the in-process sandbox */
+export function hintFor(code: string, sandbox = false): string | undefined {
+  return (sandbox ? SANDBOX_HINTS.find(([re]) => re.test(code))?.[1] : undefined) ?? REST_HINT_BY_CODE.get(code) ?? HINTS.find(([re]) => re.test(code))?.[1];
 }

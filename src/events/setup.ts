@@ -6,6 +6,7 @@ import { ConfigError, type Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { addSecret } from '../redact.js';
 import type { ServerContext } from '../server/pipeline.js';
+import { listening } from '../transports/listen.js';
 import { CALLBACK_PATH, createCallbackReceiver, listenForCallbacks } from './receiver.js';
 
 export interface CallbackSetup {
@@ -34,7 +35,8 @@ export async function setUpCallbacks(ctx: ServerContext, config: Config, log: Lo
   const listen = config.callbacksListen ?? (config.transport === 'stdio' && ctx.sandbox ? '127.0.0.1:0' : undefined);
   if (listen) {
     const at = listen.lastIndexOf(':');
-    const listener = await listenForCallbacks(listen.slice(0, at).replace(/^\[(.*)\]$/, '$1'), Number(listen.slice(at + 1)), receiver, log);
+    const [host, port] = [listen.slice(0, at).replace(/^\[(.*)\]$/, '$1'), Number(listen.slice(at + 1))];
+    const listener = await listening(listenForCallbacks(host, port, receiver, log), host, port, '--callbacks-listen');
     receiving(listener.url);
     return { servedAt: () => undefined, close: listener.close };
   }

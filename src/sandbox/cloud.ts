@@ -178,7 +178,10 @@ export class CloudProtocol {
     const raw = field ? params[field] : accountWide ? this.firstApp(account) : this.world.tasks.ownerOf(params);
     const id = Number(raw);
     const app = this.world.apps.get(id);
-    if (!app || (account.apps && !account.apps.has(id))) {
+    if (!app) {
+      throw new SandboxError('UnauthorizedOperation.SdkAppId', `The sandbox has no app ${String(raw)}; its apps: ${[...this.world.apps.keys()].join(', ')}.`);
+    }
+    if (account.apps && !account.apps.has(id)) {
       throw new SandboxError('UnauthorizedOperation.SdkAppId', `These credentials have no access to SdkAppId ${String(raw)}.`);
     }
     return app;

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Site } from '../../tools/define.js';
 import { CATALOG } from '../../tools/index.js';
 import { silentLogger, type Logger } from '../log.js';
+import { hostRefusal } from '../transports/admission.js';
 import { CallbackSender, type CallbackTarget } from './callbacks.js';
 import { CloudProtocol, type Account } from './cloud.js';
 import { Faults, serveFault, type FaultSpec } from './faults.js';
@@ -58,6 +59,8 @@ export interface SandboxOptions {
   log?: Logger;
   /** Where to POST TRTC's event callbacks for what happens in the world (configurable later, too). */
   callbacks?: CallbackTarget;
+  /** Host header values the control endpoints accept besides its loopback names and address (its host names). */
+  allowedHosts?: readonly string[];
 }
 
 /** One request that reached the sandbox: tests count these to prove what was (not) sent. */
@@ -135,7 +138,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     // page (a rebound DNS name, or a page that posts across origins) ever can.
     if (url.pathname.startsWith('/_sandbox/')) {
       const host = String(req.headers.host ?? '').toLowerCase();
-      if (hosts && !hosts.has(host)) return reply(403, { error: `Host ${host || '(none)'} is not allowed.` }, { connection: 'close' });
+      if (hosts && !hosts.has(host)) return reply(403, { error: hostRefusal(host, '--allowed-hosts') }, { connection: 'close' });
       if (req.headers.origin !== undefined) return reply(403, { error: 'Requests from web pages are not allowed.' }, { connection: 'close' });
     }
     let body: Buffer;
@@ -198,7 +201,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   });
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
-  if (address !== '0.0.0.0' && address !== '::') hosts = new Set(['localhost', '127.0.0.1', '[::1]', host].map((h) => `${h.toLowerCase()}:${port}`));
+  if (address !== '0.0.0.0' && address !== '::') {
+    const listed = (opts.allowedHosts ?? []).flatMap((h) => [h, `${h}:${port}`]);
+    hosts = new Set([...['localhost', '127.0.0.1', '[::1]', host].map((h) => `${h}:${port}`), ...listed].map((h) => h.toLowerCase()));
+  }
 
   return {
     url: `http://${host}:${port}/`,

@@ -449,14 +449,19 @@ export function hears(task: Task, userId: string): boolean {
   }
 }
 
-/** Plays the room's script to a bot that just started: each line it hears, after its delay, if its speaker is still there. */
+/**
+ * Plays the room's script to a bot that just started: each line it hears, after its delay, if its speaker is still
+ * there. A line without a delay is heard as the bot starts, so the first read of the conversation shows it.
+ */
 export function playScript(world: World, app: App, task: Task): void {
   const id = task.roomKind === 'int' ? Number(task.roomId) : task.roomId;
   for (const line of app.scripts.get(roomKey(task.roomKind, id)) ?? []) {
     if (!hears(task, line.userId)) continue;
-    world.later(line.afterSeconds * 1000, () => {
+    const say = () => {
       const room = world.room(app, task.roomKind, id);
       if (task.endedAt === undefined && room?.users.has(line.userId)) world.say(app, room, line.userId, line.says);
-    });
+    };
+    if (line.afterSeconds > 0) world.later(line.afterSeconds * 1000, say);
+    else say();
   }
 }

@@ -1,7 +1,12 @@
 // The sandbox's state: apps, rooms (numeric and string IDs are separate namespaces) and their users,
 // plus a history of what happened, from which monitoring answers are derived.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { PLAIN_IDS } from '../../tools/fields.js';
+import { MAX_NUMERIC_ROOM } from '../../tools/room-id.js';
+import { ConfigError } from '../config.js';
+import { describeIssues, readAt } from '../validation.js';
 import { Registry } from './registry.js';
 import { TaskBook } from './tasks.js';
 
@@ -91,6 +96,7 @@ export const WorldSeedSchema = z.object({
         about: z.string().optional(),
         users: z.array(SeedUser).default([]),
         /** What users say once an AI conversation or transcription bot that hears them starts in the room. */
+        /** afterSeconds 0 (the default): the line is heard as the bot starts. */
         script: z.array(z.object({ userId: z.string().min(1), says: z.string().min(1), afterSeconds: z.number().min(0).max(3600).default(0) })).default([]),
         /** A TUILiveKit live room (string IDs only): its first user is the host on seat 0, the others watch as audience. */
         live: z.object({ name: z.string().min(1).optional() }).optional(),
@@ -99,6 +105,53 @@ export const WorldSeedSchema = z.object({
   ).min(1),
 });
 export type WorldSeed = z.input<typeof WorldSeedSchema>;
+
+/**
+ * A world as an operator writes it: the seed's shape, with apps, rooms and users held to the rules the server holds
+ * IDs to elsewhere (tests seed hostile IDs in code on purpose, to try how answers show them).
+ */
+const WorldFileSchema = WorldSeedSchema.superRefine((world, ctx) => {
+  const check = (ok: boolean, rule: string, path: Array<string | number>) => ok || ctx.addIssue({ code: 'custom', message: rule, path });
+  world.apps.forEach((app, a) => {
+    check(app.sdkAppId < 2 ** 32, 'must be an SdkAppId: a whole number from 1 to 4294967295', ['apps', a, 'sdkAppId']);
+    app.rooms.forEach((room, r) => {
+      const at = ['apps', a, 'rooms', r];
+      if (typeof room.roomId === 'number') check(room.roomId <= MAX_NUMERIC_ROOM, PLAIN_IDS.room.rule, [...at, 'roomId']);
+      else check(PLAIN_IDS.room.test(room.roomId), PLAIN_IDS.room.rule, [...at, 'roomId']);
+      room.users.forEach((u, i) => check(PLAIN_IDS.user.test(typeof u === 'string' ? u : u.userId), PLAIN_IDS.user.rule, [...at, 'users', i, ...(typeof u === 'string' ? [] : ['userId'])]));
+      room.script.forEach((line, i) => check(PLAIN_IDS.user.test(line.userId), PLAIN_IDS.user.rule, [...at, 'script', i, 'userId']));
+    });
+  });
+});
+
+/** Reads a world file (--sandbox-world, or the standalone sandbox's --world), refusing what breaks a rule, by field. */
+export function readWorldFile(path: string, setting: string): WorldSeed {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`Invalid setting ${setting}: cannot read ${path} as JSON (${(err as Error).message}).`);
+  }
+  const parsed = WorldFileSchema.safeParse(doc);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const value = readAt(doc, issue.path);
+      const got = typeof value === 'string' ? ` (got ${JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value)})` : typeof value === 'number' ? ` (got ${value})` : '';
+      return `${describeIssues([issue], doc).join('; ')}${got}`;
+    });
+    throw new ConfigError(`Invalid setting ${setting}: ${path} is not a sandbox world: ${problems.join('; ')}.`);
+  }
+  return doc as WorldSeed;
+}
+
+/**
+ * The world with `sdkAppId` among its apps: as it is when it has that app (or none is asked for), else with its
+ * first app playing that ID, so that a sandbox started for an app the operator named answers for it.
+ */
+export function withApp(seed: WorldSeed, sdkAppId: number | undefined): WorldSeed {
+  if (sdkAppId === undefined || seed.apps.some((a) => a.sdkAppId === sdkAppId)) return seed;
+  return { apps: [{ ...seed.apps[0]!, sdkAppId }, ...seed.apps.slice(1)] };
+}
 
 export const DEFAULT_APP_ID = 1400000001;
 
@@ -130,9 +183,10 @@ export const DEFAULT_WORLD: WorldSeed = {
         },
         {
           roomId: 'helpdesk',
-          about: 'A support call with a string room ID. Once an AI bot listens to dana, she asks for help.',
+          about: 'A support call with a string room ID. As soon as an AI bot listens to dana, she asks for help.',
           users: [{ userId: 'dana', joinedSecondsAgo: 300 }],
-          script: [{ userId: 'dana', says: 'Hello? My video keeps freezing. Can you help me?', afterSeconds: 1 }],
+          // As the bot starts, so that the conversation's first read shows her request.
+          script: [{ userId: 'dana', says: 'Hello? My video keeps freezing. Can you help me?' }],
         },
         {
           roomId: 'live-show',

@@ -1,6 +1,5 @@
 // Builds what every session shares: configuration, logger, API callers and, when needed, the in-process sandbox.
 import { createHmac, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { CloudApiCaller } from '../api/cloud-api.js';
 import { RestApiCaller } from '../api/rest-api.js';
 import { ConfigError, REST_HOSTS, usesApprovals, type Config } from '../config.js';
@@ -10,7 +9,7 @@ import { RateGate } from '../rate-limit.js';
 import { addSecret } from '../redact.js';
 import { genUserSig } from '../signing/usersig.js';
 import { EventFeed } from '../events/feed.js';
-import { NS, openStore, type Store } from '../store/index.js';
+import { NS, openStore, storeFor, StoreUnavailableError, type Store } from '../store/index.js';
 import { telemetry } from '../telemetry/index.js';
 import { VERSION } from '../version.js';
 import { AuditLog } from '../guardrails/audit.js';
@@ -30,19 +29,22 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
   // Settings that can fail are read before the sandbox starts and announces itself.
   // Loaded only when configured: start-up stays free of catalog schemas otherwise.
   const profiles = config.aiProfiles || config.llmConfig || config.ttsConfig ? (await import('../ai-profiles.js')).loadAiProfiles(config) : undefined;
-  const store = telemetry.store(await openStore(config.store, log).catch((err: Error) => {
-    throw new ConfigError(`Invalid setting --store: ${err.message}.`);
-  }));
   let credentials = cloudCredentials(config);
+  const storeSetting = config.sources.store ?? '--store';
+  const store = telemetry.store(await openStore(storeFor(config.store, config.sandbox || !credentials), log).catch((err: Error) => {
+    throw new ConfigError(`Invalid setting ${storeSetting}: ${err.message}. Point it at a directory this user can create and write, or at a reachable Redis.`);
+  }));
   let sandbox: ServerContext['sandbox'];
   let closeSandbox = async () => {};
 
   if (config.sandbox || !credentials) {
     const reason = config.sandbox ? `asked for by ${config.sources.sandbox ?? '--sandbox'}` : 'no Tencent Cloud credentials are configured';
     const { startSandbox } = await import('../sandbox/index.js');
-    const sb = await startSandbox({
-      world: readWorld(config.sandboxWorld), sdkSecretKey: config.sdkSecretKey, admins: [config.adminUserId], rateLimitScale: config.rateLimitScale, site: config.site, log,
-    });
+    const { DEFAULT_WORLD, readWorldFile, withApp } = await import('../sandbox/world.js');
+    const seed = config.sandboxWorld ? readWorldFile(config.sandboxWorld, config.sources.sandboxWorld ?? '--sandbox-world') : DEFAULT_WORLD;
+    // An app the operator named (TRTC_SDK_APP_ID) is the sandbox's: its world's first app plays it if it has no such app.
+    const world = withApp(seed, config.sdkAppId);
+    const sb = await startSandbox({ world, sdkSecretKey: config.sdkSecretKey, admins: [config.adminUserId], rateLimitScale: config.rateLimitScale, site: config.site, log });
     const firstApp = [...sb.world.apps.values()][0]!;
     const account = sb.accounts[0]!;
     credentials = { secretId: account.secretId, secretKey: account.secretKey, source: 'sandbox' } satisfies Credentials;
@@ -57,13 +59,15 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
     };
     sandbox = { reason, world: () => sb.world.snapshot(), sendCallbacksTo: (url, key) => sb.callbacks.configure({ url, key }) };
     closeSandbox = sb.close;
-    log.warn(`SANDBOX MODE (${reason}): tools act on a local TRTC emulator, not on Tencent Cloud`, { sandbox: sb.url, sdkAppId: config.sdkAppId });
+    log.warn(`SANDBOX MODE (${reason}): tools act on a local TRTC emulator, not on Tencent Cloud`, { sandbox: sb.url, sdkAppId: config.sdkAppId, store: store.location });
+    if (world !== seed) log.warn(`the sandbox plays app ${config.sdkAppId} (${config.sources.sdkAppId}) with the rooms of its ${config.sandboxWorld ? 'world file\'s first app' : 'default world'}: it knows no other app`);
   }
 
   // With a shared store the rate windows are the fleet's, since Tencent counts per account and action.
   const gate = new RateGate(config.rateLimitWaitMs, config.rateLimitScale, store);
   const creds = credentials;
-  if (!sandbox) log.info('using Tencent Cloud credentials', { from: creds.source, secretId: creds.secretId });
+  // The SecretId's start is enough to tell keys apart; the redactor masks any member named SecretId.
+  if (!sandbox) log.info('using Tencent Cloud credentials', { from: creds.source, key: `${creds.secretId.slice(0, 8)}…` });
   const cloud = new CloudApiCaller({
     gate,
     endpoint: config.endpoint ?? `https://${config.domain}/`,
@@ -99,7 +103,11 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
   });
   // Tokens and request states stay valid across restarts and replicas that share the key (by default it derives
   // from the SecretKey); the store makes each one single-use across all of them.
-  const secret = await consentSecret(config.confirmSecret, creds, store);
+  const secret = await consentSecret(config.confirmSecret, creds, store).catch((err: Error) => {
+    // Only the sandbox's own key is read at start: say what it needs instead of a stack.
+    if (!(err instanceof StoreUnavailableError)) throw err;
+    throw new ConfigError(`Cannot start: ${err.message}, and the sandbox keeps the key of its confirmation tokens there. Start the store, set TRTC_MCP_CONFIRM_SECRET, or leave ${storeSetting} out (the sandbox then keeps its state in memory).`);
+  });
   const keyFor = (use: string) => createHmac('sha256', secret).update(use).digest();
   const events = new EventFeed(store);
   const ctx: ServerContext = {
@@ -154,12 +162,3 @@ async function storedKey(store: Store): Promise<string> {
 }
 
 const CONFIRMATION_KEY = 'confirmation-tokens';
-
-function readWorld(path: string | undefined) {
-  if (!path) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`Invalid setting --sandbox-world: cannot read ${path} as JSON (${(err as Error).message}).`);
-  }
-}

@@ -291,7 +291,7 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
     if (extra.follow && def.job && app !== undefined) await extra.follow({ kind: 'trtc', tool: def.name, app, params, answer: structured, result: done });
     return done;
   } catch (err) {
-    return finish(failure(explainFailure(def, err, describeCounterpart(def, catalog))), errorCode(err), (err as { requestId?: string }).requestId);
+    return finish(failure(explainFailure(def, err, describeCounterpart(def, catalog), ctx.sandbox !== undefined)), errorCode(err), (err as { requestId?: string }).requestId);
   }
 }
 
@@ -389,10 +389,10 @@ function clip(message: string): string {
 }
 
 /** An error an agent can act on: what failed, what it means, what to do, and the RequestId. */
-export function explainFailure(def: ToolDef, err: unknown, checkWith?: string): string {
+export function explainFailure(def: ToolDef, err: unknown, checkWith?: string, sandbox = false): string {
   if (err instanceof PreflightError) return `${def.name} was not sent: ${err.message}`;
   if (err instanceof ApiError) {
-    const hint = hintFor(err.code);
+    const hint = hintFor(err.code, sandbox);
     return [
       `${def.name} failed: ${err.code}: ${clip(err.message)}`,
       hint && `What to do: ${hint}`,

@@ -4,6 +4,7 @@
 // each is checked against what it names (a room ID, a user ID, a time) and appears quoted.
 import type { GetPromptResult, Prompt } from '@modelcontextprotocol/sdk/types.js';
 import type { AiProfiles } from '../../tools/define.js';
+import { PLAIN_IDS } from '../../tools/fields.js';
 import { own } from '../../tools/own.js';
 import { MAX_NUMERIC_ROOM } from '../../tools/room-id.js';
 import { isoTime, parseInstant } from '../../tools/time.js';
@@ -37,14 +38,11 @@ interface PromptDef {
   text(a: Record<string, string | undefined>, s: Setting): string;
 }
 
-// Prompt arguments are pasted into instructions, so they are held to the plainest form of each ID: a numeric room
-// ID, or a string room ID of letters, digits and - _ . : @ # (TRTC allows a few more characters, such as spaces,
-// which a prompt refuses rather than quotes).
-const ROOM = /^[A-Za-z0-9_.:@#-]{1,64}$/;
-const USER = /^[A-Za-z0-9_.@-]{1,32}$/;
+// Prompt arguments are pasted into instructions, so they are held to the plainest form of each ID (a prompt refuses
+// rather than quotes the other characters TRTC allows).
 const RULES: Record<Exclude<Kind, 'llmProfile' | 'ttsProfile'>, [(v: string) => boolean, string]> = {
-  room: [(v) => ROOM.test(v), 'must be a room ID: a number from 1 to 4294967295, or up to 64 letters, digits and - _ . : @ #'],
-  user: [(v) => USER.test(v), 'must be a user ID: up to 32 letters, digits and - _ . @'],
+  room: [PLAIN_IDS.room.test, PLAIN_IDS.room.rule],
+  user: [PLAIN_IDS.user.test, PLAIN_IDS.user.rule],
   app: [(v) => /^[1-9]\d{0,9}$/.test(v) && Number(v) < 2 ** 32, 'must be an SdkAppId: a whole number'],
   instant: [(v) => v.length <= 40 && parseInstant(v.trim()) !== undefined, 'must be a date or time: YYYY-MM-DD, ISO-8601 (UTC unless it has an offset) or Unix seconds'],
 };

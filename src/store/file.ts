@@ -179,8 +179,8 @@ export class FileStore implements Store {
   }
 
   async ping(): Promise<void> {
+    await makeDirectory(this.location);
     await this.io(async () => {
-      await mkdir(this.location, { recursive: true });
       // Its own name per ping: concurrent pings (a probe, a scoped start) must not remove each other's file.
       const probe = join(this.location, `.ping-${process.pid}-${randomBytes(4).toString('hex')}`);
       await writeFile(probe, '');
@@ -375,6 +375,31 @@ export class FileStore implements Store {
       throw new StoreUnavailableError(`the state store at ${this.location} failed: ${(err as Error).message}`);
     }
   }
+}
+
+/**
+ * Creates a directory and its missing parents one level at a time: a recursive mkdir spins forever on some paths
+ * (under /proc, on Node 20 and 22) instead of failing.
+ */
+async function makeDirectory(dir: string): Promise<void> {
+  const attempt = async (path: string): Promise<void> => {
+    try {
+      await mkdir(path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') {
+        if (!statSync(path).isDirectory()) throw new StoreUnavailableError(`${path} is a file, not a directory`);
+        return;
+      }
+      const parent = dirname(path);
+      if (code !== 'ENOENT' || parent === path) throw new StoreUnavailableError(`cannot create the directory ${dir} (${code ?? (err as Error).message})`);
+      await attempt(parent);
+      await mkdir(path).catch((again: NodeJS.ErrnoException) => {
+        if (again.code !== 'EEXIST') throw new StoreUnavailableError(`cannot create the directory ${dir} (${again.code ?? again.message})`);
+      });
+    }
+  };
+  await attempt(dir);
 }
 
 const missing = (err: NodeJS.ErrnoException): undefined => {

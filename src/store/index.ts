@@ -15,6 +15,13 @@ export function defaultStoreDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state'), 'trtc-mcp');
 }
 
+/**
+ * The store a process uses: the one set (--store, TRTC_MCP_STORE); else, for the sandbox, this process's memory,
+ * since its world starts afresh each time and must not meet what another process (a sandbox or a real-mode server)
+ * keeps; else the embedded store in the user's state directory.
+ */
+export const storeFor = (spec: string | undefined, sandbox: boolean): string | undefined => spec ?? (sandbox ? 'memory' : undefined);
+
 /** `memory`, `redis://...` (or `rediss://`), `file:<dir>` or a plain directory path. */
 export async function openStore(spec: string | undefined, log: Logger = silentLogger, now: () => number = Date.now): Promise<Store> {
   if (spec === 'memory') return new MemoryStore(now);

@@ -1,5 +1,6 @@
-// A store in this process's memory. For unit tests and for `--store memory` only: it is never a fallback,
-// because state that other processes cannot see reopens replay across them.
+// A store in this process's memory: for unit tests, `--store memory`, and the sandbox when no store is set (its world
+// lives and dies with the process, and so do the tokens and events about it). It is never a fallback for a server on
+// Tencent Cloud, because state that other processes cannot see reopens replay across them.
 import { SlidingWindows, type Slot } from '../rate-limit.js';
 import type { AppendOptions, LogEntry, LogPage, ReadOptions, Revised, Store } from './store.js';
 

@@ -3,7 +3,8 @@ import type { Slot } from '../rate-limit.js';
 // Durable state that outlives a process and is shared by every process using the same store: single-use records
 // (spent confirmation tokens and request states), the ledger of what this server started, and event logs.
 // Callers never know which implementation they hold: the embedded file store (default), Redis (replicas), or
-// memory (unit tests only; never a silent fallback, since it would reopen replay across processes).
+// memory (unit tests, and the sandbox's own state; never a silent fallback, since it would reopen replay across
+// processes).
 
 /** One entry of a log, with the sequence number the store gave it (increasing within the log, never reused). */
 export interface LogEntry<T = unknown> {

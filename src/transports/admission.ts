@@ -20,7 +20,7 @@ export function browserChecks(host: string, port: number, allowedHosts: readonly
   return {
     host: (req) => {
       const name = String(req.headers.host ?? '').toLowerCase();
-      return hosts.has(name) ? undefined : `Host ${name || '(none)'} is not allowed.`;
+      return hosts.has(name) ? undefined : hostRefusal(name, '--allowed-hosts (TRTC_MCP_ALLOWED_HOSTS)');
     },
     origin: (req) => {
       const origin = req.headers.origin;
@@ -29,6 +29,16 @@ export function browserChecks(host: string, port: number, allowedHosts: readonly
       return normal && origins.has(normal) ? undefined : `Origin ${origin} is not allowed.`;
     },
   };
+}
+
+/**
+ * Why a Host is refused, with the setting that admits it: a server reached by its IP address or host name (bound
+ * beyond loopback) answers nothing by that name until the operator lists it.
+ */
+export function hostRefusal(name: string, setting: string): string {
+  if (!name) return 'Host (none) is not allowed: send the Host header.';
+  const bare = /^(\[[^\]]*\]|[^:]*)(:\d+)?$/.exec(name)?.[1] || name;
+  return `Host ${name} is not allowed: to serve requests by that name, add ${bare} to ${setting}.`;
 }
 
 /** Both checks as one: why a request is refused, or undefined. */

@@ -9,6 +9,7 @@ import type { Authenticator } from '../auth/edge.js';
 import { SCOPES } from '../guardrails/access.js';
 import type { ServerContext } from '../server/pipeline.js';
 import { browserChecks, hostAndOrigin } from './admission.js';
+import { listening } from './listen.js';
 import { APPROVALS_PATH, approverTokenAuthenticator, createApprovalPage, listenForApprovals, type ApproverAuthenticator } from './approval-page.js';
 
 export interface ApprovalSetup {
@@ -75,7 +76,8 @@ export async function setUpApprovals(ctx: ServerContext, config: Config, log: Lo
     if (!isLoopback(host) && !config.approvalsUrl?.startsWith('https:')) {
       log.warn('the approval page is served beyond loopback over plain HTTP: approvers\' tokens and sessions cross the network unencrypted; put it behind https and set --approvals-url https://...');
     }
-    const listener = await listenForApprovals(host, Number(config.approvalsListen.slice(at + 1)), page, log, (port) => hostAndOrigin(browserChecks(host, port, names.hosts, names.origins)));
+    const port = Number(config.approvalsListen.slice(at + 1));
+    const listener = await listening(listenForApprovals(host, port, page, log, (bound) => hostAndOrigin(browserChecks(host, bound, names.hosts, names.origins))), host, port, '--approvals-listen');
     served(listener.url);
     return { names: { hosts: config.allowedHosts, origins: config.allowedOrigins }, servedAt: () => undefined, close: async () => (await closeNotifier(), await listener.close()) };
   }
