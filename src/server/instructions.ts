@@ -24,7 +24,7 @@ export function reach(offer: Offer, tool: string): string | undefined {
  * field states its own): the sentence names no tool, so it holds on every list.
  */
 export const ROOM_ID_TYPE_WORDS =
-  'RoomIdType does not mean the same everywhere: 0 is a numeric room for the AI conversation, AI transcription and CDN relay actions, but a string room for recording, stream ingest, moderation and slicing (the call_ tools use 1 numeric, 2 string). Read the RoomIdType description of the tool you call: a digits-only RoomId with the wrong RoomIdType names another room, usually an empty one.';
+  'RoomIdType does not mean the same everywhere: 0 is a numeric room for the AI conversation, transcription and CDN relay actions, but a string room for recording, stream ingest, moderation and slicing (the call_ tools use 1 numeric, 2 string). Read the RoomIdType description of the tool you call: a digits-only RoomId with the wrong RoomIdType names another room, usually an empty one.';
 
 export function instructionsFor(ctx: ServerContext, offer: Offer): string {
   const example = [...offer.listed].find((t) => /^[A-Z]/.test(t));
@@ -45,7 +45,8 @@ export function instructionsFor(ctx: ServerContext, offer: Offer): string {
     const names = (kind: 'llm' | 'tts') => Object.keys(env.profiles![kind]).join(', ') || 'none';
     lines.push(`LLMConfig and TTSConfig take {"profile":"<name>"} so keys stay out of the conversation. LLM profiles: ${names('llm')}. TTS profiles: ${names('tts')}.`);
   }
-  if (ctx.config.confirm !== 'none') lines.push(consentWords(ctx, offer));
+  // A read-only server makes no call that needs consent.
+  if (ctx.config.confirm !== 'none' && !ctx.config.readOnly) lines.push(consentWords(ctx, offer));
   if (scopeIsSet(ctx.config)) {
     lines.push('This server may touch only some apps and rooms: tasks, calls and battles it cannot place in them are refused, and lists leave out rows of other rooms.');
   }

@@ -102,7 +102,7 @@ const PROMPTS: Record<string, PromptDef> = {
           `See who is in the room: ${r('DescribeRoomInfo')} with RoomId ${quote(room)} and the last hour gives the call's CommId; ${r('DescribeUserInfo')} with that CommId lists its users (Finished false: still there).`),
         step(s, '3.', [block], "block a user's audio or video", (r) =>
           `To silence someone, use ${r(block)} with ${roomArg(room, 'StrRoomId')}, their UserId and IsMute (1 blocks audio and video, 2 audio only, 3 video only; 0 restores them). This is reversible.`,
-          'To silence someone, remove them (step 4), or ask me to have the app mute them.'),
+          reachIn(s, remove) ? 'To silence someone, remove them (step 4), or ask me to have the app mute them.' : 'Ask me to have the app mute whoever needs silencing.'),
         step(s, '4.', [remove], 'remove users from a room', (r) => `To remove someone, use ${r(remove)} with ${roomArg(room)} and UserIds. ${consentWords(s)}`),
         step(s, '5.', [dismiss], 'dismiss a room', (r) => `Dismiss the whole room with ${r(dismiss)} only if I ask for it; it needs my consent too.`, 'Tell me so if I ask for it.'),
         step(s, 'Afterwards,', ['DescribeUserInfo'], 'list who is in the room', (r) =>
