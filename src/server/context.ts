@@ -39,7 +39,7 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
 
   if (config.sandbox || !credentials) {
     const reason = config.sandbox ? `asked for by ${config.sources.sandbox ?? '--sandbox'}` : 'no Tencent Cloud credentials are configured';
-    const { startSandbox } = await import('../sandbox/index.js');
+    const [{ startSandbox }, { roomKey }] = await Promise.all([import('../sandbox/index.js'), import('../sandbox/world.js')]);
     const sb = await startSandbox({
       world: readWorld(config.sandboxWorld), sdkSecretKey: config.sdkSecretKey, admins: [config.adminUserId], rateLimitScale: config.rateLimitScale, site: config.site, log,
     });
@@ -55,7 +55,10 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
       sdkAppId: config.sdkAppId ?? firstApp.sdkAppId,
       sdkSecretKey: config.sdkSecretKey ?? (sb.world.apps.get(config.sdkAppId ?? firstApp.sdkAppId)?.sdkSecretKey),
     };
-    sandbox = { reason, world: () => sb.world.snapshot(), sendCallbacksTo: (url, key) => sb.callbacks.configure({ url, key }) };
+    sandbox = {
+      reason, world: () => sb.world.snapshot(), sendCallbacksTo: (url, key) => sb.callbacks.configure({ url, key }),
+      people: (app, kind, room) => sb.world.apps.get(app)?.rooms.get(roomKey(kind, room))?.users.size ?? 0,
+    };
     closeSandbox = sb.close;
     log.warn(`SANDBOX MODE (${reason}): tools act on a local TRTC emulator, not on Tencent Cloud`, { sandbox: sb.url, sdkAppId: config.sdkAppId });
   }

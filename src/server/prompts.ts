@@ -6,7 +6,7 @@
 import type { GetPromptResult, Prompt } from '@modelcontextprotocol/sdk/types.js';
 import { SITE_NAMES, SITES, type AiProfiles, type Site } from '../../tools/define.js';
 import { own } from '../../tools/own.js';
-import { MAX_NUMERIC_ROOM } from '../../tools/room-id.js';
+import { isNumericRoom } from '../../tools/room-id.js';
 import { isoTime, parseInstant } from '../../tools/time.js';
 import { quote } from '../guardrails/consent.js';
 import { appInScope, room, roomInScope } from '../guardrails/scope.js';
@@ -54,7 +54,6 @@ const RULES: Record<Exclude<Kind, 'llmProfile' | 'ttsProfile'>, [(v: string) => 
   instant: [(v) => v.length <= 40 && parseInstant(v.trim()) !== undefined, 'must be a date or time: YYYY-MM-DD, ISO-8601 (UTC unless it has an offset) or Unix seconds'],
 };
 
-const isNumericRoom = (id: string) => /^[1-9]\d{0,9}$/.test(id) && Number(id) <= MAX_NUMERIC_ROOM;
 
 /** Names the tools of one step, each as this server reaches it. */
 type Reach = (tool: string) => string;
