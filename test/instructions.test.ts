@@ -76,6 +76,9 @@ describe.each(['intl', 'cn'] as const)('on the %s site, the instructions and pro
       expect(texts[0]).toContain('RoomIdType does not mean the same everywhere');
       expect(texts.join('\n')).not.toMatch(/RoomIdType 1 instead/);
       if (site === 'cn') for (const body of texts) expect(body).not.toMatch(/SetUserBlocked/);
+      // The prompt list promises only what this server can do: muting is an international-site action.
+      const moderate = (await conn.client.listPrompts()).prompts.find((p) => p.name === 'moderate_room')!.description;
+      if (site === 'cn' || choice.includes('--read-only')) expect(moderate).not.toMatch(/mute/);
     } finally {
       await conn.close();
     }

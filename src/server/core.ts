@@ -83,13 +83,15 @@ export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], 
   const tools = { tools: listed.map(toListed) as Tool[] };
   const resources = { resources: [...listResources(ctx), consoleResource()] };
   let uiTools: Promise<{ tools: Tool[] }> | undefined;
-  const prompts = { prompts: listPrompts(ctx) };
+  // What the instructions and prompts may name, and how: written for this list and this site.
+  const offer = { listed: exposed, callable: callableNames, elsewhere: new Set(unavailable.map((t) => t.name)) };
+  const prompts = { prompts: listPrompts(ctx, offer) };
   const jobs = engine.narrowed(ctx);
 
   return {
     jobs,
     get instructions() {
-      return instructionsFor(ctx, { listed: exposed, callable: callableNames });
+      return instructionsFor(ctx, offer);
     },
     context: ctx,
     listTools: (ui) => (ui ? (uiTools ??= withConsole(tools.tools, manifest).then((t) => ({ tools: t }))) : tools),
@@ -137,7 +139,7 @@ export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], 
     getPrompt(name, args) {
       let result: GetPromptResult | undefined;
       try {
-        result = getPrompt(ctx, { listed: exposed, callable: callableNames, elsewhere: new Set(unavailable.map((t) => t.name)) }, name, args);
+        result = getPrompt(ctx, offer, name, args);
       } catch (err) {
         throw protocolError(INVALID_PARAMS, (err as Error).message);
       }

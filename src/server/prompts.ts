@@ -37,7 +37,8 @@ interface ArgDef {
 }
 
 interface PromptDef {
-  description: string;
+  /** Said in the prompt list: what the prompt does on this server. */
+  description: string | ((s: Setting) => string);
   args: ArgDef[];
   text(a: Record<string, string | undefined>, s: Setting): string;
 }
@@ -84,7 +85,10 @@ const profileOf = (p: AiProfiles | undefined, kind: 'llm' | 'tts', given: string
 
 const PROMPTS: Record<string, PromptDef> = {
   moderate_room: {
-    description: 'Moderate a room: find who has trouble or causes it, mute or remove them with consent, and confirm they left.',
+    description: (s) => {
+      const acts = [reachIn(s, 'SetUserBlocked') && 'mute', reachIn(s, 'RemoveUser') && 'remove'].filter(Boolean);
+      return `Moderate a room: find who has trouble or causes it${acts.length ? `, ${acts.join(' or ')} them with consent, and confirm they left` : ''}.`;
+    },
     args: [
       { name: 'roomId', description: 'Room to moderate', kind: 'room', required: true },
       { name: 'userId', description: 'A user the moderation is about, if known', kind: 'user' },
@@ -210,11 +214,13 @@ function consentWords(s: Setting): string {
   return 'It needs my consent: I will be asked, or you get a preview and a confirmationToken; show me the preview and repeat the call with the token only if I agree.';
 }
 
-export function listPrompts(ctx: ServerContext): Prompt[] {
-  const s = settingOf(ctx, { listed: new Set(), callable: new Set(), elsewhere: new Set() });
+const describe = (p: PromptDef, s: Setting) => (typeof p.description === 'string' ? p.description : p.description(s));
+
+export function listPrompts(ctx: ServerContext, offer: PromptOffer): Prompt[] {
+  const s = settingOf(ctx, offer);
   return Object.entries(PROMPTS).map(([name, p]) => ({
     name,
-    description: p.description,
+    description: describe(p, s),
     arguments: argsOf(p, s).map(({ name: n, description, required }) => ({ name: n, description, ...(required && { required }) })),
   }));
 }
@@ -243,5 +249,5 @@ export function getPrompt(ctx: ServerContext, offer: PromptOffer, name: string, 
   }
   if (!problems.length && args.botUserId !== undefined && args.botUserId === args.targetUserId) problems.push('botUserId: must differ from targetUserId: the bot is a user of its own');
   if (problems.length) throw new PromptArgumentError(`Invalid arguments for prompt ${name}:\n${problems.map((l) => `- ${l}`).join('\n')}`);
-  return { description: p.description, messages: [{ role: 'user', content: { type: 'text', text: p.text(args, s) } }] };
+  return { description: describe(p, s), messages: [{ role: 'user', content: { type: 'text', text: p.text(args, s) } }] };
 }
