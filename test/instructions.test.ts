@@ -3,7 +3,14 @@
 // callable there. An unlisted tool named bare costs the agent a turn (a -32602 error); one of the other site, a step.
 import { readFileSync } from 'node:fs';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { describe, expect, it } from 'vitest';
+import type { CallToolResult, GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOOLSETS } from '../tools/define.js';
+import { loadConfig } from '../src/config.js';
+import { selectTools } from '../src/guardrails/exposure.js';
+import { createLogger } from '../src/log.js';
+import { createContext, type RuntimeContext } from '../src/server/context.js';
+import { createCore } from '../src/server/core.js';
 import type { ManifestTool } from '../src/server/tool-list.js';
 import { cleanEnv, connectStdio, text } from './helpers.js';
 
@@ -28,11 +35,26 @@ function mentions(body: string): Array<{ name: string; viaCallTool: boolean }> {
   );
 }
 
+/** What a server shows its agent: over MCP (a client), or its core in this process. */
+interface Surface {
+  listed: ReadonlySet<string>;
+  instructions: string;
+  prompt(name: string, args: Record<string, string>): Promise<GetPromptResult> | GetPromptResult;
+  call(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
+}
+
+const overMcp = async (client: Client): Promise<Surface> => ({
+  listed: new Set((await client.listTools()).tools.map((t) => t.name)),
+  instructions: client.getInstructions() ?? '',
+  prompt: (name, args) => client.getPrompt({ name, arguments: args }),
+  call: async (name, args) => (await client.callTool({ name, arguments: args })) as CallToolResult,
+});
+
 /** What one server tells its agent, and which of the tools it names it cannot reach as named. */
-async function audit(client: Client): Promise<{ texts: string[]; problems: string[] }> {
-  const listed = new Set((await client.listTools()).tools.map((t) => t.name));
-  const texts = [client.getInstructions() ?? ''];
-  for (const [name, args] of PROMPT_ARGS) texts.push(((await client.getPrompt({ name, arguments: args })).messages[0]!.content as { text: string }).text);
+async function audit(surface: Surface): Promise<{ texts: string[]; problems: string[] }> {
+  const { listed } = surface;
+  const texts = [surface.instructions];
+  for (const [name, args] of PROMPT_ARGS) texts.push(((await surface.prompt(name, args)).messages[0]!.content as { text: string }).text);
   const problems: string[] = [];
   const throughCallTool = new Set<string>();
   for (const [i, body] of texts.entries()) {
@@ -44,7 +66,7 @@ async function audit(client: Client): Promise<{ texts: string[]; problems: strin
   }
   if (throughCallTool.size && !listed.has('call_tool')) problems.push('names tools to reach through call_tool, which is not listed');
   for (const name of throughCallTool) {
-    const described = await client.callTool({ name: 'describe_tool', arguments: { name } });
+    const described = await surface.call('describe_tool', { name });
     const doc = described.isError ? undefined : (JSON.parse((described.content as Array<{ text: string }>)[0]!.text) as { unavailable?: string });
     if (!doc || doc.unavailable) problems.push(`${name} is named through call_tool but cannot be called here: ${doc?.unavailable ?? text(described)}`);
   }
@@ -70,7 +92,7 @@ describe.each(['intl', 'cn'] as const)('on the %s site, the instructions and pro
     // The in-process sandbox over stdio receives TRTC's callbacks, so the instructions speak of events.
     const conn = await connectStdio(['--sandbox', '--site', site, ...choice], cleanEnv());
     try {
-      const { texts, problems } = await audit(conn.client);
+      const { texts, problems } = await audit(await overMcp(conn.client));
       expect(problems).toEqual([]);
       // The instructions say RoomIdType varies, and never state one convention for every tool.
       expect(texts[0]).toContain('RoomIdType does not mean the same everywhere');
@@ -82,6 +104,30 @@ describe.each(['intl', 'cn'] as const)('on the %s site, the instructions and pro
     } finally {
       await conn.close();
     }
+  });
+});
+
+describe('every single toolset, on both sites, by the server core in this process', () => {
+  let runtime: RuntimeContext;
+  beforeAll(async () => {
+    const config = loadConfig(['--sandbox', '--store', 'memory', '--log-level', 'error'], {});
+    runtime = await createContext(config, createLogger({ level: config.logLevel, format: config.logFormat }));
+    // As when TRTC's callbacks reach the server: the instructions then speak of the event tools.
+    runtime.ctx.events!.receiving = 'http://127.0.0.1:9/callbacks';
+  });
+  afterAll(() => runtime.close());
+
+  it.each((['intl', 'cn'] as const).flatMap((site) => TOOLSETS.map((set) => [site, set] as const)))('%s, --toolsets %s', async (site, set) => {
+    const config = loadConfig(['--sandbox', '--store', 'memory', '--site', site, '--toolsets', set], {});
+    const ctx = { ...runtime.ctx, config: { ...runtime.ctx.config, site: config.site, toolsets: config.toolsets } };
+    const core = createCore(ctx, selectTools(MANIFEST, ctx.config), MANIFEST);
+    const surface: Surface = {
+      listed: new Set((await core.listTools()).tools.map((t) => t.name)),
+      instructions: core.instructions,
+      prompt: (name, args) => core.getPrompt(name, args),
+      call: (name, args) => core.callTool(name, args, {}, async () => undefined),
+    };
+    expect((await audit(surface)).problems).toEqual([]);
   });
 });
 
