@@ -44,7 +44,8 @@ export async function roomKindNote(
   if (answer.Status !== 'Idle' || typeof params.TaskId !== 'string') return undefined;
   const start = [...catalog.values()].find((d) => d.job?.describe?.tool === def.name && d.input.shape.RoomIdType);
   if (!start) return undefined;
-  const entry = await ledger.find({ kind: 'task', id: params.TaskId }, app);
+  // A note is a courtesy: a store that cannot answer leaves it out, and the answer stands.
+  const entry = await ledger.find({ kind: 'task', id: params.TaskId }, app).catch(() => undefined);
   const room = entry?.rooms[0];
   const kind = room === undefined ? undefined : entry?.kinds?.[room];
   if (room === undefined || !kind || !isNumericRoom(room)) return undefined;
