@@ -55,7 +55,6 @@ const RULES: Record<Exclude<Kind, 'llmProfile' | 'ttsProfile'>, [(v: string) => 
   instant: [(v) => v.length <= 40 && parseInstant(v.trim()) !== undefined, 'must be a date or time: YYYY-MM-DD, ISO-8601 (UTC unless it has an offset) or Unix seconds'],
 };
 
-
 /** Names the tools of one step, each as this server reaches it. */
 type Reach = (tool: string) => string;
 
@@ -68,7 +67,7 @@ function step(s: Setting, label: string, tools: string[], what: string, text: (r
   if (!missing.length) return `${label} ${text((t) => reachIn(s, t)!)}`;
   const other = SITES.find((x) => x !== s.site)!;
   const why = missing.some((t) => s.elsewhere.has(t)) ? `: only ${SITE_NAMES[other]} offers that` : '';
-  return `${label} This server cannot ${what}${why}. ${otherwise}`;
+  return `${label} ${label.endsWith(',') ? 'this' : 'This'} server cannot ${what}${why}. ${otherwise}`;
 }
 /** A numeric room's tool, or the ...ByStrRoomId twin for a string room. */
 const roomTool = (tool: string, room: string) => (isNumericRoom(room) ? tool : `${tool}ByStrRoomId`);
