@@ -107,15 +107,15 @@ describe('one HTTP server: event tools and RemoveUser denied, every write needin
       expect(leaked).toBe(0);
     });
 
-    it('the tools are refused directly and through call_tool, and prompts name a denied tool as not offered', async () => {
+    it('the tools are refused directly and through call_tool, and prompts say the step of a denied tool cannot be done here, naming no tool', async () => {
       await expect(legacy.callTool({ name: 'list_events', arguments: {} })).rejects.toThrow(/Unknown tool: list_events/);
       const through = (await legacy.callTool({ name: 'call_tool', arguments: { name: 'wait_for_events', arguments: {} } })) as Result;
       expect(through.isError).toBe(true);
       expect(text(through)).not.toContain('hidden-event');
       const prompt = await legacy.getPrompt({ name: 'moderate_room', arguments: { roomId: '1234' } });
       const steps = (prompt.messages[0]!.content as { text: string }).text;
-      expect(steps).toContain('RemoveUser (this server does not offer it: skip this step and tell me)');
-      expect(steps).not.toContain('call_tool with name "RemoveUser"');
+      expect(steps).toContain('4. This server cannot remove users from a room. Skip this step and tell me.');
+      expect(steps).not.toMatch(/\bRemoveUser\b/);
     });
   });
 

@@ -153,7 +153,8 @@ describe('international-site tools', () => {
   it('moderates a room with only some users checked, and changes whom it checks', async () => {
     const { ok } = t.a;
     const { TaskId } = await ok('CreateCloudModeration', {
-      RoomId: 'class-101', RoomIdType: 0, UserId: 'mod_class', ModerationParams: { SubscribeStreamUserIds: { SubscribeAudioUserIds: ['teacher'] } }, ResourceExpiredHour: 6,
+      RoomId: 'class-101', RoomIdType: 0, UserId: 'mod_class', ModerationParams: { SubscribeStreamUserIds: { SubscribeAudioUserIds: ['teacher'] } },
+      ModerationStorageParams: {}, ResourceExpiredHour: 6,
     });
     expect(await ok('DescribeCloudModeration', { TaskId })).toEqual({ TaskId, Status: 'InProgress', SubscribeStreamUserIds: { SubscribeAudioUserIds: ['teacher'] }, RequestId: expect.any(String) });
     expect(await ok('ModifyCloudModeration', { TaskId, SubscribeStreamUserIds: { SubscribeAudioUserIds: ['student-.*$'] } })).toMatchObject({ TaskId });
@@ -211,7 +212,8 @@ describe('international-site tools', () => {
   });
 
   it.each([
-    ['CreateCloudModeration', { RoomId: '1', UserId: 'm', ModerationParams: { SliceAudio: 5 } }, 'ModerationParams.SliceAudio: must be at least 15'],
+    ['CreateCloudModeration', { RoomId: '1', UserId: 'm', ModerationParams: { SliceAudio: 5 }, ModerationStorageParams: {} }, 'ModerationParams.SliceAudio: must be at least 15'],
+    ['CreateCloudModeration', { RoomId: '1', UserId: 'm', ModerationParams: {} }, 'ModerationStorageParams: is required'],
     ['CreateCloudModeration', { RoomId: '1', UserId: 'm', ModerationParams: {}, ModerationStorageParams: { CloudModerationStorage: { ...storage(), Vendor: 3 } } }, 'ModerationStorageParams.CloudModerationStorage.Vendor: must be one of 0, 1, 2'],
     ['CreateCloudSliceTask', { RoomId: '1', UserId: 's', SliceParams: {}, SliceStorageParams: {}, ResourceExpiredHour: 721 }, 'ResourceExpiredHour: must be at most 720'],
     ['ModifyCloudSliceTask', { TaskId: 't', SubscribeStreamUserIds: { SubscribeAudioUserIds: ['a'], UnSubscribeAudioUserIds: ['b'] } }, 'cannot be combined with SubscribeAudioUserIds'],

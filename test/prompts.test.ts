@@ -45,16 +45,22 @@ class Follower {
   }
 }
 
-describe('prompts, followed as written against the default world', () => {
+describe.each(['intl', 'cn'] as const)('prompts, followed as written against the default world on the %s site', (site) => {
   let sb: Sandbox;
   let conn: Connected;
   let agent: Follower;
   const room = (kind: 'int' | 'str', id: string) => sb.world.apps.get(1400000001)!.rooms.get(`${kind}:${id}`);
   beforeEach(async () => {
-    sb = await withSandbox();
-    conn = await connectStdio([], sandboxEnv(sb));
+    sb = await withSandbox({ site });
+    conn = await connectStdio(['--site', site], sandboxEnv(sb));
     agent = new Follower(conn.client);
   });
+  /** Step 3 of moderate_room: blocking a user's media is an international-site action; the China site's prompt names no tool for it. */
+  const block = async (tool: string, args: Record<string, unknown>, says: string[]) => {
+    if (site === 'intl') return void (await agent.run(3, tool, args, says));
+    const line = agent.steps.find((l) => l.startsWith('3.'))!;
+    expect(line).toBe("3. This server cannot block a user's audio or video: only the international site offers that. To silence someone, remove them (step 4), or ask me to have the app mute them.");
+  };
   afterEach(async () => {
     await conn.close();
     await sb.close();
@@ -68,7 +74,7 @@ describe('prompts, followed as written against the default world', () => {
     expect(user).toBe('carol');
     const [call] = (await agent.run(2, 'DescribeRoomInfo', { RoomId: '1234', ...hour() }, ['RoomId "1234"'])).structuredContent!.RoomList;
     await agent.run(2, 'DescribeUserInfo', { CommId: call.CommId, ...hour() }, ['CommId']);
-    await agent.run(3, 'SetUserBlocked', { RoomId: 1234, UserId: user, IsMute: 1 }, ['RoomId 1234', 'IsMute (1 blocks audio and video']);
+    await block('SetUserBlocked', { RoomId: 1234, UserId: user, IsMute: 1 }, ['RoomId 1234', 'IsMute (1 blocks audio and video']);
     await agent.run(4, 'RemoveUser', { RoomId: 1234, UserIds: [user] }, ['RoomId 1234', 'UserIds', 'confirmationToken']);
     const after = await agent.run('Afterwards', 'DescribeUserInfo', { CommId: call.CommId, ...hour() }, ['Finished true']);
     expect(after.structuredContent!.UserList.find((u: { UserId: string }) => u.UserId === user)).toMatchObject({ Finished: true });
@@ -78,8 +84,8 @@ describe('prompts, followed as written against the default world', () => {
 
   it('moderate_room, string room: the ByStrRoomId tools with the members they take', async () => {
     await agent.read('moderate_room', { roomId: 'abcd' });
-    await agent.run(3, 'SetUserBlockedByStrRoomId', { StrRoomId: 'abcd', UserId: 'test1', IsMute: 2 }, ['StrRoomId "abcd"']);
-    expect(room('str', 'abcd')!.users.get('test1')!.block).toBe(2);
+    await block('SetUserBlockedByStrRoomId', { StrRoomId: 'abcd', UserId: 'test1', IsMute: 2 }, ['StrRoomId "abcd"']);
+    expect(room('str', 'abcd')!.users.get('test1')!.block).toBe(site === 'intl' ? 2 : 0);
     await agent.run(4, 'RemoveUserByStrRoomId', { RoomId: 'abcd', UserIds: ['test1'] }, ['RoomId "abcd"']);
     expect(room('str', 'abcd')!.users.has('test1')).toBe(false);
     agent.step(5, 'DismissRoomByStrRoomId');
@@ -90,7 +96,7 @@ describe('prompts, followed as written against the default world', () => {
     expect(body).toContain('This server has no LLM or TTS profile configured');
     expect(body).not.toMatch(/"profile"/);
     const started = await agent.run(1, 'StartAIConversation', { RoomId: 'helpdesk', RoomIdType: 1, AgentConfig: { UserId: 'ai_bot', TargetUserId: 'dana' } }, [
-      'RoomId "helpdesk"', 'RoomIdType 1 (a string room)', 'AgentConfig {"UserId": "ai_bot", "TargetUserId": "dana"}',
+      'RoomId "helpdesk"', 'RoomIdType 1 (for this tool, a string room)', 'AgentConfig {"UserId": "ai_bot", "TargetUserId": "dana"}',
     ]);
     const TaskId = started.structuredContent!.TaskId;
     await agent.run(2, 'ControlAIConversation', { TaskId, Command: 'ServerPushText', ServerPushText: { Text: 'Hello dana' } }, ['Command "ServerPushText"', 'ServerPushText {"Text"']);

@@ -104,7 +104,7 @@ describe('lifecycles', () => {
 
   it('moderation: Idle in an empty room, Exited after MaxIdleTime there, and addressable for ResourceExpiredHour only', async () => {
     const { TaskId } = await call('CreateCloudModeration', {
-      SdkAppId: APP, RoomId: 'quiet', RoomIdType: 0, UserId: 'mod_q', UserSig: sig('mod_q'), ModerationParams: { MaxIdleTime: 10 }, ResourceExpiredHour: 6,
+      SdkAppId: APP, RoomId: 'quiet', RoomIdType: 0, UserId: 'mod_q', UserSig: sig('mod_q'), ModerationParams: { MaxIdleTime: 10 }, ModerationStorageParams: {}, ResourceExpiredHour: 6,
     });
     const status = async () => (await call('DescribeCloudModeration', { SdkAppId: APP, TaskId })).Status;
     expect(await status()).toBe('Idle');
@@ -114,7 +114,7 @@ describe('lifecycles', () => {
     advance(ENDED_VISIBLE_MS);
     expect(await codeOf(call('DescribeCloudModeration', { SdkAppId: APP, TaskId }))).toBe('ResourceNotFound');
 
-    const busy = await call('CreateCloudModeration', { SdkAppId: APP, RoomId: '1234', UserId: 'mod_b', UserSig: sig('mod_b'), ModerationParams: {}, ResourceExpiredHour: 6 });
+    const busy = await call('CreateCloudModeration', { SdkAppId: APP, RoomId: '1234', UserId: 'mod_b', UserSig: sig('mod_b'), ModerationParams: {}, ModerationStorageParams: {}, ResourceExpiredHour: 6 });
     advance(6 * 3_600_000 + 1000);
     expect(await codeOf(call('DescribeCloudModeration', { SdkAppId: APP, TaskId: busy.TaskId }))).toBe('ResourceNotFound');
   });

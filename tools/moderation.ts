@@ -19,7 +19,8 @@ const TaskStatus = z.enum(['Idle', 'InProgress', 'Exited']);
 const moderationShape = {
   ...botTaskShape,
   ModerationParams,
-  ModerationStorageParams: ModerationStorageParams.optional(),
+  // Required by Tencent's API definitions (the China-site SDK's model marks it optional).
+  ModerationStorageParams,
   ResourceExpiredHour: z.int().min(6).max(72).optional().describe('Hours the TaskId lasts; default 24'),
 };
 

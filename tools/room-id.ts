@@ -70,12 +70,18 @@ export function roomKindIn(shape: Record<string, z.ZodType>, value: Record<strin
   return given === kinds.numeric ? 'int' : given === kinds.string ? 'str' : undefined;
 }
 
+/** The RoomIdType value that names a kind of room, by an object's RoomIdType field as `shape` declares it. */
+export function roomIdTypeFor(shape: Record<string, z.ZodType>, kind: RoomKind): number | undefined {
+  const kinds = shape.RoomIdType && kindsOf(shape.RoomIdType);
+  return kinds && (kind === 'int' ? kinds.numeric : kinds.string);
+}
+
 export interface RoomIdProblem {
   path: Array<string | number>;
   rule: string;
 }
 
-const isNumericRoom = (id: string) => /^[1-9]\d{0,9}$/.test(id) && Number(id) <= MAX_NUMERIC_ROOM;
+export const isNumericRoom = (id: string) => /^[1-9]\d{0,9}$/.test(id) && Number(id) <= MAX_NUMERIC_ROOM;
 
 /**
  * The first RoomId, at any depth of `value`, that does not fit the kind its RoomIdType names; `schema` is the

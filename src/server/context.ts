@@ -39,8 +39,7 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
 
   if (config.sandbox || !credentials) {
     const reason = config.sandbox ? `asked for by ${config.sources.sandbox ?? '--sandbox'}` : 'no Tencent Cloud credentials are configured';
-    const { startSandbox } = await import('../sandbox/index.js');
-    const { DEFAULT_WORLD, readWorldFile, withApp } = await import('../sandbox/world.js');
+    const [{ startSandbox }, { DEFAULT_WORLD, readWorldFile, withApp, roomKey }] = await Promise.all([import('../sandbox/index.js'), import('../sandbox/world.js')]);
     const seed = config.sandboxWorld ? readWorldFile(config.sandboxWorld, config.sources.sandboxWorld ?? '--sandbox-world') : DEFAULT_WORLD;
     // An app the operator named (TRTC_SDK_APP_ID) is the sandbox's: its world's first app plays it if it has no such app.
     const world = withApp(seed, config.sdkAppId);
@@ -57,7 +56,10 @@ export async function createContext(config: Config, log: Logger): Promise<Runtim
       sdkAppId: config.sdkAppId ?? firstApp.sdkAppId,
       sdkSecretKey: config.sdkSecretKey ?? (sb.world.apps.get(config.sdkAppId ?? firstApp.sdkAppId)?.sdkSecretKey),
     };
-    sandbox = { reason, world: () => sb.world.snapshot(), sendCallbacksTo: (url, key) => sb.callbacks.configure({ url, key }) };
+    sandbox = {
+      reason, world: () => sb.world.snapshot(), sendCallbacksTo: (url, key) => sb.callbacks.configure({ url, key }),
+      people: (app, kind, room) => sb.world.apps.get(app)?.rooms.get(roomKey(kind, room))?.users.size ?? 0,
+    };
     closeSandbox = sb.close;
     log.warn(`SANDBOX MODE (${reason}): tools act on a local TRTC emulator, not on Tencent Cloud`, { sandbox: sb.url, sdkAppId: config.sdkAppId, store: store.location });
     if (world !== seed) log.warn(`the sandbox plays app ${config.sdkAppId} (${config.sources.sdkAppId}) with the rooms of its ${config.sandboxWorld ? 'world file\'s first app' : 'default world'}: it knows no other app`);

@@ -2,7 +2,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ArgumentError, type Presented, type ToolDef, type WireEnv } from '../../tools/define.js';
 import { ALL_APPS, ALL_PAGES, RAW_SERIES } from '../../tools/fields.js';
-import { roomIdProblem } from '../../tools/room-id.js';
+import { roomIdProblem, type RoomKind } from '../../tools/room-id.js';
 import type { ApiCaller, InvokeOptions } from '../api/caller.js';
 import type { HttpRequest } from '../api/http.js';
 import { ApiError, hintFor, PreflightError, TransportError } from '../api/errors.js';
@@ -25,6 +25,7 @@ import { Ledger } from '../guardrails/ledger.js';
 import { checkScope, filterRows, kindsOf, leftOutNote, roomsIn, scopeIsSet, type Lookup } from '../guardrails/scope.js';
 import { modeRefusal } from '../guardrails/exposure.js';
 import { loadCatalog } from './registry.js';
+import { roomKindNote } from './room-kind.js';
 import { conform, toolOutputSchema, type Dropped } from './output.js';
 import { telemetry } from '../telemetry/index.js';
 import { answerSize } from './budget.js';
@@ -49,7 +50,13 @@ export interface ServerContext {
   /** Wakes readers of the event log when callbacks arrive. */
   events?: EventFeed;
   /** Set when answers come from the local sandbox: every result says so. */
-  sandbox?: { reason: string; world?: () => unknown; sendCallbacksTo?: (url: string, key: string) => void };
+  sandbox?: {
+    reason: string;
+    world?: () => unknown;
+    sendCallbacksTo?: (url: string, key: string) => void;
+    /** How many users are in a room of the in-process sandbox (0 when it does not exist). */
+    people?: (app: number, kind: RoomKind, room: string) => number;
+  };
 }
 
 export interface CallExtra {
@@ -279,7 +286,8 @@ async function runSteps(ctx: ServerContext, def: ToolDef, args: unknown, extra: 
       ? def.present(scoped.response, params, { ...ctx.wireEnv(app), answerBytes: answerSize(expanded, [], extra.answerBytes).json })
       : { structured: scoped.response };
     // Redacted before anything is cut to size: a cut secret no longer looks like one.
-    const notes = [...(presented.notes ?? []), ...(scoped.leftOut ? [leftOutNote(config, scoped.leftOut)] : [])].map(redactText);
+    const wrongRoom = await roomKindNote(ctx, def, params, body, app, ledger, catalog);
+    const notes = [...(presented.notes ?? []), ...(scoped.leftOut ? [leftOutNote(config, scoped.leftOut)] : []), ...(wrongRoom ? [wrongRoom] : [])].map(redactText);
     const shaped = shapeAnswer(def, redact(presented.structured), notes, pages, { expanded, thin: rawSeries !== true, bytes: extra.answerBytes });
     // structuredContent always matches the published output schema, checked as it will be sent: what does not is
     // moved to the notes.
