@@ -56,15 +56,18 @@ const common = {
   banner: { js: "import { createRequire as __trtcCreateRequire } from 'node:module'; const require = __trtcCreateRequire(import.meta.url);" },
 };
 
-await build({
+const main = await build({
   ...common,
   entryPoints: { cli: 'src/cli.ts' },
+  metafile: process.argv.includes('--metafile'),
   outdir: dist.pathname,
   splitting: true,
   chunkNames: 'chunk-[hash]',
   sourcemap: release ? false : 'linked',
   minify: true,
 });
+// What each chunk holds, to see what a start loads (node scripts/build.mjs --metafile; esbuild's analyzer reads it).
+if (main.metafile) await writeFile(new URL('meta.json', dist), JSON.stringify(main.metafile));
 
 // The manifest is computed from the catalog by the same code the server would run.
 const gen = new URL('.manifest-gen.mjs', dist);

@@ -45,7 +45,7 @@ describe('where permissions are decided', () => {
    */
   const PERMISSION = /\bconfig\.(denyTools|readOnly|allowApps|allowRooms|allowAccountWide|confirm|consentChannel)\b/g;
   const DESCRIBES_OR_PASSES: Record<string, readonly string[]> = {
-    'server/core.ts': ['confirm', 'consentChannel', 'readOnly'],
+    'server/instructions.ts': ['confirm', 'consentChannel', 'readOnly'],
     'server/pipeline.ts': ['confirm', 'consentChannel'],
     'server/prompts.ts': ['consentChannel'],
   };

@@ -25,6 +25,7 @@ import { Ledger } from '../guardrails/ledger.js';
 import { checkScope, filterRows, kindsOf, leftOutNote, roomsIn, scopeIsSet, type Lookup } from '../guardrails/scope.js';
 import { modeRefusal } from '../guardrails/exposure.js';
 import { loadCatalog } from './registry.js';
+import { SANDBOX_NOTE } from './instructions.js';
 import { conform, toolOutputSchema, type Dropped } from './output.js';
 import { telemetry } from '../telemetry/index.js';
 import { answerSize } from './budget.js';
@@ -81,8 +82,6 @@ export interface FollowedStart {
   kind: string;
   [detail: string]: unknown;
 }
-
-export const SANDBOX_NOTE = 'Sandbox: this answer comes from the local TRTC emulator, not from Tencent Cloud.';
 
 const invalid = (def: ToolDef, lines: string[]) =>
   failure(`Invalid arguments for ${def.name}; nothing was sent:\n${lines.map((l) => `- ${l}`).join('\n')}`);
