@@ -52,16 +52,23 @@ export function listenStdio(log: Logger, stdin: Readable = process.stdin, stdout
   /** Requests answered early that the SDK also sees: the SDK's own answer is dropped (and compared). */
   const answered = new Map<string | number, string>();
   let closed = false;
+  // The SDK line loads once the opening is over: a request only it can answer, the early tools/list answered, or the
+  // end of input. Loading it takes the thread for a while, so not before a legacy client's second message is in.
+  let needed!: () => void;
+  const needSdk = new Promise<void>((resolve) => (needed = resolve));
 
   const route = (line: string, message: Message) => {
     const early = answer?.(message);
     if (early) {
       stdout.write(early.line);
+      log.debug('stdio: answered before the SDK line loaded', { method: message.method });
+      if (message.method === 'tools/list') needed();
       if (!early.forward) return;
       answered.set(message.id!, early.line);
     } else if (message.id !== undefined && message.method !== undefined) {
       // From the first request the SDK answers, every later one keeps its order behind it.
       answer = undefined;
+      needed();
     }
     input.write(`${line}\n`);
   };
@@ -71,8 +78,8 @@ export function listenStdio(log: Logger, stdin: Readable = process.stdin, stdout
     const checked = check(line);
     if ('code' in checked) {
       stdout.write(`${JSON.stringify({ jsonrpc: '2.0', id: checked.id, error: { code: checked.code, message: checked.message } })}\n`);
-      // The line may hold anything, secrets included: a short prefix, escaped, says which line it was.
-      log.warn(`stdin: ${checked.message} (answered ${checked.code})`, { line: `${JSON.stringify(line.slice(0, 12))}${line.length > 12 ? '...' : ''}` });
+      // The line may hold anything, secrets included: a short prefix (the logger escapes it) says which line it was.
+      log.warn(`stdin: ${checked.message} (answered ${checked.code})`, { line: `${line.slice(0, 12)}${line.length > 12 ? '...' : ''}` });
       return;
     }
     if (era === undefined) {
@@ -94,6 +101,7 @@ export function listenStdio(log: Logger, stdin: Readable = process.stdin, stdout
   stdin.once('end', () => {
     if (rest) onLine(rest);
     closed = true;
+    needed();
     if (era === undefined) decide(false);
     if (!waiting) input.end();
   });
@@ -104,9 +112,11 @@ export function listenStdio(log: Logger, stdin: Readable = process.stdin, stdout
     async serve(eras) {
       const isModern = await modern;
       answer = eras.early?.(isModern);
+      if (!answer) needed();
       for (const { line, message } of waiting!.splice(0)) route(line, message);
       waiting = undefined;
       if (closed) input.end();
+      await needSdk;
       // The answers above are written before the SDK line's modules take the thread.
       await new Promise((resolve) => setImmediate(resolve));
       if (isModern) {
