@@ -111,6 +111,7 @@ export function listenStdio(log: Logger, stdin: Readable = process.stdin, stdout
     ended,
     async serve(eras) {
       const isModern = await modern;
+      log.info('serving MCP over stdio', { era: isModern ? '2026-07-28' : 'legacy' });
       answer = eras.early?.(isModern);
       if (!answer) needed();
       for (const { line, message } of waiting!.splice(0)) route(line, message);
@@ -127,12 +128,10 @@ export function listenStdio(log: Logger, stdin: Readable = process.stdin, stdout
           transport: new StdioServerTransport(input, stdout as never),
           onerror: (err) => log.debug('2026-07-28 message not served', { error: err.message }),
         });
-        log.info('serving MCP over stdio', { era: '2026-07-28' });
         return () => handle.close();
       }
       const [{ StdioServerTransport }, server] = await Promise.all([legacyEntry(), eras.legacy()]);
       await server.connect(new StdioServerTransport(input, answered.size ? dropping(stdout, answered, log) : (stdout as never)));
-      log.info('serving MCP over stdio', { era: 'legacy' });
       return () => server.close();
     },
   };
