@@ -5,7 +5,7 @@
 // of all, gets the legacy handshake on the v1 SDK. Only the chosen SDK line is loaded, and only once the opening
 // requests that need none (server/early.ts) are answered.
 import { randomUUID } from 'node:crypto';
-import { PassThrough, Writable, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { Server as ModernServer } from '@modelcontextprotocol/server';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Logger } from '../log.js';
@@ -131,29 +131,27 @@ export function listenStdio(log: Logger, stdin: Readable = process.stdin, stdout
         return () => handle.close();
       }
       const [{ StdioServerTransport }, server] = await Promise.all([legacyEntry(), eras.legacy()]);
-      await server.connect(new StdioServerTransport(input, answered.size ? dropping(stdout, answered, log) : (stdout as never)));
+      const transport = new StdioServerTransport(input, stdout as never);
+      if (answered.size) dropAnswered(transport as never, answered, log);
+      await server.connect(transport);
       return () => server.close();
     },
   };
 }
 
-/** stdout minus the SDK's answers to requests answered early (each checked against the early one). */
-function dropping(stdout: NodeJS.WritableStream, answered: Map<string | number, string>, log: Logger): Writable {
-  return new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      const text = String(chunk);
-      if (answered.size) {
-        const id = (JSON.parse(text) as { id?: string | number }).id;
-        const early = id === undefined ? undefined : answered.get(id);
-        if (early !== undefined) {
-          answered.delete(id!);
-          if (early !== text) log.warn('stdio: an early answer differed from the SDK\'s', { id });
-          return done();
-        }
-      }
-      stdout.write(chunk, done);
-    },
-  });
+/**
+ * Drops the SDK's own answers to requests answered early (each checked against the early one), then gets out of the
+ * way: the transport's send is its own again once none is left.
+ */
+function dropAnswered(transport: { send(message: { id?: unknown }): Promise<void> }, answered: Map<string | number, string>, log: Logger): void {
+  const send = transport.send.bind(transport);
+  transport.send = async (message) => {
+    const early = answered.get(message.id as string | number);
+    if (early === undefined) return send(message);
+    answered.delete(message.id as string | number);
+    if (!answered.size) transport.send = send;
+    if (`${JSON.stringify(message)}\n` !== early) log.warn('stdio: an early answer differed from the SDK\'s', { id: message.id as string | number });
+  };
 }
 
 type Checked = Message | { code: number; message: string; id: string | number | null };

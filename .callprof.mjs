@@ -1,0 +1,11 @@
+import { benchSandbox, CLI, connectEra, toolCaller, timed } from './bench/lib.mjs';
+const era = process.argv[2];
+const { sb, env, app } = await benchSandbox();
+const now = Math.floor(Date.now() / 1000);
+const args = { SdkAppId: app.sdkAppId, StartTime: now - 3600, EndTime: now };
+const c = await connectEra(era, process.execPath, ['--cpu-prof', `--cpu-prof-dir=/tmp/speed/callprof-${era}`, CLI, '--toolsets', 'quality'], env);
+const f = toolCaller(c, 'DescribeRoomInfo', args);
+await timed(f, 3000);
+await c.close();
+await new Promise((r) => setTimeout(r, 1500));
+await sb.close();
