@@ -69,13 +69,7 @@ export interface ServerCore {
  */
 export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], manifest: readonly ManifestTool[], engine = createJobs(ctx)): ServerCore {
   const exposed = new Set(listed.map((t) => t.name));
-  // What discovery may offer: everything callable here (the deny list and read-only mode still apply).
-  const callable = selectTools(manifest, { ...ctx.config, toolsets: ['all'], tools: [] }).filter((t) => t.toolset !== DISCOVERY_TOOLSET);
-  // What discovery names but cannot call: tools of the other site only (the deny list and read-only mode still apply).
-  const other = SITES.find((s) => s !== ctx.config.site)!;
-  const unavailable = selectTools(manifest, { ...ctx.config, site: other, toolsets: ['all'], tools: [] }).filter(
-    (t) => t.toolset !== DISCOVERY_TOOLSET && !onSite(t, ctx.config.site),
-  );
+  const { callable, unavailable } = reachable(manifest, ctx.config);
   const callableNames = new Set([...exposed, ...callable.map((t) => t.name)]);
   // Our own list, not an SDK's: the schemas stay exactly as portable as the manifest made them (no $schema).
   const tools = { tools: listed.map(toListed) as Tool[] };
@@ -143,6 +137,19 @@ export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], 
       return result;
     },
   };
+}
+
+/**
+ * What discovery reaches: `callable`, everything callable here, and `unavailable`, what it names but cannot call
+ * (tools of the other site only); the deny list and read-only mode apply to both. search_tools searches the two.
+ */
+export function reachable(manifest: readonly ManifestTool[], config: ServerContext['config']) {
+  const callable = selectTools(manifest, { ...config, toolsets: ['all'], tools: [] }).filter((t) => t.toolset !== DISCOVERY_TOOLSET);
+  const other = SITES.find((s) => s !== config.site)!;
+  const unavailable = selectTools(manifest, { ...config, site: other, toolsets: ['all'], tools: [] }).filter(
+    (t) => t.toolset !== DISCOVERY_TOOLSET && !onSite(t, config.site),
+  );
+  return { callable, unavailable };
 }
 
 /** The audit outcome of a call to a tool the server does not offer to this caller directly: why not. */
