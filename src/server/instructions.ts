@@ -4,7 +4,7 @@
 import { SITE_NAMES } from '../../tools/define.js';
 import { SCOPES } from '../guardrails/access.js';
 import { eventsOffered } from '../guardrails/exposure.js';
-import { scopeIsSet } from '../guardrails/scope.js';
+import { scopeIsSet } from '../guardrails/scope-set.js';
 import { VERSION } from '../version.js';
 import type { ServerContext } from './pipeline.js';
 
