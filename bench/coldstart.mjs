@@ -42,9 +42,9 @@ for (const [name, xs] of Object.entries(times)) {
   console.log(`  ${name.padEnd(34)} ${fmt(median(xs)).padStart(9)}  ${String(counts[name]).padStart(3)} tools  ${ratio(median(xs), ref)} of server-everything`);
 }
 const verdicts = [
-  ['default <= 0.6x', 'trtc-mcp default', 0.6],
+  ['default <= 0.5x', 'trtc-mcp default', 0.5],
   ['all tools <= 1.0x', 'trtc-mcp all tools', 1],
-  [`default, ${REVISION} <= 0.6x`, `trtc-mcp default, ${REVISION}`, 0.6],
+  [`default, ${REVISION} <= 0.5x`, `trtc-mcp default, ${REVISION}`, 0.5],
   [`all tools, ${REVISION} <= 1.0x`, `trtc-mcp all tools, ${REVISION}`, 1],
 ].map(([label, name, limit]) => {
   const r = median(times[name]) / ref;
