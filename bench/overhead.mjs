@@ -1,7 +1,10 @@
 // Per-call latency: DescribeRoomInfo N times through trtc-mcp over stdio against the sandbox, and as many times
 // through the reference, a minimal MCP server that wraps Tencent's official Node SDK (sdk-wrapper.mjs) and is
 // spawned and called the same way, in interleaved blocks, in each protocol era. The official SDK called directly,
-// without MCP, is printed too: the floor under both.
+// without MCP, is printed too: the floor under both. In the legacy era the same calls are also sent as raw requests,
+// which the client does not check against the tool's output schema (its callTool does, and the wrapper's tool has
+// none): the difference is the client's share.
+import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { benchSandbox, CLI, connectEra, ERAS, fmt, median, quantile, ratio, timed, toolCaller } from './lib.mjs';
@@ -34,6 +37,7 @@ for (const era of ERAS) {
   const ours = await connectEra(era, process.execPath, [CLI, '--toolsets', 'quality'], env);
   const wrapper = await connectEra(era, process.execPath, [WRAPPER, era], env);
   const subjects = { 'trtc-mcp': caller(ours), 'minimal SDK wrapper': caller(wrapper), 'official SDK, no MCP': direct };
+  if (era === 'legacy') subjects['trtc-mcp, raw request'] = () => ours.client.request({ method: 'tools/call', params: { name: 'DescribeRoomInfo', arguments: args } }, CallToolResultSchema);
   const lat = Object.fromEntries(Object.keys(subjects).map((k) => [k, []]));
   for (const fn of Object.values(subjects)) await timed(fn, 50);
   for (let done = 0; done < N; done += BLOCK) for (const [name, fn] of Object.entries(subjects)) await timed(fn, BLOCK, lat[name]);
@@ -43,6 +47,7 @@ for (const era of ERAS) {
   for (const [name, xs] of Object.entries(lat)) console.log(`    ${name.padEnd(22)} median ${fmt(median(xs)).padStart(9)}  p99 ${fmt(quantile(xs, 0.99)).padStart(9)}`);
   const [m1, m2] = [median(lat['trtc-mcp']), median(lat['minimal SDK wrapper'])];
   console.log(`    trtc-mcp / wrapper (median): ${ratio(m1, m2)}, ${m1 <= m2 ? 'faster by' : 'slower by'} ${fmt(Math.abs(m1 - m2))}`);
+  if (lat['trtc-mcp, raw request']) console.log(`    the client's output schema check: ${fmt(m1 - median(lat['trtc-mcp, raw request']))} of each call`);
   verdicts.push(`${era}: ${m1 <= m2 ? 'met' : 'MISSED'} (${ratio(m1, m2)})`);
 }
 await sb.close();

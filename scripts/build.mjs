@@ -62,21 +62,30 @@ const common = {
   banner: { js: "import { createRequire as __trtcCreateRequire } from 'node:module'; const require = __trtcCreateRequire(import.meta.url);" },
 };
 
-await build({
+const main = await build({
   ...common,
   entryPoints: { cli: 'src/cli.ts' },
+  metafile: process.argv.includes('--metafile'),
   outdir: dist.pathname,
   splitting: true,
   chunkNames: 'chunk-[hash]',
   sourcemap: release ? false : 'linked',
   minify: true,
 });
+// What each chunk holds, to see what a start loads (node scripts/build.mjs --metafile; esbuild's analyzer reads it).
+if (main.metafile) await writeFile(new URL('meta.json', dist), JSON.stringify(main.metafile));
 
-// The manifest is computed from the catalog by the same code the server would run.
+// The manifest is computed from the catalog by the same code the server would run; so is the search index of what a
+// server in its default configuration (no setting from the environment) searches.
 const gen = new URL('.manifest-gen.mjs', dist);
-await build({ ...common, entryPoints: ['src/server/manifest.ts'], outfile: gen.pathname });
-const { computeManifest } = await import(pathToFileURL(gen.pathname).href);
-await writeFile(new URL('manifest.json', dist), JSON.stringify(computeManifest()));
+const genSource = `export { computeManifest } from './src/server/manifest.ts'; export { reachable } from './src/server/instructions.ts';
+  export { loadConfig } from './src/config.ts'; export { indexData } from './src/server/search.ts';`;
+await build({ ...common, stdin: { contents: genSource, resolveDir: root.pathname, loader: 'ts' }, outfile: gen.pathname });
+const { computeManifest, reachable, loadConfig, indexData } = await import(pathToFileURL(gen.pathname).href);
+const manifest = computeManifest();
+await writeFile(new URL('manifest.json', dist), JSON.stringify(manifest));
+const { callable, unavailable } = reachable(manifest, loadConfig([], {}));
+await writeFile(new URL('search-index.json', dist), JSON.stringify(await indexData([...callable, ...unavailable])));
 await rm(gen);
 
 // The room console (an MCP Apps view, served as ui://trtc/room-console): one HTML file with its script and styles

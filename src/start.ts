@@ -4,12 +4,15 @@ import { registerConfiguredSecrets } from './credentials.js';
 import { createLogger, escapeControls } from './log.js';
 import { createContext } from './server/context.js';
 import { loadManifest } from './server/registry.js';
+import type { ServerContext } from './server/pipeline.js';
+import type { ManifestTool } from './server/tool-list.js';
+import type { Policy } from './guardrails/policy.js';
 import { selectTools } from './guardrails/exposure.js';
-import { createCores } from './server/core.js';
+import type { Cores } from './server/core.js';
 import { VERSION } from './version.js';
-import type { Scope } from './guardrails/access.js';
-import type { Identity } from './guardrails/identity.js';
-import { startTelemetry, telemetry } from './telemetry/index.js';
+import { accessConfig, type Scope } from './guardrails/access.js';
+import { OPERATOR, type Identity } from './guardrails/identity.js';
+import { startTelemetry, telemetry, TELEMETRY_OFF } from './telemetry/index.js';
 
 async function serve(argv: string[]): Promise<void> {
   if (wantsHelp(argv)) return void process.stdout.write(helpText(VERSION));
@@ -24,10 +27,8 @@ async function serve(argv: string[]): Promise<void> {
   const manifest = await loadManifest();
   selectTools(manifest, config);
   const policy = config.oauthPolicy ? (await import('./guardrails/policy.js')).loadPolicy(config.oauthPolicy, manifest, config) : undefined;
-  // On stdio the client's first message decides the protocol era: read it, and load that era's server, while the
-  // context starts.
-  const stdio = config.transport === 'stdio' ? (await import('./transports/stdio.js')).listenStdio() : undefined;
-  void stdio?.modern.then((modern): Promise<unknown> => (modern ? import('./server/modern.js') : import('./server/server.js'))).catch(() => undefined);
+  // On stdio the client's first message decides the protocol era: read it while the context starts.
+  const stdio = config.transport === 'stdio' ? (await import('./transports/stdio.js')).listenStdio(log) : undefined;
   await telemetryStarted;
   const runtime = await createContext(config, log);
   const { setUpCallbacks } = await import('./events/setup.js');
@@ -35,14 +36,19 @@ async function serve(argv: string[]): Promise<void> {
   // Who sent an HTTP request: the MCP paths and the approval page ask the same authenticator.
   const auth = config.transport === 'http' ? (await import('./auth/edge.js')).createAuthenticator({ config, policy, log }) : undefined;
   const approvals = runtime.ctx.approvals ? await (await import('./transports/approval-setup.js')).setUpApprovals(runtime.ctx, config, log, auth) : undefined;
-  // What each identity is answered with: on stdio and without OAuth, only the operator is ever asked for.
-  const cores = createCores(runtime.ctx, manifest, policy);
+  // What each identity is answered with: on stdio and without OAuth, only the operator is ever asked for. Built
+  // once stdio has given its early answers, which need none of it.
+  let cores: Promise<Cores> | undefined;
+  const coresOf = () => (cores ??= import('./server/core.js').then((m) => m.createCores(runtime.ctx, manifest, policy)));
   // Each protocol era's SDK line is loaded only when a client speaks it.
   const legacyServers = async () => {
-    const { createMcpServer } = await import('./server/server.js');
-    return (identity?: Identity) => createMcpServer(runtime.ctx, cores, identity);
+    const [{ createMcpServer }, all] = await Promise.all([import('./server/server.js'), coresOf()]);
+    return (identity?: Identity) => createMcpServer(runtime.ctx, all, identity);
   };
-  const modernServers = async () => (await import('./server/modern.js')).modernServers(runtime.ctx, cores);
+  const modernServers = async () => {
+    const [{ modernServers: servers }, all] = await Promise.all([import('./server/modern.js'), coresOf()]);
+    return servers(runtime.ctx, all);
+  };
 
   let stop: () => Promise<void>;
   if (stdio) {
@@ -50,12 +56,13 @@ async function serve(argv: string[]): Promise<void> {
     if (process.stdin.isTTY) {
       log.info(`waiting for an MCP client on stdin. Clients start this server themselves (see "Connecting a client" in the README); to try it by hand: npx @modelcontextprotocol/inspector node ${process.argv[1]}`);
     }
-    stop = await stdio.serve({ legacy: async () => (await legacyServers())(), modern: modernServers }, log);
+    stop = await stdio.serve({ legacy: async () => (await legacyServers())(), modern: modernServers, early: await earlyAnswers(runtime.ctx, manifest, policy) });
     // A turn of the event loop first, so that what was sent just before the close and is answered at once still is.
     void stdio.ended.then(() => setImmediate(() => void shutdown('stdin closed')));
   } else {
     const { serveHttp } = await import('./transports/http.js');
     const { listening } = await import('./transports/listen.js');
+    const all = await coresOf();
     const handle = await listening(serveHttp({
       host: config.host,
       port: config.port,
@@ -71,7 +78,7 @@ async function serve(argv: string[]): Promise<void> {
       idleTimeoutMs: config.sessionIdle * 1000,
       replica: config.replicaId,
       store: runtime.ctx.store,
-      streamFor: (await import('./server/tasks.js')).taskListen((identity) => cores(identity).jobs),
+      streamFor: (await import('./server/tasks.js')).taskListen((identity) => all(identity).jobs),
       routes: callbacks.route && { [(await import('./events/receiver.js')).CALLBACK_PATH]: callbacks.route },
       pages: approvals?.pages,
     }), config.host, config.port, '--port');
@@ -94,6 +101,17 @@ async function serve(argv: string[]): Promise<void> {
   }
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/**
+ * The stdio answers that need no SDK (server/early.ts), for the operator, when its answers are the server's own:
+ * not with telemetry on, which traces every request through the SDK, nor when a policy narrows the operator.
+ */
+async function earlyAnswers(ctx: ServerContext, manifest: ManifestTool[], policy: Policy | undefined) {
+  if (telemetry !== TELEMETRY_OFF || accessConfig(ctx.config, OPERATOR, policy, ctx.config.identityRateShare) !== ctx.config) return undefined;
+  const { earlyAnswers: answers } = await import('./server/early.js');
+  const tools = selectTools(manifest, ctx.config);
+  return (modern: boolean) => answers(ctx, tools, manifest, modern);
 }
 
 /** The scope a message needs, by the effect of what it asks for (guardrails/access.ts). */

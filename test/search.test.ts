@@ -2,7 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { ABOUT_ZH, DISCOVERY_TOOLSET, searchAnswer } from '../src/server/discovery.js';
 import { computeManifest } from '../src/server/manifest.js';
-import { asksForRead, searchTools } from '../src/server/search.js';
+import { asksForRead, indexData, searchTools, useIndex, type IndexData } from '../src/server/search.js';
+import { reachable } from '../src/server/instructions.js';
+import { loadConfig } from '../src/config.js';
+import type { ManifestTool } from '../src/server/tool-list.js';
+import { readFileSync } from 'node:fs';
 import { INTENTS, UNMATCHED, type Intent } from './fixtures/intents.js';
 import { INTENTS_ZH, UNMATCHED_ZH } from './fixtures/intents-zh.js';
 
@@ -89,5 +93,33 @@ describe('search ranking', () => {
     const { hits } = await searchTools('who is in a room', tools, 5);
     expect(hits[0]!.tool.annotations.readOnlyHint).toBe(true);
     expect(hits.slice(0, 3).map((h) => h.tool.name)).toContain('DescribeUserInfo');
+  });
+});
+
+describe('the index the build writes', () => {
+  const queries = [...INTENTS, ...INTENTS_ZH].map((i) => i.query).concat(UNMATCHED, UNMATCHED_ZH);
+
+  it('answers every request exactly as an index built at the first search does', async () => {
+    const subset = tools.filter((t) => t.toolset !== 'approvals');
+    const fresh = await Promise.all(queries.map((q) => searchTools(q, subset)));
+    // As the build writes it and the server reads it back.
+    useIndex(subset, JSON.parse(JSON.stringify(await indexData(subset))) as IndexData);
+    const restored = await Promise.all(queries.map((q) => searchTools(q, subset)));
+    const view = (a: (typeof fresh)[number]) => ({ confident: a.confident, hits: a.hits.map((h) => [h.tool.name, h.score]) });
+    expect(restored.map(view)).toEqual(fresh.map(view));
+  });
+
+  it('is ignored for any other list of tools', async () => {
+    const few = tools.slice(0, 20);
+    useIndex(few, await indexData(tools));
+    const { hits } = await searchTools('who is in a room', few, 20);
+    expect(hits.every((h) => few.includes(h.tool))).toBe(true);
+  });
+
+  it('covers what a server in its default configuration searches', () => {
+    const built = JSON.parse(readFileSync(new URL('../dist/search-index.json', import.meta.url), 'utf8')) as IndexData;
+    const manifest = JSON.parse(readFileSync(new URL('../dist/manifest.json', import.meta.url), 'utf8')) as ManifestTool[];
+    const { callable, unavailable } = reachable(manifest, loadConfig([], {}));
+    expect(built.names).toEqual([...callable, ...unavailable].map((t) => t.name));
   });
 });

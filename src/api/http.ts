@@ -10,11 +10,10 @@ import type { Socket } from 'node:net';
 import { TransportError } from './errors.js';
 import { telemetry } from '../telemetry/index.js';
 
-// Loaded through require: on Node 22+, an ESM import of node:http builds its full export list, which loads
-// Node's whole fetch stack (undici) for nothing, about 9 ms of every start.
+// Loaded through require, and on the first request: on Node 22+, an ESM import of node:http builds its full export
+// list, which loads Node's whole fetch stack (undici) for nothing, about 9 ms of every start; and http, https and
+// tls together are some 20 ms of a start that sends nothing before its first tool call.
 const require = createRequire(import.meta.url);
-const http = require('node:http') as typeof import('node:http');
-const https = require('node:https') as typeof import('node:https');
 
 export interface HttpRequest {
   method: 'POST';
@@ -36,8 +35,14 @@ export interface HttpResponse {
  * closes a kept-alive connection as a request goes out on it resets that request, and its outcome is then unknown.
  */
 export const IDLE_CONNECTION_MS = 4_000;
-const kept = { keepAlive: true, timeout: IDLE_CONNECTION_MS };
-const agents = { 'http:': new http.Agent(kept), 'https:': new https.Agent(kept) };
+type Client = { request: typeof import('node:http').request; agent: import('node:http').Agent };
+let clients: Record<string, Client> | undefined;
+const client = (lib: typeof import('node:http') | typeof import('node:https')): Client => ({
+  request: lib.request as Client['request'],
+  agent: new lib.Agent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }),
+});
+const clientFor = (protocol: string): Client | undefined =>
+  (clients ??= { 'http:': client(require('node:http')), 'https:': client(require('node:https')) })[protocol];
 
 /** Errors that happen before any byte of the request is written. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL']);
@@ -54,8 +59,8 @@ export class HttpSender {
 
   send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
     const url = new URL(req.url);
-    const agent = agents[url.protocol as keyof typeof agents];
-    if (!agent) return Promise.reject(new TransportError(`unsupported protocol ${url.protocol}`, 'network', 'no'));
+    const { request: send, agent } = clientFor(url.protocol) ?? {};
+    if (!send || !agent) return Promise.reject(new TransportError(`unsupported protocol ${url.protocol}`, 'network', 'no'));
     const attempt = telemetry.httpAttempt();
     return new Promise((resolve, reject) => {
       let connected = false;
@@ -72,7 +77,7 @@ export class HttpSender {
         } else resolve(res!);
       };
 
-      const request = (url.protocol === 'https:' ? https : http).request(
+      const request = send(
         url,
         { method: req.method, headers: { ...req.headers, 'Content-Length': String(Buffer.byteLength(req.body)) }, agent, signal },
         (res) => {

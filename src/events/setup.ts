@@ -7,7 +7,6 @@ import type { Logger } from '../log.js';
 import { addSecret } from '../redact.js';
 import type { ServerContext } from '../server/pipeline.js';
 import { listening } from '../transports/listen.js';
-import { CALLBACK_PATH, createCallbackReceiver, listenForCallbacks } from './receiver.js';
 
 export interface CallbackSetup {
   /** For the MCP HTTP port to serve at CALLBACK_PATH; absent when callbacks have a port of their own, or none. */
@@ -26,6 +25,8 @@ export async function setUpCallbacks(ctx: ServerContext, config: Config, log: Lo
     if (config.callbacksListen) throw new ConfigError('--callbacks-listen receives TRTC callbacks, which must be signed: set TRTC_CALLBACK_KEY to the callback key of the TRTC console.');
     return none;
   }
+  // Loaded only when callbacks can arrive: the receiver brings the event log and the catalog's meanings with it.
+  const { CALLBACK_PATH, createCallbackReceiver, listenForCallbacks } = await import('./receiver.js');
   const receiver = createCallbackReceiver({ key, store: ctx.store, config, log, onStored: (app, seq, event) => ctx.events?.stored(app, { event, seq }) });
   const receiving = (url: string) => {
     if (ctx.events) ctx.events.receiving = url;

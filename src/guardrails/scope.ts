@@ -12,6 +12,9 @@ import { agentSchema, appIdField } from '../server/catalog.js';
 import type { Identity } from './identity.js';
 import type { Ledger } from './ledger.js';
 import { isNumericText, parseRoomPattern, type RoomPattern } from './room-pattern.js';
+import { appsScoped, roomsScoped, scopeIsSet } from './scope-set.js';
+
+export { scopeIsSet };
 
 /** An identity's own apps and rooms (from the policy file): a call must be inside both these and the server's. */
 export interface PersonScope {
@@ -60,16 +63,12 @@ export function roomInScope(config: ScopeConfig, r: RoomRef): boolean {
   return roomAllowed(config.allowRooms, r) && roomAllowed(config.person?.rooms ?? [], r);
 }
 
-/** Whether any room scope applies (the server's or the identity's). */
-const roomsScoped = (config: ScopeConfig) => config.allowRooms.length > 0 || (config.person?.rooms.length ?? 0) > 0;
-const appsScoped = (config: ScopeConfig) => config.allowApps.length > 0 || (config.person?.apps.length ?? 0) > 0;
 
 /** Is this app, and this room if one is given, in scope? The one test for anything that shows or touches a target. */
 export function inScope(config: ScopeConfig, where: { app?: number; room?: RoomRef }): boolean {
   return appInScope(config, where.app) && (where.room === undefined || roomInScope(config, where.room));
 }
 
-export const scopeIsSet = (config: ScopeConfig) => appsScoped(config) || roomsScoped(config);
 
 /**
  * Why this caller may not see or move a job (a task a call started), or undefined when they may: it must be theirs

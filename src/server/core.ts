@@ -6,7 +6,6 @@ import { EVENT_RESOURCE_TEMPLATES, EventResourceRefusal, parseEventUri, readEven
 import { isEventTool, runEventTool } from '../events/tools.js';
 import { isApprovalTool, runApprovalTool } from './approval-tool.js';
 import { describeIssues } from '../validation.js';
-import { VERSION } from '../version.js';
 import {
   describeAnswer, DISCOVERY_TOOLSET, discoveryInputs, effectOf, isDiscovery, readOnlyRefusal, searchAnswer, unlistedToolMessage, type DiscoveryName,
 } from './discovery.js';
@@ -18,7 +17,7 @@ import type { Identity } from '../guardrails/identity.js';
 import type { Policy } from '../guardrails/policy.js';
 import { auditRefused, failure, runTool, type CallExtra, type ServerContext } from './pipeline.js';
 import { getPrompt, listPrompts } from './prompts.js';
-import { instructionsFor } from './instructions.js';
+import { instructionsFor, offerOf, reachable } from './instructions.js';
 import { Jobs } from '../jobs/jobs.js';
 import { TRTC_JOB, TrtcJobs } from '../jobs/trtc.js';
 import { WAIT_JOB, WaitJobs } from '../jobs/waits.js';
@@ -28,8 +27,7 @@ import { CONSOLE_TOOL, consoleResource, readConsole, withConsole } from './conso
 import { isLive, listResources, readResource } from './resources.js';
 import { listed as toListed, onSite, type ManifestTool } from './tool-list.js';
 
-export const SERVER_INFO = { name: 'trtc-mcp', version: VERSION };
-export const CAPABILITIES = { tools: {}, resources: {}, prompts: {}, logging: {} };
+export { CAPABILITIES, instructionsFor, SERVER_INFO } from './instructions.js';
 
 /** MCP's log levels, least severe first. */
 export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
@@ -71,20 +69,13 @@ export interface ServerCore {
  */
 export function createCore(ctx: ServerContext, listed: readonly ManifestTool[], manifest: readonly ManifestTool[], engine = createJobs(ctx)): ServerCore {
   const exposed = new Set(listed.map((t) => t.name));
-  // What discovery may offer: everything callable here (the deny list and read-only mode still apply).
-  const callable = selectTools(manifest, { ...ctx.config, toolsets: ['all'], tools: [] }).filter((t) => t.toolset !== DISCOVERY_TOOLSET);
-  // What discovery names but cannot call: tools of the other site only (the deny list and read-only mode still apply).
-  const other = SITES.find((s) => s !== ctx.config.site)!;
-  const unavailable = selectTools(manifest, { ...ctx.config, site: other, toolsets: ['all'], tools: [] }).filter(
-    (t) => t.toolset !== DISCOVERY_TOOLSET && !onSite(t, ctx.config.site),
-  );
-  const callableNames = new Set([...exposed, ...callable.map((t) => t.name)]);
+  const { callable, unavailable } = reachable(manifest, ctx.config);
   // Our own list, not an SDK's: the schemas stay exactly as portable as the manifest made them (no $schema).
   const tools = { tools: listed.map(toListed) as Tool[] };
   const resources = { resources: [...listResources(ctx), consoleResource()] };
   let uiTools: Promise<{ tools: Tool[] }> | undefined;
   // What the instructions and prompts may name, and how: written for this list and this site.
-  const offer = { listed: exposed, callable: callableNames, elsewhere: new Set(unavailable.map((t) => t.name)) };
+  const offer = offerOf(listed, manifest, ctx.config);
   const prompts = { prompts: listPrompts(ctx, offer) };
   const jobs = engine.narrowed(ctx);
 

@@ -1,16 +1,50 @@
-// What the server tells the agent when a session opens, written for this server: its site and the tools it lists.
-// A tool is named only the way the agent can reach it here: by name when listed, else through call_tool; a tool
-// this server cannot call at all is not named.
-import { SITE_NAMES } from '../../tools/define.js';
+// What the server says about itself whatever the era: its name, its capabilities and the instructions for the
+// agent. Kept apart from the core, with light imports, so that stdio can answer the opening messages before the rest
+// of the server and its SDK line are loaded (early.ts).
+// The instructions are written for this server: its site and the tools it lists. A tool is named only the way the
+// agent can reach it here: by name when listed, else through call_tool; a tool this server cannot call is not named.
+import { SITE_NAMES, SITES } from '../../tools/define.js';
 import { SCOPES } from '../guardrails/access.js';
-import { eventsOffered } from '../guardrails/exposure.js';
-import { scopeIsSet } from '../guardrails/scope.js';
-import { SANDBOX_NOTE, type ServerContext } from './pipeline.js';
+import { eventsOffered, selectTools } from '../guardrails/exposure.js';
+import { scopeIsSet } from '../guardrails/scope-set.js';
+import { VERSION } from '../version.js';
+import type { ServerContext } from './pipeline.js';
+import { DISCOVERY_TOOLSET, onSite, type ManifestTool } from './tool-list.js';
+
+export const SERVER_INFO = { name: 'trtc-mcp', version: VERSION };
+export const CAPABILITIES = { tools: {}, resources: {}, prompts: {}, logging: {} };
+/** Each era's server declares these: the legacy one lets a session subscribe to event resources; the 2026-07-28 one
+ * offers the tasks extension. */
+export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
+export const LEGACY_CAPABILITIES = { ...CAPABILITIES, resources: { subscribe: true } };
+export const MODERN_CAPABILITIES = { ...CAPABILITIES, extensions: { [TASKS_EXTENSION]: {} } };
+/** The 2026-07-28 cache hint of the lists and the discovery answer (modern.ts says why). */
+export const STABLE_CACHE = { ttlMs: 60 * 60_000, cacheScope: 'public' } as const;
+export const SANDBOX_NOTE = 'Sandbox: this answer comes from the local TRTC emulator, not from Tencent Cloud.';
 
 /** The tools a text is written for: those listed, and every one the server can call (listed or through call_tool). */
 export interface Offer {
   listed: ReadonlySet<string>;
   callable: ReadonlySet<string>;
+  /** Tools only the other site offers. */
+  elsewhere: ReadonlySet<string>;
+}
+
+/** Every tool the server can call on its site (listed or not), and those only the other site offers. */
+export function reachable(manifest: readonly ManifestTool[], config: ServerContext['config']) {
+  const callable = selectTools(manifest, { ...config, toolsets: ['all'], tools: [] }).filter((t) => t.toolset !== DISCOVERY_TOOLSET);
+  const other = SITES.find((s) => s !== config.site)!;
+  const unavailable = selectTools(manifest, { ...config, site: other, toolsets: ['all'], tools: [] }).filter(
+    (t) => t.toolset !== DISCOVERY_TOOLSET && !onSite(t, config.site),
+  );
+  return { callable, unavailable };
+}
+
+/** What the instructions and prompts of a server listing `listed` may name. */
+export function offerOf(listed: readonly ManifestTool[], manifest: readonly ManifestTool[], config: ServerContext['config']): Offer {
+  const { callable, unavailable } = reachable(manifest, config);
+  const names = new Set(listed.map((t) => t.name));
+  return { listed: names, callable: new Set([...names, ...callable.map((t) => t.name)]), elsewhere: new Set(unavailable.map((t) => t.name)) };
 }
 
 /** How to name a tool to the agent: by name when listed, through call_tool when it is only callable; undefined when out of reach. */

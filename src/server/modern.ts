@@ -5,7 +5,8 @@
 // the tasks extension gets a task for a call that starts a job (tasks.ts).
 import { CLIENT_CAPABILITIES_META_KEY, LOG_LEVEL_META_KEY, Server, type ServerContext as RequestContext } from '@modelcontextprotocol/server';
 import { AskThroughResult, canFillForms, type ElicitationCapability } from '../guardrails/consent.js';
-import { CAPABILITIES, isLiveResource, LOG_LEVELS, atLeast, SERVER_INFO, type Cores, type LogLevel, type SendLog } from './core.js';
+import { isLiveResource, LOG_LEVELS, atLeast, SERVER_INFO, type Cores, type LogLevel, type SendLog } from './core.js';
+import { MODERN_CAPABILITIES, STABLE_CACHE } from './instructions.js';
 import { rendersApps } from './console.js';
 import { OPERATOR, type Identity } from '../guardrails/identity.js';
 import { ElicitationSchemaValidator } from './elicit-validator.js';
@@ -13,7 +14,7 @@ import { InputRequiredConsent } from './input-required.js';
 import type { CallExtra, ServerContext } from './pipeline.js';
 import { telemetry } from '../telemetry/index.js';
 import { following } from '../jobs/jobs.js';
-import { createTaskResult, declaresTasks, serveTasks, TASKS_CAPABILITY } from './tasks.js';
+import { createTaskResult, declaresTasks, serveTasks } from './tasks.js';
 
 /**
  * Cache hints (2026-07-28) that are true: the tool, resource and prompt lists, the discovery answer and the
@@ -21,7 +22,7 @@ import { createTaskResult, declaresTasks, serveTasks, TASKS_CAPABILITY } from '.
  * since a restart with other settings may change them). The sandbox world and the event resources change as the
  * server works: private, and stale at once.
  */
-const STABLE = { ttlMs: 60 * 60_000, cacheScope: 'public' } as const;
+const STABLE = STABLE_CACHE;
 const LIVE = { ttlMs: 0, cacheScope: 'private' } as const;
 const hints = (stable: { ttlMs: number; cacheScope: 'public' | 'private' }) => ({
   'server/discover': stable,
@@ -47,7 +48,7 @@ export function modernServers(ctx: ServerContext, cores: Cores): (caller: string
   return (caller, identity = OPERATOR) => {
     const core = cores(identity);
     const server = new Server(SERVER_INFO, {
-      capabilities: { ...CAPABILITIES, ...TASKS_CAPABILITY },
+      capabilities: MODERN_CAPABILITIES,
       instructions: core.instructions,
       cacheHints: identity.via === 'oauth' ? PER_IDENTITY_HINTS : CACHE_HINTS,
       jsonSchemaValidator: elicitationValidator as never,

@@ -26,6 +26,7 @@ import { checkScope, filterRows, kindsOf, leftOutNote, roomsIn, scopeIsSet, type
 import { modeRefusal } from '../guardrails/exposure.js';
 import { loadCatalog } from './registry.js';
 import { roomKindNote } from './room-kind.js';
+import { SANDBOX_NOTE } from './instructions.js';
 import { conform, toolOutputSchema, type Dropped } from './output.js';
 import { telemetry } from '../telemetry/index.js';
 import { answerSize } from './budget.js';
@@ -88,8 +89,6 @@ export interface FollowedStart {
   kind: string;
   [detail: string]: unknown;
 }
-
-export const SANDBOX_NOTE = 'Sandbox: this answer comes from the local TRTC emulator, not from Tencent Cloud.';
 
 const invalid = (def: ToolDef, lines: string[]) =>
   failure(`Invalid arguments for ${def.name}; nothing was sent:\n${lines.map((l) => `- ${l}`).join('\n')}`);

@@ -1,9 +1,11 @@
 // search_tools' engine: a full-text index (MiniSearch, BM25 with field boosts) over each tool's name in words,
-// its aliases (English and Chinese), description, parameters and toolset. Loaded and built on the first search, so
-// start-up pays nothing. Chinese has no spaces between words, so runs of Chinese characters are indexed and
+// its aliases (English and Chinese), description, parameters and toolset. Loaded on the first search, so start-up
+// pays nothing; the build writes the index of what a server in its default configuration searches
+// (dist/search-index.json), which that first search loads instead of indexing the catalog. Chinese has no spaces between words, so runs of Chinese characters are indexed and
 // searched as overlapping pairs of characters (a dictionary-free segmentation that every Node version does alike).
+import { readFileSync } from 'node:fs';
 import type MiniSearch from 'minisearch';
-import type { SearchResult } from 'minisearch';
+import type { AsPlainObject, Options, SearchResult } from 'minisearch';
 import type { ManifestTool } from './tool-list.js';
 
 export interface SearchHit {
@@ -93,24 +95,55 @@ export function asksForRead(query: string): boolean {
 type Index = { engine: MiniSearch; byName: Map<string, ManifestTool>; terms(query: string): Set<string> };
 /** Indexes by the tool names they cover; a server builds one or two (what it can call, what the other site offers). */
 const indexes = new Map<string, Promise<Index>>();
+const keyOf = (tools: readonly ManifestTool[]) => tools.map((t) => t.name).join(',');
+
+/** An index as the build writes it: the tools it covers, in order, and MiniSearch's own form of it. */
+export interface IndexData {
+  names: string[];
+  index: AsPlainObject;
+}
 
 async function indexOf(tools: readonly ManifestTool[]): Promise<Index> {
-  const key = tools.map((t) => t.name).join(',');
+  const key = keyOf(tools);
   let index = indexes.get(key);
-  if (!index) indexes.set(key, (index = build(tools)));
+  if (!index) indexes.set(key, (index = build(tools, prebuilt())));
   return index;
 }
 
-async function build(tools: readonly ManifestTool[]): Promise<Index> {
+/** The index the build wrote next to the bundle, if any (none when running from source). */
+function prebuilt(): IndexData | undefined {
+  try {
+    return JSON.parse(readFileSync(new URL('./search-index.json', import.meta.url), 'utf8')) as IndexData;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The index of `tools`, for the build to write. */
+export async function indexData(tools: readonly ManifestTool[]): Promise<IndexData> {
+  return { names: tools.map((t) => t.name), index: (await build(tools)).engine.toJSON() };
+}
+
+/** Searches of exactly these tools use `data` (an index the build wrote) from now on. */
+export function useIndex(tools: readonly ManifestTool[], data: IndexData): void {
+  indexes.set(keyOf(tools), build(tools, data));
+}
+
+/** Indexes `tools`, or restores `data` when it covers exactly them (a prebuilt index of other tools is ignored). */
+async function build(tools: readonly ManifestTool[], data?: IndexData): Promise<Index> {
   const [{ default: MiniSearchClass }, { stemmer }] = await Promise.all([import('minisearch'), import('stemmer')]);
   const processTerm = (term: string) => (STOP_WORDS.has(term) ? null : isHan(term) ? term : stemmer(term));
-  const engine = new MiniSearchClass<Record<Field | 'id', string>>({
+  const options: Options<Record<Field | 'id', string>> = {
     fields: Object.keys(BOOST),
     tokenize: (text: string) => words(text),
     processTerm,
     // Little length normalisation: a tool with many aliases is not a worse match for having them.
     searchOptions: { boost: { ...BOOST }, processTerm, tokenize: (text: string) => words(text, true), bm25: { k: 1.2, b: 0.3, d: 0.5 } },
-  });
+  };
+  const terms = (query: string) => new Set(words(query).filter((w) => !ASKING_WORDS.has(w) && !isHan(w)).flatMap((w) => processTerm(w) ?? []));
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  if (data && data.names.join(',') === keyOf(tools)) return { engine: MiniSearchClass.loadJS(data.index, options), byName, terms };
+  const engine = new MiniSearchClass(options);
   engine.addAll(tools.map((t) => ({
     id: t.name,
     name: t.name,
@@ -120,8 +153,7 @@ async function build(tools: readonly ManifestTool[]): Promise<Index> {
     toolset: t.toolset,
     params: parameterText(t.inputSchema),
   })));
-  const terms = (query: string) => new Set(words(query).filter((w) => !ASKING_WORDS.has(w) && !isHan(w)).flatMap((w) => processTerm(w) ?? []));
-  return { engine, byName: new Map(tools.map((t) => [t.name, t])), terms };
+  return { engine, byName, terms };
 }
 
 /** The Chinese characters of a request that carry meaning, and how many of them the matched pairs cover. */

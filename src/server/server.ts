@@ -8,7 +8,8 @@ import {
   ListToolsRequestSchema, ReadResourceRequestSchema, SetLevelRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { serveEventSubscriptions } from '../events/subscriptions.js';
-import { atLeast, CAPABILITIES, protocolError, SERVER_INFO, type Cores, type LogLevel } from './core.js';
+import { atLeast, protocolError, SERVER_INFO, type Cores, type LogLevel } from './core.js';
+import { LEGACY_CAPABILITIES } from './instructions.js';
 import { OPERATOR, type Identity } from '../guardrails/identity.js';
 import { canFillForms } from '../guardrails/consent.js';
 import { rendersApps } from './console.js';
@@ -24,8 +25,7 @@ export const identityOf = (extra: { authInfo?: { extra?: Record<string, unknown>
 /** @param first the identity that opened the session, whose permissions the instructions describe */
 export function createMcpServer(ctx: ServerContext, cores: Cores, first: Identity = OPERATOR): Server {
   // Clients may subscribe to event resources for the session's lifetime (2026-07-28 has no resources/subscribe).
-  const capabilities = { ...CAPABILITIES, resources: { subscribe: true } };
-  const server = new Server(SERVER_INFO, { capabilities, instructions: cores(first).instructions, jsonSchemaValidator: elicitationValidator });
+  const server = new Server(SERVER_INFO, { capabilities: LEGACY_CAPABILITIES, instructions: cores(first).instructions, jsonSchemaValidator: elicitationValidator });
 
   server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => (await cores(identityOf(extra)).listTools(rendersApps(server.getClientCapabilities()))) as never);
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {

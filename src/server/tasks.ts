@@ -9,8 +9,10 @@ import type { Identity } from '../guardrails/identity.js';
 import { isTerminal as isTerminalStatus, JobNotFound, type Job, type Jobs } from '../jobs/jobs.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { protocolError } from './core.js';
+import { TASKS_EXTENSION } from './instructions.js';
 
-export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
+export { TASKS_EXTENSION };
+
 /** The extension's capability, as a server advertises it in server/discover. */
 export const TASKS_CAPABILITY = { extensions: { [TASKS_EXTENSION]: {} } };
 

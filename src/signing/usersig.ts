@@ -2,7 +2,11 @@
 // UserSig = base64url'(zlib(JSON{TLS.ver, TLS.identifier, TLS.sdkappid, TLS.time, TLS.expire, TLS.sig}))
 // where TLS.sig = base64(HMAC-SHA256(secretKey, "TLS.identifier:..\nTLS.sdkappid:..\nTLS.time:..\nTLS.expire:..\n")).
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { deflateSync, inflateSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+
+// zlib is loaded on the first UserSig, not at every start.
+const require = createRequire(import.meta.url);
+const zlib = () => require('node:zlib') as typeof import('node:zlib');
 
 export interface UserSigClaims {
   sdkAppId: number;
@@ -38,7 +42,7 @@ export function genUserSig(opts: { sdkAppId: number; secretKey: string; userId: 
     'TLS.expire': claims.expire,
     'TLS.sig': signature(opts.secretKey, claims),
   };
-  return escape(deflateSync(Buffer.from(JSON.stringify(doc))).toString('base64'));
+  return escape(zlib().deflateSync(Buffer.from(JSON.stringify(doc))).toString('base64'));
 }
 
 export type UserSigCheck =
@@ -48,7 +52,7 @@ export type UserSigCheck =
 /** Reads a UserSig without checking it (for error messages and expiry bookkeeping). */
 export function decodeUserSig(sig: string): UserSigClaims | undefined {
   try {
-    const doc = JSON.parse(inflateSync(Buffer.from(unescape(sig), 'base64')).toString('utf8')) as Record<string, unknown>;
+    const doc = JSON.parse(zlib().inflateSync(Buffer.from(unescape(sig), 'base64')).toString('utf8')) as Record<string, unknown>;
     const claims = {
       sdkAppId: Number(doc['TLS.sdkappid']),
       userId: String(doc['TLS.identifier'] ?? ''),
@@ -71,7 +75,7 @@ export function verifyUserSig(sig: string, expect: { sdkAppId: number; secretKey
   if (claims.sdkAppId !== expect.sdkAppId) return { ok: false, reason: 'sdkappid', claims };
   if (claims.userId !== expect.userId) return { ok: false, reason: 'identifier', claims };
   if ((expect.now ?? Date.now()) / 1000 > claims.time + claims.expire) return { ok: false, reason: 'expired', claims };
-  const doc = JSON.parse(inflateSync(Buffer.from(unescape(sig), 'base64')).toString('utf8')) as { 'TLS.sig': string };
+  const doc = JSON.parse(zlib().inflateSync(Buffer.from(unescape(sig), 'base64')).toString('utf8')) as { 'TLS.sig': string };
   const want = Buffer.from(signature(expect.secretKey, claims));
   const got = Buffer.from(doc['TLS.sig']);
   if (want.length !== got.length || !timingSafeEqual(want, got)) return { ok: false, reason: 'signature', claims };
