@@ -15,10 +15,11 @@ const mcpb = (...args) => execFileSync(process.execPath, [join(root, 'node_modul
 
 const stage = mkdtempSync(join(tmpdir(), 'trtc-mcp-bundle-'));
 try {
+  // The package.json first: the build runs the server's own code (the manifest, the search index), which reads it.
+  writeFileSync(join(stage, 'package.json'), `${JSON.stringify({ name: pkg.name, version: pkg.version, type: 'module', license: pkg.license }, null, 2)}\n`);
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--release', `--outdir=${join(stage, 'server')}`], { stdio: 'inherit' });
   copyFileSync(join(root, 'bundle/manifest.json'), join(stage, 'manifest.json'));
   copyFileSync(join(root, 'LICENSE'), join(stage, 'LICENSE'));
-  writeFileSync(join(stage, 'package.json'), `${JSON.stringify({ name: pkg.name, version: pkg.version, type: 'module', license: pkg.license }, null, 2)}\n`);
   mcpb('validate', join(stage, 'manifest.json'));
   mcpb('pack', stage, out);
 } finally {
