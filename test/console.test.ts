@@ -2,7 +2,7 @@
 // side, the built server over stdio against the sandbox. What a moderator sees (carol's loss, the bad experiences
 // on the same timeline), what pressing a button does (a consent request, not a removal), hostile values shown as
 // text, and the console's calls refused exactly as direct calls are.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,9 @@ const inRoom = (sb: Sandbox, room: string, user: string) => sb.world.apps.get(AP
 let host: AppsHost;
 /** The event log of the servers that receive callbacks here: theirs alone, so that no other test's events show. */
 const STORE = mkdtempSync(join(tmpdir(), 'trtc-console-'));
+const AUDIT = join(STORE, 'audit.jsonl');
+const audited = (tool: string) =>
+  readFileSync(AUDIT, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { tool: string; outcome: string; consent: string; args: Record<string, unknown> }).filter((r) => r.tool === tool);
 beforeAll(async () => {
   host = await new AppsHost().start();
 });
@@ -64,7 +67,7 @@ describe('the room console in Chromium, for the moderation story', () => {
   let botTask: string;
   beforeAll(async () => {
     sb = await withSandbox();
-    conn = await connectStdio(['--callbacks-listen', '127.0.0.1:0'], sandboxEnv(sb, { TRTC_CALLBACK_KEY: KEY, TRTC_MCP_STORE: join(STORE, 'story') }), undefined, UI);
+    conn = await connectStdio(['--callbacks-listen', '127.0.0.1:0', '--audit-log', AUDIT], sandboxEnv(sb, { TRTC_CALLBACK_KEY: KEY, TRTC_MCP_STORE: join(STORE, 'story') }), undefined, UI);
     const [, url] = await waitForLog(conn.stderr, /receiving TRTC callbacks url=(\S+)/);
     sb.callbacks.configure({ url: url!, key: KEY });
     // An AI bot talks with alice in room 1234: she asks it for a manager, and the callbacks say so.
@@ -166,6 +169,13 @@ describe('the room console in Chromium, for the moderation story', () => {
     await poll(() => inRoom(sb, 'int:1234', 'carol')).toBe(false);
     const removals = hosted.calls.filter((c) => c.name === 'RemoveUser');
     expect(removals.map((c) => Object.keys(c.arguments).includes('confirmationToken'))).toEqual([false, false, true]);
+    // The audit trail has the console's calls as it has any agent's: two asked for consent, one sent with it.
+    expect(audited('RemoveUser').map((r) => [r.outcome, r.consent])).toEqual([
+      ['confirmation-required', 'awaiting-token'],
+      ['confirmation-required', 'awaiting-token'],
+      ['ok', 'token'],
+    ]);
+    expect(audited('RemoveUser')[2]!.args).toMatchObject({ RoomId: 1234, UserIds: ['carol'] });
     await poll(() => carol.textContent()).toMatch(/left \d\d:\d\d:\d\d/);
   });
 
