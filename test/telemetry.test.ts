@@ -16,6 +16,7 @@ import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/cl
 import { signalsWanted } from '../src/telemetry/index.js';
 import { cleanEnv, CLI, cloudRequests, confirmationTokenOf, connectHttp, connectStdio, rememberSecret, sandboxEnv, spawnHttp, text, waitForLog, withSandbox, type Connected, type SpawnedHttp } from './helpers.js';
 import { connectModernHttp, connectModernStdio, envelope, post } from './modern.js';
+import { connectTasks } from './tasks.js';
 import { Collector, randomId, SPAN_KIND, traceparent, type ExportedSpan } from './otlp.js';
 
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -364,6 +365,41 @@ describe('TRTC callbacks', () => {
       // Room and user stay out without the operator's opt-in.
       expect(values(collector.spans())).not.toContain('alice');
     } finally {
+      await srv.stop();
+    }
+  });
+});
+
+describe('TRTC jobs followed as MCP tasks', () => {
+  it('gives every status change a span and counts the tasks by status: working, then completed once the bot is stopped', async () => {
+    const key = `taskKey${randomId(12)}`;
+    const srv = await spawnHttp(['--toolsets', 'all'], sandboxEnv(sb, otelEnv(collector, { TRTC_CALLBACK_KEY: key })));
+    sb.callbacks.configure({ url: `${srv.url}/callbacks`, key });
+    const tasks = await connectTasks(srv.url);
+    const agent = await connectModernHttp(srv.url, { elicit: () => ({ action: 'accept', content: { confirm: true } }) });
+    try {
+      const execution = await tasks.session.callTool('StartAIConversation', { RoomId: 'helpdesk', RoomIdType: 1, AgentConfig: { UserId: 'otel-bot', TargetUserId: 'dana' } });
+      expect(execution.kind).toBe('task');
+      const changes = () => collector.spans().filter((s) => s.name === 'trtc.task.status');
+      await collector.waitFor('the working span', () => changes().find((s) => s.attributes['trtc.task.status'] === 'working'));
+      if (execution.kind !== 'task') return;
+      const snapshot = await tasks.session.task(execution.handle.taskId).snapshot();
+      const taskId = (snapshot.raw._meta as { job: { TaskId: string } }).job.TaskId;
+      expect((await agent.callTool({ name: 'StopAIConversation', arguments: { TaskId: taskId } })).isError).toBeFalsy();
+      const completed = await collector.waitFor('the completed span', () => changes().find((s) => s.attributes['trtc.task.status'] === 'completed'));
+      expect(completed.attributes).toMatchObject({ 'trtc.task.previous_status': 'working', 'gen_ai.tool.name': 'StartAIConversation' });
+      expect(changes().map((s) => s.attributes['trtc.task.status'])).toEqual(['working', 'completed']);
+      // The counter counts entries into each status; the up-down counter leaves the task under its last status only.
+      const point = (name: string, status: string) => collector.point(name, { 'trtc.task.status': status })?.value;
+      await collector.waitFor('the completed count', () => point('trtc.tasks', 'completed') === 1);
+      expect(point('trtc.task.status_changes', 'working')).toBe(1);
+      expect(point('trtc.task.status_changes', 'completed')).toBe(1);
+      expect(point('trtc.tasks', 'working')).toBe(0);
+      // The bot's user and room stay out without the operator's opt-in.
+      expect(values(collector.spans())).not.toContain('otel-bot');
+    } finally {
+      await tasks.close();
+      await agent.close();
       await srv.stop();
     }
   });

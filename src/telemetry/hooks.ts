@@ -14,7 +14,7 @@ import { AskThroughResult } from '../guardrails/consent.js';
 import { roomsInValue } from '../guardrails/scope.js';
 import { RateLimitedError } from '../rate-limit.js';
 import { redactText } from '../redact.js';
-import { StoreUnavailableError, type Store } from '../store/store.js';
+import { StoreUnavailableError, type ReadOptions, type Store } from '../store/store.js';
 import type { ApiCallInfo, CallbackNote, Connectable, ScopeVerdictLike, Telemetry, ToolOutcome } from './index.js';
 
 /** Bucket boundaries (s) the MCP conventions give for operation durations. */
@@ -424,7 +424,8 @@ export class Hooks implements Telemetry {
 
   store(store: Store): Store {
     const op = <T>(name: string, ns: string | undefined, run: () => Promise<T>) => this.storeOp(store.kind, name, ns, run);
-    return {
+    // Typed as a Store, not cast to one, so that a member the interface gains cannot go missing here.
+    const wrapped: Store = {
       get kind() {
         return store.kind;
       },
@@ -436,13 +437,16 @@ export class Hooks implements Telemetry {
       },
       claim: (ns, key, expiresAt) => op('claim', ns, () => store.claim(ns, key, expiresAt)),
       put: (ns, key, value, expiresAt) => op('put', ns, () => store.put(ns, key, value, expiresAt)),
-      get: (ns, key) => op('get', ns, () => store.get(ns, key)),
+      get: <T>(ns: string, key: string) => op('get', ns, () => store.get<T>(ns, key)),
+      getRevised: <T>(ns: string, key: string) => op('getRevised', ns, () => store.getRevised<T>(ns, key)),
+      putRevised: (ns, key, rev, value, expiresAt) => op('putRevised', ns, () => store.putRevised(ns, key, rev, value, expiresAt)),
       append: (log, entry, opts) => op('append', undefined, () => store.append(log, entry, opts)),
-      read: (log, opts) => op('read', undefined, () => store.read(log, opts)),
+      read: <T>(log: string, opts: ReadOptions) => op('read', undefined, () => store.read<T>(log, opts)),
       reserve: (key, limit, windowMs, maxWaitMs) => op('reserve', undefined, () => store.reserve(key, limit, windowMs, maxWaitMs)),
       ping: () => op('ping', undefined, () => store.ping()),
       close: () => store.close(),
-    } as Store;
+    };
+    return wrapped;
   }
 
   /** Times one store operation; inside a traced request it gets a span (a probe's ping does not start a trace). */
