@@ -236,7 +236,7 @@ const SANDBOX_SETTINGS = {
   rateLimitScale: { flag: 'rate-limit-scale', schema: z.coerce.number({ error: 'must be a number' }).min(0.01).max(100_000), default: 1, help: 'Multiplies every documented rate limit the sandbox enforces (load tests)' },
   site: { flag: 'site', schema: z.enum(SITES), default: 'intl', help: 'Which Tencent Cloud site it plays: actions documented only for the other site are refused' },
   callbackUrl: { flag: 'callback-url', schema: z.url({ protocol: /^https?$/ }), help: 'URL to POST TRTC event callbacks to (joins, exits, recordings, AI sentences...), signed with TRTC_CALLBACK_KEY' },
-  allowedHosts: { flag: 'allowed-hosts', schema: list, default: [], help: 'Extra Host header values (host names) the unsigned /_sandbox/ endpoints accept when bound to one address; its address and loopback names are always accepted' },
+  allowedHosts: { flag: 'allowed-hosts', schema: list, default: [], help: 'Extra Host header values (host names) the unsigned /_sandbox/ endpoints accept, however it is bound; its address and loopback names are always accepted' },
   callbackKey: SETTINGS.callbackKey,
   logLevel: SETTINGS.logLevel,
   logFormat: SETTINGS.logFormat,

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { SANDBOX_BOT_ANSWER } from '../src/sandbox/handlers/ai.js';
 import { DEFAULT_WORLD, readWorldFile } from '../src/sandbox/world.js';
-import { CLI, cleanEnv, connectStdio, sandboxEnv, spawnHttp, text, withSandbox, type Connected } from './helpers.js';
+import { CLI, cleanEnv, connectStdio, recordAttack, sandboxEnv, spawnHttp, text, withSandbox, type Connected } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trtc-keeps-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -233,6 +233,25 @@ describe('a Host the server was not told of', () => {
       expect(refused.status).toBe(403);
       expect(JSON.parse(refused.body).error).toBe(`Host other-host.example:${port} is not allowed: to serve requests by that name, add other-host.example to --allowed-hosts.`);
       expect((await get(sb.url, '/_sandbox/world', `sandbox-host.example:${port}`)).status).toBe(200);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('bound to every address, its control endpoints still answer only loopback names and the names listed', async () => {
+    const sb = await startSandbox({ host: '0.0.0.0', allowedHosts: ['sandbox-host.example'] });
+    try {
+      const port = new URL(sb.url).port;
+      const url = `http://127.0.0.1:${port}/`;
+      const names = ['rebound.example', '192.0.2.7', '0.0.0.0'];
+      const answers = await Promise.all(names.map((name) => get(url, '/_sandbox/world', `${name}:${port}`)));
+      recordAttack('sandbox bound to every address: /_sandbox/ by a name it was not given', answers.filter((a) => a.status !== 403).length);
+      names.forEach((name, i) => {
+        expect(answers[i]!.status, name).toBe(403);
+        expect(JSON.parse(answers[i]!.body).error).toContain(`add ${name} to --allowed-hosts`);
+      });
+      expect((await get(url, '/_sandbox/world', `sandbox-host.example:${port}`)).status).toBe(200);
+      expect((await get(url, '/_sandbox/world', `localhost:${port}`)).status).toBe(200);
     } finally {
       await sb.close();
     }

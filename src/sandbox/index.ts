@@ -126,8 +126,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (requests.length > MAX_RECORDS) requests.splice(0, requests.length - MAX_RECORDS);
   };
 
-  /** Host header values the control endpoints accept; none to check when bound to every address (remote use). */
-  let hosts: Set<string> | undefined;
+  /**
+   * Host header values the control endpoints accept: loopback names, its address and what the operator listed. Bound
+   * to every address, it still answers only the names it was given, as the MCP port does.
+   */
+  let hosts = new Set<string>();
   const server = http.createServer({ connectionsCheckingInterval: 5_000 }, async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
@@ -138,7 +141,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     // page (a rebound DNS name, or a page that posts across origins) ever can.
     if (url.pathname.startsWith('/_sandbox/')) {
       const host = String(req.headers.host ?? '').toLowerCase();
-      if (hosts && !hosts.has(host)) return reply(403, { error: hostRefusal(host, '--allowed-hosts') }, { connection: 'close' });
+      if (!hosts.has(host)) return reply(403, { error: hostRefusal(host, '--allowed-hosts') }, { connection: 'close' });
       if (req.headers.origin !== undefined) return reply(403, { error: 'Requests from web pages are not allowed.' }, { connection: 'close' });
     }
     let body: Buffer;
@@ -201,10 +204,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   });
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
-  if (address !== '0.0.0.0' && address !== '::') {
-    const listed = (opts.allowedHosts ?? []).flatMap((h) => [h, `${h}:${port}`]);
-    hosts = new Set([...['localhost', '127.0.0.1', '[::1]', host].map((h) => `${h}:${port}`), ...listed].map((h) => h.toLowerCase()));
-  }
+  const listed = (opts.allowedHosts ?? []).flatMap((h) => [h, `${h}:${port}`]);
+  // A wildcard address names no one: bound to every address, only loopback names and the listed ones are its own.
+  const own = ['localhost', '127.0.0.1', '[::1]', ...(address === '0.0.0.0' || address === '::' ? [] : [host])];
+  hosts = new Set([...own.map((h) => `${h}:${port}`), ...listed].map((h) => h.toLowerCase()));
 
   return {
     url: `http://${host}:${port}/`,
