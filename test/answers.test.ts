@@ -148,6 +148,30 @@ describe('answer budget', () => {
     expect(thin(flat.slice(0, 10), 30)).toEqual(flat.slice(0, 10));
   });
 
+  it('keeps the highest and the lowest point of every number, even beside a deeper dip than its peak is high', () => {
+    // Around a mean of 30, a dip to 20 strays further than the peak of 34.8 in the same stretch: picking only the
+    // furthest point of each stretch loses the peak a summary reports as the maximum.
+    const values = Array.from({ length: 1763 }, (_, t) => 30 + ((t * 7919) % 13) / 10 - 0.6);
+    values[1000] = 34.8;
+    values[1001] = 20;
+    values[1500] = 25;
+    const series = values.map((Value, t) => ({ Time: 1700000000 + 2 * t, Value }));
+    for (const n of [4, 10, 57, 200]) {
+      const kept = thin(series, n);
+      expect(kept.length, `n=${n}`).toBeLessThanOrEqual(n);
+      expect(Math.max(...kept.map((p) => p.Value)), `n=${n}`).toBe(34.8);
+      expect(Math.min(...kept.map((p) => p.Value)), `n=${n}`).toBe(20);
+      expect(kept.map((p) => p.Time)).toEqual([...kept.map((p) => p.Time)].sort((a, b) => a - b));
+    }
+    // Room for one point besides the ends: the extreme that strays furthest.
+    expect(thin(series, 3).map((p) => p.Value)).toContain(20);
+    // Two numbers per point: each one's extremes.
+    const pairs = series.map((p, t) => ({ Time: p.Time, Values: [p.Value, t === 77 ? 9 : 1] }));
+    const kept = thin(pairs, 20);
+    expect(kept.map((p) => p.Values[1])).toContain(9);
+    expect(kept.map((p) => p.Values[0])).toEqual(expect.arrayContaining([34.8, 20]));
+  });
+
   it('thins the series it is told of before anything else, and leaves the series out when too few points would fit', () => {
     const series = {
       Summary: [{ UserId: 'u0', Verdict: 'POOR' }],

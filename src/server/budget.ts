@@ -213,9 +213,10 @@ function measures(point: unknown): number[] {
 }
 
 /**
- * At most `n` of the points, in order: the first and the last, and from each of n - 2 equal stretches between them
- * the point that strays furthest from the series' mean (measured per number, relative to its range), so that a
- * spike or a dip survives. Every point kept is one that was sent.
+ * At most `n` of the points, in order: the first and the last, every number's highest and lowest point (so the
+ * extremes a summary reports are among the points shown), and from each of the equal stretches between them that
+ * the remaining room allows the point that strays furthest from the series' mean (measured per number, relative
+ * to its range), so that other spikes and dips survive too. Every point kept is one that was sent.
  */
 export function thin<P>(points: readonly P[], n: number): P[] {
   if (points.length <= n) return [...points];
@@ -224,23 +225,36 @@ export function thin<P>(points: readonly P[], n: number): P[] {
   const width = Math.max(...rows.map((r) => r.length));
   const mean: number[] = [];
   const range: number[] = [];
+  const extremes = new Set<number>();
   for (let i = 0; i < width; i++) {
-    const column = rows.map((r) => r[i]).filter((v): v is number => v !== undefined);
-    mean[i] = column.reduce((a, b) => a + b, 0) / (column.length || 1);
-    range[i] = Math.max(...column) - Math.min(...column) || 1;
+    let [lo, hi] = [-1, -1];
+    let sum = 0;
+    let count = 0;
+    rows.forEach((r, at) => {
+      const v = r[i];
+      if (v === undefined) return;
+      sum += v;
+      count++;
+      if (lo < 0 || v < rows[lo]![i]!) lo = at;
+      if (hi < 0 || v > rows[hi]![i]!) hi = at;
+    });
+    mean[i] = sum / (count || 1);
+    range[i] = count ? rows[hi]![i]! - rows[lo]![i]! || 1 : 1;
+    for (const at of [hi, lo]) if (at > 0 && at < points.length - 1) extremes.add(at);
   }
-  const stray = (r: number[]) => r.reduce((a, v, i) => a + Math.abs(v - mean[i]!) / range[i]!, 0);
+  const stray = (at: number) => rows[at]!.reduce((a, v, i) => a + Math.abs(v - mean[i]!) / range[i]!, 0);
+  // The extremes first, the most striking of them when there are more than the room for them.
+  const kept = new Set([0, points.length - 1, ...[...extremes].sort((a, b) => stray(b) - stray(a)).slice(0, n - 2)]);
+  const room = n - kept.size;
   const inner = points.length - 2;
-  const kept: P[] = [points[0]!];
-  for (let b = 0; b < n - 2; b++) {
-    const from = 1 + Math.floor((b * inner) / (n - 2));
-    const to = 1 + Math.floor(((b + 1) * inner) / (n - 2));
-    let best = from;
-    for (let i = from + 1; i < to; i++) if (stray(rows[i]!) > stray(rows[best]!)) best = i;
-    kept.push(points[best]!);
+  for (let b = 0; b < room; b++) {
+    const from = 1 + Math.floor((b * inner) / room);
+    const to = 1 + Math.floor(((b + 1) * inner) / room);
+    let best = -1;
+    for (let at = from; at < to; at++) if (!kept.has(at) && (best < 0 || stray(at) > stray(best))) best = at;
+    if (best >= 0) kept.add(best);
   }
-  kept.push(points[points.length - 1]!);
-  return kept;
+  return [...kept].sort((a, b) => a - b).map((at) => points[at]!);
 }
 
 /** Keeps the notes within their budget, line by line, saying how much was left out. */
