@@ -3,6 +3,7 @@
 // template, each prompt, a confirmation token and a requestState that a sibling server really issued (same key,
 // same store), the agent's own elicitation answers, both protocol eras over stdio, Streamable HTTP and legacy SSE,
 // and the agent's bearer token at the approval page. The approval must still be pending, and the call unsent.
+// Last, a pending approval outlives the server that asked it.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -237,5 +238,42 @@ describe('an approval is for the call as it was judged', () => {
     expect(text(ran)).toMatch(/^Refused: StartAIConversation is no longer the call approval [\w-]{22} was about \(it was judged write; it is now destructive: bot user "bot_x" already runs task "[^"]+" in room "1234", started by this server; a user ID is unique in its room, so that task ends\); nothing was sent\./);
     recordAttack('approvals: approved as a write, run once the call would end a running task', starts() - 1);
     expect(starts()).toBe(1);
+  }, 60_000);
+});
+
+describe('a pending approval outlives the server that asked it', () => {
+  it('asked on a server that then stops, it is still pending on its successor over the same store, and runs once approved there', async () => {
+    const sb = await withSandbox();
+    const env = sandboxEnv(sb, {
+      TRTC_MCP_STORE: mkdtempSync(join(tmpdir(), 'trtc-store-')), TRTC_MCP_CONFIRM_SECRET: randomBytes(24).toString('base64url'),
+      TRTC_MCP_AUTH_TOKEN: AGENT_TOKEN, TRTC_MCP_APPROVER_TOKEN: APPROVER_TOKEN,
+    });
+    const auth = { authorization: `Bearer ${AGENT_TOKEN}` };
+    const removals = () => cloudRequests(sb, 'RemoveUser').length;
+    let next: SpawnedHttp | undefined;
+    let agent: Client | undefined;
+    try {
+      const first = await spawnHttp(['--consent-channel', 'approver'], env);
+      const asking = await connectHttp(first.url, 'streamable', auth);
+      const id = approvalOf(await asking.callTool({ name: 'RemoveUser', arguments: CALL })).id;
+      await asking.close();
+      await first.stop();
+
+      next = await spawnHttp(['--consent-channel', 'approver'], env);
+      agent = await connectHttp(next.url, 'streamable', auth);
+      const pending = await agent.callTool({ name: 'wait_for_approval', arguments: { approvalId: id, timeoutSeconds: 1 } });
+      expect(approvalOf(pending).state, text(pending)).toBe('pending');
+      expect(removals()).toBe(0);
+      const { cookie } = await signIn(next.url, APPROVER_TOKEN);
+      expect((await decide(next.url, id, cookie!, 'approve')).status).toBe(303);
+      const done = await agent.callTool({ name: 'wait_for_approval', arguments: { approvalId: id, timeoutSeconds: 30 } }, undefined, { timeout: 60_000 });
+      expect(done.isError, text(done)).toBeFalsy();
+      expect(removals()).toBe(1);
+      expect([...sb.world.room(sb.world.apps.get(1400000001)!, 'int', 1234)!.users.keys()]).not.toContain('alice');
+    } finally {
+      await agent?.close();
+      await next?.stop();
+      await sb.close();
+    }
   }, 60_000);
 });
