@@ -77,7 +77,7 @@ return {last, first, redis.call('ZRANGE', KEYS[2], '(' .. ARGV[1], '+inf', 'BYSC
 `;
 
 // SlidingWindows.reserve as one step, on Redis's own clock, so that every replica counts the same window whatever its
-// own clock says. Slots are scored by when they may be used, now or later; the answer is relative.
+// own clock says. Slots are scored by when they may be used, now or later; the answer is relative, with Redis's now.
 const RESERVE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -89,10 +89,10 @@ if n >= limit then
   local back = redis.call('ZRANGE', KEYS[1], n - limit, n - limit, 'WITHSCORES')
   at = math.max(now, tonumber(back[2]) + window)
 end
-if at - now > maxWait then return {0, at - now} end
+if at - now > maxWait then return {0, at - now, now} end
 redis.call('ZADD', KEYS[1], at, ARGV[4])
 redis.call('PEXPIRE', KEYS[1], at - now + window)
-return {1, at - now}
+return {1, at - now, now}
 `;
 
 /** A log member as APPEND writes it (see there); undefined for one that cannot be read, which a read skips. */
@@ -122,6 +122,25 @@ export function maskRedisUrl(url: string): string {
   return u.toString();
 }
 
+/**
+ * How far Redis's clock is ahead of this process's, estimated from the reply that came back fastest lately, as NTP
+ * does: off by at most half that round trip, and by the same amount for every slot. Reading a slot's time as "when
+ * we asked" is off instead by however long each request took to reach Redis, which varies with load: two replicas'
+ * slots a window apart on Redis's clock could then be stamped within one second, and Tencent counts by the stamp.
+ */
+export class ClockOffset {
+  private best?: { offset: number; rtt: number; at: number };
+
+  /** Takes one exchange (sent at `asked`, answered at `answered`, Redis's time `remote`); answers the estimate. */
+  sample(asked: number, answered: number, remote: number): number {
+    const rtt = answered - asked;
+    const offset = remote - (asked + answered) / 2;
+    // A fast reply improves the estimate; after half a minute any reply replaces it, to follow the clocks' drift.
+    if (!this.best || rtt <= this.best.rtt || answered - this.best.at > 30_000) this.best = { offset, rtt, at: answered };
+    return this.best.offset;
+  }
+}
+
 export class RedisStore implements Store {
   readonly kind = 'redis';
   readonly shared = true;
@@ -129,6 +148,7 @@ export class RedisStore implements Store {
   private readonly client;
   private slotSeq = 0;
   private readonly fallbackWindows = new SlidingWindows();
+  private readonly redisAhead = new ClockOffset();
   private down = false;
 
   constructor(url: string, private readonly log: Logger, private readonly now: () => number = Date.now) {
@@ -205,11 +225,11 @@ export class RedisStore implements Store {
   async reserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Slot> {
     // Members must be unique within the window: this process's counter plus a random tag across processes.
     const member = `${process.pid}:${++this.slotSeq}:${Math.random().toString(36).slice(2, 8)}`;
-    // Redis answers how far away the slot is on its clock; on ours the slot is that far from when we asked.
     const asked = Date.now();
     try {
-      const [reserved, waitMs] = (await this.run(['EVAL', RESERVE, '1', `${PREFIX}rate:{${key}}`, String(limit), String(windowMs), String(maxWaitMs), member])) as [number, number];
-      return { reserved: Number(reserved) === 1, waitMs: Number(waitMs), at: asked + Number(waitMs) };
+      const [reserved, waitMs, redisNow] = (await this.run(['EVAL', RESERVE, '1', `${PREFIX}rate:{${key}}`, String(limit), String(windowMs), String(maxWaitMs), member])) as [number, number, number];
+      const at = Number(redisNow) + Number(waitMs) - this.redisAhead.sample(asked, Date.now(), Number(redisNow));
+      return { reserved: Number(reserved) === 1, waitMs: Number(waitMs), at };
     } catch (err) {
       if (!(err instanceof StoreUnavailableError)) throw err;
       return this.fallbackWindows.reserve(key, limit, windowMs, maxWaitMs);
