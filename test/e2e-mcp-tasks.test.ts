@@ -12,6 +12,7 @@ import { cloudRequests, recordAttack, rememberSecret, sandboxEnv, spawnHttp, wit
 import { connectModernHttp, envelope, post, type FormAnswer } from './modern.js';
 import { connectTasks, until, type TaskClient } from './tasks.js';
 import { startFleet, type Fleet } from './fleet.js';
+import { CATALOG } from '../tools/index.js';
 
 const KEY = 'e2eTasksCallbackKey0123456789abc';
 const APP = 1400000001;
@@ -348,6 +349,63 @@ describe('cancelling a task: the Stop action runs through the pipeline, with the
     expect(outcome.status).toBe('completed');
     await session.task(execution.handle.taskId).cancel();
     expect((await session.task(execution.handle.taskId).snapshot()).status).toBe('completed');
+  });
+});
+
+describe('every other starting tool is a task that tasks/cancel ends with the human\'s consent', () => {
+  // The starts the stories above follow; the table below covers each other tool whose job the catalog declares.
+  const FOLLOWED_ABOVE = ['StartAIConversation', 'CreateCloudRecording', 'StartPublishCdnStream', 'StartStreamIngest', 'StartMCUMixTranscode'];
+  const mix = {
+    OutputParams: { StreamId: 'abcd_mix' }, LayoutParams: { Template: 1 },
+    EncodeParams: { AudioSampleRate: 48000, AudioBitrate: 64, AudioChannels: 2, VideoWidth: 1280, VideoHeight: 720, VideoBitrate: 1500, VideoFramerate: 15, VideoGop: 2 },
+  };
+  // Minimal valid starts; the China-site rows (docs/sites.md) run against a server and sandbox with --site cn.
+  const STARTS: Array<{ tool: string; site: 'intl' | 'cn'; stop: string; noun: string; args: Record<string, any> }> = [
+    { tool: 'StartAITranscription', site: 'intl', stop: 'StopAITranscription', noun: 'AI transcription', args: { RoomId: '1234', TranscriptionParams: { UserId: 'asr-cancel' } } },
+    { tool: 'CreateCloudModeration', site: 'intl', stop: 'DeleteCloudModeration', noun: 'moderation', args: { RoomId: '1234', UserId: 'mod-cancel', ModerationParams: {}, ModerationStorageParams: {} } },
+    { tool: 'CreateCloudSliceTask', site: 'intl', stop: 'DeleteCloudSliceTask', noun: 'slicing', args: { RoomId: '1234', UserId: 'slicer-cancel', SliceParams: {}, SliceStorageParams: {} } },
+    { tool: 'StartWebRecord', site: 'intl', stop: 'StopWebRecord', noun: 'web page recording', args: { RecordUrl: 'https://example.com/board', StorageParams: { CloudVod: { TencentVod: { MediaType: 0 } } } } },
+    { tool: 'CreateCloudTranscription', site: 'cn', stop: 'DeleteCloudTranscription', noun: 'cloud transcription', args: { RoomId: '1234', RoomIdType: 0, TranscriptionParam: { UserId: 'asr-cn-cancel' }, AsrParam: { Lang: 'bigmodel-zh' } } },
+    { tool: 'CreateLiveStreamModeration', site: 'cn', stop: 'DeleteLiveStreamModeration', noun: 'live-stream moderation', args: { Input: { Url: 'rtmp://push.example.com/live/show' }, LiveModerationParams: {} } },
+    { tool: 'StartMCUMixTranscodeByStrRoomId', site: 'cn', stop: 'StopMCUMixTranscodeByStrRoomId', noun: 'room mix', args: { StrRoomId: 'abcd', ...mix } },
+  ];
+  let cn: Sandbox;
+  const on: Record<'intl' | 'cn', { sb: Sandbox; srv: SpawnedHttp }> = {} as never;
+  beforeAll(async () => {
+    on.intl = { sb, srv: await serve() };
+    cn = await withSandbox({ site: 'cn', world: { apps: [{ sdkAppId: APP, rooms: [{ roomId: 1234, users: ['alice', 'bob'] }, { roomId: 'abcd', users: ['host', 'guest'] }] }] } });
+    const srv = await spawnHttp(['--toolsets', 'all', '--site', 'cn'], sandboxEnv(cn, { TRTC_CALLBACK_KEY: KEY }));
+    servers.push(srv);
+    cn.callbacks.configure({ url: `${srv.url}/callbacks`, key: KEY });
+    on.cn = { sb: cn, srv };
+  });
+  afterAll(async () => {
+    await cn?.close();
+  });
+
+  it('covers every tool whose job the catalog declares', () => {
+    expect(CATALOG.filter((d) => d.job).map((d) => d.name).sort()).toEqual([...FOLLOWED_ABOVE, ...STARTS.map((s) => s.tool)].sort());
+  });
+
+  it.each(STARTS)('$tool ($site site): working, said in words; cancelled on the human\'s yes by one $stop', async ({ tool, site, stop, noun, args }) => {
+    const { sb: world, srv } = on[site];
+    const { session } = await tasksOf(srv.url, { elicit: () => ({ action: 'accept', content: { confirm: true } }) });
+    const execution = await session.callTool(tool, args);
+    expect(execution.kind, JSON.stringify(execution)).toBe('task');
+    if (execution.kind !== 'task') return;
+    const task = session.task(execution.handle.taskId);
+    const started = await task.snapshot();
+    expect(started.status).toBe('working');
+    expect(started.statusMessage).toMatch(new RegExp(`^(${tool} started the ${noun} \\((TaskId \\S+|StrRoomId "abcd") in app ${APP}\\); following it by .+|The ${noun}: .+)\\.$`));
+    await task.cancel();
+    const asking = await until(() => task.snapshot(), (v) => v.status === 'input_required');
+    const [key, question] = Object.entries(asking.raw.inputRequests as Record<string, { method: string; params: { message: string } }>)[0]!;
+    expect(question).toMatchObject({ method: 'elicitation/create', params: { mode: 'form', message: expect.stringContaining(`${stop} on app ${APP}`) } });
+    const stops = cloudRequests(world, stop).length;
+    await task.update({ [key]: { action: 'accept', content: { confirm: true } } });
+    const done = await until(() => task.snapshot(), (v) => v.status !== 'input_required' && v.status !== 'working');
+    expect(done).toMatchObject({ status: 'cancelled', statusMessage: `Cancelled: ${stop} ended the ${noun} at the owner's request.` });
+    expect(cloudRequests(world, stop).slice(stops).map((r) => r.code)).toEqual(['OK']);
   });
 });
 
