@@ -43,7 +43,16 @@ export function userEnv(npmBin: string | undefined, store: string, extra: Record
   // A configured secret, for the suite's sweep of everything the servers and npm print.
   const secret = randomBytes(24).toString('hex');
   rememberSecret(secret);
-  return { ...base, PATH: npmBin ? `${npmBin}:${base.PATH}` : base.PATH, HOME: process.env.HOME ?? '/tmp', TRTC_MCP_STORE: store, TRTC_MCP_CONFIRM_SECRET: secret, ...extra };
+  return { ...base, ...networkEnv(), PATH: npmBin ? `${npmBin}:${base.PATH}` : base.PATH, HOME: process.env.HOME ?? '/tmp', TRTC_MCP_STORE: store, TRTC_MCP_CONFIRM_SECRET: secret, ...extra };
+}
+
+/**
+ * What a user's shell carries for reaching the registry: proxies and extra certificate authorities. Without them npm can meet a proxy's certificate it does not trust (SELF_SIGNED_CERT_IN_CHAIN).
+ */
+function networkEnv(): Record<string, string> {
+  // Not npm_config_*: inside `npm run` those are the running npm's own (its prefix, its version), no user's.
+  const wanted = /^(https?_proxy|no_proxy|all_proxy|node_extra_ca_certs|ssl_cert_file|ssl_cert_dir)$/i;
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => wanted.test(e[0]) && e[1] !== undefined));
 }
 
 const npmDirs = new Map<number, string | undefined>();
@@ -54,7 +63,13 @@ export function npmOf(major: number): string | undefined {
   let dir: string | undefined;
   if (Number(own.split('.')[0]) !== major) {
     const prefix = tempDir(`npm${major}`);
-    execFileSync('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel', 'error', `npm@${major}`], { env: userEnv(undefined, ''), stdio: ['ignore', 'ignore', 'inherit'] });
+    const install = () => execFileSync('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel', 'error', `npm@${major}`], { env: userEnv(undefined, ''), stdio: ['ignore', 'ignore', 'inherit'] });
+    // The registry is the network: one more try after a failed fetch, as a person would retry.
+    try {
+      install();
+    } catch {
+      install();
+    }
     dir = join(prefix, 'node_modules', '.bin');
   }
   npmDirs.set(major, dir);
