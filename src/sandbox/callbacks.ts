@@ -48,7 +48,8 @@ export interface SentCallback {
   last?: number | string;
   /** How long the last attempt took to be answered, in ms. */
   ms?: number;
-  /** When the last attempt was sent (ms since the epoch, the machine's clock). */
+  /** When the first and the last attempt were sent (ms since the epoch, the machine's clock). */
+  firstSentAt?: number;
   sentAt?: number;
   state: 'pending' | 'delivered' | 'failed';
 }
@@ -92,7 +93,7 @@ export class CallbackSender {
     if (this.sent.length > MAX_KEPT) this.sent.splice(0, this.sent.length - MAX_KEPT);
     this.stats.queued++;
     this.pending++;
-    void this.deliver(record, target, this.schedule, Date.now());
+    void this.deliver(record, target, this.schedule);
   }
 
   /** Resolves once every callback so far was delivered or given up on. */
@@ -108,26 +109,35 @@ export class CallbackSender {
     this.agents.https.destroy();
   }
 
-  private async deliver(record: SentCallback, target: CallbackTarget, schedule: RetrySchedule, firstAt: number): Promise<void> {
+  private async deliver(record: SentCallback, target: CallbackTarget, schedule: RetrySchedule, firstAt?: number): Promise<void> {
     await this.slot();
+    const startsAt = Date.now();
+    const first = firstAt ?? startsAt;
+    // The give-up time counts from the first attempt, and no attempt starts at or after it, however late its timer
+    // fired or its turn came.
+    if (startsAt - first >= schedule.giveUpMs || !this.target) {
+      this.release();
+      return this.settle(record, 'failed');
+    }
     try {
       record.attempts++;
       if (record.attempts > 1) this.stats.retries++;
       const body = JSON.stringify({ EventGroupId: record.group, EventType: record.type, CallbackTs: this.world.now(), EventInfo: record.info }, null, '\t');
       const sentAt = performance.now();
-      record.sentAt = Date.now();
+      record.firstSentAt = first;
+      record.sentAt = startsAt;
       record.last = await this.post(target, record.app, body, schedule.timeoutMs);
       record.ms = performance.now() - sentAt;
     } finally {
       this.release();
     }
     if (record.last === 200) return this.settle(record, 'delivered');
-    // The first retry is immediate, later ones wait; none starts after the give-up time.
+    // The first retry is immediate, later ones wait.
     const delay = record.attempts === 1 ? 0 : schedule.intervalMs;
-    if (Date.now() + delay - firstAt >= schedule.giveUpMs || !this.target) return this.settle(record, 'failed');
+    if (Date.now() + delay - first >= schedule.giveUpMs || !this.target) return this.settle(record, 'failed');
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      void this.deliver(record, target, schedule, firstAt);
+      void this.deliver(record, target, schedule, first);
     }, delay);
     timer.unref();
     this.timers.add(timer);
